@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"]),
+        .library(name: "RADIUS", targets: ["RADIUS"]),
+        .library(name: "Storage", targets: ["Storage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // System libraries and C shims.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "CUDPShim",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+
+        // Protocol: wire format, dictionaries, authenticators. No I/O but dictionary files.
+        .target(name: "RADIUS", dependencies: ["COpenSSL"]),
+
+        // PostgreSQL through libpq: the only place SQL lives.
+        .target(name: "Storage", dependencies: ["CLibPQ"]),
+
+        .executableTarget(
+            name: "tollgate",
+            dependencies: [
+                "RADIUS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(
+            name: "RADIUSTests",
+            dependencies: [
+                "RADIUS",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
+    ]
+)
