@@ -49,8 +49,7 @@ let package = Package(
             dependencies: [
                 "RADIUS",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),

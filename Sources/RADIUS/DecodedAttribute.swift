@@ -42,6 +42,8 @@ struct AttributeDecoder {
     let packet: RADIUSPacket
     let dictionary: RADIUSDictionary
     var output: [DecodedAttribute] = []
+    /// A WiMAX-style vendor attribute whose More bit asked for the next Vendor-Specific.
+    var continuation: (vendor: UInt32, type: UInt32, bytes: [UInt8])?
 
     init(packet: RADIUSPacket, dictionary: RADIUSDictionary) {
         self.packet = packet
@@ -54,6 +56,7 @@ struct AttributeDecoder {
         while i < raws.count {
             let raw = raws[i]
             let value = packet.value(raw)
+            if raw.type != 26 { flushContinuation() }
             switch raw.type {
             case 26:
                 decodeVendorSpecific(value)
@@ -81,7 +84,17 @@ struct AttributeDecoder {
                 }
             }
         }
+        flushContinuation()
         return output
+    }
+
+    /// Reports a continuation that never received its final fragment.
+    private mutating func flushContinuation() {
+        guard let pending = continuation else { return }
+        continuation = nil
+        let oid = "26.\(pending.vendor).\(pending.type)"
+        output.append(invalid("Attr-\(oid)", oid: oid, vendor: pending.vendor, number: pending.type, pending.bytes[...],
+                              reason: "continuation never completed"))
     }
 
     /// Vendor-Specific (RFC 2865 5.26): Vendor-Id, then attributes in the vendor's format.
@@ -98,25 +111,26 @@ struct AttributeDecoder {
                                   reason: "vendor attributes do not fit \(format)"))
             return
         }
-        var pending: (type: UInt32, bytes: [UInt8])?
         for sub in subAttributes {
-            if format.hasContinuation {
-                // WiMAX-style continuation: the More bit joins this value to the next one.
-                var bytes = pending?.type == sub.type ? pending!.bytes : []
-                bytes.append(contentsOf: sub.value)
-                if sub.more {
-                    pending = (sub.type, bytes)
-                    continue
-                }
-                pending = nil
-                emitVendor(bytes[...], vendor: vendor, type: sub.type, space: .vendor(vendor), oidPrefix: "26.\(vendor)")
-            } else {
+            guard format.hasContinuation else {
                 emitVendor(sub.value, vendor: vendor, type: sub.type, space: .vendor(vendor), oidPrefix: "26.\(vendor)")
+                continue
             }
-        }
-        if let pending {
-            output.append(invalid("Attr-26.\(vendor).\(pending.type)", oid: "26.\(vendor).\(pending.type)", vendor: vendor,
-                                  number: pending.type, pending.bytes[...], reason: "continuation never completed"))
+            // WiMAX-style continuation: the More bit joins this value to the next fragment of
+            // the same vendor attribute, which may sit in the next Vendor-Specific.
+            var bytes: [UInt8] = []
+            if let pending = continuation, pending.vendor == vendor, pending.type == sub.type {
+                bytes = pending.bytes
+                continuation = nil
+            } else {
+                flushContinuation()
+            }
+            bytes.append(contentsOf: sub.value)
+            if sub.more {
+                continuation = (vendor, sub.type, bytes)
+            } else {
+                emitVendor(bytes[...], vendor: vendor, type: sub.type, space: .vendor(vendor), oidPrefix: "26.\(vendor)")
+            }
         }
     }
 
