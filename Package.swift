@@ -53,5 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
+        // Runs the built executable; depends on it so `swift build --build-tests` builds it.
+        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate"]),
     ]
 )

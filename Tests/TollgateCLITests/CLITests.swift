@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// Runs the built `tollgate` executable (it sits beside the test bundle) and captures output.
+func runTollgate(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = testBinary.deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("tollgate").path), directory.path != "/" {
+        directory = directory.deletingLastPathComponent()
+    }
+    let process = Process()
+    process.executableURL = directory.appendingPathComponent("tollgate")
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let error = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+}
+
+let repository: String = {
+    var path = #filePath
+    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+    return path
+}()
+
+@Suite("tollgate command line")
+struct CLITests {
+    @Test("decode prints every attribute by name and verifies the authenticator")
+    func decode() throws {
+        let hex = "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
+        let result = try runTollgate(["decode", hex, "--secret", "testing123", "--dictionary", repository + "/Dictionaries/dictionary"])
+        #expect(result.status == 0, "\(result.error)")
+        for line in ["Accounting-Request (code 4), identifier 233, length 72",
+                     "User-Name (1) = \"alice\"",
+                     "Acct-Status-Type (40) = Interim-Update (3)",
+                     "Acct-Input-Gigawords (52) = 2",
+                     "Event-Timestamp (55) = 2026-11-24T19:21:09Z (1795548069)",
+                     "Request Authenticator: valid",
+                     "Message-Authenticator: absent"] {
+            #expect(result.output.contains(line), "missing: \(line)\n\(result.output)")
+        }
+        let wrong = try runTollgate(["decode", hex, "--secret", "nope", "--dictionary", repository + "/Dictionaries/dictionary"])
+        #expect(wrong.output.contains("Request Authenticator: INVALID"))
+        #expect(!wrong.output.contains("nope"), "the secret must never be printed")
+    }
+
+    @Test("decode explains a malformed packet and exits non-zero")
+    func decodeMalformed() throws {
+        let truncated = try runTollgate(["decode", "04e90048", "--dictionary", repository + "/Dictionaries/dictionary"])
+        #expect(truncated.status == 1)
+        #expect(truncated.error.contains("too_short"))
+        let notHex = try runTollgate(["decode", "zz"])
+        #expect(notHex.status != 0)
+        #expect(notHex.error.contains("not valid hex"))
+    }
+
+    @Test("dictionary check counts the tree and names file:line on an error")
+    func dictionaryCheck() throws {
+        let ok = try runTollgate(["dictionary", "check", repository + "/Dictionaries/dictionary"])
+        #expect(ok.status == 0)
+        #expect(ok.output.contains("vendors: 10"))
+        #expect(ok.output.contains("warnings: 0"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("dictionary")
+        try "ATTRIBUTE Good 1 string\nATTRIBUTE Bad 2 nonsense\n".write(to: bad, atomically: true, encoding: .utf8)
+        let failed = try runTollgate(["dictionary", "check", bad.path])
+        #expect(failed.status == 1)
+        #expect(failed.error.contains("\(bad.path):2: unknown data type nonsense"))
+    }
+}
