@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tollgate", targets: ["tollgate"]),
         .library(name: "RADIUS", targets: ["RADIUS"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "NASSimulator", targets: ["NASSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,8 +34,14 @@ let package = Package(
         // Protocol: wire format, dictionaries, authenticators. No I/O but dictionary files.
         .target(name: "RADIUS", dependencies: ["COpenSSL"]),
 
+        // Accounting semantics: sessions, counters, hourly buckets. Pure values.
+        .target(name: "Accounting"),
+
         // PostgreSQL through libpq: the only place SQL lives.
-        .target(name: "Storage", dependencies: ["CLibPQ"]),
+        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting"]),
+
+        // Plays NAS devices over real UDP: end-to-end tests, the load generator, fault tests.
+        .target(name: "NASSimulator", dependencies: ["RADIUS", "CUDPShim"]),
 
         .executableTarget(
             name: "tollgate",
@@ -51,7 +58,8 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate"]),

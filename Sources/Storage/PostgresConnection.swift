@@ -10,7 +10,7 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
 
     /// Connects with a libpq connection string or `postgresql://` URL.
-    public init(url: String) throws(PostgresError) {
+    public init(url: String) throws {
         guard let handle = PQconnectdb(url) else {
             throw PostgresError(.connection, message: "libpq could not allocate a connection")
         }
@@ -32,7 +32,7 @@ public final class PostgresConnection {
 
     /// Runs one statement with text parameters (`$1`, `$2`, ...; nil is NULL) and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+    public func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresResult {
         let result = withTextParameters(parameters) { values in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -40,11 +40,72 @@ public final class PostgresConnection {
     }
 
     /// Runs one or more statements without parameters (migrations, transaction control).
-    public func execute(_ sql: String) throws(PostgresError) {
+    public func execute(_ sql: String) throws {
         _ = try check(PQexec(handle, sql))
     }
 
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+    /// Runs `COPY ... FROM STDIN` with `data` in the text format; returns the rows copied.
+    @discardableResult
+    public func copyIn(_ sql: String, data: [UInt8]) throws -> Int {
+        guard let start = PQexec(handle, sql) else {
+            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try check(start)
+            throw PostgresError(.result, message: "\(sql) did not start a COPY")
+        }
+        PQclear(start)
+        var sendFailed: String?
+        if !data.isEmpty {
+            let ok = data.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    PQputCopyData(handle, $0, Int32(buffer.count))
+                }
+            }
+            if ok != 1 { sendFailed = Self.trimmed(PQerrorMessage(handle)) }
+        }
+        if PQputCopyEnd(handle, sendFailed) != 1 {
+            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        var copied = 0
+        var failure: (any Error)?
+        while let result = PQgetResult(handle) {
+            do {
+                let checked = try check(result)
+                copied = checked.affectedRows
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return copied
+    }
+
+    /// Runs `body` inside BEGIN ... COMMIT; rolls back when it throws.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isConnected { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction whose queries see only `tenantID`'s rows: the role is
+    /// switched to `tollgate_tenant`, which row-level security policies restrict to the
+    /// tenant set in `tollgate.tenant_id` for this transaction only.
+    public func tenantTransaction<T>(_ tenantID: Int64, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction { connection in
+            try connection.execute("SET LOCAL ROLE tollgate_tenant")
+            try connection.query("SELECT set_config('tollgate.tenant_id', $1, true)", [String(tenantID)])
+            return try body(connection)
+        }
+    }
+
+    private func check(_ result: OpaquePointer?) throws -> PostgresResult {
         guard let result else {
             throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
         }

@@ -32,7 +32,7 @@ struct PostgresConnectionTests {
         do {
             try connection.query("SELECT * FROM no_such_table")
             Issue.record("query succeeded")
-        } catch {
+        } catch let error as PostgresError {
             #expect(error.kind == .statement)
             #expect(error.sqlState == "42P01")
             #expect(error.message.contains("no_such_table"))

@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 import Testing
 #if canImport(Glibc)
@@ -12,6 +13,20 @@ enum TestDatabase {
     static var url: String? { getenv("TOLLGATE_TEST_DATABASE_URL").map { String(cString: $0) } }
     static var required: Bool { getenv("TOLLGATE_TEST_REQUIRE_DATABASE").map { String(cString: $0) == "1" } ?? false }
     static var available: Bool { url != nil || required }
+
+    /// A new, migrated database of its own, so suites never see each other's rows.
+    static func fresh() throws -> (url: String, connection: PostgresConnection) {
+        let admin = try connect()
+        let name = "tg_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try admin.execute("CREATE DATABASE \(name)")
+        guard let base = url else { throw PostgresError(.connection, message: "no test database") }
+        let databaseURL = base.replacingOccurrences(of: "postgresql:///postgres?", with: "postgresql:///\(name)?")
+        let connection = try PostgresConnection(url: databaseURL)
+        try Migrator.migrate(connection)
+        return (databaseURL, connection)
+    }
+
+    static let cipher = try! SecretCipher(hexKey: String(repeating: "ab", count: 32))
 
     static func connect() throws -> PostgresConnection {
         guard let url else {

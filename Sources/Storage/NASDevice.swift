@@ -1,0 +1,215 @@
+/// A NAS device registered by a tenant's operator. The secret is never part of this value.
+public struct NASDevice: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var tenantID: Int64
+    public var name: String
+    public var listener: String
+    /// Address or prefix in CIDR notation, e.g. 10.0.0.1/32 or 2001:db8::/64.
+    public var address: String
+    /// NAS-Identifier that packets must carry, when several NAS share an address.
+    public var identifier: String?
+}
+
+/// What the collector needs to recognise a NAS and verify its packets.
+public struct RegisteredNAS: Sendable {
+    public var device: NASDevice
+    public var secret: [UInt8]
+}
+
+/// A listener from the registry: dedicated to a tenant or shared.
+public struct ListenerAssignment: Hashable, Sendable {
+    public var name: String
+    public var tenantID: Int64?
+}
+
+/// NAS devices of tenants: registration, secret rotation, removal, and the registry the
+/// collector loads.
+public struct NASStore {
+    let connection: PostgresConnection
+    let cipher: SecretCipher
+
+    public init(connection: PostgresConnection, cipher: SecretCipher) {
+        self.connection = connection
+        self.cipher = cipher
+    }
+
+    /// Registers a NAS. Refused when a packet could not tell it from another NAS: same
+    /// listener, overlapping address, and no distinct NAS-Identifiers.
+    public func add(tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
+                    identifier: String? = nil) throws -> NASDevice {
+        try Self.validate(name: name, listener: listener, identifier: identifier)
+        try Self.validate(secret: secret)
+        return try connection.transaction { connection in
+            let cidr = try Self.normalize(address: address, connection: connection)
+            try lockRegistry(connection)
+            try checkListener(listener, tenant: tenant, connection: connection)
+            try checkAmbiguity(listener: listener, address: cidr, identifier: identifier, excluding: nil, connection: connection)
+            let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
+            do {
+                let result = try connection.query("""
+                    INSERT INTO nas_devices (tenant_id, name, listener, address, identifier, secret_sealed)
+                    VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'))
+                    RETURNING id, tenant_id, name, listener, address::text, identifier
+                    """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed)])
+                return try Self.device(result, row: 0)
+            } catch let error as PostgresError where error.sqlState == "23505" {
+                throw StoreError(.conflict, "tenant '\(tenant.slug)' already has a NAS named '\(name)'")
+            }
+        }
+    }
+
+    public func list(tenant: Tenant) throws -> [NASDevice] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices ORDER BY name")
+        }
+        return try (0..<result.rowCount).map { try Self.device(result, row: $0) }
+    }
+
+    public func remove(tenant: Tenant, name: String) throws {
+        let removed = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("DELETE FROM nas_devices WHERE name = $1", [name]).affectedRows
+        }
+        guard removed == 1 else { throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'") }
+    }
+
+    public func rotateSecret(tenant: Tenant, name: String, secret: String) throws {
+        try Self.validate(secret: secret)
+        let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
+        let updated = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), updated_at = now() WHERE name = $1",
+                                 [name, hex(sealed)]).affectedRows
+        }
+        guard updated == 1 else { throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'") }
+    }
+
+    /// Every NAS of every tenant with its secret opened, for the collector.
+    public func loadRegistry() throws -> (version: Int64, devices: [RegisteredNAS], listeners: [ListenerAssignment]) {
+        try connection.transaction { connection in
+            let version = Int64(try connection.query("SELECT version FROM registry_state WHERE id = 1").value(row: 0, column: 0) ?? "0") ?? 0
+            let result = try connection.query("""
+                SELECT id, tenant_id, name, listener, address::text, identifier, encode(secret_sealed, 'hex')
+                FROM nas_devices ORDER BY tenant_id, id
+                """)
+            var devices: [RegisteredNAS] = []
+            for row in 0..<result.rowCount {
+                let device = try Self.device(result, row: row)
+                let sealed = SecretCipher.hexBytes(result.value(row: row, column: 6) ?? "") ?? []
+                devices.append(RegisteredNAS(device: device, secret: try cipher.open(sealed, tenantID: device.tenantID)))
+            }
+            let listeners = try connection.query("SELECT name, tenant_id FROM listeners ORDER BY name")
+            let assignments = (0..<listeners.rowCount).map {
+                ListenerAssignment(name: listeners.value(row: $0, column: 0) ?? "", tenantID: listeners.value(row: $0, column: 1).flatMap { Int64($0) })
+            }
+            return (version, devices, assignments)
+        }
+    }
+
+    /// The registry's change counter: cheap to poll.
+    public func registryVersion() throws -> Int64 {
+        Int64(try connection.query("SELECT version FROM registry_state WHERE id = 1").value(row: 0, column: 0) ?? "0") ?? 0
+    }
+
+    /// Records the configured listeners and which tenant each is dedicated to.
+    public func syncListeners(_ listeners: [(name: String, tenantSlug: String?)]) throws {
+        try connection.transaction { connection in
+            try lockRegistry(connection)
+            for listener in listeners {
+                var tenantID: String?
+                if let slug = listener.tenantSlug {
+                    guard let id = try connection.query("SELECT id FROM tenants WHERE slug = $1", [slug]).value(row: 0, column: 0) else {
+                        throw StoreError(.notFound, "listener '\(listener.name)' is dedicated to tenant '\(slug)', which does not exist")
+                    }
+                    tenantID = id
+                }
+                let current = try connection.query("SELECT tenant_id FROM listeners WHERE name = $1", [listener.name])
+                if current.rowCount == 1 && current.value(row: 0, column: 0) == tenantID { continue }
+                try connection.query("""
+                    INSERT INTO listeners (name, tenant_id) VALUES ($1, $2)
+                    ON CONFLICT (name) DO UPDATE SET tenant_id = excluded.tenant_id, updated_at = now()
+                    """, [listener.name, tenantID])
+            }
+        }
+    }
+
+    // MARK: Checks
+
+    private func lockRegistry(_ connection: PostgresConnection) throws {
+        // Serialises registrations so two concurrent ones cannot both pass the ambiguity check.
+        try connection.execute("SELECT pg_advisory_xact_lock(7308604897068083558)")
+    }
+
+    private func checkListener(_ listener: String, tenant: Tenant, connection: PostgresConnection) throws {
+        let owner = try connection.query("SELECT t.slug FROM listeners l JOIN tenants t ON t.id = l.tenant_id WHERE l.name = $1", [listener])
+        if owner.rowCount == 1, let slug = owner.value(row: 0, column: 0), slug != tenant.slug {
+            throw StoreError(.conflict, "listener '\(listener)' is dedicated to another tenant")
+        }
+    }
+
+    private func checkAmbiguity(listener: String, address: String, identifier: String?, excluding: Int64?, connection: PostgresConnection) throws {
+        let clash = try connection.query("""
+            SELECT t.slug, n.name, n.address::text, n.identifier FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
+            WHERE n.listener = $1 AND n.address && $2::cidr
+              AND (n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
+            ORDER BY t.slug, n.name LIMIT 1
+            """, [listener, address, identifier])
+        guard clash.rowCount == 0 else {
+            let other = "\(clash.value(row: 0, column: 0) ?? "")/\(clash.value(row: 0, column: 1) ?? "")"
+            let otherAddress = clash.value(row: 0, column: 2) ?? ""
+            throw StoreError(.conflict, """
+                packets from \(address) on listener '\(listener)' could not be told apart from NAS \(other) (\(otherAddress)\
+                \(clash.value(row: 0, column: 3).map { ", NAS-Identifier \($0)" } ?? "")): use another listener, a non-overlapping \
+                address, or distinct --identifier values on both
+                """)
+        }
+    }
+
+    static func validate(name: String, listener: String, identifier: String?) throws {
+        guard !name.isEmpty, name.count <= 200, !name.contains("\0") else {
+            throw StoreError(.invalid, "NAS name must be 1-200 characters")
+        }
+        guard isSlug(listener) else {
+            throw StoreError(.invalid, "listener name '\(listener)' must be 1-63 characters of a-z, 0-9, '-' and '_'")
+        }
+        if let identifier, identifier.isEmpty || identifier.utf8.count > 253 || identifier.contains("\0") {
+            throw StoreError(.invalid, "NAS-Identifier must be 1-253 octets")
+        }
+    }
+
+    static func validate(secret: String) throws {
+        // RFC 2865 asks for at least 16 octets but real deployments use shorter ones; refuse
+        // only what cannot work.
+        guard !secret.isEmpty, secret.utf8.count <= 128, !secret.contains("\0") else {
+            throw StoreError(.invalid, "the shared secret must be 1-128 octets")
+        }
+    }
+
+    /// Canonical CIDR text for an address or prefix; refuses anything else.
+    static func normalize(address: String, connection: PostgresConnection) throws -> String {
+        do {
+            return try connection.query("SELECT $1::cidr::text", [address]).value(row: 0, column: 0) ?? address
+        } catch let error as PostgresError where error.kind == .statement {
+            throw StoreError(.invalid, "'\(address)' is not an IP address or prefix (e.g. 10.0.0.1 or 10.0.0.0/24, host bits zero)")
+        }
+    }
+
+    static func device(_ result: PostgresResult, row: Int) throws -> NASDevice {
+        guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }),
+              let tenant = result.value(row: row, column: 1).flatMap({ Int64($0) }) else {
+            throw PostgresError(.result, message: "NAS row without id")
+        }
+        return NASDevice(id: id, tenantID: tenant, name: result.value(row: row, column: 2) ?? "",
+                         listener: result.value(row: row, column: 3) ?? "", address: result.value(row: row, column: 4) ?? "",
+                         identifier: result.value(row: row, column: 5))
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0xf)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,175 @@
+/// A session as billing staff and operators see it.
+public struct SessionRow: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var nas: String
+    public var user: String
+    public var sessionID: String
+    public var nasPort: String
+    public var startedAt: String?
+    public var lastUpdateAt: String?
+    public var stoppedAt: String?
+    public var closeReason: String?
+    public var terminateCause: Int?
+    public var uploadBytes: Int64
+    public var downloadBytes: Int64
+    public var sessionSeconds: Int64
+    public var framedIPAddress: String?
+}
+
+/// Usage of one subscriber, optionally for one period.
+public struct UsageRow: Hashable, Sendable, Codable {
+    public var subscriber: String
+    /// Start of the period in the tenant's time zone (`YYYY-MM-DD HH:00`, `YYYY-MM-DD`, `YYYY-MM`), nil for totals.
+    public var period: String?
+    public var uploadBytes: Int64
+    public var downloadBytes: Int64
+    public var sessionSeconds: Int64
+}
+
+/// How usage is grouped in time.
+public enum UsageGrouping: String, Sendable, CaseIterable {
+    case hour, day, month
+}
+
+/// Tenant-scoped reads: every query runs inside `tenantTransaction`, so row-level security
+/// confines it to the tenant even if a filter were missing.
+public struct ReportStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func sessions(tenant: Tenant, activeOnly: Bool = false, user: String? = nil, limit: Int = 1000) throws -> [SessionRow] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT s.id, n.name, s.user_name, s.acct_session_id, s.nas_port,
+                       to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                       to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                       to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                       s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
+                       host(s.framed_ip_address)
+                FROM sessions s LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
+                WHERE s.has_events AND ($1::boolean IS FALSE OR s.stopped_at IS NULL) AND ($2::text IS NULL OR s.user_name = $2)
+                ORDER BY s.started_at DESC NULLS LAST, s.id DESC
+                LIMIT $3
+                """, [activeOnly ? "true" : "false", user, String(limit)])
+        }
+        return (0..<result.rowCount).map { row in
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
+                              nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
+                              closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
+                              uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
+                              sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))
+        }
+    }
+
+    /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
+    /// `to` (exclusive), both dates or times in the tenant's time zone.
+    public func usage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
+        let periodExpression: String
+        switch grouping {
+        case .none: periodExpression = "NULL::text"
+        case .hour: periodExpression = "to_char(date_trunc('hour', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD HH24:00')"
+        case .day: periodExpression = "to_char(date_trunc('day', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD')"
+        case .month: periodExpression = "to_char(date_trunc('month', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM')"
+        }
+        for bound in [from, to].compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil {
+            throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+        }
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT u.subscriber, \(periodExpression) AS period,
+                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+                WHERE ($1::text IS NULL OR u.subscriber = $1)
+                  AND ($2::timestamp IS NULL OR u.hour >= ($2::timestamp AT TIME ZONE t.time_zone))
+                  AND ($3::timestamp IS NULL OR u.hour < ($3::timestamp AT TIME ZONE t.time_zone))
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """, [user, from.map(Self.normalizedTime), to.map(Self.normalizedTime)])
+        }
+        return (0..<result.rowCount).map { row in
+            UsageRow(subscriber: result.value(row: row, column: 0) ?? "", period: result.value(row: row, column: 1),
+                     uploadBytes: Int64(result.value(row: row, column: 2) ?? "0") ?? 0,
+                     downloadBytes: Int64(result.value(row: row, column: 3) ?? "0") ?? 0,
+                     sessionSeconds: Int64(result.value(row: row, column: 4) ?? "0") ?? 0)
+        }
+    }
+
+    static func normalizedTime(_ text: String) -> String {
+        text.hasSuffix("Z") ? String(text.dropLast()) : text
+    }
+}
+
+/// Closes open sessions that have had no update for longer than their stale timeout.
+public enum StaleSessionReaper {
+    /// Closes sessions whose last update is older than 3 x their interim interval, or than
+    /// `defaultTimeout` seconds when the NAS never said its interval. Returns how many.
+    @discardableResult
+    public static func reap(_ connection: PostgresConnection, defaultTimeout: Int = 1800, now: Int64? = nil, limit: Int = 10_000) throws -> Int {
+        try connection.query("""
+            WITH stale AS (
+                SELECT tenant_id, id FROM sessions
+                WHERE stopped_at IS NULL AND has_events
+                  AND coalesce(last_event_at, started_at) < coalesce(to_timestamp($2::double precision), now())
+                      - make_interval(secs => coalesce(3 * nullif(interim_interval, 0), $1::integer))
+                ORDER BY tenant_id, id
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE sessions s SET stopped_at = coalesce(s.last_event_at, s.started_at), close_reason = 'stale'
+            FROM stale WHERE s.tenant_id = stale.tenant_id AND s.id = stale.id
+            """, [String(defaultTimeout), now.map(String.init), String(limit)]).affectedRows
+    }
+}
+
+/// Raw packet partitions: created ahead, dropped after the retention period.
+public enum PacketRetention {
+    /// Ensures daily partitions from yesterday to `daysAhead` days ahead exist and drops
+    /// those older than `retentionDays`. Returns the partitions dropped.
+    @discardableResult
+    public static func maintain(_ connection: PostgresConnection, retentionDays: Int, daysAhead: Int = 2, today: Int64? = nil) throws -> [String] {
+        var now = today
+        if now == nil {
+            now = Int64(try connection.query("SELECT extract(epoch FROM now())::bigint").value(row: 0, column: 0) ?? "0")
+        }
+        let todayDays = (now ?? 0) / 86400
+        for offset in -1...daysAhead {
+            let day = todayDays + Int64(offset)
+            let name = "accounting_packets_" + Timestamps.utcText(seconds: day * 86400, microseconds: 0).prefix(10).replacingDashes()
+            let from = Timestamps.utcText(seconds: day * 86400, microseconds: 0)
+            let to = Timestamps.utcText(seconds: (day + 1) * 86400, microseconds: 0)
+            let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [name]).value(row: 0, column: 0) == "t"
+            if !exists {
+                do {
+                    try connection.execute("CREATE TABLE \(name) PARTITION OF accounting_packets FOR VALUES FROM ('\(from)') TO ('\(to)')")
+                } catch let error as PostgresError where error.sqlState == "42P07" {
+                    // Created by another collector meanwhile.
+                }
+            }
+        }
+        guard retentionDays > 0 else { return [] }
+        let cutoff = todayDays - Int64(retentionDays)
+        let partitions = try connection.query("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'accounting_packets'::regclass AND c.relname ~ '^accounting_packets_[0-9]{8}$'
+            ORDER BY 1
+            """)
+        var dropped: [String] = []
+        for row in 0..<partitions.rowCount {
+            guard let name = partitions.value(row: row, column: 0) else { continue }
+            let digits = name.suffix(8)
+            guard let y = Int(digits.prefix(4)), let m = Int(digits.dropFirst(4).prefix(2)), let d = Int(digits.suffix(2)) else { continue }
+            if Timestamps.days(year: y, month: m, day: d) < cutoff {
+                try connection.execute("DROP TABLE IF EXISTS \(name)")
+                dropped.append(name)
+            }
+        }
+        return dropped
+    }
+}
+
+extension Substring {
+    func replacingDashes() -> String { String(self.filter { $0 != "-" }) }
+}

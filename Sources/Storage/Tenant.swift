@@ -1,0 +1,109 @@
+/// An ISP sharing the deployment.
+public struct Tenant: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var slug: String
+    public var name: String
+    /// ISO 4217 code, e.g. EUR.
+    public var currency: String
+    /// IANA time zone, e.g. Europe/Vienna.
+    public var timeZone: String
+    /// Day of the month (1-28) billing cycles start on.
+    public var billingDay: Int
+}
+
+/// A failure a person can act on: a bad value, a conflict, something not found.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Hashable, Sendable {
+        case invalid
+        case notFound = "not_found"
+        case conflict
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Tenants: created and listed by the platform operator.
+public struct TenantStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func create(slug: String, name: String, currency: String = "EUR", timeZone: String = "UTC", billingDay: Int = 1) throws -> Tenant {
+        guard isSlug(slug) else {
+            throw StoreError(.invalid, "tenant slug '\(slug)' must be 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
+        }
+        guard !name.isEmpty, name.count <= 200, !name.contains("\0") else {
+            throw StoreError(.invalid, "tenant name must be 1-200 characters")
+        }
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw StoreError(.invalid, "currency '\(currency)' must be an ISO 4217 code such as EUR")
+        }
+        guard (1...28).contains(billingDay) else {
+            throw StoreError(.invalid, "billing day must be 1-28, not \(billingDay)")
+        }
+        try checkTimeZone(timeZone)
+        do {
+            let result = try connection.query("""
+                INSERT INTO tenants (slug, name, currency, time_zone, billing_day) VALUES ($1, $2, $3, $4, $5)
+                RETURNING id, slug, name, currency, time_zone, billing_day
+                """, [slug, name, currency, timeZone, String(billingDay)])
+            return try Self.tenant(result, row: 0)
+        } catch let error as PostgresError where error.sqlState == "23505" {
+            throw StoreError(.conflict, "a tenant with slug '\(slug)' already exists")
+        }
+    }
+
+    public func list() throws -> [Tenant] {
+        let result = try connection.query("SELECT id, slug, name, currency, time_zone, billing_day FROM tenants ORDER BY slug")
+        return try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }
+    }
+
+    public func find(slug: String) throws -> Tenant? {
+        let result = try connection.query("SELECT id, slug, name, currency, time_zone, billing_day FROM tenants WHERE slug = $1", [slug])
+        return result.rowCount == 0 ? nil : try Self.tenant(result, row: 0)
+    }
+
+    /// The tenant with this slug, or a not-found error naming it.
+    public func require(slug: String) throws -> Tenant {
+        guard let tenant = try find(slug: slug) else { throw StoreError(.notFound, "no tenant '\(slug)'") }
+        return tenant
+    }
+
+    func checkTimeZone(_ zone: String) throws {
+        let known = try connection.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", [zone]).rowCount > 0
+        guard known else { throw StoreError(.invalid, "unknown time zone '\(zone)': use an IANA name such as Europe/Vienna") }
+    }
+
+    static func tenant(_ result: PostgresResult, row: Int) throws -> Tenant {
+        guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }) else {
+            throw PostgresError(.result, message: "tenant row without id")
+        }
+        return Tenant(id: id, slug: result.value(row: row, column: 1) ?? "", name: result.value(row: row, column: 2) ?? "",
+                      currency: result.value(row: row, column: 3) ?? "", timeZone: result.value(row: row, column: 4) ?? "",
+                      billingDay: Int(result.value(row: row, column: 5) ?? "1") ?? 1)
+    }
+}
+
+/// 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit.
+public func isSlug(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard (1...63).contains(bytes.count) else { return false }
+    for (i, b) in bytes.enumerated() {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): continue
+        case UInt8(ascii: "-"), UInt8(ascii: "_"): if i == 0 { return false }
+        default: return false
+        }
+    }
+    return true
+}
