@@ -13,6 +13,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -40,14 +43,35 @@ let package = Package(
         // PostgreSQL through libpq: the only place SQL lives.
         .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting"]),
 
+        // UDP listeners, NAS registry, duplicate cache, group-commit pipeline.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "RADIUS", "Accounting", "Storage", "CUDPShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // `tollgate serve`: configuration, embedded PostgreSQL, the HTTP port, shutdown.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Collector", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Plays NAS devices over real UDP: end-to-end tests, the load generator, fault tests.
         .target(name: "NASSimulator", dependencies: ["RADIUS", "CUDPShim"]),
 
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS",
+                "RADIUS", "Storage", "Server", "Collector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -61,6 +85,7 @@ let package = Package(
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
+        .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate"]),
     ]

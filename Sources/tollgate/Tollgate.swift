@@ -2,10 +2,11 @@ import ArgumentParser
 
 /// The command line: argument parsing and wiring only.
 @main
-struct Tollgate: ParsableCommand {
+struct Tollgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tollgate",
         abstract: "Multi-tenant RADIUS accounting collector and usage-billing gateway.",
-        subcommands: [DictionaryCommand.self, DecodeCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, NASCommand.self, SessionsCommand.self,
+                      UsageCommand.self, DictionaryCommand.self, DecodeCommand.self]
     )
 }

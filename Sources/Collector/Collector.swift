@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Storage
+import Synchronization
+
+/// Settings of the collector as a whole.
+public struct CollectorConfiguration: Sendable {
+    /// The accounting listeners. Default: one, "default" on *:1813.
+    public var listeners: [ListenerConfiguration] = [ListenerConfiguration()]
+    public var pipeline = PipelineConfiguration()
+    /// Seconds without an update after which an open session with no known interim
+    /// interval is closed as stale. Default 1800.
+    public var staleSessionTimeout = 1800
+    /// Days raw packets are kept (0 keeps none). Default 30.
+    public var packetRetentionDays = 30
+    /// How often the registry is checked for NAS changes, seconds. Default 2.
+    public var registryRefreshInterval: Double = 2
+    /// How often the stale-session reaper runs, seconds. Default 60.
+    public var maintenanceInterval: Double = 60
+    /// Kernel receive buffer per listener, bytes. Default 32 MiB.
+    public var receiveBufferBytes = 32 << 20
+
+    public init() {}
+}
+
+/// The running collector: listeners, the group-commit pipeline and housekeeping threads.
+public final class Collector: @unchecked Sendable {
+    public let configuration: CollectorConfiguration
+    public let metrics = CollectorMetrics()
+    let logger: Logger
+    let connect: @Sendable () throws -> PostgresConnection
+    let cipher: SecretCipher
+    public private(set) var listeners: [AccountingListener] = []
+    private let registry = RegistryHolder()
+    private var pipeline: IngestPipeline!
+    private let stopping = Atomic<Bool>(false)
+    private var housekeeping: [Thread] = []
+    private let housekeepingRunning = Atomic<Int>(0)
+
+    public init(configuration: CollectorConfiguration, cipher: SecretCipher, logger: Logger,
+                connect: @escaping @Sendable () throws -> PostgresConnection) {
+        self.configuration = configuration
+        self.cipher = cipher
+        self.logger = logger
+        self.connect = connect
+    }
+
+    /// Whether storage is taking writes (Status-Server and /healthz say so).
+    public var isHealthy: Bool { pipeline?.isHealthy ?? false }
+
+    /// Binds the listeners and starts everything. Throws on bad configuration or when the
+    /// database cannot be reached at start.
+    public func start() throws {
+        let connection = try connect()
+        var pipelineConfiguration = configuration.pipeline
+        pipelineConfiguration.keepRawPackets = configuration.packetRetentionDays > 0
+        let store = NASStore(connection: connection, cipher: cipher)
+        try store.syncListeners(configuration.listeners.map { ($0.name, $0.tenant) })
+        try reloadRegistry(store)
+        if configuration.packetRetentionDays > 0 {
+            try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
+        }
+        pipeline = IngestPipeline(configuration: pipelineConfiguration, metrics: metrics, logger: logger, connect: connect)
+        pipeline.start()
+        for listenerConfiguration in configuration.listeners {
+            let listener = try AccountingListener(configuration: listenerConfiguration, pipeline: pipeline, registry: registry,
+                                                  metrics: metrics, logger: logger, receiveBufferBytes: configuration.receiveBufferBytes)
+            listeners.append(listener)
+        }
+        for listener in listeners {
+            listener.start()
+            logger.info("listening for accounting", metadata: [
+                "listener": "\(listener.configuration.name)", "address": "\(listener.configuration.address)",
+                "port": "\(listener.boundPort)",
+            ])
+        }
+        startHousekeeping("tollgate-registry", interval: configuration.registryRefreshInterval) { [self] connection in
+            let store = NASStore(connection: connection, cipher: cipher)
+            if try store.registryVersion() != registry.registry.version { try reloadRegistry(store) }
+        }
+        startHousekeeping("tollgate-maintenance", interval: configuration.maintenanceInterval) { [self] connection in
+            let closed = try StaleSessionReaper.reap(connection, defaultTimeout: configuration.staleSessionTimeout)
+            if closed > 0 {
+                metrics.sessionsClosedStale.add(closed, ordering: .relaxed)
+                logger.info("closed stale sessions", metadata: ["count": "\(closed)"])
+            }
+            if configuration.packetRetentionDays > 0 {
+                let dropped = try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
+                if !dropped.isEmpty { logger.info("dropped expired packet partitions", metadata: ["partitions": "\(dropped)"]) }
+            }
+            let open = try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NULL AND has_events").value(row: 0, column: 0)
+            metrics.sessionsOpen.store(Int(open ?? "0") ?? 0, ordering: .relaxed)
+        }
+    }
+
+    /// Stops reading, records and answers everything in flight, stops housekeeping.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        for listener in listeners { listener.stop() }
+        pipeline?.drain()
+        while housekeepingRunning.load(ordering: .relaxed) > 0 { usleep(10_000) }
+        logger.info("collector stopped", metadata: ["answered": "\(metrics.answered.load(ordering: .relaxed))"])
+    }
+
+    private func reloadRegistry(_ store: NASStore) throws {
+        let loaded = try store.loadRegistry()
+        registry.registry = NASRegistry(version: loaded.version, devices: loaded.devices, listeners: loaded.listeners)
+        logger.info("NAS registry loaded", metadata: ["devices": "\(registry.registry.count)", "version": "\(loaded.version)"])
+    }
+
+    /// A thread that runs `work` every `interval` seconds with its own connection.
+    private func startHousekeeping(_ name: String, interval: Double, work: @escaping @Sendable (PostgresConnection) throws -> Void) {
+        housekeepingRunning.add(1, ordering: .relaxed)
+        let thread = Thread { [self] in
+            defer { housekeepingRunning.subtract(1, ordering: .relaxed) }
+            var connection: PostgresConnection?
+            var next = monotonicMicroseconds() + Int64(interval * 1_000_000)
+            while !stopping.load(ordering: .relaxed) {
+                if monotonicMicroseconds() < next {
+                    usleep(50_000)
+                    continue
+                }
+                next = monotonicMicroseconds() + Int64(interval * 1_000_000)
+                do {
+                    if connection?.isConnected != true { connection = try connect() }
+                    try work(connection!)
+                } catch {
+                    logger.warning("\(name) failed; will retry", metadata: ["error": "\(error)"])
+                    connection = nil
+                }
+            }
+        }
+        thread.name = name
+        housekeeping.append(thread)
+        thread.start()
+    }
+}

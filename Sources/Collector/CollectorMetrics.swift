@@ -1,0 +1,132 @@
+import Synchronization
+
+/// Why a datagram was dropped without an answer.
+public enum DropReason: String, CaseIterable, Sendable {
+    case tooShort = "too_short"
+    case invalidLength = "invalid_length"
+    case truncated
+    case unsupportedCode = "unsupported_code"
+    case malformedAttribute = "malformed_attribute"
+    case oversized
+    case unexpectedCode = "unexpected_code"
+    case unknownNAS = "unknown_nas"
+    case badAuthenticator = "bad_authenticator"
+    case badMessageAuthenticator = "bad_message_authenticator"
+    case missingMessageAuthenticator = "missing_message_authenticator"
+    case duplicateInFlight = "duplicate_in_flight"
+    case overloaded
+    case storageUnavailable = "storage_unavailable"
+}
+
+/// The collector's counters, exported in the Prometheus text format on /metrics.
+public final class CollectorMetrics: Sendable {
+    public let received = Atomic<Int>(0)
+    public let answered = Atomic<Int>(0)
+    public let duplicatesAnswered = Atomic<Int>(0)
+    public let statusServerAnswered = Atomic<Int>(0)
+    public let batches = Atomic<Int>(0)
+    public let batchesFailed = Atomic<Int>(0)
+    public let sessionsClosedStale = Atomic<Int>(0)
+    public let pending = Atomic<Int>(0)
+    public let sessionsOpen = Atomic<Int>(0)
+    private let drops: [Counter]
+    /// Packets per batch: buckets 1, 10, 100, 1000, 10000, +Inf.
+    public let batchSize = Histogram(bounds: [1, 10, 100, 1000, 10_000])
+    /// Commit latency in microseconds: 0.5 ms .. 1 s.
+    public let commitLatency = Histogram(bounds: [500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000])
+    /// Receipt to answer in microseconds.
+    public let ackLatency = Histogram(bounds: [500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000])
+
+    public init() {
+        drops = DropReason.allCases.map { _ in Counter() }
+    }
+
+    public func dropped(_ reason: DropReason, count: Int = 1) {
+        drops[DropReason.allCases.firstIndex(of: reason)!].value.add(count, ordering: .relaxed)
+    }
+
+    public func droppedCount(_ reason: DropReason) -> Int {
+        drops[DropReason.allCases.firstIndex(of: reason)!].value.load(ordering: .relaxed)
+    }
+
+    public var totalDropped: Int { DropReason.allCases.reduce(0) { $0 + droppedCount($1) } }
+
+    /// Prometheus text exposition format 0.0.4.
+    public func render() -> String {
+        var out = ""
+        func counter(_ name: String, _ help: String, _ value: Int) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+        }
+        func gauge(_ name: String, _ help: String, _ value: Int) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+        }
+        counter("tollgate_packets_received_total", "Datagrams received on accounting listeners.", received.load(ordering: .relaxed))
+        counter("tollgate_packets_answered_total", "Accounting-Responses sent after the packet was durable.", answered.load(ordering: .relaxed))
+        counter("tollgate_duplicates_answered_total", "Retransmissions answered from the duplicate cache.", duplicatesAnswered.load(ordering: .relaxed))
+        counter("tollgate_status_server_answered_total", "Status-Server requests answered.", statusServerAnswered.load(ordering: .relaxed))
+        out += "# HELP tollgate_packets_dropped_total Datagrams dropped without an answer, by reason.\n# TYPE tollgate_packets_dropped_total counter\n"
+        for reason in DropReason.allCases {
+            out += "tollgate_packets_dropped_total{reason=\"\(reason.rawValue)\"} \(droppedCount(reason))\n"
+        }
+        counter("tollgate_batches_total", "Batches committed.", batches.load(ordering: .relaxed))
+        counter("tollgate_batches_failed_total", "Batches that failed; none of their packets was answered.", batchesFailed.load(ordering: .relaxed))
+        counter("tollgate_sessions_closed_stale_total", "Sessions closed by the stale-session reaper.", sessionsClosedStale.load(ordering: .relaxed))
+        gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
+        gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))
+        out += batchSize.render(name: "tollgate_batch_size", help: "Packets per committed batch.", scale: 1)
+        out += commitLatency.render(name: "tollgate_commit_latency_seconds", help: "Time to write and commit one batch.", scale: 1_000_000)
+        out += ackLatency.render(name: "tollgate_ack_latency_seconds", help: "Time from receipt to answer.", scale: 1_000_000)
+        return out
+    }
+}
+
+/// A fixed-bucket histogram of integer observations.
+public final class Histogram: Sendable {
+    let bounds: [Int]
+    private let counts: [Counter]
+    private let sum = Atomic<Int>(0)
+    private let total = Atomic<Int>(0)
+
+    public init(bounds: [Int]) {
+        self.bounds = bounds
+        counts = (0...bounds.count).map { _ in Counter() }
+    }
+
+    public func observe(_ value: Int) {
+        let index = bounds.firstIndex { value <= $0 } ?? bounds.count
+        counts[index].value.add(1, ordering: .relaxed)
+        sum.add(value, ordering: .relaxed)
+        total.add(1, ordering: .relaxed)
+    }
+
+    public var count: Int { total.load(ordering: .relaxed) }
+
+    /// `scale` divides observations into the exported unit (1e6 turns microseconds into seconds).
+    func render(name: String, help: String, scale: Int) -> String {
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (i, bound) in bounds.enumerated() {
+            cumulative += counts[i].value.load(ordering: .relaxed)
+            out += "\(name)_bucket{le=\"\(format(bound, scale))\"} \(cumulative)\n"
+        }
+        cumulative += counts[bounds.count].value.load(ordering: .relaxed)
+        out += "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n"
+        out += "\(name)_sum \(format(sum.load(ordering: .relaxed), scale))\n"
+        out += "\(name)_count \(cumulative)\n"
+        return out
+    }
+
+    private func format(_ value: Int, _ scale: Int) -> String {
+        if scale == 1 { return String(value) }
+        let whole = value / scale
+        var fraction = String(value % scale)
+        while fraction.count < String(scale).count - 1 { fraction = "0" + fraction }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return fraction.isEmpty ? String(whole) : "\(whole).\(fraction)"
+    }
+}
+
+/// An atomic counter that can live in an array.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}

@@ -1,0 +1,238 @@
+import Accounting
+import CUDPShim
+import Foundation
+import Logging
+import RADIUS
+import Storage
+import Synchronization
+
+/// Settings of the group-commit pipeline.
+public struct PipelineConfiguration: Sendable {
+    /// Most packets written in one transaction. Default 2000.
+    public var maxBatch = 2000
+    /// Longest a packet waits for its batch to fill, microseconds. Default 2000 (2 ms).
+    public var maxDelayMicroseconds: Int64 = 2000
+    /// Writer threads, each with its own database connection. Default 2.
+    public var writers = 2
+    /// Most packets waiting for a batch before the collector stops taking more. Default 100000.
+    public var maxPending = 100_000
+    /// Whether raw packets go to the audit table. Default true.
+    public var keepRawPackets = true
+
+    public init() {}
+}
+
+/// A packet accepted for recording, with what is needed to answer it after commit.
+struct PendingPacket: @unchecked Sendable {
+    var item: BatchItem
+    var listener: AccountingListener
+    var peer: SocketAddress
+    var identifier: UInt8
+    var requestAuthenticator: Authenticator
+    var secret: [UInt8]
+    var dedupKey: DedupCache.Key
+    var receivedMonotonic: Int64
+}
+
+/// Gathers packets into batches, writes each batch in one transaction on a dedicated
+/// thread with its own connection, and only after COMMIT sends that batch's answers.
+/// A failed batch is answered for no packet; their NAS devices retransmit.
+public final class IngestPipeline: @unchecked Sendable {
+    let configuration: PipelineConfiguration
+    let metrics: CollectorMetrics
+    let logger: Logger
+    private let connect: @Sendable () throws -> PostgresConnection
+    private let condition = NSCondition()
+    private var queue: [PendingPacket] = []
+    private var queueHead = 0
+    private var stopping = false
+    private var threads: [Thread] = []
+    private let runningWriters = Atomic<Int>(0)
+    private let healthyWriters = Atomic<Int>(0)
+
+    public init(configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger,
+                connect: @escaping @Sendable () throws -> PostgresConnection) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.connect = connect
+    }
+
+    /// Whether storage is taking writes: at least one writer connected and its last batch committed.
+    public var isHealthy: Bool { healthyWriters.load(ordering: .relaxed) > 0 }
+
+    public func start() {
+        for index in 0..<max(1, configuration.writers) {
+            let thread = Thread { [self] in self.writerLoop(index) }
+            thread.name = "tollgate-writer-\(index)"
+            threads.append(thread)
+            runningWriters.add(1, ordering: .relaxed)
+            thread.start()
+        }
+    }
+
+    /// Queues a packet; false when the pipeline is full or stopping.
+    func submit(_ packet: PendingPacket) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, queue.count - queueHead < configuration.maxPending else { return false }
+        queue.append(packet)
+        metrics.pending.add(1, ordering: .relaxed)
+        if queue.count - queueHead >= configuration.maxBatch { condition.signal() } else if queue.count - queueHead == 1 { condition.signal() }
+        return true
+    }
+
+    /// Stops taking packets, writes and answers everything queued, and waits for the writers.
+    public func drain() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        while runningWriters.load(ordering: .relaxed) > 0 { usleep(1000) }
+    }
+
+    private func takeBatch() -> [PendingPacket]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count == queueHead {
+            if stopping { return nil }
+            condition.wait()
+        }
+        // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
+        let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
+        while queue.count - queueHead < configuration.maxBatch && !stopping {
+            if !condition.wait(until: deadline) { break }
+        }
+        let end = min(queue.count, queueHead + configuration.maxBatch)
+        let batch = Array(queue[queueHead..<end])
+        queueHead = end
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        } else if queueHead > 65536 {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        metrics.pending.subtract(batch.count, ordering: .relaxed)
+        if queue.count > queueHead { condition.signal() }
+        return batch
+    }
+
+    private func writerLoop(_ index: Int) {
+        defer { runningWriters.subtract(1, ordering: .relaxed) }
+        let crypto = RADIUSCrypto()
+        let sendBatch = tg_udp_batch_create(UInt32(max(configuration.maxBatch, 1)), 64)!
+        defer { tg_udp_batch_destroy(sendBatch) }
+        var writer: AccountingWriter?
+        var healthy = false
+        func setHealthy(_ value: Bool) {
+            if value != healthy {
+                healthyWriters.add(value ? 1 : -1, ordering: .relaxed)
+                healthy = value
+            }
+        }
+        defer { setHealthy(false) }
+        var retryDelay: UInt32 = 50_000
+
+        while true {
+            if writer == nil || writer?.connection.isConnected == false {
+                do {
+                    writer = try AccountingWriter(connection: try connect())
+                    setHealthy(true)
+                    retryDelay = 50_000
+                } catch {
+                    setHealthy(false)
+                    logger.error("database connection failed; retrying", metadata: ["writer": "\(index)", "error": "\(error)"])
+                    writer = nil
+                    // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
+                    condition.lock()
+                    let stop = stopping
+                    condition.unlock()
+                    if stop {
+                        failRemaining()
+                        return
+                    }
+                    usleep(retryDelay)
+                    retryDelay = min(retryDelay * 2, 2_000_000)
+                    continue
+                }
+            }
+            guard let batch = takeBatch() else { return }
+            let started = monotonicMicroseconds()
+            var attempt = 0
+            while true {
+                do {
+                    try writer!.write(batch.map(\.item))
+                    break
+                } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
+                    // Deadlock with another collector writing the same sessions: retry.
+                    attempt += 1
+                } catch {
+                    metrics.batchesFailed.add(1, ordering: .relaxed)
+                    logger.error("batch not recorded; its packets stay unanswered", metadata: [
+                        "packets": "\(batch.count)", "error": "\(error)",
+                    ])
+                    for packet in batch { packet.listener.forget(packet.dedupKey) }
+                    if writer?.connection.isConnected != true {
+                        writer = nil
+                        setHealthy(false)
+                    }
+                    attempt = -1
+                    break
+                }
+            }
+            guard attempt >= 0 else { continue }
+            setHealthy(true)
+            let committed = monotonicMicroseconds()
+            metrics.batches.add(1, ordering: .relaxed)
+            metrics.batchSize.observe(batch.count)
+            metrics.commitLatency.observe(Int(committed - started))
+            answer(batch, crypto: crypto, sendBatch: sendBatch)
+        }
+    }
+
+    /// Sends every Accounting-Response of a committed batch, grouped per listener socket.
+    private func answer(_ batch: [PendingPacket], crypto: RADIUSCrypto, sendBatch: OpaquePointer) {
+        let now = monotonicMicroseconds()
+        var byListener: [ObjectIdentifier: [Int]] = [:]
+        for (i, packet) in batch.enumerated() { byListener[ObjectIdentifier(packet.listener), default: []].append(i) }
+        for (_, indices) in byListener {
+            let listener = batch[indices[0]].listener
+            var slot: UInt32 = 0
+            for i in indices {
+                let packet = batch[i]
+                let response = Self.response(identifier: packet.identifier, requestAuthenticator: packet.requestAuthenticator,
+                                             secret: packet.secret, crypto: crypto)
+                let buffer = tg_udp_batch_slot(sendBatch, slot, nil, nil)!
+                response.withUnsafeBytes { buffer.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 20) }
+                _ = packet.peer.withSockaddr { tg_udp_batch_prepare(sendBatch, slot, 20, $0, $1) }
+                slot += 1
+                listener.answered(packet.dedupKey, response: response)
+                metrics.ackLatency.observe(Int(now - packet.receivedMonotonic))
+            }
+            let sent = tg_udp_batch_send(listener.fd, sendBatch, slot)
+            if sent > 0 { metrics.answered.add(Int(sent), ordering: .relaxed) }
+        }
+    }
+
+    /// An Accounting-Response without attributes: 20 octets.
+    static func response(identifier: UInt8, requestAuthenticator: Authenticator, secret: [UInt8], crypto: RADIUSCrypto) -> [UInt8] {
+        var packet = try! RADIUSPacketBuilder(code: .accountingResponse, identifier: identifier).build()
+        try! packet.sign(secret: secret, requestAuthenticator: requestAuthenticator, crypto: crypto)
+        return packet.bytes
+    }
+
+    private func failRemaining() {
+        condition.lock()
+        let remaining = Array(queue[queueHead...])
+        queue.removeAll()
+        queueHead = 0
+        condition.unlock()
+        metrics.pending.subtract(remaining.count, ordering: .relaxed)
+        if !remaining.isEmpty {
+            metrics.dropped(.storageUnavailable, count: remaining.count)
+            logger.error("stopping with the database unreachable: packets left unanswered for their NAS to retransmit",
+                         metadata: ["packets": "\(remaining.count)"])
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import RADIUS
+import Storage
+
+/// An IP address as 16 octets (IPv4 as ::ffff:a.b.c.d), for prefix matching.
+public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public init(ipv4: UInt32) {
+        self.init(high: 0, low: 0xffff_0000_0000 | UInt64(ipv4))
+    }
+
+    public var isIPv4: Bool { high == 0 && (low >> 32) == 0xffff }
+
+    /// Parses a textual IPv4 or IPv6 address.
+    public init?(_ text: some StringProtocol) {
+        if let v4 = IPv4Address(text) {
+            self.init(ipv4: v4.rawValue)
+            return
+        }
+        guard let v6 = IPv6Address(text) else { return nil }
+        self.init(high: v6.high, low: v6.low)
+    }
+
+    /// Whether this address lies in `prefix`/`length` (length counted on the 128-bit form).
+    func matches(_ prefix: IPAddress, length: Int) -> Bool {
+        if length <= 0 { return true }
+        if length <= 64 {
+            let mask: UInt64 = length == 64 ? ~0 : ~(UInt64.max >> UInt64(length))
+            return high & mask == prefix.high & mask
+        }
+        guard high == prefix.high else { return false }
+        let bits = length - 64
+        let mask: UInt64 = bits >= 64 ? ~0 : ~(UInt64.max >> UInt64(bits))
+        return low & mask == prefix.low & mask
+    }
+
+    public var description: String {
+        if isIPv4 {
+            let v = UInt32(truncatingIfNeeded: low)
+            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
+        }
+        return (0..<8).map { i -> String in
+            let word = i < 4 ? high >> UInt64(48 - 16 * i) : low >> UInt64(48 - 16 * (i - 4))
+            return String(word & 0xffff, radix: 16)
+        }.joined(separator: ":")
+    }
+}
+
+/// A NAS the collector accepts packets from.
+public struct KnownNAS: Sendable {
+    public var tenantID: Int64
+    public var nasID: Int64
+    public var name: String
+    public var identifier: String?
+    public var secret: [UInt8]
+}
+
+/// Maps (listener, source address[, NAS-Identifier]) to a NAS: an immutable snapshot,
+/// replaced whole when the registry changes in the database.
+public struct NASRegistry: Sendable {
+    private struct Entry: Sendable {
+        var prefix: IPAddress
+        var length: Int
+        var nas: KnownNAS
+    }
+
+    private var exact: [String: [IPAddress: [KnownNAS]]] = [:]
+    private var prefixes: [String: [Entry]] = [:]
+    /// Listener name -> the tenant it is dedicated to.
+    private var dedicated: [String: Int64] = [:]
+    public private(set) var version: Int64 = 0
+    public private(set) var count = 0
+
+    public init() {}
+
+    public init(version: Int64, devices: [RegisteredNAS], listeners: [ListenerAssignment]) {
+        self.version = version
+        for listener in listeners {
+            if let tenant = listener.tenantID { dedicated[listener.name] = tenant }
+        }
+        for device in devices {
+            let d = device.device
+            if let tenant = dedicated[d.listener], tenant != d.tenantID { continue }
+            let parts = d.address.split(separator: "/")
+            guard let address = IPAddress(parts[0]) else { continue }
+            var length = parts.count == 2 ? Int(parts[1]) ?? 128 : (address.isIPv4 ? 32 : 128)
+            if address.isIPv4 { length += 96 }
+            let nas = KnownNAS(tenantID: d.tenantID, nasID: d.id, name: d.name, identifier: d.identifier, secret: device.secret)
+            if length == 128 {
+                exact[d.listener, default: [:]][address, default: []].append(nas)
+            } else {
+                prefixes[d.listener, default: []].append(Entry(prefix: address, length: length, nas: nas))
+            }
+            count += 1
+        }
+        // Longest prefix first, so the most specific registration wins.
+        for key in prefixes.keys { prefixes[key]!.sort { $0.length > $1.length } }
+    }
+
+    /// The NAS that sent a packet from `source` to `listener`, carrying `identifier` (the
+    /// packet's NAS-Identifier, if any). A NAS registered with an identifier matches only
+    /// packets that carry that identifier.
+    public func lookup(listener: String, source: IPAddress, identifier: ArraySlice<UInt8>?) -> KnownNAS? {
+        if let candidates = exact[listener]?[source], let match = choose(candidates, identifier: identifier) {
+            return match
+        }
+        guard let entries = prefixes[listener] else { return nil }
+        var candidates: [KnownNAS] = []
+        var matchedLength = -1
+        for entry in entries {
+            if matchedLength >= 0 && entry.length < matchedLength { break }
+            if source.matches(entry.prefix, length: entry.length) {
+                matchedLength = entry.length
+                candidates.append(entry.nas)
+            }
+        }
+        return choose(candidates, identifier: identifier)
+    }
+
+    private func choose(_ candidates: [KnownNAS], identifier: ArraySlice<UInt8>?) -> KnownNAS? {
+        if candidates.count == 1, candidates[0].identifier == nil { return candidates[0] }
+        for candidate in candidates {
+            guard let wanted = candidate.identifier else { continue }
+            if let identifier, identifier.elementsEqual(wanted.utf8) { return candidate }
+        }
+        return candidates.first { $0.identifier == nil }
+    }
+}
+

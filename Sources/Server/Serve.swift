@@ -1,0 +1,115 @@
+import Collector
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Where the database is and what key seals NAS secrets, resolved from the configuration.
+public struct DatabaseAccess: Sendable {
+    public var url: String
+    public var cipher: SecretCipher
+    /// Set when the database is the embedded cluster of this data folder.
+    public var embeddedDirectory: String?
+
+    /// For commands other than `serve`: the configured URL, else the embedded cluster of the
+    /// data folder (which `tollgate serve` must have started).
+    public static func forCommand(_ configuration: TollgateConfiguration, needsKey: Bool) throws -> DatabaseAccess {
+        if let url = configuration.databaseURL {
+            return DatabaseAccess(url: url, cipher: try key(configuration, directory: nil, required: needsKey), embeddedDirectory: nil)
+        }
+        let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: directory + "/pgdata/PG_VERSION") else {
+            throw TollgateConfiguration.Error("no database_url is set and there is no embedded database in \(directory): run `tollgate serve` first, or pass --database-url")
+        }
+        let url = "postgresql:///tollgate?host=\(directory)/socket&user=postgres"
+        return DatabaseAccess(url: url, cipher: try key(configuration, directory: directory, required: needsKey), embeddedDirectory: directory)
+    }
+
+    static func key(_ configuration: TollgateConfiguration, directory: String?, required: Bool) throws -> SecretCipher {
+        var hex = configuration.secretKey
+        if hex == nil, let directory, let stored = try? String(contentsOfFile: directory + "/secret.key", encoding: .utf8) {
+            hex = stored.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let hex else {
+            if !required { return try SecretCipher(key: [UInt8](repeating: 0, count: 32)) }
+            throw TollgateConfiguration.Error("secret_key is not set: put 64 hex digits in the configuration or TOLLGATE_SECRET_KEY (generate one with `openssl rand -hex 32`)")
+        }
+        do { return try SecretCipher(hexKey: hex) } catch {
+            throw TollgateConfiguration.Error("secret_key: \(error)")
+        }
+    }
+}
+
+/// `tollgate serve`: the collector and the HTTP port together, with graceful shutdown.
+public enum Serve {
+    public static func run(_ configuration: TollgateConfiguration, logger: Logger) async throws {
+        var embedded: EmbeddedPostgres?
+        let access: DatabaseAccess
+        if let url = configuration.databaseURL {
+            access = DatabaseAccess(url: url, cipher: try DatabaseAccess.key(configuration, directory: nil, required: true), embeddedDirectory: nil)
+        } else {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            let cluster = try EmbeddedPostgres(directory: configuration.dataDirectory, logger: logger)
+            try cluster.start()
+            embedded = cluster
+            var withKey = configuration
+            if withKey.secretKey == nil { withKey.secretKey = try cluster.secretKey(generate: SecretCipher.generateHexKey) }
+            access = DatabaseAccess(url: cluster.url, cipher: try DatabaseAccess.key(withKey, directory: nil, required: true),
+                                    embeddedDirectory: cluster.directory)
+        }
+        defer { embedded?.stop() }
+
+        let url = access.url
+        let migrated = try Migrator.migrate(try PostgresConnection(url: url))
+        if !migrated.isEmpty { logger.info("database migrated", metadata: ["versions": "\(migrated)"]) }
+
+        let collector = Collector(configuration: configuration.collector, cipher: access.cipher, logger: logger) {
+            try PostgresConnection(url: url)
+        }
+        try collector.start()
+
+        let router = Router()
+        router.get("healthz") { _, _ -> Response in
+            let healthy = collector.isHealthy
+            let body = healthy ? "{\"status\":\"ok\"}\n" : "{\"status\":\"unavailable\",\"reason\":\"database not taking writes\"}\n"
+            return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
+        }
+        guard let http = SocketAddress(hostPort: configuration.http) else {
+            throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
+        }
+        let host = configuration.http.hasPrefix("*") ? "0.0.0.0" : String(configuration.http[..<configuration.http.lastIndex(of: ":")!])
+            .trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate"),
+            services: [CollectorService(collector: collector)],
+            logger: logger
+        )
+        logger.info("tollgate serving", metadata: ["http": "\(configuration.http)"])
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// Keeps the collector running until shutdown, then stops it: reading stops, everything in
+/// flight is committed and answered.
+struct CollectorService: Service {
+    let collector: Collector
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        // Draining blocks on the writer threads: do it off the cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                collector.stop()
+                continuation.resume()
+            }
+            thread.start()
+        }
+    }
+}

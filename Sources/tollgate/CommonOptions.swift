@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Server
+import Storage
+
+/// Options every database command takes.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "libpq URL of the database. Default: TOLLGATE_DATABASE_URL, the configuration file, else the embedded database of the data folder.")
+    var databaseURL: String?
+
+    @Option(help: "Configuration file (TOML). Default: TOLLGATE_CONFIG if set.")
+    var config: String?
+
+    func configuration() throws -> TollgateConfiguration {
+        let path = config ?? ProcessInfo.processInfo.environment["TOLLGATE_CONFIG"]
+        var configuration = try TollgateConfiguration.load(path: path)
+        if let databaseURL { configuration.databaseURL = databaseURL }
+        return configuration
+    }
+
+    /// A connection and the secret cipher (`needsKey` when NAS secrets are read or written).
+    func open(needsKey: Bool = false) throws -> (PostgresConnection, SecretCipher) {
+        let access = try DatabaseAccess.forCommand(try configuration(), needsKey: needsKey)
+        return (try PostgresConnection(url: access.url), access.cipher)
+    }
+}
+
+/// Runs a command body, turning expected failures into a message and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as StoreError {
+        printError("error: \(error.message)")
+        throw ExitCode(error.code == .notFound ? 2 : 1)
+    } catch let error as PostgresError {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    } catch let error as TollgateConfiguration.Error {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}

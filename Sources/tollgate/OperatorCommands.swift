@@ -1,0 +1,201 @@
+import ArgumentParser
+import Foundation
+import Storage
+
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database schema migrations.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try reportingErrors {
+            let (connection, _) = try database.open()
+            let applied = try Migrator.migrate(connection)
+            print(applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
+                                  : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(Migrator.latestVersion)")
+        }
+    }
+}
+
+struct TenantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants (ISPs).",
+                                                    subcommands: [Create.self, List.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        @Argument(help: "Short name: a-z, 0-9, '-' and '_'.") var slug: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "ISO 4217 currency.") var currency = "EUR"
+        @Option(help: "IANA time zone billing periods are cut in.") var timezone = "UTC"
+        @Option(help: "Day of the month (1-28) billing cycles start.") var billingDay = 1
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                let tenant = try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency,
+                                                                          timeZone: timezone, billingDay: billingDay)
+                print(tenantListing([tenant]).render(format))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                print(tenantListing(try TenantStore(connection: connection).list()).render(format))
+            }
+        }
+    }
+}
+
+func tenantListing(_ tenants: [Tenant]) -> Listing {
+    Listing(columns: ["slug", "name", "currency", "time_zone", "billing_day"],
+            rows: tenants.map { [.text($0.slug), .text($0.name), .text($0.currency), .text($0.timeZone), .number(Int64($0.billingDay))] })
+}
+
+struct NASCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nas", abstract: "Register and manage a tenant's NAS devices.",
+                                                    subcommands: [Add.self, List.self, Remove.self, RotateSecret.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a NAS. Refused when its packets could not be told apart from another NAS's.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "Name of the NAS within the tenant.") var name: String
+        @Option(help: "Source address or prefix (10.0.0.1, 10.0.0.0/24, 2001:db8::/64).") var address: String
+        @Option(help: "Shared secret (never printed or logged).") var secret: String
+        @Option(help: "Listener the NAS sends to.") var listener = "default"
+        @Option(help: "NAS-Identifier its packets carry, to tell NAS sharing an address apart.") var identifier: String?
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, cipher) = try database.open(needsKey: true)
+                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+                let nas = try NASStore(connection: connection, cipher: cipher).add(
+                    tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier)
+                print(nasListing([nas]).render(format))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tenant's NAS devices (secrets are never shown).")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, cipher) = try database.open()
+                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+                print(nasListing(try NASStore(connection: connection, cipher: cipher).list(tenant: tenant)).render(format))
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a NAS; its packets are dropped from then on.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "NAS name.") var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, cipher) = try database.open()
+                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+                try NASStore(connection: connection, cipher: cipher).remove(tenant: tenant, name: name)
+                print("removed NAS '\(name)' of tenant '\(tenant.slug)'")
+            }
+        }
+    }
+
+    struct RotateSecret: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Replace a NAS's shared secret.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "NAS name.") var name: String
+        @Option(help: "The new shared secret.") var secret: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, cipher) = try database.open(needsKey: true)
+                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret)
+                print("rotated the secret of NAS '\(name)' of tenant '\(tenant.slug)'")
+            }
+        }
+    }
+}
+
+func nasListing(_ devices: [NASDevice]) -> Listing {
+    Listing(columns: ["name", "listener", "address", "identifier"],
+            rows: devices.map { [.text($0.name), .text($0.listener), .text($0.address), .text($0.identifier)] })
+}
+
+struct SessionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List a tenant's accounting sessions, newest first.")
+    @Option(help: "Tenant slug.") var tenant: String
+    @Flag(help: "Only sessions still open.") var active = false
+    @Option(help: "Only this User-Name.") var user: String?
+    @Option(help: "At most this many sessions.") var limit = 1000
+    @Option(help: "Output format.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try reportingErrors {
+            let (connection, _) = try database.open()
+            let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            let rows = try ReportStore(connection: connection).sessions(tenant: tenant, activeOnly: active, user: user, limit: limit)
+            let listing = Listing(
+                columns: ["user", "session_id", "nas", "nas_port", "started_at", "last_update_at", "stopped_at", "close_reason",
+                          "upload_bytes", "download_bytes", "session_seconds", "framed_ip_address"],
+                rows: rows.map { r in
+                    [.text(r.user), .text(r.sessionID), .text(r.nas), .text(r.nasPort), .text(r.startedAt), .text(r.lastUpdateAt),
+                     .text(r.stoppedAt), .text(r.closeReason), .number(r.uploadBytes), .number(r.downloadBytes),
+                     .number(r.sessionSeconds), .text(r.framedIPAddress)]
+                })
+            print(listing.render(format))
+        }
+    }
+}
+
+struct UsageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage",
+        abstract: "Usage per subscriber: upload (sent by the subscriber), download (received), session time.",
+        discussion: "--from is inclusive, --to exclusive; both are dates or times in the tenant's time zone.")
+    @Option(help: "Tenant slug.") var tenant: String
+    @Option(help: "Only this User-Name.") var user: String?
+    @Option(help: "From (YYYY-MM-DD or YYYY-MM-DDTHH:MM), inclusive.") var from: String?
+    @Option(help: "To (YYYY-MM-DD or YYYY-MM-DDTHH:MM), exclusive.") var to: String?
+    @Option(help: "Group by hour, day or month (in the tenant's time zone).") var by: GroupingArgument?
+    @Option(help: "Output format.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    enum GroupingArgument: String, ExpressibleByArgument, CaseIterable { case hour, day, month }
+
+    func run() throws {
+        try reportingErrors {
+            let (connection, _) = try database.open()
+            let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            let rows = try ReportStore(connection: connection).usage(tenant: tenant, user: user, from: from, to: to,
+                                                                     by: by.flatMap { UsageGrouping(rawValue: $0.rawValue) })
+            var columns = ["subscriber"]
+            if by != nil { columns.append("period") }
+            columns += ["upload_bytes", "download_bytes", "session_seconds"]
+            let listing = Listing(columns: columns, rows: rows.map { r in
+                var cells: [Listing.Cell] = [.text(r.subscriber)]
+                if by != nil { cells.append(.text(r.period)) }
+                return cells + [.number(r.uploadBytes), .number(r.downloadBytes), .number(r.sessionSeconds)]
+            })
+            print(listing.render(format))
+        }
+    }
+}

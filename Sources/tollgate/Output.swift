@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+
+/// How listing commands print: tables for people, JSON for machines, CSV for spreadsheets.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// Rows with named columns, printed in any `OutputFormat`. Numbers stay numbers in JSON.
+struct Listing {
+    enum Cell {
+        case text(String?)
+        case number(Int64?)
+    }
+
+    var columns: [String]
+    var rows: [[Cell]]
+
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .csv: return csv()
+        case .json: return json()
+        }
+    }
+
+    private func plain(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s ?? ""
+        case .number(let n): return n.map(String.init) ?? ""
+        }
+    }
+
+    private func table() -> String {
+        var widths = columns.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], plain(cell).count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, s in s.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+        out += rows.map { line($0.map(plain)) }
+        if rows.isEmpty { out.append("(none)") }
+        return out.joined(separator: "\n")
+    }
+
+    private func csv() -> String {
+        func field(_ s: String) -> String {
+            // Quote when needed; a leading =, +, - or @ is prefixed so spreadsheets never run it.
+            var value = s
+            if let first = value.first, "=+-@".contains(first), Int64(value) == nil { value = "'" + value }
+            if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return value
+        }
+        return ([columns.map(field).joined(separator: ",")] + rows.map { $0.map { field(plain($0)) }.joined(separator: ",") })
+            .joined(separator: "\n")
+    }
+
+    private func json() -> String {
+        let objects: [[String: Any]] = rows.map { row in
+            var object: [String: Any] = [:]
+            for (i, cell) in row.enumerated() {
+                switch cell {
+                case .text(let s): object[columns[i]] = s ?? NSNull()
+                case .number(let n): object[columns[i]] = n.map { NSNumber(value: $0) } ?? NSNull()
+                }
+            }
+            return object
+        }
+        let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Server
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the accounting collector and the HTTP port (/healthz, /metrics).",
+        discussion: """
+            With no database configured, starts an embedded PostgreSQL in the data folder. SIGTERM or \
+            SIGINT: stop reading, commit and answer what is in flight, exit 0.
+            """)
+
+    @Option(help: "Configuration file (TOML). Default: TOLLGATE_CONFIG if set.") var config: String?
+    @Option(help: "Accounting listener address (host:port, [v6]:port, *:port, or NAME=ADDRESS); repeatable. Replaces the file's listeners.")
+    var listen: [String] = []
+    @Option(help: "HTTP address for /healthz and /metrics.") var http: String?
+    @Option(help: "libpq URL of the database (default: embedded PostgreSQL).") var databaseURL: String?
+    @Option(help: "Folder of the embedded PostgreSQL and its secret key.") var dataDirectory: String?
+
+    func run() async throws {
+        let configuration: TollgateConfiguration
+        do {
+            var loaded = try TollgateConfiguration.load(path: config ?? ProcessInfo.processInfo.environment["TOLLGATE_CONFIG"])
+            try loaded.overrideListeners(listen)
+            if let http { try loaded.overrideHTTP(http) }
+            if let databaseURL { loaded.databaseURL = databaseURL }
+            if let dataDirectory { loaded.dataDirectory = dataDirectory }
+            configuration = loaded
+        } catch let error as TollgateConfiguration.Error {
+            printError("configuration error: \(error)")
+            throw ExitCode(2)
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tollgate")
+        do {
+            try await Serve.run(configuration, logger: logger)
+        } catch {
+            logger.critical("tollgate serve stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
