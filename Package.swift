@@ -83,8 +83,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting"]),
+        // The private test database that scripts/test starts, for the integration suites.
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector"]),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate"]),

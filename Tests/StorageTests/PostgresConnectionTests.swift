@@ -1,4 +1,5 @@
 import Storage
+import TestSupport
 import Testing
 
 @Suite("PostgreSQL connection (private test cluster)", .enabled(if: TestDatabase.available))

@@ -1,5 +1,6 @@
 import Accounting
 import Storage
+import TestSupport
 import Testing
 
 @Suite("Migrations, tenants and NAS registration", .enabled(if: TestDatabase.available))

@@ -1,6 +1,6 @@
 import Foundation
 import Storage
-import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,13 +9,13 @@ import Glibc
 ///
 /// Without it the integration tests are skipped when run by hand, but fail under
 /// `scripts/test` (TOLLGATE_TEST_REQUIRE_DATABASE=1), so CI can never pass without them.
-enum TestDatabase {
-    static var url: String? { getenv("TOLLGATE_TEST_DATABASE_URL").map { String(cString: $0) } }
-    static var required: Bool { getenv("TOLLGATE_TEST_REQUIRE_DATABASE").map { String(cString: $0) == "1" } ?? false }
-    static var available: Bool { url != nil || required }
+public enum TestDatabase {
+    public static var url: String? { getenv("TOLLGATE_TEST_DATABASE_URL").map { String(cString: $0) } }
+    public static var required: Bool { getenv("TOLLGATE_TEST_REQUIRE_DATABASE").map { String(cString: $0) == "1" } ?? false }
+    public static var available: Bool { url != nil || required }
 
     /// A new, migrated database of its own, so suites never see each other's rows.
-    static func fresh() throws -> (url: String, connection: PostgresConnection) {
+    public static func fresh() throws -> (url: String, connection: PostgresConnection) {
         let admin = try connect()
         let name = "tg_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try admin.execute("CREATE DATABASE \(name)")
@@ -26,9 +26,9 @@ enum TestDatabase {
         return (databaseURL, connection)
     }
 
-    static let cipher = try! SecretCipher(hexKey: String(repeating: "ab", count: 32))
+    public static let cipher = try! SecretCipher(hexKey: String(repeating: "ab", count: 32))
 
-    static func connect() throws -> PostgresConnection {
+    public static func connect() throws -> PostgresConnection {
         guard let url else {
             throw PostgresError(.connection, message: "TOLLGATE_TEST_DATABASE_URL is not set: run the tests with scripts/test")
         }

@@ -1,0 +1,100 @@
+import Collector
+import Foundation
+import Server
+import Testing
+
+private let repository: String = {
+    var path = #filePath
+    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+    return path
+}()
+
+private func load(_ text: String, environment: [String: String] = [:]) throws -> TollgateConfiguration {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-\(UUID().uuidString).toml").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try TollgateConfiguration.load(path: path, environment: environment)
+}
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("The shipped example parses and equals the documented defaults")
+    func example() throws {
+        let configuration = try TollgateConfiguration.load(path: repository + "/Config/tollgate.toml", environment: [:])
+        let defaults = TollgateConfiguration()
+        #expect(configuration.databaseURL == nil)
+        #expect(configuration.secretKey == nil)
+        #expect(configuration.http == defaults.http)
+        #expect(configuration.dataDirectory == defaults.dataDirectory)
+        #expect(configuration.collector.pipeline.maxBatch == defaults.collector.pipeline.maxBatch)
+        #expect(configuration.collector.pipeline.maxDelayMicroseconds == defaults.collector.pipeline.maxDelayMicroseconds)
+        #expect(configuration.collector.pipeline.writers == defaults.collector.pipeline.writers)
+        #expect(configuration.collector.staleSessionTimeout == defaults.collector.staleSessionTimeout)
+        #expect(configuration.collector.packetRetentionDays == defaults.collector.packetRetentionDays)
+        #expect(configuration.collector.receiveBufferBytes == defaults.collector.receiveBufferBytes)
+        #expect(configuration.collector.listeners == defaults.collector.listeners)
+    }
+
+    @Test("Listeners, dedicated tenants and collector settings are read")
+    func listeners() throws {
+        let c = try load("""
+            http = "[::1]:9000"
+            [collector]
+            max_batch = 500
+            max_delay_ms = 5
+            [[listener]]
+            name = "shared"
+            address = "0.0.0.0:1813"
+            [[listener]]
+            name = "acme"
+            address = "[::]:1814"   # IPv6, dual stack
+            tenant = "acme"
+            """)
+        #expect(c.http == "[::1]:9000")
+        #expect(c.collector.pipeline.maxBatch == 500)
+        #expect(c.collector.pipeline.maxDelayMicroseconds == 5000)
+        #expect(c.collector.listeners == [ListenerConfiguration(name: "shared", address: "0.0.0.0:1813"),
+                                          ListenerConfiguration(name: "acme", address: "[::]:1814", tenant: "acme")])
+    }
+
+    @Test("Environment variables override the file")
+    func environment() throws {
+        let c = try load("database_url = \"postgresql:///a\"\nlog_level = \"debug\"\n",
+                         environment: ["TOLLGATE_DATABASE_URL": "postgresql:///b", "TOLLGATE_SECRET_KEY": "k", "TOLLGATE_LOG_LEVEL": "error"])
+        #expect(c.databaseURL == "postgresql:///b")
+        #expect(c.secretKey == "k")
+        #expect(c.logLevel == "error")
+    }
+
+    @Test("--listen replaces the listeners; NAME=ADDRESS names them")
+    func listenFlags() throws {
+        var c = TollgateConfiguration()
+        try c.overrideListeners(["127.0.0.1:1813", "acme=127.0.0.1:1814"])
+        #expect(c.collector.listeners.map(\.name) == ["default", "acme"])
+        #expect(throws: TollgateConfiguration.Error.self) { try c.overrideListeners(["nonsense"]) }
+        #expect(throws: TollgateConfiguration.Error.self) { try c.overrideListeners(["1.2.3.4:1", "x=1.2.3.4:1", "x=1.2.3.4:2"]) }
+    }
+
+    @Test("Bad keys and values stop start-up with a message naming them", arguments: [
+        ("bogus = 1", "unknown key 'bogus'"),
+        ("[collector]\nmax_batch = 0", "collector.max_batch must be between"),
+        ("[collector]\nwriters = \"two\"", "collector.writers must be a whole number"),
+        ("[collector]\nturbo = true", "unknown key 'collector.turbo'"),
+        ("http = \"localhost\"", "http 'localhost' must be host:port"),
+        ("log_level = \"loud\"", "log_level must be one of"),
+        ("[[listener]]\nname = \"Bad Name\"", "listener.name"),
+        ("[[listener]]\nport = 1813", "unknown key 'listener.port'"),
+        ("[[listener]]\nname = \"a\"\n[[listener]]\nname = \"a\"", "used twice"),
+        ("database_url = postgres", "line 1: unsupported value"),
+        ("database_url = \"x", "line 1: unterminated string"),
+        ("[collector\n", "line 1: unclosed [table]"),
+    ] as [(String, String)])
+    func errors(text: String, message: String) {
+        do {
+            _ = try load(text)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+}

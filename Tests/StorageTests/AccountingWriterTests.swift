@@ -1,0 +1,189 @@
+import Accounting
+import Synchronization
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+private let hour0: Int64 = 1_795_546_800 // 2026-11-24T19:00:00Z
+
+private func item(_ tenant: Int64, _ nas: Int64, _ status: AccountingStatus, session: String, user: String, at time: Int64,
+                  up: UInt64? = nil, down: UInt64? = nil, seconds: UInt32? = nil) -> BatchItem {
+    var r = AccountingRecord(tenantID: tenant, nasID: nas, status: status, sessionID: session, userName: user, nasPort: "7",
+                             eventTime: time, receivedAt: time * 1_000_000 + 123)
+    r.upload = up.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: UInt32($0 >> 32)) }
+    r.download = down.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: UInt32($0 >> 32)) }
+    r.sessionTime = seconds
+    return BatchItem(record: r, packet: [4, 1, 0, 20] + [UInt8](repeating: 0, count: 16))
+}
+
+/// A migrated database with one tenant and one NAS.
+private func setUp() throws -> (url: String, connection: PostgresConnection, tenant: Tenant, nas: NASDevice) {
+    let (url, connection) = try TestDatabase.fresh()
+    let tenant = try TenantStore(connection: connection).create(slug: "acme", name: "ACME")
+    let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: tenant, name: "bras", address: "10.0.0.1", secret: "s")
+    return (url, connection, tenant, nas)
+}
+
+private func totals(_ connection: PostgresConnection) throws -> [String?] {
+    try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text, sum(session_seconds)::text FROM usage_hourly").rows[0]
+}
+
+@Suite("Accounting batch writer", .enabled(if: TestDatabase.available))
+struct AccountingWriterTests {
+    @Test("A session's packets become one session row and exact hourly usage")
+    func session() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        let t = tenant.id, n = nas.id
+        try writer.write([
+            item(t, n, .start, session: "s1", user: "alice", at: hour0 + 1800),
+            item(t, n, .interimUpdate, session: "s1", user: "alice", at: hour0 + 3600, up: 1000, down: 4000, seconds: 1800),
+        ])
+        try writer.write([
+            item(t, n, .stop, session: "s1", user: "alice", at: hour0 + 5400, up: 1500, down: 6000, seconds: 3600),
+        ])
+        let row = try connection.query("""
+            SELECT upload_bytes, download_bytes, session_seconds, close_reason, extract(epoch FROM started_at)::bigint,
+                   extract(epoch FROM stopped_at)::bigint FROM sessions
+            """).rows
+        #expect(row == [["1500", "6000", "3600", "stop", String(hour0 + 1800), String(hour0 + 5400)]])
+        let buckets = try connection.query("""
+            SELECT extract(epoch FROM hour)::bigint, upload_bytes, download_bytes, session_seconds FROM usage_hourly ORDER BY hour
+            """).rows
+        #expect(buckets == [[String(hour0), "1000", "4000", "1800"], [String(hour0 + 3600), "500", "2000", "1800"]])
+        #expect(try connection.query("SELECT count(*) FROM accounting_packets").rows == [["3"]])
+        let sessions = try ReportStore(connection: connection).sessions(tenant: tenant)
+        #expect(sessions.map(\.uploadBytes) == [1500])
+        let usage = try ReportStore(connection: connection).usage(tenant: tenant, by: .hour)
+        #expect(usage.map(\.period) == ["2026-11-24 19:00", "2026-11-24 20:00"])
+    }
+
+    @Test("Replaying batches, duplicated and reordered, never changes the totals")
+    func replay() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        var batch: [BatchItem] = []
+        for s in 0..<50 {
+            let user = "user\(s % 7)"
+            batch.append(item(tenant.id, nas.id, .start, session: "s\(s)", user: user, at: hour0))
+            for k in 1...4 {
+                batch.append(item(tenant.id, nas.id, .interimUpdate, session: "s\(s)", user: user, at: hour0 + Int64(k * 900),
+                                  up: UInt64(k * 100 + s), down: UInt64(k * 1000 + s), seconds: UInt32(k * 900)))
+            }
+            batch.append(item(tenant.id, nas.id, .stop, session: "s\(s)", user: user, at: hour0 + 4000,
+                              up: UInt64(500 + s), down: UInt64(5000 + s), seconds: 4000))
+        }
+        try writer.write(batch)
+        let expected = try totals(connection)
+        #expect(expected == [String((0..<50).reduce(0) { $0 + 500 + $1 }), String((0..<50).reduce(0) { $0 + 5000 + $1 }), "200000"])
+        try writer.write(batch.reversed())
+        try writer.write(batch + batch)
+        try writer.write(Array(batch.shuffled().prefix(100)))
+        #expect(try totals(connection) == expected)
+        #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["50"]])
+    }
+
+    @Test("Two writers on separate connections, with the same packets interleaved, count once")
+    func concurrentWriters() throws {
+        let (url, connection, tenant, nas) = try setUp()
+        var all: [BatchItem] = []
+        for s in 0..<40 {
+            for k in 1...5 {
+                all.append(item(tenant.id, nas.id, .interimUpdate, session: "c\(s)", user: "u\(s)", at: hour0 + Int64(k * 600),
+                                up: UInt64(k * 10), down: UInt64(k * 20), seconds: UInt32(k * 600)))
+            }
+        }
+        let errors = Mutex<[String]>([])
+        let batches = all
+        let threads = (0..<2).map { w in
+            Thread {
+                do {
+                    let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
+                    var items = batches
+                    if w == 1 { items.reverse() }
+                    for start in stride(from: 0, to: items.count, by: 25) {
+                        // Deadlocks between two writers are possible and retried, as the collector does.
+                        var attempts = 0
+                        while true {
+                            do {
+                                try writer.write(Array(items[start..<min(start + 25, items.count)]))
+                                break
+                            } catch let error as PostgresError where error.sqlState == "40P01" && attempts < 5 {
+                                attempts += 1
+                            }
+                        }
+                    }
+                } catch {
+                    errors.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
+        #expect(errors.withLock { $0 }.isEmpty)
+        #expect(try totals(connection) == ["2000", "4000", "120000"])
+    }
+
+    @Test("Accounting-On closes the NAS's open sessions heard of before it, cause NAS-Reboot")
+    func accountingOn() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        try writer.write([
+            item(tenant.id, nas.id, .start, session: "old1", user: "a", at: hour0),
+            item(tenant.id, nas.id, .start, session: "old2", user: "b", at: hour0 + 10),
+            item(tenant.id, nas.id, .start, session: "done", user: "c", at: hour0),
+            item(tenant.id, nas.id, .stop, session: "done", user: "c", at: hour0 + 20),
+        ])
+        var on = item(tenant.id, nas.id, .accountingOn, session: "", user: "", at: hour0 + 100)
+        on.record.sessionID = ""
+        let summary = try writer.write([on, item(tenant.id, nas.id, .start, session: "new", user: "d", at: hour0 + 200)])
+        #expect(summary.sessionsClosedByNAS == 2)
+        let rows = try connection.query("SELECT acct_session_id, close_reason, terminate_cause FROM sessions ORDER BY 1").rows
+        #expect(rows == [["done", "stop", nil], ["new", nil, nil], ["old1", "nas-reboot", "11"], ["old2", "nas-reboot", "11"]])
+    }
+
+    @Test("Stale sessions are closed after 3 interim intervals, or 30 minutes when unknown")
+    func reaper() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        var withInterval = item(tenant.id, nas.id, .start, session: "fast", user: "a", at: hour0)
+        withInterval.record.interimInterval = 60
+        try writer.write([withInterval, item(tenant.id, nas.id, .start, session: "slow", user: "b", at: hour0)])
+        #expect(try StaleSessionReaper.reap(connection, now: hour0 + 150) == 0)
+        #expect(try StaleSessionReaper.reap(connection, now: hour0 + 181) == 1)
+        #expect(try StaleSessionReaper.reap(connection, now: hour0 + 1700) == 0)
+        #expect(try StaleSessionReaper.reap(connection, now: hour0 + 1801) == 1)
+        #expect(try connection.query("SELECT count(*) FROM sessions WHERE close_reason = 'stale'").rows == [["2"]])
+    }
+
+    @Test("Raw packet partitions are created ahead and dropped after retention")
+    func retention() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let day: Int64 = 20_000 * 86400 // 2024-10-04
+        try PacketRetention.maintain(connection, retentionDays: 3, today: day)
+        var old = item(tenant.id, nas.id, .start, session: "x", user: "a", at: day - 3600)
+        old.record.receivedAt = (day - 3600) * 1_000_000
+        try AccountingWriter(connection: connection).write([old])
+        #expect(try connection.query("SELECT count(*) FROM accounting_packets_20241003").rows == [["1"]])
+        let dropped = try PacketRetention.maintain(connection, retentionDays: 3, today: day + 5 * 86400)
+        #expect(dropped.contains("accounting_packets_20241003"))
+        #expect(try connection.query("SELECT count(*) FROM accounting_packets").rows == [["0"]])
+    }
+
+    @Test("Hostile text (NUL, invalid UTF-8, SQL, tabs) is stored, never fails a batch")
+    func hostileText() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        let names = ["nul\u{0}byte", "tab\there\nnewline\\back", "'; DROP TABLE sessions; --", String(decoding: [0xff, 0xfe, 0x41], as: UTF8.self), "ü✓"]
+        try writer.write(names.enumerated().map { i, name in
+            item(tenant.id, nas.id, .interimUpdate, session: name, user: name, at: hour0 + Int64(i), up: 1, down: 1, seconds: 1)
+        })
+        #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["5"]])
+        #expect(try connection.query("SELECT user_name FROM sessions WHERE user_name = $1", ["'; DROP TABLE sessions; --"]).rowCount == 1)
+        #expect(try connection.query("SELECT user_name FROM sessions WHERE user_name = $1", ["tab\there\nnewline\\back"]).rowCount == 1)
+        // Replaying the same hostile packets matches the same sessions.
+        try writer.write(names.map { item(tenant.id, nas.id, .interimUpdate, session: $0, user: $0, at: hour0, up: 1, down: 1, seconds: 1) })
+        #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["5"]])
+    }
+}
