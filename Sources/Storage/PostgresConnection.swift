@@ -20,6 +20,8 @@ public final class PostgresConnection {
             throw PostgresError(.connection, message: message)
         }
         self.handle = handle
+        // Server notices (e.g. "already exists, skipping") are not errors: keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
     }
 
     deinit { PQfinish(handle) }

@@ -1,0 +1,222 @@
+import Foundation
+import NASSimulator
+import Storage
+import Testing
+import TestSupport
+
+/// A free UDP or TCP port on 127.0.0.1 (bound and released; good enough on a test machine).
+func freePort(udp: Bool) -> UInt16 {
+    let fd = socket(AF_INET, udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return UInt16(bigEndian: address.sin_port)
+}
+
+let secretKey = String(repeating: "5a", count: 32)
+
+/// `tollgate serve` as a child process on loopback ports, against a given database.
+final class ServeProcess {
+    let process = Process()
+    let port: UInt16
+    let httpPort: UInt16
+    let log: URL
+
+    init(databaseURL: String) throws {
+        port = freePort(udp: true)
+        httpPort = freePort(udp: false)
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = tollgateExecutable()
+        process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TOLLGATE_SECRET_KEY": secretKey, "TOLLGATE_LOG_LEVEL": "info"]) { $1 }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        // Ready once the HTTP port answers.
+        for _ in 0..<200 {
+            if (try? String(contentsOf: log, encoding: .utf8))?.contains("Server started and listening") == true { return }
+            if !process.isRunning { break }
+            usleep(50_000)
+        }
+        throw CLIError("tollgate serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// SIGTERM, then the exit status.
+    func terminate() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { _ = terminate() }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func tollgateExecutable() -> URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("tollgate").path), directory.path != "/" {
+        directory = directory.deletingLastPathComponent()
+    }
+    return directory.appendingPathComponent("tollgate")
+}
+
+/// Runs a program, returns status and combined output.
+func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+func findExecutable(_ name: String) -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/bin", "/usr/local/bin"] {
+        let path = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+}
+
+/// A database with tenant "acme" and NAS 127.0.0.1 (secret testing123), set up through the CLI.
+func prepareDatabase() throws -> (url: String, connection: PostgresConnection) {
+    let (url, connection) = try TestDatabase.fresh()
+    let env = ["TOLLGATE_SECRET_KEY": secretKey]
+    let tenant = try runTollgate(["tenant", "create", "acme", "--name", "ACME", "--database-url", url], environment: env)
+    guard tenant.status == 0 else { throw CLIError(tenant.error) }
+    let nas = try runTollgate(["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123",
+                               "--database-url", url], environment: env)
+    guard nas.status == 0 else { throw CLIError(nas.error) }
+    return (url, connection)
+}
+
+@Suite("tollgate serve as a process", .enabled(if: TestDatabase.available), .serialized)
+struct ServeProcessTests {
+    @Test("radclient and pyrad get valid Accounting-Responses and their sessions are stored")
+    func interoperability() throws {
+        let (url, _) = try prepareDatabase()
+        let serve = try ServeProcess(databaseURL: url)
+        let radclient = try #require(findExecutable("radclient"), "radclient missing: scripts/test installs freeradius-utils")
+        let packets = """
+            User-Name = "rc-user"
+            Acct-Session-Id = "rc-1"
+            Acct-Status-Type = Start
+            NAS-Port = 1
+            Event-Timestamp = 1795548000
+
+            User-Name = "rc-user"
+            Acct-Session-Id = "rc-1"
+            Acct-Status-Type = Stop
+            NAS-Port = 1
+            Acct-Input-Octets = 1000
+            Acct-Output-Octets = 5000
+            Acct-Input-Gigawords = 1
+            Acct-Session-Time = 600
+            Event-Timestamp = 1795548600
+            """
+        let (status, output) = try run(radclient, ["-x", "-r", "3", "-t", "2", "127.0.0.1:\(serve.port)", "acct", "testing123"], input: packets)
+        #expect(status == 0, "\(output)")
+        #expect(output.components(separatedBy: "Received Accounting-Response").count == 3, "\(output)")
+
+        // The interpreter scripts/test installed pyrad for.
+        let python = try #require(ProcessInfo.processInfo.environment["TOLLGATE_TEST_PYTHON"] ?? findExecutable("python3"))
+        let dictionary = FileManager.default.temporaryDirectory.appendingPathComponent("pyrad-\(UUID().uuidString).dict")
+        try """
+            ATTRIBUTE User-Name 1 string
+            ATTRIBUTE NAS-Port 5 integer
+            ATTRIBUTE Acct-Status-Type 40 integer
+            ATTRIBUTE Acct-Input-Octets 42 integer
+            ATTRIBUTE Acct-Output-Octets 43 integer
+            ATTRIBUTE Acct-Session-Id 44 string
+            ATTRIBUTE Acct-Session-Time 46 integer
+            ATTRIBUTE Event-Timestamp 55 integer
+            """.write(to: dictionary, atomically: true, encoding: .utf8)
+        let script = """
+            import sys
+            from pyrad.client import Client
+            from pyrad.dictionary import Dictionary
+            import pyrad.packet
+            client = Client(server="127.0.0.1", acctport=\(serve.port), secret=b"testing123", dict=Dictionary("\(dictionary.path)"))
+            client.timeout = 2
+            client.retries = 3
+            for status, up, down, t in [(1, None, None, 1795548000), (3, 700, 900, 1795548300), (2, 1500, 2500, 1795548600)]:
+                req = client.CreateAcctPacket(User_Name="py-user")
+                req["Acct-Session-Id"] = "py-1"
+                req["Acct-Status-Type"] = status
+                req["NAS-Port"] = 2
+                req["Event-Timestamp"] = t
+                if up is not None:
+                    req["Acct-Input-Octets"] = up
+                    req["Acct-Output-Octets"] = down
+                    req["Acct-Session-Time"] = t - 1795548000
+                reply = client.SendPacket(req)
+                if reply.code != pyrad.packet.AccountingResponse or not req.VerifyReply(reply):
+                    sys.exit("bad reply")
+            print("pyrad ok")
+            """
+        let (pyStatus, pyOutput) = try run(python, ["-c", script])
+        #expect(pyStatus == 0, "\(pyOutput)")
+        #expect(pyOutput.contains("pyrad ok"))
+
+        let sessions = try runTollgate(["sessions", "--tenant", "acme", "--format", "json", "--database-url", url])
+        let rows = try JSONSerialization.jsonObject(with: Data(sessions.output.utf8)) as? [[String: Any]] ?? []
+        let byUser = Dictionary(uniqueKeysWithValues: rows.map { ($0["user"] as? String ?? "", $0) })
+        #expect(byUser["rc-user"]?["upload_bytes"] as? Int == 4_294_968_296)
+        #expect(byUser["rc-user"]?["download_bytes"] as? Int == 5000)
+        #expect(byUser["py-user"]?["upload_bytes"] as? Int == 1500)
+        #expect(byUser["py-user"]?["close_reason"] as? String == "stop")
+        let usage = try runTollgate(["usage", "--tenant", "acme", "--format", "csv", "--database-url", url])
+        #expect(usage.output.contains("subscriber,upload_bytes,download_bytes,session_seconds"))
+        #expect(usage.output.contains("py-user,1500,2500,600"))
+        #expect(serve.terminate() == 0)
+        let log = try String(contentsOf: serve.log, encoding: .utf8)
+        #expect(log.contains("collector stopped"))
+        #expect(!log.contains("testing123"), "the secret must never be logged")
+    }
+
+    @Test("Two collectors sharing one database, the same packets sent to both: totals exact")
+    func twoCollectors() async throws {
+        let (url, connection) = try prepareDatabase()
+        let a = try ServeProcess(databaseURL: url)
+        let b = try ServeProcess(databaseURL: url)
+        var sessions: [SimulatedSession] = []
+        for s in 0..<60 {
+            sessions.append(SimulatedSession.regular(userName: "u\(s % 11)", sessionID: "D\(s)", nasPort: UInt32(s), startTime: 1_795_546_800,
+                                                     interimInterval: 300, interims: 4, uploadPerInterval: UInt64(1000 + s),
+                                                     downloadPerInterval: UInt64(9000 + s)))
+        }
+        let options = RunOptions(window: 32, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60))
+        let toA = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: a.port)!, secret: "testing123")
+        let toB = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: b.port)!, secret: "testing123")
+        async let first = toA.run(sessions: sessions, options: options)
+        async let second = toB.run(sessions: sessions.reversed(), options: options)
+        let (reportA, reportB) = try await (first, second)
+        #expect(reportA.isComplete && reportB.isComplete)
+        let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
+        #expect(totals == [String(reportA.expected.upload), String(reportA.expected.download)])
+        #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["60"]])
+        #expect(a.terminate() == 0)
+        #expect(b.terminate() == 0)
+    }
+}
