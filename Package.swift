@@ -94,6 +94,6 @@ let package = Package(
         ),
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate"]),
+        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "Storage", "TestSupport"]),
     ]
 )

@@ -8,9 +8,15 @@ let mainPackage = Context.packageDirectory.split(separator: "/").dropLast().last
 let package = Package(
     name: "TollgateBenchmarks",
     platforms: [.macOS(.v15)],
+    products: [
+        // Plays many NAS devices against an accounting server and reports rate, latency and
+        // the totals the server's database must now hold.
+        .executable(name: "tollgate-load", targets: ["LoadGenerator"]),
+    ],
     dependencies: [
         .package(path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +27,15 @@ let package = Package(
             ],
             path: "Benchmarks/RADIUSBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: [
+                .product(name: "NASSimulator", package: mainPackage),
+                .product(name: "RADIUS", package: mainPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/LoadGenerator"
         ),
     ]
 )

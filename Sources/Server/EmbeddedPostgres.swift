@@ -51,7 +51,7 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         }
         // The server keeps inherited descriptors open: its output goes to the log, not to us.
         try runPostgres("pg_ctl", ["-D", dataFolder, "-w", "-t", "60", "-l", directory + "/postgres.log",
-                                   "-o", "-c listen_addresses='' -k \(socketFolder)", "start"], asRoot: asRoot, capture: false)
+                                   "-o", "-c listen_addresses='' -k \(socketFolder) \(Self.settings)", "start"], asRoot: asRoot, capture: false)
         started = true
         try runPostgres("psql", ["-h", socketFolder, "-U", "postgres", "-d", "postgres", "-tAc",
                                  "SELECT 1 FROM pg_database WHERE datname = 'tollgate'"], asRoot: asRoot, check: { output in
@@ -124,6 +124,10 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         }
         try check?(output)
     }
+
+    /// Settings for an accounting write load: room for batches in memory and fewer
+    /// checkpoints. Durability settings (fsync, synchronous_commit) stay at their safe defaults.
+    static let settings = "-c shared_buffers=256MB -c max_wal_size=2GB -c checkpoint_timeout=15min -c wal_buffers=16MB"
 
     /// Debian keeps the server binaries under /usr/lib/postgresql/<version>/bin, off PATH.
     static func findBinaries() -> String? {

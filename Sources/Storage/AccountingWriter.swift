@@ -89,15 +89,10 @@ public final class AccountingWriter {
             keys.endRow()
         }
         try connection.copyIn("COPY batch_keys FROM STDIN", data: keys.bytes)
-        // Create missing sessions first (in key order, so concurrent collectors lock alike),
-        // then lock every session of the batch.
-        try connection.execute("""
-            INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
-            SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, min(received_at), min(received_at)
-            FROM batch_keys GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-            ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port) DO NOTHING
-            """)
-        let locked = try connection.query("""
+        // Lock the sessions that exist, create the missing ones (in key order, so concurrent
+        // collectors lock alike; a concurrent creator makes this wait for its commit), then
+        // lock those too. Most packets are interims of existing sessions: one probe each.
+        let lockSQL = """
             SELECT s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port, s.id, s.has_events,
                    s.upload_bytes, s.download_bytes, s.session_seconds,
                    extract(epoch FROM s.started_at)::bigint, extract(epoch FROM s.last_event_at)::bigint,
@@ -107,9 +102,30 @@ public final class AccountingWriter {
                   (SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port FROM batch_keys)
             ORDER BY s.tenant_id, s.id
             FOR UPDATE
-            """)
+            """
+        var results = [try connection.query(lockSQL)]
+        let distinctKeys = Set(items.map { SanitizedKey.of($0.record) }).count
+        if results[0].rowCount < distinctKeys {
+            // Rows this transaction inserts are its own until COMMIT; RETURNING gives them in
+            // the same shape as the lock query.
+            let inserted = try connection.query("""
+                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
+                SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, min(received_at), min(received_at)
+                FROM batch_keys GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+                ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port) DO NOTHING
+                RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, id, has_events, upload_bytes, download_bytes,
+                          session_seconds, NULL::bigint, NULL::bigint, NULL::bigint, close_reason, terminate_cause, interim_interval
+                """)
+            results.append(inserted)
+            if results[0].rowCount + inserted.rowCount < distinctKeys {
+                // Another collector created some of them meanwhile (its commit released the
+                // conflict): lock everything again, now that they exist.
+                results.append(try connection.query(lockSQL))
+            }
+        }
         var stored: [SessionKey: StoredSession] = [:]
-        stored.reserveCapacity(locked.rowCount)
+        stored.reserveCapacity(distinctKeys)
+        for locked in results {
         for row in 0..<locked.rowCount {
             func text(_ c: Int) -> String? { locked.value(row: row, column: c) }
             func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
@@ -121,6 +137,7 @@ public final class AccountingWriter {
                                      interimInterval: int(15).map { UInt32(truncatingIfNeeded: $0) })
             state.hasEvents = text(6) == "t"
             stored[key] = StoredSession(id: int(5) ?? 0, state: state)
+        }
         }
 
         // Apply each session's packets in event order (stable for equal times).
