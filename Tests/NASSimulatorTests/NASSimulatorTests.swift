@@ -407,7 +407,9 @@ struct NASSimulatorTests {
         limited.timeLimit = .milliseconds(300)
         let started = ContinuousClock.now
         let report = try await nas(responder).run(sessions: sessions(10, interims: 1), options: limited)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Well below the 10 s request timeout, which is what a run ignoring the limit would
+        // wait; loose enough for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(9))
         #expect(report.stoppedEarly)
         #expect(report.requestsSent == 4)
         #expect(report.unanswered == 4)
@@ -429,7 +431,7 @@ struct NASSimulatorTests {
         let started = ContinuousClock.now
         task.cancel()
         let report = try await task.value
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(9))
         #expect(report.stoppedEarly)
         #expect(report.acknowledged == 0)
     }
@@ -444,7 +446,7 @@ struct NASSimulatorTests {
         #expect(report.isComplete)
         // 100 requests at 200/s take about half a second (the first burst is small).
         #expect(report.elapsed >= .milliseconds(400))
-        #expect(report.elapsed < .seconds(3))
+        #expect(report.elapsed < .seconds(10))
     }
 
     @Test("The blocking API runs the same simulation from a plain thread")
