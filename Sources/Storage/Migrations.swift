@@ -93,7 +93,7 @@ enum Migrations {
             last_received_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (tenant_id, id),
             UNIQUE (tenant_id, nas_id, acct_session_id, user_name, nas_port)
-        ) WITH (fillfactor = 80);
+        ) WITH (fillfactor = 50);
         -- Only columns an interim update never changes are indexed, so those updates stay HOT
         -- (no new index entries): the hot path of the collector.
         CREATE INDEX sessions_open ON sessions (tenant_id, nas_id) WHERE stopped_at IS NULL;
