@@ -13,7 +13,7 @@ import Glibc
 private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
 /// A collector on loopback with a fresh database, one tenant and NAS 127.0.0.1 (secret "s3cret").
-private final class Harness {
+final class CollectorHarness {
     let url: String
     let connection: PostgresConnection
     let tenant: Tenant
@@ -56,7 +56,7 @@ private let options = RunOptions(window: 64, timeout: .milliseconds(400), retrie
 struct EndToEndTests {
     @Test("Many sessions with duplicates and reordering: usage and sessions exact to the byte")
     func sessionsAreExact() async throws {
-        let harness = try Harness()
+        let harness = try CollectorHarness()
         var sessions: [SimulatedSession] = []
         for s in 0..<40 {
             var session = SimulatedSession.regular(
@@ -93,7 +93,7 @@ struct EndToEndTests {
 
     @Test("Hostile datagrams are dropped and counted by reason; real accounting still stored")
     func hostileInput() async throws {
-        let harness = try Harness()
+        let harness = try CollectorHarness()
         let target = harness.target()
         // Wrong secret, and a NAS that is not registered.
         let wrong = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "wrong")
@@ -150,7 +150,7 @@ struct EndToEndTests {
 
     @Test("Status-Server is answered with a signed response; Accounting-On closes the NAS's sessions")
     func statusServerAndAccountingOn() async throws {
-        let harness = try Harness()
+        let harness = try CollectorHarness()
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         #expect(try await nas.send(.statusServer, options: options).acknowledged == 1)
         var open: [SimulatedSession] = []
@@ -170,7 +170,7 @@ struct EndToEndTests {
 
     @Test("Two tenants use the same NAS address on dedicated listeners")
     func dedicatedListeners() async throws {
-        let harness = try Harness(
+        let harness = try CollectorHarness(
             listeners: [ListenerConfiguration(name: "acme", address: "127.0.0.1:0", tenant: "acme"),
                         ListenerConfiguration(name: "beta", address: "127.0.0.1:0", tenant: "beta")],
             register: { c, acme in
@@ -199,7 +199,7 @@ struct EndToEndTests {
 
     @Test("A NAS registered while the collector runs is accepted without a restart")
     func registryRefresh() async throws {
-        let harness = try Harness(register: { _, _ in })
+        let harness = try CollectorHarness(register: { _, _ in })
         let nas = SimulatedNAS(localAddress: "127.0.0.5", target: harness.target(), secret: "later")
         let session = [SimulatedSession.regular(userName: "late", sessionID: "L", startTime: hour0, interims: 1,
                                                 uploadPerInterval: 1, downloadPerInterval: 1)]
