@@ -82,9 +82,9 @@ public final class AccountingWriter {
             let r = item.record
             keys.append(r.tenantID)
             keys.append(r.nasID)
-            keys.appendText(r.sessionID.utf8)
-            keys.appendText(r.userName.utf8)
-            keys.appendText(r.nasPort.utf8)
+            keys.append(r.sessionID)
+            keys.append(r.userName)
+            keys.append(r.nasPort)
             keys.appendTimestamp(microseconds: r.receivedAt)
             keys.endRow()
         }
@@ -179,11 +179,11 @@ public final class AccountingWriter {
             sessions.append(s.closeReason?.rawValue)
             sessions.append(s.terminateCause.map { Int64($0) })
             sessions.append(s.interimInterval.map { Int64($0) })
-            if let v = s.multiSessionID { sessions.appendText(v.utf8) } else { sessions.appendNull() }
+            sessions.append(s.multiSessionID)
             sessions.appendBytea(s.classValue)
             sessions.append(s.framedIPAddress)
-            if let v = s.callingStationID { sessions.appendText(v.utf8) } else { sessions.appendNull() }
-            if let v = s.calledStationID { sessions.appendText(v.utf8) } else { sessions.appendNull() }
+            sessions.append(s.callingStationID)
+            sessions.append(s.calledStationID)
             sessions.appendTimestamp(microseconds: session.lastReceivedAt)
             sessions.endRow()
             summary.sessionsTouched += 1
@@ -204,7 +204,7 @@ public final class AccountingWriter {
         usage.removeAll()
         for (bucket, sum) in usageByBucket.sorted(by: { $0.key < $1.key }) {
             usage.append(bucket.tenantID)
-            usage.appendText(bucket.subscriber.utf8)
+            usage.append(bucket.subscriber)
             usage.appendTimestamp(seconds: bucket.hour)
             usage.append(Int64(bitPattern: sum.0))
             usage.append(Int64(bitPattern: sum.1))
@@ -247,8 +247,8 @@ public final class AccountingWriter {
             packets.append(r.nasID)
             packets.append(Int64(r.status.rawValue))
             if r.status.isSessionEvent {
-                packets.appendText(r.userName.utf8)
-                packets.appendText(r.sessionID.utf8)
+                packets.append(r.userName)
+                packets.append(r.sessionID)
             } else {
                 packets.appendNull()
                 packets.appendNull()

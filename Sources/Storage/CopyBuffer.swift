@@ -46,26 +46,31 @@ public struct CopyBuffer: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Text from a Swift string (already valid UTF-8; NUL characters are replaced).
     public mutating func append(_ value: String?) {
         guard let value else { return appendNull() }
         separator()
-        appendEscaped(Array(value.utf8))
+        if value.utf8.contains(0) {
+            appendEscaped(CopyBuffer.sanitized(value.utf8))
+        } else {
+            appendEscaped(value.utf8)
+        }
     }
 
     /// Text from raw octets (e.g. a User-Name straight from a packet), repaired as needed.
     public mutating func appendText(_ octets: some Collection<UInt8>) {
         separator()
-        appendEscaped(Array(Self.sanitized(octets)))
+        appendEscaped(Self.sanitized(octets))
     }
 
     /// A `bytea` value in hex form.
     public mutating func appendBytea(_ octets: some Collection<UInt8>) {
         separator()
         bytes.append(contentsOf: [0x5c, 0x5c, 0x78]) // \\x
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        bytes.reserveCapacity(bytes.count + 2 * octets.count + 16)
         for b in octets {
-            bytes.append(digits[Int(b >> 4)])
-            bytes.append(digits[Int(b & 0xf)])
+            bytes.append(Self.hexDigit(b >> 4))
+            bytes.append(Self.hexDigit(b & 0xf))
         }
     }
 
@@ -90,7 +95,7 @@ public struct CopyBuffer: Sendable {
         bytes.append(contentsOf: Timestamps.utcText(seconds: seconds, microseconds: Int(microseconds - seconds * 1_000_000)).utf8)
     }
 
-    private mutating func appendEscaped(_ utf8: [UInt8]) {
+    private mutating func appendEscaped(_ utf8: some Sequence<UInt8>) {
         for b in utf8 {
             switch b {
             case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
@@ -101,6 +106,9 @@ public struct CopyBuffer: Sendable {
             }
         }
     }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// Valid UTF-8 without NUL: invalid sequences and NULs become U+FFFD.
     public static func sanitized(_ octets: some Collection<UInt8>) -> String.UTF8View {
