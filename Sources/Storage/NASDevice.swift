@@ -8,18 +8,37 @@ public struct NASDevice: Hashable, Sendable, Codable {
     public var address: String
     /// NAS-Identifier that packets must carry, when several NAS share an address.
     public var identifier: String?
+
+    public init(id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.listener = listener
+        self.address = address
+        self.identifier = identifier
+    }
 }
 
 /// What the collector needs to recognise a NAS and verify its packets.
 public struct RegisteredNAS: Sendable {
     public var device: NASDevice
     public var secret: [UInt8]
+
+    public init(device: NASDevice, secret: [UInt8]) {
+        self.device = device
+        self.secret = secret
+    }
 }
 
 /// A listener from the registry: dedicated to a tenant or shared.
 public struct ListenerAssignment: Hashable, Sendable {
     public var name: String
     public var tenantID: Int64?
+
+    public init(name: String, tenantID: Int64?) {
+        self.name = name
+        self.tenantID = tenantID
+    }
 }
 
 /// NAS devices of tenants: registration, secret rotation, removal, and the registry the

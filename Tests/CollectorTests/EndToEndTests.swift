@@ -197,6 +197,18 @@ struct EndToEndTests {
         #expect(try await crossed.run(sessions: session, options: quick).acknowledged == 0)
     }
 
+    @Test("IPv6: a dual-stack listener and a NAS registered by its IPv6 address")
+    func ipv6() async throws {
+        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: "[::1]:0")], register: { c, t in
+            _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "v6", address: "::1", secret: "six")
+        })
+        let nas = SimulatedNAS(localAddress: "::1", target: UDPAddress(host: "::1", port: harness.collector.listeners[0].boundPort)!, secret: "six")
+        let session = [SimulatedSession.regular(userName: "v6-user", sessionID: "V6", startTime: hour0, interims: 2,
+                                                uploadPerInterval: 11, downloadPerInterval: 13)]
+        #expect(try await nas.run(sessions: session, options: options).isComplete)
+        #expect(try harness.usage(user: "v6-user") == (33, 39))
+    }
+
     @Test("A NAS registered while the collector runs is accepted without a restart")
     func registryRefresh() async throws {
         let harness = try CollectorHarness(register: { _, _ in })
