@@ -46,3 +46,31 @@ struct PostgresConnectionTests {
         #expect(throws: PostgresError.self) { try PostgresConnection(url: "postgresql:///nonexistent?host=/nonexistent-socket-dir") }
     }
 }
+
+@Suite("COPY text format")
+struct CopyBufferTests {
+    @Test("Timestamps are written as PostgreSQL reads them, to the microsecond")
+    func timestamps() {
+        var buffer = CopyBuffer()
+        buffer.appendTimestamp(seconds: 0)
+        buffer.appendTimestamp(microseconds: 1_795_548_069_000_042)
+        buffer.appendTimestamp(microseconds: -1)
+        buffer.appendTimestamp(seconds: 951_782_400)
+        buffer.endRow()
+        #expect(String(decoding: buffer.bytes, as: UTF8.self)
+                == "1970-01-01 00:00:00+00\t2026-11-24 19:21:09.000042+00\t1969-12-31 23:59:59.999999+00\t2000-02-29 00:00:00+00\n")
+        #expect(Timestamps.utcText(seconds: 1_795_548_069, microseconds: 5) == "2026-11-24 19:21:09.000005+00")
+    }
+
+    @Test("Text is escaped, NUL replaced, invalid UTF-8 repaired; bytea as hex")
+    func text() {
+        var buffer = CopyBuffer()
+        buffer.append("a\tb\nc\\d\r")
+        buffer.append("nul\u{0}")
+        buffer.appendText([0x41, 0xff])
+        buffer.appendBytea([0x00, 0xab, 0xff])
+        buffer.append(nil as String?)
+        buffer.endRow()
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "a\\tb\\nc\\\\d\\r\tnul\u{FFFD}\tA\u{FFFD}\t\\\\x00abff\t\\N\n")
+    }
+}
