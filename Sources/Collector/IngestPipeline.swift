@@ -159,36 +159,60 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             guard let batch = takeBatch() else { return }
             let started = monotonicMicroseconds()
-            var attempt = 0
-            while true {
-                do {
-                    try writer!.write(batch.map(\.item))
-                    break
-                } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
-                    // Deadlock with another collector writing the same sessions: retry.
-                    attempt += 1
-                } catch {
-                    metrics.batchesFailed.add(1, ordering: .relaxed)
-                    logger.error("batch not recorded; its packets stay unanswered", metadata: [
-                        "packets": "\(batch.count)", "error": "\(error)",
-                    ])
-                    for packet in batch { packet.listener.forget(packet.dedupKey) }
-                    if writer?.connection.isConnected != true {
-                        writer = nil
-                        setHealthy(false)
+            var committed: [PendingPacket]
+            do {
+                try write(batch, with: writer!)
+                committed = batch
+            } catch let error as PostgresError where error.kind == .statement && batch.count > 1 && writer!.connection.isConnected {
+                // One packet the database refuses must not keep the rest of its batch
+                // unanswered forever: record them one by one, so only that one waits.
+                logger.warning("batch refused; recording its packets one by one", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
+                committed = []
+                for packet in batch {
+                    do {
+                        try write([packet], with: writer!)
+                        committed.append(packet)
+                    } catch {
+                        fail([packet], error)
                     }
-                    attempt = -1
-                    break
                 }
+            } catch {
+                fail(batch, error)
+                if writer?.connection.isConnected != true {
+                    writer = nil
+                    setHealthy(false)
+                }
+                continue
             }
-            guard attempt >= 0 else { continue }
             setHealthy(true)
-            let committed = monotonicMicroseconds()
+            guard !committed.isEmpty else { continue }
             metrics.batches.add(1, ordering: .relaxed)
-            metrics.batchSize.observe(batch.count)
-            metrics.commitLatency.observe(Int(committed - started))
-            answer(batch, crypto: crypto, sendBatch: sendBatch)
+            metrics.batchSize.observe(committed.count)
+            metrics.commitLatency.observe(Int(monotonicMicroseconds() - started))
+            answer(committed, crypto: crypto, sendBatch: sendBatch)
         }
+    }
+
+    /// Writes one batch in one transaction, retrying a deadlock with another collector.
+    private func write(_ batch: [PendingPacket], with writer: AccountingWriter) throws {
+        var attempt = 0
+        while true {
+            do {
+                try writer.write(batch.map(\.item))
+                return
+            } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Leaves packets unanswered (their NAS retransmits) and lets their retransmissions in.
+    private func fail(_ packets: [PendingPacket], _ error: any Error) {
+        metrics.batchesFailed.add(1, ordering: .relaxed)
+        logger.error("packets not recorded; left unanswered for their NAS to retransmit", metadata: [
+            "packets": "\(packets.count)", "error": "\(error)",
+        ])
+        for packet in packets { packet.listener.forget(packet.dedupKey) }
     }
 
     /// Sends every Accounting-Response of a committed batch, grouped per listener socket.

@@ -43,7 +43,7 @@ public final class AccountingWriter {
             CREATE TEMPORARY TABLE IF NOT EXISTS batch_sessions (
                 tenant_id bigint, id bigint, upload_bytes bigint, download_bytes bigint, session_seconds bigint,
                 started_at timestamptz, last_event_at timestamptz, stopped_at timestamptz, close_reason text,
-                terminate_cause integer, interim_interval integer, multi_session_id text, class bytea,
+                terminate_cause bigint, interim_interval bigint, multi_session_id text, class bytea,
                 framed_ip_address inet, calling_station_id text, called_station_id text, last_received_at timestamptz
             ) ON COMMIT DELETE ROWS;
             CREATE TEMPORARY TABLE IF NOT EXISTS batch_usage (

@@ -82,8 +82,9 @@ enum Migrations {
             last_event_at timestamptz,
             stopped_at timestamptz,
             close_reason text CHECK (close_reason IN ('stop', 'nas-reboot', 'stale')),
-            terminate_cause integer,
-            interim_interval integer,
+            -- RADIUS integers are unsigned 32-bit: bigint holds every value a NAS can send.
+            terminate_cause bigint,
+            interim_interval bigint,
             multi_session_id text,
             class bytea,
             framed_ip_address inet,
@@ -115,7 +116,7 @@ enum Migrations {
             tenant_id bigint NOT NULL,
             received_at timestamptz NOT NULL,
             nas_id bigint NOT NULL,
-            status_type integer,
+            status_type bigint,
             user_name text,
             acct_session_id text,
             packet bytea NOT NULL

@@ -197,6 +197,36 @@ struct EndToEndTests {
         #expect(try await crossed.run(sessions: session, options: quick).acknowledged == 0)
     }
 
+    @Test("A packet the database refuses leaves only itself unanswered, not the rest of its batch")
+    func poisonPacket() async throws {
+        let harness = try CollectorHarness()
+        // Stand-in for any value the database might refuse.
+        try harness.connection.execute("""
+            CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.user_name = 'poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+            """)
+        var sessions = (0..<30).map {
+            SimulatedSession.regular(userName: "good\($0)", sessionID: "G\($0)", startTime: hour0, interims: 1,
+                                     uploadPerInterval: 10, downloadPerInterval: 10)
+        }
+        sessions.insert(SimulatedSession.regular(userName: "poison", sessionID: "P", startTime: hour0, interims: 1,
+                                                 uploadPerInterval: 1, downloadPerInterval: 1), at: 15)
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        let quick = RunOptions(window: 64, timeout: .milliseconds(300), retries: 2, timeLimit: .seconds(30))
+        let report = try await nas.run(sessions: sessions, options: quick)
+        #expect(report.unanswered >= 1)
+        #expect(report.unansweredRequests.allSatisfy { $0.sessionID == "P" }, "\(report.unansweredRequests)")
+        #expect(try harness.usage() == (30 * 20, 30 * 20))
+        // Values a NAS may send that exceed a signed 32-bit integer are stored as they are.
+        var large = SimulatedSession.regular(userName: "large", sessionID: "X", startTime: hour0, interims: 1,
+                                             uploadPerInterval: 1, downloadPerInterval: 1, terminateCause: UInt32.max)
+        large.events[0].additionalAttributes = [85, 6, 0xff, 0xff, 0xff, 0xff] // Acct-Interim-Interval 2^32-1
+        #expect(try await nas.run(sessions: [large], options: quick).isComplete)
+        #expect(try harness.connection.query("SELECT terminate_cause::text, interim_interval::text FROM sessions WHERE user_name = 'large'").rows
+                == [["4294967295", "4294967295"]])
+    }
+
     @Test("IPv6: a dual-stack listener and a NAS registered by its IPv6 address")
     func ipv6() async throws {
         let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: "[::1]:0")], register: { c, t in
