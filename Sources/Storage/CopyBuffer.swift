@@ -95,33 +95,8 @@ public struct CopyBuffer: Sendable {
         writeTimestamp(seconds: seconds, microseconds: Int(microseconds - seconds * 1_000_000))
     }
 
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`, digits written in place (this runs for every row).
     private mutating func writeTimestamp(seconds: Int64, microseconds: Int) {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondsOfDay = Int(seconds - days * 86400)
-        let (y, m, d) = Timestamps.civil(days: days)
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                bytes.append(0x30 + UInt8(v / divisor))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        if y < 0 || y > 9999 {
-            bytes.append(contentsOf: Timestamps.utcText(seconds: seconds, microseconds: microseconds).utf8)
-            return
-        }
-        digits(y, 4); bytes.append(0x2d); digits(m, 2); bytes.append(0x2d); digits(d, 2); bytes.append(0x20)
-        digits(secondsOfDay / 3600, 2); bytes.append(0x3a); digits(secondsOfDay / 60 % 60, 2); bytes.append(0x3a)
-        digits(secondsOfDay % 60, 2)
-        if microseconds > 0 {
-            bytes.append(0x2e)
-            digits(microseconds, 6)
-        }
-        bytes.append(contentsOf: [0x2b, 0x30, 0x30]) // +00
+        Timestamps.write(seconds: seconds, microseconds: microseconds, into: &bytes)
     }
 
     private mutating func appendEscaped(_ utf8: some Sequence<UInt8>) {
@@ -151,6 +126,35 @@ public struct CopyBuffer: Sendable {
 
 /// UTC timestamps as PostgreSQL reads and writes them.
 public enum Timestamps {
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00` appended digit by digit (this runs for every row).
+    public static func write(seconds: Int64, microseconds: Int, into bytes: inout [UInt8]) {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondsOfDay = Int(seconds - days * 86400)
+        let (y, m, d) = civil(days: days)
+        if y < 0 || y > 9999 {
+            bytes.append(contentsOf: utcText(seconds: seconds, microseconds: microseconds).utf8)
+            return
+        }
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                bytes.append(0x30 + UInt8(v / divisor))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(y, 4); bytes.append(0x2d); digits(m, 2); bytes.append(0x2d); digits(d, 2); bytes.append(0x20)
+        digits(secondsOfDay / 3600, 2); bytes.append(0x3a); digits(secondsOfDay / 60 % 60, 2); bytes.append(0x3a)
+        digits(secondsOfDay % 60, 2)
+        if microseconds > 0 {
+            bytes.append(0x2e)
+            digits(microseconds, 6)
+        }
+        bytes.append(contentsOf: [0x2b, 0x30, 0x30]) // +00
+    }
+
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`
     public static func utcText(seconds: Int64, microseconds: Int) -> String {
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400

@@ -83,6 +83,47 @@ public final class PostgresConnection {
         return copied
     }
 
+    /// Sends several statements at once in libpq's pipeline mode and returns their results
+    /// in order: one round trip instead of one per statement. The first failure is thrown
+    /// after the pipeline is drained (the statements after it did not run).
+    public func pipeline(_ statements: [(sql: String, parameters: [String?])]) throws -> [PostgresResult] {
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        defer { PQexitPipelineMode(handle) }
+        for statement in statements {
+            let sent = withTextParameters(statement.parameters) { values in
+                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        var results: [PostgresResult] = []
+        var failure: (any Error)?
+        for _ in statements {
+            // Each statement's result, then a NULL that ends it.
+            guard let result = PQgetResult(handle) else {
+                throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+            }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+            } else {
+                do { results.append(try check(result)) } catch { failure = failure ?? error }
+            }
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        // The sync point.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if let failure { throw failure }
+        return results
+    }
+
     /// Runs `body` inside BEGIN ... COMMIT; rolls back when it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
