@@ -34,7 +34,6 @@ public final class Collector: @unchecked Sendable {
     private let registry = RegistryHolder()
     private var pipeline: IngestPipeline!
     private let stopping = Atomic<Bool>(false)
-    private var housekeeping: [Thread] = []
     private let housekeepingRunning = Atomic<Int>(0)
 
     public init(configuration: CollectorConfiguration, cipher: SecretCipher, logger: Logger,
@@ -131,7 +130,6 @@ public final class Collector: @unchecked Sendable {
             }
         }
         thread.name = name
-        housekeeping.append(thread)
         thread.start()
     }
 }

@@ -46,7 +46,6 @@ public final class IngestPipeline: @unchecked Sendable {
     private var queue: [PendingPacket] = []
     private var queueHead = 0
     private var stopping = false
-    private var threads: [Thread] = []
     private let runningWriters = Atomic<Int>(0)
     private let healthyWriters = Atomic<Int>(0)
 
@@ -65,7 +64,6 @@ public final class IngestPipeline: @unchecked Sendable {
         for index in 0..<max(1, configuration.writers) {
             let thread = Thread { [self] in self.writerLoop(index) }
             thread.name = "tollgate-writer-\(index)"
-            threads.append(thread)
             runningWriters.add(1, ordering: .relaxed)
             thread.start()
         }
@@ -78,7 +76,9 @@ public final class IngestPipeline: @unchecked Sendable {
         guard !stopping, queue.count - queueHead < configuration.maxPending else { return false }
         queue.append(packet)
         metrics.pending.add(1, ordering: .relaxed)
-        if queue.count - queueHead >= configuration.maxBatch { condition.signal() } else if queue.count - queueHead == 1 { condition.signal() }
+        // Wake a writer for the first packet of a batch and for a full one.
+        let waiting = queue.count - queueHead
+        if waiting == 1 || waiting >= configuration.maxBatch { condition.signal() }
         return true
     }
 

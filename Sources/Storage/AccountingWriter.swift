@@ -69,7 +69,6 @@ public final class AccountingWriter {
     private struct StoredSession {
         var id: Int64
         var state: SessionState
-        var changed = false
         var lastReceivedAt: Int64 = 0
     }
 
