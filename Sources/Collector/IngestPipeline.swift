@@ -225,8 +225,8 @@ public final class IngestPipeline: @unchecked Sendable {
             var slot: UInt32 = 0
             for i in indices {
                 let packet = batch[i]
-                let response = Self.response(identifier: packet.identifier, requestAuthenticator: packet.requestAuthenticator,
-                                             secret: packet.secret, crypto: crypto)
+                let response = RADIUSPacket.accountingResponse(identifier: packet.identifier, requestAuthenticator: packet.requestAuthenticator,
+                                                               secret: packet.secret, crypto: crypto).bytes
                 let buffer = tg_udp_batch_slot(sendBatch, slot, nil, nil)!
                 response.withUnsafeBytes { buffer.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 20) }
                 _ = packet.peer.withSockaddr { tg_udp_batch_prepare(sendBatch, slot, 20, $0, $1) }
@@ -237,13 +237,6 @@ public final class IngestPipeline: @unchecked Sendable {
             let sent = tg_udp_batch_send(listener.fd, sendBatch, slot)
             if sent > 0 { metrics.answered.add(Int(sent), ordering: .relaxed) }
         }
-    }
-
-    /// An Accounting-Response without attributes: 20 octets.
-    static func response(identifier: UInt8, requestAuthenticator: Authenticator, secret: [UInt8], crypto: RADIUSCrypto) -> [UInt8] {
-        var packet = try! RADIUSPacketBuilder(code: .accountingResponse, identifier: identifier).build()
-        try! packet.sign(secret: secret, requestAuthenticator: requestAuthenticator, crypto: crypto)
-        return packet.bytes
     }
 
     private func failRemaining() {

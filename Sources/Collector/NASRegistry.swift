@@ -41,14 +41,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        if isIPv4 {
-            let v = UInt32(truncatingIfNeeded: low)
-            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
-        }
-        return (0..<8).map { i -> String in
-            let word = i < 4 ? high >> UInt64(48 - 16 * i) : low >> UInt64(48 - 16 * (i - 4))
-            return String(word & 0xffff, radix: 16)
-        }.joined(separator: ":")
+        isIPv4 ? IPv4Address(UInt32(truncatingIfNeeded: low)).description : IPv6Address(high: high, low: low).description
     }
 }
 

@@ -89,13 +89,23 @@ extension RADIUSPacket {
     public func accountingResponse(
         secret: [UInt8], includeMessageAuthenticator: Bool = false, crypto: RADIUSCrypto
     ) -> RADIUSPacket {
+        Self.accountingResponse(identifier: identifier, requestAuthenticator: authenticator, secret: secret,
+                                includeMessageAuthenticator: includeMessageAuthenticator, crypto: crypto)
+    }
+
+    /// The signed Accounting-Response to the request with this Identifier and Request
+    /// Authenticator, for callers that keep only those two of the request.
+    public static func accountingResponse(
+        identifier: UInt8, requestAuthenticator: Authenticator, secret: [UInt8],
+        includeMessageAuthenticator: Bool = false, crypto: RADIUSCrypto
+    ) -> RADIUSPacket {
         var builder = RADIUSPacketBuilder(code: .accountingResponse, identifier: identifier)
         if includeMessageAuthenticator {
-            builder.appendEncodedAttributes([Self.messageAuthenticatorType, 18] + [UInt8](repeating: 0, count: 16))
+            builder.appendEncodedAttributes([messageAuthenticatorType, 18] + [UInt8](repeating: 0, count: 16))
         }
         // A packet of at most 38 octets always builds and signs.
         var response = try! builder.build()
-        try! response.sign(secret: secret, requestAuthenticator: authenticator, crypto: crypto)
+        try! response.sign(secret: secret, requestAuthenticator: requestAuthenticator, crypto: crypto)
         return response
     }
 
