@@ -270,6 +270,6 @@ enum SanitizedKey {
     }
 
     static func clean(_ s: String) -> String {
-        s.utf8.contains(0) ? String(decoding: CopyBuffer.sanitized(s.utf8), as: UTF8.self) : s
+        s.utf8.contains(0) ? String(decoding: TextRepair.sanitized(s.utf8), as: UTF8.self) : s
     }
 }

@@ -2,7 +2,7 @@
 /// text parameter and expanded with `unnest`: a whole batch in one statement, which (unlike
 /// COPY) can run in a pipeline.
 ///
-/// Text is repaired the same way `CopyBuffer` repairs it: NUL becomes U+FFFD.
+/// Text is repaired for PostgreSQL: NUL becomes U+FFFD (`TextRepair`).
 public struct ArrayParameter: Sendable {
     private var bytes: [UInt8] = [0x7b] // {
     private var count = 0
@@ -41,7 +41,7 @@ public struct ArrayParameter: Sendable {
         separator()
         bytes.append(0x22)
         if value.utf8.contains(0) {
-            appendQuoted(CopyBuffer.sanitized(value.utf8))
+            appendQuoted(TextRepair.sanitized(value.utf8))
         } else {
             appendQuoted(value.utf8)
         }

@@ -46,43 +46,6 @@ public final class PostgresConnection {
         _ = try check(PQexec(handle, sql))
     }
 
-    /// Runs `COPY ... FROM STDIN` with `data` in the text format; returns the rows copied.
-    @discardableResult
-    public func copyIn(_ sql: String, data: [UInt8]) throws -> Int {
-        guard let start = PQexec(handle, sql) else {
-            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
-        }
-        guard PQresultStatus(start) == PGRES_COPY_IN else {
-            _ = try check(start)
-            throw PostgresError(.result, message: "\(sql) did not start a COPY")
-        }
-        PQclear(start)
-        var sendFailed: String?
-        if !data.isEmpty {
-            let ok = data.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    PQputCopyData(handle, $0, Int32(buffer.count))
-                }
-            }
-            if ok != 1 { sendFailed = Self.trimmed(PQerrorMessage(handle)) }
-        }
-        if PQputCopyEnd(handle, sendFailed) != 1 {
-            throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
-        }
-        var copied = 0
-        var failure: (any Error)?
-        while let result = PQgetResult(handle) {
-            do {
-                let checked = try check(result)
-                copied = checked.affectedRows
-            } catch {
-                failure = failure ?? error
-            }
-        }
-        if let failure { throw failure }
-        return copied
-    }
-
     /// Sends several statements at once in libpq's pipeline mode and returns their results
     /// in order: one round trip instead of one per statement. The first failure is thrown
     /// after the pipeline is drained (the statements after it did not run).

@@ -47,30 +47,52 @@ struct PostgresConnectionTests {
     }
 }
 
-@Suite("COPY text format")
-struct CopyBufferTests {
+@Suite("Array parameters and timestamps")
+struct ArrayParameterTests {
     @Test("Timestamps are written as PostgreSQL reads them, to the microsecond")
     func timestamps() {
-        var buffer = CopyBuffer()
-        buffer.appendTimestamp(seconds: 0)
-        buffer.appendTimestamp(microseconds: 1_795_548_069_000_042)
-        buffer.appendTimestamp(microseconds: -1)
-        buffer.appendTimestamp(seconds: 951_782_400)
-        buffer.endRow()
-        #expect(String(decoding: buffer.bytes, as: UTF8.self)
-                == "1970-01-01 00:00:00+00\t2026-11-24 19:21:09.000042+00\t1969-12-31 23:59:59.999999+00\t2000-02-29 00:00:00+00\n")
+        var bytes: [UInt8] = []
+        Timestamps.write(seconds: 0, microseconds: 0, into: &bytes)
+        bytes.append(0x7c)
+        Timestamps.write(seconds: 1_795_548_069, microseconds: 42, into: &bytes)
+        bytes.append(0x7c)
+        Timestamps.write(seconds: -1, microseconds: 999_999, into: &bytes)
+        bytes.append(0x7c)
+        Timestamps.write(seconds: 951_782_400, microseconds: 0, into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self)
+                == "1970-01-01 00:00:00+00|2026-11-24 19:21:09.000042+00|1969-12-31 23:59:59.999999+00|2000-02-29 00:00:00+00")
         #expect(Timestamps.utcText(seconds: 1_795_548_069, microseconds: 5) == "2026-11-24 19:21:09.000005+00")
+        #expect(Timestamps.parseUTC("2026-11-24T19:21") == 1_795_548_060)
+        #expect(Timestamps.parseUTC("2026-02-30") == nil)
     }
 
-    @Test("Text is escaped, NUL replaced, invalid UTF-8 repaired; bytea as hex")
-    func text() {
-        var buffer = CopyBuffer()
-        buffer.append("a\tb\nc\\d\r")
-        buffer.append("nul\u{0}")
-        buffer.appendText([0x41, 0xff])
-        buffer.appendBytea([0x00, 0xab, 0xff])
-        buffer.append(nil as String?)
-        buffer.endRow()
-        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "a\\tb\\nc\\\\d\\r\tnul\u{FFFD}\tA\u{FFFD}\t\\\\x00abff\t\\N\n")
+    @Test("Array literals quote text, replace NUL, keep NULL and hex bytea")
+    func literals() {
+        var text = ArrayParameter()
+        text.append("a\"b\\c,{}")
+        text.append("nul\u{0}")
+        text.append(nil as String?)
+        #expect(text.literal == "{\"a\\\"b\\\\c,{}\",\"nul\u{FFFD}\",NULL}")
+        var numbers = ArrayParameter()
+        numbers.append(Int64(-42))
+        numbers.append(Int64.min)
+        numbers.append(nil as Int64?)
+        #expect(numbers.literal == "{-42,-9223372036854775808,NULL}")
+        var octets = ArrayParameter()
+        octets.appendBytea([0x00, 0xab, 0xff])
+        octets.appendBytea(nil)
+        #expect(octets.literal == "{\"\\\\x00abff\",NULL}")
+    }
+
+    @Test("PostgreSQL reads the literals back exactly", .enabled(if: TestDatabase.available))
+    func roundTrip() throws {
+        let connection = try TestDatabase.connect()
+        var text = ArrayParameter()
+        for value in ["plain", "quote \" and \\ backslash", "{braces},commas", "tab\tnewline\n", "ü✓", ""] { text.append(value) }
+        var times = ArrayParameter()
+        times.appendTimestamp(microseconds: 1_795_548_069_000_042)
+        let result = try connection.query("SELECT array_length($1::text[], 1), ($1::text[])[2], ($1::text[])[4], ($2::timestamptz[])[1] = '2026-11-24 19:21:09.000042+00'::timestamptz",
+                                          [text.literal, times.literal])
+        #expect(result.rows == [["6", "quote \" and \\ backslash", "tab\tnewline\n", "t"]])
     }
 }
