@@ -20,8 +20,8 @@ public struct BatchSummary: Hashable, Sendable {
     public var packetsStored = 0
 }
 
-/// Writes batches of accounting packets in one transaction each: keys staged with COPY,
-/// sessions created and locked in key order, the accounting semantics applied in memory
+/// Writes batches of accounting packets in one transaction each: columns sent as array
+/// parameters, sessions locked and created in key order, the accounting semantics applied in memory
 /// (`SessionAccounting`), then sessions, hourly usage and raw packets written set-based.
 ///
 /// Idempotent by construction: counters are cumulative maxima, so replaying a batch (a
@@ -263,7 +263,7 @@ struct BucketKey: Hashable, Comparable {
     static func < (a: BucketKey, b: BucketKey) -> Bool { (a.tenantID, a.subscriber, a.hour) < (b.tenantID, b.subscriber, b.hour) }
 }
 
-/// The session key as the database stores it (text repaired the same way COPY repairs it).
+/// The session key as the database stores it (text repaired as `TextRepair` repairs it).
 enum SanitizedKey {
     static func of(_ r: AccountingRecord) -> SessionKey {
         SessionKey(tenantID: r.tenantID, nasID: r.nasID, sessionID: clean(r.sessionID), userName: clean(r.userName), nasPort: clean(r.nasPort))
