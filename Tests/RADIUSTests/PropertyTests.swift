@@ -141,6 +141,7 @@ struct PropertyTests {
         seeds.append(hex("f10c1a000000010474657374").withHeader())
         seeds.append(hex("f5ff1a800000000106").withPadding(246, then: hex("f5171a00") + [UInt8](repeating: 0xbb, count: 19)).withHeader())
 
+        var decoded = 0
         for _ in 0..<200_000 {
             var datagram = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -160,10 +161,13 @@ struct PropertyTests {
                 }
             }
             if let packet = try? RADIUSPacket(decoding: datagram) {
+                decoded += 1
                 _ = packet.decodeAttributes(dictionary: testDictionary)
                 _ = packet.decodeAttributes(dictionary: projectDictionary)
             }
         }
+        // The mutations must reach the attribute decoder, not only the header checks.
+        #expect(decoded > 20_000, "only \(decoded) mutated packets passed the header")
     }
 }
 
