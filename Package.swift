@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tollgate", targets: ["tollgate"]),
         .library(name: "RADIUS", targets: ["RADIUS"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Rating", targets: ["Rating"]),
         .library(name: "NASSimulator", targets: ["NASSimulator"]),
     ],
     dependencies: [
@@ -40,8 +41,11 @@ let package = Package(
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
 
+        // Plans, money and the rating engine: pure functions over values, no database.
+        .target(name: "Rating", dependencies: ["Accounting"]),
+
         // PostgreSQL through libpq: the only place SQL lives.
-        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting"]),
+        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating"]),
 
         // UDP listeners, NAS registry, duplicate cache, group-commit pipeline.
         .target(
@@ -83,6 +87,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
+        .testTarget(
+            name: "RatingTests",
+            dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         // The private test database that scripts/test starts, for the integration suites.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),

@@ -1,3 +1,5 @@
+import Accounting
+
 /// UTC timestamps as PostgreSQL reads and writes them.
 public enum Timestamps {
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00` appended digit by digit (this runs for every row).
@@ -45,26 +47,13 @@ public enum Timestamps {
     }
 
     static func civil(days: Int64) -> (Int, Int, Int) {
-        let z = Int(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let c = CivilDate.components(dayNumber: days)
+        return (c.year, c.month, c.day)
     }
 
     /// Days since 1970-01-01 of a Gregorian date.
     public static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int64(era * 146_097 + doe - 719_468)
+        CivilDate.dayNumber(year: year, month: month, day: day)
     }
 
     /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (with an optional trailing `Z`) as UTC seconds.
