@@ -1,9 +1,11 @@
 /// A small TOML reader for the configuration file: comments, `key = value` with strings
-/// (basic and literal), integers, booleans and one-line arrays, `[table]` and
+/// (basic and literal), integers, decimals, booleans and one-line arrays, `[table]` and
 /// `[[array-of-tables]]`. Errors name the line.
 public enum TOMLValue: Equatable, Sendable {
     case string(String)
     case integer(Int)
+    /// A number with a fractional part, kept as its text so no binary rounding touches it.
+    case decimal(String)
     case boolean(Bool)
     case array([TOMLValue])
     case table([String: TOMLValue])
@@ -150,6 +152,12 @@ public enum TOMLSubset {
             if token == "true" { return .boolean(true) }
             if token == "false" { return .boolean(false) }
             if let number = Int(token.filter { $0 != "_" }) { return .integer(number) }
+            let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[1].isEmpty, parts[1].allSatisfy(\.isASCII), parts[1].allSatisfy(\.isNumber),
+               let whole = parts[0].first == "-" ? parts[0].dropFirst() : Optional(parts[0]), !whole.isEmpty,
+               whole.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                return .decimal(String(token))
+            }
             throw TOMLError(line: line, message: "unsupported value '\(token)' (strings need quotes)")
         }
     }

@@ -6,6 +6,7 @@
 enum Migrations {
     static let all: [(version: Int, name: String, sql: String)] = [
         (1, "tenants, NAS devices, sessions, usage, raw packets", v1),
+        (2, "plans, subscribers, invoices", v2),
     ]
 
     static let v1 = """
@@ -146,5 +147,130 @@ enum Migrations {
         GRANT SELECT ON tenants TO tollgate_tenant;
         GRANT SELECT, INSERT, UPDATE, DELETE ON nas_devices, sessions, usage_hourly TO tollgate_tenant;
         GRANT SELECT ON accounting_packets TO tollgate_tenant;
+        """
+
+    static let v2 = """
+        ALTER TABLE tenants ADD COLUMN rounding_mode text NOT NULL DEFAULT 'half-even'
+            CHECK (rounding_mode IN ('half-even', 'half-up', 'half-down', 'ceiling', 'floor'));
+
+        CREATE TABLE plans (
+            tenant_id bigint NOT NULL REFERENCES tenants (id),
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, id),
+            UNIQUE (tenant_id, name)
+        );
+
+        -- Terms are the canonical JSON the Rating module reads back; a version is never edited,
+        -- a correction is a new version (from the same or a later date).
+        CREATE TABLE plan_versions (
+            tenant_id bigint NOT NULL,
+            plan_id bigint NOT NULL,
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            effective_from date NOT NULL,
+            terms text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, id),
+            FOREIGN KEY (tenant_id, plan_id) REFERENCES plans (tenant_id, id)
+        );
+        CREATE INDEX plan_versions_plan ON plan_versions (tenant_id, plan_id, effective_from);
+
+        CREATE TABLE subscribers (
+            tenant_id bigint NOT NULL REFERENCES tenants (id),
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            user_name text NOT NULL CHECK (length(user_name) BETWEEN 1 AND 253),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, id),
+            UNIQUE (tenant_id, user_name)
+        );
+
+        -- Days are local to the tenant; ends_on is the first day no longer on the plan.
+        CREATE TABLE plan_assignments (
+            tenant_id bigint NOT NULL,
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            subscriber_id bigint NOT NULL,
+            plan_id bigint NOT NULL,
+            starts_on date NOT NULL,
+            ends_on date CHECK (ends_on IS NULL OR ends_on > starts_on),
+            PRIMARY KEY (tenant_id, id),
+            FOREIGN KEY (tenant_id, subscriber_id) REFERENCES subscribers (tenant_id, id),
+            FOREIGN KEY (tenant_id, plan_id) REFERENCES plans (tenant_id, id)
+        );
+        CREATE INDEX plan_assignments_subscriber ON plan_assignments (tenant_id, subscriber_id, starts_on);
+
+        CREATE TABLE invoices (
+            tenant_id bigint NOT NULL REFERENCES tenants (id),
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            subscriber_id bigint NOT NULL,
+            period text NOT NULL CHECK (period ~ '^[0-9]{4}-[0-9]{2}$'),
+            period_start date NOT NULL,
+            period_end date NOT NULL,
+            currency text NOT NULL,
+            status text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'final')),
+            subtotal bigint NOT NULL DEFAULT 0,
+            tax bigint NOT NULL DEFAULT 0,
+            total bigint NOT NULL DEFAULT 0,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            rated_at timestamptz NOT NULL DEFAULT now(),
+            finalized_at timestamptz,
+            PRIMARY KEY (tenant_id, id),
+            UNIQUE (tenant_id, subscriber_id, period),
+            FOREIGN KEY (tenant_id, subscriber_id) REFERENCES subscribers (tenant_id, id)
+        );
+        CREATE INDEX invoices_period ON invoices (tenant_id, period);
+
+        CREATE TABLE invoice_lines (
+            tenant_id bigint NOT NULL,
+            invoice_id bigint NOT NULL,
+            position integer NOT NULL,
+            kind text NOT NULL,
+            line_key text NOT NULL,
+            description text NOT NULL,
+            quantity numeric NOT NULL,
+            unit text NOT NULL,
+            unit_price numeric NOT NULL,
+            amount bigint NOT NULL,
+            tax_rate numeric NOT NULL,
+            tax bigint NOT NULL,
+            plan_version_id bigint,
+            covers_from date NOT NULL,
+            covers_until date NOT NULL,
+            usage_bytes bigint,
+            corrects_period text,
+            PRIMARY KEY (tenant_id, invoice_id, position),
+            FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id) ON DELETE CASCADE
+        );
+        CREATE INDEX invoice_lines_corrections ON invoice_lines (tenant_id, corrects_period) WHERE corrects_period IS NOT NULL;
+
+        -- A finalized invoice never changes, whatever a query tries.
+        CREATE FUNCTION refuse_final_invoice_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF TG_TABLE_NAME = 'invoices' THEN
+                IF OLD.status = 'final' THEN
+                    RAISE EXCEPTION 'invoice % is final and cannot change', OLD.id USING ERRCODE = 'P0001';
+                END IF;
+            ELSIF EXISTS (SELECT 1 FROM invoices i
+                          WHERE i.tenant_id = coalesce(NEW.tenant_id, OLD.tenant_id)
+                            AND i.id = coalesce(NEW.invoice_id, OLD.invoice_id) AND i.status = 'final') THEN
+                RAISE EXCEPTION 'invoice % is final and its lines cannot change', coalesce(NEW.invoice_id, OLD.invoice_id) USING ERRCODE = 'P0001';
+            END IF;
+            RETURN coalesce(NEW, OLD);
+        END $fn$;
+        CREATE TRIGGER invoices_final BEFORE UPDATE OR DELETE ON invoices
+            FOR EACH ROW EXECUTE FUNCTION refuse_final_invoice_change();
+        CREATE TRIGGER invoice_lines_final BEFORE INSERT OR UPDATE OR DELETE ON invoice_lines
+            FOR EACH ROW EXECUTE FUNCTION refuse_final_invoice_change();
+
+        DO $$
+        DECLARE t text;
+        BEGIN
+            FOREACH t IN ARRAY ARRAY['plans', 'plan_versions', 'subscribers', 'plan_assignments', 'invoices', 'invoice_lines'] LOOP
+                EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+                EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = current_setting(''tollgate.tenant_id'')::bigint)'
+                               ' WITH CHECK (tenant_id = current_setting(''tollgate.tenant_id'')::bigint)', t);
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tollgate_tenant', t);
+            END LOOP;
+        END $$;
         """
 }

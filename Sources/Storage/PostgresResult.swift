@@ -1,4 +1,5 @@
 import CLibPQ
+import Glibc
 
 /// The rows of one statement, read as text. Owns the libpq result and frees it.
 public final class PostgresResult {
@@ -20,6 +21,26 @@ public final class PostgresResult {
         guard row < rowCount, column < columnCount else { return nil }
         if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
         return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+    }
+
+    /// An integer field parsed in place (no String made): for large result sets. 0 for NULL.
+    public func int64(row: Int, column: Int) -> Int64 {
+        guard let pointer = PQgetvalue(handle, Int32(row), Int32(column)) else { return 0 }
+        var p = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
+        var negative = false
+        if p.pointee == UInt8(ascii: "-") { negative = true; p += 1 }
+        var value: Int64 = 0
+        while p.pointee >= UInt8(ascii: "0"), p.pointee <= UInt8(ascii: "9") {
+            value = value &* 10 &+ Int64(p.pointee - UInt8(ascii: "0"))
+            p += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// Whether a text field equals the same field of another row, compared without making Strings.
+    public func sameText(row: Int, column: Int, asRow other: Int) -> Bool {
+        guard let a = PQgetvalue(handle, Int32(row), Int32(column)), let b = PQgetvalue(handle, Int32(other), Int32(column)) else { return false }
+        return strcmp(a, b) == 0
     }
 
     /// Every row as an array of optional texts.

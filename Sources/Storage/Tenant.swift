@@ -9,6 +9,8 @@ public struct Tenant: Hashable, Sendable, Codable {
     public var timeZone: String
     /// Day of the month (1-28) billing cycles start on.
     public var billingDay: Int
+    /// How invoice lines round to minor units: half-even (default), half-up, half-down, ceiling, floor.
+    public var roundingMode: String = "half-even"
 }
 
 /// A failure a person can act on: a bad value, a conflict, something not found.
@@ -38,7 +40,8 @@ public struct TenantStore {
         self.connection = connection
     }
 
-    public func create(slug: String, name: String, currency: String = "EUR", timeZone: String = "UTC", billingDay: Int = 1) throws -> Tenant {
+    public func create(slug: String, name: String, currency: String = "EUR", timeZone: String = "UTC", billingDay: Int = 1,
+                       roundingMode: String = "half-even") throws -> Tenant {
         guard isSlug(slug) else {
             throw StoreError(.invalid, "tenant slug '\(slug)' must be 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
         }
@@ -51,12 +54,15 @@ public struct TenantStore {
         guard (1...28).contains(billingDay) else {
             throw StoreError(.invalid, "billing day must be 1-28, not \(billingDay)")
         }
+        guard Self.roundingModes.contains(roundingMode) else {
+            throw StoreError(.invalid, "rounding mode '\(roundingMode)' must be one of \(Self.roundingModes.joined(separator: ", "))")
+        }
         try checkTimeZone(timeZone)
         do {
             let result = try connection.query("""
-                INSERT INTO tenants (slug, name, currency, time_zone, billing_day) VALUES ($1, $2, $3, $4, $5)
-                RETURNING id, slug, name, currency, time_zone, billing_day
-                """, [slug, name, currency, timeZone, String(billingDay)])
+                INSERT INTO tenants (slug, name, currency, time_zone, billing_day, rounding_mode) VALUES ($1, $2, $3, $4, $5, $6)
+                RETURNING \(Self.columns)
+                """, [slug, name, currency, timeZone, String(billingDay), roundingMode])
             return try Self.tenant(result, row: 0)
         } catch let error as PostgresError where error.sqlState == "23505" {
             throw StoreError(.conflict, "a tenant with slug '\(slug)' already exists")
@@ -64,12 +70,12 @@ public struct TenantStore {
     }
 
     public func list() throws -> [Tenant] {
-        let result = try connection.query("SELECT id, slug, name, currency, time_zone, billing_day FROM tenants ORDER BY slug")
+        let result = try connection.query("SELECT \(Self.columns) FROM tenants ORDER BY slug")
         return try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }
     }
 
     public func find(slug: String) throws -> Tenant? {
-        let result = try connection.query("SELECT id, slug, name, currency, time_zone, billing_day FROM tenants WHERE slug = $1", [slug])
+        let result = try connection.query("SELECT \(Self.columns) FROM tenants WHERE slug = $1", [slug])
         return result.rowCount == 0 ? nil : try Self.tenant(result, row: 0)
     }
 
@@ -78,6 +84,9 @@ public struct TenantStore {
         guard let tenant = try find(slug: slug) else { throw StoreError(.notFound, "no tenant '\(slug)'") }
         return tenant
     }
+
+    static let columns = "id, slug, name, currency, time_zone, billing_day, rounding_mode"
+    public static let roundingModes = ["half-even", "half-up", "half-down", "ceiling", "floor"]
 
     func checkTimeZone(_ zone: String) throws {
         let known = try connection.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", [zone]).rowCount > 0
@@ -90,7 +99,8 @@ public struct TenantStore {
         }
         return Tenant(id: id, slug: result.value(row: row, column: 1) ?? "", name: result.value(row: row, column: 2) ?? "",
                       currency: result.value(row: row, column: 3) ?? "", timeZone: result.value(row: row, column: 4) ?? "",
-                      billingDay: Int(result.value(row: row, column: 5) ?? "1") ?? 1)
+                      billingDay: Int(result.value(row: row, column: 5) ?? "1") ?? 1,
+                      roundingMode: result.value(row: row, column: 6) ?? "half-even")
     }
 }
 

@@ -27,6 +27,7 @@ struct TenantCommand: ParsableCommand {
         @Option(help: "ISO 4217 currency.") var currency = "EUR"
         @Option(help: "IANA time zone billing periods are cut in.") var timezone = "UTC"
         @Option(help: "Day of the month (1-28) billing cycles start.") var billingDay = 1
+        @Option(help: "How invoice lines round to the currency's minor unit: half-even, half-up, half-down, ceiling, floor.") var rounding = "half-even"
         @Option(help: "Output format.") var format: OutputFormat = .table
         @OptionGroup var database: DatabaseOptions
 
@@ -34,7 +35,7 @@ struct TenantCommand: ParsableCommand {
             try reportingErrors {
                 let (connection, _) = try database.open()
                 let tenant = try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency,
-                                                                          timeZone: timezone, billingDay: billingDay)
+                                                                          timeZone: timezone, billingDay: billingDay, roundingMode: rounding)
                 print(tenantListing([tenant]).render(format))
             }
         }
@@ -55,8 +56,8 @@ struct TenantCommand: ParsableCommand {
 }
 
 func tenantListing(_ tenants: [Tenant]) -> Listing {
-    Listing(columns: ["slug", "name", "currency", "time_zone", "billing_day"],
-            rows: tenants.map { [.text($0.slug), .text($0.name), .text($0.currency), .text($0.timeZone), .number(Int64($0.billingDay))] })
+    Listing(columns: ["slug", "name", "currency", "time_zone", "billing_day", "rounding"],
+            rows: tenants.map { [.text($0.slug), .text($0.name), .text($0.currency), .text($0.timeZone), .number(Int64($0.billingDay)), .text($0.roundingMode)] })
 }
 
 struct NASCommand: ParsableCommand {

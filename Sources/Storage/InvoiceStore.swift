@@ -1,0 +1,391 @@
+import Accounting
+import Foundation
+import Rating
+
+/// An invoice as stored, with its lines when read one by one.
+public struct InvoiceRecord: Hashable, Sendable {
+    public var id: Int64
+    public var subscriber: String
+    public var period: String
+    public var periodStart: String
+    public var periodEnd: String
+    public var currency: String
+    public var status: String
+    public var subtotal: Int64
+    public var tax: Int64
+    public var total: Int64
+    public var ratedAt: String
+    public var finalizedAt: String?
+    public var lines: [InvoiceLine]
+}
+
+/// Usage of one User-Name that no plan assignment covered in a period.
+public struct UnassignedUsageRow: Hashable, Sendable {
+    public var userName: String
+    /// Whether the User-Name is a subscriber (on no plan for some of the days) or unknown.
+    public var isSubscriber: Bool
+    public var uploadBytes: Int64
+    public var downloadBytes: Int64
+}
+
+/// What `invoice run` did.
+public struct InvoiceRunResult: Hashable, Sendable {
+    public var period: String
+    /// Draft invoices created or re-rated (for the period, or the next draft of a subscriber
+    /// whose invoice for the period is already final).
+    public var drafts: Int = 0
+    public var finalized: Int = 0
+    /// Draft invoices removed because no plan covers the period any more.
+    public var removed: Int = 0
+    public var adjustmentLines: Int = 0
+    public var lines: Int = 0
+    public var subtotal: Int64 = 0
+    public var tax: Int64 = 0
+    public var unassigned: [UnassignedUsageRow] = []
+}
+
+/// Rates billing periods into invoices and keeps them: drafts are re-rated idempotently,
+/// final invoices never change, and corrections of final periods go to the next draft.
+public struct InvoiceStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Subscribers rated per round trip: bounds memory (a month of hourly usage each) on large tenants.
+    public static let chunkSize = 1000
+
+    /// Creates or re-rates the draft invoices of `period` and, with `finalize`, makes them final.
+    /// Final periods of the last `lookback` cycles are re-rated too and their differences
+    /// become adjustment lines on the draft.
+    public func run(tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3) throws -> InvoiceRunResult {
+        guard let period = BillingPeriod(label, billingDay: tenant.billingDay) else {
+            throw StoreError(.invalid, "period '\(label)' is not YYYY-MM")
+        }
+        guard (0...24).contains(lookback) else { throw StoreError(.invalid, "lookback must be 0-24 cycles, not \(lookback)") }
+        guard let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode) else {
+            throw StoreError(.invalid, "tenant '\(tenant.slug)' has an unusable currency or rounding mode")
+        }
+        let settings = RatingSettings(currency: currency, rounding: rounding)
+        return try connection.tenantTransaction(tenant.id) { connection in
+            // One run per tenant at a time (key "tolt" + tenant); a second waits rather than interleaving drafts.
+            try connection.query("SELECT pg_advisory_xact_lock(1953459060, $1::integer)", [String(tenant.id % 2_147_483_647)])
+            var result = InvoiceRunResult(period: period.description)
+            let plans = try PlanStore.plans(connection, tenant: tenant, name: nil)
+            let versionsByPlan = Dictionary(uniqueKeysWithValues: plans.map { ($0.id, $0.versions.map(\.rated)) })
+            let allVersions = plans.flatMap { $0.versions.map(\.rated) }
+            let subscribers = try PlanStore.subscribers(connection, tenant: tenant, user: nil)
+
+            // Which subscribers are already final for this period: their run moves to the next draft.
+            let statuses = try connection.query("""
+                SELECT subscriber_id, period, status FROM invoices WHERE tenant_id = $1 AND period >= $2
+                """, [String(tenant.id), Self.label(period.adding(months: -lookback))])
+            var final: Set<String> = []  // "subscriberID|period"
+            for row in 0..<statuses.rowCount where statuses.value(row: row, column: 2) == "final" {
+                final.insert("\(statuses.int64(row: row, column: 0))|\(statuses.value(row: row, column: 1) ?? "")")
+            }
+            var targets: [BillingPeriod: [SubscriberRecord]] = [:]
+            for subscriber in subscribers {
+                var target = period
+                while final.contains("\(subscriber.id)|\(target)") { target = target.next }
+                targets[target, default: []].append(subscriber)
+            }
+
+            for (target, members) in targets.sorted(by: { $0.key < $1.key }) {
+                guard let calendar = PeriodCalendar(period: target, timeZone: tenant.timeZone) else {
+                    throw StoreError(.invalid, "tenant time zone '\(tenant.timeZone)' is unknown to this system")
+                }
+                let engine = RatingEngine(calendar: calendar, settings: settings, versions: allVersions)
+                var engines: [BillingPeriod: RatingEngine] = [:]
+                for start in stride(from: 0, to: members.count, by: Self.chunkSize) {
+                    let chunk = Array(members[start..<min(start + Self.chunkSize, members.count)])
+                    let usage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)
+                    // Final periods before the target whose corrections belong on this draft.
+                    var corrections: [Int64: [InvoiceLine]] = [:]
+                    var corrected: [BillingPeriod] = []
+                    var q = target.adding(months: -lookback)
+                    while q < target {
+                        if chunk.contains(where: { final.contains("\($0.id)|\(q)") }) { corrected.append(q) }
+                        q = q.next
+                    }
+                    for q in corrected {
+                        let finals = chunk.filter { final.contains("\($0.id)|\(q)") }
+                        if engines[q] == nil {
+                            guard let qCalendar = PeriodCalendar(period: q, timeZone: tenant.timeZone) else { continue }
+                            engines[q] = RatingEngine(calendar: qCalendar, settings: settings, versions: allVersions)
+                        }
+                        let qEngine = engines[q]!
+                        let qUsage = try Self.usage(connection, tenant: tenant, users: finals.map(\.userName), range: qEngine.calendar.bucketRange)
+                        let billed = try Self.billedLines(connection, tenant: tenant, subscriberIDs: finals.map(\.id), period: q)
+                        for subscriber in finals {
+                            let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
+                            corrections[subscriber.id, default: []] += Adjustments.corrections(
+                                period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
+                        }
+                    }
+                    var invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])] = []
+                    var unbilled: [Int64] = []
+                    for subscriber in chunk {
+                        let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
+                        if !rating.unassigned.isEmpty, target == period {
+                            result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
+                                                                        uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
+                        }
+                        let adjustments = corrections[subscriber.id] ?? []
+                        if rating.isBilled || !adjustments.isEmpty {
+                            invoices.append((subscriber, rating.lines + adjustments))
+                            result.adjustmentLines += adjustments.count
+                        } else {
+                            unbilled.append(subscriber.id)
+                        }
+                    }
+                    try Self.write(connection, tenant: tenant, period: target, invoices: invoices, result: &result)
+                    if !unbilled.isEmpty {
+                        result.removed += try connection.query("""
+                            DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
+                            """, [String(tenant.id), target.description, Self.array(unbilled)]).affectedRows
+                    }
+                }
+            }
+            result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: PeriodCalendar(period: period, timeZone: tenant.timeZone)!.bucketRange)
+            result.unassigned.sort { $0.userName < $1.userName }
+            if finalize {
+                result.finalized = try connection.query("""
+                    UPDATE invoices SET status = 'final', finalized_at = now() WHERE tenant_id = $1 AND period = $2 AND status = 'draft'
+                    """, [String(tenant.id), period.description]).affectedRows
+            }
+            return result
+        }
+    }
+
+    /// Invoices of a tenant, newest period first, without lines.
+    public func list(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil) throws -> [InvoiceRecord] {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+                WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
+                  AND ($4::text IS NULL OR s.user_name = $4)
+                ORDER BY i.period DESC, s.user_name
+                """, [String(tenant.id), period, status, user])
+            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+        }
+    }
+
+    /// One invoice with its lines; not found for another tenant's id.
+    public func show(tenant: Tenant, id: Int64) throws -> InvoiceRecord {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+                WHERE i.tenant_id = $1 AND i.id = $2
+                """, [String(tenant.id), String(id)])
+            guard result.rowCount == 1 else { throw StoreError(.notFound, "no invoice \(id)") }
+            var invoice = Self.invoice(result, row: 0)
+            invoice.lines = try Self.lines(connection, tenant: tenant, invoiceIDs: [id])[id] ?? []
+            return invoice
+        }
+    }
+
+    /// Every invoice of a period with its lines, for export.
+    public func export(tenant: Tenant, period: String) throws -> [InvoiceRecord] {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+                WHERE i.tenant_id = $1 AND i.period = $2 ORDER BY s.user_name
+                """, [String(tenant.id), period])
+            var invoices = (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            let lines = try Self.lines(connection, tenant: tenant, invoiceIDs: invoices.map(\.id))
+            for i in invoices.indices { invoices[i].lines = lines[invoices[i].id] ?? [] }
+            return invoices
+        }
+    }
+
+    // MARK: - Inside the run's transaction
+
+    static let invoiceColumns = """
+        i.id, s.user_name, i.period, i.period_start::text, i.period_end::text, i.currency, i.status, i.subtotal, i.tax, i.total,
+        to_char(i.rated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(i.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        """
+
+    static func invoice(_ result: PostgresResult, row: Int) -> InvoiceRecord {
+        func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
+        return InvoiceRecord(id: result.int64(row: row, column: 0), subscriber: text(1), period: text(2), periodStart: text(3),
+                             periodEnd: text(4), currency: text(5), status: text(6), subtotal: result.int64(row: row, column: 7),
+                             tax: result.int64(row: row, column: 8), total: result.int64(row: row, column: 9), ratedAt: text(10),
+                             finalizedAt: result.value(row: row, column: 11), lines: [])
+    }
+
+    static func assignments(_ subscriber: SubscriberRecord, _ versions: [Int64: [RatedVersion]]) -> [PlanAssignment] {
+        subscriber.assignments.map { PlanAssignment(versions: versions[$0.planID] ?? [], from: $0.startsOn, until: $0.endsOn) }
+    }
+
+    static func label(_ period: BillingPeriod) -> String { period.description }
+
+    static func array(_ values: [Int64]) -> String {
+        var parameter = ArrayParameter(reservingCapacity: values.count * 8)
+        for value in values { parameter.append(value) }
+        return parameter.literal
+    }
+
+    /// Hourly usage of some User-Names in a UTC range, by User-Name, read without a String per value.
+    static func usage(_ connection: PostgresConnection, tenant: Tenant, users: [String], range: Range<Int64>) throws -> [String: [HourlyUsage]] {
+        guard !users.isEmpty else { return [:] }
+        var names = ArrayParameter(reservingCapacity: users.count * 12)
+        for user in users { names.append(user) }
+        let result = try connection.query("""
+            SELECT subscriber, extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
+            WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
+            ORDER BY subscriber, hour
+            """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
+        var byUser: [String: [HourlyUsage]] = [:]
+        var start = 0
+        while start < result.rowCount {
+            var end = start + 1
+            while end < result.rowCount, result.sameText(row: end, column: 0, asRow: start) { end += 1 }
+            var buckets: [HourlyUsage] = []
+            buckets.reserveCapacity(end - start)
+            for row in start..<end {
+                buckets.append(HourlyUsage(hour: result.int64(row: row, column: 1), upload: result.int64(row: row, column: 2),
+                                           download: result.int64(row: row, column: 3)))
+            }
+            byUser[result.value(row: start, column: 0) ?? "", default: []] += buckets
+            start = end
+        }
+        return byUser
+    }
+
+    /// Usage of User-Names that are not subscribers at all.
+    static func unknownUsers(_ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>) throws -> [UnassignedUsageRow] {
+        let result = try connection.query("""
+            SELECT u.subscriber, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint FROM usage_hourly u
+            WHERE u.tenant_id = $1 AND u.hour >= to_timestamp($2) AND u.hour < to_timestamp($3)
+              AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.tenant_id = u.tenant_id AND s.user_name = u.subscriber)
+            GROUP BY u.subscriber
+            """, [String(tenant.id), String(range.lowerBound), String(range.upperBound)])
+        return (0..<result.rowCount).compactMap { row in
+            let up = result.int64(row: row, column: 1), down = result.int64(row: row, column: 2)
+            guard up != 0 || down != 0 else { return nil }
+            return UnassignedUsageRow(userName: result.value(row: row, column: 0) ?? "", isSubscriber: false, uploadBytes: up, downloadBytes: down)
+        }
+    }
+
+    /// What final invoices billed for `period`: its own lines and the corrections of it
+    /// already on final invoices, by subscriber.
+    static func billedLines(_ connection: PostgresConnection, tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) throws -> [Int64: [InvoiceLine]] {
+        let result = try connection.query("""
+            SELECT i.subscriber_id, \(lineColumns)
+            FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
+            WHERE l.tenant_id = $1 AND i.status = 'final' AND i.subscriber_id = ANY($2::bigint[])
+              AND ((i.period = $3 AND l.corrects_period IS NULL) OR l.corrects_period = $3)
+            ORDER BY i.subscriber_id, i.period, l.position
+            """, [String(tenant.id), array(subscriberIDs), period.description])
+        var lines: [Int64: [InvoiceLine]] = [:]
+        for row in 0..<result.rowCount {
+            lines[result.int64(row: row, column: 0), default: []].append(try line(result, row: row, offset: 1))
+        }
+        return lines
+    }
+
+    static func lines(_ connection: PostgresConnection, tenant: Tenant, invoiceIDs: [Int64]) throws -> [Int64: [InvoiceLine]] {
+        let result = try connection.query("""
+            SELECT l.invoice_id, \(lineColumns) FROM invoice_lines l
+            WHERE l.tenant_id = $1 AND l.invoice_id = ANY($2::bigint[]) ORDER BY l.invoice_id, l.position
+            """, [String(tenant.id), array(invoiceIDs)])
+        var lines: [Int64: [InvoiceLine]] = [:]
+        for row in 0..<result.rowCount {
+            lines[result.int64(row: row, column: 0), default: []].append(try line(result, row: row, offset: 1))
+        }
+        return lines
+    }
+
+    static let lineColumns = """
+        l.kind, l.line_key, l.description, l.quantity::text, l.unit, l.unit_price::text, l.amount, l.tax_rate::text, l.tax,
+        l.plan_version_id, l.covers_from::text, l.covers_until::text, l.usage_bytes, l.corrects_period
+        """
+
+    static func line(_ result: PostgresResult, row: Int, offset o: Int) throws -> InvoiceLine {
+        func text(_ c: Int) -> String? { result.value(row: row, column: o + c) }
+        guard let kind = LineKind(rawValue: text(0) ?? ""), let quantity = text(3).flatMap(DecimalText.parse),
+              let unitPrice = text(5).flatMap(DecimalText.parse), let taxRate = text(7).flatMap(DecimalText.parse),
+              let from = text(10).flatMap({ CivilDate($0) }), let until = text(11).flatMap({ CivilDate($0) }) else {
+            throw PostgresError(.result, message: "an invoice line does not read back")
+        }
+        return InvoiceLine(kind: kind, key: text(1) ?? "", description: text(2) ?? "", quantity: quantity, unit: text(4) ?? "",
+                           unitPrice: unitPrice, amount: result.int64(row: row, column: o + 6), taxRate: taxRate,
+                           tax: result.int64(row: row, column: o + 8), planVersionID: text(9).flatMap { Int64($0) },
+                           from: from, until: until, usageBytes: text(12).flatMap { Int64($0) }, correctsPeriod: text(13))
+    }
+
+    /// Upserts the drafts of a chunk and replaces their lines: three statements in one pipeline
+    /// round trip after the upsert.
+    static func write(_ connection: PostgresConnection, tenant: Tenant, period: BillingPeriod,
+                      invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])], result: inout InvoiceRunResult) throws {
+        guard !invoices.isEmpty else { return }
+        var subscriberIDs = ArrayParameter(), subtotals = ArrayParameter(), taxes = ArrayParameter()
+        for invoice in invoices {
+            let totals = InvoiceTotals(invoice.lines)
+            subscriberIDs.append(invoice.subscriber.id)
+            subtotals.append(totals.subtotal)
+            taxes.append(totals.tax)
+            result.subtotal += totals.subtotal
+            result.tax += totals.tax
+        }
+        let upserted = try connection.query("""
+            INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
+            SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
+            ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
+                SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
+                WHERE invoices.status = 'draft'
+            RETURNING subscriber_id, id
+            """, [String(tenant.id), period.description, period.first.description, period.end.description, tenant.currency,
+                  subscriberIDs.literal, subtotals.literal, taxes.literal])
+        var invoiceIDs: [Int64: Int64] = [:]
+        for row in 0..<upserted.rowCount { invoiceIDs[upserted.int64(row: row, column: 0)] = upserted.int64(row: row, column: 1) }
+        result.drafts += upserted.rowCount
+
+        var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
+        var ids: [Int64] = []
+        for invoice in invoices {
+            guard let id = invoiceIDs[invoice.subscriber.id] else { continue }
+            ids.append(id)
+            for (position, line) in invoice.lines.enumerated() {
+                columns[0].append(id)
+                columns[1].append(Int64(position + 1))
+                columns[2].append(line.kind.rawValue)
+                columns[3].append(line.key)
+                columns[4].append(line.description)
+                columns[5].append(DecimalText.format(line.quantity, maximumFractionDigits: 9))
+                columns[6].append(line.unit)
+                columns[7].append(DecimalText.format(line.unitPrice, maximumFractionDigits: 18))
+                columns[8].append(line.amount)
+                columns[9].append(DecimalText.format(line.taxRate, maximumFractionDigits: 18))
+                columns[10].append(line.tax)
+                columns[11].append(line.planVersionID)
+                columns[12].append(line.from.description)
+                columns[13].append(line.until.description)
+                columns[14].append(line.usageBytes)
+                columns[15].append(line.correctsPeriod)
+                result.lines += 1
+            }
+        }
+        _ = try connection.pipeline([
+            ("DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = ANY($2::bigint[])", [String(tenant.id), array(ids)]),
+            ("""
+             INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
+                                        tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
+             SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
+                                      $9::numeric[], $10::bigint[], $11::numeric[], $12::bigint[], $13::bigint[], $14::date[],
+                                      $15::date[], $16::bigint[], $17::text[])
+             """, [String(tenant.id)] + columns.map(\.literal)),
+        ])
+    }
+}
+
+extension BillingPeriod {
+    /// The period `months` later (earlier when negative).
+    public func adding(months: Int) -> BillingPeriod {
+        var period = self
+        if months >= 0 { for _ in 0..<months { period = period.next } } else { for _ in 0..<(-months) { period = period.previous } }
+        return period
+    }
+}

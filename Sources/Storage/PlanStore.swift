@@ -1,0 +1,247 @@
+import Accounting
+import Foundation
+import Rating
+
+/// A plan version as stored.
+public struct PlanVersionRecord: Hashable, Sendable {
+    public var id: Int64
+    public var planID: Int64
+    public var planName: String
+    public var effectiveFrom: CivilDate
+    public var terms: PlanTerms
+
+    public var rated: RatedVersion { RatedVersion(id: id, planName: planName, effectiveFrom: effectiveFrom, terms: terms) }
+}
+
+/// A plan and its versions, oldest first.
+public struct PlanRecord: Hashable, Sendable {
+    public var id: Int64
+    public var name: String
+    public var versions: [PlanVersionRecord]
+
+    /// The version in force on `date`, nil before the first.
+    public func version(on date: CivilDate) -> PlanVersionRecord? {
+        versions.last { $0.effectiveFrom <= date }
+    }
+}
+
+/// A subscriber's time on one plan: local days from `startsOn` until `endsOn` (exclusive).
+public struct AssignmentRecord: Hashable, Sendable {
+    public var id: Int64
+    public var planID: Int64
+    public var planName: String
+    public var startsOn: CivilDate
+    public var endsOn: CivilDate?
+}
+
+/// A User-Name billed under plans.
+public struct SubscriberRecord: Hashable, Sendable {
+    public var id: Int64
+    public var userName: String
+    public var assignments: [AssignmentRecord]
+
+    /// The assignment covering `date`, if any.
+    public func assignment(on date: CivilDate) -> AssignmentRecord? {
+        assignments.first { $0.startsOn <= date && ($0.endsOn.map { date < $0 } ?? true) }
+    }
+}
+
+/// Plans, their versions, subscribers and their plan assignments, all tenant-scoped.
+public struct PlanStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Creates a plan with its first version, effective from `effectiveFrom` (default 1970-01-01:
+    /// from the start, so assignments with any start date are priced).
+    public func createPlan(tenant: Tenant, name: String, terms: PlanTerms, effectiveFrom: CivilDate?) throws -> PlanRecord {
+        try checkName(name)
+        try checkCurrency(terms, tenant: tenant)
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let id: Int64
+            do {
+                id = try connection.query("INSERT INTO plans (tenant_id, name) VALUES ($1, $2) RETURNING id",
+                                          [String(tenant.id), name]).int64(row: 0, column: 0)
+            } catch let error as PostgresError where error.sqlState == "23505" {
+                throw StoreError(.conflict, "a plan named '\(name)' already exists: add a version with 'plan version add'")
+            }
+            try connection.query("INSERT INTO plan_versions (tenant_id, plan_id, effective_from, terms) VALUES ($1, $2, $3, $4)",
+                                 [String(tenant.id), String(id), (effectiveFrom ?? CivilDate(dayNumber: 0)).description, terms.canonicalJSON])
+            return try Self.plans(connection, tenant: tenant, name: name)[0]
+        }
+    }
+
+    /// Adds a version with new terms from `effectiveFrom`. A version from the same date as an
+    /// earlier one replaces it from then on (the newest wins), which is how a plan is corrected.
+    public func addVersion(tenant: Tenant, plan name: String, terms: PlanTerms, effectiveFrom: CivilDate) throws -> PlanRecord {
+        try checkCurrency(terms, tenant: tenant)
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let plan = try Self.requirePlan(connection, tenant: tenant, name: name)
+            try connection.query("INSERT INTO plan_versions (tenant_id, plan_id, effective_from, terms) VALUES ($1, $2, $3, $4)",
+                                 [String(tenant.id), String(plan.id), effectiveFrom.description, terms.canonicalJSON])
+            return try Self.plans(connection, tenant: tenant, name: name)[0]
+        }
+    }
+
+    public func plans(tenant: Tenant) throws -> [PlanRecord] {
+        try connection.tenantTransaction(tenant.id) { try Self.plans($0, tenant: tenant, name: nil) }
+    }
+
+    public func plan(tenant: Tenant, name: String) throws -> PlanRecord {
+        try connection.tenantTransaction(tenant.id) { try Self.requirePlan($0, tenant: tenant, name: name) }
+    }
+
+    /// Puts a User-Name on a plan from a date. A known subscriber whose plans all ended before
+    /// that date starts again; one still on a plan is refused (use `changePlan`).
+    public func addSubscriber(tenant: Tenant, user: String, plan name: String, from: CivilDate) throws -> SubscriberRecord {
+        guard !user.isEmpty, user.utf8.count <= 253, !user.contains("\0") else {
+            throw StoreError(.invalid, "a User-Name must be 1-253 bytes without NUL")
+        }
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let plan = try Self.requirePlan(connection, tenant: tenant, name: name)
+            try connection.query("INSERT INTO subscribers (tenant_id, user_name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [String(tenant.id), user])
+            let subscriber = try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: true)
+            if let overlapping = subscriber.assignments.first(where: { $0.endsOn.map { from < $0 } ?? true }) {
+                throw StoreError(.conflict, "subscriber '\(user)' is on plan '\(overlapping.planName)' from \(overlapping.startsOn)\(overlapping.endsOn.map { " until \($0)" } ?? ""): use 'subscriber change-plan'")
+            }
+            try Self.insertAssignment(connection, tenant: tenant, subscriberID: subscriber.id, planID: plan.id, from: from, until: nil)
+            return try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
+        }
+    }
+
+    /// Moves a subscriber to another plan from `date` (the first day on the new plan).
+    public func changePlan(tenant: Tenant, user: String, plan name: String, on date: CivilDate) throws -> SubscriberRecord {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let plan = try Self.requirePlan(connection, tenant: tenant, name: name)
+            let subscriber = try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: true)
+            guard let current = subscriber.assignment(on: date) else {
+                throw StoreError(.conflict, "subscriber '\(user)' is on no plan on \(date): use 'subscriber add'")
+            }
+            try Self.refuseLater(subscriber, after: current, user: user)
+            guard current.planID != plan.id else { throw StoreError(.conflict, "subscriber '\(user)' is already on plan '\(name)' on \(date)") }
+            if current.startsOn == date {
+                try connection.query("DELETE FROM plan_assignments WHERE tenant_id = $1 AND id = $2", [String(tenant.id), String(current.id)])
+            } else {
+                try connection.query("UPDATE plan_assignments SET ends_on = $3 WHERE tenant_id = $1 AND id = $2",
+                                     [String(tenant.id), String(current.id), date.description])
+            }
+            try Self.insertAssignment(connection, tenant: tenant, subscriberID: subscriber.id, planID: plan.id, from: date, until: current.endsOn)
+            return try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
+        }
+    }
+
+    /// Ends a subscriber's plan: `date` is the first day no longer billed.
+    public func endSubscription(tenant: Tenant, user: String, on date: CivilDate) throws -> SubscriberRecord {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let subscriber = try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: true)
+            guard let current = subscriber.assignment(on: date.adding(days: -1)) else {
+                throw StoreError(.conflict, "subscriber '\(user)' is on no plan on \(date.adding(days: -1)), so nothing ends on \(date)")
+            }
+            try Self.refuseLater(subscriber, after: current, user: user)
+            try connection.query("UPDATE plan_assignments SET ends_on = $3 WHERE tenant_id = $1 AND id = $2",
+                                 [String(tenant.id), String(current.id), date.description])
+            return try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
+        }
+    }
+
+    public func subscribers(tenant: Tenant, user: String? = nil) throws -> [SubscriberRecord] {
+        try connection.tenantTransaction(tenant.id) { try Self.subscribers($0, tenant: tenant, user: user) }
+    }
+
+    // MARK: - Inside a tenant transaction
+
+    static func plans(_ connection: PostgresConnection, tenant: Tenant, name: String?) throws -> [PlanRecord] {
+        let result = try connection.query("""
+            SELECT p.id, p.name, v.id, v.effective_from, v.terms
+            FROM plans p JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
+            WHERE p.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
+            ORDER BY p.name, v.effective_from, v.id
+            """, [String(tenant.id), name])
+        var plans: [PlanRecord] = []
+        for row in 0..<result.rowCount {
+            let planID = result.int64(row: row, column: 0)
+            let planName = result.value(row: row, column: 1) ?? ""
+            let terms: PlanTerms
+            do {
+                terms = try PlanDocument.parse(json: Data((result.value(row: row, column: 4) ?? "").utf8)).terms
+            } catch {
+                throw PostgresError(.result, message: "stored terms of plan '\(planName)' do not parse: \(error)")
+            }
+            guard let from = CivilDate(result.value(row: row, column: 3) ?? "") else {
+                throw PostgresError(.result, message: "plan version without a date")
+            }
+            let version = PlanVersionRecord(id: result.int64(row: row, column: 2), planID: planID, planName: planName, effectiveFrom: from, terms: terms)
+            if plans.last?.id == planID {
+                plans[plans.count - 1].versions.append(version)
+            } else {
+                plans.append(PlanRecord(id: planID, name: planName, versions: [version]))
+            }
+        }
+        return plans
+    }
+
+    static func requirePlan(_ connection: PostgresConnection, tenant: Tenant, name: String) throws -> PlanRecord {
+        guard let plan = try plans(connection, tenant: tenant, name: name).first else { throw StoreError(.notFound, "no plan '\(name)'") }
+        return plan
+    }
+
+    static func subscribers(_ connection: PostgresConnection, tenant: Tenant, user: String?, lock: Bool = false) throws -> [SubscriberRecord] {
+        if lock, let user {
+            try connection.query("SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = $2 FOR UPDATE", [String(tenant.id), user])
+        }
+        let result = try connection.query("""
+            SELECT s.id, s.user_name, a.id, a.plan_id, p.name, a.starts_on, a.ends_on
+            FROM subscribers s
+            LEFT JOIN plan_assignments a ON a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
+            LEFT JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
+            WHERE s.tenant_id = $1 AND ($2::text IS NULL OR s.user_name = $2)
+            ORDER BY s.user_name, a.starts_on
+            """, [String(tenant.id), user])
+        var subscribers: [SubscriberRecord] = []
+        for row in 0..<result.rowCount {
+            let id = result.int64(row: row, column: 0)
+            if subscribers.last?.id != id {
+                subscribers.append(SubscriberRecord(id: id, userName: result.value(row: row, column: 1) ?? "", assignments: []))
+            }
+            guard result.value(row: row, column: 2) != nil, let start = CivilDate(result.value(row: row, column: 5) ?? "") else { continue }
+            subscribers[subscribers.count - 1].assignments.append(AssignmentRecord(
+                id: result.int64(row: row, column: 2), planID: result.int64(row: row, column: 3),
+                planName: result.value(row: row, column: 4) ?? "", startsOn: start,
+                endsOn: result.value(row: row, column: 6).flatMap { CivilDate($0) }))
+        }
+        return subscribers
+    }
+
+    static func requireSubscriber(_ connection: PostgresConnection, tenant: Tenant, user: String, lock: Bool) throws -> SubscriberRecord {
+        guard let subscriber = try subscribers(connection, tenant: tenant, user: user, lock: lock).first else {
+            throw StoreError(.notFound, "no subscriber '\(user)'")
+        }
+        return subscriber
+    }
+
+    static func insertAssignment(_ connection: PostgresConnection, tenant: Tenant, subscriberID: Int64, planID: Int64, from: CivilDate, until: CivilDate?) throws {
+        try connection.query("""
+            INSERT INTO plan_assignments (tenant_id, subscriber_id, plan_id, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5)
+            """, [String(tenant.id), String(subscriberID), String(planID), from.description, until?.description])
+    }
+
+    /// Changing or ending a plan in the past is refused when a later assignment would be left
+    /// overlapping or orphaned; the operator ends that one first.
+    static func refuseLater(_ subscriber: SubscriberRecord, after current: AssignmentRecord, user: String) throws {
+        if let later = subscriber.assignments.first(where: { $0.startsOn > current.startsOn }) {
+            throw StoreError(.conflict, "subscriber '\(user)' has a later plan '\(later.planName)' from \(later.startsOn): change that one first")
+        }
+    }
+
+    func checkName(_ name: String) throws {
+        guard !name.isEmpty, name.count <= 100, !name.contains("\0") else { throw StoreError(.invalid, "a plan name must be 1-100 characters") }
+    }
+
+    func checkCurrency(_ terms: PlanTerms, tenant: Tenant) throws {
+        guard terms.currency == tenant.currency else {
+            throw StoreError(.invalid, "currency: the plan is in \(terms.currency) but tenant '\(tenant.slug)' bills in \(tenant.currency); one invoice has one currency")
+        }
+    }
+}
