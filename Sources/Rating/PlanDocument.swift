@@ -183,7 +183,12 @@ struct FieldReader {
         let parsed: Decimal?
         if let text = value as? String {
             parsed = DecimalText.parse(text)
-        } else if let number = value as? NSNumber, !(value is Bool), number.stringValue.allSatisfy({ $0.isNumber || $0 == "-" }) {
+        } else if type(of: value) == Int.self, let integer = value as? Int {
+            parsed = Decimal(integer)
+        } else if type(of: value) != Bool.self, let number = value as? NSNumber,
+                  !String(describing: type(of: number)).contains("Boolean"),
+                  number.stringValue.allSatisfy({ $0.isNumber || $0 == "-" }) {
+            // A JSON integer (Foundation hands booleans over as NSNumber too, hence the type check).
             parsed = DecimalText.parse(number.stringValue)
         } else {
             throw PlanError(field: path + key, "must be a decimal string such as \"0.50\" or an integer")

@@ -29,7 +29,7 @@ func loadPlanDocument(_ path: String) throws -> PlanDocument {
 private func foundationValue(_ value: TOMLValue) -> Any {
     switch value {
     case .string(let s): return s
-    case .integer(let n): return NSNumber(value: n)
+    case .integer(let n): return n
     case .decimal(let text): return text
     case .boolean(let b): return b
     case .array(let items): return items.map(foundationValue)

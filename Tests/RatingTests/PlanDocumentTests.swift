@@ -32,6 +32,7 @@ struct PlanDocumentTests {
         (#"{"currency": "EUR", "recurring_fee": "1.5x"}"#, "recurring_fee"),
         (#"{"currency": "EUR", "recurring_fee": "-1"}"#, "recurring_fee"),
         (#"{"currency": "EUR", "recurring_fee": "1e3"}"#, "recurring_fee"),
+        (#"{"currency": "EUR", "recurring_fee": true}"#, "recurring_fee"),
         (#"{"currency": "euro"}"#, "currency"),
         (#"{"recurring_fee": "1"}"#, "currency"),
         (#"{"currency": "EUR", "colour": "red"}"#, "colour"),
