@@ -12,6 +12,8 @@ let package = Package(
         // Plays many NAS devices against an accounting server and reports rate, latency and
         // the totals the server's database must now hold.
         .executable(name: "tollgate-load", targets: ["LoadGenerator"]),
+        // Rates synthetic subscriber-months on one thread and reports subscriber-months per second.
+        .executable(name: "tollgate-rate-bench", targets: ["RateBench"]),
     ],
     dependencies: [
         .package(path: "../"),
@@ -27,6 +29,31 @@ let package = Package(
             ],
             path: "Benchmarks/RADIUSBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RatingBenchmarks",
+            dependencies: [
+                "RatingWorkload",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Rating", package: mainPackage),
+            ],
+            path: "Benchmarks/RatingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Plans, assignments and hourly usage shared by RatingBenchmarks and tollgate-rate-bench.
+        .target(
+            name: "RatingWorkload",
+            dependencies: [.product(name: "Rating", package: mainPackage)],
+            path: "Sources/RatingWorkload"
+        ),
+        .executableTarget(
+            name: "RateBench",
+            dependencies: [
+                "RatingWorkload",
+                .product(name: "Rating", package: mainPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/RateBench"
         ),
         .executableTarget(
             name: "LoadGenerator",

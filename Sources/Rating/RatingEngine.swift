@@ -90,6 +90,9 @@ public struct RatingEngine: Sendable {
     public let calendar: PeriodCalendar
     public let settings: RatingSettings
     private var windowTables: [Int64: [UInt8]]
+    /// Per version, indexed by days in the segment: the prorated amounts. Proration is the one
+    /// Decimal division left per segment, and there are only `dayCount` distinct ones.
+    private var prorationTables: [Int64: [Proration]]
 
     /// `versions`: those the run will meet, so their time-of-day tables are built once.
     public init(calendar: PeriodCalendar, settings: RatingSettings, versions: [RatedVersion] = []) {
@@ -100,6 +103,31 @@ public struct RatingEngine: Sendable {
             tables[version.id] = calendar.windowClasses(for: version.terms)
         }
         windowTables = tables
+        var prorations: [Int64: [Proration]] = [:]
+        for version in versions where prorations[version.id] == nil {
+            prorations[version.id] = (0...calendar.dayCount).map { Proration(version.terms, days: $0, of: calendar.dayCount) }
+        }
+        prorationTables = prorations
+    }
+
+    /// A version's fee, allowance and cap for a segment of `days` out of `dayCount`.
+    struct Proration {
+        var fee: Decimal
+        /// The fee per day, for the line's unit price.
+        var feePerDay: Decimal
+        var included: Decimal
+        var cap: Decimal?
+
+        init(_ terms: PlanTerms, days: Int, of dayCount: Int) {
+            // Multiply before dividing, so that whole results (30 x 10 / 30) stay exact.
+            func prorated(_ value: Decimal) -> Decimal {
+                days == dayCount ? value : value * Decimal(days) / Decimal(dayCount)
+            }
+            fee = prorated(terms.recurringFee)
+            feePerDay = RoundingMode.halfEven.round(terms.recurringFee / Decimal(dayCount), scale: 6)
+            included = prorated(terms.included)
+            cap = terms.usageCap.map(prorated)
+        }
     }
 
     struct Segment {
@@ -195,19 +223,22 @@ public struct RatingEngine: Sendable {
         let keyBase = "v\(version.id)|\(from)"
         let rounder = MoneyRounder(currency: settings.currency, mode: settings.rounding)
         let fullPeriod = segment.days == calendar.dayCount
-        // Multiply before dividing, so that whole results (30 x 10 / 30) stay exact.
-        func prorated(_ value: Decimal) -> Decimal {
-            fullPeriod ? value : value * Decimal(segment.days) / Decimal(calendar.dayCount)
-        }
-        let unitBytes = Decimal(terms.unit.bytes)
+        let proration = prorationTables[version.id]?[segment.days] ?? Proration(terms, days: segment.days, of: calendar.dayCount)
+        // Multiplying by the unit's exact reciprocal gives the value dividing gives, without
+        // Foundation's Decimal division (microseconds: it widens to 38 digits, then strips zeros
+        // one division by ten at a time).
+        let perByte = terms.unit.reciprocal
+        func units(_ bytes: Decimal) -> Decimal { perByte.map { bytes * $0 } ?? bytes / Decimal(terms.unit.bytes) }
+        let minorUnit = Decimal(sign: .plus, exponent: -settings.currency.exponent, significand: 1)
         let unit = terms.unit.rawValue
         let span = "\(from) to \(until.adding(days: -1))"
         var lines: [InvoiceLine] = []
 
         func line(_ kind: LineKind, _ suffix: String, _ description: String, quantity: Decimal, unit: String,
                   unitPrice: Decimal, exact: Decimal, usageBytes: Int64? = nil) {
-            let amount = rounder.minorUnits(exact)
-            let tax = terms.taxRate.isZero ? 0 : rounder.minorUnits(rounder.major(amount) * terms.taxRate)
+            let amount = exact.isZero ? 0 : rounder.minorUnits(exact)
+            // amount / 10^e x rate x 10^e, without the division.
+            let tax = terms.taxRate.isZero || amount == 0 ? 0 : rounder.mode.roundedInt64(Decimal(amount) * terms.taxRate)
             lines.append(InvoiceLine(kind: kind, key: "\(kind.rawValue)|\(keyBase)|\(suffix)", description: description,
                                      quantity: quantity, unit: unit, unitPrice: unitPrice, amount: amount, taxRate: terms.taxRate,
                                      tax: tax, planVersionID: version.id, from: from, until: until, usageBytes: usageBytes))
@@ -219,10 +250,9 @@ public struct RatingEngine: Sendable {
                 line(.recurringFee, "fee", "\(version.planName): fee for \(calendar.period) (\(span))", quantity: 1, unit: "cycle",
                      unitPrice: terms.recurringFee, exact: terms.recurringFee)
             } else {
-                let perDay = terms.recurringFee / Decimal(calendar.dayCount)
                 line(.recurringFee, "fee", "\(version.planName): fee for \(segment.days) of \(calendar.dayCount) days (\(span))",
-                     quantity: Decimal(segment.days), unit: "day", unitPrice: RoundingMode.halfEven.round(perDay, scale: 6),
-                     exact: prorated(terms.recurringFee))
+                     quantity: Decimal(segment.days), unit: "day", unitPrice: proration.feePerDay,
+                     exact: proration.fee)
             }
         }
 
@@ -243,14 +273,14 @@ public struct RatingEngine: Sendable {
                 let window = terms.windows[c - 1]
                 let factor = window.factor
                 weightedBytes += Decimal(bytes) * factor
-                let quantity = Decimal(bytes) / unitBytes
+                let quantity = units(Decimal(bytes))
                 let counted = factor == 1 ? "counted in full" : (factor.isZero ? "not counted" : "counted at \(DecimalText.format(factor * 100))%")
                 line(.timeOfDay, "w\(c)", "\(version.planName): \(window.label): \(DecimalText.format(quantity)) \(unit) \(counted)",
                      quantity: quantity, unit: unit, unitPrice: 0, exact: 0, usageBytes: bytes)
             }
         }
-        let usage = weightedBytes / unitBytes
-        let allowance = prorated(terms.included)
+        let usage = units(weightedBytes)
+        let allowance = proration.included
 
         if !terms.included.isZero {
             let used = min(usage, allowance)
@@ -260,7 +290,7 @@ public struct RatingEngine: Sendable {
 
         var overage = usage > allowance ? usage - allowance : 0
         if let increment = terms.increment, !overage.isZero {
-            let steps = RoundingMode.ceiling.round(overage / increment, scale: 0)
+            let steps = RoundingMode.ceiling.round(increment == 1 ? overage : overage / increment, scale: 0)
             overage = steps * increment
         }
         var usageCharges: Int64 = 0
@@ -298,14 +328,40 @@ public struct RatingEngine: Sendable {
         }
         usageCharges = lines[countBefore...].reduce(0) { $0 + $1.amount }
 
-        if let cap = terms.usageCap {
-            let capAmount = rounder.minorUnits(prorated(cap))
+        if let cap = proration.cap {
+            let capAmount = rounder.minorUnits(cap)
             if usageCharges > capAmount {
-                let reduction = rounder.major(capAmount - usageCharges)
+                let reduction = Decimal(capAmount - usageCharges) * minorUnit
                 line(.cap, "cap", "\(version.planName): usage charges capped at \(settings.currency.format(minorUnits: capAmount)) \(settings.currency.code)",
                      quantity: 1, unit: "cap", unitPrice: reduction, exact: reduction)
             }
         }
         return lines
+    }
+}
+
+extension ByteUnit {
+    /// 1 / bytes exactly (10^-k, or 5^k x 10^-k for 2^k), where products with it round like
+    /// the quotient would; nil for TiB, whose 28-digit reciprocal makes products keep a 39th
+    /// digit that division drops.
+    var reciprocal: Decimal? {
+        switch self {
+        case .MB: return Decimal(sign: .plus, exponent: -6, significand: 1)
+        case .GB: return Decimal(sign: .plus, exponent: -9, significand: 1)
+        case .TB: return Decimal(sign: .plus, exponent: -12, significand: 1)
+        case .MiB: return Self.mebi
+        case .GiB: return Self.gibi
+        case .TiB: return nil
+        }
+    }
+
+    private static let mebi = Decimal(sign: .plus, exponent: -20, significand: pow(Decimal(5), 20))
+    private static let gibi = Decimal(sign: .plus, exponent: -30, significand: pow(Decimal(5), 30))
+}
+
+extension RoundingMode {
+    /// `value` rounded to a whole number, as Int64.
+    func roundedInt64(_ value: Decimal) -> Int64 {
+        NSDecimalNumber(decimal: round(value, scale: 0)).int64Value
     }
 }

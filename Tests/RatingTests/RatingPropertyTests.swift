@@ -84,4 +84,12 @@ struct RatingPropertyTests {
             #expect(billed + rating.unassigned.upload + rating.unassigned.download == total)
         }
     }
+
+    @Test("the fast decimal text equals Foundation's conversion")
+    func decimalText() async {
+        await propertyCheck(count: 500, input: Gen.int(in: -999_999_999...999_999_999), Gen.int(in: 0...15), Gen.int(in: 0...12)) { significand, scale, digits in
+            let value = Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
+            #expect(DecimalText.format(value, maximumFractionDigits: digits) == DecimalText.generalText(value, maximumFractionDigits: digits))
+        }
+    }
 }
