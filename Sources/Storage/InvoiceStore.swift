@@ -228,6 +228,8 @@ public struct InvoiceStore {
     }
 
     /// Hourly usage of some User-Names in a UTC range, by User-Name, read without a String per value.
+    /// No ORDER BY: the engine takes buckets in any order, and runs of one User-Name (the
+    /// index order) are grouped here without sorting.
     static func usage(_ connection: PostgresConnection, tenant: Tenant, users: [String], range: Range<Int64>) throws -> [String: [HourlyUsage]] {
         guard !users.isEmpty else { return [:] }
         var names = ArrayParameter(reservingCapacity: users.count * 12)
@@ -235,7 +237,6 @@ public struct InvoiceStore {
         let result = try connection.query("""
             SELECT subscriber, extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
-            ORDER BY subscriber, hour
             """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
         var byUser: [String: [HourlyUsage]] = [:]
         var start = 0
@@ -256,11 +257,21 @@ public struct InvoiceStore {
 
     /// Usage of User-Names that are not subscribers at all.
     static func unknownUsers(_ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>) throws -> [UnassignedUsageRow] {
+        // The distinct User-Names come from a loose index scan (one descent of the primary key per
+        // name) rather than reading every bucket of the period; only unknown names are summed.
         let result = try connection.query("""
-            SELECT u.subscriber, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint FROM usage_hourly u
-            WHERE u.tenant_id = $1 AND u.hour >= to_timestamp($2) AND u.hour < to_timestamp($3)
-              AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.tenant_id = u.tenant_id AND s.user_name = u.subscriber)
-            GROUP BY u.subscriber
+            WITH RECURSIVE names AS (
+                (SELECT subscriber FROM usage_hourly WHERE tenant_id = $1 ORDER BY subscriber LIMIT 1)
+                UNION ALL
+                SELECT (SELECT u.subscriber FROM usage_hourly u WHERE u.tenant_id = $1 AND u.subscriber > n.subscriber
+                        ORDER BY u.subscriber LIMIT 1)
+                FROM names n WHERE n.subscriber IS NOT NULL
+            )
+            SELECT n.subscriber, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint
+            FROM names n JOIN usage_hourly u ON u.tenant_id = $1 AND u.subscriber = n.subscriber
+            WHERE n.subscriber IS NOT NULL AND u.hour >= to_timestamp($2) AND u.hour < to_timestamp($3)
+              AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = n.subscriber)
+            GROUP BY n.subscriber
             """, [String(tenant.id), String(range.lowerBound), String(range.upperBound)])
         return (0..<result.rowCount).compactMap { row in
             let up = result.int64(row: row, column: 1), down = result.int64(row: row, column: 2)
