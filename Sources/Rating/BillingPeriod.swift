@@ -10,7 +10,7 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     public var billingDay: Int
 
     public init?(year: Int, month: Int, billingDay: Int) {
-        guard (1...12).contains(month), (1...28).contains(billingDay), (1...9999).contains(year) else { return nil }
+        guard (1...12).contains(month), (1...28).contains(billingDay), (1000...9000).contains(year) else { return nil }
         self.year = year
         self.month = month
         self.billingDay = billingDay
@@ -91,8 +91,8 @@ public struct PeriodCalendar: Sendable {
             let midnight = period.first.adding(days: index).dayNumber * 86400
             var utc = midnight - offset(midnight)
             utc = midnight - offset(utc)
-            if utc + offset(utc) > midnight { utc = midnight - offset(utc - 86400) }
-            if utc + offset(utc) < midnight { utc = midnight - offset(utc + 86400) }
+            // Inside a gap, the offset from before the change puts the start just after the gap.
+            if utc + offset(utc) != midnight { utc = midnight - offset(utc - 86400) }
             starts.append(utc)
         }
         let firstHour = Self.floorHour(starts[0])

@@ -139,7 +139,7 @@ public struct PlanDocument: Hashable, Sendable {
         }
         let from = try hour("from", allow24: false)
         let to = try hour("to", allow24: true)
-        guard from != to % 24 else { throw PlanError(field: path + "to", "must differ from 'from'") }
+        guard from != to else { throw PlanError(field: path + "to", "must differ from 'from'") }
         guard let factor = try reader.decimal("factor", range: 0...100) else { throw PlanError(field: path + "factor", "is required (0 = not counted, 0.5 = half)") }
         var days: Set<Int>?
         if let list = reader.object["days"] {

@@ -30,9 +30,12 @@ public struct UnassignedUsageRow: Hashable, Sendable {
 
 /// What `invoice run` did.
 public struct InvoiceRunResult: Hashable, Sendable {
+    /// The period asked for.
     public var period: String
-    /// Draft invoices created or re-rated (for the period, or the next draft of a subscriber
-    /// whose invoice for the period is already final).
+    /// The period whose drafts were written: the one asked for, or the first open one after
+    /// it when it is closed (its invoices are final). Counts and totals are of these drafts.
+    public var ratedPeriod: String
+    /// Draft invoices created or re-rated.
     public var drafts: Int = 0
     public var finalized: Int = 0
     /// Draft invoices removed because no plan covers the period any more.
@@ -57,103 +60,104 @@ public struct InvoiceStore {
     public static let chunkSize = 1000
 
     /// Creates or re-rates the draft invoices of `period` and, with `finalize`, makes them final.
-    /// Final periods of the last `lookback` cycles are re-rated too and their differences
-    /// become adjustment lines on the draft.
+    /// Closed (final) periods of the last `lookback` cycles, and the requested period when it
+    /// is closed, are re-rated too and their differences become adjustment lines on the drafts;
+    /// a subscriber added to a closed period afterwards gets its charges as "newly due" lines.
     public func run(tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3) throws -> InvoiceRunResult {
         guard let period = BillingPeriod(label, billingDay: tenant.billingDay) else {
-            throw StoreError(.invalid, "period '\(label)' is not YYYY-MM")
+            throw StoreError(.invalid, "period '\(label)' is not YYYY-MM (years 1000-9000)")
         }
         guard (0...24).contains(lookback) else { throw StoreError(.invalid, "lookback must be 0-24 cycles, not \(lookback)") }
         guard let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode) else {
             throw StoreError(.invalid, "tenant '\(tenant.slug)' has an unusable currency or rounding mode")
         }
         let settings = RatingSettings(currency: currency, rounding: rounding)
-        return try connection.tenantTransaction(tenant.id) { connection in
-            // One run per tenant at a time (key "tolt" + tenant); a second waits rather than interleaving drafts.
+        // One snapshot for plans, subscribers, usage and invoices: a plan or subscriber committed
+        // mid-run is either wholly in this run or wholly in the next.
+        return try connection.tenantTransaction(tenant.id, repeatableRead: true) { connection in
+            // One run per tenant at a time (key "tolt" + tenant); a concurrent one fails to
+            // serialize rather than interleaving drafts.
             try connection.query("SELECT pg_advisory_xact_lock(1953459060, $1::integer)", [String(tenant.id % 2_147_483_647)])
-            var result = InvoiceRunResult(period: period.description)
+            var result = InvoiceRunResult(period: period.description, ratedPeriod: period.description)
             let plans = try PlanStore.plans(connection, tenant: tenant, name: nil)
             let versionsByPlan = Dictionary(uniqueKeysWithValues: plans.map { ($0.id, $0.versions.map(\.rated)) })
             let allVersions = plans.flatMap { $0.versions.map(\.rated) }
             let subscribers = try PlanStore.subscribers(connection, tenant: tenant, user: nil)
 
-            // Which subscribers are already final for this period: their run moves to the next draft.
-            let statuses = try connection.query("""
-                SELECT subscriber_id, period, status FROM invoices WHERE tenant_id = $1 AND period >= $2
-                """, [String(tenant.id), Self.label(period.adding(months: -lookback))])
-            var final: Set<String> = []  // "subscriberID|period"
-            for row in 0..<statuses.rowCount where statuses.value(row: row, column: 2) == "final" {
-                final.insert("\(statuses.int64(row: row, column: 0))|\(statuses.value(row: row, column: 1) ?? "")")
+            // A period is closed once invoices of it are final. Running a closed period rates the
+            // next open one, whose drafts carry the corrections of the closed periods before it.
+            let closedRows = try connection.query("""
+                SELECT DISTINCT period FROM invoices WHERE tenant_id = $1 AND status = 'final' AND period >= $2
+                """, [String(tenant.id), period.adding(months: -lookback).description])
+            let closed = Set((0..<closedRows.rowCount).compactMap { closedRows.value(row: $0, column: 0) })
+            var target = period
+            while closed.contains(target.description) { target = target.next }
+            guard target == period || !finalize else {
+                throw StoreError(.conflict, "period \(period) is already final: its corrections go on the \(target) drafts; run \(target) to finalize them")
             }
-            var targets: [BillingPeriod: [SubscriberRecord]] = [:]
-            for subscriber in subscribers {
-                var target = period
-                while final.contains("\(subscriber.id)|\(target)") { target = target.next }
-                targets[target, default: []].append(subscriber)
+            result.ratedPeriod = target.description
+            // Closed periods re-rated for corrections: the lookback before the target, and always
+            // the requested period itself.
+            var corrected: [BillingPeriod] = []
+            var q = min(period, target.adding(months: -lookback))
+            while q < target {
+                if closed.contains(q.description) { corrected.append(q) }
+                q = q.next
             }
 
-            for (target, members) in targets.sorted(by: { $0.key < $1.key }) {
-                guard let calendar = PeriodCalendar(period: target, timeZone: tenant.timeZone) else {
-                    throw StoreError(.invalid, "tenant time zone '\(tenant.timeZone)' is unknown to this system")
-                }
-                let engine = RatingEngine(calendar: calendar, settings: settings, versions: allVersions)
-                var engines: [BillingPeriod: RatingEngine] = [:]
-                for start in stride(from: 0, to: members.count, by: Self.chunkSize) {
-                    let chunk = Array(members[start..<min(start + Self.chunkSize, members.count)])
-                    let usage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)
-                    // Final periods before the target whose corrections belong on this draft.
-                    var corrections: [Int64: [InvoiceLine]] = [:]
-                    var corrected: [BillingPeriod] = []
-                    var q = target.adding(months: -lookback)
-                    while q < target {
-                        if chunk.contains(where: { final.contains("\($0.id)|\(q)") }) { corrected.append(q) }
-                        q = q.next
-                    }
-                    for q in corrected {
-                        let finals = chunk.filter { final.contains("\($0.id)|\(q)") }
-                        if engines[q] == nil {
-                            guard let qCalendar = PeriodCalendar(period: q, timeZone: tenant.timeZone) else { continue }
-                            engines[q] = RatingEngine(calendar: qCalendar, settings: settings, versions: allVersions)
-                        }
-                        let qEngine = engines[q]!
-                        let qUsage = try Self.usage(connection, tenant: tenant, users: finals.map(\.userName), range: qEngine.calendar.bucketRange)
-                        let billed = try Self.billedLines(connection, tenant: tenant, subscriberIDs: finals.map(\.id), period: q)
-                        for subscriber in finals {
-                            let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
-                            corrections[subscriber.id, default: []] += Adjustments.corrections(
-                                period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
-                        }
-                    }
-                    var invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])] = []
-                    var unbilled: [Int64] = []
+            guard let calendar = PeriodCalendar(period: target, timeZone: tenant.timeZone) else {
+                throw StoreError(.invalid, "tenant time zone '\(tenant.timeZone)' is unknown to this system")
+            }
+            let engine = RatingEngine(calendar: calendar, settings: settings, versions: allVersions)
+            var engines: [BillingPeriod: RatingEngine] = [:]
+            for q in corrected {
+                guard let qCalendar = PeriodCalendar(period: q, timeZone: tenant.timeZone) else { continue }
+                engines[q] = RatingEngine(calendar: qCalendar, settings: settings, versions: allVersions)
+            }
+            for start in stride(from: 0, to: subscribers.count, by: Self.chunkSize) {
+                let chunk = Array(subscribers[start..<min(start + Self.chunkSize, subscribers.count)])
+                let usage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)
+                var corrections: [Int64: [InvoiceLine]] = [:]
+                for q in corrected {
+                    guard let qEngine = engines[q] else { continue }
+                    let qUsage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: qEngine.calendar.bucketRange)
+                    // What final invoices billed for q (nothing for a subscriber added to q after it closed).
+                    let billed = try Self.billedLines(connection, tenant: tenant, subscriberIDs: chunk.map(\.id), period: q)
                     for subscriber in chunk {
-                        let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
-                        if !rating.unassigned.isEmpty, target == period {
-                            result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
-                                                                        uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
-                        }
-                        let adjustments = corrections[subscriber.id] ?? []
-                        if rating.isBilled || !adjustments.isEmpty {
-                            invoices.append((subscriber, rating.lines + adjustments))
-                            result.adjustmentLines += adjustments.count
-                        } else {
-                            unbilled.append(subscriber.id)
-                        }
+                        let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
+                        corrections[subscriber.id, default: []] += Adjustments.corrections(
+                            period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
                     }
-                    try Self.write(connection, tenant: tenant, period: target, invoices: invoices, result: &result)
-                    if !unbilled.isEmpty {
-                        result.removed += try connection.query("""
-                            DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
-                            """, [String(tenant.id), target.description, Self.array(unbilled)]).affectedRows
+                }
+                var invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])] = []
+                var unbilled: [Int64] = []
+                for subscriber in chunk {
+                    let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
+                    if !rating.unassigned.isEmpty {
+                        result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
+                                                                    uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
                     }
+                    let adjustments = corrections[subscriber.id] ?? []
+                    if rating.isBilled || !adjustments.isEmpty {
+                        invoices.append((subscriber, rating.lines + adjustments))
+                        result.adjustmentLines += adjustments.count
+                    } else {
+                        unbilled.append(subscriber.id)
+                    }
+                }
+                try Self.write(connection, tenant: tenant, period: target, invoices: invoices, result: &result)
+                if !unbilled.isEmpty {
+                    result.removed += try connection.query("""
+                        DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
+                        """, [String(tenant.id), target.description, Self.array(unbilled)]).affectedRows
                 }
             }
-            result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: PeriodCalendar(period: period, timeZone: tenant.timeZone)!.bucketRange)
+            result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
             result.unassigned.sort { $0.userName < $1.userName }
             if finalize {
                 result.finalized = try connection.query("""
                     UPDATE invoices SET status = 'final', finalized_at = now() WHERE tenant_id = $1 AND period = $2 AND status = 'draft'
-                    """, [String(tenant.id), period.description]).affectedRows
+                    """, [String(tenant.id), target.description]).affectedRows
             }
             return result
         }

@@ -257,12 +257,17 @@ enum Migrations {
         CREATE FUNCTION refuse_final_invoice_lines() RETURNS trigger LANGUAGE plpgsql AS $fn$
         DECLARE final_id bigint;
         BEGIN
-            IF TG_OP = 'DELETE' THEN
+            -- Lines moved between invoices count for both; the invoices are locked so a
+            -- concurrent finalize waits for this statement's transaction.
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
                 SELECT i.id INTO final_id FROM invoices i JOIN (SELECT DISTINCT tenant_id, invoice_id FROM old_lines) l
                     ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id WHERE i.status = 'final' LIMIT 1;
-            ELSE
+            END IF;
+            IF final_id IS NULL AND TG_OP IN ('INSERT', 'UPDATE') THEN
                 SELECT i.id INTO final_id FROM invoices i JOIN (SELECT DISTINCT tenant_id, invoice_id FROM new_lines) l
                     ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id WHERE i.status = 'final' LIMIT 1;
+                PERFORM 1 FROM invoices i JOIN (SELECT DISTINCT tenant_id, invoice_id FROM new_lines) l
+                    ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id FOR SHARE OF i;
             END IF;
             IF final_id IS NOT NULL THEN
                 RAISE EXCEPTION 'invoice % is final and its lines cannot change', final_id USING ERRCODE = 'P0001';
@@ -271,7 +276,7 @@ enum Migrations {
         END $fn$;
         CREATE TRIGGER invoice_lines_final_insert AFTER INSERT ON invoice_lines REFERENCING NEW TABLE AS new_lines
             FOR EACH STATEMENT EXECUTE FUNCTION refuse_final_invoice_lines();
-        CREATE TRIGGER invoice_lines_final_update AFTER UPDATE ON invoice_lines REFERENCING NEW TABLE AS new_lines
+        CREATE TRIGGER invoice_lines_final_update AFTER UPDATE ON invoice_lines REFERENCING OLD TABLE AS old_lines NEW TABLE AS new_lines
             FOR EACH STATEMENT EXECUTE FUNCTION refuse_final_invoice_lines();
         CREATE TRIGGER invoice_lines_final_delete AFTER DELETE ON invoice_lines REFERENCING OLD TABLE AS old_lines
             FOR EACH STATEMENT EXECUTE FUNCTION refuse_final_invoice_lines();

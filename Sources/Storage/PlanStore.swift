@@ -119,7 +119,6 @@ public struct PlanStore {
             guard let current = subscriber.assignment(on: date) else {
                 throw StoreError(.conflict, "subscriber '\(user)' is on no plan on \(date): use 'subscriber add'")
             }
-            try Self.refuseLater(subscriber, after: current, user: user)
             guard current.planID != plan.id else { throw StoreError(.conflict, "subscriber '\(user)' is already on plan '\(name)' on \(date)") }
             if current.startsOn == date {
                 try connection.query("DELETE FROM plan_assignments WHERE tenant_id = $1 AND id = $2", [String(tenant.id), String(current.id)])
@@ -139,7 +138,6 @@ public struct PlanStore {
             guard let current = subscriber.assignment(on: date.adding(days: -1)) else {
                 throw StoreError(.conflict, "subscriber '\(user)' is on no plan on \(date.adding(days: -1)), so nothing ends on \(date)")
             }
-            try Self.refuseLater(subscriber, after: current, user: user)
             try connection.query("UPDATE plan_assignments SET ends_on = $3 WHERE tenant_id = $1 AND id = $2",
                                  [String(tenant.id), String(current.id), date.description])
             return try Self.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
@@ -205,7 +203,10 @@ public struct PlanStore {
             if subscribers.last?.id != id {
                 subscribers.append(SubscriberRecord(id: id, userName: result.value(row: row, column: 1) ?? "", assignments: []))
             }
-            guard result.value(row: row, column: 2) != nil, let start = CivilDate(result.value(row: row, column: 5) ?? "") else { continue }
+            guard result.value(row: row, column: 2) != nil else { continue }
+            guard let start = CivilDate(result.value(row: row, column: 5) ?? "") else {
+                throw PostgresError(.result, message: "an assignment's start date does not read back as YYYY-MM-DD")
+            }
             subscribers[subscribers.count - 1].assignments.append(AssignmentRecord(
                 id: result.int64(row: row, column: 2), planID: result.int64(row: row, column: 3),
                 planName: result.value(row: row, column: 4) ?? "", startsOn: start,
@@ -225,14 +226,6 @@ public struct PlanStore {
         try connection.query("""
             INSERT INTO plan_assignments (tenant_id, subscriber_id, plan_id, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5)
             """, [String(tenant.id), String(subscriberID), String(planID), from.description, until?.description])
-    }
-
-    /// Changing or ending a plan in the past is refused when a later assignment would be left
-    /// overlapping or orphaned; the operator ends that one first.
-    static func refuseLater(_ subscriber: SubscriberRecord, after current: AssignmentRecord, user: String) throws {
-        if let later = subscriber.assignments.first(where: { $0.startsOn > current.startsOn }) {
-            throw StoreError(.conflict, "subscriber '\(user)' has a later plan '\(later.planName)' from \(later.startsOn): change that one first")
-        }
     }
 
     func checkName(_ name: String) throws {

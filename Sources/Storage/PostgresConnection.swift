@@ -22,6 +22,8 @@ public final class PostgresConnection {
         self.handle = handle
         // Server notices (e.g. "already exists, skipping") are not errors: keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // Dates and times are read back as text: pin the format whatever the server's default.
+        if let result = PQexec(handle, "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres") { PQclear(result) }
     }
 
     deinit { PQfinish(handle) }
@@ -88,8 +90,8 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` inside BEGIN ... COMMIT; rolls back when it throws.
-    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute("BEGIN")
+    public func transaction<T>(repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute(repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
         do {
             let value = try body(self)
             try execute("COMMIT")
@@ -103,8 +105,9 @@ public final class PostgresConnection {
     /// Runs `body` in a transaction whose queries see only `tenantID`'s rows: the role is
     /// switched to `tollgate_tenant`, which row-level security policies restrict to the
     /// tenant set in `tollgate.tenant_id` for this transaction only.
-    public func tenantTransaction<T>(_ tenantID: Int64, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try transaction { connection in
+    /// `repeatableRead`: every query of the transaction sees one snapshot.
+    public func tenantTransaction<T>(_ tenantID: Int64, repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction(repeatableRead: repeatableRead) { connection in
             try connection.execute("SET LOCAL ROLE tollgate_tenant")
             try connection.query("SELECT set_config('tollgate.tenant_id', $1, true)", [String(tenantID)])
             return try body(connection)

@@ -265,8 +265,8 @@ struct InvoiceCommand: ParsableCommand {
                 let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
                 let result = try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback)
                 let currency = Currency(code: tenant.currency)!
-                let summary = Listing(columns: ["period", "drafts", "finalized", "removed", "lines", "adjustment_lines", "subtotal", "tax", "total", "currency", "unassigned_users"],
-                                      rows: [[.text(result.period), .number(Int64(result.drafts)), .number(Int64(result.finalized)), .number(Int64(result.removed)),
+                let summary = Listing(columns: ["period", "rated_period", "drafts", "finalized", "removed", "lines", "adjustment_lines", "subtotal", "tax", "total", "currency", "unassigned_users"],
+                                      rows: [[.text(result.period), .text(result.ratedPeriod), .number(Int64(result.drafts)), .number(Int64(result.finalized)), .number(Int64(result.removed)),
                                               .number(Int64(result.lines)), .number(Int64(result.adjustmentLines)), .text(currency.format(minorUnits: result.subtotal)),
                                               .text(currency.format(minorUnits: result.tax)), .text(currency.format(minorUnits: result.subtotal + result.tax)),
                                               .text(tenant.currency), .number(Int64(result.unassigned.count))]])

@@ -56,6 +56,14 @@ struct PlanDocumentTests {
         #expect(error(json)?.field == field)
     }
 
+    @Test("a window may cover the whole day (00:00 to 24:00)")
+    func wholeDayWindow() throws {
+        let document = try parse(#"{"currency": "EUR", "windows": [{"name": "Weekend", "from": "00:00", "to": "24:00", "days": ["sat", "sun"], "factor": "0.5"}]}"#)
+        let window = document.terms.windows[0]
+        #expect(window.contains(hour: 0, weekday: 5) && window.contains(hour: 23, weekday: 6) && !window.contains(hour: 12, weekday: 0))
+        #expect(error(#"{"currency": "EUR", "windows": [{"from": "06:00", "to": "06:00", "factor": "0"}]}"#)?.field == "windows[0].to")
+    }
+
     @Test("strict decimal text")
     func decimals() {
         #expect(DecimalText.parse("0.50") == d("0.5") && DecimalText.parse("-3") == -3)
@@ -117,6 +125,15 @@ struct AdjustmentTests {
         // 30.00 billed for the month; now 15 days x 30.00 / 30 = 15.00: credit 15.00
         #expect(corrections.map(\.amount) == [-1500])
         #expect(corrections.reduce(0) { $0 + $1.amount } == rate(corrected).total - rate(old).total)
+    }
+
+    @Test("a full-cycle fee corrected to a partial one is one adjustment of the amount")
+    func unitChange() {
+        let plan = [planVersion(PlanTerms(currency: "EUR", recurringFee: 30))]
+        let corrections = Adjustments.corrections(period: period, currency: eur, billed: rate(plan).lines, rerated: rate(plan, until: "2026-09-21").lines)
+        #expect(corrections.count == 1)
+        #expect(corrections[0].amount == -1000 && corrections[0].quantity == 1 && corrections[0].unit == "adjustment")
+        #expect(corrections[0].unitPrice == d("-10"))
     }
 
     @Test("unchanged inputs give no corrections")

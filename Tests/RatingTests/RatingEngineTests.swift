@@ -248,4 +248,13 @@ struct RatingEngineTests {
         #expect(calendar.dayIndex(ofBucket: start - 1800) == nil)
         #expect(calendar.dayIndex(ofBucket: start + 1800) == 0)
     }
+
+    @Test("America/Santiago: a day whose midnight falls in the DST gap starts right after it")
+    func midnightGap() {
+        // Chile springs forward at 2026-09-06 00:00 (-04 -> -03): the day starts at 04:00 UTC (01:00 local).
+        let calendar = PeriodCalendar(period: BillingPeriod("2026-09", billingDay: 1)!, timeZone: "America/Santiago")!
+        #expect(calendar.dayStarts[4] == 1_788_580_800) // 2026-09-05 04:00 UTC
+        #expect(calendar.dayStarts[5] == 1_788_667_200) // 2026-09-06 04:00 UTC, not 03:00
+        #expect(calendar.dayStarts[6] == 1_788_750_000) // 2026-09-07 03:00 UTC
+    }
 }

@@ -221,4 +221,64 @@ struct RatingStoreTests {
             }
         }
     }
+
+    @Test("a subscriber added to a closed period later is charged on the next draft as newly due")
+    func backDatedSubscriber() throws {
+        let f = try fixture()
+        _ = try f.plans.createPlan(tenant: f.tenant, name: "Home", terms: Self.home, effectiveFrom: nil)
+        _ = try f.plans.addSubscriber(tenant: f.tenant, user: "alice", plan: "Home", from: CivilDate("2026-01-01")!)
+        try f.use("carol", "2026-09-20 10:00", gigabytes: 12)
+        let september = try f.invoices.run(tenant: f.tenant, period: "2026-09", finalize: true)
+        #expect(september.unassigned.map(\.userName) == ["carol"])
+        // Carol is found to have been a customer since September 16.
+        _ = try f.plans.addSubscriber(tenant: f.tenant, user: "carol", plan: "Home", from: CivilDate("2026-09-16")!)
+        let october = try f.invoices.run(tenant: f.tenant, period: "2026-10")
+        #expect(october.ratedPeriod == "2026-10")
+        let invoice = try #require(try f.invoice("2026-10", "carol"))
+        let adjustments = try f.invoices.show(tenant: f.tenant, id: invoice.id).lines.filter { $0.kind == .adjustment }
+        // September: 15 days of 30.00 = 15.00; 12 GB over a 5 GB allowance = 7.00; tax 20 %.
+        #expect(adjustments.map(\.amount).reduce(0, +) == 1500 + 700)
+        #expect(adjustments.allSatisfy { $0.correctsPeriod == "2026-09" && $0.description.contains("newly due") })
+        // Running closed September again rates October, and never finalizes it by accident.
+        #expect(try f.invoices.run(tenant: f.tenant, period: "2026-09").ratedPeriod == "2026-10")
+        #expect(throws: StoreError.self) { try f.invoices.run(tenant: f.tenant, period: "2026-09", finalize: true) }
+    }
+
+    @Test("re-running an old closed period re-rates it even beyond the lookback")
+    func oldClosedPeriod() throws {
+        let f = try fixture()
+        _ = try f.plans.createPlan(tenant: f.tenant, name: "Home", terms: Self.home, effectiveFrom: nil)
+        _ = try f.plans.addSubscriber(tenant: f.tenant, user: "alice", plan: "Home", from: CivilDate("2026-01-01")!)
+        for month in ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"] {
+            _ = try f.invoices.run(tenant: f.tenant, period: month, finalize: true)
+        }
+        try f.use("alice", "2026-01-20 10:00", gigabytes: 13) // 3 GB over the allowance, found in June
+        let run = try f.invoices.run(tenant: f.tenant, period: "2026-01", lookback: 3)
+        #expect(run.ratedPeriod == "2026-06" && run.adjustmentLines == 1)
+        let june = try #require(try f.invoice("2026-06", "alice"))
+        #expect(june.subtotal == 3000 + 300)
+    }
+
+    @Test("lines cannot be moved out of a final invoice; an older plan can still be ended")
+    func finalLinesAndOldAssignments() throws {
+        let f = try fixture()
+        _ = try f.plans.createPlan(tenant: f.tenant, name: "Home", terms: Self.home, effectiveFrom: nil)
+        _ = try f.plans.addSubscriber(tenant: f.tenant, user: "alice", plan: "Home", from: CivilDate("2026-09-01")!)
+        _ = try f.invoices.run(tenant: f.tenant, period: "2026-09", finalize: true)
+        _ = try f.invoices.run(tenant: f.tenant, period: "2026-10")
+        let final = try #require(try f.invoice("2026-09", "alice"))
+        let draft = try #require(try f.invoice("2026-10", "alice"))
+        let before = try f.invoices.show(tenant: f.tenant, id: final.id).lines
+        #expect(!before.isEmpty)
+        #expect(throws: PostgresError.self) {
+            try f.connection.query("UPDATE invoice_lines SET invoice_id = $1, position = position + 100 WHERE invoice_id = $2",
+                                   [String(draft.id), String(final.id)])
+        }
+        #expect(try f.invoices.show(tenant: f.tenant, id: final.id).lines == before)
+        // A plan that ran Sept-Oct, then another from December: the first can still be corrected.
+        _ = try f.plans.endSubscription(tenant: f.tenant, user: "alice", on: CivilDate("2026-11-01")!)
+        _ = try f.plans.addSubscriber(tenant: f.tenant, user: "alice", plan: "Home", from: CivilDate("2026-12-01")!)
+        let corrected = try f.plans.endSubscription(tenant: f.tenant, user: "alice", on: CivilDate("2026-10-16")!)
+        #expect(corrected.assignments.map(\.endsOn) == [CivilDate("2026-10-16"), nil])
+    }
 }
