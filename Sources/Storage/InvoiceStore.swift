@@ -114,43 +114,61 @@ public struct InvoiceStore {
                 guard let qCalendar = PeriodCalendar(period: q, timeZone: tenant.timeZone) else { continue }
                 engines[q] = RatingEngine(calendar: qCalendar, settings: settings, versions: allVersions)
             }
-            for start in stride(from: 0, to: subscribers.count, by: Self.chunkSize) {
-                let chunk = Array(subscribers[start..<min(start + Self.chunkSize, subscribers.count)])
-                let usage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)
-                var corrections: [Int64: [InvoiceLine]] = [:]
+            let chunks = stride(from: 0, to: subscribers.count, by: Self.chunkSize).map {
+                Array(subscribers[$0..<min($0 + Self.chunkSize, subscribers.count)])
+            }
+            // Per chunk: its reads (usage of the rated period, and usage and billed lines of each
+            // closed period) as one group, its writes as another. The next chunk's reads are sent
+            // before this chunk is rated, so PostgreSQL reads while the engine rates.
+            func reads(_ chunk: [SubscriberRecord]) -> [(sql: String, parameters: [String?])] {
+                var statements = [Self.usageStatement(tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)]
                 for q in corrected {
                     guard let qEngine = engines[q] else { continue }
-                    let qUsage = try Self.usage(connection, tenant: tenant, users: chunk.map(\.userName), range: qEngine.calendar.bucketRange)
-                    // What final invoices billed for q (nothing for a subscriber added to q after it closed).
-                    let billed = try Self.billedLines(connection, tenant: tenant, subscriberIDs: chunk.map(\.id), period: q)
+                    statements.append(Self.usageStatement(tenant: tenant, users: chunk.map(\.userName), range: qEngine.calendar.bucketRange))
+                    statements.append(Self.billedStatement(tenant: tenant, subscriberIDs: chunk.map(\.id), period: q))
+                }
+                return statements
+            }
+            try connection.withPipeline { pipeline in
+                if let first = chunks.first { try pipeline.send(reads(first)) }
+                var writesInFlight = false
+                for (index, chunk) in chunks.enumerated() {
+                    var results = try pipeline.receive()
+                    if index + 1 < chunks.count { try pipeline.send(reads(chunks[index + 1])) }
+                    let usage = Self.parseUsage(results.removeFirst())
+                    var corrections: [Int64: [InvoiceLine]] = [:]
+                    for q in corrected {
+                        guard let qEngine = engines[q] else { continue }
+                        let qUsage = Self.parseUsage(results.removeFirst())
+                        // What final invoices billed for q (nothing for a subscriber added to q after it closed).
+                        let billed = try Self.parseLines(results.removeFirst())
+                        for subscriber in chunk {
+                            let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
+                            corrections[subscriber.id, default: []] += Adjustments.corrections(
+                                period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
+                        }
+                    }
+                    var invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])] = []
+                    var unbilled: [Int64] = []
                     for subscriber in chunk {
-                        let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
-                        corrections[subscriber.id, default: []] += Adjustments.corrections(
-                            period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
+                        let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
+                        if !rating.unassigned.isEmpty {
+                            result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
+                                                                        uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
+                        }
+                        let adjustments = corrections[subscriber.id] ?? []
+                        if rating.isBilled || !adjustments.isEmpty {
+                            invoices.append((subscriber, rating.lines + adjustments))
+                            result.adjustmentLines += adjustments.count
+                        } else {
+                            unbilled.append(subscriber.id)
+                        }
                     }
+                    if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
+                    try pipeline.send(Self.writeStatements(tenant: tenant, period: target, invoices: invoices, unbilled: unbilled, result: &result))
+                    writesInFlight = true
                 }
-                var invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])] = []
-                var unbilled: [Int64] = []
-                for subscriber in chunk {
-                    let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
-                    if !rating.unassigned.isEmpty {
-                        result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
-                                                                    uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
-                    }
-                    let adjustments = corrections[subscriber.id] ?? []
-                    if rating.isBilled || !adjustments.isEmpty {
-                        invoices.append((subscriber, rating.lines + adjustments))
-                        result.adjustmentLines += adjustments.count
-                    } else {
-                        unbilled.append(subscriber.id)
-                    }
-                }
-                try Self.write(connection, tenant: tenant, period: target, invoices: invoices, result: &result)
-                if !unbilled.isEmpty {
-                    result.removed += try connection.query("""
-                        DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
-                        """, [String(tenant.id), target.description, Self.array(unbilled)]).affectedRows
-                }
+                if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
             }
             result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
             result.unassigned.sort { $0.userName < $1.userName }
@@ -231,17 +249,19 @@ public struct InvoiceStore {
         return parameter.literal
     }
 
-    /// Hourly usage of some User-Names in a UTC range, by User-Name, read without a String per value.
-    /// No ORDER BY: the engine takes buckets in any order, and runs of one User-Name (the
-    /// index order) are grouped here without sorting.
-    static func usage(_ connection: PostgresConnection, tenant: Tenant, users: [String], range: Range<Int64>) throws -> [String: [HourlyUsage]] {
-        guard !users.isEmpty else { return [:] }
+    /// Hourly usage of some User-Names in a UTC range. No ORDER BY: the engine takes buckets in
+    /// any order, and runs of one User-Name (the index order) are grouped without sorting.
+    static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> (sql: String, parameters: [String?]) {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        let result = try connection.query("""
+        return ("""
             SELECT subscriber, extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
             """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
+    }
+
+    /// The rows of `usageStatement` by User-Name, read without a String per value.
+    static func parseUsage(_ result: PostgresResult) -> [String: [HourlyUsage]] {
         var byUser: [String: [HourlyUsage]] = [:]
         var start = 0
         while start < result.rowCount {
@@ -285,15 +305,19 @@ public struct InvoiceStore {
     }
 
     /// What final invoices billed for `period`: its own lines and the corrections of it
-    /// already on final invoices, by subscriber.
-    static func billedLines(_ connection: PostgresConnection, tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) throws -> [Int64: [InvoiceLine]] {
-        let result = try connection.query("""
+    /// already on final invoices, keyed by subscriber.
+    static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> (sql: String, parameters: [String?]) {
+        ("""
             SELECT i.subscriber_id, \(lineColumns)
             FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
             WHERE l.tenant_id = $1 AND i.status = 'final' AND i.subscriber_id = ANY($2::bigint[])
               AND ((i.period = $3 AND l.corrects_period IS NULL) OR l.corrects_period = $3)
             ORDER BY i.subscriber_id, i.period, l.position
             """, [String(tenant.id), array(subscriberIDs), period.description])
+    }
+
+    /// Lines keyed by the first column (an invoice or subscriber id), in row order.
+    static func parseLines(_ result: PostgresResult) throws -> [Int64: [InvoiceLine]] {
         var lines: [Int64: [InvoiceLine]] = [:]
         for row in 0..<result.rowCount {
             lines[result.int64(row: row, column: 0), default: []].append(try line(result, row: row, offset: 1))
@@ -306,11 +330,7 @@ public struct InvoiceStore {
             SELECT l.invoice_id, \(lineColumns) FROM invoice_lines l
             WHERE l.tenant_id = $1 AND l.invoice_id = ANY($2::bigint[]) ORDER BY l.invoice_id, l.position
             """, [String(tenant.id), array(invoiceIDs)])
-        var lines: [Int64: [InvoiceLine]] = [:]
-        for row in 0..<result.rowCount {
-            lines[result.int64(row: row, column: 0), default: []].append(try line(result, row: row, offset: 1))
-        }
-        return lines
+        return try parseLines(result)
     }
 
     static let lineColumns = """
@@ -331,12 +351,14 @@ public struct InvoiceStore {
                            from: from, until: until, usageBytes: text(12).flatMap { Int64($0) }, correctsPeriod: text(13))
     }
 
-    /// Upserts the drafts of a chunk and replaces their lines: three statements in one pipeline
-    /// round trip after the upsert.
-    static func write(_ connection: PostgresConnection, tenant: Tenant, period: BillingPeriod,
-                      invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])], result: inout InvoiceRunResult) throws {
-        guard !invoices.isEmpty else { return }
+    /// Upserts the drafts of a chunk, replaces their lines and removes drafts no longer due.
+    /// The statements find invoices by (subscriber, period) rather than by returned ids, so
+    /// they go to the server in one group without waiting for each other. Adds the chunk's
+    /// totals and line count to `result`; `count` adds the row counts once they are back.
+    static func writeStatements(tenant: Tenant, period: BillingPeriod, invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])],
+                                unbilled: [Int64], result: inout InvoiceRunResult) -> [(sql: String, parameters: [String?])] {
         var subscriberIDs = ArrayParameter(), subtotals = ArrayParameter(), taxes = ArrayParameter()
+        var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
         for invoice in invoices {
             let totals = InvoiceTotals(invoice.lines)
             subscriberIDs.append(invoice.subscriber.id)
@@ -344,27 +366,8 @@ public struct InvoiceStore {
             taxes.append(totals.tax)
             result.subtotal += totals.subtotal
             result.tax += totals.tax
-        }
-        let upserted = try connection.query("""
-            INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
-            SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
-            ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
-                SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
-                WHERE invoices.status = 'draft'
-            RETURNING subscriber_id, id
-            """, [String(tenant.id), period.description, period.first.description, period.end.description, tenant.currency,
-                  subscriberIDs.literal, subtotals.literal, taxes.literal])
-        var invoiceIDs: [Int64: Int64] = [:]
-        for row in 0..<upserted.rowCount { invoiceIDs[upserted.int64(row: row, column: 0)] = upserted.int64(row: row, column: 1) }
-        result.drafts += upserted.rowCount
-
-        var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
-        var ids: [Int64] = []
-        for invoice in invoices {
-            guard let id = invoiceIDs[invoice.subscriber.id] else { continue }
-            ids.append(id)
             for (position, line) in invoice.lines.enumerated() {
-                columns[0].append(id)
+                columns[0].append(invoice.subscriber.id)
                 columns[1].append(Int64(position + 1))
                 columns[2].append(line.kind.rawValue)
                 columns[3].append(line.key)
@@ -383,16 +386,44 @@ public struct InvoiceStore {
                 result.lines += 1
             }
         }
-        _ = try connection.pipeline([
-            ("DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = ANY($2::bigint[])", [String(tenant.id), array(ids)]),
+        let tenantID = String(tenant.id)
+        return [
+            ("""
+             INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
+             SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
+             ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
+                 SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
+                 WHERE invoices.status = 'draft'
+             """, [tenantID, period.description, period.first.description, period.end.description, tenant.currency,
+                   subscriberIDs.literal, subtotals.literal, taxes.literal]),
+            ("""
+             DELETE FROM invoice_lines l USING invoices i
+             WHERE l.tenant_id = $1 AND i.tenant_id = $1 AND l.invoice_id = i.id AND i.period = $2 AND i.status = 'draft'
+               AND i.subscriber_id = ANY($3::bigint[])
+             """, [tenantID, period.description, subscriberIDs.literal]),
             ("""
              INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
                                         tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
-             SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
-                                      $9::numeric[], $10::bigint[], $11::numeric[], $12::bigint[], $13::bigint[], $14::date[],
-                                      $15::date[], $16::bigint[], $17::text[])
-             """, [String(tenant.id)] + columns.map(\.literal)),
-        ])
+             SELECT $1, i.id, u.position, u.kind, u.line_key, u.description, u.quantity, u.unit, u.unit_price, u.amount, u.tax_rate,
+                    u.tax, u.plan_version_id, u.covers_from, u.covers_until, u.usage_bytes, u.corrects_period
+             FROM unnest($3::bigint[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[],
+                         $10::numeric[], $11::bigint[], $12::numeric[], $13::bigint[], $14::bigint[], $15::date[],
+                         $16::date[], $17::bigint[], $18::text[])
+                  AS u(subscriber_id, position, kind, line_key, description, quantity, unit, unit_price, amount, tax_rate, tax,
+                       plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
+             JOIN invoices i ON i.tenant_id = $1 AND i.subscriber_id = u.subscriber_id AND i.period = $2 AND i.status = 'draft'
+             """, [tenantID, period.description] + columns.map(\.literal)),
+            ("""
+             DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
+             """, [tenantID, period.description, array(unbilled)]),
+        ]
+    }
+
+    /// Adds the row counts of a chunk's writes: drafts upserted, drafts removed.
+    static func count(_ results: [PostgresResult], into result: inout InvoiceRunResult) {
+        guard results.count == 4 else { return }
+        result.drafts += results[0].affectedRows
+        result.removed += results[3].affectedRows
     }
 }
 

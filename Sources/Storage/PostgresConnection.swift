@@ -52,22 +52,45 @@ public final class PostgresConnection {
     /// in order: one round trip instead of one per statement. The first failure is thrown
     /// after the pipeline is drained (the statements after it did not run).
     public func pipeline(_ statements: [(sql: String, parameters: [String?])]) throws -> [PostgresResult] {
+        try withPipeline { pipeline in
+            try pipeline.send(statements)
+            return try pipeline.receive()
+        }
+    }
+
+    /// Holds libpq's pipeline mode for `body`: groups of statements are sent without waiting
+    /// and their results read later, in order, so the server works while the caller does.
+    /// Whatever `body` leaves unread is drained before the mode ends, also when it throws.
+    public func withPipeline<T>(_ body: (PostgresPipeline) throws -> T) throws -> T {
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
         }
-        defer { PQexitPipelineMode(handle) }
-        for statement in statements {
-            let sent = withTextParameters(statement.parameters) { values in
-                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
-            }
-            guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
+        let pipeline = PostgresPipeline(connection: self)
+        defer {
+            while !pipeline.groups.isEmpty { _ = try? pipeline.receive() }
+            PQexitPipelineMode(handle)
         }
+        return try body(pipeline)
+    }
+
+    func sendInPipeline(_ statement: (sql: String, parameters: [String?])) throws {
+        let sent = withTextParameters(statement.parameters) { values in
+            PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
+    }
+
+    func syncPipeline() throws {
         guard PQpipelineSync(handle) == 1 else {
             throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
         }
+    }
+
+    /// Reads the results of `count` statements and the sync point after them.
+    func receiveFromPipeline(count: Int) throws -> [PostgresResult] {
         var results: [PostgresResult] = []
         var failure: (any Error)?
-        for _ in statements {
+        for _ in 0..<count {
             // Each statement's result, then a NULL that ends it.
             guard let result = PQgetResult(handle) else {
                 throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
@@ -142,5 +165,31 @@ public final class PostgresConnection {
         var text = String(cString: message)
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text
+    }
+}
+
+/// Statements in flight on a connection in pipeline mode (see `PostgresConnection.withPipeline`).
+public final class PostgresPipeline {
+    let connection: PostgresConnection
+    /// Statement counts of the groups sent and not yet read, oldest first.
+    var groups: [Int] = []
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Sends a group of statements and a sync point; the server starts on them at once.
+    public func send(_ statements: [(sql: String, parameters: [String?])]) throws {
+        for statement in statements { try connection.sendInPipeline(statement) }
+        try connection.syncPipeline()
+        groups.append(statements.count)
+    }
+
+    /// The results of the oldest group not yet read, in order. A failed statement is thrown
+    /// after its group is drained (the statements after it in the group did not run).
+    public func receive() throws -> [PostgresResult] {
+        guard !groups.isEmpty else { return [] }
+        let count = groups.removeFirst()
+        return try connection.receiveFromPipeline(count: count)
     }
 }
