@@ -12,6 +12,10 @@ let package = Package(
         // Plays many NAS devices against an accounting server and reports rate, latency and
         // the totals the server's database must now hold.
         .executable(name: "tollgate-load", targets: ["LoadGenerator"]),
+        // libFuzzer targets (Benchmarks/fuzz builds them with -sanitize=fuzzer); built plainly
+        // they replay the inputs given as arguments.
+        .executable(name: "tollgate-fuzz-packet", targets: ["FuzzPacket"]),
+        .executable(name: "tollgate-fuzz-dictionary", targets: ["FuzzDictionary"]),
         // Rates synthetic subscriber-months on one thread and reports subscriber-months per second.
         .executable(name: "tollgate-rate-bench", targets: ["RateBench"]),
     ],
@@ -63,6 +67,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/LoadGenerator"
+        ),
+        .executableTarget(
+            name: "FuzzPacket",
+            dependencies: [.product(name: "RADIUS", package: mainPackage)],
+            path: "Sources/FuzzPacket"
+        ),
+        .executableTarget(
+            name: "FuzzDictionary",
+            dependencies: [.product(name: "RADIUS", package: mainPackage)],
+            path: "Sources/FuzzDictionary"
         ),
     ]
 )
