@@ -43,6 +43,10 @@ public final class AccountingListener: @unchecked Sendable {
     let fd: Int32
     private let queue: DispatchQueue
     private var source: DispatchSourceRead?
+    /// The read source is suspended because the pipeline is full (touched on `queue` only).
+    private var isPaused = false
+    /// Datagrams per recvmmsg call.
+    static let receiveBatchSize: UInt32 = 64
     private let pipeline: IngestPipeline
     private let registry: RegistryHolder
     private let metrics: CollectorMetrics
@@ -94,7 +98,7 @@ public final class AccountingListener: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.queue = DispatchQueue(label: "tollgate.listener.\(configuration.name)", qos: .userInitiated)
-        self.receiveBatch = tg_udp_batch_create(64, UInt32(RADIUSPacket.maximumLength + 1))!
+        self.receiveBatch = tg_udp_batch_create(Self.receiveBatchSize, UInt32(RADIUSPacket.maximumLength + 1))!
     }
 
     deinit {
@@ -113,15 +117,35 @@ public final class AccountingListener: @unchecked Sendable {
     /// Stops reading; what was received is left to the pipeline to finish.
     public func stop() {
         queue.sync {
+            // A suspended source must be resumed before it can be cancelled and released.
+            if isPaused { source?.resume() }
+            isPaused = false
             source?.cancel()
             source = nil
         }
     }
 
+    /// Reads again after the pipeline drained (see `IngestPipeline.admit`).
+    func resumeReading() {
+        queue.async { [self] in
+            guard isPaused, let source else { return }
+            isPaused = false
+            source.resume()
+            readAvailable()
+        }
+    }
+
     private func readAvailable() {
+        guard !isPaused else { return }
         let snapshot = registry.registry
         // Bounded per event so one busy listener cannot starve the queue forever.
         for _ in 0..<64 {
+            guard pipeline.admit(self, batchSize: Int(Self.receiveBatchSize)) else {
+                // Backpressure: leave the datagrams in the kernel until the writers catch up.
+                isPaused = true
+                source?.suspend()
+                return
+            }
             let count = tg_udp_batch_receive(fd, receiveBatch)
             if count <= 0 { break }
             let receivedAt = nowMicroseconds()

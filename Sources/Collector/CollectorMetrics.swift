@@ -27,6 +27,7 @@ public final class CollectorMetrics: Sendable {
     public let batches = Atomic<Int>(0)
     public let batchesFailed = Atomic<Int>(0)
     public let sessionsClosedStale = Atomic<Int>(0)
+    public let listenerPauses = Atomic<Int>(0)
     public let pending = Atomic<Int>(0)
     public let sessionsOpen = Atomic<Int>(0)
     private let drops: [Counter]
@@ -70,6 +71,8 @@ public final class CollectorMetrics: Sendable {
         }
         counter("tollgate_batches_total", "Batches committed.", batches.load(ordering: .relaxed))
         counter("tollgate_batches_failed_total", "Batches that failed; none of their packets was answered.", batchesFailed.load(ordering: .relaxed))
+        counter("tollgate_listener_pauses_total", "Times a listener stopped reading because the pipeline was full (backpressure).",
+                listenerPauses.load(ordering: .relaxed))
         counter("tollgate_sessions_closed_stale_total", "Sessions closed by the stale-session reaper.", sessionsClosedStale.load(ordering: .relaxed))
         gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
         gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))

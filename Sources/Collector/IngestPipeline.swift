@@ -14,7 +14,8 @@ public struct PipelineConfiguration: Sendable {
     public var maxDelayMicroseconds: Int64 = 2000
     /// Writer threads, each with its own database connection. Default 2.
     public var writers = 2
-    /// Most packets waiting for a batch before the collector stops taking more. Default 100000.
+    /// Packets waiting for a batch before listeners stop reading (the kernel buffers the rest;
+    /// reading resumes at half). Default 100000.
     public var maxPending = 100_000
     /// Whether raw packets go to the audit table. Default true.
     public var keepRawPackets = true
@@ -46,6 +47,10 @@ public final class IngestPipeline: @unchecked Sendable {
     private var queue: [PendingPacket] = []
     private var queueHead = 0
     private var stopping = false
+    /// Listeners that stopped reading because the queue was full; resumed once it has drained
+    /// to half of `maxPending`. Meanwhile datagrams wait in the kernel's receive buffer (and NAS
+    /// devices retransmit if it overflows): backpressure instead of dropping answered work.
+    private var pausedListeners: [AccountingListener] = []
     private let runningWriters = Atomic<Int>(0)
     private let healthyWriters = Atomic<Int>(0)
 
@@ -69,11 +74,26 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Queues a packet; false when the pipeline is full or stopping.
+    /// Whether a listener may receive another batch of up to `batchSize` datagrams. When the
+    /// queue cannot take them, the listener is recorded to be resumed and false is returned:
+    /// the listener then stops reading until `resumeReading()`.
+    func admit(_ listener: AccountingListener, batchSize: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let pending = queue.count - queueHead
+        if stopping || pending == 0 || pending + batchSize <= configuration.maxPending { return true }
+        pausedListeners.append(listener)
+        metrics.listenerPauses.add(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Queues a packet; false when stopping. Listeners are admitted a receive batch at a time
+    /// (`admit`), so each may overshoot `maxPending` by one batch; twice `maxPending` is the
+    /// hard bound, which only a misbehaving caller reaches.
     func submit(_ packet: PendingPacket) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping, queue.count - queueHead < configuration.maxPending else { return false }
+        guard !stopping, queue.count - queueHead < 2 * max(configuration.maxPending, 64) else { return false }
         queue.append(packet)
         metrics.pending.add(1, ordering: .relaxed)
         // Wake a writer for the first packet of a batch and for a full one.
@@ -115,6 +135,11 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         metrics.pending.subtract(batch.count, ordering: .relaxed)
         if queue.count > queueHead { condition.signal() }
+        if !pausedListeners.isEmpty, queue.count - queueHead <= configuration.maxPending / 2 {
+            // Asynchronous on each listener's queue: nothing waits on it under this lock.
+            for listener in pausedListeners { listener.resumeReading() }
+            pausedListeners.removeAll()
+        }
         return batch
     }
 

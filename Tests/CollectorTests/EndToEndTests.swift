@@ -22,7 +22,8 @@ final class CollectorHarness {
     init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")],
          register: (PostgresConnection, Tenant) throws -> Void = { c, t in
              _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
-         }) throws {
+         },
+         configure: (inout CollectorConfiguration) -> Void = { _ in }) throws {
         (url, connection) = try TestDatabase.fresh()
         tenant = try TenantStore(connection: connection).create(slug: "acme", name: "ACME", timeZone: "Europe/Vienna")
         try register(connection, tenant)
@@ -31,6 +32,7 @@ final class CollectorHarness {
         configuration.pipeline.maxDelayMicroseconds = 1000
         configuration.registryRefreshInterval = 0.2
         configuration.receiveBufferBytes = 1 << 20
+        configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let url = self.url
@@ -89,6 +91,32 @@ struct EndToEndTests {
         #expect(rows.allSatisfy { $0.closeReason == "stop" })
         #expect(try harness.connection.query("SELECT count(*) FROM accounting_packets").value(row: 0, column: 0).flatMap { Int($0) } ?? 0 >= 40 * 7)
         #expect(harness.collector.metrics.answered.load(ordering: .relaxed) >= 40 * 7)
+    }
+
+    @Test("A burst beyond max_pending pauses reading instead of dropping: everything stored, nothing refused")
+    func backpressure() async throws {
+        let harness = try CollectorHarness(configure: { configuration in
+            configuration.pipeline.maxPending = 128
+            configuration.pipeline.maxBatch = 32
+            configuration.pipeline.writers = 1
+            configuration.receiveBufferBytes = 8 << 20
+        })
+        var sessions: [SimulatedSession] = []
+        for s in 0..<300 {
+            let start: UInt32 = hour0 + UInt32(s)
+            sessions.append(SimulatedSession.regular(userName: "burst\(s % 17)", sessionID: "B\(s)", nasPort: UInt32(s), startTime: start,
+                                                     interimInterval: 600, interims: 1, uploadPerInterval: UInt64(1000 + s),
+                                                     downloadPerInterval: UInt64(5000 + s)))
+        }
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        // 900 packets with 600 outstanding at once: far more than the 128 the pipeline holds.
+        let report = try await nas.run(sessions: sessions, options: RunOptions(window: 600, timeout: .seconds(3), retries: 6, timeLimit: .seconds(90)))
+        #expect(report.isComplete, "\(report)")
+        let metrics = harness.collector.metrics
+        #expect(metrics.droppedCount(.overloaded) == 0)
+        #expect(metrics.listenerPauses.load(ordering: .relaxed) > 0)
+        let stored = try harness.usage()
+        #expect(UInt64(stored.upload) == report.expected.upload && UInt64(stored.download) == report.expected.download)
     }
 
     @Test("Hostile datagrams are dropped and counted by reason; real accounting still stored")
