@@ -26,13 +26,15 @@ final class ServeProcess {
     let httpPort: UInt16
     let log: URL
 
-    init(databaseURL: String) throws {
-        port = freePort(udp: true)
+    /// `port`: the accounting port to listen on (a free one when nil), so a restarted
+    /// collector can take over from a killed one.
+    init(databaseURL: String, port: UInt16? = nil) throws {
+        self.port = port ?? freePort(udp: true)
         httpPort = freePort(udp: false)
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = tollgateExecutable()
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL]
+        process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL]
         process.environment = ProcessInfo.processInfo.environment.merging(["TOLLGATE_SECRET_KEY": secretKey, "TOLLGATE_LOG_LEVEL": "info"]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -218,5 +220,42 @@ struct ServeProcessTests {
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["60"]])
         #expect(a.terminate() == 0)
         #expect(b.terminate() == 0)
+    }
+
+    @Test("kill -9 of the collector under load, then a restart on the same port: totals exact, nothing counted twice")
+    func killAndRestart() async throws {
+        let (url, connection) = try prepareDatabase()
+        let first = try ServeProcess(databaseURL: url)
+        let port = first.port
+        var sessions: [SimulatedSession] = []
+        for s in 0..<1500 {
+            sessions.append(SimulatedSession.regular(userName: "k\(s % 23)", sessionID: "K\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
+                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(3000 + s),
+                                                     downloadPerInterval: UInt64(70_000 + s)))
+        }
+        // Retransmissions cover the gap while no collector listens, as a NAS's would.
+        let options = RunOptions(window: 128, timeout: .milliseconds(300), retries: 40, timeLimit: .seconds(120))
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: port)!, secret: "testing123")
+        async let run = nas.run(sessions: sessions, options: options)
+        // Kill it once a good part of the load is stored.
+        for _ in 0..<200 {
+            let stored = Int(try connection.query("SELECT count(*) FROM accounting_packets").value(row: 0, column: 0) ?? "0") ?? 0
+            if stored >= 1000 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        #expect(first.process.terminationReason == .uncaughtSignal)
+        let storedAtKill = Int(try connection.query("SELECT count(*) FROM accounting_packets").value(row: 0, column: 0) ?? "0") ?? 0
+        #expect(storedAtKill > 0 && storedAtKill < 6000)
+        try await Task.sleep(for: .milliseconds(500))
+        let second = try ServeProcess(databaseURL: url, port: port)
+        let report = try await run
+        #expect(report.isComplete, "\(report)")
+        #expect(report.retransmissions > 0)
+        let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
+        #expect(totals == [String(report.expected.upload), String(report.expected.download)])
+        #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["1500"]])
+        #expect(second.terminate() == 0)
     }
 }
