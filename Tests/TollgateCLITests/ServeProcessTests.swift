@@ -259,3 +259,101 @@ struct ServeProcessTests {
         #expect(second.terminate() == 0)
     }
 }
+
+/// A PostgreSQL cluster of a test's own (it may be stopped), in a temporary folder, on a Unix
+/// socket only, run as the postgres user like the one scripts/test starts.
+final class PrivateCluster {
+    let directory: String
+    let bin: String
+    var url: String { "postgresql:///postgres?host=\(directory)/socket&user=postgres" }
+
+    init() throws {
+        guard let bin = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PG_BINDIR"] else {
+            throw CLIError("TOLLGATE_TEST_PG_BINDIR is not set: run the tests with scripts/test")
+        }
+        self.bin = bin
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-cluster-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/socket", withIntermediateDirectories: true)
+        _ = try run("/bin/chmod", ["755", directory])
+        _ = try run("/bin/chown", ["-R", "postgres:postgres", directory])
+        let (status, output) = try run("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/initdb", "-D", directory + "/pgdata", "-U", "postgres",
+                                                             "-A", "trust", "-E", "UTF8", "--no-instructions"])
+        guard status == 0 else { throw CLIError("initdb: \(output)") }
+        try start()
+    }
+
+    func start() throws {
+        // posix_spawn with output to /dev/null and waitpid: the server inherits pg_ctl's output
+        // (a pipe would never reach EOF), and Foundation's Process did not notice pg_ctl's exit here.
+        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
+                                                        "-l", directory + "/postgres.log", "-o", "-c listen_addresses='' -k \(directory)/socket", "start"])
+        guard status == 0 else {
+            throw CLIError("pg_ctl start: \((try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? "")")
+        }
+    }
+
+    /// Runs a program with its output discarded; its exit status (-1 when it could not start).
+    private func spawnAndWait(_ path: String, _ arguments: [String]) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+
+    func stop() throws {
+        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "fast", "-w", "stop"])
+        guard status == 0 else { throw CLIError("pg_ctl stop failed with status \(status)") }
+    }
+
+    deinit {
+        _ = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite("Database outage under load", .enabled(if: TestDatabase.available))
+struct DatabaseOutageTests {
+    @Test("PostgreSQL stopped for 30 s during sustained load, then started: every answered packet stored once, totals exact")
+    func outage() async throws {
+        let cluster = try PrivateCluster()
+        let env = ["TOLLGATE_SECRET_KEY": secretKey]
+        for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
+                          ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
+            let result = try runTollgate(arguments + ["--database-url", cluster.url], environment: env)
+            guard result.status == 0 else { throw CLIError(result.error) }
+        }
+        let serve = try ServeProcess(databaseURL: cluster.url)
+        var sessions: [SimulatedSession] = []
+        for s in 0..<400 {
+            sessions.append(SimulatedSession.regular(userName: "o\(s % 13)", sessionID: "O\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
+                                                     interimInterval: 300, interims: 3, uploadPerInterval: UInt64(2000 + s),
+                                                     downloadPerInterval: UInt64(50_000 + s)))
+        }
+        // 2,000 packets at 100/s: the load runs before, during and after the outage. The NAS
+        // retransmits every second for up to 80 s, longer than the outage.
+        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 80, timeLimit: .seconds(150))
+        options.rate = 100
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
+        async let run = nas.run(sessions: sessions, options: options)
+        try await Task.sleep(for: .seconds(3))
+        try cluster.stop()
+        try await Task.sleep(for: .seconds(30))
+        try cluster.start()
+        let report = try await run
+        #expect(report.isComplete, "\(report)")
+        #expect(report.retransmissions > 0)
+        let connection = try PostgresConnection(url: cluster.url)
+        let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
+        #expect(totals == [String(report.expected.upload), String(report.expected.download)])
+        #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["400"]])
+        #expect(serve.terminate() == 0)
+    }
+}
