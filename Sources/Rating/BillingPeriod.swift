@@ -47,6 +47,13 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
         month == 1 ? BillingPeriod(year: year - 1, month: 12, billingDay: billingDay)! : BillingPeriod(year: year, month: month - 1, billingDay: billingDay)!
     }
 
+    /// The period `months` later (earlier when negative).
+    public func adding(months: Int) -> BillingPeriod {
+        var period = self
+        if months >= 0 { for _ in 0..<months { period = period.next } } else { for _ in 0..<(-months) { period = period.previous } }
+        return period
+    }
+
     /// `YYYY-MM`
     public var description: String { (year < 1000 ? String(repeating: "0", count: 4 - String(year).count) : "") + "\(year)-" + (month < 10 ? "0\(month)" : "\(month)") }
 

@@ -76,6 +76,13 @@ public enum RoundingMode: String, Hashable, Sendable, CaseIterable, Codable {
     }
 }
 
+extension RoundingMode {
+    /// `value` rounded to a whole number, as Int64.
+    func roundedInt64(_ value: Decimal) -> Int64 {
+        NSDecimalNumber(decimal: round(value, scale: 0)).int64Value
+    }
+}
+
 /// Rounds exact amounts in major units to whole minor units of one currency.
 public struct MoneyRounder: Sendable {
     public var currency: Currency
@@ -88,12 +95,6 @@ public struct MoneyRounder: Sendable {
 
     /// `amount` (major units, exact) rounded once to minor units.
     public func minorUnits(_ amount: Decimal) -> Int64 {
-        let scaled = mode.round(amount * currency.minorUnitsPerMajor, scale: 0)
-        return NSDecimalNumber(decimal: scaled).int64Value
-    }
-
-    /// Minor units back to an exact amount in major units.
-    public func major(_ minorUnits: Int64) -> Decimal {
-        Decimal(minorUnits) / currency.minorUnitsPerMajor
+        mode.roundedInt64(amount * currency.minorUnitsPerMajor)
     }
 }

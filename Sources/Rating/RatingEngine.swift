@@ -358,10 +358,3 @@ extension ByteUnit {
     private static let mebi = Decimal(sign: .plus, exponent: -20, significand: pow(Decimal(5), 20))
     private static let gibi = Decimal(sign: .plus, exponent: -30, significand: pow(Decimal(5), 30))
 }
-
-extension RoundingMode {
-    /// `value` rounded to a whole number, as Int64.
-    func roundedInt64(_ value: Decimal) -> Int64 {
-        NSDecimalNumber(decimal: round(value, scale: 0)).int64Value
-    }
-}

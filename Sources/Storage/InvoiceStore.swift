@@ -241,8 +241,6 @@ public struct InvoiceStore {
         subscriber.assignments.map { PlanAssignment(versions: versions[$0.planID] ?? [], from: $0.startsOn, until: $0.endsOn) }
     }
 
-    static func label(_ period: BillingPeriod) -> String { period.description }
-
     static func array(_ values: [Int64]) -> String {
         var parameter = ArrayParameter(reservingCapacity: values.count * 8)
         for value in values { parameter.append(value) }
@@ -424,14 +422,5 @@ public struct InvoiceStore {
         guard results.count == 4 else { return }
         result.drafts += results[0].affectedRows
         result.removed += results[3].affectedRows
-    }
-}
-
-extension BillingPeriod {
-    /// The period `months` later (earlier when negative).
-    public func adding(months: Int) -> BillingPeriod {
-        var period = self
-        if months >= 0 { for _ in 0..<months { period = period.next } } else { for _ in 0..<(-months) { period = period.previous } }
-        return period
     }
 }

@@ -18,11 +18,6 @@ public struct PlanRecord: Hashable, Sendable {
     public var id: Int64
     public var name: String
     public var versions: [PlanVersionRecord]
-
-    /// The version in force on `date`, nil before the first.
-    public func version(on date: CivilDate) -> PlanVersionRecord? {
-        versions.last { $0.effectiveFrom <= date }
-    }
 }
 
 /// A subscriber's time on one plan: local days from `startsOn` until `endsOn` (exclusive).

@@ -1,3 +1,5 @@
+import Rating
+
 /// An ISP sharing the deployment.
 public struct Tenant: Hashable, Sendable, Codable {
     public var id: Int64
@@ -86,7 +88,7 @@ public struct TenantStore {
     }
 
     static let columns = "id, slug, name, currency, time_zone, billing_day, rounding_mode"
-    public static let roundingModes = ["half-even", "half-up", "half-down", "ceiling", "floor"]
+    public static let roundingModes = RoundingMode.allCases.map(\.rawValue)
 
     func checkTimeZone(_ zone: String) throws {
         let known = try connection.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", [zone]).rowCount > 0
