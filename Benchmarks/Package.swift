@@ -68,14 +68,15 @@ let package = Package(
             ],
             path: "Sources/LoadGenerator"
         ),
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         .executableTarget(
             name: "FuzzPacket",
-            dependencies: [.product(name: "RADIUS", package: mainPackage)],
+            dependencies: ["FuzzSupport", .product(name: "RADIUS", package: mainPackage)],
             path: "Sources/FuzzPacket"
         ),
         .executableTarget(
             name: "FuzzDictionary",
-            dependencies: [.product(name: "RADIUS", package: mainPackage)],
+            dependencies: ["FuzzSupport", .product(name: "RADIUS", package: mainPackage)],
             path: "Sources/FuzzDictionary"
         ),
     ]
