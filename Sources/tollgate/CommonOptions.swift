@@ -25,6 +25,17 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+extension DatabaseOptions {
+    /// Opens the database, finds the tenant by slug and runs `body`, reporting expected failures
+    /// like `reportingErrors` (exit 2 for an unknown tenant).
+    func withTenant(_ slug: String, needsKey: Bool = false, _ body: (PostgresConnection, Tenant, SecretCipher) throws -> Void) throws {
+        try reportingErrors {
+            let (connection, cipher) = try open(needsKey: needsKey)
+            try body(connection, try TenantStore(connection: connection).require(slug: slug), cipher)
+        }
+    }
+}
+
 /// Runs a command body, turning expected failures into a message and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {

@@ -76,9 +76,7 @@ struct NASCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, cipher) = try database.open(needsKey: true)
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
                 let nas = try NASStore(connection: connection, cipher: cipher).add(
                     tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier)
                 print(nasListing([nas]).render(format))
@@ -93,9 +91,7 @@ struct NASCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, cipher) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, cipher in
                 print(nasListing(try NASStore(connection: connection, cipher: cipher).list(tenant: tenant)).render(format))
             }
         }
@@ -108,9 +104,7 @@ struct NASCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, cipher) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, cipher in
                 try NASStore(connection: connection, cipher: cipher).remove(tenant: tenant, name: name)
                 print("removed NAS '\(name)' of tenant '\(tenant.slug)'")
             }
@@ -125,9 +119,7 @@ struct NASCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, cipher) = try database.open(needsKey: true)
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
                 try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret)
                 print("rotated the secret of NAS '\(name)' of tenant '\(tenant.slug)'")
             }
@@ -150,9 +142,7 @@ struct SessionsCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        try reportingErrors {
-            let (connection, _) = try database.open()
-            let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+        try database.withTenant(self.tenant) { connection, tenant, _ in
             let rows = try ReportStore(connection: connection).sessions(tenant: tenant, activeOnly: active, user: user, limit: limit)
             let listing = Listing(
                 columns: ["user", "session_id", "nas", "nas_port", "started_at", "last_update_at", "stopped_at", "close_reason",
@@ -183,9 +173,7 @@ struct UsageCommand: ParsableCommand {
     enum GroupingArgument: String, ExpressibleByArgument, CaseIterable { case hour, day, month }
 
     func run() throws {
-        try reportingErrors {
-            let (connection, _) = try database.open()
-            let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+        try database.withTenant(self.tenant) { connection, tenant, _ in
             let rows = try ReportStore(connection: connection).usage(tenant: tenant, user: user, from: from, to: to,
                                                                      by: by.flatMap { UsageGrouping(rawValue: $0.rawValue) })
             var columns = ["subscriber"]

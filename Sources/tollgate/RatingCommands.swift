@@ -62,11 +62,9 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let document = try loadPlanDocument(file)
                 guard let planName = name ?? document.name else { throw StoreError(.invalid, "the plan needs a name: --name or name in the file") }
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
                 let effective = try from.map { try parseDate($0, option: "--from") } ?? document.effectiveFrom
                 let plan = try PlanStore(connection: connection).createPlan(tenant: tenant, name: planName, terms: document.terms, effectiveFrom: effective)
                 print(planListing([plan]).render(format))
@@ -81,9 +79,7 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 print(planListing(try PlanStore(connection: connection).plans(tenant: tenant)).render(format))
             }
         }
@@ -97,9 +93,7 @@ struct PlanCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: name)
                 let listing = Listing(columns: ["plan", "version", "effective_from", "terms"], rows: plan.versions.map {
                     [.text(plan.name), .number($0.id), .text($0.effectiveFrom.description), .text($0.terms.canonicalJSON)]
@@ -124,13 +118,11 @@ struct PlanCommand: ParsableCommand {
             @OptionGroup var database: DatabaseOptions
 
             func run() throws {
-                try reportingErrors {
+                try database.withTenant(self.tenant) { connection, tenant, _ in
                     let document = try loadPlanDocument(file)
                     guard let effective = try from.map({ try parseDate($0, option: "--from") }) ?? document.effectiveFrom else {
                         throw StoreError(.invalid, "the version needs a date: --from or effective_from in the file")
                     }
-                    let (connection, _) = try database.open()
-                    let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
                     let plan = try PlanStore(connection: connection).addVersion(tenant: tenant, plan: name, terms: document.terms, effectiveFrom: effective)
                     print(planListing([plan]).render(format))
                 }
@@ -169,9 +161,7 @@ struct SubscriberCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let start = try from.map { try parseDate($0, option: "--from") } ?? today(in: tenant)
                 print(subscriberListing([try PlanStore(connection: connection).addSubscriber(tenant: tenant, user: user, plan: plan, from: start)]).render(format))
             }
@@ -188,9 +178,7 @@ struct SubscriberCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let day = try on.map { try parseDate($0, option: "--on") } ?? today(in: tenant)
                 print(subscriberListing([try PlanStore(connection: connection).changePlan(tenant: tenant, user: user, plan: plan, on: day)]).render(format))
             }
@@ -206,9 +194,7 @@ struct SubscriberCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let day = try on.map { try parseDate($0, option: "--on") } ?? today(in: tenant)
                 print(subscriberListing([try PlanStore(connection: connection).endSubscription(tenant: tenant, user: user, on: day)]).render(format))
             }
@@ -223,9 +209,7 @@ struct SubscriberCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 print(subscriberListing(try PlanStore(connection: connection).subscribers(tenant: tenant, user: user)).render(format))
             }
         }
@@ -260,9 +244,7 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let result = try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback)
                 let currency = Currency(code: tenant.currency)!
                 let summary = Listing(columns: ["period", "rated_period", "drafts", "finalized", "removed", "lines", "adjustment_lines", "subtotal", "tax", "total", "currency", "unassigned_users"],
@@ -291,9 +273,7 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoices = try InvoiceStore(connection: connection).list(tenant: tenant, period: period, status: status, user: user)
                 print(invoiceListing(invoices).render(format))
             }
@@ -308,9 +288,7 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoice = try InvoiceStore(connection: connection).show(tenant: tenant, id: id)
                 if format == .table {
                     print(invoiceListing([invoice]).render(.table))
@@ -329,9 +307,7 @@ struct InvoiceCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try reportingErrors {
-                let (connection, _) = try database.open()
-                let tenant = try TenantStore(connection: connection).require(slug: self.tenant)
+            try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoices = try InvoiceStore(connection: connection).export(tenant: tenant, period: period)
                 print(lineListing(invoices, withInvoice: true).render(format))
             }
