@@ -213,9 +213,9 @@ public final class AccountingListener: @unchecked Sendable {
         case .new:
             break
         }
-        let record = Self.record(packet, nas: nas, receivedAt: receivedAt)
+        let record = Self.record(packet, tenantID: nas.tenantID, nasID: nas.nasID, receivedAt: receivedAt)
         let pending = PendingPacket(item: BatchItem(record: record, packet: pipeline.configuration.keepRawPackets ? packet.bytes : nil),
-                                    listener: self, peer: peer, identifier: packet.identifier, requestAuthenticator: auth,
+                                    datagram: packet.bytes, listener: self, peer: peer, identifier: packet.identifier, requestAuthenticator: auth,
                                     secret: nas.secret, dedupKey: key, receivedMonotonic: monotonic)
         if !pipeline.submit(pending) {
             dedup.withLock { $0.forget(key) }
@@ -231,21 +231,22 @@ public final class AccountingListener: @unchecked Sendable {
         case .invalid: return drop(.badMessageAuthenticator, peer: peer)
         case .valid: break
         }
-        guard pipeline.isHealthy else { return drop(.storageUnavailable, peer: peer) }
+        guard pipeline.isAccepting else { return drop(.storageUnavailable, peer: peer) }
         let response = packet.accountingResponse(secret: nas.secret, includeMessageAuthenticator: true, crypto: crypto)
         send(response.bytes, to: peer)
         metrics.statusServerAnswered.add(1, ordering: .relaxed)
     }
 
-    /// The accounting meaning of a verified packet, with owned values.
-    static func record(_ packet: RADIUSPacket, nas: KnownNAS, receivedAt: Int64) -> AccountingRecord {
+    /// The accounting meaning of a verified packet, with owned values: a function of the
+    /// packet, its NAS and its receipt time only, so a spool replay derives the same record.
+    static func record(_ packet: RADIUSPacket, tenantID: Int64, nasID: Int64, receivedAt: Int64) -> AccountingRecord {
         let fields = AccountingFields(packet)
         let bytes = packet.bytes
         func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: bytes[$0], as: UTF8.self) } }
         let eventTime = EventTime.resolve(eventTimestamp: fields.eventTimestamp, delay: fields.delayTime,
                                           receivedAtSeconds: receivedAt / 1_000_000)
         var record = AccountingRecord(
-            tenantID: nas.tenantID, nasID: nas.nasID, status: AccountingStatus(rawValue: fields.statusType ?? 0),
+            tenantID: tenantID, nasID: nasID, status: AccountingStatus(rawValue: fields.statusType ?? 0),
             sessionID: text(fields.sessionID) ?? "", userName: text(fields.userName) ?? "",
             nasPort: text(fields.nasPortID) ?? fields.nasPort.map { String($0) } ?? "",
             eventTime: eventTime, receivedAt: receivedAt)

@@ -19,6 +19,9 @@ public struct CollectorConfiguration: Sendable {
     public var maintenanceInterval: Double = 60
     /// Kernel receive buffer per listener, bytes. Default 32 MiB.
     public var receiveBufferBytes = 32 << 20
+    /// Where batches go while the database cannot take them; nil (the default here; `serve`
+    /// sets one) leaves such batches unanswered for their NAS devices to retransmit.
+    public var spool: SpoolConfiguration?
 
     public init() {}
 }
@@ -44,8 +47,15 @@ public final class Collector: @unchecked Sendable {
         self.connect = connect
     }
 
-    /// Whether storage is taking writes (Status-Server and /healthz say so).
+    /// Whether the database is taking writes.
     public var isHealthy: Bool { pipeline?.isHealthy ?? false }
+
+    /// Whether accounting is answered: the database takes writes or the spool has room
+    /// (Status-Server and /healthz say so).
+    public var isAccepting: Bool { pipeline?.isAccepting ?? false }
+
+    /// Whether batches are going to the spool (the database is down or the replay has not caught up).
+    public var isSpooling: Bool { pipeline?.spool?.isActive ?? false }
 
     /// Binds the listeners and starts everything. Throws on bad configuration or when the
     /// database cannot be reached at start.
@@ -59,7 +69,8 @@ public final class Collector: @unchecked Sendable {
         if configuration.packetRetentionDays > 0 {
             try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
         }
-        pipeline = IngestPipeline(configuration: pipelineConfiguration, metrics: metrics, logger: logger, connect: connect)
+        let spool = try configuration.spool.map { try Spool(configuration: $0, metrics: metrics, logger: logger) }
+        pipeline = IngestPipeline(configuration: pipelineConfiguration, metrics: metrics, logger: logger, spool: spool, connect: connect)
         pipeline.start()
         for listenerConfiguration in configuration.listeners {
             let listener = try AccountingListener(configuration: listenerConfiguration, pipeline: pipeline, registry: registry,

@@ -16,6 +16,8 @@ public enum DropReason: String, CaseIterable, Sendable {
     case duplicateInFlight = "duplicate_in_flight"
     case overloaded
     case storageUnavailable = "storage_unavailable"
+    /// Left unanswered because the database was down and the spool at its size limit.
+    case spoolFull = "spool_full"
 }
 
 /// The collector's counters, exported in the Prometheus text format on /metrics.
@@ -30,6 +32,11 @@ public final class CollectorMetrics: Sendable {
     public let listenerPauses = Atomic<Int>(0)
     public let pending = Atomic<Int>(0)
     public let sessionsOpen = Atomic<Int>(0)
+    public let spoolBytes = Atomic<Int>(0)
+    public let spoolRecords = Atomic<Int>(0)
+    public let spoolPackets = Atomic<Int>(0)
+    public let spoolReplayedPackets = Atomic<Int>(0)
+    public let spoolQuarantined = Atomic<Int>(0)
     private let drops: [Counter]
     /// Packets per batch: buckets 1, 10, 100, 1000, 10000, +Inf.
     public let batchSize = Histogram(bounds: [1, 10, 100, 1000, 10_000])
@@ -74,6 +81,14 @@ public final class CollectorMetrics: Sendable {
         counter("tollgate_listener_pauses_total", "Times a listener stopped reading because the pipeline was full (backpressure).",
                 listenerPauses.load(ordering: .relaxed))
         counter("tollgate_sessions_closed_stale_total", "Sessions closed by the stale-session reaper.", sessionsClosedStale.load(ordering: .relaxed))
+        counter("tollgate_spool_batches_total", "Batches appended to the on-disk spool because the database could not take them.",
+                spoolRecords.load(ordering: .relaxed))
+        counter("tollgate_spool_packets_total", "Packets answered after being made durable in the spool.", spoolPackets.load(ordering: .relaxed))
+        counter("tollgate_spool_replayed_packets_total", "Spooled packets committed to the database by the replay.",
+                spoolReplayedPackets.load(ordering: .relaxed))
+        counter("tollgate_spool_quarantined_total", "Spool records or packets that could not be read or replayed, kept in the quarantine folder.",
+                spoolQuarantined.load(ordering: .relaxed))
+        gauge("tollgate_spool_bytes", "Octets in the spool waiting for replay.", spoolBytes.load(ordering: .relaxed))
         gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
         gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))
         out += batchSize.render(name: "tollgate_batch_size", help: "Packets per committed batch.", scale: 1)

@@ -19,6 +19,9 @@ public struct PipelineConfiguration: Sendable {
     public var maxPending = 100_000
     /// Whether raw packets go to the audit table. Default true.
     public var keepRawPackets = true
+    /// Longest wait for the database to answer a batch, milliseconds; past it the batch is
+    /// spooled (or left unanswered without a spool) and the connection is made anew. Default 10000.
+    public var commitTimeoutMilliseconds = 10_000
 
     public init() {}
 }
@@ -26,6 +29,8 @@ public struct PipelineConfiguration: Sendable {
 /// A packet accepted for recording, with what is needed to answer it after commit.
 struct PendingPacket: @unchecked Sendable {
     var item: BatchItem
+    /// The datagram as received (what a spool keeps).
+    var datagram: [UInt8]
     var listener: AccountingListener
     var peer: SocketAddress
     var identifier: UInt8
@@ -37,12 +42,19 @@ struct PendingPacket: @unchecked Sendable {
 
 /// Gathers packets into batches, writes each batch in one transaction on a dedicated
 /// thread with its own connection, and only after COMMIT sends that batch's answers.
-/// A failed batch is answered for no packet; their NAS devices retransmit.
+///
+/// When a batch cannot be committed (the database is down, the connection was lost, no answer
+/// within the commit timeout) and there is a spool, the batch is appended to the spool and
+/// answered once that is durable; while the spool holds records, every batch goes there so
+/// the replay (`SpoolReplayer`) hands the database everything in order. Without a spool, or
+/// with the spool full, a failed batch is answered for no packet; their NAS devices retransmit.
 public final class IngestPipeline: @unchecked Sendable {
     let configuration: PipelineConfiguration
     let metrics: CollectorMetrics
     let logger: Logger
+    let spool: Spool?
     private let connect: @Sendable () throws -> PostgresConnection
+    private var replayer: SpoolReplayer?
     private let condition = NSCondition()
     private var queue: [PendingPacket] = []
     private var queueHead = 0
@@ -54,18 +66,32 @@ public final class IngestPipeline: @unchecked Sendable {
     private let runningWriters = Atomic<Int>(0)
     private let healthyWriters = Atomic<Int>(0)
 
-    public init(configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger,
+    public init(configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger, spool: Spool? = nil,
                 connect: @escaping @Sendable () throws -> PostgresConnection) {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        self.connect = connect
+        self.spool = spool
+        let timeout = configuration.commitTimeoutMilliseconds
+        self.connect = {
+            let connection = try connect()
+            connection.responseTimeoutMilliseconds = timeout
+            return connection
+        }
     }
 
     /// Whether storage is taking writes: at least one writer connected and its last batch committed.
     public var isHealthy: Bool { healthyWriters.load(ordering: .relaxed) > 0 }
 
+    /// Whether accounting is being answered: the database takes writes, or the spool has room.
+    public var isAccepting: Bool { isHealthy || (spool.map { !$0.isFull } ?? false) }
+
     public func start() {
+        if let spool {
+            let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger, connect: connect)
+            replayer.start()
+            self.replayer = replayer
+        }
         for index in 0..<max(1, configuration.writers) {
             let thread = Thread { [self] in self.writerLoop(index) }
             thread.name = "tollgate-writer-\(index)"
@@ -109,6 +135,9 @@ public final class IngestPipeline: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         while runningWriters.load(ordering: .relaxed) > 0 { usleep(1000) }
+        // What is still spooled stays on disk for the next start.
+        replayer?.stop()
+        spool?.close()
     }
 
     private func takeBatch() -> [PendingPacket]? {
@@ -158,9 +187,10 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         defer { setHealthy(false) }
         var retryDelay: UInt32 = 50_000
+        var nextAttempt: Int64 = 0
 
         while true {
-            if writer == nil || writer?.connection.isConnected == false {
+            if writer == nil || writer?.connection.isConnected == false, monotonicMicroseconds() >= nextAttempt {
                 do {
                     writer = try AccountingWriter(connection: try connect())
                     setHealthy(true)
@@ -169,43 +199,61 @@ public final class IngestPipeline: @unchecked Sendable {
                     setHealthy(false)
                     logger.error("database connection failed; retrying", metadata: ["writer": "\(index)", "error": "\(error)"])
                     writer = nil
-                    // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
-                    condition.lock()
-                    let stop = stopping
-                    condition.unlock()
-                    if stop {
-                        failRemaining()
-                        return
-                    }
-                    usleep(retryDelay)
+                    nextAttempt = monotonicMicroseconds() + Int64(retryDelay)
                     retryDelay = min(retryDelay * 2, 2_000_000)
-                    continue
+                    if spool == nil {
+                        // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
+                        condition.lock()
+                        let stop = stopping
+                        condition.unlock()
+                        if stop {
+                            failRemaining()
+                            return
+                        }
+                        usleep(retryDelay)
+                        continue
+                    }
                 }
             }
             guard let batch = takeBatch() else { return }
+            if let spool, writer == nil || spool.isActive {
+                self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
+                continue
+            }
+            guard let current = writer else {
+                fail(batch, PostgresError(.connection, message: "no database connection"))
+                continue
+            }
             let started = monotonicMicroseconds()
             var committed: [PendingPacket]
             do {
-                try write(batch, with: writer!)
+                try write(batch, with: current)
                 committed = batch
-            } catch let error as PostgresError where error.kind == .statement && batch.count > 1 && writer!.connection.isConnected {
+            } catch let error as PostgresError where error.kind == .statement && error.sqlState != "57014" && batch.count > 1
+                        && current.connection.isConnected {
                 // One packet the database refuses must not keep the rest of its batch
                 // unanswered forever: record them one by one, so only that one waits.
                 logger.warning("batch refused; recording its packets one by one", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
                 committed = []
                 for packet in batch {
                     do {
-                        try write([packet], with: writer!)
+                        try write([packet], with: current)
                         committed.append(packet)
                     } catch {
                         fail([packet], error)
                     }
                 }
             } catch {
-                fail(batch, error)
-                if writer?.connection.isConnected != true {
+                if current.connection.isConnected != true {
                     writer = nil
                     setHealthy(false)
+                }
+                let unavailable = (error as? PostgresError).map { $0.kind == .connection || $0.sqlState == "57014" } ?? false
+                if let spool, unavailable {
+                    logger.error("batch not committed; spooling it", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
+                    self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
+                } else {
+                    fail(batch, error)
                 }
                 continue
             }
@@ -215,6 +263,26 @@ public final class IngestPipeline: @unchecked Sendable {
             metrics.batchSize.observe(committed.count)
             metrics.commitLatency.observe(Int(monotonicMicroseconds() - started))
             answer(committed, crypto: crypto, sendBatch: sendBatch)
+        }
+    }
+
+    /// Appends a batch to the spool and answers it once durable; a full or failing spool
+    /// leaves it unanswered.
+    private func spool(_ batch: [PendingPacket], into spool: Spool, crypto: RADIUSCrypto, sendBatch: OpaquePointer) {
+        let packets = batch.map {
+            SpooledPacket(tenantID: $0.item.record.tenantID, nasID: $0.item.record.nasID, receivedAt: $0.item.record.receivedAt,
+                          keepRaw: $0.item.packet != nil, datagram: $0.datagram)
+        }
+        switch spool.append(packets) {
+        case .appended:
+            metrics.spoolRecords.add(1, ordering: .relaxed)
+            metrics.spoolPackets.add(batch.count, ordering: .relaxed)
+            answer(batch, crypto: crypto, sendBatch: sendBatch)
+        case .full:
+            metrics.dropped(.spoolFull, count: batch.count)
+            for packet in batch { packet.listener.forget(packet.dedupKey) }
+        case .failed(let message):
+            fail(batch, Spool.SpoolError.io(message))
         }
     }
 

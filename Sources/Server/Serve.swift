@@ -64,15 +64,24 @@ public enum Serve {
         let migrated = try Migrator.migrate(try PostgresConnection(url: url))
         if !migrated.isEmpty { logger.info("database migrated", metadata: ["versions": "\(migrated)"]) }
 
-        let collector = Collector(configuration: configuration.collector, cipher: access.cipher, logger: logger) {
+        var collectorConfiguration = configuration.collector
+        collectorConfiguration.spool = configuration.spool
+        let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
             try PostgresConnection(url: url)
         }
         try collector.start()
 
         let router = Router()
         router.get("healthz") { _, _ -> Response in
-            let healthy = collector.isHealthy
-            let body = healthy ? "{\"status\":\"ok\"}\n" : "{\"status\":\"unavailable\",\"reason\":\"database not taking writes\"}\n"
+            let healthy = collector.isAccepting
+            let body: String
+            if !healthy {
+                body = "{\"status\":\"unavailable\",\"reason\":\"database not taking writes and no spool room\"}\n"
+            } else if collector.isSpooling {
+                body = "{\"status\":\"spooling\",\"database\":\"\(collector.isHealthy ? "up" : "down")\",\"spool_bytes\":\(collector.metrics.spoolBytes.load(ordering: .relaxed))}\n"
+            } else {
+                body = "{\"status\":\"ok\"}\n"
+            }
             return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }

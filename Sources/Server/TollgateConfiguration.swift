@@ -23,6 +23,19 @@ public struct TollgateConfiguration: Sendable {
     public var logLevel = "info"
     /// Collector settings ([collector] and [[listener]] in the file).
     public var collector = CollectorConfiguration()
+    /// Folder of the on-disk spool. Default empty: `spool` in the data folder.
+    public var spoolDirectory: String?
+    /// Most octets the spool may hold; 0 turns spooling off. Default 1 GiB.
+    public var spoolMaxBytes = 1 << 30
+
+    /// The spool as configured (nil when turned off).
+    public var spool: SpoolConfiguration? {
+        guard spoolMaxBytes > 0 else { return nil }
+        var spool = SpoolConfiguration(directory: spoolDirectory ?? (dataDirectory + "/spool"))
+        spool.maxBytes = spoolMaxBytes
+        spool.segmentBytes = max(1 << 20, min(64 << 20, spoolMaxBytes / 8))
+        return spool
+    }
 
     public init() {}
 
@@ -85,6 +98,9 @@ public struct TollgateConfiguration: Sendable {
             case "receive_buffer_bytes": collector.receiveBufferBytes = try integer(value, name, 65_536...(1 << 30))
             case "registry_refresh_seconds": collector.registryRefreshInterval = Double(try integer(value, name, 1...3600))
             case "maintenance_seconds": collector.maintenanceInterval = Double(try integer(value, name, 1...86_400))
+            case "commit_timeout_ms": collector.pipeline.commitTimeoutMilliseconds = try integer(value, name, 100...600_000)
+            case "spool_directory": spoolDirectory = nonEmpty(try string(value, name))
+            case "spool_max_bytes": spoolMaxBytes = try integer(value, name, 0...(1 << 50))
             default: throw Error("unknown key '\(name)'")
             }
         }

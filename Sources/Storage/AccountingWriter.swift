@@ -35,11 +35,12 @@ public final class AccountingWriter {
     }
 
     /// Writes `items` and commits. Throws without committing anything on any failure.
+    /// `alsoRun` goes into the same transaction (a spool replay records its progress there).
     ///
     /// Two or three round trips: BEGIN and the session locks in one pipeline, the creation of
     /// missing sessions when there are any, then every write and COMMIT in one pipeline.
     @discardableResult
-    public func write(_ items: [BatchItem]) throws -> BatchSummary {
+    public func write(_ items: [BatchItem], alsoRun: [(sql: String, parameters: [String?])] = []) throws -> BatchSummary {
         var summary = BatchSummary()
         do {
             let sessionItems = items.filter { $0.record.status.isSessionEvent }
@@ -53,6 +54,7 @@ public final class AccountingWriter {
                 statements.append(closeSessionsOfNAS(item.record))
             }
             if let packets = rawPacketStatement(items, summary: &summary) { statements.append(packets) }
+            statements += alsoRun
             statements.append(("COMMIT", []))
             let results = try connection.pipeline(statements)
             for (statement, result) in zip(statements, results) {

@@ -7,6 +7,7 @@ enum Migrations {
     static let all: [(version: Int, name: String, sql: String)] = [
         (1, "tenants, NAS devices, sessions, usage, raw packets", v1),
         (2, "plans, subscribers, invoices", v2),
+        (3, "spool replay progress", v3),
     ]
 
     static let v1 = """
@@ -299,5 +300,17 @@ enum Migrations {
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tollgate_tenant', t);
             END LOOP;
         END $$;
+        """
+
+    /// How far each collector's on-disk spool has been replayed: written in the same
+    /// transaction as the replayed packets, so a replay interrupted at any point resumes
+    /// without repeating or skipping a packet. No tenant data: not visible to tollgate_tenant.
+    static let v3 = """
+        CREATE TABLE spool_progress (
+            spool_id uuid PRIMARY KEY,
+            record bigint NOT NULL,
+            items integer NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
         """
 }

@@ -8,6 +8,11 @@ import Glibc
 /// move it between threads own the discipline (a pool hands it to one worker at a time).
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// Longest wait for the server's answer to a statement, milliseconds; nil (the default)
+    /// waits as long as it takes. When it passes the connection is closed (the server rolls
+    /// back whatever was open) and a `.connection` error is thrown: a hung or unreachable
+    /// server then looks like a lost connection instead of blocking the caller forever.
+    public var responseTimeoutMilliseconds: Int?
 
     /// Connects with a libpq connection string or `postgresql://` URL.
     public init(url: String) throws {
@@ -37,10 +42,57 @@ public final class PostgresConnection {
     /// Runs one statement with text parameters (`$1`, `$2`, ...; nil is NULL) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresResult {
-        let result = withTextParameters(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        guard responseTimeoutMilliseconds != nil else {
+            let result = withTextParameters(parameters) { values in
+                PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+            return try check(result)
         }
-        return try check(result)
+        let sent = withTextParameters(parameters) { values in
+            PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
+        try awaitResult()
+        // The statement's result, then NULL; an error result is the one to report.
+        var last: OpaquePointer?
+        while let result = PQgetResult(handle) {
+            if let previous = last { PQclear(previous) }
+            last = result
+            do { try awaitResult() } catch {
+                PQclear(result)
+                throw error
+            }
+        }
+        return try check(last)
+    }
+
+    /// Waits, at most `responseTimeoutMilliseconds`, until `PQgetResult` will not block.
+    private func awaitResult() throws {
+        guard let timeout = responseTimeoutMilliseconds else { return }
+        let deadline = Self.monotonicMilliseconds() + Int64(timeout)
+        while PQisBusy(handle) == 1 {
+            let remaining = deadline - Self.monotonicMilliseconds()
+            if remaining <= 0 {
+                // Closing the socket makes libpq see the connection as lost.
+                shutdown(PQsocket(handle), Int32(SHUT_RDWR))
+                _ = PQconsumeInput(handle)
+                throw PostgresError(.connection, message: "no answer from the database within \(timeout) ms; connection closed")
+            }
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining, Int64(Int32.max))))
+            if ready < 0 && errno != EINTR {
+                throw PostgresError(.connection, message: "poll: \(String(cString: strerror(errno)))")
+            }
+            guard PQconsumeInput(handle) == 1 else {
+                throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
+            }
+        }
+    }
+
+    private static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// Runs one or more statements without parameters (migrations, transaction control).
@@ -92,6 +144,7 @@ public final class PostgresConnection {
         var failure: (any Error)?
         for _ in 0..<count {
             // Each statement's result, then a NULL that ends it.
+            try awaitResult()
             guard let result = PQgetResult(handle) else {
                 throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
             }
@@ -103,6 +156,7 @@ public final class PostgresConnection {
             while let extra = PQgetResult(handle) { PQclear(extra) }
         }
         // The sync point.
+        try awaitResult()
         while let result = PQgetResult(handle) {
             let status = PQresultStatus(result)
             PQclear(result)

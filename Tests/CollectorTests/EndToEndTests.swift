@@ -4,6 +4,7 @@ import Logging
 import NASSimulator
 import RADIUS
 import Storage
+import Synchronization
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -12,12 +13,35 @@ import Glibc
 
 private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
+/// Makes the collector's database unreachable on demand: new connections are refused and
+/// `begin` ends the open ones, as a database restart does.
+final class OutageSwitch: Sendable {
+    let down = Atomic<Bool>(false)
+
+    func begin(_ connection: PostgresConnection) throws {
+        down.store(true, ordering: .relaxed)
+        // Twice: a connection being made while the switch turned is ended the second time.
+        for _ in 0..<2 {
+            try connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            usleep(200_000)
+        }
+    }
+
+    func end() { down.store(false, ordering: .relaxed) }
+
+    func connect(_ url: String) throws -> PostgresConnection {
+        if down.load(ordering: .relaxed) { throw PostgresError(.connection, message: "database down (test outage)") }
+        return try PostgresConnection(url: url)
+    }
+}
+
 /// A collector on loopback with a fresh database, one tenant and NAS 127.0.0.1 (secret "s3cret").
 final class CollectorHarness {
     let url: String
     let connection: PostgresConnection
     let tenant: Tenant
     let collector: Collector
+    let outage = OutageSwitch()
 
     init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")],
          register: (PostgresConnection, Tenant) throws -> Void = { c, t in
@@ -36,7 +60,8 @@ final class CollectorHarness {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let url = self.url
-        collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try PostgresConnection(url: url) }
+        let outage = self.outage
+        collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try outage.connect(url) }
         try collector.start()
     }
 

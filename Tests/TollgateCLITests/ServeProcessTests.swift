@@ -25,16 +25,23 @@ final class ServeProcess {
     let port: UInt16
     let httpPort: UInt16
     let log: URL
+    /// The data folder (the spool lives there); removed with the object unless given.
+    let dataDirectory: String
+    private let ownsDataDirectory: Bool
 
     /// `port`: the accounting port to listen on (a free one when nil), so a restarted
-    /// collector can take over from a killed one.
-    init(databaseURL: String, port: UInt16? = nil) throws {
+    /// collector can take over from a killed one; `dataDirectory`: the data folder (a new
+    /// temporary one when nil), so a restarted collector finds the spool of the killed one.
+    init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil) throws {
         self.port = port ?? freePort(udp: true)
         httpPort = freePort(udp: false)
+        ownsDataDirectory = dataDirectory == nil
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-data-\(UUID().uuidString)").path
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = tollgateExecutable()
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL]
+        process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL,
+                             "--data-directory", self.dataDirectory]
         process.environment = ProcessInfo.processInfo.environment.merging(["TOLLGATE_SECRET_KEY": secretKey, "TOLLGATE_LOG_LEVEL": "info"]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -59,7 +66,10 @@ final class ServeProcess {
         return process.terminationStatus
     }
 
-    deinit { _ = terminate() }
+    deinit {
+        _ = terminate()
+        if ownsDataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    }
 }
 
 struct CLIError: Error, CustomStringConvertible {
@@ -249,7 +259,7 @@ struct ServeProcessTests {
         let storedAtKill = Int(try connection.query("SELECT count(*) FROM accounting_packets").value(row: 0, column: 0) ?? "0") ?? 0
         #expect(storedAtKill > 0 && storedAtKill < 6000)
         try await Task.sleep(for: .milliseconds(500))
-        let second = try ServeProcess(databaseURL: url, port: port)
+        let second = try ServeProcess(databaseURL: url, port: port, dataDirectory: first.dataDirectory)
         let report = try await run
         #expect(report.isComplete, "\(report)")
         #expect(report.retransmissions > 0)
@@ -321,7 +331,10 @@ final class PrivateCluster {
 
 @Suite("Database outage under load", .enabled(if: TestDatabase.available))
 struct DatabaseOutageTests {
-    @Test("PostgreSQL stopped for 30 s during sustained load, then started: every answered packet stored once, totals exact")
+    @Test("""
+        PostgreSQL stopped for 30 s during sustained load: packets are spooled and answered, the collector is killed \
+        with -9 while spooling and restarted after the database is back; every answered packet is stored once, totals exact
+        """)
     func outage() async throws {
         let cluster = try PrivateCluster()
         let env = ["TOLLGATE_SECRET_KEY": secretKey]
@@ -330,30 +343,51 @@ struct DatabaseOutageTests {
             let result = try runTollgate(arguments + ["--database-url", cluster.url], environment: env)
             guard result.status == 0 else { throw CLIError(result.error) }
         }
-        let serve = try ServeProcess(databaseURL: cluster.url)
+        let first = try ServeProcess(databaseURL: cluster.url)
         var sessions: [SimulatedSession] = []
-        for s in 0..<400 {
+        for s in 0..<800 {
             sessions.append(SimulatedSession.regular(userName: "o\(s % 13)", sessionID: "O\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
                                                      interimInterval: 300, interims: 3, uploadPerInterval: UInt64(2000 + s),
                                                      downloadPerInterval: UInt64(50_000 + s)))
         }
-        // 2,000 packets at 100/s: the load runs before, during and after the outage. The NAS
-        // retransmits every second for up to 80 s, longer than the outage.
-        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 80, timeLimit: .seconds(150))
+        // 4,000 packets at 100/s: the load runs before, during and after the outage. The NAS
+        // retransmits every second for up to 60 s (the gap while no collector listens).
+        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
         options.rate = 100
-        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: first.port)!, secret: "testing123")
         async let run = nas.run(sessions: sessions, options: options)
         try await Task.sleep(for: .seconds(3))
         try cluster.stop()
-        try await Task.sleep(for: .seconds(30))
+        try await Task.sleep(for: .seconds(20))
+        // Answered while the database is down: spooled.
+        let metrics = try first.metrics()
+        let spooled = metrics["tollgate_spool_packets_total"] ?? 0
+        let answered = metrics["tollgate_packets_answered_total"] ?? 0
+        #expect(spooled >= 1000, "\(spooled) packets spooled after 20 s of outage")
+        let health = try httpGet(port: first.httpPort, path: "/healthz")
+        #expect(health.contains("spooling") && health.contains("\"database\":\"down\""), "\(health)")
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        try await Task.sleep(for: .seconds(10))
         try cluster.start()
+        // The new collector finds the spool of the killed one and replays it.
+        let second = try ServeProcess(databaseURL: cluster.url, port: first.port, dataDirectory: first.dataDirectory)
         let report = try await run
         #expect(report.isComplete, "\(report)")
         #expect(report.retransmissions > 0)
+        for _ in 0..<300 where try second.metrics()["tollgate_spool_bytes"] != 0 { try await Task.sleep(for: .milliseconds(100)) }
+        let after = try second.metrics()
+        #expect(after["tollgate_spool_bytes"] == 0)
+        #expect(after["tollgate_spool_replayed_packets_total"] ?? 0 >= spooled)
+        #expect(after["tollgate_spool_quarantined_total"] == 0)
         let connection = try PostgresConnection(url: cluster.url)
         let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(report.expected.upload), String(report.expected.download)])
-        #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["400"]])
-        #expect(serve.terminate() == 0)
+        #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
+        // Each packet once in the audit table: spooled, replayed, retransmitted or not.
+        #expect(try connection.query("SELECT count(*) FROM accounting_packets").rows == [["4000"]])
+        print("outage: 4000 packets, \(answered) answered by the first collector (\(spooled) from the spool), "
+              + "\(report.retransmissions) retransmissions, 4000 stored, 0 lost")
+        #expect(second.terminate() == 0)
     }
 }

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import RADIUS
+import Storage
+import Synchronization
+
+/// Drains the spool into the database, in order, on a thread of its own.
+///
+/// Each record (or the rest of it, after a partial replay) is written with the same
+/// `AccountingWriter` as live traffic, and the spool's position (`SpoolProgress`) moves in
+/// the same transaction. A crash or a lost connection at any point therefore resumes at
+/// the first packet not committed: nothing is repeated, nothing is skipped.
+final class SpoolReplayer: @unchecked Sendable {
+    let spool: Spool
+    let metrics: CollectorMetrics
+    let logger: Logger
+    private let connect: @Sendable () throws -> PostgresConnection
+    private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    /// Test hook: stop after this many records, as if the process died there.
+    var stopAfterRecords: Int?
+
+    init(spool: Spool, metrics: CollectorMetrics, logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
+        self.spool = spool
+        self.metrics = metrics
+        self.logger = logger
+        self.connect = connect
+    }
+
+    func start() {
+        running.store(true, ordering: .relaxed)
+        let thread = Thread { [self] in
+            defer { running.store(false, ordering: .relaxed) }
+            run()
+        }
+        thread.name = "tollgate-spool-replay"
+        thread.start()
+    }
+
+    var isRunning: Bool { running.load(ordering: .relaxed) }
+
+    /// Stops after the record in progress; the rest stays spooled.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        while running.load(ordering: .relaxed) { usleep(1000) }
+    }
+
+    private func run() {
+        var writer: AccountingWriter?
+        var position: SpoolPosition?
+        var current: (sequence: Int64, packets: [SpooledPacket])?
+        var retryDelay: UInt32 = 50_000
+        var records = 0
+        while !stopping.load(ordering: .relaxed) {
+            if current == nil && !spool.isActive {
+                usleep(10_000)
+                continue
+            }
+            do {
+                if writer == nil || writer?.connection.isConnected == false {
+                    writer = try AccountingWriter(connection: try connect())
+                    position = try SpoolProgress.position(writer!.connection, spoolID: spool.id)
+                    logger.info("replaying the spool", metadata: ["spool": "\(spool.configuration.directory)", "from_record": "\(position!.record)"])
+                }
+                if current == nil {
+                    switch spool.next() {
+                    case .caughtUp:
+                        if !spool.finishIfCaughtUp() { usleep(2000) }
+                        continue
+                    case .quarantined:
+                        continue
+                    case .record(let sequence, let packets):
+                        current = (sequence, packets)
+                    }
+                }
+                let (sequence, packets) = current!
+                try replay(sequence, packets, from: position!, with: writer!)
+                position = max(position!, SpoolPosition(record: sequence, items: packets.count))
+                current = nil
+                retryDelay = 50_000
+                records += 1
+                if let limit = stopAfterRecords, records >= limit { return }
+            } catch {
+                logger.warning("spool replay waiting for the database", metadata: ["error": "\(error)"])
+                if writer?.connection.isConnected != true { writer = nil }
+                usleep(retryDelay)
+                retryDelay = min(retryDelay * 2, 2_000_000)
+            }
+        }
+    }
+
+    /// Commits the packets of record `sequence` after `position`, with the new position.
+    private func replay(_ sequence: Int64, _ packets: [SpooledPacket], from position: SpoolPosition, with writer: AccountingWriter) throws {
+        let first = sequence == position.record ? position.items : (sequence < position.record ? packets.count : 0)
+        guard first < packets.count else { return }
+        var items: [(index: Int, item: BatchItem)] = []
+        for index in first..<packets.count {
+            let spooled = packets[index]
+            do {
+                let packet = try RADIUSPacket(decoding: spooled.datagram)
+                let record = AccountingListener.record(packet, tenantID: spooled.tenantID, nasID: spooled.nasID, receivedAt: spooled.receivedAt)
+                items.append((index, BatchItem(record: record, packet: spooled.keepRaw ? spooled.datagram : nil)))
+            } catch {
+                spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [spooled]), name: "\(sequence)-\(index).packet",
+                                 reason: "spooled datagram no longer decodes: \(error)")
+            }
+        }
+        let end = SpoolPosition(record: sequence, items: packets.count)
+        do {
+            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: end)])
+            metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
+        } catch let error as PostgresError where error.kind == .statement && error.sqlState != "57014" && writer.connection.isConnected {
+            // The database refuses something in the record: commit its packets one by one
+            // (each with the position after it), so only the refused ones are set aside.
+            logger.warning("spooled batch refused; replaying its packets one by one", metadata: ["record": "\(sequence)", "error": "\(error)"])
+            for (index, item) in items {
+                let after = SpoolPosition(record: sequence, items: index + 1)
+                do {
+                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
+                    metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
+                } catch let refused as PostgresError where refused.kind == .statement && writer.connection.isConnected {
+                    spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [packets[index]]), name: "\(sequence)-\(index).packet",
+                                     reason: "the database refused the packet: \(refused)")
+                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
+                }
+            }
+        }
+    }
+}
