@@ -1,0 +1,162 @@
+import Foundation
+import NASSimulator
+import Storage
+import Testing
+import TestSupport
+
+private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
+
+/// Faults a collector in production meets: a mass reboot's burst, hostile traffic, a
+/// collector killed while its NAS fail over to another, Accounting-On storms. Each runs real
+/// `tollgate serve` processes against the test database; every run has a time limit.
+@Suite("Faults", .enabled(if: TestDatabase.available), .serialized)
+struct FaultTests {
+    @Test("A burst of 200,000 packets from 1,000 NAS at once: all answered and stored, totals exact, memory bounded",
+          .timeLimit(.minutes(4)))
+    func massRebootBurst() async throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let (url, connection) = try prepareDatabase()
+        let nasCount = 1000, sessionsPerNAS = 50
+        let addresses = (0..<nasCount).map { "127.0.\(1 + $0 / 254).\(1 + $0 % 254)" }
+        try registerNAS(addresses.indices.map { ("bras-\($0)", addresses[$0], "burst-secret-\($0)") }, connection: connection)
+        let serve = try ServeProcess(databaseURL: url)
+        let idle = serve.memoryKilobytes("VmRSS") ?? 0
+        let server = UDPAddress(host: "127.0.0.1", port: serve.port)!
+        let workloads = addresses.indices.map { k in
+            NASWorkload(nas: SimulatedNAS(localAddress: addresses[k], target: server, secret: "burst-secret-\(k)"),
+                        sessions: GeneratedSessions(count: sessionsPerNAS) { s in
+                            let n = k * sessionsPerNAS + s
+                            // A tenth of the sessions need Gigawords.
+                            return SimulatedSession.regular(
+                                userName: "burst-\(n % 7919)", sessionID: "R\(k)-\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(n % 3600),
+                                interimInterval: 300, interims: 2, uploadPerInterval: UInt64(10_000 + n),
+                                downloadPerInterval: n % 10 == 0 ? 1_500_000_000 + UInt64(n) : UInt64(200_000 + 37 * n))
+                        })
+        }
+        // Every NAS sends at once: 20,000 requests outstanding. The timeout covers the queue
+        // such a burst builds, as a NAS's would after a reboot.
+        let options = RunOptions(window: 20_000, timeout: .seconds(5), retries: 6, timeLimit: .seconds(150))
+        let report = try await NASSimulator(options: options, threads: 2).run(workloads)
+        let packets = nasCount * sessionsPerNAS * 4
+        #expect(report.isComplete, "\(report)")
+        #expect(report.requestsSent == packets)
+        #expect(report.acknowledged == packets)
+
+        try expectTotals(connection, report.expected, perUser: report.expectedPerUser)
+        let sessions = nasCount * sessionsPerNAS
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE close_reason = 'stop' AND stopped_at IS NOT NULL") == sessions)
+        #expect(try count(connection, "SELECT count(*) FROM sessions") == sessions)
+        #expect(try count(connection, "SELECT count(*) FROM (SELECT nas_id FROM sessions GROUP BY nas_id HAVING count(*) = \(sessionsPerNAS)) n") == nasCount)
+        // Every request is in the raw packet table (retransmissions processed again add rows, not packets).
+        let storedRows = try count(connection, "SELECT count(*) FROM accounting_packets")
+        let storedPackets = try count(connection, "SELECT count(DISTINCT packet) FROM accounting_packets")
+        #expect(storedPackets == packets)
+
+        let metrics = try serve.metrics()
+        #expect(metrics.dropped("overloaded") == 0)
+        #expect(metrics.dropped("storage_unavailable") == 0)
+        // Measured at 140-160 MB (debug build, about 45 MB at start); the bound is about twice that.
+        let peak = try #require(serve.memoryKilobytes("VmHWM"))
+        let after = serve.memoryKilobytes("VmRSS") ?? 0
+        #expect(peak < 300 * 1024, "peak RSS \(peak / 1024) MB")
+        #expect(serve.terminate() == 0)
+        print("""
+            fault burst: \(packets) packets from \(nasCount) NAS, \(report.acknowledged) answered, \(storedPackets) stored \
+            (\(storedRows) rows), lost \(report.unanswered + report.notSent), retransmissions \(report.retransmissions), \
+            \(Int(report.packetsPerSecond)) packets/s over \(formatDuration(report.elapsed)), latency \(report.latency), \
+            duplicates in flight dropped \(metrics.dropped("duplicate_in_flight")), answered from the cache \
+            \(metrics["tollgate_duplicates_answered_total"] ?? 0), listener pauses \(metrics["tollgate_listener_pauses_total"] ?? 0), \
+            collector peak RSS \(peak / 1024) MB (\(idle / 1024) MB at start, \(after / 1024) MB after), test \(clock.now - began)
+            """)
+    }
+}
+
+/// Registers NAS devices of tenant "acme" through the Storage API, sealed with the key the
+/// collector uses: a thousand take seconds this way, minutes as one CLI process each.
+/// Returns their ids by name.
+@discardableResult
+private func registerNAS(_ devices: [(name: String, address: String, secret: String)], connection: PostgresConnection) throws -> [String: Int64] {
+    let tenant = try TenantStore(connection: connection).require(slug: "acme")
+    let store = NASStore(connection: connection, cipher: try SecretCipher(hexKey: secretKey))
+    var ids: [String: Int64] = [:]
+    for device in devices {
+        ids[device.name] = try store.add(tenant: tenant, name: device.name, address: device.address, secret: device.secret).id
+    }
+    return ids
+}
+
+/// The single integer a query returns.
+private func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
+    Int(try connection.query(sql).value(row: 0, column: 0) ?? "") ?? -1
+}
+
+/// Usage in the database equals what the simulator sent, in total and per subscriber.
+private func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
+    #expect(totals == [String(expected.upload), String(expected.download)], sourceLocation: sourceLocation)
+    let rows = try connection.query("SELECT subscriber, sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly GROUP BY subscriber").rows
+    var stored: [String: [String?]] = [:]
+    for row in rows { stored[row[0] ?? ""] = [row[1], row[2]] }
+    #expect(stored.count == perUser.count, sourceLocation: sourceLocation)
+    let wrong = perUser.filter { stored[$0.key] != [String($0.value.upload), String($0.value.download)] }
+    #expect(wrong.isEmpty, "\(wrong.count) subscribers with other totals, e.g. \(wrong.first.map { "\($0.key): \(stored[$0.key] ?? [])" } ?? "")",
+            sourceLocation: sourceLocation)
+}
+
+extension ServeProcess {
+    /// The collector's series from /metrics by name with labels, e.g.
+    /// `tollgate_packets_dropped_total{reason="oversized"}`.
+    func metrics() throws -> [String: Int] {
+        var values: [String: Int] = [:]
+        for line in try httpGet(port: httpPort, path: "/metrics").split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Int(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
+    }
+
+    /// A memory figure of the running process in kB from /proc/PID/status: `VmHWM` (the peak
+    /// resident set size), `VmRSS` (the current one).
+    func memoryKilobytes(_ field: String) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+}
+
+extension [String: Int] {
+    /// `tollgate_packets_dropped_total` for one reason.
+    func dropped(_ reason: String) -> Int { self["tollgate_packets_dropped_total{reason=\"\(reason)\"}"] ?? 0 }
+}
+
+/// The body of an HTTP GET to 127.0.0.1:`port`.
+func httpGet(port: UInt16, path: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw CLIError("socket(): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = loopbackAddress("127.0.0.1", port: port)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw CLIError("connect to port \(port): \(String(cString: strerror(errno)))") }
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
+        throw CLIError("sending the HTTP request failed")
+    }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { break }
+        response += buffer[0..<n]
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    guard text.hasPrefix("HTTP/1.1 200"), let body = text.range(of: "\r\n\r\n") else {
+        throw CLIError("GET \(path): \(text.prefix(200))")
+    }
+    return String(text[body.upperBound...])
+}
