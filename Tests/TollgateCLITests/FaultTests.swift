@@ -70,6 +70,75 @@ struct FaultTests {
             collector peak RSS \(peak / 1024) MB (\(idle / 1024) MB at start, \(after / 1024) MB after), test \(clock.now - began)
             """)
     }
+
+    @Test("Hostile traffic at full speed during real accounting: the collector stays up, totals exact, drops counted by reason",
+          .timeLimit(.minutes(3)))
+    func hostileTraffic() async throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let (url, connection) = try prepareDatabase()
+        let broken = try registerNAS([("broken", "127.0.0.66", "broken-nas-secret")], connection: connection)["broken"]!
+        let serve = try ServeProcess(databaseURL: url)
+        let served = clock.now
+        var sessions: [SimulatedSession] = []
+        for s in 0..<3000 {
+            sessions.append(SimulatedSession.regular(userName: "h\(s % 29)", sessionID: "H\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
+                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(4000 + s),
+                                                     downloadPerInterval: UInt64(90_000 + s)))
+        }
+        let hostile = try HostileSender(port: serve.port, nasAddress: "127.0.0.1", secret: "testing123", unknownAddress: "127.9.9.9",
+                                        brokenNAS: ("127.0.0.66", "broken-nas-secret"), sessions: sessions, timeLimit: .seconds(100))
+        hostile.start()
+        try await Task.sleep(for: .milliseconds(300))
+        // Real packets compete with the flood for the socket buffer: some are lost and retransmitted.
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
+        let report = try await nas.run(sessions: sessions, options: RunOptions(window: 256, timeout: .milliseconds(500), retries: 40,
+                                                                              timeLimit: .seconds(90)))
+        let traffic = hostile.stop()
+
+        #expect(serve.process.isRunning, "the collector must survive the flood")
+        #expect(report.isComplete, "\(report)")
+        try expectTotals(connection, report.expected, perUser: report.expectedPerUser)
+        #expect(try count(connection, "SELECT count(*) FROM sessions") == 3000)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE close_reason = 'stop'") == 3000)
+        // The broken NAS's signed packets are recorded and answered, and open no session.
+        #expect(try count(connection, "SELECT count(*) FROM accounting_packets WHERE nas_id = \(broken)") > 0)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(broken)") == 0)
+
+        let metrics = try serve.metrics()
+        for kind in HostileSender.Kind.allCases {
+            #expect(traffic.sent[kind, default: 0] > 0, "\(kind.rawValue) was never sent")
+            if let reason = kind.dropReason {
+                #expect(metrics.dropped(reason) > 0, "\(kind.rawValue): nothing counted under \(reason)")
+            }
+        }
+        #expect(metrics.dropped("too_short") > 0)
+        #expect(metrics.dropped("overloaded") == 0)
+        #expect(metrics.dropped("storage_unavailable") == 0)
+        #expect(traffic.unexpectedAnswers == 0, "a hostile datagram was answered")
+        #expect(traffic.statusServerAnswers > 0)
+        #expect(traffic.brokenNASAnswers > 0)
+        #expect((metrics["tollgate_status_server_answered_total"] ?? 0) > 0)
+
+        let lifetime = clock.now - served
+        #expect(serve.terminate() == 0)
+        // Drops are logged at most once per reason every 10 s, whatever the flood.
+        let log = try String(contentsOf: serve.log, encoding: .utf8)
+        let dropLines = log.components(separatedBy: "\n").filter { $0.contains("dropped datagram") }.count
+        let reasons = metrics.keys.filter { $0.hasPrefix("tollgate_packets_dropped_total{") }.count
+        #expect(dropLines <= reasons * (Int(lifetime.components.seconds) / 10 + 2), "\(dropLines) drop log lines")
+
+        let perKind = HostileSender.Kind.allCases.map { "\($0.rawValue) \(traffic.sent[$0, default: 0])" }.joined(separator: ", ")
+        let drops = metrics.filter { $0.key.hasPrefix("tollgate_packets_dropped_total") && $0.value > 0 }
+            .map { "\($0.key.dropFirst("tollgate_packets_dropped_total".count)) \($0.value)" }.sorted().joined(separator: ", ")
+        print("""
+            fault hostile: \(traffic.total) hostile datagrams in \(traffic.elapsed) (\(perKind)); \
+            answers: Status-Server \(traffic.statusServerAnswers), broken NAS \(traffic.brokenNASAnswers), unexpected \(traffic.unexpectedAnswers); \
+            received \(metrics["tollgate_packets_received_total"] ?? 0), dropped: \(drops); \
+            real: \(report.requestsSent) requests, \(report.acknowledged) answered, \(report.retransmissions) retransmissions, \
+            latency \(report.latency); drop log lines \(dropLines); test \(clock.now - began)
+            """)
+    }
 }
 
 /// Registers NAS devices of tenant "acme" through the Storage API, sealed with the key the
