@@ -139,6 +139,63 @@ struct FaultTests {
             latency \(report.latency); drop log lines \(dropLines); test \(clock.now - began)
             """)
     }
+
+    @Test("Two collectors, one killed mid-load: the NAS fails over to the other, totals exact, nothing counted twice",
+          .timeLimit(.minutes(3)))
+    func failoverAfterKill() async throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let (url, connection) = try prepareDatabase()
+        let primary = try ServeProcess(databaseURL: url)
+        let secondary = try ServeProcess(databaseURL: url)
+        var sessions: [SimulatedSession] = []
+        for s in 0..<1500 {
+            sessions.append(SimulatedSession.regular(userName: "f\(s % 31)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
+                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(5000 + s),
+                                                     downloadPerInterval: UInt64(80_000 + s)))
+        }
+        var nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: primary.port)!, secret: "testing123")
+        nas.failoverTargets = [UDPAddress(host: "127.0.0.1", port: secondary.port)!]
+        // Three unanswered sends to a server and the NAS moves on, as a NAS's dead-server detection does.
+        var options = RunOptions(window: 128, timeout: .milliseconds(300), retries: 10, timeLimit: .seconds(120))
+        options.failoverAfter = 3
+        async let run = nas.run(sessions: sessions, options: options)
+        for _ in 0..<500 {
+            if try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(primary.process.processIdentifier, SIGKILL)
+        primary.process.waitUntilExit()
+        let killedAt = clock.now
+        #expect(primary.process.terminationReason == .uncaughtSignal)
+        let storedAtKill = try count(connection, "SELECT count(*) FROM accounting_packets")
+        #expect(storedAtKill > 0 && storedAtKill < 6000)
+        let report = try await run
+
+        #expect(report.isComplete, "\(report)")
+        #expect(report.failovers == 1)
+        #expect(report.requestsMoved > 0)
+        try expectTotals(connection, report.expected, perUser: report.expectedPerUser)
+        #expect(try count(connection, "SELECT count(*) FROM sessions") == 1500)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL AND close_reason = 'stop'") == 1500)
+        let sessionTotals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM sessions").rows[0]
+        #expect(sessionTotals == [String(report.expected.upload), String(report.expected.download)])
+        // Packets the primary committed but never answered were recorded again by the secondary.
+        let storedRows = try count(connection, "SELECT count(*) FROM accounting_packets")
+        let storedPackets = try count(connection, "SELECT count(DISTINCT packet) FROM accounting_packets")
+        #expect(storedPackets == report.requestsSent)
+        let metrics = try secondary.metrics()
+        #expect((metrics["tollgate_packets_answered_total"] ?? 0) > 0)
+        #expect(secondary.terminate() == 0)
+        print("""
+            fault failover: \(report.requestsSent) requests, \(report.acknowledged) answered, \(storedAtKill) stored before the kill, \
+            \(storedPackets) stored in \(storedRows) rows; \
+            retransmissions \(report.retransmissions), failovers \(report.failovers), requests moved \(report.requestsMoved); \
+            secondary answered \(metrics["tollgate_packets_answered_total"] ?? 0) \
+            (from its duplicate cache \(metrics["tollgate_duplicates_answered_total"] ?? 0)); \
+            load finished \(clock.now - killedAt) after the kill; latency \(report.latency); test \(clock.now - began)
+            """)
+    }
 }
 
 /// Registers NAS devices of tenant "acme" through the Storage API, sealed with the key the
