@@ -196,6 +196,94 @@ struct FaultTests {
             load finished \(clock.now - killedAt) after the kill; latency \(report.latency); test \(clock.now - began)
             """)
     }
+
+    @Test("An Accounting-On closing 20,000 sessions does not stall another NAS's accounting", .timeLimit(.minutes(3)))
+    func accountingOnStorm() async throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let (url, connection) = try prepareDatabase()
+        let ids = try registerNAS([("storm", "127.0.0.2", "storm-secret")], connection: connection)
+        let stormID = ids["storm"]!
+        let steadyID = try count(connection, "SELECT id FROM nas_devices WHERE name = 'lo'")
+        let serve = try ServeProcess(databaseURL: url)
+        let server = UDPAddress(host: "127.0.0.1", port: serve.port)!
+
+        // NAS A: 20,000 sessions started, none stopped.
+        let stormNAS = SimulatedNAS(localAddress: "127.0.0.2", target: server, secret: "storm-secret")
+        let open = GeneratedSessions(count: 20_000) { s in
+            SimulatedSession(userName: "storm-\(s)", sessionID: "A\(s)", nasPort: UInt32(s), events: [.start(at: .at(hour0 + UInt32(s % 600)))])
+        }
+        let opened = try await NASSimulator(options: RunOptions(window: 2000, timeout: .seconds(3), retries: 6, timeLimit: .seconds(90)))
+            .run([NASWorkload(nas: stormNAS, sessions: open)])
+        #expect(opened.isComplete, "\(opened)")
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND stopped_at IS NULL") == 20_000)
+
+        // NAS B: steady load at 1,000 packets/s in one-second runs, before, during and after the storm.
+        let steadyNAS = SimulatedNAS(localAddress: "127.0.0.1", target: server, secret: "testing123")
+        var steadyOptions = RunOptions(window: 64, timeout: .seconds(2), retries: 10, timeLimit: .seconds(30))
+        steadyOptions.rate = 1000
+        let paced = steadyOptions
+        let steadyRuns = 10
+        let steady = Task { () async throws -> [SteadyRun] in
+            var runs: [SteadyRun] = []
+            for run in 0..<steadyRuns {
+                let sessions = (0..<250).map { s in
+                    SimulatedSession.regular(userName: "steady-\(s % 40)", sessionID: "B\(run)-\(s)", nasPort: UInt32(s),
+                                             startTime: hour0 + UInt32(run * 10), interimInterval: 300, interims: 2,
+                                             uploadPerInterval: UInt64(1000 + s), downloadPerInterval: UInt64(30_000 + run))
+                }
+                let start = clock.now
+                let report = try await steadyNAS.run(sessions: sessions, options: paced)
+                runs.append(SteadyRun(start: start, end: clock.now, report: report))
+            }
+            return runs
+        }
+        try await Task.sleep(for: .seconds(3.5))
+        let stormStart = clock.now
+        let on = try await stormNAS.send(.accountingOn(at: .at(hour0 + 7200)),
+                                         options: RunOptions(window: 1, timeout: .seconds(5), retries: 10, timeLimit: .seconds(60)))
+        let stormEnd = clock.now
+        let runs = try await steady.value
+
+        #expect(on.isComplete, "\(on)")
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND stopped_at IS NULL") == 0)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND close_reason = 'nas-reboot'") == 20_000)
+        var expected = UsageTotals()
+        for run in runs {
+            #expect(run.report.isComplete, "\(run.report)")
+            expected.sessions += run.report.expected.sessions
+            expected.upload += run.report.expected.upload
+            expected.download += run.report.expected.download
+        }
+        #expect(runs.count == steadyRuns)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(steadyID) AND close_reason = 'stop'") == 250 * steadyRuns)
+        #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(steadyID)") == 250 * steadyRuns)
+        let stored = try connection.query("""
+            SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly WHERE subscriber LIKE 'steady-%'
+            """).rows[0]
+        #expect(stored == [String(expected.upload), String(expected.download)])
+        #expect(try count(connection, "SELECT count(*) FROM usage_hourly WHERE subscriber LIKE 'storm-%' AND upload_bytes + download_bytes > 0") == 0)
+        #expect(serve.terminate() == 0)
+
+        var lines: [String] = []
+        for (index, run) in runs.enumerated() {
+            let phase = run.end <= stormStart ? "before" : run.start >= stormEnd ? "after" : "during"
+            lines.append("  steady run \(index) \(phase): \(run.report.latency), retransmissions \(run.report.retransmissions)")
+        }
+        print("""
+            fault storm: 20,000 sessions opened in \(formatDuration(opened.elapsed)); Accounting-On answered after \
+            \(formatDuration(on.latency.max)) (\(on.retransmissions) retransmissions); steady NAS latency per run:
+            \(lines.joined(separator: "\n"))
+            test \(clock.now - began)
+            """)
+    }
+}
+
+/// One run of the steady NAS and when it happened.
+private struct SteadyRun: Sendable {
+    var start: ContinuousClock.Instant
+    var end: ContinuousClock.Instant
+    var report: Report
 }
 
 /// Registers NAS devices of tenant "acme" through the Storage API, sealed with the key the
