@@ -4,6 +4,10 @@ public struct Report: Sendable, CustomStringConvertible {
     public var requestsSent = 0
     /// Identical packets sent again because no valid answer came in time.
     public var retransmissions = 0
+    /// Times a NAS gave its server up and moved to the next (`SimulatedNAS.failoverTargets`).
+    public var failovers = 0
+    /// Requests retransmitted to another server than the one they were first sent to.
+    public var requestsMoved = 0
     /// Identical copies sent on purpose (`SessionEvent.Duplicate.identical`).
     public var duplicatesSent = 0
     /// Requests answered by a valid response.
@@ -55,6 +59,9 @@ public struct Report: Sendable, CustomStringConvertible {
         var lines: [String] = []
         lines.append("requests \(requestsSent), acknowledged \(acknowledged), retransmissions \(retransmissions), "
             + "unanswered \(unanswered), not sent \(notSent), bad responses \(badResponses), late responses \(lateResponses)")
+        if failovers > 0 || requestsMoved > 0 {
+            lines.append("failovers \(failovers), requests moved to another server \(requestsMoved)")
+        }
         lines.append("\(formatRate(packetsPerSecond)) packets/s over \(formatDuration(elapsed)); latency \(latency)")
         lines.append("expected: \(expected)")
         return lines.joined(separator: "\n")
@@ -64,6 +71,8 @@ public struct Report: Sendable, CustomStringConvertible {
     mutating func merge(_ other: Report) {
         requestsSent += other.requestsSent
         retransmissions += other.retransmissions
+        failovers += other.failovers
+        requestsMoved += other.requestsMoved
         duplicatesSent += other.duplicatesSent
         acknowledged += other.acknowledged
         unanswered += other.unanswered

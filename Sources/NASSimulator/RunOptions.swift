@@ -7,6 +7,10 @@ public struct RunOptions: Hashable, Sendable {
     public var timeout: Duration = .seconds(1)
     /// Retransmissions after the first send before giving up on a request; default 3.
     public var retries: Int = 3
+    /// Transmissions of one request to a server without a valid answer after which its NAS
+    /// moves to the next of its `SimulatedNAS.failoverTargets`; default 3. Only a NAS with
+    /// failover targets moves; `retries` still bounds a request's transmissions over all servers.
+    public var failoverAfter = 3
     /// The run stops by itself after this long, whatever is still outstanding; default 60 s.
     public var timeLimit: Duration = .seconds(60)
     /// Cap on new requests per second (retransmissions are not paced); nil for none (the default).

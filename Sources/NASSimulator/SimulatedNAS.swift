@@ -1,13 +1,20 @@
 /// One simulated NAS device: where it sends from, to whom, and with which secret.
 ///
 /// The NAS sends from `localAddress` on kernel-chosen ports (one socket per 192 outstanding
-/// requests, so Identifiers never run out). Any 127.0.0.0/8 address works on Linux loopback
+/// requests, so Identifiers never run out), to `target` and, once that stops answering, to
+/// the `failoverTargets`. Any 127.0.0.0/8 address works on Linux loopback
 /// without setup, so each NAS of a test can have its own source address.
 public struct SimulatedNAS: Hashable, Sendable {
     /// The address the NAS's sockets bind to (port 0).
     public var localAddress: UDPAddress
     /// The accounting server.
     public var target: UDPAddress
+    /// Further accounting servers in order of preference, for failover: after
+    /// `RunOptions.failoverAfter` unanswered transmissions of a request to its current server
+    /// the NAS gives that server up and sends that request, the ones still outstanding and every
+    /// later one to the next, as a NAS's server failover does. It never moves back. Empty (the
+    /// default) for none.
+    public var failoverTargets: [UDPAddress] = []
     /// The RADIUS shared secret.
     public var secret: [UInt8]
     /// NAS-IP-Address (4) sent in every request; default: the local address when it is IPv4.

@@ -42,6 +42,23 @@ final class SimulatorEngine {
         var previousAuthenticator: Authenticator?
         var firstSent: UInt64 = 0
         var attempts: Int32 = 0
+        /// Index of the NAS's server the request was last sent to, and transmissions to it.
+        var server: Int32 = 0
+        var serverAttempts: Int32 = 0
+        var moved = false
+    }
+
+    /// A server's socket address, as sendmmsg takes it.
+    private struct Destination {
+        var address = sockaddr_storage()
+        var length: socklen_t = 0
+
+        init(_ target: UDPAddress) {
+            target.withSocketAddress { address, length in
+                withUnsafeMutableBytes(of: &self.address) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(length))) }
+                self.length = length
+            }
+        }
     }
 
     private struct SocketState {
@@ -59,8 +76,10 @@ final class SimulatorEngine {
         var nas: SimulatedNAS
         var encoder: RequestEncoder
         var label: String
-        var target: sockaddr_storage
-        var targetLength: socklen_t
+        /// `target`, then the failover targets.
+        var servers: [Destination]
+        /// The server new requests and retransmissions go to: moves on, never back.
+        var current = 0
         var sockets: [Int] = []
         var nextSocket = 0
         var ready = RingBuffer<Int32>()
@@ -128,16 +147,10 @@ final class SimulatorEngine {
         let socketsPerNAS = max(1, options.socketsPerNAS ?? (wanted + Self.identifiersPerSocket - 1) / Self.identifiersPerSocket)
         do throws(SimulatorError) {
             for workload in workloads {
-                var target = sockaddr_storage()
-                var targetLength: socklen_t = 0
-                workload.nas.target.withSocketAddress { address, length in
-                    withUnsafeMutableBytes(of: &target) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(length))) }
-                    targetLength = length
-                }
                 var state = NASState(
                     nas: workload.nas, encoder: RequestEncoder(nas: workload.nas),
                     label: workload.nas.localAddress.description.replacingSuffix(":0"),
-                    target: target, targetLength: targetLength,
+                    servers: ([workload.nas.target] + workload.nas.failoverTargets).map(Destination.init),
                     messages: workload.messages, sessions: workload.sessions)
                 for _ in 0..<socketsPerNAS {
                     let fd = try openUDPSocket(boundTo: workload.nas.localAddress)
@@ -418,6 +431,9 @@ final class SimulatorEngine {
         sockets[chosen].slots[Int(identifier)].authenticator = packet.authenticator
         sockets[chosen].slots[Int(identifier)].firstSent = now
         sockets[chosen].slots[Int(identifier)].attempts = 1
+        sockets[chosen].slots[Int(identifier)].server = Int32(nases[n].current)
+        sockets[chosen].slots[Int(identifier)].serverAttempts = 1
+        sockets[chosen].slots[Int(identifier)].moved = false
         queueSend(socket: chosen, packet.bytes)
         for _ in 0..<identicalCopies {
             queueSend(socket: chosen, packet.bytes)
@@ -433,11 +449,10 @@ final class SimulatorEngine {
         let slot = tg_udp_batch_slot(batch, index, nil, nil)!
         bytes.withUnsafeBufferPointer { slot.update(from: $0.baseAddress!, count: $0.count) }
         let n = sockets[s].nas
-        var target = nases[n].target
-        let targetLength = nases[n].targetLength
-        let prepared = withUnsafePointer(to: &target) {
+        var target = nases[n].servers[nases[n].current]
+        let prepared = withUnsafePointer(to: &target.address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                tg_udp_batch_prepare(batch, index, UInt32(bytes.count), $0, targetLength)
+                tg_udp_batch_prepare(batch, index, UInt32(bytes.count), $0, target.length)
             }
         }
         precondition(prepared == 0, "a request did not fit a send slot")
@@ -473,8 +488,11 @@ final class SimulatorEngine {
             let s = Int(timer.socket)
             let id = Int(timer.identifier)
             guard sockets[s].slots[id].busy, sockets[s].slots[id].generation == timer.generation else { continue }
+            failOverIfDue(socket: s, identifier: id)
             if Int(sockets[s].slots[id].attempts) <= options.retries {
+                moveToCurrentServer(socket: s, identifier: id)
                 sockets[s].slots[id].attempts += 1
+                sockets[s].slots[id].serverAttempts += 1
                 report.retransmissions += 1
                 queueSend(socket: s, sockets[s].slots[id].packet)
                 timers.pushBack(Timer(socket: timer.socket, identifier: timer.identifier, generation: timer.generation, due: now &+ timeoutNanoseconds))
@@ -485,6 +503,29 @@ final class SimulatorEngine {
                 release(socket: s, identifier: id)
                 stepFinished(flow)
             }
+        }
+    }
+
+    /// Gives the NAS's current server up when this request went unanswered there
+    /// `failoverAfter` times and another server is left.
+    private func failOverIfDue(socket s: Int, identifier id: Int) {
+        let n = sockets[s].nas
+        let slot = sockets[s].slots[id]
+        guard Int(slot.server) == nases[n].current, nases[n].current + 1 < nases[n].servers.count,
+              Int(slot.serverAttempts) >= options.failoverAfter else { return }
+        nases[n].current += 1
+        report.failovers += 1
+    }
+
+    /// Points a request's next transmission at the NAS's current server.
+    private func moveToCurrentServer(socket s: Int, identifier id: Int) {
+        let current = Int32(nases[sockets[s].nas].current)
+        guard sockets[s].slots[id].server != current else { return }
+        sockets[s].slots[id].server = current
+        sockets[s].slots[id].serverAttempts = 0
+        if !sockets[s].slots[id].moved {
+            sockets[s].slots[id].moved = true
+            report.requestsMoved += 1
         }
     }
 
@@ -512,9 +553,15 @@ final class SimulatorEngine {
         }
     }
 
+    /// Whether a datagram comes from one of the NAS's servers (a late answer from a server it
+    /// gave up still counts).
     private func isTarget(_ address: UnsafePointer<sockaddr>, _ length: socklen_t, nas n: Int) -> Bool {
-        guard length == nases[n].targetLength else { return false }
-        return withUnsafeBytes(of: nases[n].target) { target in
+        nases[n].servers.contains { isServer(address, length, $0) }
+    }
+
+    private func isServer(_ address: UnsafePointer<sockaddr>, _ length: socklen_t, _ server: Destination) -> Bool {
+        guard length == server.length else { return false }
+        return withUnsafeBytes(of: server.address) { target in
             let received = UnsafeRawBufferPointer(start: address, count: Int(length))
             if Int32(address.pointee.sa_family) == AF_INET {
                 // Family, port and address; sin_zero may hold anything.

@@ -155,6 +155,59 @@ struct NASSimulatorTests {
         #expect(responder.received.count == 9)
     }
 
+    @Test("Failover: after failoverAfter unanswered sends the NAS moves to its next server, outstanding requests with it")
+    func failover() async throws {
+        var silent = TestResponder.Configuration()
+        silent.answers = false
+        let primary = try TestResponder(silent)
+        defer { primary.stop() }
+        let secondary = try TestResponder()
+        defer { secondary.stop() }
+        let third = try TestResponder()
+        defer { third.stop() }
+        var device = nas(primary)
+        device.failoverTargets = [secondary.address, third.address]
+        var failingOver = options(window: 4, timeoutMilliseconds: 150, retries: 6)
+        failingOver.failoverAfter = 2
+        let report = try await device.run(sessions: sessions(10, interims: 1), options: failingOver)
+        #expect(report.isComplete, "\(report)")
+        #expect(report.requestsSent == 30)
+        // The four Starts of the first window went to the primary twice each, then moved.
+        #expect(report.failovers == 1)
+        #expect(report.requestsMoved == 4)
+        #expect(report.retransmissions == 8)
+        let first = primary.received
+        #expect(first.count == 8)
+        #expect(Set(first.map(\.bytes)).count == 4)
+        // Everything after the failover went to the secondary, the moved requests identical.
+        let second = secondary.received
+        #expect(second.count == 30)
+        #expect(Set(second.map(\.bytes)).count == 30)
+        #expect(Set(first.map(\.bytes)).isSubset(of: Set(second.map(\.bytes))))
+        #expect(third.received.isEmpty)
+    }
+
+    @Test("Failover stops at the last server: a request unanswered everywhere is given up after its retries")
+    func failoverExhausted() async throws {
+        var silent = TestResponder.Configuration()
+        silent.answers = false
+        let primary = try TestResponder(silent)
+        defer { primary.stop() }
+        let secondary = try TestResponder(silent)
+        defer { secondary.stop() }
+        var device = nas(primary)
+        device.failoverTargets = [secondary.address]
+        var failingOver = options(window: 1, timeoutMilliseconds: 20, retries: 4)
+        failingOver.failoverAfter = 2
+        let report = try await device.run(sessions: sessions(1, interims: 0), options: failingOver)
+        #expect(report.unanswered == 2)
+        #expect(report.failovers == 1)
+        // The Start: 2 sends to the primary, 3 to the secondary; the Stop: 5 to the secondary.
+        #expect(primary.received.count == 2)
+        #expect(secondary.received.count == 8)
+        #expect(report.requestsMoved == 1)
+    }
+
     @Test("An answer signed with another secret fails verification, is counted and ignored")
     func wrongSecret() async throws {
         var configuration = TestResponder.Configuration()
