@@ -80,8 +80,12 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Whether storage is taking writes: at least one writer connected and its last batch committed.
-    public var isHealthy: Bool { healthyWriters.load(ordering: .relaxed) > 0 }
+    /// Whether storage is taking writes: at least one writer connected and its last batch
+    /// committed; while batches go to the spool, whether the replay's last commit succeeded.
+    public var isHealthy: Bool {
+        if let replayer, spool?.isActive == true { return replayer.isConnected }
+        return healthyWriters.load(ordering: .relaxed) > 0
+    }
 
     /// Whether accounting is being answered: the database takes writes, or the spool has room.
     public var isAccepting: Bool { isHealthy || (spool.map { !$0.isFull } ?? false) }
@@ -189,40 +193,15 @@ public final class IngestPipeline: @unchecked Sendable {
         var retryDelay: UInt32 = 50_000
         var nextAttempt: Int64 = 0
 
-        while true {
-            if writer == nil || writer?.connection.isConnected == false, monotonicMicroseconds() >= nextAttempt {
-                do {
-                    writer = try AccountingWriter(connection: try connect())
-                    setHealthy(true)
-                    retryDelay = 50_000
-                } catch {
-                    setHealthy(false)
-                    logger.error("database connection failed; retrying", metadata: ["writer": "\(index)", "error": "\(error)"])
-                    writer = nil
-                    nextAttempt = monotonicMicroseconds() + Int64(retryDelay)
-                    retryDelay = min(retryDelay * 2, 2_000_000)
-                    if spool == nil {
-                        // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
-                        condition.lock()
-                        let stop = stopping
-                        condition.unlock()
-                        if stop {
-                            failRemaining()
-                            return
-                        }
-                        usleep(retryDelay)
-                        continue
-                    }
-                }
-            }
-            guard let batch = takeBatch() else { return }
+        /// Writes (or spools) one batch and answers what became durable.
+        func process(_ batch: [PendingPacket]) {
             if let spool, writer == nil || spool.isActive {
                 self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
-                continue
+                return
             }
             guard let current = writer else {
                 fail(batch, PostgresError(.connection, message: "no database connection"))
-                continue
+                return
             }
             let started = monotonicMicroseconds()
             var committed: [PendingPacket]
@@ -255,14 +234,53 @@ public final class IngestPipeline: @unchecked Sendable {
                 } else {
                     fail(batch, error)
                 }
-                continue
+                return
             }
             setHealthy(true)
-            guard !committed.isEmpty else { continue }
+            guard !committed.isEmpty else { return }
             metrics.batches.add(1, ordering: .relaxed)
             metrics.batchSize.observe(committed.count)
             metrics.commitLatency.observe(Int(monotonicMicroseconds() - started))
             answer(committed, crypto: crypto, sendBatch: sendBatch)
+        }
+
+        while true {
+            if writer == nil || writer?.connection.isConnected == false, monotonicMicroseconds() >= nextAttempt {
+                do {
+                    writer = try AccountingWriter(connection: try connect())
+                    setHealthy(true)
+                    retryDelay = 50_000
+                } catch {
+                    setHealthy(false)
+                    logger.error("database connection failed; retrying", metadata: ["writer": "\(index)", "error": "\(error)"])
+                    writer = nil
+                    nextAttempt = monotonicMicroseconds() + Int64(retryDelay)
+                    retryDelay = min(retryDelay * 2, 2_000_000)
+                    if spool == nil {
+                        // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
+                        condition.lock()
+                        let stop = stopping
+                        condition.unlock()
+                        if stop {
+                            failRemaining()
+                            return
+                        }
+                        usleep(retryDelay)
+                        continue
+                    }
+                }
+            }
+            guard let batch = takeBatch() else { return }
+            // An Accounting-On/Off may close thousands of sessions: it gets a transaction of its
+            // own after the rest of the batch is committed and answered, so the other packets'
+            // row locks are not held (and other NAS devices' batches do not wait) while it runs.
+            let nasEvents = batch.filter { $0.item.record.status == .accountingOn || $0.item.record.status == .accountingOff }
+            if nasEvents.isEmpty || nasEvents.count == batch.count {
+                process(batch)
+            } else {
+                process(batch.filter { $0.item.record.status != .accountingOn && $0.item.record.status != .accountingOff })
+                process(nasEvents)
+            }
         }
     }
 

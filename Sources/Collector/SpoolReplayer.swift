@@ -17,6 +17,7 @@ final class SpoolReplayer: @unchecked Sendable {
     private let connect: @Sendable () throws -> PostgresConnection
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
+    private let connected = Atomic<Bool>(false)
     /// Test hook: stop after this many records, as if the process died there.
     var stopAfterRecords: Int?
 
@@ -38,6 +39,9 @@ final class SpoolReplayer: @unchecked Sendable {
     }
 
     var isRunning: Bool { running.load(ordering: .relaxed) }
+
+    /// Whether the replay's connection works (its last statement succeeded).
+    var isConnected: Bool { connected.load(ordering: .relaxed) }
 
     /// Stops after the record in progress; the rest stays spooled.
     func stop() {
@@ -77,12 +81,16 @@ final class SpoolReplayer: @unchecked Sendable {
                 try replay(sequence, packets, from: position!, with: writer!)
                 position = max(position!, SpoolPosition(record: sequence, items: packets.count))
                 current = nil
+                connected.store(true, ordering: .relaxed)
                 retryDelay = 50_000
                 records += 1
                 if let limit = stopAfterRecords, records >= limit { return }
             } catch {
                 logger.warning("spool replay waiting for the database", metadata: ["error": "\(error)"])
-                if writer?.connection.isConnected != true { writer = nil }
+                if writer?.connection.isConnected != true {
+                    writer = nil
+                    connected.store(false, ordering: .relaxed)
+                }
                 usleep(retryDelay)
                 retryDelay = min(retryDelay * 2, 2_000_000)
             }

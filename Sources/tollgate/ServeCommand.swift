@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     var listen: [String] = []
     @Option(help: "HTTP address for /healthz and /metrics.") var http: String?
     @Option(help: "libpq URL of the database (default: embedded PostgreSQL).") var databaseURL: String?
-    @Option(help: "Folder of the embedded PostgreSQL and its secret key.") var dataDirectory: String?
+    @Option(help: "Folder of the embedded PostgreSQL, its secret key and the spool.") var dataDirectory: String?
 
     func run() async throws {
         let configuration: TollgateConfiguration

@@ -33,6 +33,28 @@ struct ConfigurationTests {
         #expect(configuration.collector.packetRetentionDays == defaults.collector.packetRetentionDays)
         #expect(configuration.collector.receiveBufferBytes == defaults.collector.receiveBufferBytes)
         #expect(configuration.collector.listeners == defaults.collector.listeners)
+        #expect(configuration.collector.pipeline.commitTimeoutMilliseconds == defaults.collector.pipeline.commitTimeoutMilliseconds)
+        #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
+        #expect(configuration.spool?.directory == ".tollgate/spool")
+    }
+
+    @Test("Spool settings: folder, size limit, off with 0; the commit timeout")
+    func spool() throws {
+        let c = try load("""
+            data_directory = "/var/lib/tollgate"
+            [collector]
+            spool_max_bytes = 5000000
+            commit_timeout_ms = 2500
+            """)
+        #expect(c.spool?.directory == "/var/lib/tollgate/spool")
+        #expect(c.spool?.maxBytes == 5_000_000)
+        #expect(c.spool?.segmentBytes == 1 << 20)
+        #expect(c.collector.pipeline.commitTimeoutMilliseconds == 2500)
+        let elsewhere = try load("[collector]\nspool_directory = \"/srv/spool\"")
+        #expect(elsewhere.spool?.directory == "/srv/spool")
+        #expect(try load("[collector]\nspool_max_bytes = 0").spool == nil)
+        #expect(throws: TollgateConfiguration.Error.self) { try load("[collector]\ncommit_timeout_ms = 5") }
+        #expect(throws: TollgateConfiguration.Error.self) { try load("[collector]\nspool_max_bytes = -1") }
     }
 
     @Test("Listeners, dedicated tenants and collector settings are read")
