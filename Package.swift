@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // System libraries and C shims.
@@ -56,11 +57,22 @@ let package = Package(
             ]
         ),
 
+        // The management HTTP API: tokens, roles, tenant-scoped endpoints, the OpenAPI document.
+        .target(
+            name: "API",
+            dependencies: [
+                "Storage", "Rating", "Accounting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // `tollgate serve`: configuration, embedded PostgreSQL, the HTTP port, shutdown.
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage",
+                "Collector", "Storage", "API",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +113,10 @@ let package = Package(
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "TestSupport"]),
     ]

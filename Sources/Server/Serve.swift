@@ -1,3 +1,4 @@
+import API
 import Collector
 import Foundation
 import Hummingbird
@@ -89,6 +90,8 @@ public enum Serve {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
         }
+        let apiDatabase = APIDatabase(url: url)
+        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger).register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }
@@ -102,6 +105,7 @@ public enum Serve {
         )
         logger.info("tollgate serving", metadata: ["http": "\(configuration.http)"])
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try? await apiDatabase.shutdown()
     }
 }
 

@@ -8,6 +8,7 @@ enum Migrations {
         (1, "tenants, NAS devices, sessions, usage, raw packets", v1),
         (2, "plans, subscribers, invoices", v2),
         (3, "spool replay progress", v3),
+        (4, "API tokens", v4),
     ]
 
     static let v1 = """
@@ -312,5 +313,22 @@ enum Migrations {
             items integer NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now()
         );
+        """
+
+    /// API tokens: only a SHA-256 of each token is kept. A platform admin token has no
+    /// tenant. Not visible to tollgate_tenant.
+    static let v4 = """
+        CREATE TABLE api_tokens (
+            id text PRIMARY KEY,
+            tenant_id bigint REFERENCES tenants (id),
+            role text NOT NULL CHECK (role IN ('admin', 'operator', 'billing', 'readonly')),
+            name text NOT NULL,
+            token_hash bytea NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            last_used_at timestamptz,
+            revoked_at timestamptz,
+            CHECK ((role = 'admin') = (tenant_id IS NULL))
+        );
+        CREATE INDEX api_tokens_tenant ON api_tokens (tenant_id);
         """
 }

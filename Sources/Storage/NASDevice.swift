@@ -62,7 +62,7 @@ public struct NASStore {
             let cidr = try Self.normalize(address: address, connection: connection)
             try lockRegistry(connection)
             try checkListener(listener, tenant: tenant, connection: connection)
-            try checkAmbiguity(listener: listener, address: cidr, identifier: identifier, excluding: nil, connection: connection)
+            try checkAmbiguity(listener: listener, address: cidr, identifier: identifier, tenant: tenant, excluding: nil, connection: connection)
             let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
             do {
                 let result = try connection.query("""
@@ -82,6 +82,42 @@ public struct NASStore {
             try connection.query("SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices ORDER BY name")
         }
         return try (0..<result.rowCount).map { try Self.device(result, row: $0) }
+    }
+
+    /// One NAS of the tenant by name.
+    public func find(tenant: Tenant, name: String) throws -> NASDevice {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices WHERE name = $1", [name])
+        }
+        guard result.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
+        return try Self.device(result, row: 0)
+    }
+
+    /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it) or listener, with
+    /// the same checks as a registration.
+    public func update(tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
+                       listener: String? = nil) throws -> NASDevice {
+        try connection.transaction { connection in
+            try lockRegistry(connection)
+            let current = try connection.query(
+                "SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
+                [String(tenant.id), name])
+            guard current.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
+            let device = try Self.device(current, row: 0)
+            let newListener = listener ?? device.listener
+            let newIdentifier = identifier ?? device.identifier
+            try Self.validate(name: name, listener: newListener, identifier: newIdentifier)
+            let cidr = try address.map { try Self.normalize(address: $0, connection: connection) } ?? device.address
+            try checkListener(newListener, tenant: tenant, connection: connection)
+            try checkAmbiguity(listener: newListener, address: cidr, identifier: newIdentifier, tenant: tenant, excluding: device.id,
+                               connection: connection)
+            let result = try connection.query("""
+                UPDATE nas_devices SET address = $3::cidr, identifier = $4, listener = $5, updated_at = now()
+                WHERE tenant_id = $1 AND id = $2
+                RETURNING id, tenant_id, name, listener, address::text, identifier
+                """, [String(tenant.id), String(device.id), cidr, newIdentifier, newListener])
+            return try Self.device(result, row: 0)
+        }
     }
 
     public func remove(tenant: Tenant, name: String) throws {
@@ -164,13 +200,22 @@ public struct NASStore {
         }
     }
 
-    private func checkAmbiguity(listener: String, address: String, identifier: String?, excluding: Int64?, connection: PostgresConnection) throws {
+    private func checkAmbiguity(listener: String, address: String, identifier: String?, tenant: Tenant, excluding: Int64?,
+                                connection: PostgresConnection) throws {
         let clash = try connection.query("""
-            SELECT t.slug, n.name, n.address::text, n.identifier FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
+            SELECT t.slug, n.name, n.address::text, n.identifier, n.tenant_id FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
             WHERE n.listener = $1 AND n.address && $2::cidr
               AND (n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
+              AND ($4::bigint IS NULL OR n.id <> $4)
             ORDER BY t.slug, n.name LIMIT 1
-            """, [listener, address, identifier])
+            """, [listener, address, identifier, excluding.map(String.init)])
+        if clash.rowCount == 1, clash.value(row: 0, column: 4) != String(tenant.id) {
+            // Another tenant's device: refused without naming it, its tenant or its address.
+            throw StoreError(.conflict, """
+                packets from \(address) on listener '\(listener)' could not be told apart from a NAS registered by another \
+                tenant: use a listener dedicated to your tenant
+                """)
+        }
         guard clash.rowCount == 0 else {
             let other = "\(clash.value(row: 0, column: 0) ?? "")/\(clash.value(row: 0, column: 1) ?? "")"
             let otherAddress = clash.value(row: 0, column: 2) ?? ""

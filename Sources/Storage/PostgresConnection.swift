@@ -36,6 +36,12 @@ public final class PostgresConnection {
     /// Whether the connection is still usable.
     public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Whether a transaction is open (or failed and not yet rolled back).
+    public var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
     /// The server's version number, e.g. 150018 for 15.18.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 

@@ -1,3 +1,5 @@
+import Rating
+
 /// A session as billing staff and operators see it.
 public struct SessionRow: Hashable, Sendable, Codable {
     public var id: Int64
@@ -40,7 +42,43 @@ public struct ReportStore {
         self.connection = connection
     }
 
+    /// The newest `limit` (at most 1000) sessions, optionally open ones or one User-Name's only.
     public func sessions(tenant: Tenant, activeOnly: Bool = false, user: String? = nil, limit: Int = 1000) throws -> [SessionRow] {
+        try sessionPage(tenant: tenant, state: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), 1000)).rows
+    }
+
+    /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
+    /// `to` (exclusive), both dates or times in the tenant's time zone.
+    public func usage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
+        let periodExpression = Self.periodExpression(grouping)
+        try checkBounds(from, to)
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT u.subscriber, \(periodExpression) AS period,
+                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+                WHERE ($1::text IS NULL OR u.subscriber = $1)
+                  AND ($2::text IS NULL OR u.hour >= \(Self.instant("$2", from)))
+                  AND ($3::text IS NULL OR u.hour < \(Self.instant("$3", to)))
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """, [user, from, to])
+        }
+        return Self.usageRows(result)
+    }
+
+    /// Which sessions a listing shows.
+    public enum SessionState: String, Sendable, CaseIterable {
+        case active, closed, all
+    }
+
+    /// One page of sessions, newest first: filtered by state, User-Name, NAS name and start
+    /// time (`from` inclusive, `to` exclusive, UTC or tenant-local dates/times), continuing
+    /// after the session id `after` (the cursor of the previous page). Returns the page and
+    /// the cursor of the next one (nil on the last page).
+    public func sessionPage(tenant: Tenant, state: SessionState = .all, user: String? = nil, nas: String? = nil,
+                            from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100) throws -> (rows: [SessionRow], next: Int64?) {
+        try checkBounds(from, to)
+        guard (1...1000).contains(limit) else { throw StoreError(.invalid, "limit must be 1-1000, not \(limit)") }
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT s.id, n.name, s.user_name, s.acct_session_id, s.nas_port,
@@ -49,57 +87,116 @@ public struct ReportStore {
                        to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
                        host(s.framed_ip_address)
-                FROM sessions s LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
-                WHERE s.has_events AND ($1::boolean IS FALSE OR s.stopped_at IS NULL) AND ($2::text IS NULL OR s.user_name = $2)
-                ORDER BY s.started_at DESC NULLS LAST, s.id DESC
-                LIMIT $3
-                """, [activeOnly ? "true" : "false", user, String(limit)])
+                FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+                LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
+                WHERE s.has_events
+                  AND ($1 = 'all' OR ($1 = 'active') = (s.stopped_at IS NULL))
+                  AND ($2::text IS NULL OR s.user_name = $2)
+                  AND ($3::text IS NULL OR n.name = $3)
+                  AND ($4::text IS NULL OR s.started_at >= \(Self.instant("$4", from)))
+                  AND ($5::text IS NULL OR s.started_at < \(Self.instant("$5", to)))
+                  AND ($6::bigint IS NULL OR s.id < $6)
+                ORDER BY s.id DESC
+                LIMIT $7
+                """, [state.rawValue, user, nas, from, to, after.map(String.init), String(limit + 1)])
         }
-        return (0..<result.rowCount).map { row in
-            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-            return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
-                              nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
-                              closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
-                              uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
-                              sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))
-        }
+        let rows = (0..<min(result.rowCount, limit)).map { Self.session(result, row: $0) }
+        return (rows, result.rowCount > limit ? rows.last?.id : nil)
     }
 
-    /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
-    /// `to` (exclusive), both dates or times in the tenant's time zone.
-    public func usage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
-        let periodExpression: String
-        switch grouping {
-        case .none: periodExpression = "NULL::text"
-        case .hour: periodExpression = "to_char(date_trunc('hour', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD HH24:00')"
-        case .day: periodExpression = "to_char(date_trunc('day', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD')"
-        case .month: periodExpression = "to_char(date_trunc('month', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM')"
+    /// Usage of the whole tenant between `from` and `to` (tenant-local), optionally per period.
+    public func usageTotals(tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
+        try checkBounds(from, to)
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT '', \(Self.periodExpression(grouping)) AS period,
+                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+                WHERE ($1::text IS NULL OR u.hour >= \(Self.instant("$1", from)))
+                  AND ($2::text IS NULL OR u.hour < \(Self.instant("$2", to)))
+                GROUP BY 2 ORDER BY 2
+                """, [from, to])
         }
-        for bound in [from, to].compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil {
-            throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+        return Self.usageRows(result)
+    }
+
+    /// What top subscribers are ranked by.
+    public enum UsageRanking: String, Sendable, CaseIterable {
+        case download, upload, total
+    }
+
+    /// The `limit` subscribers with the most usage between `from` and `to` (tenant-local).
+    public func topSubscribers(tenant: Tenant, from: String? = nil, to: String? = nil, by ranking: UsageRanking = .total,
+                               limit: Int = 100) throws -> [UsageRow] {
+        try checkBounds(from, to)
+        guard (1...10_000).contains(limit) else { throw StoreError(.invalid, "limit must be 1-10000, not \(limit)") }
+        let order: String
+        switch ranking {
+        case .download: order = "4 DESC"
+        case .upload: order = "3 DESC"
+        case .total: order = "(sum(u.upload_bytes) + sum(u.download_bytes)) DESC"
         }
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT u.subscriber, \(periodExpression) AS period,
-                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
                 FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
-                WHERE ($1::text IS NULL OR u.subscriber = $1)
-                  AND ($2::timestamp IS NULL OR u.hour >= ($2::timestamp AT TIME ZONE t.time_zone))
-                  AND ($3::timestamp IS NULL OR u.hour < ($3::timestamp AT TIME ZONE t.time_zone))
-                GROUP BY 1, 2 ORDER BY 1, 2
-                """, [user, from.map(Self.normalizedTime), to.map(Self.normalizedTime)])
+                WHERE ($1::text IS NULL OR u.hour >= \(Self.instant("$1", from)))
+                  AND ($2::text IS NULL OR u.hour < \(Self.instant("$2", to)))
+                GROUP BY u.subscriber ORDER BY \(order), u.subscriber LIMIT $3
+                """, [from, to, String(limit)])
         }
-        return (0..<result.rowCount).map { row in
-            UsageRow(subscriber: result.value(row: row, column: 0) ?? "", period: result.value(row: row, column: 1),
-                     uploadBytes: Int64(result.value(row: row, column: 2) ?? "0") ?? 0,
-                     downloadBytes: Int64(result.value(row: row, column: 3) ?? "0") ?? 0,
-                     sessionSeconds: Int64(result.value(row: row, column: 4) ?? "0") ?? 0)
+        return Self.usageRows(result)
+    }
+
+    /// Usage in billing period `period` (YYYY-MM) of User-Names that are no subscriber.
+    public func unassigned(tenant: Tenant, period: String) throws -> [UnassignedUsageRow] {
+        guard let billing = BillingPeriod(period, billingDay: tenant.billingDay),
+              let calendar = PeriodCalendar(period: billing, timeZone: tenant.timeZone) else {
+            throw StoreError(.invalid, "period '\(period)' must be YYYY-MM")
+        }
+        return try connection.tenantTransaction(tenant.id) { connection in
+            try InvoiceStore.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
         }
     }
 
-    static func normalizedTime(_ text: String) -> String {
-        text.hasSuffix("Z") ? String(text.dropLast()) : text
+    private func checkBounds(_ bounds: String?...) throws {
+        for bound in bounds.compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil {
+            throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+        }
     }
+
+    /// A time parameter as an instant: with a trailing Z it is UTC, otherwise a date or time
+    /// in the tenant's zone (`t` is the tenants row).
+    static func instant(_ parameter: String, _ value: String?) -> String {
+        value?.hasSuffix("Z") == true ? "(\(parameter)::timestamptz)" : "(\(parameter)::timestamp AT TIME ZONE t.time_zone)"
+    }
+
+    static func periodExpression(_ grouping: UsageGrouping?) -> String {
+        switch grouping {
+        case .none: return "NULL::text"
+        case .hour: return "to_char(date_trunc('hour', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD HH24:00')"
+        case .day: return "to_char(date_trunc('day', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM-DD')"
+        case .month: return "to_char(date_trunc('month', u.hour AT TIME ZONE t.time_zone), 'YYYY-MM')"
+        }
+    }
+
+    static func usageRows(_ result: PostgresResult) -> [UsageRow] {
+        (0..<result.rowCount).map { row in
+            UsageRow(subscriber: result.value(row: row, column: 0) ?? "", period: result.value(row: row, column: 1),
+                     uploadBytes: result.int64(row: row, column: 2), downloadBytes: result.int64(row: row, column: 3),
+                     sessionSeconds: result.int64(row: row, column: 4))
+        }
+    }
+
+    static func session(_ result: PostgresResult, row: Int) -> SessionRow {
+        func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+        return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
+                          nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
+                          closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
+                          uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
+                          sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))
+    }
+
 }
 
 /// Closes open sessions that have had no update for longer than their stale timeout.

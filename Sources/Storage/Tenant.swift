@@ -47,19 +47,8 @@ public struct TenantStore {
         guard isSlug(slug) else {
             throw StoreError(.invalid, "tenant slug '\(slug)' must be 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
         }
-        guard !name.isEmpty, name.count <= 200, !name.contains("\0") else {
-            throw StoreError(.invalid, "tenant name must be 1-200 characters")
-        }
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
-            throw StoreError(.invalid, "currency '\(currency)' must be an ISO 4217 code such as EUR")
-        }
-        guard (1...28).contains(billingDay) else {
-            throw StoreError(.invalid, "billing day must be 1-28, not \(billingDay)")
-        }
-        guard Self.roundingModes.contains(roundingMode) else {
-            throw StoreError(.invalid, "rounding mode '\(roundingMode)' must be one of \(Self.roundingModes.joined(separator: ", "))")
-        }
-        try checkTimeZone(timeZone)
+        try validate(Tenant(id: 0, slug: slug, name: name, currency: currency, timeZone: timeZone, billingDay: billingDay,
+                            roundingMode: roundingMode))
         do {
             let result = try connection.query("""
                 INSERT INTO tenants (slug, name, currency, time_zone, billing_day, rounding_mode) VALUES ($1, $2, $3, $4, $5, $6)
@@ -68,6 +57,28 @@ public struct TenantStore {
             return try Self.tenant(result, row: 0)
         } catch let error as PostgresError where error.sqlState == "23505" {
             throw StoreError(.conflict, "a tenant with slug '\(slug)' already exists")
+        }
+    }
+
+    /// Changes a tenant's settings; nil leaves one as it is. The currency cannot change once
+    /// the tenant has plans (their prices are in it).
+    public func update(slug: String, name: String? = nil, currency: String? = nil, timeZone: String? = nil, billingDay: Int? = nil,
+                       roundingMode: String? = nil) throws -> Tenant {
+        let current = try require(slug: slug)
+        let new = Tenant(id: current.id, slug: slug, name: name ?? current.name, currency: currency ?? current.currency,
+                         timeZone: timeZone ?? current.timeZone, billingDay: billingDay ?? current.billingDay,
+                         roundingMode: roundingMode ?? current.roundingMode)
+        try validate(new)
+        return try connection.transaction { connection in
+            if new.currency != current.currency,
+               try connection.query("SELECT 1 FROM plan_versions WHERE tenant_id = $1 LIMIT 1", [String(current.id)]).rowCount > 0 {
+                throw StoreError(.conflict, "the currency of tenant '\(slug)' cannot change: its plans are priced in \(current.currency)")
+            }
+            let result = try connection.query("""
+                UPDATE tenants SET name = $2, currency = $3, time_zone = $4, billing_day = $5, rounding_mode = $6 WHERE id = $1
+                RETURNING \(Self.columns)
+                """, [String(current.id), new.name, new.currency, new.timeZone, String(new.billingDay), new.roundingMode])
+            return try Self.tenant(result, row: 0)
         }
     }
 
@@ -89,6 +100,22 @@ public struct TenantStore {
 
     static let columns = "id, slug, name, currency, time_zone, billing_day, rounding_mode"
     public static let roundingModes = RoundingMode.allCases.map(\.rawValue)
+
+    func validate(_ tenant: Tenant) throws {
+        guard !tenant.name.isEmpty, tenant.name.count <= 200, !tenant.name.contains("\0") else {
+            throw StoreError(.invalid, "tenant name must be 1-200 characters")
+        }
+        guard tenant.currency.count == 3, tenant.currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw StoreError(.invalid, "currency '\(tenant.currency)' must be an ISO 4217 code such as EUR")
+        }
+        guard (1...28).contains(tenant.billingDay) else {
+            throw StoreError(.invalid, "billing day must be 1-28, not \(tenant.billingDay)")
+        }
+        guard Self.roundingModes.contains(tenant.roundingMode) else {
+            throw StoreError(.invalid, "rounding mode '\(tenant.roundingMode)' must be one of \(Self.roundingModes.joined(separator: ", "))")
+        }
+        try checkTimeZone(tenant.timeZone)
+    }
 
     func checkTimeZone(_ zone: String) throws {
         let known = try connection.query("SELECT 1 FROM pg_timezone_names WHERE name = $1", [zone]).rowCount > 0

@@ -18,7 +18,7 @@ struct MigrateCommand: ParsableCommand {
 
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Manage tenants (ISPs).",
-                                                    subcommands: [Create.self, List.self])
+                                                    subcommands: [Create.self, List.self, Update.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
@@ -50,6 +50,97 @@ struct TenantCommand: ParsableCommand {
             try reportingErrors {
                 let (connection, _) = try database.open()
                 print(tenantListing(try TenantStore(connection: connection).list()).render(format))
+            }
+        }
+    }
+}
+
+extension TenantCommand {
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a tenant's name, currency (only before it has plans), time zone, billing day or rounding.")
+        @Argument(help: "Tenant slug.") var slug: String
+        @Option(help: "Display name.") var name: String?
+        @Option(help: "ISO 4217 currency.") var currency: String?
+        @Option(help: "IANA time zone.") var timezone: String?
+        @Option(help: "Day of the month (1-28) billing cycles start.") var billingDay: Int?
+        @Option(help: "half-even, half-up, half-down, ceiling or floor.") var rounding: String?
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                let tenant = try TenantStore(connection: connection).update(slug: slug, name: name, currency: currency, timeZone: timezone,
+                                                                          billingDay: billingDay, roundingMode: rounding)
+                print(tenantListing([tenant]).render(format))
+            }
+        }
+    }
+}
+
+/// API tokens: created here, shown once, stored as a hash.
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Create, list and revoke API tokens.",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API token and print it once (only its hash is stored).",
+            discussion: "operator: NAS devices and sessions; billing: usage, plans, subscribers, invoices, sessions; readonly: sessions and usage; --admin: tenants only.")
+        @Option(help: "Tenant slug (not with --admin).") var tenant: String?
+        @Option(help: "operator, billing or readonly.") var role: String?
+        @Flag(help: "A platform admin token: manages tenants, sees no tenant's data.") var admin = false
+        @Option(help: "What the token is for.") var name = "api"
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                let store = TokenStore(connection: connection)
+                let created: (token: APIToken, secret: String)
+                if admin {
+                    guard tenant == nil, role == nil else { throw StoreError(.invalid, "--admin takes neither --tenant nor --role") }
+                    created = try store.create(tenant: nil, role: .admin, name: name)
+                } else {
+                    guard let slug = tenant, let roleName = role, let role = TokenRole(rawValue: roleName), role != .admin else {
+                        throw StoreError(.invalid, "give --tenant and --role operator|billing|readonly, or --admin")
+                    }
+                    created = try store.create(tenant: try TenantStore(connection: connection).require(slug: slug), role: role, name: name)
+                }
+                printError("token \(created.token.id) (\(created.token.role.rawValue)\(created.token.tenantSlug.map { ", tenant \($0)" } ?? "")): shown once, keep it safe")
+                print(created.secret)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List API tokens (never the tokens themselves).")
+        @Option(help: "Only this tenant's tokens.") var tenant: String?
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                let scope = try tenant.map { try TenantStore(connection: connection).require(slug: $0) }
+                let tokens = try TokenStore(connection: connection).list(tenant: scope)
+                print(Listing(columns: ["id", "tenant", "role", "name", "created_at", "revoked_at"], rows: tokens.map {
+                    [.text($0.id), .text($0.tenantSlug), .text($0.role.rawValue), .text($0.name), .text($0.createdAt), .text($0.revokedAt)]
+                }).render(format))
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an API token: it stops working at once.")
+        @Argument(help: "Token id (the 16 hex digits after tg_).") var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try reportingErrors {
+                let (connection, _) = try database.open()
+                try TokenStore(connection: connection).revoke(id: id)
+                print("revoked \(id)")
             }
         }
     }

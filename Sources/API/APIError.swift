@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import Rating
+import Storage
+
+/// An error answered as JSON: `{"error": {"code": "...", "message": "..."}}`.
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        let body = ["error": ["code": code, "message": message]]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static let unauthorized = APIError(.unauthorized, "unauthorized", "a valid API token is required: Authorization: Bearer <token>")
+
+    static func forbidden(_ role: TokenRole) -> APIError {
+        APIError(.forbidden, "forbidden", "a \(role.rawValue) token may not do this")
+    }
+
+    static func invalid(_ message: String) -> APIError { APIError(.badRequest, "invalid", message) }
+
+    /// The API form of whatever a store or the rating code threw. Database failures are
+    /// reported without their text (it could name another tenant's data).
+    static func from(_ error: any Error) -> any Error {
+        switch error {
+        case let error as APIError: return error
+        case let error as StoreError:
+            switch error.code {
+            case .invalid: return APIError(.badRequest, "invalid", error.message)
+            case .notFound: return APIError(.notFound, "not_found", error.message)
+            case .conflict: return APIError(.conflict, "conflict", error.message)
+            }
+        case let error as PlanError: return APIError(.badRequest, "invalid", error.description)
+        case let error as PostgresError where error.kind == .connection:
+            return APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again")
+        case let error as PostgresError where error.sqlState == "57014":
+            return APIError(.serviceUnavailable, "timeout", "the query took too long")
+        default:
+            return APIError(.internalServerError, "internal", "internal error")
+        }
+    }
+}

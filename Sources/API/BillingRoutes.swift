@@ -1,0 +1,343 @@
+import Accounting
+import Foundation
+import Hummingbird
+import Rating
+import Storage
+
+extension TollgateAPI {
+    // MARK: Plans, subscribers, invoices (billing)
+
+    func registerBillingRoutes(on router: Router<some RequestContext>) {
+        let billing: Set<TokenRole> = [.billing]
+        router.get("v1/plans") { request, _ in
+            let principal = try await authorize(request, billing)
+            _ = try QueryInput(request, allowed: [])
+            return try await call(principal) { principal, connection in
+                Items(items: try PlanStore(connection: connection).plans(tenant: try Self.tenant(principal)).map(PlanOutput.init))
+            }
+        }
+        router.post("v1/plans") { request, _ in
+            let principal = try await authorize(request, billing)
+            let document = try await Self.planDocument(request)
+            guard let name = document.name else { throw APIError.invalid("name is required") }
+            return try await call(principal, status: .created) { principal, connection in
+                PlanOutput(try PlanStore(connection: connection).createPlan(tenant: try Self.tenant(principal), name: name, terms: document.terms,
+                                                                            effectiveFrom: document.effectiveFrom))
+            }
+        }
+        router.get("v1/plans/{name}") { request, context in
+            let principal = try await authorize(request, billing)
+            let name = try Self.parameter(context, "name")
+            return try await call(principal) { principal, connection in
+                PlanOutput(try PlanStore(connection: connection).plan(tenant: try Self.tenant(principal), name: name))
+            }
+        }
+        router.post("v1/plans/{name}/versions") { request, context in
+            let principal = try await authorize(request, billing)
+            let name = try Self.parameter(context, "name")
+            let document = try await Self.planDocument(request)
+            guard document.name == nil || document.name == name else { throw APIError.invalid("name must be absent or '\(name)'") }
+            guard let from = document.effectiveFrom else { throw APIError.invalid("effective_from is required for a new version") }
+            return try await call(principal, status: .created) { principal, connection in
+                PlanOutput(try PlanStore(connection: connection).addVersion(tenant: try Self.tenant(principal), plan: name, terms: document.terms,
+                                                                            effectiveFrom: from))
+            }
+        }
+        router.get("v1/subscribers") { request, _ in
+            let principal = try await authorize(request, billing)
+            let query = try QueryInput(request, allowed: ["user"])
+            let user = try query.string("user", maxLength: 253)
+            return try await call(principal) { principal, connection in
+                Items(items: try PlanStore(connection: connection).subscribers(tenant: try Self.tenant(principal), user: user).map(SubscriberOutput.init))
+            }
+        }
+        router.post("v1/subscribers") { request, _ in
+            let principal = try await authorize(request, billing)
+            let body = try await JSONBody.read(request, allowed: ["user", "plan", "from"])
+            let user = try body.requiredString("user", maxLength: 253)
+            let plan = try body.requiredString("plan", maxLength: 100)
+            guard let from = try Self.date(try body.requiredString("from", maxLength: 10), "from") else { throw APIError.invalid("from is required") }
+            return try await call(principal, status: .created) { principal, connection in
+                SubscriberOutput(try PlanStore(connection: connection).addSubscriber(tenant: try Self.tenant(principal), user: user, plan: plan, from: from))
+            }
+        }
+        router.post("v1/subscribers/plan-changes") { request, _ in
+            let principal = try await authorize(request, billing)
+            let body = try await JSONBody.read(request, allowed: ["user", "plan", "on"])
+            let user = try body.requiredString("user", maxLength: 253)
+            let plan = try body.requiredString("plan", maxLength: 100)
+            guard let on = try Self.date(try body.requiredString("on", maxLength: 10), "on") else { throw APIError.invalid("on is required") }
+            return try await call(principal) { principal, connection in
+                SubscriberOutput(try PlanStore(connection: connection).changePlan(tenant: try Self.tenant(principal), user: user, plan: plan, on: on))
+            }
+        }
+        router.post("v1/subscribers/ends") { request, _ in
+            let principal = try await authorize(request, billing)
+            let body = try await JSONBody.read(request, allowed: ["user", "on"])
+            let user = try body.requiredString("user", maxLength: 253)
+            guard let on = try Self.date(try body.requiredString("on", maxLength: 10), "on") else { throw APIError.invalid("on is required") }
+            return try await call(principal) { principal, connection in
+                SubscriberOutput(try PlanStore(connection: connection).endSubscription(tenant: try Self.tenant(principal), user: user, on: on))
+            }
+        }
+        router.post("v1/invoice-runs") { request, _ in
+            let principal = try await authorize(request, billing)
+            let body = try await JSONBody.read(request, allowed: ["period", "finalize", "lookback"])
+            let period = try body.requiredString("period", maxLength: 7)
+            let finalize = try body.bool("finalize") ?? false
+            let lookback = try body.integer("lookback", 0...24) ?? 3
+            return try await call(principal) { principal, connection in
+                let tenant = try Self.tenant(principal)
+                return InvoiceRunOutput(try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback),
+                                        currency: tenant.currency)
+            }
+        }
+        router.get("v1/invoices") { request, _ -> Response in
+            let principal = try await authorize(request, billing)
+            let query = try QueryInput(request, allowed: ["period", "status", "user", "format"])
+            let period = try query.string("period", maxLength: 7)
+            let status = try query.string("status", maxLength: 5)
+            if let status, status != "draft", status != "final" { throw APIError.invalid("status must be draft or final") }
+            let user = try query.string("user", maxLength: 253)
+            let format = try query.choice("format", ResponseFormat.self) ?? .json
+            let invoices = try await perform(principal) { principal, connection in
+                try InvoiceStore(connection: connection).list(tenant: try Self.tenant(principal), period: period, status: status, user: user)
+            }
+            if format == .csv {
+                return Self.csv(CSV.render(InvoiceOutput.csvColumns, invoices.map { InvoiceOutput($0).csvRow }), filename: "invoices.csv")
+            }
+            return try Self.json(Items(items: invoices.map(InvoiceOutput.init)))
+        }
+        router.get("v1/invoices/export") { request, _ -> Response in
+            let principal = try await authorize(request, billing)
+            let query = try QueryInput(request, allowed: ["period", "format"])
+            guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
+            let format = try query.choice("format", ResponseFormat.self) ?? .csv
+            let invoices = try await perform(principal) { principal, connection in
+                try InvoiceStore(connection: connection).export(tenant: try Self.tenant(principal), period: period)
+            }
+            let lines = invoices.flatMap { invoice in invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) } }
+            if format == .csv {
+                return Self.csv(CSV.render(LineOutput.csvColumns, lines.map(\.csvRow)), filename: "invoice-lines-\(period).csv")
+            }
+            return try Self.json(Items(items: lines))
+        }
+        router.get("v1/invoices/{id}") { request, context in
+            let principal = try await authorize(request, billing)
+            let text = try Self.parameter(context, "id")
+            guard let id = Int64(text), id > 0 else { throw APIError(.notFound, "not_found", "no such invoice") }
+            return try await call(principal) { principal, connection in
+                let invoice = try InvoiceStore(connection: connection).show(tenant: try Self.tenant(principal), id: id)
+                var output = InvoiceOutput(invoice)
+                output.lines = invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) }
+                return output
+            }
+        }
+    }
+
+    /// A plan document from the body (the same keys as a plan file, as JSON).
+    static func planDocument(_ request: Request) async throws -> PlanDocument {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: JSONBody.maximumSize) } catch {
+            throw APIError(.contentTooLarge, "too_large", "the request body is larger than \(JSONBody.maximumSize) octets")
+        }
+        let body = try JSONBody.parse(Data(buffer.readableBytesView), allowed: nil)
+        for (key, value) in body.fields { try Self.refuseNUL(value, key) }
+        do { return try PlanDocument.parse(body.fields.mapValues(\.foundationObject)) } catch { throw APIError.invalid(error.description) }
+    }
+
+    private static func refuseNUL(_ value: JSONValue, _ path: String) throws {
+        switch value {
+        case .string(let text): try JSONBody.check(text, path, maxLength: 1000)
+        case .array(let items): for (i, item) in items.enumerated() { try refuseNUL(item, "\(path)[\(i)]") }
+        case .object(let fields): for (key, item) in fields { try refuseNUL(item, "\(path).\(key)") }
+        default: break
+        }
+    }
+}
+
+/// Money as exact decimal text in the currency's major unit ("12.34").
+private func money(_ minor: Int64, _ currency: String) -> String {
+    Currency(code: currency)?.format(minorUnits: minor) ?? String(minor)
+}
+
+struct PlanOutput: Encodable, Sendable {
+    struct Version: Encodable, Sendable {
+        var id: Int64
+        var effectiveFrom: String
+        /// The terms as the plan document reads them.
+        var terms: RawJSON
+    }
+
+    var id: Int64
+    var name: String
+    var versions: [Version]
+
+    init(_ plan: PlanRecord) {
+        id = plan.id
+        name = plan.name
+        versions = plan.versions.map {
+            Version(id: $0.id, effectiveFrom: $0.effectiveFrom.description, terms: RawJSON($0.terms.canonicalJSON))
+        }
+    }
+}
+
+/// JSON text embedded as it is.
+struct RawJSON: Encodable, Sendable {
+    let value: JSONValue
+
+    init(_ text: String) {
+        value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+    }
+
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+extension JSONValue: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .integer(let i): try container.encode(i)
+        case .number(let d): try container.encode(d)
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o): try container.encode(o)
+        }
+    }
+}
+
+struct SubscriberOutput: Encodable, Sendable {
+    struct Assignment: Encodable, Sendable {
+        var plan: String
+        var startsOn: String
+        var endsOn: String?
+    }
+
+    var id: Int64
+    var user: String
+    var assignments: [Assignment]
+
+    init(_ subscriber: SubscriberRecord) {
+        id = subscriber.id
+        user = subscriber.userName
+        assignments = subscriber.assignments.map { Assignment(plan: $0.planName, startsOn: $0.startsOn.description, endsOn: $0.endsOn?.description) }
+    }
+}
+
+struct InvoiceRunOutput: Encodable, Sendable {
+    var period: String
+    var ratedPeriod: String
+    var drafts: Int
+    var finalized: Int
+    var removed: Int
+    var lines: Int
+    var adjustmentLines: Int
+    var currency: String
+    var subtotal: String
+    var tax: String
+    var total: String
+    var unassigned: [UnassignedUsage]
+
+    init(_ result: InvoiceRunResult, currency: String) {
+        period = result.period
+        ratedPeriod = result.ratedPeriod
+        drafts = result.drafts
+        finalized = result.finalized
+        removed = result.removed
+        lines = result.lines
+        adjustmentLines = result.adjustmentLines
+        self.currency = currency
+        subtotal = money(result.subtotal, currency)
+        tax = money(result.tax, currency)
+        total = money(result.subtotal + result.tax, currency)
+        unassigned = result.unassigned.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) }
+    }
+}
+
+struct InvoiceOutput: Encodable, Sendable {
+    var id: Int64
+    var user: String
+    var period: String
+    var periodStart: String
+    var periodEnd: String
+    var status: String
+    var currency: String
+    var subtotal: String
+    var tax: String
+    var total: String
+    var ratedAt: String
+    var finalizedAt: String?
+    var lines: [LineOutput]?
+
+    init(_ invoice: InvoiceRecord) {
+        id = invoice.id
+        user = invoice.subscriber
+        period = invoice.period
+        periodStart = invoice.periodStart
+        periodEnd = invoice.periodEnd
+        status = invoice.status
+        currency = invoice.currency
+        subtotal = money(invoice.subtotal, invoice.currency)
+        tax = money(invoice.tax, invoice.currency)
+        total = money(invoice.total, invoice.currency)
+        ratedAt = invoice.ratedAt
+        finalizedAt = invoice.finalizedAt
+    }
+
+    static let csvColumns = ["id", "user", "period", "period_start", "period_end", "status", "currency", "subtotal", "tax", "total", "rated_at", "finalized_at"]
+    var csvRow: [String?] { [String(id), user, period, periodStart, periodEnd, status, currency, subtotal, tax, total, ratedAt, finalizedAt] }
+}
+
+struct LineOutput: Encodable, Sendable {
+    var invoiceId: Int64
+    var user: String
+    var period: String
+    var status: String
+    var currency: String
+    var position: Int
+    var kind: String
+    var description: String
+    var quantity: String
+    var unit: String
+    var unitPrice: String
+    var amount: String
+    var taxRate: String
+    var tax: String
+    var planVersionId: Int64?
+    var coversFrom: String
+    var coversUntil: String
+    var usageBytes: Int64?
+    var correctsPeriod: String?
+
+    init(invoice: InvoiceRecord, position: Int, line: InvoiceLine) {
+        invoiceId = invoice.id
+        user = invoice.subscriber
+        period = invoice.period
+        status = invoice.status
+        currency = invoice.currency
+        self.position = position
+        kind = line.kind.rawValue
+        description = line.description
+        quantity = DecimalText.format(line.quantity)
+        unit = line.unit
+        unitPrice = DecimalText.format(line.unitPrice, maximumFractionDigits: 18)
+        amount = money(line.amount, invoice.currency)
+        taxRate = DecimalText.format(line.taxRate, maximumFractionDigits: 18)
+        tax = money(line.tax, invoice.currency)
+        planVersionId = line.planVersionID
+        coversFrom = line.from.description
+        coversUntil = line.until.description
+        usageBytes = line.usageBytes
+        correctsPeriod = line.correctsPeriod
+    }
+
+    static let csvColumns = ["invoice_id", "user", "period", "status", "currency", "position", "kind", "description", "quantity", "unit",
+                             "unit_price", "amount", "tax_rate", "tax", "plan_version_id", "covers_from", "covers_until", "usage_bytes",
+                             "corrects_period"]
+    var csvRow: [String?] {
+        [String(invoiceId), user, period, status, currency, String(position), kind, description, quantity, unit, unitPrice, amount, taxRate, tax,
+         planVersionId.map(String.init), coversFrom, coversUntil, usageBytes.map(String.init), correctsPeriod]
+    }
+}

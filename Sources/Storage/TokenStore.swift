@@ -1,0 +1,139 @@
+import COpenSSL
+import Foundation
+
+/// What an API token may do.
+public enum TokenRole: String, Hashable, Sendable, CaseIterable, Codable {
+    /// Platform administration: tenants only, never a tenant's data.
+    case admin
+    /// A tenant's network operators: NAS devices, sessions.
+    case `operator`
+    /// A tenant's billing staff: usage, plans, subscribers, invoices, sessions.
+    case billing
+    /// Reading sessions and usage.
+    case readonly
+}
+
+/// An API token as listed: never the token itself.
+public struct APIToken: Hashable, Sendable, Codable {
+    public var id: String
+    /// nil for a platform admin token.
+    public var tenantSlug: String?
+    public var tenantID: Int64?
+    public var role: TokenRole
+    public var name: String
+    public var createdAt: String
+    public var lastUsedAt: String?
+    public var revokedAt: String?
+}
+
+/// Who a request is: the token's role and, for tenant roles, its tenant.
+public struct Principal: Hashable, Sendable {
+    public var tokenID: String
+    public var role: TokenRole
+    public var tenant: Tenant?
+}
+
+/// API tokens: `tg_<id>_<secret>`, shown once at creation. The database keeps the id in
+/// clear (to find the row) and a SHA-256 of the whole token, compared in constant time.
+public struct TokenStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Creates a token for `tenant` (nil with role admin) and returns it with the token text.
+    public func create(tenant: Tenant?, role: TokenRole, name: String) throws -> (token: APIToken, secret: String) {
+        guard (role == .admin) == (tenant == nil) else {
+            throw StoreError(.invalid, role == .admin ? "an admin token belongs to no tenant" : "a \(role.rawValue) token needs a tenant")
+        }
+        guard (1...200).contains(name.count), !name.contains("\0") else {
+            throw StoreError(.invalid, "token name must be 1-200 characters without NUL")
+        }
+        let id = hex(Self.random(8))
+        let text = "tg_\(id)_\(hex(Self.random(32)))"
+        let result = try connection.query("""
+            INSERT INTO api_tokens AS k (id, tenant_id, role, name, token_hash) VALUES ($1, $2, $3, $4, decode($5, 'hex'))
+            RETURNING \(Self.columns)
+            """, [id, tenant.map { String($0.id) }, role.rawValue, name, hex(Self.sha256(Array(text.utf8)))])
+        var token = try Self.token(result, row: 0)
+        token.tenantSlug = tenant?.slug
+        return (token, text)
+    }
+
+    /// Tokens of `tenant`, or every token when nil; newest first.
+    public func list(tenant: Tenant?) throws -> [APIToken] {
+        let result = try connection.query("""
+            SELECT \(Self.columns) FROM api_tokens k
+            WHERE $1::bigint IS NULL OR k.tenant_id = $1 ORDER BY k.created_at DESC, k.id
+            """, [tenant.map { String($0.id) }])
+        return try (0..<result.rowCount).map { try Self.token(result, row: $0) }
+    }
+
+    /// Revokes a token: it stops working at once.
+    public func revoke(id: String) throws {
+        let updated = try connection.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [id]).affectedRows
+        guard updated == 1 else { throw StoreError(.notFound, "no active token with id '\(id)'") }
+    }
+
+    /// The principal of a presented token, or nil for anything that is not a live token.
+    /// The same work is done whether or not the id exists, so timing tells nothing.
+    public func authenticate(_ presented: String) throws -> Principal? {
+        let bytes = Array(presented.utf8)
+        let digest = Self.sha256(bytes)
+        guard bytes.count == 84, presented.hasPrefix("tg_"), bytes[19] == UInt8(ascii: "_") else { return nil }
+        let id = String(decoding: bytes[3..<19], as: UTF8.self)
+        guard id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        let result = try connection.query("""
+            SELECT k.id, k.role, encode(k.token_hash, 'hex'), t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode
+            FROM api_tokens k LEFT JOIN tenants t ON t.id = k.tenant_id
+            WHERE k.id = $1 AND k.revoked_at IS NULL
+            """, [id])
+        let stored = result.rowCount == 1 ? SecretCipher.hexBytes(result.value(row: 0, column: 2) ?? "") ?? [] : [UInt8](repeating: 0, count: 32)
+        guard Self.constantTimeEqual(stored, digest), result.rowCount == 1,
+              let role = result.value(row: 0, column: 1).flatMap(TokenRole.init(rawValue:)) else { return nil }
+        var tenant: Tenant?
+        if let tenantID = result.value(row: 0, column: 3).flatMap({ Int64($0) }) {
+            tenant = Tenant(id: tenantID, slug: result.value(row: 0, column: 4) ?? "", name: result.value(row: 0, column: 5) ?? "",
+                            currency: result.value(row: 0, column: 6) ?? "", timeZone: result.value(row: 0, column: 7) ?? "",
+                            billingDay: Int(result.value(row: 0, column: 8) ?? "1") ?? 1,
+                            roundingMode: result.value(row: 0, column: 9) ?? "half-even")
+        }
+        guard (role == .admin) == (tenant == nil) else { return nil }
+        return Principal(tokenID: id, role: role, tenant: tenant)
+    }
+
+    static let columns = """
+        k.id, k.tenant_id, k.role, k.name, to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        to_char(k.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), (SELECT slug FROM tenants WHERE id = k.tenant_id)
+        """
+
+    static func token(_ result: PostgresResult, row: Int) throws -> APIToken {
+        guard let role = result.value(row: row, column: 2).flatMap(TokenRole.init(rawValue:)) else {
+            throw PostgresError(.result, message: "token row without a role")
+        }
+        return APIToken(id: result.value(row: row, column: 0) ?? "", tenantSlug: result.value(row: row, column: 7),
+                        tenantID: result.value(row: row, column: 1).flatMap { Int64($0) }, role: role,
+                        name: result.value(row: row, column: 3) ?? "", createdAt: result.value(row: row, column: 4) ?? "",
+                        lastUsedAt: result.value(row: row, column: 5), revokedAt: result.value(row: row, column: 6))
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = EVP_Digest(bytes, bytes.count, &digest, &length, EVP_sha256(), nil)
+        return digest
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return CRYPTO_memcmp(a, b, a.count) == 0
+    }
+
+    static func random(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        precondition(RAND_bytes(&bytes, Int32(count)) == 1, "OpenSSL RAND_bytes failed")
+        return bytes
+    }
+}

@@ -1,0 +1,168 @@
+@testable import API
+import Foundation
+import Hummingbird
+import Storage
+import TestSupport
+import Testing
+
+/// Everything of tenant B ("bravo") a response to tenant A must never contain, unless the
+/// request itself named it.
+private let bravoMarkers = ["bravo-bras", "bravo-u1", "bravo-u2", "bravo-stranger", "bravo-plan", "bravo-s0", "bravo-s1", "bravo-s2", "bravo-open",
+                            "bravo ISP", "bravo-secret", "10.2.0.1", "100.64.2."]
+
+@Suite("Tenant isolation through the API", .enabled(if: TestDatabase.available), .serialized)
+struct IsolationTests {
+    @Test("Tenant A's tokens, every role, on tenant B's ids and in every list filter: 404 or A's own data only, nothing of B anywhere")
+    func isolationMatrix() async throws {
+        let world = try APIWorld()
+        let bInvoices = world.invoiceIDs["bravo"]!
+        let bSessions = world.sessionIDs["bravo"]!
+        #expect(!bInvoices.isEmpty && !bSessions.isEmpty)
+        var requests: [(HTTPRequest.Method, String, String?)] = [
+            (.get, "/v1/nas/bravo-bras", nil), (.patch, "/v1/nas/bravo-bras", "{\"address\": \"10.1.77.1\"}"), (.delete, "/v1/nas/bravo-bras", nil),
+            (.post, "/v1/nas/bravo-bras/secret", "{\"secret\": \"taken-over\"}"),
+            (.get, "/v1/nas", nil),
+            (.get, "/v1/sessions?user=bravo-u1", nil), (.get, "/v1/sessions?nas=bravo-bras", nil), (.get, "/v1/sessions", nil),
+            (.get, "/v1/sessions?state=active", nil), (.get, "/v1/sessions?limit=1000", nil),
+            (.get, "/v1/usage?user=bravo-u1", nil), (.get, "/v1/usage", nil), (.get, "/v1/usage?by=hour", nil), (.get, "/v1/usage?format=csv", nil),
+            (.get, "/v1/usage/totals", nil), (.get, "/v1/usage/totals?by=day", nil), (.get, "/v1/usage/top?limit=10000", nil),
+            (.get, "/v1/usage/top?by=upload", nil), (.get, "/v1/usage/unassigned?period=2026-10", nil),
+            (.get, "/v1/plans", nil), (.get, "/v1/plans/bravo-plan", nil),
+            (.post, "/v1/plans/bravo-plan/versions", "{\"effective_from\": \"2026-11-01\", \"currency\": \"EUR\", \"recurring_fee\": \"0\"}"),
+            (.get, "/v1/subscribers", nil), (.get, "/v1/subscribers?user=bravo-u1", nil),
+            (.post, "/v1/subscribers", "{\"user\": \"someone\", \"plan\": \"bravo-plan\", \"from\": \"2026-10-01\"}"),
+            (.post, "/v1/subscribers/plan-changes", "{\"user\": \"bravo-u1\", \"plan\": \"alpha-plan\", \"on\": \"2026-11-01\"}"),
+            (.post, "/v1/subscribers/ends", "{\"user\": \"bravo-u2\", \"on\": \"2026-11-01\"}"),
+            (.get, "/v1/invoices", nil), (.get, "/v1/invoices?user=bravo-u1", nil), (.get, "/v1/invoices?format=csv", nil),
+            (.get, "/v1/invoices/export?period=2026-10", nil), (.get, "/v1/invoices/export?period=2026-10&format=json", nil),
+        ]
+        for id in bInvoices { requests.append((.get, "/v1/invoices/\(id)", nil)) }
+        for id in bSessions { requests.append((.get, "/v1/sessions?cursor=\(id + 1)&limit=1", nil)) }
+        let before = try snapshot(world)
+        let matrix = requests
+        try await world.withClient { client in
+            for role in ["operator", "billing", "readonly"] {
+                let token = world.token("alpha.\(role)")
+                for (method, path, body) in matrix {
+                    let response = try await client.send(method, path, token: token, body: body)
+                    #expect(response.status != 500, "\(role) \(method) \(path): \(response.body)")
+                    #expect([200, 201, 204, 403, 404].contains(response.status), "\(role) \(method) \(path): \(response.status) \(response.body)")
+                    for marker in bravoMarkers where !path.contains(marker) && !(body ?? "").contains(marker) {
+                        #expect(!response.body.contains(marker), "\(role) \(method) \(path) returned B's \(marker): \(response.body.prefix(300))")
+                    }
+                    // Objects of B named in the request are not found (or the role may not ask at all).
+                    if path.contains("/bravo-") || path.hasPrefix("/v1/invoices/") && !path.contains("export") && !path.contains("?") {
+                        #expect(response.status == 404 || response.status == 403, "\(role) \(method) \(path): \(response.status)")
+                    }
+                    if (body ?? "").contains("bravo-") && response.status != 403 {
+                        #expect(response.status == 404, "\(role) \(method) \(path) \(body ?? ""): \(response.status) \(response.body)")
+                    }
+                }
+            }
+            // Counts are A's alone.
+            let sessions = try await client.send(.get, "/v1/sessions?limit=1000", token: world.token("alpha.readonly"))
+            #expect(sessions.items.count == 4)
+            let totals = try await client.send(.get, "/v1/usage/totals", token: world.token("alpha.readonly"))
+            #expect(totals.items.first?["upload_bytes"] as? Int == 6_000_000, "B's usage (12,000,000 up) is not counted: \(totals.body)")
+            #expect(try await client.send(.get, "/v1/invoices", token: world.token("alpha.billing")).items.count == world.invoiceIDs["alpha"]!.count)
+        }
+        #expect(try snapshot(world) == before, "B's rows changed")
+    }
+
+    @Test("The admin token sees tenants but no tenant's data; tenant tokens cannot reach admin routes")
+    func adminIsolation() async throws {
+        let world = try APIWorld()
+        try await world.withClient { client in
+            for path in ["/v1/nas", "/v1/sessions", "/v1/usage", "/v1/plans", "/v1/subscribers", "/v1/invoices"] {
+                let status = try await client.send(.get, path, token: world.token("admin")).status
+                #expect(status == 403, "\(path)")
+            }
+            for role in ["operator", "billing", "readonly"] {
+                let token = world.token("alpha.\(role)")
+                let statuses = [try await client.send(.get, "/v1/tenants", token: token).status,
+                                try await client.send(.get, "/v1/tenants/bravo", token: token).status,
+                                try await client.send(.patch, "/v1/tenants/bravo", token: token, body: "{\"name\": \"x\"}").status]
+                #expect(statuses == [403, 403, 403], "\(role)")
+            }
+        }
+    }
+
+    /// Every row of B, to show nothing A did changed it.
+    private func snapshot(_ world: APIWorld) throws -> [[String?]] {
+        let id = String(world.b.id)
+        var rows: [[String?]] = []
+        for table in ["nas_devices", "sessions", "usage_hourly", "plans", "plan_versions", "subscribers", "plan_assignments", "invoices", "invoice_lines"] {
+            rows += try world.connection.query("SELECT t::text FROM \(table) t WHERE tenant_id = $1 ORDER BY 1", [id]).rows
+        }
+        rows += try world.connection.query("SELECT t::text FROM tenants t WHERE id = $1", [id]).rows
+        return rows
+    }
+}
+
+@Suite("Hostile strings through the API", .enabled(if: TestDatabase.available), .serialized)
+struct HostileStringTests {
+    static let hostile: [String] = [
+        "'; DROP TABLE tenants; --", "\" OR \"1\"=\"1", "Robert'); DELETE FROM sessions WHERE ('1'='1", "$1", "%s%n%x", "\\", "\\\\0",
+        "名前 😀 \u{202E}gnp.exe", "e\u{301}", "a\u{0}b", String(repeating: "x", count: 10_000), "<script>alert(1)</script>", "../../etc/passwd",
+        "line\nbreak", " leading and trailing ", "{{7*7}}", "\u{FEFF}bom",
+    ]
+
+    @Test("SQL metacharacters, long strings, unicode and NUL in every string field: stored and returned exactly, or 400; never a 500")
+    func hostileStrings() async throws {
+        let world = try APIWorld()
+        let admin = world.token("admin"), op = world.token("alpha.operator"), billing = world.token("alpha.billing")
+        try await world.withClient { client in
+            for (n, value) in Self.hostile.enumerated() {
+                func check(_ response: APIResponse, _ field: String, returned: (APIResponse) -> String?) {
+                    #expect(response.status == 201 || response.status == 200 || response.status == 400,
+                            "\(field) = \(value.prefix(40).debugDescription): \(response.status) \(response.body.prefix(200))")
+                    if response.status == 200 || response.status == 201 {
+                        #expect(returned(response) == value, "\(field) not returned exactly: \(value.prefix(40).debugDescription)")
+                    }
+                }
+                // Tenant name (create and update).
+                let tenant = try await client.send(.post, "/v1/tenants", token: admin, json: ["slug": "t\(n)", "name": value])
+                check(tenant, "tenant name") { $0.object["name"] as? String }
+                check(try await client.send(.patch, "/v1/tenants/alpha", token: admin, json: ["name": value]), "tenant name (update)") { $0.object["name"] as? String }
+                // Slug, time zone and currency are constrained: always 400 for these.
+                for field in ["slug", "time_zone", "currency"] {
+                    var body: [String: Any] = ["slug": "h\(n)", "name": "H"]
+                    body[field] = value
+                    let response = try await client.send(.post, "/v1/tenants", token: admin, json: body)
+                    #expect(response.status == 400, "\(field) = \(value.prefix(40).debugDescription): \(response.status)")
+                }
+                // NAS name, NAS-Identifier and secret.
+                let nas = try await client.send(.post, "/v1/nas", token: op, json: ["name": value, "address": "10.1.\(100 + n).1", "secret": value,
+                                                                                   "identifier": value])
+                check(nas, "NAS name/identifier/secret") { $0.object["name"] as? String }
+                if nas.status == 201 {
+                    #expect(nas.object["identifier"] as? String == value)
+                    let shown = try await client.send(.get, "/v1/nas/\(encoded(value))", token: op)
+                    #expect(shown.status == 200 && shown.object["name"] as? String == value,
+                            "NAS by its name \(value.prefix(40).debugDescription): \(shown.status) \(shown.body.prefix(200))")
+                }
+                #expect(try await client.send(.post, "/v1/nas", token: op, json: ["name": "n\(n)", "address": value, "secret": "s"]).status == 400)
+                // Plan name, subscriber User-Name.
+                let plan = try await client.send(.post, "/v1/plans", token: billing, json: ["name": value, "currency": "EUR", "recurring_fee": "1"])
+                check(plan, "plan name") { $0.object["name"] as? String }
+                let subscriber = try await client.send(.post, "/v1/subscribers", token: billing, json: ["user": value, "plan": "alpha-plan", "from": "2026-10-01"])
+                check(subscriber, "subscriber user") { $0.object["user"] as? String }
+                // Every string query parameter.
+                for path in ["/v1/sessions?user=", "/v1/sessions?nas=", "/v1/usage?user=", "/v1/subscribers?user=", "/v1/invoices?user=",
+                             "/v1/invoices?period=", "/v1/usage?from=", "/v1/sessions?to=", "/v1/usage/unassigned?period="] {
+                    let response = try await client.send(.get, path + encoded(value), token: billing)
+                    #expect(response.status == 200 || response.status == 400 || response.status == 403, "\(path)\(value.prefix(30).debugDescription): \(response.status)")
+                    if path.hasPrefix("/v1/subscribers"), subscriber.status == 201 {
+                        // The subscriber just added under this name, found exactly.
+                        #expect(response.items.compactMap { $0["user"] as? String } == [value], "\(path): \(response.body.prefix(200))")
+                    } else {
+                        #expect(response.status != 200 || response.items.isEmpty, "\(path): \(response.body.prefix(200))")
+                    }
+                }
+            }
+        }
+        // The schema is intact and tenant B untouched.
+        #expect(try world.connection.query("SELECT count(*) FROM tenants WHERE slug = 'bravo'").rows == [["1"]])
+        #expect(try world.connection.query("SELECT count(*) FROM sessions WHERE tenant_id = $1", [String(world.b.id)]).rows == [["4"]])
+    }
+}
