@@ -345,8 +345,8 @@ extension [String: Int] {
     func dropped(_ reason: String) -> Int { self["tollgate_packets_dropped_total{reason=\"\(reason)\"}"] ?? 0 }
 }
 
-/// The body of an HTTP GET to 127.0.0.1:`port`.
-func httpGet(port: UInt16, path: String) throws -> String {
+/// The body of an HTTP GET to 127.0.0.1:`port` that must answer `status`, with a bearer token when given.
+func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw CLIError("socket(): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -357,7 +357,8 @@ func httpGet(port: UInt16, path: String) throws -> String {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { throw CLIError("connect to port \(port): \(String(cString: strerror(errno)))") }
-    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n".utf8)
     guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
         throw CLIError("sending the HTTP request failed")
     }
@@ -369,7 +370,7 @@ func httpGet(port: UInt16, path: String) throws -> String {
         response += buffer[0..<n]
     }
     let text = String(decoding: response, as: UTF8.self)
-    guard text.hasPrefix("HTTP/1.1 200"), let body = text.range(of: "\r\n\r\n") else {
+    guard text.hasPrefix("HTTP/1.1 \(status)"), let body = text.range(of: "\r\n\r\n") else {
         throw CLIError("GET \(path): \(text.prefix(200))")
     }
     return String(text[body.upperBound...])
