@@ -85,7 +85,8 @@ public struct TokenStore {
         let id = String(decoding: bytes[3..<19], as: UTF8.self)
         guard id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         let result = try connection.query("""
-            SELECT k.id, k.role, encode(k.token_hash, 'hex'), t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode
+            SELECT k.id, k.role, encode(k.token_hash, 'hex'), t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode,
+                   k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute'
             FROM api_tokens k LEFT JOIN tenants t ON t.id = k.tenant_id
             WHERE k.id = $1 AND k.revoked_at IS NULL
             """, [id])
@@ -100,6 +101,10 @@ public struct TokenStore {
                             roundingMode: result.value(row: 0, column: 9) ?? "half-even")
         }
         guard (role == .admin) == (tenant == nil) else { return nil }
+        // When the token was last used, to the minute: one write per token and minute at most.
+        if result.value(row: 0, column: 10) == "t" {
+            try connection.query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", [id])
+        }
         return Principal(tokenID: id, role: role, tenant: tenant)
     }
 

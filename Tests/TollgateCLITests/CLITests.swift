@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `tollgate` executable (it sits beside the test bundle) and captures output.
 func runTollgate(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
@@ -73,5 +74,37 @@ struct CLITests {
         let failed = try runTollgate(["dictionary", "check", bad.path])
         #expect(failed.status == 1)
         #expect(failed.error.contains("\(bad.path):2: unknown data type nonsense"))
+    }
+}
+
+@Suite("tollgate token and tenant update", .enabled(if: TestDatabase.available))
+struct TokenCommandTests {
+    @Test("token create prints the token once, list never shows it, revoke ends it; tenant update changes settings")
+    func tokens() throws {
+        let (url, _) = try prepareDatabase()
+        func tollgate(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+            try runTollgate(arguments + ["--database-url", url])
+        }
+        let created = try tollgate(["token", "create", "--tenant", "acme", "--role", "operator", "--name", "noc"])
+        #expect(created.status == 0, "\(created.error)")
+        let token = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("tg_") && token.utf8.count == 84)
+        #expect(created.error.contains("shown once"))
+        let admin = try tollgate(["token", "create", "--admin"])
+        #expect(admin.status == 0)
+        let list = try tollgate(["token", "list", "--format", "json"])
+        #expect(list.status == 0 && list.output.contains("\"noc\"") && list.output.contains("\"admin\""))
+        #expect(!list.output.contains(String(token.suffix(64))))
+        #expect(try tollgate(["token", "create", "--tenant", "acme", "--role", "admin"]).status == 1)
+        #expect(try tollgate(["token", "create", "--admin", "--tenant", "acme"]).status == 1)
+        #expect(try tollgate(["token", "create", "--tenant", "nobody", "--role", "billing"]).status == 2)
+        let id = String(token.dropFirst(3).prefix(16))
+        #expect(try tollgate(["token", "revoke", id]).status == 0)
+        #expect(try tollgate(["token", "revoke", id]).status == 2)
+
+        let updated = try tollgate(["tenant", "update", "acme", "--timezone", "America/Santiago", "--billing-day", "5", "--format", "json"])
+        #expect(updated.status == 0 && updated.output.contains("America/Santiago") && updated.output.contains("\"billing_day\" : 5"), "\(updated)")
+        #expect(try tollgate(["tenant", "update", "acme", "--billing-day", "31"]).status == 1)
+        #expect(try tollgate(["tenant", "update", "nobody", "--name", "x"]).status == 2)
     }
 }
