@@ -107,15 +107,15 @@ public struct ReportStore {
     /// Usage of the whole tenant between `from` and `to` (tenant-local), optionally per period.
     public func usageTotals(tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
         try checkBounds(from, to)
+        let source = Self.source(from: from, to: to, grouping: grouping)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT '', \(Self.periodExpression(grouping)) AS period,
+                SELECT '', \(source.period(grouping)) AS period,
                        sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
-                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
-                WHERE ($1::text IS NULL OR u.hour >= \(Self.instant("$1", from)))
-                  AND ($2::text IS NULL OR u.hour < \(Self.instant("$2", to)))
+                FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
+                WHERE u.tenant_id = $3 AND \(source.range(from, to))
                 GROUP BY 2 ORDER BY 2
-                """, [from, to])
+                """, [from, to, String(tenant.id)])
         }
         return Self.usageRows(result)
     }
@@ -136,16 +136,47 @@ public struct ReportStore {
         case .upload: order = "3 DESC"
         case .total: order = "(sum(u.upload_bytes) + sum(u.download_bytes)) DESC"
         }
+        let source = Self.source(from: from, to: to, grouping: nil)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
-                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
-                WHERE ($1::text IS NULL OR u.hour >= \(Self.instant("$1", from)))
-                  AND ($2::text IS NULL OR u.hour < \(Self.instant("$2", to)))
+                FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
+                WHERE u.tenant_id = $4 AND \(source.range(from, to))
                 GROUP BY u.subscriber ORDER BY \(order), u.subscriber LIMIT $3
-                """, [from, to, String(limit)])
+                """, [from, to, String(limit), String(tenant.id)])
         }
         return Self.usageRows(result)
+    }
+
+    /// Where tenant-wide usage is read: the daily rows when the range is whole local days and
+    /// no hourly grouping is asked for (24 times fewer rows), else the hourly buckets.
+    enum UsageSource {
+        case daily, hourly
+
+        var table: String { self == .daily ? "usage_daily" : "usage_hourly" }
+
+        /// The WHERE condition for `$1` (from) and `$2` (to).
+        func range(_ from: String?, _ to: String?) -> String {
+            switch self {
+            case .daily:
+                return "($1::text IS NULL OR u.day >= $1::date) AND ($2::text IS NULL OR u.day < $2::date)"
+            case .hourly:
+                return "($1::text IS NULL OR u.hour >= \(ReportStore.instant("$1", from))) AND ($2::text IS NULL OR u.hour < \(ReportStore.instant("$2", to)))"
+            }
+        }
+
+        func period(_ grouping: UsageGrouping?) -> String {
+            switch (self, grouping) {
+            case (.daily, .day?): return "to_char(u.day, 'YYYY-MM-DD')"
+            case (.daily, .month?): return "to_char(u.day, 'YYYY-MM')"
+            default: return ReportStore.periodExpression(grouping)
+            }
+        }
+    }
+
+    static func source(from: String?, to: String?, grouping: UsageGrouping?) -> UsageSource {
+        func isDay(_ text: String?) -> Bool { text.map { $0.utf8.count == 10 } ?? true }
+        return grouping != .hour && isDay(from) && isDay(to) ? .daily : .hourly
     }
 
     /// Usage in billing period `period` (YYYY-MM) of User-Names that are no subscriber.

@@ -78,6 +78,10 @@ public struct TenantStore {
                 UPDATE tenants SET name = $2, currency = $3, time_zone = $4, billing_day = $5, rounding_mode = $6 WHERE id = $1
                 RETURNING \(Self.columns)
                 """, [String(current.id), new.name, new.currency, new.timeZone, String(new.billingDay), new.roundingMode])
+            if new.timeZone != current.timeZone {
+                // Daily usage is kept per local day: recompute it for the new zone.
+                try connection.query("SELECT rebuild_usage_daily($1)", [String(current.id)])
+            }
             return try Self.tenant(result, row: 0)
         }
     }

@@ -68,7 +68,7 @@ struct StoreTests {
         #expect(throws: StoreError.self) { try store.add(tenant: tenant, name: "x", address: "10.0.0.1", secret: "") }
     }
 
-    @Test("Ambiguous registrations are refused naming the other NAS; listeners and identifiers disambiguate")
+    @Test("Ambiguous registrations are refused, naming the other NAS only within a tenant; listeners and identifiers disambiguate")
     func ambiguity() throws {
         let (_, connection) = try TestDatabase.fresh()
         let tenants = TenantStore(connection: connection)
@@ -81,7 +81,15 @@ struct StoreTests {
             Issue.record("overlap accepted")
         } catch let error as StoreError {
             #expect(error.code == .conflict)
-            #expect(error.message.contains("alpha/edge"))
+            // Another tenant's device is not named, nor its tenant or address.
+            #expect(error.message.contains("another tenant") && !error.message.contains("alpha") && !error.message.contains("edge")
+                    && !error.message.contains("10.0.0.0/24"))
+        }
+        do {
+            _ = try store.add(tenant: a, name: "edge-2", address: "10.0.0.7", secret: "a")
+            Issue.record("overlap accepted")
+        } catch let error as StoreError {
+            #expect(error.code == .conflict && error.message.contains("alpha/edge"), "the tenant's own device is named")
         }
         // Another listener: fine. Two NAS on one address with distinct identifiers: fine.
         _ = try store.add(tenant: b, name: "core", address: "10.0.0.1", secret: "b", listener: "beta-port")
