@@ -190,10 +190,17 @@ public final class PostgresConnection {
     /// tenant set in `tollgate.tenant_id` for this transaction only.
     /// `repeatableRead`: every query of the transaction sees one snapshot.
     public func tenantTransaction<T>(_ tenantID: Int64, repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try transaction(repeatableRead: repeatableRead) { connection in
-            try connection.execute("SET LOCAL ROLE tollgate_tenant")
-            try connection.query("SELECT set_config('tollgate.tenant_id', $1, true)", [String(tenantID)])
-            return try body(connection)
+        // One round trip opens the transaction, switches the role and sets the tenant (an
+        // integer, so it is safe in the statement text).
+        try execute((repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
+                    + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)")
+        do {
+            let value = try body(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isConnected { try? execute("ROLLBACK") }
+            throw error
         }
     }
 

@@ -58,10 +58,10 @@ public struct ReportStore {
                        sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
                 FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
                 WHERE ($1::text IS NULL OR u.subscriber = $1)
-                  AND ($2::text IS NULL OR u.hour >= \(Self.instant("$2", from)))
-                  AND ($3::text IS NULL OR u.hour < \(Self.instant("$3", to)))
+                  AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
+                  AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
                 GROUP BY 1, 2 ORDER BY 1, 2
-                """, [user, from, to])
+                """, [user] + (try Self.instants(from, to, tenant: tenant)))
         }
         return Self.usageRows(result)
     }
@@ -87,18 +87,19 @@ public struct ReportStore {
                        to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
                        host(s.framed_ip_address)
-                FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+                FROM sessions s
                 LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
                 WHERE s.has_events
                   AND ($1 = 'all' OR ($1 = 'active') = (s.stopped_at IS NULL))
                   AND ($2::text IS NULL OR s.user_name = $2)
                   AND ($3::text IS NULL OR n.name = $3)
-                  AND ($4::text IS NULL OR s.started_at >= \(Self.instant("$4", from)))
-                  AND ($5::text IS NULL OR s.started_at < \(Self.instant("$5", to)))
+                  AND ($4::bigint IS NULL OR s.started_at >= to_timestamp($4::bigint))
+                  AND ($5::bigint IS NULL OR s.started_at < to_timestamp($5::bigint))
                   AND ($6::bigint IS NULL OR s.id < $6)
                 ORDER BY s.id DESC
                 LIMIT $7
-                """, [state.rawValue, user, nas, from, to, after.map(String.init), String(limit + 1)])
+                """, [state.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
+                    + [after.map(String.init), String(limit + 1)])
         }
         let rows = (0..<min(result.rowCount, limit)).map { Self.session(result, row: $0) }
         return (rows, result.rowCount > limit ? rows.last?.id : nil)
@@ -113,9 +114,9 @@ public struct ReportStore {
                 SELECT '', \(source.period(grouping)) AS period,
                        sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
                 FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
-                WHERE u.tenant_id = $3 AND \(source.range(from, to))
+                WHERE u.tenant_id = $3 AND \(source.range)
                 GROUP BY 2 ORDER BY 2
-                """, [from, to, String(tenant.id)])
+                """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)])
         }
         return Self.usageRows(result)
     }
@@ -140,10 +141,10 @@ public struct ReportStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
-                FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
-                WHERE u.tenant_id = $4 AND \(source.range(from, to))
+                FROM \(source.table) u
+                WHERE u.tenant_id = $4 AND \(source.range)
                 GROUP BY u.subscriber ORDER BY \(order), u.subscriber LIMIT $3
-                """, [from, to, String(limit), String(tenant.id)])
+                """, (try source.bounds(from, to, tenant: tenant)) + [String(limit), String(tenant.id)])
         }
         return Self.usageRows(result)
     }
@@ -155,14 +156,17 @@ public struct ReportStore {
 
         var table: String { self == .daily ? "usage_daily" : "usage_hourly" }
 
-        /// The WHERE condition for `$1` (from) and `$2` (to).
-        func range(_ from: String?, _ to: String?) -> String {
+        /// The WHERE condition for `$1` (from) and `$2` (to), as `bounds` gives them.
+        var range: String {
             switch self {
-            case .daily:
-                return "($1::text IS NULL OR u.day >= $1::date) AND ($2::text IS NULL OR u.day < $2::date)"
-            case .hourly:
-                return "($1::text IS NULL OR u.hour >= \(ReportStore.instant("$1", from))) AND ($2::text IS NULL OR u.hour < \(ReportStore.instant("$2", to)))"
+            case .daily: return "($1::date IS NULL OR u.day >= $1::date) AND ($2::date IS NULL OR u.day < $2::date)"
+            case .hourly: return "($1::bigint IS NULL OR u.hour >= to_timestamp($1::bigint)) AND ($2::bigint IS NULL OR u.hour < to_timestamp($2::bigint))"
             }
+        }
+
+        /// `from` and `to` as this source compares them: local dates, or UTC seconds.
+        func bounds(_ from: String?, _ to: String?, tenant: Tenant) throws -> [String?] {
+            self == .daily ? [from, to] : try ReportStore.instants(from, to, tenant: tenant)
         }
 
         func period(_ grouping: UsageGrouping?) -> String {
@@ -196,10 +200,20 @@ public struct ReportStore {
         }
     }
 
-    /// A time parameter as an instant: with a trailing Z it is UTC, otherwise a date or time
-    /// in the tenant's zone (`t` is the tenants row).
-    static func instant(_ parameter: String, _ value: String?) -> String {
-        value?.hasSuffix("Z") == true ? "(\(parameter)::timestamptz)" : "(\(parameter)::timestamp AT TIME ZONE t.time_zone)"
+    /// `from` and `to` as UTC seconds: with a trailing Z they are UTC, otherwise dates or
+    /// times in the tenant's zone. Passed as constants, so they can drive an index scan.
+    static func instants(_ bounds: String?..., tenant: Tenant) throws -> [String?] {
+        try bounds.map { bound in
+            guard let bound else { return nil }
+            guard let seconds = Timestamps.parseUTC(bound) else {
+                throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS][Z])")
+            }
+            if bound.hasSuffix("Z") { return String(seconds) }
+            guard let utc = LocalTime.utc(local: seconds, zone: tenant.timeZone) else {
+                throw StoreError(.invalid, "the tenant's time zone '\(tenant.timeZone)' is unknown to this system")
+            }
+            return String(utc)
+        }
     }
 
     static func periodExpression(_ grouping: UsageGrouping?) -> String {

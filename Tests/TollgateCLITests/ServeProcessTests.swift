@@ -302,10 +302,15 @@ final class PrivateCluster {
     func start() throws {
         // posix_spawn with output to /dev/null and waitpid: the server inherits pg_ctl's output
         // (a pipe would never reach EOF), and Foundation's Process did not notice pg_ctl's exit here.
-        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
-                                                        "-l", directory + "/postgres.log", "-o", "-c listen_addresses='' -k \(directory)/socket", "start"])
-        guard status == 0 else {
-            throw CLIError("pg_ctl start: \((try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? "")")
+        // A second attempt when the first fails: on a loaded machine a start right after a stop
+        // has been seen to fail once.
+        for attempt in 1...2 {
+            let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
+                                                            "-l", directory + "/postgres.log", "-o", "-c listen_addresses='' -k \(directory)/socket", "start"])
+            if status == 0 { return }
+            let log = (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? ""
+            if attempt == 2 { throw CLIError("pg_ctl start exited \(status): \(log.suffix(2000).replacingOccurrences(of: "\n", with: " | "))") }
+            sleep(2)
         }
     }
 
