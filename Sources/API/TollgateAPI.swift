@@ -73,8 +73,12 @@ public struct TollgateAPI: Sendable {
             return try await database.run(work)
         } catch {
             let mapped = APIError.from(error)
-            if let apiError = mapped as? APIError, apiError.status == .internalServerError {
-                logger.error("API request failed", metadata: ["error": "\(error)"])
+            if let apiError = mapped as? APIError {
+                if apiError.status == .internalServerError {
+                    logger.error("API request failed", metadata: ["error": "\(error)"])
+                } else if apiError.status == .serviceUnavailable {
+                    logger.warning("API request not served", metadata: ["reason": "\(apiError.code)", "error": "\(error)"])
+                }
             }
             throw mapped
         }
