@@ -111,6 +111,10 @@ public final class Spool: @unchecked Sendable {
                 "spool": "\(directory)", "bytes": "\(totalBytes)", "segments": "\(segments.count)",
             ])
         }
+        // Record numbers never go back: each start numbers on from at least the wall clock in
+        // microseconds, which every earlier record's number is below (one number per batch
+        // cannot outrun it), so a damaged last record cannot make a number be used twice.
+        nextSequence = max(nextSequence, Int64(Date().timeIntervalSince1970 * 1_000_000))
         metrics.spoolBytes.store(totalBytes, ordering: .relaxed)
     }
 
@@ -210,6 +214,9 @@ public final class Spool: @unchecked Sendable {
         case quarantined(path: String, reason: String)
         /// Every durable record has been read.
         case caughtUp
+        /// Reading cannot go on now (a file cannot be opened, the quarantine cannot be
+        /// written); nothing was skipped. Try again later.
+        case retryLater(String)
     }
 
     /// The next record in order. A segment read to its end is deleted, as every record in
@@ -231,11 +238,7 @@ public final class Spool: @unchecked Sendable {
             if readFD < 0 {
                 readFD = open(segment.path, O_RDONLY | O_CLOEXEC)
                 if readFD < 0 {
-                    let reason = "cannot open \(segment.path): \(Self.errorText())"
-                    logger.error("spool segment unreadable; skipped", metadata: ["error": "\(reason)"])
-                    metrics.spoolQuarantined.add(1, ordering: .relaxed)
-                    removeFirstSegment()
-                    return .quarantined(path: segment.path, reason: reason)
+                    return .retryLater("cannot open \(segment.path): \(Self.errorText())")
                 }
             }
             let available = segment.size - readOffset
@@ -256,17 +259,23 @@ public final class Spool: @unchecked Sendable {
                 readOffset += length
                 return .record(sequence: sequence, packets: packets)
             case .corrupt(let reason, let length):
-                let path = quarantineRange(segment, from: readOffset, length: length, reason: reason)
+                guard let path = quarantineRange(segment, from: readOffset, length: length, reason: reason) else {
+                    return .retryLater("cannot write to the quarantine folder")
+                }
                 readOffset += length
                 return .quarantined(path: path, reason: reason)
             case .incomplete:
                 let reason = "incomplete record at the end of \(segment.path) (a write cut short; its packets were never answered)"
-                let path = quarantineRange(segment, from: readOffset, length: available, reason: reason)
+                guard let path = quarantineRange(segment, from: readOffset, length: available, reason: reason) else {
+                    return .retryLater("cannot write to the quarantine folder")
+                }
                 readOffset = segment.size
                 return .quarantined(path: path, reason: reason)
             case .unframed(let why):
                 let reason = "\(why) at offset \(readOffset) of \(segment.path); the rest of the segment cannot be framed"
-                let path = quarantineRange(segment, from: readOffset, length: available, reason: reason)
+                guard let path = quarantineRange(segment, from: readOffset, length: available, reason: reason) else {
+                    return .retryLater("cannot write to the quarantine folder")
+                }
                 readOffset = segment.size
                 return .quarantined(path: path, reason: reason)
             }
@@ -299,12 +308,13 @@ public final class Spool: @unchecked Sendable {
     }
 
     /// Keeps `bytes` (a packet the database refused, or that no longer decodes) in the
-    /// quarantine folder; returns the file's path.
-    @discardableResult
-    public func quarantine(_ bytes: [UInt8], name: String, reason: String) -> String {
+    /// quarantine folder; returns the file's path, or nil when it could not be written (the
+    /// caller must then not go past the data).
+    public func quarantine(_ bytes: [UInt8], name: String, reason: String) -> String? {
         let path = configuration.directory + "/quarantine/" + name
         do { try writeDurably(bytes, to: path) } catch {
-            logger.error("cannot write to the spool quarantine", metadata: ["path": "\(path)", "error": "\(error)"])
+            logger.error("cannot write to the spool quarantine; will try again", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
         }
         metrics.spoolQuarantined.add(1, ordering: .relaxed)
         logger.error("spool data quarantined, not replayed: inspect it, nothing else refers to it", metadata: [
@@ -313,7 +323,7 @@ public final class Spool: @unchecked Sendable {
         return path
     }
 
-    private func quarantineRange(_ segment: Segment, from offset: Int, length: Int, reason: String) -> String {
+    private func quarantineRange(_ segment: Segment, from offset: Int, length: Int, reason: String) -> String? {
         var bytes = [UInt8](repeating: 0, count: length)
         let read = readFully(&bytes, at: offset)
         let name = (segment.path as NSString).lastPathComponent + "@" + String(offset) + ".bad"

@@ -73,6 +73,8 @@ final class SpoolReplayer: @unchecked Sendable {
                         continue
                     case .quarantined:
                         continue
+                    case .retryLater(let reason):
+                        throw Spool.SpoolError.io(reason)
                     case .record(let sequence, let packets):
                         current = (sequence, packets)
                     }
@@ -87,10 +89,10 @@ final class SpoolReplayer: @unchecked Sendable {
                 if let limit = stopAfterRecords, records >= limit { return }
             } catch {
                 logger.warning("spool replay waiting for the database", metadata: ["error": "\(error)"])
-                if writer?.connection.isConnected != true {
-                    writer = nil
-                    connected.store(false, ordering: .relaxed)
-                }
+                // A new connection next time: the failure may be a property of this session
+                // (a read-only server that has since been promoted, a broken connection).
+                writer = nil
+                connected.store(false, ordering: .relaxed)
                 usleep(retryDelay)
                 retryDelay = min(retryDelay * 2, 2_000_000)
             }
@@ -98,6 +100,9 @@ final class SpoolReplayer: @unchecked Sendable {
     }
 
     /// Commits the packets of record `sequence` after `position`, with the new position.
+    /// Any failure but the database refusing a packet's data leaves the position where it was
+    /// (the record is tried again later): a read-only or full database, a deadlock or a lost
+    /// connection never sets acknowledged packets aside.
     private func replay(_ sequence: Int64, _ packets: [SpooledPacket], from position: SpoolPosition, with writer: AccountingWriter) throws {
         let first = sequence == position.record ? position.items : (sequence < position.record ? packets.count : 0)
         guard first < packets.count else { return }
@@ -109,29 +114,40 @@ final class SpoolReplayer: @unchecked Sendable {
                 let record = AccountingListener.record(packet, tenantID: spooled.tenantID, nasID: spooled.nasID, receivedAt: spooled.receivedAt)
                 items.append((index, BatchItem(record: record, packet: spooled.keepRaw ? spooled.datagram : nil)))
             } catch {
-                spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [spooled]), name: "\(sequence)-\(index).packet",
-                                 reason: "spooled datagram no longer decodes: \(error)")
+                try setAside(sequence, index, packets[index], reason: "spooled datagram no longer decodes: \(error)")
             }
         }
         let end = SpoolPosition(record: sequence, items: packets.count)
         do {
             try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: end)])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
-        } catch let error as PostgresError where error.kind == .statement && error.sqlState != "57014" && writer.connection.isConnected {
-            // The database refuses something in the record: commit its packets one by one
-            // (each with the position after it), so only the refused ones are set aside.
+        } catch let error as PostgresError where Self.refusesData(error) && writer.connection.isConnected {
+            // Something in the record's data is refused: commit its packets one by one (each
+            // with the position after it), so only the refused ones are set aside.
             logger.warning("spooled batch refused; replaying its packets one by one", metadata: ["record": "\(sequence)", "error": "\(error)"])
             for (index, item) in items {
                 let after = SpoolPosition(record: sequence, items: index + 1)
                 do {
                     try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
-                } catch let refused as PostgresError where refused.kind == .statement && writer.connection.isConnected {
-                    spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [packets[index]]), name: "\(sequence)-\(index).packet",
-                                     reason: "the database refused the packet: \(refused)")
+                } catch let refused as PostgresError where Self.refusesData(refused) && writer.connection.isConnected {
+                    try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(refused)")
                     try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
                 }
             }
+        }
+    }
+
+    /// Whether an error is about the data itself (SQLSTATE classes 22 and 23), as opposed to
+    /// the database's state (read-only, full, deadlock, shutting down), which passes.
+    static func refusesData(_ error: PostgresError) -> Bool {
+        guard error.kind == .statement, let state = error.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
+    private func setAside(_ sequence: Int64, _ index: Int, _ packet: SpooledPacket, reason: String) throws {
+        guard spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [packet]), name: "\(sequence)-\(index).packet", reason: reason) != nil else {
+            throw Spool.SpoolError.io("cannot write to the quarantine folder")
         }
     }
 }

@@ -124,6 +124,40 @@ struct SpoolReplayTests {
         #expect(try count(harness.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL") == 40)
     }
 
+    @Test("A database that refuses writes for a while (read-only) delays the replay; nothing is set aside, nothing lost")
+    func readOnlyDatabaseDelaysReplay() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let harness = try spoolHarness(folder)
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        try harness.outage.begin(harness.connection)
+        let report = try await nas.run(sessions: sessions("r", count: 20), options: options)
+        #expect(report.isComplete)
+        harness.collector.stop()
+        harness.outage.end()
+        // Connections made from now on may not write.
+        let database = try #require(try harness.connection.query("SELECT current_database()").value(row: 0, column: 0))
+        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        var logger = Logger(label: "replay-test")
+        logger.logLevel = .critical
+        let url = harness.url
+        let metrics = CollectorMetrics()
+        let spool = try Spool(configuration: SpoolConfiguration(directory: folder), metrics: metrics, logger: logger)
+        let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger) { try PostgresConnection(url: url) }
+        replayer.start()
+        try await Task.sleep(for: .seconds(2))
+        #expect(spool.isActive && metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
+        #expect(metrics.spoolReplayedPackets.load(ordering: .relaxed) == 0)
+        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = off")
+        #expect(try waitUntil(seconds: 30) { !spool.isActive })
+        replayer.stop()
+        spool.close()
+        #expect(metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
+        let usage = try harness.usage()
+        #expect(usage.upload == Int64(report.expected.upload) && usage.download == Int64(report.expected.download))
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 20 * 5)
+    }
+
     @Test("The database answers nothing within the timeout: the connection is given up, not waited on forever")
     func responseTimeout() throws {
         let connection = try TestDatabase.connect()
