@@ -84,6 +84,7 @@ extension TollgateAPI {
             let principal = try await authorize(request, billing)
             let body = try await JSONBody.read(request, allowed: ["period", "finalize", "lookback"])
             let period = try body.requiredString("period", maxLength: 7)
+            try Self.checkPeriod(period)
             let finalize = try body.bool("finalize") ?? false
             let lookback = try body.integer("lookback", 0...24) ?? 3
             return try await call(principal) { principal, connection in
@@ -96,6 +97,7 @@ extension TollgateAPI {
             let principal = try await authorize(request, billing)
             let query = try QueryInput(request, allowed: ["period", "status", "user", "format"])
             let period = try query.string("period", maxLength: 7)
+            if let period { try Self.checkPeriod(period) }
             let status = try query.string("status", maxLength: 5)
             if let status, status != "draft", status != "final" { throw APIError.invalid("status must be draft or final") }
             let user = try query.string("user", maxLength: 253)
@@ -112,6 +114,7 @@ extension TollgateAPI {
             let principal = try await authorize(request, billing)
             let query = try QueryInput(request, allowed: ["period", "format"])
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
+            try Self.checkPeriod(period)
             let format = try query.choice("format", ResponseFormat.self) ?? .csv
             let invoices = try await perform(principal) { principal, connection in
                 try InvoiceStore(connection: connection).export(tenant: try Self.tenant(principal), period: period)
@@ -132,6 +135,16 @@ extension TollgateAPI {
                 output.lines = invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) }
                 return output
             }
+        }
+    }
+
+    /// A billing period as the API takes it: YYYY-MM.
+    static func checkPeriod(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
+              bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
+              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), year >= 1000 else {
+            throw APIError.invalid("period must be YYYY-MM, not '\(JSONBody.printable(text))'")
         }
     }
 

@@ -66,6 +66,7 @@ extension TollgateAPI {
             let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier"])
             let name = try body.requiredString("name")
             let address = try body.requiredString("address", maxLength: 64)
+            try Self.checkPrefix(address)
             let secret = try body.requiredString("secret", maxLength: 128)
             let listener = try body.string("listener", maxLength: 63) ?? "default"
             let identifier = try body.string("identifier", maxLength: 253)
@@ -86,6 +87,7 @@ extension TollgateAPI {
             let name = try Self.parameter(context, "name")
             let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener"])
             let address = try body.string("address", maxLength: 64)
+            if let address { try Self.checkPrefix(address) }
             let identifier = try body.clearableString("identifier", maxLength: 253)
             let listener = try body.string("listener", maxLength: 63)
             return try await call(principal) { principal, connection in
@@ -129,6 +131,18 @@ extension TollgateAPI {
                                                                               from: from, to: to, after: cursor, limit: limit)
                 return Page(items: page.rows, nextCursor: page.next.map(String.init))
             }
+        }
+    }
+
+    /// Through the API a NAS address is at most a /16 (IPv4) or /48 (IPv6): a wider range on
+    /// a shared listener would keep every other tenant from registering there. The platform
+    /// operator registers wider ranges with the CLI.
+    static func checkPrefix(_ address: String) throws {
+        guard let slash = address.firstIndex(of: "/") else { return }
+        let length = Int(address[address.index(after: slash)...]) ?? 0
+        let minimum = address.contains(":") ? 48 : 16
+        guard length >= minimum else {
+            throw APIError.invalid("address: a prefix shorter than /\(minimum) is registered by the platform operator (tollgate nas add), not through the API")
         }
     }
 
@@ -182,6 +196,7 @@ extension TollgateAPI {
             let principal = try await authorize(request, roles)
             let query = try QueryInput(request, allowed: ["period"])
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
+            try Self.checkPeriod(period)
             return try await call(principal) { principal, connection in
                 Items(items: try ReportStore(connection: connection).unassigned(tenant: try Self.tenant(principal), period: period).map {
                     UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes)

@@ -67,8 +67,11 @@ public enum Serve {
 
         var collectorConfiguration = configuration.collector
         collectorConfiguration.spool = configuration.spool
+        // A database that does not even accept connections within the commit timeout counts as
+        // down (its batches go to the spool) instead of holding the writers.
+        let connectTimeout = max(2, (configuration.collector.pipeline.commitTimeoutMilliseconds + 999) / 1000)
         let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
-            try PostgresConnection(url: url)
+            try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
         try collector.start()
 

@@ -336,7 +336,7 @@ enum Migrations {
     /// Usage per subscriber and local day of the tenant, kept equal to the sum of the hourly
     /// buckets by statement triggers on usage_hourly (whoever writes them: the collector, a
     /// bulk load, a correction). Tenant-wide range queries (top subscribers, totals) read
-    /// 24 times fewer rows. A tenant's time zone change rebuilds its rows (`rebuild_usage_daily`).
+    /// 24 times fewer rows. (A tenant's time zone cannot change once it has usage.)
     static let v5 = """
         CREATE TABLE usage_daily (
             tenant_id bigint NOT NULL REFERENCES tenants (id),
@@ -401,16 +401,8 @@ enum Migrations {
             FOR EACH STATEMENT EXECUTE FUNCTION usage_daily_add();
         CREATE TRIGGER usage_daily_delete AFTER DELETE ON usage_hourly REFERENCING OLD TABLE AS old_rows
             FOR EACH STATEMENT EXECUTE FUNCTION usage_daily_add();
+        REVOKE EXECUTE ON FUNCTION usage_daily_add() FROM PUBLIC;
 
-        -- Recomputes a tenant's daily rows from its hourly buckets (after a time zone change).
-        CREATE FUNCTION rebuild_usage_daily(tenant bigint) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = public AS $fn$
-            DELETE FROM usage_daily WHERE tenant_id = tenant;
-            INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
-            SELECT u.tenant_id, (u.hour AT TIME ZONE t.time_zone)::date, u.subscriber,
-                   sum(u.upload_bytes), sum(u.download_bytes), sum(u.session_seconds)
-            FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = tenant
-            GROUP BY 1, 2, 3;
-        $fn$;
         INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
         SELECT u.tenant_id, (u.hour AT TIME ZONE t.time_zone)::date, u.subscriber,
                sum(u.upload_bytes), sum(u.download_bytes), sum(u.session_seconds)

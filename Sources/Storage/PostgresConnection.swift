@@ -15,8 +15,24 @@ public final class PostgresConnection {
     public var responseTimeoutMilliseconds: Int?
 
     /// Connects with a libpq connection string or `postgresql://` URL.
-    public init(url: String) throws {
-        guard let handle = PQconnectdb(url) else {
+    /// `connectTimeoutSeconds`: longest wait for the connection to be made (libpq's
+    /// connect_timeout; nil uses the URL's or waits as long as the operating system does).
+    public init(url: String, connectTimeoutSeconds: Int? = nil) throws {
+        var keys = ["dbname"], values = [url]
+        if let connectTimeoutSeconds {
+            keys.append("connect_timeout")
+            values.append(String(max(2, connectTimeoutSeconds)))
+        }
+        // expand_dbname: the URL (or key=value string) is read as a whole connection string,
+        // and the keywords after it override what it says.
+        let cKeys = keys.map { strdup($0) }, cValues = values.map { strdup($0) }
+        defer { (cKeys + cValues).forEach { free($0) } }
+        let handle = (cKeys.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { k in
+            (cValues.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { v in
+                PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
+            }
+        }
+        guard let handle else {
             throw PostgresError(.connection, message: "libpq could not allocate a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -192,8 +208,13 @@ public final class PostgresConnection {
     public func tenantTransaction<T>(_ tenantID: Int64, repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         // One round trip opens the transaction, switches the role and sets the tenant (an
         // integer, so it is safe in the statement text).
-        try execute((repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
-                    + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)")
+        do {
+            try execute((repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
+                        + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)")
+        } catch {
+            if isConnected && inTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
         do {
             let value = try body(self)
             try execute("COMMIT")

@@ -179,7 +179,12 @@ public struct ReportStore {
     }
 
     static func source(from: String?, to: String?, grouping: UsageGrouping?) -> UsageSource {
-        func isDay(_ text: String?) -> Bool { text.map { $0.utf8.count == 10 } ?? true }
+        func isDay(_ text: String?) -> Bool {
+            guard let text else { return true }
+            let bytes = Array(text.utf8)
+            return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+                && bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }
+        }
         return grouping != .hour && isDay(from) && isDay(to) ? .daily : .hourly
     }
 
@@ -195,7 +200,8 @@ public struct ReportStore {
     }
 
     private func checkBounds(_ bounds: String?...) throws {
-        for bound in bounds.compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil {
+        // Years 1000-9999 only: PostgreSQL has no year 0, and dates are read as four digits.
+        for bound in bounds.compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil || !(Int(bound.prefix(4)).map { $0 >= 1000 } ?? false) {
             throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
         }
     }

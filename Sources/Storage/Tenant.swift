@@ -61,7 +61,7 @@ public struct TenantStore {
     }
 
     /// Changes a tenant's settings; nil leaves one as it is. The currency cannot change once
-    /// the tenant has plans (their prices are in it).
+    /// the tenant has plans (their prices are in it), the time zone once it has usage.
     public func update(slug: String, name: String? = nil, currency: String? = nil, timeZone: String? = nil, billingDay: Int? = nil,
                        roundingMode: String? = nil) throws -> Tenant {
         let current = try require(slug: slug)
@@ -70,6 +70,12 @@ public struct TenantStore {
                          roundingMode: roundingMode ?? current.roundingMode)
         try validate(new)
         return try connection.transaction { connection in
+            // Usage is kept per local day of the tenant's zone and billing periods are cut there:
+            // once usage exists, a new zone would move it between days and periods.
+            if new.timeZone != current.timeZone,
+               try connection.query("SELECT 1 FROM usage_hourly WHERE tenant_id = $1 LIMIT 1", [String(current.id)]).rowCount > 0 {
+                throw StoreError(.conflict, "the time zone of tenant '\(slug)' cannot change once usage is recorded (its days and billing periods are cut in \(current.timeZone))")
+            }
             if new.currency != current.currency,
                try connection.query("SELECT 1 FROM plan_versions WHERE tenant_id = $1 LIMIT 1", [String(current.id)]).rowCount > 0 {
                 throw StoreError(.conflict, "the currency of tenant '\(slug)' cannot change: its plans are priced in \(current.currency)")
@@ -78,10 +84,7 @@ public struct TenantStore {
                 UPDATE tenants SET name = $2, currency = $3, time_zone = $4, billing_day = $5, rounding_mode = $6 WHERE id = $1
                 RETURNING \(Self.columns)
                 """, [String(current.id), new.name, new.currency, new.timeZone, String(new.billingDay), new.roundingMode])
-            if new.timeZone != current.timeZone {
-                // Daily usage is kept per local day: recompute it for the new zone.
-                try connection.query("SELECT rebuild_usage_daily($1)", [String(current.id)])
-            }
+
             return try Self.tenant(result, row: 0)
         }
     }

@@ -138,6 +138,8 @@ struct APITests {
             #expect(shown.object["billing_day"] as? Int == 1 && shown.object["name"] as? String == "Charlie Net")
             let fixed = try await client.send(.patch, "/v1/tenants/alpha", token: admin, json: ["currency": "USD"])
             #expect(fixed.status == 409 && fixed.errorMessage.contains("currency"))
+            let zone = try await client.send(.patch, "/v1/tenants/alpha", token: admin, json: ["time_zone": "UTC"])
+            #expect(zone.status == 409 && zone.errorMessage.contains("usage"), "\(zone.body)")
             #expect(try await client.send(.get, "/v1/tenants/nobody", token: admin).status == 404)
             #expect(try await client.send(.patch, "/v1/tenants/alpha", token: admin, json: ["slug": "x"]).status == 400)
         }
@@ -168,6 +170,12 @@ struct APITests {
             let foreignClash = try await client.send(.post, "/v1/nas", token: op, json: ["name": "dup", "address": "10.2.0.1", "secret": "x"])
             #expect(foreignClash.status == 409 && !foreignClash.body.contains("bravo"), "\(foreignClash.body)")
             #expect(try await client.send(.post, "/v1/nas", token: op, json: ["name": "bad", "address": "10.1.1.1/8", "secret": "x"]).status == 400)
+            // Ranges wide enough to squat on a shared listener are the platform operator's to register.
+            for wide in ["0.0.0.0/0", "10.0.0.0/8", "::/0", "2001:db8::/32"] {
+                let response = try await client.send(.post, "/v1/nas", token: op, json: ["name": "wide", "address": wide, "secret": "x"])
+                #expect(response.status == 400 && response.errorMessage.contains("prefix"), "\(wide): \(response.body)")
+            }
+            #expect(try await client.send(.post, "/v1/nas", token: op, json: ["name": "pool", "address": "172.16.0.0/16", "secret": "x"]).status == 201)
             for body in [created.body, list.body, shown.body, moved.body] {
                 #expect(!body.contains("secret"), "a secret field in \(body)")
                 #expect(!body.contains("s3cret") && !body.contains("rotated-value"))
@@ -231,6 +239,16 @@ struct APITests {
             #expect(try await client.send(.get, "/v1/usage?by=week", token: token).status == 400)
             #expect(try await client.send(.get, "/v1/usage/unassigned", token: token).status == 400)
             #expect(try await client.send(.get, "/v1/usage/top?limit=0", token: token).status == 400)
+            for bad in ["0000-01-01", "2026-01-01ZZ", "2026-02-30", "99999-01-01"] {
+                for path in ["/v1/usage/totals?from=", "/v1/usage/top?to=", "/v1/usage?from=", "/v1/sessions?from="] {
+                    let status = try await client.send(.get, path + bad, token: token).status
+                    #expect(status == 400, "\(path)\(bad): \(status)")
+                }
+            }
+            for bad in ["2026-13", "2026-1", "26-10", "2026/10"] {
+                #expect(try await client.send(.get, "/v1/invoices?period=\(bad)", token: token).status == 400)
+                #expect(try await client.send(.get, "/v1/usage/unassigned?period=\(bad)", token: token).status == 400)
+            }
         }
     }
 

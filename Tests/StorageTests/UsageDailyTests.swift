@@ -19,7 +19,7 @@ struct UsageDailyTests {
             """).rows
     }
 
-    @Test("The collector's writes, direct inserts, updates, deletes and a time zone change keep the daily rows exact")
+    @Test("The collector's writes, direct inserts, updates and deletes keep the daily rows exact; the zone is fixed once usage exists")
     func dailyEqualsHourly() throws {
         let (_, connection) = try TestDatabase.fresh()
         let tenants = TenantStore(connection: connection)
@@ -58,9 +58,9 @@ struct UsageDailyTests {
             DELETE FROM usage_hourly WHERE subscriber = 'bulk4' AND hour < timestamptz '2026-10-10 00:00Z'
             """)
         #expect(try mismatches(connection).isEmpty)
-        // A time zone change moves buckets to other local days.
-        let vienna = try tenants.update(slug: "vienna", timeZone: "America/Los_Angeles")
-        #expect(try mismatches(connection).isEmpty)
+        // The zone the days are cut in cannot change under recorded usage.
+        #expect(throws: StoreError.self) { try tenants.update(slug: "vienna", timeZone: "America/Los_Angeles") }
+        let vienna = try tenants.update(slug: "vienna", name: "Vienna")
         // What the reports read from either table agrees.
         let reports = ReportStore(connection: connection)
         let daily = try reports.usageTotals(tenant: vienna, from: "2026-10-01", to: "2026-11-01", by: .day)
