@@ -76,6 +76,7 @@ final class ServeProcess {
     deinit {
         _ = terminate()
         if ownsDataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        try? FileManager.default.removeItem(at: log)
     }
 }
 
