@@ -150,11 +150,8 @@ extension TollgateAPI {
 
     /// A plan document from the body (the same keys as a plan file, as JSON).
     static func planDocument(_ request: Request) async throws -> PlanDocument {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: JSONBody.maximumSize) } catch {
-            throw APIError(.contentTooLarge, "too_large", "the request body is larger than \(JSONBody.maximumSize) octets")
-        }
-        let body = try JSONBody.parse(Data(buffer.readableBytesView), allowed: nil)
+        // Its fields are checked by the plan document's own reader.
+        let body = try await JSONBody.read(request, allowed: nil)
         for (key, value) in body.fields { try Self.refuseNUL(value, key) }
         do { return try PlanDocument.parse(body.fields.mapValues(\.foundationObject)) } catch { throw APIError.invalid(error.description) }
     }

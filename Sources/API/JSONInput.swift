@@ -56,7 +56,7 @@ struct JSONBody {
     /// Largest request body accepted, octets.
     static let maximumSize = 1 << 20
 
-    static func read(_ request: Request, allowed: Set<String>) async throws -> JSONBody {
+    static func read(_ request: Request, allowed: Set<String>?) async throws -> JSONBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maximumSize)
@@ -82,8 +82,6 @@ struct JSONBody {
         }
         return JSONBody(fields: fields)
     }
-
-    func has(_ key: String) -> Bool { fields[key] != nil }
 
     func string(_ key: String, maxLength: Int = 200) throws -> String? {
         guard let value = fields[key], value != .null else { return nil }

@@ -190,15 +190,7 @@ public final class PostgresConnection {
 
     /// Runs `body` inside BEGIN ... COMMIT; rolls back when it throws.
     public func transaction<T>(repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute(repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
-        do {
-            let value = try body(self)
-            try execute("COMMIT")
-            return value
-        } catch {
-            if isConnected { try? execute("ROLLBACK") }
-            throw error
-        }
+        try within(opening: repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN", body)
     }
 
     /// Runs `body` in a transaction whose queries see only `tenantID`'s rows: the role is
@@ -208,19 +200,20 @@ public final class PostgresConnection {
     public func tenantTransaction<T>(_ tenantID: Int64, repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         // One round trip opens the transaction, switches the role and sets the tenant (an
         // integer, so it is safe in the statement text).
+        try within(opening: (repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
+                            + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)", body)
+    }
+
+    /// Runs `opening` (which begins the transaction), `body` and COMMIT; rolls back whatever
+    /// of the transaction is open when any of them throws.
+    private func within<T>(opening: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
-            try execute((repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
-                        + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)")
-        } catch {
-            if isConnected && inTransaction { try? execute("ROLLBACK") }
-            throw error
-        }
-        do {
+            try execute(opening)
             let value = try body(self)
             try execute("COMMIT")
             return value
         } catch {
-            if isConnected { try? execute("ROLLBACK") }
+            if isConnected && inTransaction { try? execute("ROLLBACK") }
             throw error
         }
     }

@@ -200,10 +200,16 @@ public struct ReportStore {
     }
 
     private func checkBounds(_ bounds: String?...) throws {
-        // Years 1000-9999 only: PostgreSQL has no year 0, and dates are read as four digits.
-        for bound in bounds.compactMap({ $0 }) where Timestamps.parseUTC(bound) == nil || !(Int(bound.prefix(4)).map { $0 >= 1000 } ?? false) {
-            throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+        for bound in bounds.compactMap({ $0 }) { _ = try Self.seconds(bound) }
+    }
+
+    /// A bound read as if it were UTC, in seconds; 400 for anything else. Years 1000-9999 only:
+    /// PostgreSQL has no year 0, and dates are read as four digits.
+    static func seconds(_ bound: String) throws -> Int64 {
+        guard let seconds = Timestamps.parseUTC(bound), Int(bound.prefix(4)).map({ $0 >= 1000 }) == true else {
+            throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS][Z])")
         }
+        return seconds
     }
 
     /// `from` and `to` as UTC seconds: with a trailing Z they are UTC, otherwise dates or
@@ -211,9 +217,7 @@ public struct ReportStore {
     static func instants(_ bounds: String?..., tenant: Tenant) throws -> [String?] {
         try bounds.map { bound in
             guard let bound else { return nil }
-            guard let seconds = Timestamps.parseUTC(bound) else {
-                throw StoreError(.invalid, "'\(bound)' is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM[:SS][Z])")
-            }
+            let seconds = try Self.seconds(bound)
             if bound.hasSuffix("Z") { return String(seconds) }
             guard let utc = LocalTime.utc(local: seconds, zone: tenant.timeZone) else {
                 throw StoreError(.invalid, "the tenant's time zone '\(tenant.timeZone)' is unknown to this system")

@@ -34,9 +34,4 @@ public enum SpoolProgress {
             ON CONFLICT (spool_id) DO UPDATE SET record = excluded.record, items = excluded.items, updated_at = now()
             """, [spoolID, String(position.record), String(position.items)])
     }
-
-    /// Forgets a spool whose files are all gone.
-    public static func remove(_ connection: PostgresConnection, spoolID: String) throws {
-        try connection.query("DELETE FROM spool_progress WHERE spool_id = $1", [spoolID])
-    }
 }

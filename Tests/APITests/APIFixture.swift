@@ -101,19 +101,7 @@ struct APIResponse: Sendable {
 
     /// The body as Foundation values (integers as Int). Read with JSONDecoder: JSONSerialization
     /// drops a byte order mark at the start of a string.
-    var json: Any? { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))).map(Self.foundation) }
-
-    private static func foundation(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return NSNull()
-        case .bool(let b): return b
-        case .integer(let i): return Int(i)
-        case .number(let d): return d
-        case .string(let s): return s
-        case .array(let a): return a.map(foundation)
-        case .object(let o): return o.mapValues(foundation)
-        }
-    }
+    var json: Any? { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)))?.foundationObject }
     var items: [[String: Any]] { ((json as? [String: Any])?["items"] as? [[String: Any]]) ?? [] }
     var object: [String: Any] { (json as? [String: Any]) ?? [:] }
     var errorMessage: String { ((object["error"] as? [String: Any])?["message"] as? String) ?? "" }
