@@ -405,8 +405,10 @@ struct DatabaseOutageTests {
         let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(report.expected.upload), String(report.expected.download)])
         #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
-        // Each packet once in the audit table: spooled, replayed, retransmitted or not.
-        #expect(try connection.query("SELECT count(*) FROM accounting_packets").rows == [["4000"]])
+        // Every packet in the audit table. A packet made durable just before the kill and then
+        // retransmitted to the new collector may be there twice (README, Reliability); usage
+        // and sessions above are exact either way.
+        #expect(try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets").rows == [["4000"]])
         print("outage: 4000 packets, \(answered) answered by the first collector (\(spooled) from the spool), "
               + "\(report.retransmissions) retransmissions, 4000 stored, 0 lost")
         #expect(second.terminate() == 0)
