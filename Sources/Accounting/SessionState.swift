@@ -6,6 +6,9 @@ public enum CloseReason: String, Hashable, Sendable {
     case nasReboot = "nas-reboot"
     /// No update for longer than the stale timeout.
     case stale
+    /// The NAS began the same session key anew (a Start later than every event of this
+    /// open session) without sending a Stop: closed at its last event.
+    case superseded
 }
 
 /// A session as stored: cumulative counters (the highest seen) and its times.

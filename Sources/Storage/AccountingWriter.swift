@@ -15,6 +15,8 @@ public struct BatchItem: Sendable {
 /// What one committed batch changed.
 public struct BatchSummary: Hashable, Sendable {
     public var sessionsTouched = 0
+    /// Generations after a key's first that the batch opened (a NAS reused a session id).
+    public var sessionsOpened = 0
     public var sessionsClosedByNAS = 0
     public var usageRows = 0
     public var packetsStored = 0
@@ -68,78 +70,102 @@ public final class AccountingWriter {
         return summary
     }
 
-    private struct StoredSession {
-        var id: Int64
-        var state: SessionState
-        var lastReceivedAt: Int64 = 0
+    /// One session key's generations as locked, with the row id of each stored one.
+    private struct StoredKey {
+        var generations: SessionGenerations
+        /// Row ids by index into `generations`; nil for a generation this batch opens.
+        var ids: [Int64?]
+        /// Indexes of generations this batch changed.
+        var touched: Set<Int> = []
+        /// The latest receipt time of the packets applied to each generation (by index).
+        var lastReceivedAt: [Int: Int64] = [:]
+        /// The index of the generation that was the latest when locked.
+        var lockedLatest: Int
     }
 
     static let closeSessionsSQLPrefix = "UPDATE sessions SET stopped_at"
     static let usageSQLPrefix = "INSERT INTO usage_hourly"
 
+    /// The columns a session row is read with, in the order `readGenerations` expects.
+    private static let sessionColumns = """
+        s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port, s.generation, s.is_latest, s.id, s.has_events,
+        s.upload_bytes, s.download_bytes, s.session_seconds,
+        extract(epoch FROM s.started_at)::bigint, extract(epoch FROM s.last_event_at)::bigint,
+        extract(epoch FROM s.stopped_at)::bigint, s.close_reason, s.terminate_cause, s.interim_interval
+        """
+
+    /// Locks the generations of the batch's session keys that a packet can belong to: the
+    /// open ones, the latest, and those that stopped after the earliest session start a packet
+    /// of the key implies (older ones cannot be a packet's generation). In key order, so
+    /// concurrent collectors lock alike.
+    private static let lockSQL = """
+        SELECT \(sessionColumns)
+        FROM sessions s
+        JOIN unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS k(t, n, a, u, p, since)
+          ON s.tenant_id = k.t AND s.nas_id = k.n AND s.acct_session_id = k.a AND s.user_name = k.u AND s.nas_port = k.p
+        WHERE s.stopped_at IS NULL OR s.is_latest OR s.stopped_at >= to_timestamp(k.since)
+        ORDER BY s.tenant_id, s.id
+        FOR UPDATE OF s
+        """
+
     /// Locks (and creates) the batch's sessions, applies the accounting semantics and returns
     /// the statements that write the result. Leaves the transaction open.
     private func sessionStatements(_ items: [BatchItem], summary: inout BatchSummary) throws -> [(sql: String, parameters: [String?])] {
-        var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
-        var users = ArrayParameter(), ports = ArrayParameter(), received = ArrayParameter()
+        // Each key once, with the earliest session start its packets imply.
+        var since: [SessionKey: Int64] = [:]
+        var firstReceived: [SessionKey: Int64] = [:]
         for item in items {
             let r = item.record
-            tenants.append(r.tenantID)
-            nases.append(r.nasID)
-            sessionIDs.append(r.sessionID)
-            users.append(r.userName)
-            ports.append(r.nasPort)
-            received.appendTimestamp(microseconds: r.receivedAt)
+            let key = SanitizedKey.of(r)
+            let implied = r.eventTime - Int64(r.sessionTime ?? 0)
+            since[key] = min(since[key] ?? implied, implied)
+            firstReceived[key] = min(firstReceived[key] ?? r.receivedAt, r.receivedAt)
         }
-        let keys: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
-        // Lock the sessions that exist (in key order, so concurrent collectors lock alike);
-        // create the missing ones (a concurrent creator makes this wait for its commit); lock
-        // again only if another collector created some meanwhile.
-        let lockSQL = """
-            SELECT s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port, s.id, s.has_events,
-                   s.upload_bytes, s.download_bytes, s.session_seconds,
-                   extract(epoch FROM s.started_at)::bigint, extract(epoch FROM s.last_event_at)::bigint,
-                   extract(epoch FROM s.stopped_at)::bigint, s.close_reason, s.terminate_cause, s.interim_interval
-            FROM sessions s
-            WHERE (s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port) IN
-                  (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[]))
-            ORDER BY s.tenant_id, s.id
-            FOR UPDATE
-            """
-        var results = [try connection.pipeline([("BEGIN", []), (lockSQL, keys)])[1]]
-        let distinctKeys = Set(items.map { SanitizedKey.of($0.record) }).count
-        if results[0].rowCount < distinctKeys {
-            // Rows this transaction inserts are its own until COMMIT; RETURNING gives them in
-            // the same shape as the lock query.
+        let keys = since.keys.sorted()
+        var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
+        var users = ArrayParameter(), ports = ArrayParameter(), sinces = ArrayParameter(), received = ArrayParameter()
+        for key in keys {
+            tenants.append(key.tenantID)
+            nases.append(key.nasID)
+            sessionIDs.append(key.sessionID)
+            users.append(key.userName)
+            ports.append(key.nasPort)
+            sinces.append(since[key]!)
+            received.appendTimestamp(microseconds: firstReceived[key]!)
+        }
+        let keyColumns: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
+        let lockParameters = keyColumns + [sinces.literal]
+
+        var rows = try Self.readGenerations(connection.pipeline([("BEGIN", []), (Self.lockSQL, lockParameters)])[1])
+        if Set(rows.keys).count < keys.count {
+            // A key's first generation: rows this transaction inserts are its own until COMMIT;
+            // a concurrent creator makes the insert wait for its commit and then do nothing.
             let inserted = try connection.query("""
                 INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
-                SELECT t, n, a, u, p, min(r), min(r)
+                SELECT t, n, a, u, p, r, r
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS k(t, n, a, u, p, r)
-                GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-                ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port) DO NOTHING
-                RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, id, has_events, upload_bytes, download_bytes,
-                          session_seconds, NULL::bigint, NULL::bigint, NULL::bigint, close_reason, terminate_cause, interim_interval
-                """, keys + [received.literal])
-            results.append(inserted)
-            if results[0].rowCount + inserted.rowCount < distinctKeys {
-                results.append(try connection.query(lockSQL, keys))
-            }
+                ORDER BY 1, 2, 3, 4, 5
+                ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation) DO NOTHING
+                RETURNING \(Self.sessionColumns.replacingOccurrences(of: "s.", with: ""))
+                """, keyColumns + [received.literal])
+            rows.merge(Self.readGenerations(inserted)) { $0 + $1 }
         }
-        var stored: [SessionKey: StoredSession] = [:]
-        stored.reserveCapacity(distinctKeys)
-        for locked in results {
-            for row in 0..<locked.rowCount {
-                func text(_ c: Int) -> String? { locked.value(row: row, column: c) }
-                func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
-                let key = SessionKey(tenantID: int(0) ?? 0, nasID: int(1) ?? 0, sessionID: text(2) ?? "", userName: text(3) ?? "", nasPort: text(4) ?? "")
-                let state = SessionState(hasEvents: text(6) == "t", uploadBytes: UInt64(bitPattern: int(7) ?? 0),
-                                         downloadBytes: UInt64(bitPattern: int(8) ?? 0), sessionSeconds: UInt64(bitPattern: int(9) ?? 0),
-                                         startedAt: int(10), lastEventAt: int(11), stoppedAt: int(12),
-                                         closeReason: text(13).flatMap(CloseReason.init(rawValue:)),
-                                         terminateCause: int(14).map { UInt32(truncatingIfNeeded: $0) },
-                                         interimInterval: int(15).map { UInt32(truncatingIfNeeded: $0) })
-                stored[key] = StoredSession(id: int(5) ?? 0, state: state)
-            }
+        // Another collector may have created a key's first generation, or opened a newer
+        // generation while this one waited for the lock (the generation it held then is no
+        // longer the latest): read again, now that those rows are committed and locked by us.
+        var attempts = 0
+        while rows.count < keys.count || rows.values.contains(where: { !$0.contains(where: \.isLatest) }) {
+            attempts += 1
+            guard attempts <= 3 else { throw PostgresError(.result, message: "session generations changed while locking") }
+            rows = try Self.readGenerations(connection.query(Self.lockSQL, lockParameters))
+        }
+
+        var stored: [SessionKey: StoredKey] = [:]
+        stored.reserveCapacity(keys.count)
+        for (key, generations) in rows {
+            let sorted = generations.sorted { $0.generation.number < $1.generation.number }
+            stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
+                                    lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
         }
 
         // Apply each session's packets in event order (stable for equal times).
@@ -153,54 +179,66 @@ public final class AccountingWriter {
             guard var session = stored[key] else {
                 throw PostgresError(.result, message: "session \(key.sessionID) was not locked")
             }
-            let outcome = SessionAccounting.apply(record, to: session.state)
-            session.state = outcome.state
-            session.lastReceivedAt = max(session.lastReceivedAt, record.receivedAt)
+            let applied = session.generations.apply(record)
+            if applied.opened { session.ids.append(nil) }
+            if let closed = applied.superseded { session.touched.insert(closed) }
+            session.touched.insert(applied.index)
+            session.lastReceivedAt[applied.index] = max(session.lastReceivedAt[applied.index] ?? 0, record.receivedAt)
             stored[key] = session
-            for delta in outcome.usage {
+            for delta in applied.usage {
                 let bucket = BucketKey(tenantID: delta.tenantID, subscriber: key.userName, hour: delta.hour)
                 let sum = usageByBucket[bucket] ?? (0, 0, 0)
                 usageByBucket[bucket] = (sum.0 + delta.uploadBytes, sum.1 + delta.downloadBytes, sum.2 + delta.sessionSeconds)
             }
         }
 
-        var columns = [ArrayParameter](repeating: ArrayParameter(), count: 17)
+        // Changed generations are updated by id; opened ones inserted whole. The generation
+        // that was the latest stops being it when the batch opened a newer one.
+        var updates = SessionColumns(withKey: false), inserts = SessionColumns(withKey: true)
         for (key, session) in stored {
-            let s = session.state
-            columns[0].append(key.tenantID)
-            columns[1].append(session.id)
-            columns[2].append(Int64(bitPattern: s.uploadBytes))
-            columns[3].append(Int64(bitPattern: s.downloadBytes))
-            columns[4].append(Int64(bitPattern: s.sessionSeconds))
-            columns[5].appendTimestamp(seconds: s.startedAt)
-            columns[6].appendTimestamp(seconds: s.lastEventAt)
-            columns[7].appendTimestamp(seconds: s.stoppedAt)
-            columns[8].append(s.closeReason?.rawValue)
-            columns[9].append(s.terminateCause.map { Int64($0) })
-            columns[10].append(s.interimInterval.map { Int64($0) })
-            columns[11].append(s.multiSessionID)
-            columns[12].appendBytea(s.classValue)
-            columns[13].append(s.framedIPAddress)
-            columns[14].append(s.callingStationID)
-            columns[15].append(s.calledStationID)
-            columns[16].appendTimestamp(microseconds: session.lastReceivedAt)
+            let generations = session.generations.generations
+            let latest = generations.count - 1
+            var changed = session.touched
+            if latest != session.lockedLatest { changed.insert(session.lockedLatest) }
+            for index in changed.sorted() {
+                let received = session.lastReceivedAt[index] ?? 0
+                if let id = session.ids[index] {
+                    updates.append(key: key, id: id, generation: generations[index], isLatest: index == latest, lastReceivedAt: received)
+                } else {
+                    inserts.append(key: key, id: nil, generation: generations[index], isLatest: index == latest, lastReceivedAt: received)
+                }
+            }
         }
-        summary.sessionsTouched = stored.count
-        var statements: [(sql: String, parameters: [String?])] = [("""
-            UPDATE sessions s SET has_events = true, upload_bytes = b.upload_bytes, download_bytes = b.download_bytes,
-                session_seconds = b.session_seconds, started_at = b.started_at, last_event_at = b.last_event_at,
-                stopped_at = b.stopped_at, close_reason = b.close_reason, terminate_cause = b.terminate_cause,
-                interim_interval = b.interim_interval, multi_session_id = b.multi_session_id, class = b.class,
-                framed_ip_address = b.framed_ip_address, calling_station_id = b.calling_station_id,
-                called_station_id = b.called_station_id, last_received_at = b.last_received_at
-            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::timestamptz[], $7::timestamptz[],
-                        $8::timestamptz[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::bytea[], $14::inet[],
-                        $15::text[], $16::text[], $17::timestamptz[])
-                 AS b(tenant_id, id, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at,
-                      close_reason, terminate_cause, interim_interval, multi_session_id, class, framed_ip_address,
-                      calling_station_id, called_station_id, last_received_at)
-            WHERE s.tenant_id = b.tenant_id AND s.id = b.id
-            """, columns.map(\.literal))]
+        summary.sessionsTouched = updates.count + inserts.count
+        summary.sessionsOpened = inserts.count
+        var statements: [(sql: String, parameters: [String?])] = []
+        if updates.count > 0 {
+            statements.append(("""
+                UPDATE sessions s SET has_events = true, upload_bytes = b.upload_bytes, download_bytes = b.download_bytes,
+                    session_seconds = b.session_seconds, started_at = b.started_at, last_event_at = b.last_event_at,
+                    stopped_at = b.stopped_at, close_reason = b.close_reason, terminate_cause = b.terminate_cause,
+                    interim_interval = b.interim_interval, multi_session_id = b.multi_session_id, class = b.class,
+                    framed_ip_address = b.framed_ip_address, calling_station_id = b.calling_station_id,
+                    called_station_id = b.called_station_id, is_latest = b.is_latest,
+                    last_received_at = greatest(s.last_received_at, b.last_received_at)
+                FROM unnest(\(updates.unnestArguments)) AS b(\(updates.names))
+                WHERE s.tenant_id = b.tenant_id AND s.id = b.id
+                """, updates.literals))
+        }
+        if inserts.count > 0 {
+            statements.append(("""
+                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
+                    upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                    terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
+                    called_station_id, first_received_at, last_received_at)
+                SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, true,
+                    upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                    terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
+                    called_station_id, last_received_at, last_received_at
+                FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
+                ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
+                """, inserts.literals))
+        }
 
         if !usageByBucket.isEmpty {
             var usage = [ArrayParameter](repeating: ArrayParameter(), count: 6)
@@ -222,6 +260,33 @@ public final class AccountingWriter {
                 """, usage.map(\.literal)))
         }
         return statements
+    }
+
+    /// A locked session row: its generation and identity.
+    private struct LockedRow {
+        var generation: SessionGenerations.Generation
+        var id: Int64
+        var isLatest: Bool
+    }
+
+    /// Reads rows selected with `sessionColumns`, grouped by key.
+    private static func readGenerations(_ result: PostgresResult) -> [SessionKey: [LockedRow]] {
+        var byKey: [SessionKey: [LockedRow]] = [:]
+        for row in 0..<result.rowCount {
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
+            let key = SessionKey(tenantID: int(0) ?? 0, nasID: int(1) ?? 0, sessionID: text(2) ?? "", userName: text(3) ?? "",
+                                 nasPort: text(4) ?? "")
+            let state = SessionState(hasEvents: text(8) == "t", uploadBytes: UInt64(bitPattern: int(9) ?? 0),
+                                     downloadBytes: UInt64(bitPattern: int(10) ?? 0), sessionSeconds: UInt64(bitPattern: int(11) ?? 0),
+                                     startedAt: int(12), lastEventAt: int(13), stoppedAt: int(14),
+                                     closeReason: text(15).flatMap(CloseReason.init(rawValue:)),
+                                     terminateCause: int(16).map { UInt32(truncatingIfNeeded: $0) },
+                                     interimInterval: int(17).map { UInt32(truncatingIfNeeded: $0) })
+            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(5) ?? 1), state: state)
+            byKey[key, default: []].append(LockedRow(generation: generation, id: int(7) ?? 0, isLatest: text(6) == "t"))
+        }
+        return byKey
     }
 
     /// Accounting-On/Off: the NAS restarted, so its open sessions (last heard of before this
@@ -254,6 +319,67 @@ public final class AccountingWriter {
             INSERT INTO accounting_packets (tenant_id, received_at, nas_id, status_type, user_name, acct_session_id, packet)
             SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bytea[])
             """, columns.map(\.literal))
+    }
+}
+
+/// Session rows as array parameters: by id for an update, with their key for an insert.
+private struct SessionColumns {
+    private static let key: [(String, String)] = [
+        ("nas_id", "bigint"), ("acct_session_id", "text"), ("user_name", "text"), ("nas_port", "text"), ("generation", "integer"),
+    ]
+    private static let state: [(String, String)] = [
+        ("is_latest", "boolean"), ("upload_bytes", "bigint"), ("download_bytes", "bigint"), ("session_seconds", "bigint"),
+        ("started_at", "timestamptz"), ("last_event_at", "timestamptz"), ("stopped_at", "timestamptz"), ("close_reason", "text"),
+        ("terminate_cause", "bigint"), ("interim_interval", "bigint"), ("multi_session_id", "text"), ("class", "bytea"),
+        ("framed_ip_address", "inet"), ("calling_station_id", "text"), ("called_station_id", "text"),
+        ("last_received_at", "timestamptz"),
+    ]
+    let withKey: Bool
+    private var columns: [ArrayParameter]
+    private(set) var count = 0
+
+    init(withKey: Bool) {
+        self.withKey = withKey
+        columns = Array(repeating: ArrayParameter(), count: 2 + (withKey ? Self.key.count : 0) + Self.state.count)
+    }
+
+    private var layout: [(String, String)] { [("tenant_id", "bigint"), ("id", "bigint")] + (withKey ? Self.key : []) + Self.state }
+    /// `$1::bigint[], $2::bigint[], ...` for `unnest`.
+    var unnestArguments: String { layout.enumerated().map { "$\($0.offset + 1)::\($0.element.1)[]" }.joined(separator: ", ") }
+    /// The column names `unnest`'s result is given.
+    var names: String { layout.map(\.0).joined(separator: ", ") }
+    var literals: [String?] { columns.map(\.literal) }
+
+    mutating func append(key: SessionKey, id: Int64?, generation: SessionGenerations.Generation, isLatest: Bool, lastReceivedAt: Int64) {
+        count += 1
+        var c = 0
+        func next() -> Int { defer { c += 1 }; return c }
+        columns[next()].append(key.tenantID)
+        columns[next()].append(id)
+        if withKey {
+            columns[next()].append(key.nasID)
+            columns[next()].append(key.sessionID)
+            columns[next()].append(key.userName)
+            columns[next()].append(key.nasPort)
+            columns[next()].append(Int64(generation.number))
+        }
+        let s = generation.state
+        columns[next()].append(isLatest ? "t" : "f")
+        columns[next()].append(Int64(bitPattern: s.uploadBytes))
+        columns[next()].append(Int64(bitPattern: s.downloadBytes))
+        columns[next()].append(Int64(bitPattern: s.sessionSeconds))
+        columns[next()].appendTimestamp(seconds: s.startedAt)
+        columns[next()].appendTimestamp(seconds: s.lastEventAt)
+        columns[next()].appendTimestamp(seconds: s.stoppedAt)
+        columns[next()].append(s.closeReason?.rawValue)
+        columns[next()].append(s.terminateCause.map { Int64($0) })
+        columns[next()].append(s.interimInterval.map { Int64($0) })
+        columns[next()].append(s.multiSessionID)
+        columns[next()].appendBytea(s.classValue)
+        columns[next()].append(s.framedIPAddress)
+        columns[next()].append(s.callingStationID)
+        columns[next()].append(s.calledStationID)
+        columns[next()].appendTimestamp(microseconds: lastReceivedAt)
     }
 }
 

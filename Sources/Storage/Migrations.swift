@@ -10,6 +10,7 @@ enum Migrations {
         (3, "spool replay progress", v3),
         (4, "API tokens", v4),
         (5, "daily usage kept with the hourly buckets", v5),
+        (6, "session generations", v6),
     ]
 
     static let v1 = """
@@ -408,5 +409,26 @@ enum Migrations {
                sum(u.upload_bytes), sum(u.download_bytes), sum(u.session_seconds)
         FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
         GROUP BY 1, 2, 3;
+        """
+
+    /// Session generations: a NAS that reuses an Acct-Session-Id begins generation 2, 3, ...
+    /// of the same key instead of merging into the stored session. `is_latest` marks the
+    /// newest generation of a key: a collector that opens a newer one clears it in the same
+    /// transaction, which tells a concurrent collector that waited for the lock to read again.
+    static let v6 = """
+        ALTER TABLE sessions ADD COLUMN generation integer NOT NULL DEFAULT 1 CHECK (generation >= 1),
+                             ADD COLUMN is_latest boolean NOT NULL DEFAULT true;
+        DO $$
+        DECLARE c text;
+        BEGIN
+            SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'u';
+            EXECUTE format('ALTER TABLE sessions DROP CONSTRAINT %I', c);
+            SELECT conname INTO c FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'c'
+                AND pg_get_constraintdef(oid) LIKE '%close_reason%';
+            EXECUTE format('ALTER TABLE sessions DROP CONSTRAINT %I', c);
+        END $$;
+        ALTER TABLE sessions ADD CONSTRAINT sessions_key_generation
+                UNIQUE (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation),
+            ADD CONSTRAINT sessions_close_reason CHECK (close_reason IN ('stop', 'nas-reboot', 'stale', 'superseded'));
         """
 }

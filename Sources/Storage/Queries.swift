@@ -6,6 +6,9 @@ public struct SessionRow: Hashable, Sendable, Codable {
     public var nas: String
     public var user: String
     public var sessionID: String
+    /// 1 for the first session with this Acct-Session-Id, User-Name and NAS port; 2, 3, ...
+    /// when the NAS reused them for a later session.
+    public var generation: Int
     public var nasPort: String
     public var startedAt: String?
     public var lastUpdateAt: String?
@@ -86,7 +89,7 @@ public struct ReportStore {
                        to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
-                       host(s.framed_ip_address)
+                       host(s.framed_ip_address), s.generation
                 FROM sessions s
                 LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
                 WHERE s.has_events
@@ -246,7 +249,7 @@ public struct ReportStore {
     static func session(_ result: PostgresResult, row: Int) -> SessionRow {
         func text(_ c: Int) -> String? { result.value(row: row, column: c) }
         return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
-                          nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
+                          generation: Int(text(14) ?? "1") ?? 1, nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
                           closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
                           uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
                           sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))

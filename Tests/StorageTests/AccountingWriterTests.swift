@@ -186,4 +186,118 @@ struct AccountingWriterTests {
         try writer.write(names.map { item(tenant.id, nas.id, .interimUpdate, session: $0, user: $0, at: hour0, up: 1, down: 1, seconds: 1) })
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["5"]])
     }
+
+    @Test("A reused Acct-Session-Id after Stop and Accounting-On is stored as a second generation, not a wrap")
+    func reusedSessionID() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        let t = tenant.id, n = nas.id
+        func noGigawords(_ i: BatchItem) -> BatchItem {
+            var i = i
+            i.record.upload?.gigawords = nil
+            i.record.download?.gigawords = nil
+            return i
+        }
+        // One batch each, as radclient sends them, all in the same second.
+        try writer.write([item(t, n, .start, session: "S1", user: "reuse", at: hour0)])
+        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600))])
+        var on = item(t, n, .accountingOn, session: "", user: "", at: hour0)
+        on.record.sessionID = ""
+        try writer.write([on])
+        let second = try writer.write([item(t, n, .start, session: "S1", user: "reuse", at: hour0)])
+        #expect(second.sessionsOpened == 1)
+        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300))])
+        let rows = try connection.query("""
+            SELECT generation, is_latest, upload_bytes, download_bytes, session_seconds, close_reason FROM sessions ORDER BY generation
+            """).rows
+        #expect(rows == [["1", "f", "3500000000", "1000", "600", "stop"], ["2", "t", "100000000", "500", "300", "stop"]])
+        #expect(try totals(connection) == ["3600000000", "1500", "900"])
+        // The second Stop retransmitted (another collector, or after a lost answer): nothing changes.
+        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300))])
+        #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["2"]])
+        #expect(try totals(connection) == ["3600000000", "1500", "900"])
+    }
+
+    @Test("Generations across batches and within one: a late Stop closes the old one, the new one keeps its own counters")
+    func generationsInOneBatch() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        let t = tenant.id, n = nas.id
+        try writer.write([
+            item(t, n, .start, session: "G", user: "gen", at: hour0),
+            item(t, n, .interimUpdate, session: "G", user: "gen", at: hour0 + 300, up: 1000, down: 2000, seconds: 300),
+            item(t, n, .start, session: "G", user: "gen", at: hour0 + 900),
+            item(t, n, .interimUpdate, session: "G", user: "gen", at: hour0 + 1200, up: 10, down: 20, seconds: 300),
+        ])
+        // The first session's Stop arrives late; then a third session after the second's Stop.
+        try writer.write([
+            item(t, n, .stop, session: "G", user: "gen", at: hour0 + 600, up: 1500, down: 2500, seconds: 600),
+            item(t, n, .stop, session: "G", user: "gen", at: hour0 + 1500, up: 30, down: 40, seconds: 600),
+            item(t, n, .start, session: "G", user: "gen", at: hour0 + 1800),
+            item(t, n, .stop, session: "G", user: "gen", at: hour0 + 2400, up: 5, down: 6, seconds: 600),
+        ])
+        let rows = try connection.query("""
+            SELECT generation, is_latest, upload_bytes, download_bytes, close_reason, extract(epoch FROM stopped_at)::bigint - \(hour0)
+            FROM sessions ORDER BY generation
+            """).rows
+        #expect(rows == [["1", "f", "1500", "2500", "stop", "600"], ["2", "f", "30", "40", "stop", "1500"],
+                         ["3", "t", "5", "6", "stop", "2400"]])
+        #expect(try totals(connection) == ["1535", "2546", "1800"])
+    }
+
+    @Test("Two writers racing over the generations of the same keys store each session once, exactly")
+    func concurrentGenerations() throws {
+        let (url, connection, tenant, nas) = try setUp()
+        // Per key two sessions, the NAS reusing the id. Both writers get every packet (as two
+        // collectors do when a NAS fails over), each in the NAS's order, batched differently:
+        // whichever writes a packet first, each session is stored once.
+        var history: [BatchItem] = []
+        for k in 0..<60 {
+            let s = "k\(k)", u = "u\(k % 7)"
+            history += [item(tenant.id, nas.id, .start, session: s, user: u, at: hour0),
+                        item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 300, up: 7, down: 70, seconds: 300),
+                        item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 600, up: 10, down: 100, seconds: 600),
+                        item(tenant.id, nas.id, .start, session: s, user: u, at: hour0 + 1200),
+                        item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 1500, up: 2, down: 20, seconds: 300),
+                        item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 1800, up: 3, down: 30, seconds: 600)]
+        }
+        // Keys interleaved round-robin, each key's packets in order.
+        let interleaved = (0..<6).flatMap { step in stride(from: step, to: history.count, by: 6).map { history[$0] } }
+        let byWriter = [interleaved, interleaved]
+        let batchSizes = [16, 7]
+        let errors = Mutex<[String]>([])
+        let work = byWriter
+        let threads = (0..<2).map { w in
+            Thread {
+                do {
+                    let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
+                    let items = work[w]
+                    let size = batchSizes[w]
+                    for start in stride(from: 0, to: items.count, by: size) {
+                        var attempts = 0
+                        while true {
+                            do {
+                                try writer.write(Array(items[start..<min(start + size, items.count)]))
+                                break
+                            } catch let error as PostgresError where error.sqlState == "40P01" && attempts < 5 {
+                                attempts += 1
+                            }
+                        }
+                    }
+                } catch {
+                    errors.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
+        #expect(errors.withLock { $0 }.isEmpty)
+        #expect(try totals(connection) == ["780", "7800", "72000"])
+        let shape = try connection.query("""
+            SELECT generation, count(*), sum(upload_bytes), sum(download_bytes), count(*) FILTER (WHERE is_latest),
+                   count(*) FILTER (WHERE close_reason = 'stop')
+            FROM sessions GROUP BY generation ORDER BY generation
+            """).rows
+        #expect(shape == [["1", "60", "600", "6000", "0", "60"], ["2", "60", "180", "1800", "60", "60"]])
+    }
 }
