@@ -133,6 +133,34 @@ func prepareDatabase() throws -> (url: String, connection: PostgresConnection) {
 
 @Suite("tollgate serve as a process", .enabled(if: TestDatabase.available), .serialized)
 struct ServeProcessTests {
+    @Test("radclient: a NAS that reuses an Acct-Session-Id after Accounting-On gets two sessions, not a wrap")
+    func reusedSessionIDOverRadclient() throws {
+        let (url, _) = try prepareDatabase()
+        let serve = try ServeProcess(databaseURL: url)
+        let radclient = try #require(findExecutable("radclient"), "radclient missing: scripts/test installs freeradius-utils")
+        let session = "User-Name = \"reuse\"\nAcct-Session-Id = \"S1\"\nNAS-Port = 7\n"
+        // One radclient call per packet, in order, without Event-Timestamp: all within a second
+        // or two of receipt, as an operator reproducing it by hand sends them.
+        for packet in [
+            session + "Acct-Status-Type = Start",
+            session + "Acct-Status-Type = Stop\nAcct-Input-Octets = 3500000000\nAcct-Output-Octets = 1000\nAcct-Session-Time = 600",
+            "Acct-Status-Type = Accounting-On\nAcct-Terminate-Cause = NAS-Reboot",
+            session + "Acct-Status-Type = Start",
+            session + "Acct-Status-Type = Stop\nAcct-Input-Octets = 100000000\nAcct-Output-Octets = 500\nAcct-Session-Time = 300",
+        ] {
+            let (status, output) = try run(radclient, ["-x", "-r", "3", "-t", "2", "127.0.0.1:\(serve.port)", "acct", "testing123"], input: packet)
+            #expect(status == 0 && output.contains("Received Accounting-Response"), "\(output)")
+        }
+        let sessions = try runTollgate(["sessions", "--tenant", "acme", "--format", "json", "--database-url", url])
+        let rows = try JSONSerialization.jsonObject(with: Data(sessions.output.utf8)) as? [[String: Any]] ?? []
+        let summary = rows.map { [$0["generation"] as? Int ?? 0, $0["upload_bytes"] as? Int ?? 0, $0["download_bytes"] as? Int ?? 0,
+                                  $0["session_seconds"] as? Int ?? 0] }.sorted { $0[0] < $1[0] }
+        #expect(summary == [[1, 3_500_000_000, 1000, 600], [2, 100_000_000, 500, 300]], "\(sessions.output)")
+        let usage = try runTollgate(["usage", "--tenant", "acme", "--format", "csv", "--database-url", url])
+        #expect(usage.output.contains("reuse,3600000000,1500,900"), "\(usage.output)")
+        #expect(serve.terminate() == 0)
+    }
+
     @Test("radclient and pyrad get valid Accounting-Responses and their sessions are stored")
     func interoperability() throws {
         let (url, _) = try prepareDatabase()
