@@ -222,15 +222,19 @@ public final class IngestPipeline: @unchecked Sendable {
     private func takeBatch() -> [PendingPacket]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count == queueHead {
-            if stopping { return nil }
-            condition.wait()
-        }
-        // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
-        let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
-        while queue.count - queueHead < configuration.maxBatch && !stopping {
-            if !condition.wait(until: deadline) { break }
-        }
+        repeat {
+            while queue.count == queueHead {
+                if stopping { return nil }
+                condition.wait()
+            }
+            // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
+            let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
+            while queue.count - queueHead < configuration.maxBatch && !stopping {
+                if !condition.wait(until: deadline) { break }
+            }
+            // Another writer waiting for the same packets may have taken them meanwhile: an
+            // empty batch would be an empty spool record or transaction.
+        } while queue.count == queueHead
         let end = min(queue.count, queueHead + configuration.maxBatch)
         let batch = Array(queue[queueHead..<end])
         queueHead = end
