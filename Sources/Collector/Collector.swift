@@ -57,6 +57,15 @@ public final class Collector: @unchecked Sendable {
     /// Whether batches are going to the spool (the database is down or the replay has not caught up).
     public var isSpooling: Bool { pipeline?.spool?.isActive ?? false }
 
+    /// The database this collector writes to, learned at start (its spool records it).
+    public private(set) var database: DatabaseIdentity?
+
+    /// Segments in the spool folder written for other databases: kept, never replayed here.
+    public var foreignSpools: [ForeignSpool] { pipeline?.spool?.foreign ?? [] }
+
+    /// Why the spool cannot take a batch now, if it cannot.
+    public var spoolRefusal: String? { pipeline?.spool?.refusalReason }
+
     /// Binds the listeners and starts everything. Throws on bad configuration or when the
     /// database cannot be reached at start.
     public func start() throws {
@@ -69,7 +78,11 @@ public final class Collector: @unchecked Sendable {
         if configuration.packetRetentionDays > 0 {
             try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
         }
-        let spool = try configuration.spool.map { try Spool(configuration: $0, metrics: metrics, logger: logger) }
+        // Learned while connected: a spool written later, while the database is away, says
+        // which database its batches are for.
+        let database = try DatabaseIdentity.read(connection)
+        self.database = database
+        let spool = try configuration.spool.map { try Spool(configuration: $0, claim: .collector(database), metrics: metrics, logger: logger) }
         pipeline = IngestPipeline(configuration: pipelineConfiguration, metrics: metrics, logger: logger, spool: spool, connect: connect)
         pipeline.start()
         for listenerConfiguration in configuration.listeners {

@@ -37,6 +37,9 @@ public final class CollectorMetrics: Sendable {
     public let spoolPackets = Atomic<Int>(0)
     public let spoolReplayedPackets = Atomic<Int>(0)
     public let spoolQuarantined = Atomic<Int>(0)
+    /// Segments in the spool folder written for another database (kept, not replayed).
+    public let spoolForeignSegments = Atomic<Int>(0)
+    public let spoolForeignBytes = Atomic<Int>(0)
     private let drops: [Counter]
     /// Packets per batch: buckets 1, 10, 100, 1000, 10000, +Inf.
     public let batchSize = Histogram(bounds: [1, 10, 100, 1000, 10_000])
@@ -89,6 +92,10 @@ public final class CollectorMetrics: Sendable {
         counter("tollgate_spool_quarantined_total", "Spool records or packets that could not be read or replayed, kept in the quarantine folder.",
                 spoolQuarantined.load(ordering: .relaxed))
         gauge("tollgate_spool_bytes", "Octets in the spool waiting for replay.", spoolBytes.load(ordering: .relaxed))
+        gauge("tollgate_spool_foreign_segments",
+              "Spool segments written for another database: kept untouched, never replayed here (see tollgate spool status).",
+              spoolForeignSegments.load(ordering: .relaxed))
+        gauge("tollgate_spool_foreign_bytes", "Octets of the spool segments written for another database.", spoolForeignBytes.load(ordering: .relaxed))
         gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
         gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))
         out += batchSize.render(name: "tollgate_batch_size", help: "Packets per committed batch.", scale: 1)

@@ -64,7 +64,9 @@ public final class IngestPipeline: @unchecked Sendable {
     /// devices retransmit if it overflows): backpressure instead of dropping answered work.
     private var pausedListeners: [AccountingListener] = []
     private let runningWriters = Atomic<Int>(0)
-    private let healthyWriters = Atomic<Int>(0)
+    private let databaseAnswered = Atomic<Int64>(0)
+    private let databaseFailed = Atomic<Int64>(0)
+    private let probeRunning = Atomic<Bool>(false)
 
     public init(configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger, spool: Spool? = nil,
                 connect: @escaping @Sendable () throws -> PostgresConnection) {
@@ -72,23 +74,54 @@ public final class IngestPipeline: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.spool = spool
-        let timeout = configuration.commitTimeoutMilliseconds
-        self.connect = {
+        self.connect = Self.writerConnect(connect, expecting: spool?.claim.database, timeoutMilliseconds: configuration.commitTimeoutMilliseconds)
+    }
+
+    /// Opens connections for writing accounting: every commit durable before it returns
+    /// (whatever the server is configured with: an answer means the packet survives a crash),
+    /// and, with `expecting`, only to that database. A connection that reaches another database
+    /// (an address re-pointed under a running collector) counts as no connection: batches go
+    /// to the spool, which is for the expected database, and the replay waits.
+    public static func writerConnect(_ connect: @escaping @Sendable () throws -> PostgresConnection, expecting: DatabaseIdentity?,
+                                     timeoutMilliseconds: Int) -> @Sendable () throws -> PostgresConnection {
+        {
             let connection = try connect()
-            connection.responseTimeoutMilliseconds = timeout
+            connection.responseTimeoutMilliseconds = timeoutMilliseconds
+            try connection.requireDurableCommits()
+            if let expecting {
+                let found = try DatabaseIdentity.read(connection)
+                guard found == expecting else {
+                    throw PostgresError(.connection, message: "the database reached is not the one this collector's spool is for (found \(found); expected \(expecting)): nothing is written to it")
+                }
+            }
             return connection
         }
     }
 
-    /// Whether storage is taking writes: at least one writer connected and its last batch
-    /// committed; while batches go to the spool, whether the replay's last commit succeeded.
+    /// Whether storage is taking writes: the database's last answer (to a writer's commit or
+    /// connection, or to the health probe) was good, not a lost or refused connection; while
+    /// batches go to the spool, whether the replay's last commit succeeded.
+    ///
+    /// One writer losing its connection makes the collector unhealthy at once, although the
+    /// other writers' idle connections have not noticed yet: they are dead too.
     public var isHealthy: Bool {
         if let replayer, spool?.isActive == true { return replayer.isConnected }
-        return healthyWriters.load(ordering: .relaxed) > 0
+        let good = databaseAnswered.load(ordering: .relaxed)
+        return good > 0 && good >= databaseFailed.load(ordering: .relaxed)
     }
 
-    /// Whether accounting is being answered: the database takes writes, or the spool has room.
-    public var isAccepting: Bool { isHealthy || (spool.map { !$0.isFull } ?? false) }
+    /// Notes how the database last answered (monotonic microseconds).
+    private func noteDatabase(answered: Bool) {
+        if answered {
+            databaseAnswered.store(monotonicMicroseconds(), ordering: .relaxed)
+        } else {
+            databaseFailed.store(monotonicMicroseconds(), ordering: .relaxed)
+        }
+    }
+
+    /// Whether accounting is being answered: the database takes writes, or the spool can
+    /// take a batch (room, and its last append or probe did not fail).
+    public var isAccepting: Bool { isHealthy || (spool?.canTakeBatch ?? false) }
 
     public func start() {
         if let spool {
@@ -96,12 +129,54 @@ public final class IngestPipeline: @unchecked Sendable {
             replayer.start()
             self.replayer = replayer
         }
+        startProbe()
         for index in 0..<max(1, configuration.writers) {
             let thread = Thread { [self] in self.writerLoop(index) }
             thread.name = "tollgate-writer-\(index)"
             runningWriters.add(1, ordering: .relaxed)
             thread.start()
         }
+    }
+
+    /// About once a second asks the database (on a connection of its own, made as a writer
+    /// makes one) whether it answers, unless a batch was committed within that second, and
+    /// while storage is not healthy asks the spool (`Spool.probe`) whether it could take a
+    /// batch. So Status-Server and /healthz say "unavailable" as soon as neither could take a
+    /// batch, before a batch meets a dead database or a full disk, and "available" again once
+    /// things are repaired, with or without traffic (a NAS that failed over sends only
+    /// Status-Server).
+    private func startProbe() {
+        probeRunning.store(true, ordering: .relaxed)
+        let thread = Thread { [self] in
+            defer { probeRunning.store(false, ordering: .relaxed) }
+            var connection: PostgresConnection?
+            var next = monotonicMicroseconds()
+            while true {
+                condition.lock()
+                let stop = stopping
+                condition.unlock()
+                if stop { return }
+                let now = monotonicMicroseconds()
+                if now >= next {
+                    next = now + 1_000_000
+                    // While the spool is being replayed the replay's commits tell.
+                    if spool?.isActive != true && (!isHealthy || now - databaseAnswered.load(ordering: .relaxed) > 1_000_000) {
+                        do {
+                            if connection?.isConnected != true { connection = try connect() }
+                            try connection!.query("SELECT 1")
+                            noteDatabase(answered: true)
+                        } catch {
+                            connection = nil
+                            noteDatabase(answered: false)
+                        }
+                    }
+                    if let spool, !isHealthy || !spool.canTakeBatch { spool.probe() }
+                }
+                usleep(20_000)
+            }
+        }
+        thread.name = "tollgate-health-probe"
+        thread.start()
     }
 
     /// Whether a listener may receive another batch of up to `batchSize` datagrams. When the
@@ -138,7 +213,7 @@ public final class IngestPipeline: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
-        while runningWriters.load(ordering: .relaxed) > 0 { usleep(1000) }
+        while runningWriters.load(ordering: .relaxed) > 0 || probeRunning.load(ordering: .relaxed) { usleep(1000) }
         // What is still spooled stays on disk for the next start.
         replayer?.stop()
         spool?.close()
@@ -147,15 +222,19 @@ public final class IngestPipeline: @unchecked Sendable {
     private func takeBatch() -> [PendingPacket]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.count == queueHead {
-            if stopping { return nil }
-            condition.wait()
-        }
-        // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
-        let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
-        while queue.count - queueHead < configuration.maxBatch && !stopping {
-            if !condition.wait(until: deadline) { break }
-        }
+        repeat {
+            while queue.count == queueHead {
+                if stopping { return nil }
+                condition.wait()
+            }
+            // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
+            let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
+            while queue.count - queueHead < configuration.maxBatch && !stopping {
+                if !condition.wait(until: deadline) { break }
+            }
+            // Another writer waiting for the same packets may have taken them meanwhile: an
+            // empty batch would be an empty spool record or transaction.
+        } while queue.count == queueHead
         let end = min(queue.count, queueHead + configuration.maxBatch)
         let batch = Array(queue[queueHead..<end])
         queueHead = end
@@ -182,14 +261,7 @@ public final class IngestPipeline: @unchecked Sendable {
         let sendBatch = tg_udp_batch_create(UInt32(max(configuration.maxBatch, 1)), 64)!
         defer { tg_udp_batch_destroy(sendBatch) }
         var writer: AccountingWriter?
-        var healthy = false
-        func setHealthy(_ value: Bool) {
-            if value != healthy {
-                healthyWriters.add(value ? 1 : -1, ordering: .relaxed)
-                healthy = value
-            }
-        }
-        defer { setHealthy(false) }
+        func setHealthy(_ value: Bool) { noteDatabase(answered: value) }
         var retryDelay: UInt32 = 50_000
         var nextAttempt: Int64 = 0
 
@@ -223,11 +295,11 @@ public final class IngestPipeline: @unchecked Sendable {
                     }
                 }
             } catch {
+                let unavailable = (error as? PostgresError).map { $0.kind == .connection || $0.sqlState == "57014" } ?? false
                 if current.connection.isConnected != true {
                     writer = nil
-                    setHealthy(false)
                 }
-                let unavailable = (error as? PostgresError).map { $0.kind == .connection || $0.sqlState == "57014" } ?? false
+                if unavailable || current.connection.isConnected != true { setHealthy(false) }
                 if let spool, unavailable {
                     logger.error("batch not committed; spooling it", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
                     self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)

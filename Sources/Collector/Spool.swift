@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,8 +24,13 @@ public struct SpoolConfiguration: Sendable {
 /// the database in order once it answers again (see `SpoolReplayer`).
 ///
 /// Files: `lock` (flock: one collector per spool), `id` (a UUID naming this spool's replay
-/// position in the database), segments `<first record>.tgs` holding `SpoolFormat` records,
-/// and `quarantine/` with every record or packet that could not be read or replayed.
+/// position in the database), segments `<first record>.tgs` holding `SpoolFormat` records
+/// after a header naming the database they are for, `quarantine/` with every record or packet
+/// that could not be read or replayed, and `set-aside/` (never read) for segments an operator
+/// put aside.
+/// A spool reads only the segments its `SpoolClaim` claims: segments written for another
+/// database stay untouched and are reported (`foreign`) until an operator replays them into
+/// their database or sets them aside (`tollgate spool`).
 /// A batch is appended with one write and fdatasync before any of its packets is answered.
 /// After a restart new records go to a new segment; the reader meets whatever a crash left
 /// half-written at the end of the old one, quarantines it and reports it (such a record was
@@ -38,14 +44,35 @@ public final class Spool: @unchecked Sendable {
     private let lock = NSLock()
     private var lockFD: Int32 = -1
 
+    /// The database whose records this spool reads and writes.
+    public let claim: SpoolClaim
+    /// Segments in the folder this spool does not claim, by database: kept untouched.
+    public private(set) var foreign: [ForeignSpool] = []
+
     private struct Segment {
         var firstSequence: Int64
         var path: String
         /// Octets written and made durable (for the segment being written) or found (others).
         var size: Int
+        /// Where its first record starts (after the segment header; 0 in an old segment).
+        var dataStart: Int
+        /// The spool id its records' replay position is kept under.
+        var spoolID: String
     }
 
     private var segments: [Segment] = []
+    /// Octets of the segments of other databases (they count against `maxBytes`).
+    private var foreignBytes = 0
+    private var foreignPaths: [String] = []
+    /// Why the last batch could not be appended (the spool is full, or the disk or folder
+    /// failed); nil once a batch can be appended again.
+    private var refusal: Refusal?
+    private enum Refusal: Equatable {
+        case full
+        case failing(String)
+    }
+    /// Device and inode of `lock`: the folder being replaced or removed is noticed.
+    private var lockFile: (device: UInt64, inode: UInt64) = (0, 0)
     /// Whether the last segment is open for appending (`writeFD`).
     private var writing = false
     private var writeFD: Int32 = -1
@@ -68,8 +95,11 @@ public final class Spool: @unchecked Sendable {
         }
     }
 
-    public init(configuration: SpoolConfiguration, metrics: CollectorMetrics, logger: Logger) throws {
+    /// Opens (creating if needed) and locks the spool folder. `claim`: which database's
+    /// segments are read and written; the others are left as they are and listed in `foreign`.
+    public init(configuration: SpoolConfiguration, claim: SpoolClaim, metrics: CollectorMetrics, logger: Logger) throws {
         self.configuration = configuration
+        self.claim = claim
         self.metrics = metrics
         self.logger = logger
         let directory = configuration.directory
@@ -82,19 +112,54 @@ public final class Spool: @unchecked Sendable {
         guard lockFD >= 0 else { throw SpoolError.io("cannot open \(directory)/lock: \(Self.errorText())") }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(lockFD)
-            throw SpoolError.io("the spool \(directory) is in use by another collector; give each collector its own data_directory or spool_directory")
+            throw SpoolError.io("the spool \(directory) is in use by another collector or spool command; give each collector its own data_directory or spool_directory, and stop the collector before `tollgate spool replay` or `set-aside`")
         }
+        var status = stat()
+        if fstat(lockFD, &status) == 0 { lockFile = (UInt64(status.st_dev), UInt64(status.st_ino)) }
         id = ""
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names.sorted() where name.hasSuffix(".tgs") {
-            guard let first = Int64(name.dropLast(4)) else { continue }
-            let path = directory + "/" + name
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
-            segments.append(Segment(firstSequence: first, path: path, size: size))
-            totalBytes += size
+        let storedText = (try? String(contentsOfFile: directory + "/id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let storedID = storedText.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
+        let survey = SpoolSurvey.segments(in: directory)
+        var foreignByDatabase: [DatabaseIdentity?: ForeignSpool] = [:]
+        var lastSequenceSeen: Int64 = 0
+        var unidentified = 0
+        for found in survey {
+            switch found.start {
+            case .empty:
+                // Created by a crash before its header was written: it never held a record.
+                unlink(found.path)
+                continue
+            case .unreadable(let reason):
+                // Whose records these are cannot be told: they must not reach any database.
+                let target = directory + "/quarantine/" + (found.path as NSString).lastPathComponent + ".unidentified"
+                if rename(found.path, target) == 0 {
+                    metrics.spoolQuarantined.add(1, ordering: .relaxed)
+                    logger.error("spool segment without a readable header quarantined, not replayed: inspect it", metadata: [
+                        "path": "\(target)", "reason": "\(reason)",
+                    ])
+                } else {
+                    throw SpoolError.io("cannot move \(found.path) to the quarantine folder: \(Self.errorText())")
+                }
+                continue
+            case .legacy, .header:
+                break
+            }
+            let header = found.header
+            lastSequenceSeen = max(lastSequenceSeen, found.firstSequence)
+            if claim.claims(header) {
+                if header == nil { unidentified += 1 }
+                segments.append(Segment(firstSequence: found.firstSequence, path: found.path, size: found.size, dataStart: found.dataStart,
+                                        spoolID: header?.spoolID.uuidString.lowercased() ?? storedID ?? ""))
+                totalBytes += found.size
+            } else {
+                foreignByDatabase[header?.database, default: ForeignSpool(database: header?.database, segments: 0, bytes: 0)].segments += 1
+                foreignByDatabase[header?.database]!.bytes += found.size
+                foreignBytes += found.size
+                foreignPaths.append(found.path)
+            }
         }
-        let storedID = (try? String(contentsOfFile: directory + "/id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let storedID, UUID(uuidString: storedID) != nil, !segments.isEmpty {
+        foreign = foreignByDatabase.values.sorted { $0.bytes > $1.bytes }
+        if let storedID, !survey.isEmpty {
             id = storedID
         } else {
             if !segments.isEmpty {
@@ -104,8 +169,20 @@ public final class Spool: @unchecked Sendable {
             id = UUID().uuidString.lowercased()
             try writeDurably(Array((id + "\n").utf8), to: directory + "/id")
         }
+        for index in segments.indices where segments[index].spoolID.isEmpty { segments[index].spoolID = id }
+        if unidentified > 0 {
+            logger.warning("spool segments from before database identities were recorded: replaying them into this database, the one this collector uses", metadata: [
+                "spool": "\(directory)", "segments": "\(unidentified)", "database": "\(claim.database)",
+            ])
+        }
+        for other in foreign {
+            logger.error("spool holds batches written for another database: they are kept untouched and not replayed here; replay them into their database with `tollgate spool replay --database-url URL`, or move them away with `tollgate spool set-aside`", metadata: [
+                "spool": "\(directory)", "written_for": "\(other.database.map(String.init(describing:)) ?? "unknown (written before identities were recorded)")",
+                "this_database": "\(claim.database)", "segments": "\(other.segments)", "bytes": "\(other.bytes)",
+            ])
+        }
         if let last = segments.last {
-            nextSequence = max(last.firstSequence, lastSequence(in: last) ?? 0) + 1
+            lastSequenceSeen = max(lastSequenceSeen, lastSequence(in: last) ?? 0)
             active = true
             logger.warning("spool holds batches not yet in the database; replaying them once it answers", metadata: [
                 "spool": "\(directory)", "bytes": "\(totalBytes)", "segments": "\(segments.count)",
@@ -114,11 +191,53 @@ public final class Spool: @unchecked Sendable {
         // Record numbers never go back: each start numbers on from at least the wall clock in
         // microseconds, which every earlier record's number is below (one number per batch
         // cannot outrun it), so a damaged last record cannot make a number be used twice.
-        nextSequence = max(nextSequence, Int64(Date().timeIntervalSince1970 * 1_000_000))
+        nextSequence = max(lastSequenceSeen + 1, Int64(Date().timeIntervalSince1970 * 1_000_000))
         metrics.spoolBytes.store(totalBytes, ordering: .relaxed)
+        metrics.spoolForeignSegments.store(foreign.reduce(0) { $0 + $1.segments }, ordering: .relaxed)
+        metrics.spoolForeignBytes.store(foreignBytes, ordering: .relaxed)
     }
 
     deinit { close() }
+
+    /// Moves the segments of other databases (`foreign`) into a new folder
+    /// `set-aside/<UTC time>/` of the spool, with a copy of `id`, where no collector reads
+    /// them; `tollgate spool replay --spool-directory` that folder replays them later.
+    /// Returns the folder, nil when there was nothing to move.
+    public func setAsideForeign(now: Date = Date()) throws -> String? {
+        try lock.withLock {
+            guard !foreignPaths.isEmpty else { return nil }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+            var folder = configuration.directory + "/set-aside/" + formatter.string(from: now)
+            var attempt = 1
+            while FileManager.default.fileExists(atPath: folder) {
+                attempt += 1
+                folder = configuration.directory + "/set-aside/" + formatter.string(from: now) + "-\(attempt)"
+            }
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw SpoolError.io("cannot create \(folder): \(error.localizedDescription)")
+            }
+            try writeDurably(Array((id + "\n").utf8), to: folder + "/id")
+            for path in foreignPaths {
+                guard rename(path, folder + "/" + (path as NSString).lastPathComponent) == 0 else {
+                    throw SpoolError.io("cannot move \(path) to \(folder): \(Self.errorText())")
+                }
+            }
+            try syncDirectory(folder)
+            try syncDirectory()
+            logger.notice("spool segments of other databases set aside; no collector reads them", metadata: [
+                "folder": "\(folder)", "segments": "\(foreignPaths.count)",
+            ])
+            foreignPaths = []
+            foreign = []
+            foreignBytes = 0
+            metrics.spoolForeignSegments.store(0, ordering: .relaxed)
+            metrics.spoolForeignBytes.store(0, ordering: .relaxed)
+            return folder
+        }
+    }
 
     /// Closes the files and releases the folder for another collector; what is spooled stays.
     public func close() {
@@ -135,8 +254,66 @@ public final class Spool: @unchecked Sendable {
     /// database receives everything in order.
     public var isActive: Bool { lock.withLock { active } }
 
-    /// Whether a batch of `octets` would not fit.
-    public var isFull: Bool { lock.withLock { totalBytes >= configuration.maxBytes } }
+    /// Whether the spool is at its size limit.
+    public var isFull: Bool { lock.withLock { totalBytes + foreignBytes >= configuration.maxBytes } }
+
+    /// Whether a batch can be appended: there is room and the last append (or `probe`) did
+    /// not fail. While neither the database nor the spool can take a batch, the collector says
+    /// it is unavailable (Status-Server, /healthz) so NAS devices fail over.
+    public var canTakeBatch: Bool { lock.withLock { refusal == nil && totalBytes + foreignBytes < configuration.maxBytes } }
+
+    /// Why a batch cannot be appended now, if it cannot.
+    public var refusalReason: String? {
+        lock.withLock {
+            switch refusal {
+            case .full: return "spool full"
+            case .failing(let reason): return reason
+            case nil: return totalBytes + foreignBytes >= configuration.maxBytes ? "spool full" : nil
+            }
+        }
+    }
+
+    /// Tries what an append needs (the folder still the one locked, a file written and made
+    /// durable there) and records the outcome for `canTakeBatch`. Run about once a second
+    /// while the database is away or an append failed, so a failing disk is noticed before a
+    /// batch meets it and a repaired one is noticed without traffic.
+    public func probe() {
+        let failure = probeFailure()
+        lock.withLock {
+            if let failure {
+                if refusal != .failing(failure) {
+                    logger.error("the spool cannot take batches", metadata: ["spool": "\(configuration.directory)", "error": "\(failure)"])
+                }
+                refusal = .failing(failure)
+            } else if case .failing = refusal {
+                logger.notice("the spool can take batches again", metadata: ["spool": "\(configuration.directory)"])
+                refusal = nil
+            }
+        }
+    }
+
+    private func probeFailure() -> String? {
+        guard folderIsStillOurs() else { return "the spool folder \(configuration.directory) was removed or replaced" }
+        let path = configuration.directory + "/probe"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return "cannot create \(path): \(Self.errorText())" }
+        defer {
+            Glibc.close(fd)
+            unlink(path)
+        }
+        let block = [UInt8](repeating: 0, count: 4096)
+        guard block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == block.count else { return "cannot write \(path): \(Self.errorText())" }
+        guard fdatasync(fd) == 0 else { return "fdatasync \(path): \(Self.errorText())" }
+        return nil
+    }
+
+    /// Whether `lock` in the configured folder is still the file this spool locked: a folder
+    /// removed or replaced under a running collector would take appended records with it.
+    private func folderIsStillOurs() -> Bool {
+        var status = stat()
+        guard stat(configuration.directory + "/lock", &status) == 0 else { return false }
+        return (UInt64(status.st_dev), UInt64(status.st_ino)) == lockFile
+    }
 
     public enum AppendResult: Equatable, Sendable {
         case appended(sequence: Int64)
@@ -151,7 +328,10 @@ public final class Spool: @unchecked Sendable {
         defer { lock.unlock() }
         let sequence = nextSequence
         let record = SpoolFormat.encode(sequence: sequence, packets: packets)
-        guard totalBytes + record.count <= configuration.maxBytes else {
+        let newSegment = !writing || (segments.last!.size > segments.last!.dataStart && segments.last!.size + record.count > configuration.segmentBytes)
+        let header = newSegment ? SpoolFormat.encodeSegmentHeader(segmentHeader) : []
+        guard totalBytes + foreignBytes + header.count + record.count <= configuration.maxBytes else {
+            refusal = .full
             let now = Int64(Date().timeIntervalSince1970)
             if now - lastFullLog >= 10 {
                 lastFullLog = now
@@ -160,8 +340,18 @@ public final class Spool: @unchecked Sendable {
             }
             return .full
         }
-        if !writing || (segments.last!.size > 0 && segments.last!.size + record.count > configuration.segmentBytes) {
-            do { try startSegment(first: sequence) } catch { return .failed("\(error)") }
+        guard folderIsStillOurs() else {
+            let failure = "the spool folder \(configuration.directory) was removed or replaced"
+            refusal = .failing(failure)
+            logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(failure)"])
+            return .failed(failure)
+        }
+        if newSegment {
+            do { try startSegment(first: sequence, header: header) } catch {
+                refusal = .failing("\(error)")
+                logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(error)"])
+                return .failed("\(error)")
+            }
         }
         let start = segments[segments.count - 1].size
         var written = 0
@@ -179,12 +369,14 @@ public final class Spool: @unchecked Sendable {
         if let failure {
             // Nothing of the batch is answered; cut the file back so no reader sees a half.
             if ftruncate(writeFD, off_t(start)) != 0 { writing = false }
+            refusal = .failing(failure)
             logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(failure)"])
             return .failed(failure)
         }
         segments[segments.count - 1].size += record.count
         totalBytes += record.count
         nextSequence += 1
+        refusal = nil
         if !active {
             active = true
             logger.warning("spooling batches to disk until the database takes them again", metadata: ["spool": "\(configuration.directory)"])
@@ -193,23 +385,45 @@ public final class Spool: @unchecked Sendable {
         return .appended(sequence: sequence)
     }
 
-    private func startSegment(first: Int64) throws {
+    /// What every segment this spool writes starts with.
+    private var segmentHeader: SegmentHeader {
+        SegmentHeader(spoolID: UUID(uuidString: id)!, database: claim.database)
+    }
+
+    /// Creates the next segment with its header, durable before any record goes into it (so a
+    /// segment never holds records without saying whose they are).
+    private func startSegment(first: Int64, header: [UInt8]) throws {
         if writeFD >= 0 { Glibc.close(writeFD) }
+        writeFD = -1
         writing = false
         var digits = String(first)
         while digits.count < 20 { digits = "0" + digits }
         let path = configuration.directory + "/" + digits + ".tgs"
-        writeFD = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
-        guard writeFD >= 0 else { throw SpoolError.io("cannot create \(path): \(Self.errorText())") }
-        try syncDirectory()
-        segments.append(Segment(firstSequence: first, path: path, size: 0))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SpoolError.io("cannot create \(path): \(Self.errorText())") }
+        let written = header.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == header.count, fdatasync(fd) == 0 else {
+            let reason = Self.errorText()
+            Glibc.close(fd)
+            unlink(path)
+            throw SpoolError.io("cannot write the header of \(path): \(reason)")
+        }
+        do { try syncDirectory() } catch {
+            Glibc.close(fd)
+            unlink(path)
+            throw error
+        }
+        writeFD = fd
+        segments.append(Segment(firstSequence: first, path: path, size: header.count, dataStart: header.count, spoolID: id))
+        totalBytes += header.count
         writing = true
     }
 
     // MARK: Reading (the replaying thread)
 
     public enum ReadResult: Sendable {
-        case record(sequence: Int64, packets: [SpooledPacket])
+        /// A record; `spoolID` names the replay position it is counted under.
+        case record(sequence: Int64, packets: [SpooledPacket], spoolID: String)
         /// Octets that could not be read as a record were moved to the quarantine folder.
         case quarantined(path: String, reason: String)
         /// Every durable record has been read.
@@ -230,6 +444,7 @@ public final class Spool: @unchecked Sendable {
             }
             let isBeingWritten = writing && segments.count == 1
             lock.unlock()
+            if readOffset < segment.dataStart { readOffset = segment.dataStart }
             if readOffset >= segment.size {
                 if isBeingWritten { return .caughtUp }
                 removeFirstSegment()
@@ -257,7 +472,7 @@ public final class Spool: @unchecked Sendable {
             switch decoded {
             case .record(let sequence, let packets, let length):
                 readOffset += length
-                return .record(sequence: sequence, packets: packets)
+                return .record(sequence: sequence, packets: packets, spoolID: segment.spoolID)
             case .corrupt(let reason, let length):
                 guard let path = quarantineRange(segment, from: readOffset, length: length, reason: reason) else {
                     return .retryLater("cannot write to the quarantine folder")
@@ -289,7 +504,7 @@ public final class Spool: @unchecked Sendable {
         defer { lock.unlock() }
         if segments.count > 1 { return false }
         if let only = segments.first {
-            guard readOffset >= only.size else { return false }
+            guard max(readOffset, only.dataStart) >= only.size else { return false }
             if writeFD >= 0 { Glibc.close(writeFD) }
             writeFD = -1
             writing = false
@@ -300,6 +515,7 @@ public final class Spool: @unchecked Sendable {
             try? syncDirectory()
             segments.removeAll()
             totalBytes = 0
+            if refusal == .full { refusal = nil }
         }
         if active { logger.notice("spool replayed; writing to the database directly again", metadata: ["spool": "\(configuration.directory)"]) }
         active = false
@@ -337,6 +553,7 @@ public final class Spool: @unchecked Sendable {
         lock.lock()
         let segment = segments.removeFirst()
         totalBytes -= segment.size
+        if refusal == .full { refusal = nil }
         metrics.spoolBytes.store(totalBytes, ordering: .relaxed)
         lock.unlock()
         unlink(segment.path)
@@ -361,7 +578,7 @@ public final class Spool: @unchecked Sendable {
         let fd = open(segment.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { Glibc.close(fd) }
-        var offset = 0
+        var offset = segment.dataStart
         var last: Int64?
         var header = [UInt8](repeating: 0, count: SpoolFormat.headerLength)
         while offset + SpoolFormat.headerLength <= segment.size {

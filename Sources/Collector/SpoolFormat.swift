@@ -1,3 +1,6 @@
+import Foundation
+import Storage
+
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of spool records.
 public enum CRC32C {
     private static let table: [UInt32] = (0..<256).map { n in
@@ -37,7 +40,30 @@ public struct SpooledPacket: Hashable, Sendable {
     }
 }
 
-/// The on-disk form of spool records.
+/// What a segment header says: the spool the segment belongs to and the database its
+/// records are for.
+public struct SegmentHeader: Hashable, Sendable {
+    /// Names the spool's replay position in `spool_progress`.
+    public var spoolID: UUID
+    public var database: DatabaseIdentity
+
+    public init(spoolID: UUID, database: DatabaseIdentity) {
+        self.spoolID = spoolID
+        self.database = database
+    }
+}
+
+/// The on-disk form of spool segments and records.
+///
+/// A segment written since identities are recorded starts with a segment header naming
+/// the database its records are for and the spool they belong to:
+///
+///     magic "TGSH" | body length u32 | CRC-32C u32 of the body | body
+///     body: version u8 (1) | spool id (16) | installation id (16) | cluster system
+///           identifier i64 | database name length u8 | database name (UTF-8)
+///
+/// A segment that starts with a record instead ("TGS1") was written before that: it has no
+/// identity. Records are the same in both.
 ///
 /// A record is a 20-octet header, then its payload:
 ///
@@ -49,6 +75,9 @@ public struct SpooledPacket: Hashable, Sendable {
 /// and made durable with fdatasync before any of its packets is answered.
 public enum SpoolFormat {
     public static let magic: [UInt8] = Array("TGS1".utf8)
+    public static let segmentMagic: [UInt8] = Array("TGSH".utf8)
+    /// Longest segment header: the fixed part and a 255-octet name.
+    public static let maximumSegmentHeader = 12 + 42 + 255
     public static let headerLength = 20
     /// Largest payload a reader accepts: 100,000 packets of 4,096 octets and their fields.
     public static let maximumPayload = 100_000 * (4096 + 27) + 4
@@ -75,6 +104,67 @@ public enum SpoolFormat {
         append(crc, to: &record)
         record += payload
         return record
+    }
+
+    /// The header that starts a segment.
+    public static func encodeSegmentHeader(_ header: SegmentHeader) -> [UInt8] {
+        var body: [UInt8] = [1]
+        body += uuidBytes(header.spoolID)
+        body += uuidBytes(header.database.installationID)
+        append(UInt64(bitPattern: header.database.systemIdentifier), to: &body)
+        let name = Array(header.database.databaseName.utf8.prefix(255))
+        body.append(UInt8(name.count))
+        body += name
+        var bytes = segmentMagic
+        append(UInt32(body.count), to: &bytes)
+        append(CRC32C.checksum(body), to: &bytes)
+        return bytes + body
+    }
+
+    /// What the first octets of a segment say about it.
+    public enum SegmentStart: Equatable, Sendable {
+        /// A segment header of `length` octets; records follow it.
+        case header(SegmentHeader, length: Int)
+        /// A record right at the start: a segment from before identities were recorded.
+        case legacy
+        /// Nothing at all (a crash between creating the file and writing its header).
+        case empty
+        /// Neither a header nor a record, or a damaged header: whose records follow is unknown.
+        case unreadable(String)
+    }
+
+    /// Reads the start of a segment (`bytes`: its first `maximumSegmentHeader` octets or all of it).
+    public static func decodeSegmentStart(_ bytes: [UInt8]) -> SegmentStart {
+        if bytes.isEmpty { return .empty }
+        if bytes.count >= 4, Array(bytes[0..<4]) == magic { return .legacy }
+        guard bytes.count >= 12, Array(bytes[0..<4]) == segmentMagic else {
+            return .unreadable(bytes.count < 12 && segmentMagic.starts(with: bytes.prefix(4)) ? "segment header cut short" : "no segment header (magic)")
+        }
+        return bytes.withUnsafeBytes { raw -> SegmentStart in
+            let length = Int(read32(raw, 4))
+            guard length >= 42, 12 + length <= bytes.count else { return .unreadable("segment header length \(length) out of range or cut short") }
+            let body = UnsafeRawBufferPointer(rebasing: raw[12..<(12 + length)])
+            guard CRC32C.checksum(body) == read32(raw, 8) else { return .unreadable("segment header checksum mismatch") }
+            guard body[0] == 1 else { return .unreadable("segment header version \(body[0]) is newer than this build: upgrade tollgate") }
+            let nameLength = Int(body[41])
+            guard 42 + nameLength == length else { return .unreadable("segment header name length \(nameLength) does not fit") }
+            guard let name = String(validating: Array(body[42..<length]), as: UTF8.self) else {
+                return .unreadable("segment header database name is not UTF-8")
+            }
+            let database = DatabaseIdentity(installationID: uuid(body, 17), systemIdentifier: Int64(bitPattern: read64(body, 33)),
+                                            databaseName: name)
+            return .header(SegmentHeader(spoolID: uuid(body, 1), database: database), length: 12 + length)
+        }
+    }
+
+    private static func uuidBytes(_ id: UUID) -> [UInt8] {
+        withUnsafeBytes(of: id.uuid) { Array($0) }
+    }
+
+    private static func uuid(_ b: UnsafeRawBufferPointer, _ at: Int) -> UUID {
+        var value = UUID().uuid
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[at..<(at + 16)])) }
+        return UUID(uuid: value)
     }
 
     /// What a reader finds at an offset of a segment.

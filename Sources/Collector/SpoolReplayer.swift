@@ -10,8 +10,8 @@ import Synchronization
 /// `AccountingWriter` as live traffic, and the spool's position (`SpoolProgress`) moves in
 /// the same transaction. A crash or a lost connection at any point therefore resumes at
 /// the first packet not committed: nothing is repeated, nothing is skipped.
-final class SpoolReplayer: @unchecked Sendable {
-    let spool: Spool
+public final class SpoolReplayer: @unchecked Sendable {
+    public let spool: Spool
     let metrics: CollectorMetrics
     let logger: Logger
     private let connect: @Sendable () throws -> PostgresConnection
@@ -21,14 +21,15 @@ final class SpoolReplayer: @unchecked Sendable {
     /// Test hook: stop after this many records, as if the process died there.
     var stopAfterRecords: Int?
 
-    init(spool: Spool, metrics: CollectorMetrics, logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
+    /// `connect`: connections to the database the spool's claim names (see `IngestPipeline.writerConnect`).
+    public init(spool: Spool, metrics: CollectorMetrics, logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
         self.spool = spool
         self.metrics = metrics
         self.logger = logger
         self.connect = connect
     }
 
-    func start() {
+    public func start() {
         running.store(true, ordering: .relaxed)
         let thread = Thread { [self] in
             defer { running.store(false, ordering: .relaxed) }
@@ -38,21 +39,22 @@ final class SpoolReplayer: @unchecked Sendable {
         thread.start()
     }
 
-    var isRunning: Bool { running.load(ordering: .relaxed) }
+    public var isRunning: Bool { running.load(ordering: .relaxed) }
 
     /// Whether the replay's connection works (its last statement succeeded).
-    var isConnected: Bool { connected.load(ordering: .relaxed) }
+    public var isConnected: Bool { connected.load(ordering: .relaxed) }
 
     /// Stops after the record in progress; the rest stays spooled.
-    func stop() {
+    public func stop() {
         stopping.store(true, ordering: .relaxed)
         while running.load(ordering: .relaxed) { usleep(1000) }
     }
 
     private func run() {
         var writer: AccountingWriter?
-        var position: SpoolPosition?
-        var current: (sequence: Int64, packets: [SpooledPacket])?
+        // Committed positions by spool id, read once per connection.
+        var positions: [String: SpoolPosition] = [:]
+        var current: (sequence: Int64, packets: [SpooledPacket], spoolID: String)?
         var retryDelay: UInt32 = 50_000
         var records = 0
         while !stopping.load(ordering: .relaxed) {
@@ -63,8 +65,8 @@ final class SpoolReplayer: @unchecked Sendable {
             do {
                 if writer == nil || writer?.connection.isConnected == false {
                     writer = try AccountingWriter(connection: try connect())
-                    position = try SpoolProgress.position(writer!.connection, spoolID: spool.id)
-                    logger.info("replaying the spool", metadata: ["spool": "\(spool.configuration.directory)", "from_record": "\(position!.record)"])
+                    positions = [:]
+                    logger.info("replaying the spool", metadata: ["spool": "\(spool.configuration.directory)"])
                 }
                 if current == nil {
                     switch spool.next() {
@@ -75,13 +77,16 @@ final class SpoolReplayer: @unchecked Sendable {
                         continue
                     case .retryLater(let reason):
                         throw Spool.SpoolError.io(reason)
-                    case .record(let sequence, let packets):
-                        current = (sequence, packets)
+                    case .record(let sequence, let packets, let spoolID):
+                        current = (sequence, packets, spoolID)
                     }
                 }
-                let (sequence, packets) = current!
-                try replay(sequence, packets, from: position!, with: writer!)
-                position = max(position!, SpoolPosition(record: sequence, items: packets.count))
+                let (sequence, packets, spoolID) = current!
+                if positions[spoolID] == nil {
+                    positions[spoolID] = try SpoolProgress.position(writer!.connection, spoolID: spoolID)
+                }
+                try replay(sequence, packets, spoolID: spoolID, from: positions[spoolID]!, with: writer!)
+                positions[spoolID] = max(positions[spoolID]!, SpoolPosition(record: sequence, items: packets.count))
                 current = nil
                 connected.store(true, ordering: .relaxed)
                 retryDelay = 50_000
@@ -103,7 +108,8 @@ final class SpoolReplayer: @unchecked Sendable {
     /// Any failure but the database refusing a packet's data leaves the position where it was
     /// (the record is tried again later): a read-only or full database, a deadlock or a lost
     /// connection never sets acknowledged packets aside.
-    private func replay(_ sequence: Int64, _ packets: [SpooledPacket], from position: SpoolPosition, with writer: AccountingWriter) throws {
+    private func replay(_ sequence: Int64, _ packets: [SpooledPacket], spoolID: String, from position: SpoolPosition,
+                        with writer: AccountingWriter) throws {
         let first = sequence == position.record ? position.items : (sequence < position.record ? packets.count : 0)
         guard first < packets.count else { return }
         var items: [(index: Int, item: BatchItem)] = []
@@ -119,7 +125,7 @@ final class SpoolReplayer: @unchecked Sendable {
         }
         let end = SpoolPosition(record: sequence, items: packets.count)
         do {
-            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: end)])
+            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end)])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
         } catch let error as PostgresError where Self.refusesData(error) && writer.connection.isConnected {
             // Something in the record's data is refused: commit its packets one by one (each
@@ -128,11 +134,11 @@ final class SpoolReplayer: @unchecked Sendable {
             for (index, item) in items {
                 let after = SpoolPosition(record: sequence, items: index + 1)
                 do {
-                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
+                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
                 } catch let refused as PostgresError where Self.refusesData(refused) && writer.connection.isConnected {
                     try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(refused)")
-                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spool.id, to: after)])
+                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                 }
             }
         }

@@ -77,17 +77,9 @@ public enum Serve {
 
         let router = Router()
         router.get("healthz") { _, _ -> Response in
-            let healthy = collector.isAccepting
-            let body: String
-            if !healthy {
-                body = "{\"status\":\"unavailable\",\"reason\":\"database not taking writes and no spool room\"}\n"
-            } else if collector.isSpooling {
-                body = "{\"status\":\"spooling\",\"database\":\"\(collector.isHealthy ? "up" : "down")\",\"spool_bytes\":\(collector.metrics.spoolBytes.load(ordering: .relaxed))}\n"
-            } else {
-                body = "{\"status\":\"ok\"}\n"
-            }
-            return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+            let report = HealthReport(collector)
+            return Response(status: report.httpStatus == 200 ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: report.json)))
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

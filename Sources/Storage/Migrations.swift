@@ -11,6 +11,7 @@ enum Migrations {
         (4, "API tokens", v4),
         (5, "daily usage kept with the hourly buckets", v5),
         (6, "session generations", v6),
+        (8, "installation id, the identity spools record", v8),
     ]
 
     static let v1 = """
@@ -315,6 +316,19 @@ enum Migrations {
             items integer NOT NULL,
             updated_at timestamptz NOT NULL DEFAULT now()
         );
+        """
+
+    /// The installation id: created once, with the schema, and never changed, so a spool can
+    /// tell this database from any other (`DatabaseIdentity`). A pg_dump copy carries it; the
+    /// cluster's system identifier tells such copies apart. No tenant data: not visible to
+    /// tollgate_tenant.
+    static let v8 = """
+        CREATE TABLE installation (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            id uuid NOT NULL DEFAULT gen_random_uuid(),
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        INSERT INTO installation DEFAULT VALUES;
         """
 
     /// API tokens: only a SHA-256 of each token is kept. A platform admin token has no

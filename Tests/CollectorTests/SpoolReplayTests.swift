@@ -104,7 +104,7 @@ struct SpoolReplayTests {
         let url = harness.url
         for (round, limit) in [(1, 2), (2, 1), (3, nil as Int?)] {
             let metrics = CollectorMetrics()
-            let spool = try Spool(configuration: SpoolConfiguration(directory: folder), metrics: metrics, logger: logger)
+            let spool = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger)
             let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger) { try PostgresConnection(url: url) }
             replayer.stopAfterRecords = limit
             replayer.start()
@@ -142,7 +142,7 @@ struct SpoolReplayTests {
         logger.logLevel = .critical
         let url = harness.url
         let metrics = CollectorMetrics()
-        let spool = try Spool(configuration: SpoolConfiguration(directory: folder), metrics: metrics, logger: logger)
+        let spool = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger)
         let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger) { try PostgresConnection(url: url) }
         replayer.start()
         try await Task.sleep(for: .seconds(2))

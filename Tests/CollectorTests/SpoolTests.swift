@@ -1,6 +1,7 @@
 @testable import Collector
 import Foundation
 import Logging
+import Storage
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -17,14 +18,20 @@ private func packets(_ count: Int, seed: Int) -> [SpooledPacket] {
     }
 }
 
+/// Databases the spools in these tests are for.
+let databaseA = DatabaseIdentity(installationID: UUID(uuidString: "0a0a0a0a-0000-4000-8000-00000000000a")!, systemIdentifier: 7_313_000_000_000_000_001,
+                                 databaseName: "tollgate")
+let databaseB = DatabaseIdentity(installationID: UUID(uuidString: "0b0b0b0b-0000-4000-8000-00000000000b")!, systemIdentifier: 7_313_000_000_000_000_002,
+                                 databaseName: "tollgate")
+
 private func openSpool(_ folder: String, maxBytes: Int = 1 << 30, segmentBytes: Int = 64 << 20,
-                       metrics: CollectorMetrics = CollectorMetrics()) throws -> Spool {
+                       metrics: CollectorMetrics = CollectorMetrics(), claim: SpoolClaim = .collector(databaseA)) throws -> Spool {
     var configuration = SpoolConfiguration(directory: folder)
     configuration.maxBytes = maxBytes
     configuration.segmentBytes = segmentBytes
     var logger = Logger(label: "spool-test")
     logger.logLevel = .critical
-    return try Spool(configuration: configuration, metrics: metrics, logger: logger)
+    return try Spool(configuration: configuration, claim: claim, metrics: metrics, logger: logger)
 }
 
 /// Reads every record until caught up; quarantined reasons separately.
@@ -33,7 +40,7 @@ private func readAll(_ spool: Spool) -> (records: [(Int64, [SpooledPacket])], qu
     var quarantined: [String] = []
     while true {
         switch spool.next() {
-        case .record(let sequence, let packets): records.append((sequence, packets))
+        case .record(let sequence, let packets, _): records.append((sequence, packets))
         case .quarantined(_, let reason): quarantined.append(reason)
         case .caughtUp: return (records, quarantined)
         case .retryLater(let reason):
@@ -49,6 +56,9 @@ private func number(_ result: Spool.AppendResult) -> Int64 {
     Issue.record("append failed: \(result)")
     return 0
 }
+
+/// Octets of the header of a segment written for `databaseA`.
+private let segmentHeaderLength = SpoolFormat.encodeSegmentHeader(SegmentHeader(spoolID: UUID(), database: databaseA)).count
 
 private func segmentFiles(_ folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".tgs") }.sorted()
@@ -170,7 +180,7 @@ struct SpoolTests {
         // Flip one octet inside the second record's payload.
         let path = folder + "/" + segmentFiles(folder)[0]
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[sizes[0] + SpoolFormat.headerLength + 30] ^= 0xFF
+        bytes[segmentHeaderLength + sizes[0] + SpoolFormat.headerLength + 30] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let metrics = CollectorMetrics()
         let reopened = try openSpool(folder, metrics: metrics)
@@ -229,14 +239,222 @@ struct SpoolTests {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let batch = packets(10, seed: 1)
-        let size = SpoolFormat.encode(sequence: 1, packets: batch).count
+        // Each segment holds one record after its header.
+        let size = SpoolFormat.encode(sequence: 1, packets: batch).count + SpoolFormat.encodeSegmentHeader(SegmentHeader(spoolID: UUID(), database: databaseA)).count
         let spool = try openSpool(folder, maxBytes: size * 3, segmentBytes: size)
         let numbers = (0..<3).map { _ in number(spool.append(batch)) }
         #expect(spool.append(batch) == .full)
         #expect(spool.isFull)
         // Reading the first segments (one record each) frees their room.
-        guard case .record(numbers[0], _) = spool.next() else { Issue.record("record 1 not read"); return }
-        guard case .record(numbers[1], _) = spool.next() else { Issue.record("record 2 not read"); return }
+        guard case .record(numbers[0], _, _) = spool.next() else { Issue.record("record 1 not read"); return }
+        guard case .record(numbers[1], _, _) = spool.next() else { Issue.record("record 2 not read"); return }
         #expect(spool.append(batch) == .appended(sequence: numbers[2] + 1))
+    }
+}
+
+@Suite("Spool segments know their database")
+struct SpoolIdentityTests {
+    @Test("A segment header decodes to what was encoded; every flipped octet and every cut is detected")
+    func headerFormat() {
+        let header = SegmentHeader(spoolID: UUID(uuidString: "11111111-2222-4333-8444-555555555555")!, database: databaseA)
+        let bytes = SpoolFormat.encodeSegmentHeader(header)
+        #expect(bytes.count == 12 + 42 + 8, "fixed part and the 8-octet name \"tollgate\"")
+        #expect(SpoolFormat.decodeSegmentStart(bytes) == .header(header, length: bytes.count))
+        #expect(SpoolFormat.decodeSegmentStart(bytes + [1, 2, 3]) == .header(header, length: bytes.count), "records follow the header")
+        for index in 0..<bytes.count {
+            var damaged = bytes
+            damaged[index] ^= 0x40
+            guard case .unreadable = SpoolFormat.decodeSegmentStart(damaged) else {
+                Issue.record("flipped octet \(index) not detected")
+                continue
+            }
+        }
+        for length in 1..<bytes.count {
+            guard case .unreadable = SpoolFormat.decodeSegmentStart(Array(bytes[..<length])) else {
+                Issue.record("cut at \(length) not detected")
+                continue
+            }
+        }
+        #expect(SpoolFormat.decodeSegmentStart([]) == .empty)
+        #expect(SpoolFormat.decodeSegmentStart(SpoolFormat.encode(sequence: 1, packets: packets(1, seed: 1))) == .legacy)
+    }
+
+    @Test("A spool opened for another database leaves the first database's segments untouched and unread; its own database reads them exactly")
+    func foreignSegmentsStayUntouched() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
+        let written = (0..<3).map { packets(2 + $0, seed: $0) }
+        let numbers = written.map { number(first!.append($0)) }
+        first!.close()
+        first = nil
+        let files = segmentFiles(folder)
+        #expect(files.count == 1)
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0]))
+
+        let metrics = CollectorMetrics()
+        let other = try openSpool(folder, metrics: metrics, claim: .collector(databaseB))
+        #expect(!other.isActive, "nothing of its own to replay")
+        #expect(other.foreign == [ForeignSpool(database: databaseA, segments: 1, bytes: before.count)])
+        #expect(metrics.spoolForeignSegments.load(ordering: .relaxed) == 1)
+        #expect(metrics.spoolForeignBytes.load(ordering: .relaxed) == before.count)
+        #expect(metrics.render().contains("tollgate_spool_foreign_segments 1\n"))
+        #expect(readAll(other).records.isEmpty)
+        // Its own batches go to a segment of their own and are read alone.
+        let own = number(other.append(packets(4, seed: 9)))
+        #expect(readAll(other).records.map(\.0) == [own])
+        #expect(other.finishIfCaughtUp())
+        other.close()
+        #expect(segmentFiles(folder) == files)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0])) == before, "not a single octet changed")
+
+        let back = try openSpool(folder, claim: .collector(databaseA))
+        #expect(back.foreign.isEmpty)
+        let read = readAll(back)
+        #expect(read.records.map(\.0) == numbers)
+        #expect(read.records.map(\.1) == written)
+    }
+
+    @Test("A copy of the database (same installation, another cluster) is foreign to a collector; replay takes it only when allowed")
+    func copies() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
+        let sequence = number(first!.append(packets(3, seed: 4)))
+        first!.close()
+        first = nil
+        var copy = databaseA
+        copy.systemIdentifier += 1
+        #expect(copy.isSameInstallation(as: databaseA) && copy != databaseA)
+        var spool: Spool? = try openSpool(folder, claim: .collector(copy))
+        #expect(!spool!.isActive && spool!.foreign.map(\.database) == [databaseA])
+        spool!.close()
+        spool = try openSpool(folder, claim: .replay(into: copy, allowCopies: false))
+        #expect(!spool!.isActive)
+        spool!.close()
+        spool = try openSpool(folder, claim: .replay(into: copy, allowCopies: true))
+        #expect(spool!.isActive && spool!.foreign.isEmpty)
+        #expect(readAll(spool!).records.map(\.0) == [sequence])
+    }
+
+    @Test("Segments from before identities were recorded: a collector adopts them, a replay command leaves them")
+    func unidentifiedSegments() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let old = [packets(2, seed: 1), packets(5, seed: 2)]
+        let bytes = SpoolFormat.encode(sequence: 41, packets: old[0]) + SpoolFormat.encode(sequence: 42, packets: old[1])
+        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/00000000000000000041.tgs"))
+        let spoolID = "6f1c2a51-6a0e-4d7e-9d8e-3b5f2a1c0d9e"
+        try Data((spoolID + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/id"))
+
+        var replay: Spool? = try openSpool(folder, claim: .replay(into: databaseB, allowCopies: true))
+        #expect(!replay!.isActive)
+        #expect(replay!.foreign == [ForeignSpool(database: nil, segments: 1, bytes: bytes.count)])
+        replay!.close()
+        replay = nil
+        let collector = try openSpool(folder, claim: .collector(databaseB))
+        #expect(collector.isActive && collector.foreign.isEmpty)
+        #expect(collector.id == spoolID)
+        var records: [(Int64, [SpooledPacket], String)] = []
+        while case .record(let sequence, let packets, let id) = collector.next() { records.append((sequence, packets, id)) }
+        #expect(records.map(\.0) == [41, 42])
+        #expect(records.map(\.1) == old)
+        #expect(records.map(\.2) == [spoolID, spoolID], "positions kept under the spool's id")
+        // New batches go to a segment that carries the identity.
+        let later = number(collector.append(packets(1, seed: 3)))
+        #expect(later > 42)
+        let newest = segmentFiles(folder).last!
+        let start = SpoolFormat.decodeSegmentStart([UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + newest))))
+        #expect(start == .header(SegmentHeader(spoolID: UUID(uuidString: spoolID)!, database: databaseB), length: segmentHeaderLength))
+    }
+
+    @Test("A segment whose header cannot be read goes to the quarantine whole; an empty one is removed")
+    func unreadableHeader() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
+        _ = number(first!.append(packets(3, seed: 1)))
+        first!.close()
+        first = nil
+        let name = segmentFiles(folder)[0]
+        let path = folder + "/" + name
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[20] ^= 0x01 // inside the spool id: the header's checksum fails
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        FileManager.default.createFile(atPath: folder + "/00000000000000000007.tgs", contents: Data())
+        let metrics = CollectorMetrics()
+        let spool = try openSpool(folder, metrics: metrics, claim: .collector(databaseA))
+        #expect(!spool.isActive && spool.foreign.isEmpty)
+        #expect(segmentFiles(folder).isEmpty)
+        #expect(metrics.spoolQuarantined.load(ordering: .relaxed) == 1)
+        let kept = try Data(contentsOf: URL(fileURLWithPath: folder + "/quarantine/" + name + ".unidentified"))
+        #expect([UInt8](kept) == bytes, "kept whole for inspection")
+    }
+
+    @Test("Set aside: another database's segments move to a dated folder no collector reads; that folder replays later as a spool of its own")
+    func setAside() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
+        let batches = [packets(2, seed: 5), packets(3, seed: 6)]
+        let numbers = batches.map { number(first!.append($0)) }
+        first!.close()
+        first = nil
+        var other: Spool? = try openSpool(folder, claim: .collector(databaseB))
+        let moment = Date(timeIntervalSince1970: 1_795_855_800) // 2026-11-28 08:50:00 UTC
+        let aside = try #require(try other!.setAsideForeign(now: moment))
+        #expect(aside == folder + "/set-aside/20261128T085000Z")
+        #expect(other!.foreign.isEmpty)
+        #expect(try other!.setAsideForeign(now: moment) == nil)
+        other!.close()
+        other = nil
+        #expect(segmentFiles(folder).isEmpty)
+        #expect(segmentFiles(aside).count == 1)
+        // No collector of either database finds them in the spool any more.
+        var again: Spool? = try openSpool(folder, claim: .collector(databaseA))
+        #expect(!again!.isActive && again!.foreign.isEmpty)
+        again!.close()
+        again = nil
+        let replay = try openSpool(aside, claim: .replay(into: databaseA, allowCopies: false))
+        let read = readAll(replay)
+        #expect(read.records.map(\.0) == numbers && read.records.map(\.1) == batches)
+    }
+
+    @Test("A spool that cannot take a batch says so: full until replay frees room; a replaced folder fails appends and the probe until it is back")
+    func refusals() throws {
+        let folder = temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: folder + ".moved")
+        }
+        let batch = packets(10, seed: 2)
+        let size = SpoolFormat.encode(sequence: 1, packets: batch).count + segmentHeaderLength
+        let spool = try openSpool(folder, maxBytes: size * 2, segmentBytes: size)
+        #expect(spool.canTakeBatch && spool.refusalReason == nil)
+        let first = number(spool.append(batch))
+        _ = number(spool.append(batch))
+        #expect(spool.append(packets(1, seed: 3)) == .full)
+        #expect(!spool.canTakeBatch && spool.refusalReason == "spool full")
+        guard case .record(first, _, _) = spool.next() else { Issue.record("record not read"); return }
+        _ = spool.next()
+        #expect(spool.canTakeBatch, "room again once a segment is replayed")
+
+        // The folder is moved away and a file put in its place.
+        spool.probe()
+        #expect(spool.canTakeBatch)
+        #expect(rename(folder, folder + ".moved") == 0)
+        FileManager.default.createFile(atPath: folder, contents: Data("not a folder".utf8))
+        spool.probe()
+        #expect(!spool.canTakeBatch)
+        #expect(spool.refusalReason == "the spool folder \(folder) was removed or replaced")
+        guard case .failed = spool.append(packets(1, seed: 4)) else { Issue.record("append into a replaced folder did not fail"); return }
+        try FileManager.default.removeItem(atPath: folder)
+        #expect(rename(folder + ".moved", folder) == 0)
+        #expect(!spool.canTakeBatch, "still refused until checked")
+        spool.probe()
+        #expect(spool.canTakeBatch && spool.refusalReason == nil)
+        let later = number(spool.append(packets(1, seed: 5)))
+        #expect(readAll(spool).records.map(\.0).last == later)
     }
 }

@@ -38,8 +38,9 @@ final class ServeProcess {
 
     /// `port`: the accounting port to listen on (a free one when nil), so a restarted
     /// collector can take over from a killed one; `dataDirectory`: the data folder (a new
-    /// temporary one when nil), so a restarted collector finds the spool of the killed one.
-    init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil) throws {
+    /// temporary one when nil), so a restarted collector finds the spool of the killed one;
+    /// `arguments`: more arguments for `serve` (e.g. --config).
+    init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = []) throws {
         self.port = port ?? freePort(udp: true)
         httpPort = freePort(udp: false)
         ownsDataDirectory = dataDirectory == nil
@@ -48,7 +49,7 @@ final class ServeProcess {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = tollgateExecutable()
         process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL,
-                             "--data-directory", self.dataDirectory]
+                             "--data-directory", self.dataDirectory] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["TOLLGATE_SECRET_KEY": secretKey, "TOLLGATE_LOG_LEVEL": "info"]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
