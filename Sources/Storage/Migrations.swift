@@ -10,6 +10,7 @@ enum Migrations {
         (3, "spool replay progress", v3),
         (4, "API tokens", v4),
         (5, "daily usage kept with the hourly buckets", v5),
+        (7, "NAS secret length and the Message-Authenticator requirement", v7),
     ]
 
     static let v1 = """
@@ -408,5 +409,14 @@ enum Migrations {
                sum(u.upload_bytes), sum(u.download_bytes), sum(u.session_seconds)
         FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
         GROUP BY 1, 2, 3;
+        """
+
+    /// What a NAS listing needs without opening secrets, and the per-NAS BlastRADIUS
+    /// (CVE-2024-3596) setting. `secret_octets` is written with every secret; for secrets
+    /// written before this version it is NULL until the collector, which opens every secret
+    /// when it loads the registry, records it.
+    static let v7 = """
+        ALTER TABLE nas_devices ADD COLUMN secret_octets integer CHECK (secret_octets BETWEEN 1 AND 128);
+        ALTER TABLE nas_devices ADD COLUMN require_message_authenticator boolean NOT NULL DEFAULT false;
         """
 }
