@@ -94,7 +94,7 @@ public enum Serve {
                      body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
         }
         let apiDatabase = APIDatabase(url: url)
-        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger).register(on: router)
+        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant).register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }
