@@ -54,6 +54,7 @@ extension TollgateAPI {
 
     func registerOperatorRoutes(on router: Router<some RequestContext>) {
         let cipher = self.cipher
+        let nasLimit = self.nasLimit
         router.get("v1/nas") { request, _ in
             let principal = try await authorize(request, [.operator])
             _ = try QueryInput(request, allowed: [])
@@ -63,16 +64,19 @@ extension TollgateAPI {
         }
         router.post("v1/nas") { request, _ in
             let principal = try await authorize(request, [.operator])
-            let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier"])
+            let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier",
+                                                                  "require_message_authenticator"])
             let name = try body.requiredString("name")
             let address = try body.requiredString("address", maxLength: 64)
             try Self.checkPrefix(address)
             let secret = try body.requiredString("secret", maxLength: 128)
             let listener = try body.string("listener", maxLength: 63) ?? "default"
             let identifier = try body.string("identifier", maxLength: 253)
+            let requireMessageAuthenticator = try body.bool("require_message_authenticator") ?? false
             return try await call(principal, status: .created) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).add(tenant: try Self.tenant(principal), name: name, address: address,
-                                                                         secret: secret, listener: listener, identifier: identifier)
+                try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
+                    tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
+                    identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator)
             }
         }
         router.get("v1/nas/{name}") { request, context in
@@ -85,14 +89,16 @@ extension TollgateAPI {
         router.patch("v1/nas/{name}") { request, context in
             let principal = try await authorize(request, [.operator])
             let name = try Self.parameter(context, "name")
-            let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener"])
+            let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator"])
             let address = try body.string("address", maxLength: 64)
             if let address { try Self.checkPrefix(address) }
             let identifier = try body.clearableString("identifier", maxLength: 253)
             let listener = try body.string("listener", maxLength: 63)
+            let requireMessageAuthenticator = try body.bool("require_message_authenticator")
             return try await call(principal) { principal, connection in
                 try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
-                                                                            identifier: identifier, listener: listener)
+                                                                            identifier: identifier, listener: listener,
+                                                                            requireMessageAuthenticator: requireMessageAuthenticator)
             }
         }
         router.delete("v1/nas/{name}") { request, context -> Response in
@@ -139,11 +145,23 @@ extension TollgateAPI {
     /// operator registers wider ranges with the CLI.
     static func checkPrefix(_ address: String) throws {
         guard let slash = address.firstIndex(of: "/") else { return }
-        let length = Int(address[address.index(after: slash)...]) ?? 0
-        let minimum = address.contains(":") ? 48 : 16
+        var length = Int(address[address.index(after: slash)...]) ?? 0
+        var minimum = address.contains(":") ? 48 : 16
+        // An IPv4-mapped prefix (::ffff:10.0.0.0/104) is registered as the IPv4 one (10.0.0.0/8).
+        if isIPv4Mapped(String(address[..<slash])) {
+            length -= 96
+            minimum = 16
+        }
         guard length >= minimum else {
             throw APIError.invalid("address: a prefix shorter than /\(minimum) is registered by the platform operator (tollgate nas add), not through the API")
         }
+    }
+
+    /// Whether `text` is an IPv6 address in ::ffff:0:0/96, however it is written.
+    static func isIPv4Mapped(_ text: String) -> Bool {
+        var address = in6_addr()
+        guard inet_pton(AF_INET6, text, &address) == 1 else { return false }
+        return withUnsafeBytes(of: &address) { bytes in bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff }
     }
 
     // MARK: Usage (billing, readonly)

@@ -17,11 +17,14 @@ public struct TollgateAPI: Sendable {
     public let database: APIDatabase
     public let cipher: SecretCipher
     let logger: Logger
+    /// Most NAS one tenant may register.
+    let nasLimit: Int
 
-    public init(database: APIDatabase, cipher: SecretCipher, logger: Logger) {
+    public init(database: APIDatabase, cipher: SecretCipher, logger: Logger, nasLimit: Int = NASStore.defaultLimit) {
         self.database = database
         self.cipher = cipher
         self.logger = logger
+        self.nasLimit = nasLimit
     }
 
     /// Adds the API's routes (and /openapi.yaml) to `router`.

@@ -197,8 +197,11 @@ public final class AccountingListener: @unchecked Sendable {
         guard packet.verifyRequestAuthenticator(secret: nas.secret, crypto: crypto) else {
             return drop(.badAuthenticator, peer: peer)
         }
-        if packet.verifyMessageAuthenticator(secret: nas.secret, crypto: crypto) == .invalid {
-            return drop(.badMessageAuthenticator, peer: peer)
+        switch packet.verifyMessageAuthenticator(secret: nas.secret, crypto: crypto) {
+        case .invalid: return drop(.badMessageAuthenticator, peer: peer)
+        // BlastRADIUS (CVE-2024-3596): a NAS that always signs is held to it.
+        case .absent where nas.requireMessageAuthenticator: return drop(.missingMessageAuthenticator, peer: peer)
+        case .absent, .valid: break
         }
         let auth = packet.authenticator
         let key = DedupCache.Key(address: source, port: peer.port, identifier: packet.identifier,

@@ -17,11 +17,18 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var isIPv4: Bool { high == 0 && (low >> 32) == 0xffff }
 
-    /// Parses a textual IPv4 or IPv6 address.
+    /// Parses a textual IPv4 or IPv6 address, including IPv6 ending in dotted IPv4
+    /// (::ffff:192.0.2.1, as PostgreSQL prints an IPv4-mapped address).
     public init?(_ text: some StringProtocol) {
         if let v4 = IPv4Address(text) {
             self.init(ipv4: v4.rawValue)
             return
+        }
+        var text = String(text)
+        if text.contains("."), let colon = text.lastIndex(of: ":") {
+            guard let tail = IPv4Address(text[text.index(after: colon)...]) else { return nil }
+            let value = tail.rawValue
+            text = String(text[...colon]) + String(value >> 16, radix: 16) + ":" + String(value & 0xffff, radix: 16)
         }
         guard let v6 = IPv6Address(text) else { return nil }
         self.init(high: v6.high, low: v6.low)
@@ -52,6 +59,17 @@ public struct KnownNAS: Sendable {
     public var name: String
     public var identifier: String?
     public var secret: [UInt8]
+    /// Accounting-Requests without a valid Message-Authenticator are dropped.
+    public var requireMessageAuthenticator: Bool
+
+    public init(tenantID: Int64, nasID: Int64, name: String, identifier: String?, secret: [UInt8], requireMessageAuthenticator: Bool = false) {
+        self.tenantID = tenantID
+        self.nasID = nasID
+        self.name = name
+        self.identifier = identifier
+        self.secret = secret
+        self.requireMessageAuthenticator = requireMessageAuthenticator
+    }
 }
 
 /// Maps (listener, source address[, NAS-Identifier]) to a NAS: an immutable snapshot,
@@ -82,9 +100,14 @@ public struct NASRegistry: Sendable {
             if let tenant = dedicated[d.listener], tenant != d.tenantID { continue }
             let parts = d.address.split(separator: "/")
             guard let address = IPAddress(parts[0]) else { continue }
-            var length = parts.count == 2 ? Int(parts[1]) ?? 128 : (address.isIPv4 ? 32 : 128)
-            if address.isIPv4 { length += 96 }
-            let nas = KnownNAS(tenantID: d.tenantID, nasID: d.id, name: d.name, identifier: d.identifier, secret: device.secret)
+            // Lengths count on the 128-bit form. An IPv4-mapped IPv6 prefix (registered before
+            // such prefixes were stored as IPv4) already does.
+            let ipv4Text = !parts[0].contains(":")
+            guard var length = parts.count == 2 ? Int(parts[1]) : (ipv4Text ? 32 : 128) else { continue }
+            if ipv4Text { length += 96 }
+            guard (0...128).contains(length) else { continue }
+            let nas = KnownNAS(tenantID: d.tenantID, nasID: d.id, name: d.name, identifier: d.identifier, secret: device.secret,
+                               requireMessageAuthenticator: d.requireMessageAuthenticator)
             if length == 128 {
                 exact[d.listener, default: [:]][address, default: []].append(nas)
             } else {
@@ -98,7 +121,10 @@ public struct NASRegistry: Sendable {
 
     /// The NAS that sent a packet from `source` to `listener`, carrying `identifier` (the
     /// packet's NAS-Identifier, if any). A NAS registered with an identifier matches only
-    /// packets that carry that identifier.
+    /// packets that carry that identifier. The most specific registration that accepts the
+    /// packet wins: when the NAS of the longest matching prefix all want another
+    /// NAS-Identifier, shorter prefixes are tried, so they cannot shadow a wider registration.
+    /// An IPv4-mapped source (::ffff:a.b.c.d) is the IPv4 address (`IPAddress` stores both alike).
     public func lookup(listener: String, source: IPAddress, identifier: ArraySlice<UInt8>?) -> KnownNAS? {
         if let candidates = exact[listener]?[source], let match = choose(candidates, identifier: identifier) {
             return match
@@ -107,7 +133,11 @@ public struct NASRegistry: Sendable {
         var candidates: [KnownNAS] = []
         var matchedLength = -1
         for entry in entries {
-            if matchedLength >= 0 && entry.length < matchedLength { break }
+            if matchedLength >= 0 && entry.length < matchedLength {
+                if let match = choose(candidates, identifier: identifier) { return match }
+                candidates.removeAll(keepingCapacity: true)
+                matchedLength = -1
+            }
             if source.matches(entry.prefix, length: entry.length) {
                 matchedLength = entry.length
                 candidates.append(entry.nas)
@@ -117,6 +147,7 @@ public struct NASRegistry: Sendable {
     }
 
     private func choose(_ candidates: [KnownNAS], identifier: ArraySlice<UInt8>?) -> KnownNAS? {
+        if candidates.isEmpty { return nil }
         if candidates.count == 1, candidates[0].identifier == nil { return candidates[0] }
         for candidate in candidates {
             guard let wanted = candidate.identifier else { continue }

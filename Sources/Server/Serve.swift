@@ -23,13 +23,13 @@ public struct DatabaseAccess: Sendable {
         guard FileManager.default.fileExists(atPath: directory + "/pgdata/PG_VERSION") else {
             throw TollgateConfiguration.Error("no database_url is set and there is no embedded database in \(directory): run `tollgate serve` first, or pass --database-url")
         }
-        let url = "postgresql:///tollgate?host=\(directory)/socket&user=postgres"
+        let url = EmbeddedPostgres.url(directory: directory)
         return DatabaseAccess(url: url, cipher: try key(configuration, directory: directory, required: needsKey), embeddedDirectory: directory)
     }
 
     static func key(_ configuration: TollgateConfiguration, directory: String?, required: Bool) throws -> SecretCipher {
         var hex = configuration.secretKey
-        if hex == nil, let directory, let stored = try? String(contentsOfFile: directory + "/secret.key", encoding: .utf8) {
+        if hex == nil, let directory, let stored = try PrivateFile.read(directory + "/secret.key") {
             hex = stored.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard let hex else {
@@ -86,7 +86,7 @@ public enum Serve {
                      body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
         }
         let apiDatabase = APIDatabase(url: url)
-        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger).register(on: router)
+        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant).register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }

@@ -1,5 +1,6 @@
 import Collector
 import Foundation
+import Storage
 
 /// Everything `tollgate serve` is configured with. Each field documents its default; the
 /// file (`Config/tollgate.toml` shows every key), then environment variables, then
@@ -27,6 +28,9 @@ public struct TollgateConfiguration: Sendable {
     public var spoolDirectory: String?
     /// Most octets the spool may hold; 0 turns spooling off. Default 1 GiB.
     public var spoolMaxBytes = 1 << 30
+    /// Most NAS devices one tenant may register (API and CLI). Default 10000.
+    /// Environment: TOLLGATE_NAS_LIMIT_PER_TENANT.
+    public var nasLimitPerTenant = NASStore.defaultLimit
 
     /// The spool as configured (nil when turned off).
     public var spool: SpoolConfiguration? {
@@ -72,6 +76,7 @@ public struct TollgateConfiguration: Sendable {
             case "secret_key": secretKey = nonEmpty(try string(value, key))
             case "http": http = try address(value, key)
             case "log_level": logLevel = try level(try string(value, key), key)
+            case "nas_limit_per_tenant": nasLimitPerTenant = try integer(value, key, 1...1_000_000)
             case "collector":
                 guard case .table(let table) = value else { throw Error("collector must be a [collector] table") }
                 try applyCollector(table)
@@ -137,6 +142,12 @@ public struct TollgateConfiguration: Sendable {
         if let value = environment["TOLLGATE_SECRET_KEY"] { secretKey = nonEmpty(value) }
         if let value = environment["TOLLGATE_HTTP"], !value.isEmpty { http = try Self.address(.string(value), "TOLLGATE_HTTP") }
         if let value = environment["TOLLGATE_LOG_LEVEL"], !value.isEmpty { logLevel = try Self.level(value, "TOLLGATE_LOG_LEVEL") }
+        if let value = environment["TOLLGATE_NAS_LIMIT_PER_TENANT"], !value.isEmpty {
+            guard let limit = Int(value), (1...1_000_000).contains(limit) else {
+                throw Error("TOLLGATE_NAS_LIMIT_PER_TENANT must be a whole number between 1 and 1000000, not \(value)")
+            }
+            nasLimitPerTenant = limit
+        }
     }
 
     /// Replaces the listeners with `--listen` addresses: the first is named "default",

@@ -11,6 +11,7 @@ enum Migrations {
         (4, "API tokens", v4),
         (5, "daily usage kept with the hourly buckets", v5),
         (6, "session generations", v6),
+        (7, "NAS secret length and the Message-Authenticator requirement", v7),
         (8, "installation id, the identity spools record", v8),
     ]
 
@@ -444,5 +445,14 @@ enum Migrations {
         ALTER TABLE sessions ADD CONSTRAINT sessions_key_generation
                 UNIQUE (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation),
             ADD CONSTRAINT sessions_close_reason CHECK (close_reason IN ('stop', 'nas-reboot', 'stale', 'superseded'));
+        """
+
+    /// What a NAS listing needs without opening secrets, and the per-NAS BlastRADIUS
+    /// (CVE-2024-3596) setting. `secret_octets` is written with every secret; for secrets
+    /// written before this version it is NULL until the collector, which opens every secret
+    /// when it loads the registry, records it.
+    static let v7 = """
+        ALTER TABLE nas_devices ADD COLUMN secret_octets integer CHECK (secret_octets BETWEEN 1 AND 128);
+        ALTER TABLE nas_devices ADD COLUMN require_message_authenticator boolean NOT NULL DEFAULT false;
         """
 }

@@ -8,14 +8,23 @@ public struct NASDevice: Hashable, Sendable, Codable {
     public var address: String
     /// NAS-Identifier that packets must carry, when several NAS share an address.
     public var identifier: String?
+    /// The shared secret is shorter than `NASStore.weakSecretOctets` octets: guessable
+    /// offline from one captured packet.
+    public var weakSecret: Bool
+    /// Accounting-Requests without a valid Message-Authenticator are dropped (BlastRADIUS,
+    /// CVE-2024-3596). Status-Server always needs one.
+    public var requireMessageAuthenticator: Bool
 
-    public init(id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?) {
+    public init(id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?,
+                weakSecret: Bool = false, requireMessageAuthenticator: Bool = false) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
         self.listener = listener
         self.address = address
         self.identifier = identifier
+        self.weakSecret = weakSecret
+        self.requireMessageAuthenticator = requireMessageAuthenticator
     }
 }
 
@@ -46,31 +55,49 @@ public struct ListenerAssignment: Hashable, Sendable {
 public struct NASStore {
     let connection: PostgresConnection
     let cipher: SecretCipher
+    /// Most NAS one tenant may register.
+    let limit: Int
 
-    public init(connection: PostgresConnection, cipher: SecretCipher) {
+    /// Secrets shorter than this many octets are flagged as weak (`NASDevice.weakSecret`).
+    public static let weakSecretOctets = 12
+    /// The default of `limit`.
+    public static let defaultLimit = 10_000
+
+    public init(connection: PostgresConnection, cipher: SecretCipher, limit: Int = NASStore.defaultLimit) {
         self.connection = connection
         self.cipher = cipher
+        self.limit = limit
     }
 
-    /// Registers a NAS. Refused when a packet could not tell it from another NAS: same
-    /// listener, overlapping address, and no distinct NAS-Identifiers.
+    /// The columns `device(_:row:)` reads, in its order; the last opens legacy secrets.
+    static let columns = """
+        id, tenant_id, name, listener, address::text, identifier, secret_octets, require_message_authenticator,
+        CASE WHEN secret_octets IS NULL THEN encode(secret_sealed, 'hex') END
+        """
+
+    /// Registers a NAS. Refused when a packet could not tell it from another NAS (same
+    /// listener, overlapping address, and no distinct NAS-Identifiers), when it overlaps
+    /// another tenant's NAS on a shared listener, or past the tenant's limit.
     public func add(tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
-                    identifier: String? = nil) throws -> NASDevice {
+                    identifier: String? = nil, requireMessageAuthenticator: Bool = false) throws -> NASDevice {
         try Self.validate(name: name, listener: listener, identifier: identifier)
         try Self.validate(secret: secret)
         return try connection.transaction { connection in
             let cidr = try Self.normalize(address: address, connection: connection)
             try lockRegistry(connection)
+            try checkLimit(tenant: tenant, connection: connection)
             try checkListener(listener, tenant: tenant, connection: connection)
             try checkAmbiguity(listener: listener, address: cidr, identifier: identifier, tenant: tenant, excluding: nil, connection: connection)
             let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
             do {
                 let result = try connection.query("""
-                    INSERT INTO nas_devices (tenant_id, name, listener, address, identifier, secret_sealed)
-                    VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'))
-                    RETURNING id, tenant_id, name, listener, address::text, identifier
-                    """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed)])
-                return try Self.device(result, row: 0)
+                    INSERT INTO nas_devices (tenant_id, name, listener, address, identifier, secret_sealed, secret_octets,
+                                             require_message_authenticator)
+                    VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'), $7, $8)
+                    RETURNING \(Self.columns)
+                    """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
+                          requireMessageAuthenticator ? "true" : "false"])
+                return try device(result, row: 0)
             } catch let error as PostgresError where error.sqlState == "23505" {
                 throw StoreError(.conflict, "tenant '\(tenant.slug)' already has a NAS named '\(name)'")
             }
@@ -79,31 +106,31 @@ public struct NASStore {
 
     public func list(tenant: Tenant) throws -> [NASDevice] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices ORDER BY name")
+            try connection.query("SELECT \(Self.columns) FROM nas_devices ORDER BY name")
         }
-        return try (0..<result.rowCount).map { try Self.device(result, row: $0) }
+        return try (0..<result.rowCount).map { try device(result, row: $0) }
     }
 
     /// One NAS of the tenant by name.
     public func find(tenant: Tenant, name: String) throws -> NASDevice {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices WHERE name = $1", [name])
+            try connection.query("SELECT \(Self.columns) FROM nas_devices WHERE name = $1", [name])
         }
         guard result.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
-        return try Self.device(result, row: 0)
+        return try device(result, row: 0)
     }
 
-    /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it) or listener, with
-    /// the same checks as a registration.
+    /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it), listener or
+    /// Message-Authenticator requirement, with the same checks as a registration.
     public func update(tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
-                       listener: String? = nil) throws -> NASDevice {
+                       listener: String? = nil, requireMessageAuthenticator: Bool? = nil) throws -> NASDevice {
         try connection.transaction { connection in
             try lockRegistry(connection)
             let current = try connection.query(
-                "SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
+                "SELECT \(Self.columns) FROM nas_devices WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
                 [String(tenant.id), name])
             guard current.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
-            let device = try Self.device(current, row: 0)
+            let device = try self.device(current, row: 0)
             let newListener = listener ?? device.listener
             let newIdentifier = identifier ?? device.identifier
             try Self.validate(name: name, listener: newListener, identifier: newIdentifier)
@@ -112,11 +139,13 @@ public struct NASStore {
             try checkAmbiguity(listener: newListener, address: cidr, identifier: newIdentifier, tenant: tenant, excluding: device.id,
                                connection: connection)
             let result = try connection.query("""
-                UPDATE nas_devices SET address = $3::cidr, identifier = $4, listener = $5, updated_at = now()
+                UPDATE nas_devices SET address = $3::cidr, identifier = $4, listener = $5, require_message_authenticator = $6,
+                                       updated_at = now()
                 WHERE tenant_id = $1 AND id = $2
-                RETURNING id, tenant_id, name, listener, address::text, identifier
-                """, [String(tenant.id), String(device.id), cidr, newIdentifier, newListener])
-            return try Self.device(result, row: 0)
+                RETURNING \(Self.columns)
+                """, [String(tenant.id), String(device.id), cidr, newIdentifier, newListener,
+                      (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false"])
+            return try self.device(result, row: 0)
         }
     }
 
@@ -131,8 +160,9 @@ public struct NASStore {
         try Self.validate(secret: secret)
         let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
         let updated = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), updated_at = now() WHERE name = $1",
-                                 [name, hex(sealed)]).affectedRows
+            try connection.query("""
+                UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), secret_octets = $3, updated_at = now() WHERE name = $1
+                """, [name, hex(sealed), String(secret.utf8.count)]).affectedRows
         }
         guard updated == 1 else { throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'") }
     }
@@ -142,14 +172,33 @@ public struct NASStore {
         try connection.transaction { connection in
             let version = Int64(try connection.query("SELECT version FROM registry_state WHERE id = 1").value(row: 0, column: 0) ?? "0") ?? 0
             let result = try connection.query("""
-                SELECT id, tenant_id, name, listener, address::text, identifier, encode(secret_sealed, 'hex')
-                FROM nas_devices ORDER BY tenant_id, id
+                SELECT \(Self.columns), encode(secret_sealed, 'hex') FROM nas_devices ORDER BY tenant_id, id
                 """)
             var devices: [RegisteredNAS] = []
+            var unrecorded: [(id: Int64, octets: Int)] = []
             for row in 0..<result.rowCount {
-                let device = try Self.device(result, row: row)
-                let sealed = SecretCipher.hexBytes(result.value(row: row, column: 6) ?? "") ?? []
-                devices.append(RegisteredNAS(device: device, secret: try cipher.open(sealed, tenantID: device.tenantID)))
+                var nas = try device(result, row: row, opening: false)
+                let sealed = SecretCipher.hexBytes(result.value(row: row, column: 9) ?? "") ?? []
+                let secret = try cipher.open(sealed, tenantID: nas.tenantID)
+                if result.value(row: row, column: 6) == nil {
+                    nas.weakSecret = secret.count < Self.weakSecretOctets
+                    unrecorded.append((nas.id, secret.count))
+                }
+                devices.append(RegisteredNAS(device: nas, secret: secret))
+            }
+            // Secrets written before schema version 7: their length is recorded once, here,
+            // where they are open anyway (the registry version moves, so one more reload follows).
+            if !unrecorded.isEmpty {
+                var ids = ArrayParameter(), lengths = ArrayParameter()
+                for (id, octets) in unrecorded {
+                    ids.append(id)
+                    lengths.append(Int64(octets))
+                }
+                try connection.query("""
+                    UPDATE nas_devices n SET secret_octets = u.octets
+                    FROM unnest($1::bigint[], $2::integer[]) AS u (id, octets)
+                    WHERE n.id = u.id AND n.secret_octets IS NULL
+                    """, [ids.literal, lengths.literal])
             }
             let listeners = try connection.query("SELECT name, tenant_id FROM listeners ORDER BY name")
             let assignments = (0..<listeners.rowCount).map {
@@ -188,6 +237,14 @@ public struct NASStore {
 
     // MARK: Checks
 
+    private func checkLimit(tenant: Tenant, connection: PostgresConnection) throws {
+        let count = Int(try connection.query("SELECT count(*) FROM nas_devices WHERE tenant_id = $1", [String(tenant.id)])
+            .value(row: 0, column: 0) ?? "0") ?? 0
+        guard count < limit else {
+            throw StoreError(.conflict, "tenant '\(tenant.slug)' already has \(count) NAS, its limit (nas_limit_per_tenant = \(limit)): remove one, or raise the limit")
+        }
+    }
+
     private func lockRegistry(_ connection: PostgresConnection) throws {
         // Serialises registrations so two concurrent ones cannot both pass the ambiguity check.
         try connection.execute("SELECT pg_advisory_xact_lock(7308604897068083558)")
@@ -202,13 +259,15 @@ public struct NASStore {
 
     private func checkAmbiguity(listener: String, address: String, identifier: String?, tenant: Tenant, excluding: Int64?,
                                 connection: PostgresConnection) throws {
+        // Another tenant's overlapping NAS clashes even with distinct NAS-Identifiers: the
+        // identifier is whatever the sender puts in the packet, so it cannot keep tenants apart.
         let clash = try connection.query("""
             SELECT t.slug, n.name, n.address::text, n.identifier, n.tenant_id FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
             WHERE n.listener = $1 AND n.address && $2::cidr
-              AND (n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
+              AND (n.tenant_id <> $5 OR n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
               AND ($4::bigint IS NULL OR n.id <> $4)
-            ORDER BY t.slug, n.name LIMIT 1
-            """, [listener, address, identifier, excluding.map(String.init)])
+            ORDER BY n.tenant_id = $5, t.slug, n.name LIMIT 1
+            """, [listener, address, identifier, excluding.map(String.init), String(tenant.id)])
         if clash.rowCount == 1, clash.value(row: 0, column: 4) != String(tenant.id) {
             // Another tenant's device: refused without naming it, its tenant or its address.
             throw StoreError(.conflict, """
@@ -247,23 +306,49 @@ public struct NASStore {
         }
     }
 
-    /// Canonical CIDR text for an address or prefix; refuses anything else.
+    /// Canonical CIDR text for an address or prefix; refuses anything else. An IPv4-mapped
+    /// IPv6 address or prefix (::ffff:10.0.0.1) becomes the IPv4 one (10.0.0.1/32): a
+    /// dual-stack listener receives IPv4 packets in that form, and the registry and the
+    /// overlap checks compare them as IPv4. A wider IPv6 prefix that would cover every IPv4
+    /// address that way is refused.
     static func normalize(address: String, connection: PostgresConnection) throws -> String {
+        let result: PostgresResult
         do {
-            return try connection.query("SELECT $1::cidr::text", [address]).value(row: 0, column: 0) ?? address
+            result = try connection.query("""
+                SELECT CASE WHEN c <<= '::ffff:0:0/96'::cidr
+                            THEN set_masklen('0.0.0.0'::inet + (host(c)::inet - '::ffff:0.0.0.0'::inet), masklen(c) - 96)::cidr::text
+                            ELSE c::text END,
+                       c >> '::ffff:0:0/96'::cidr
+                FROM (SELECT $1::cidr AS c) a
+                """, [address])
         } catch let error as PostgresError where error.kind == .statement {
             throw StoreError(.invalid, "'\(address)' is not an IP address or prefix (e.g. 10.0.0.1 or 10.0.0.0/24, host bits zero)")
         }
+        guard result.value(row: 0, column: 1) != "t" else {
+            throw StoreError(.invalid, "'\(address)' covers every IPv4-mapped address (::ffff:0:0/96): register IPv4 ranges as IPv4 (e.g. 10.0.0.0/8)")
+        }
+        return result.value(row: 0, column: 0) ?? address
     }
 
-    static func device(_ result: PostgresResult, row: Int) throws -> NASDevice {
+    /// A NAS from a row of `columns`. A secret written before schema version 7 has no
+    /// recorded length: it is opened (`opening`) to tell whether it is weak.
+    func device(_ result: PostgresResult, row: Int, opening: Bool = true) throws -> NASDevice {
         guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }),
               let tenant = result.value(row: row, column: 1).flatMap({ Int64($0) }) else {
             throw PostgresError(.result, message: "NAS row without id")
         }
+        var octets = result.value(row: row, column: 6).flatMap { Int($0) }
+        if octets == nil, opening, let sealed = result.value(row: row, column: 8).flatMap(SecretCipher.hexBytes) {
+            do {
+                octets = try cipher.open(sealed, tenantID: tenant).count
+            } catch {
+                throw StoreError(.invalid, "the secret key does not open the secret of NAS '\(result.value(row: row, column: 2) ?? "")': configure the secret_key it was sealed with")
+            }
+        }
         return NASDevice(id: id, tenantID: tenant, name: result.value(row: row, column: 2) ?? "",
                          listener: result.value(row: row, column: 3) ?? "", address: result.value(row: row, column: 4) ?? "",
-                         identifier: result.value(row: row, column: 5))
+                         identifier: result.value(row: row, column: 5), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
+                         requireMessageAuthenticator: result.value(row: row, column: 7) == "t")
     }
 }
 

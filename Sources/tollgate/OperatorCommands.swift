@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Server
 import Storage
 
 struct MigrateCommand: ParsableCommand {
@@ -154,23 +155,53 @@ func tenantListing(_ tenants: [Tenant]) -> Listing {
 
 struct NASCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nas", abstract: "Register and manage a tenant's NAS devices.",
-                                                    subcommands: [Add.self, List.self, Remove.self, RotateSecret.self])
+                                                    subcommands: [Add.self, List.self, Update.self, Remove.self, RotateSecret.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a NAS. Refused when its packets could not be told apart from another NAS's.")
         @Option(help: "Tenant slug.") var tenant: String
         @Option(help: "Name of the NAS within the tenant.") var name: String
         @Option(help: "Source address or prefix (10.0.0.1, 10.0.0.0/24, 2001:db8::/64).") var address: String
-        @Option(help: "Shared secret (never printed or logged).") var secret: String
+        @OptionGroup var secret: SecretInput
         @Option(help: "Listener the NAS sends to.") var listener = "default"
         @Option(help: "NAS-Identifier its packets carry, to tell NAS sharing an address apart.") var identifier: String?
+        @Flag(inversion: .prefixedNo, help: "Drop its Accounting-Requests that carry no valid Message-Authenticator (BlastRADIUS, CVE-2024-3596).")
+        var requireMessageAuthenticator = false
         @Option(help: "Output format.") var format: OutputFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
             try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
-                let nas = try NASStore(connection: connection, cipher: cipher).add(
-                    tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier)
+                let secret = try self.secret.read()
+                let nas = try NASStore(connection: connection, cipher: cipher, limit: try database.configuration().nasLimitPerTenant).add(
+                    tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier,
+                    requireMessageAuthenticator: requireMessageAuthenticator)
+                if nas.weakSecret { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
+                print(nasListing([nas]).render(format))
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a NAS's address, NAS-Identifier, listener or Message-Authenticator requirement.")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "NAS name.") var name: String
+        @Option(help: "New source address or prefix.") var address: String?
+        @Option(help: "New NAS-Identifier.") var identifier: String?
+        @Flag(help: "Remove the NAS-Identifier.") var noIdentifier = false
+        @Option(help: "New listener.") var listener: String?
+        @Flag(inversion: .prefixedNo, help: "Drop (or no longer drop) its Accounting-Requests without a valid Message-Authenticator.")
+        var requireMessageAuthenticator: Bool?
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try database.withTenant(self.tenant) { connection, tenant, cipher in
+                guard !(noIdentifier && identifier != nil) else { throw StoreError(.invalid, "give --identifier or --no-identifier, not both") }
+                let newIdentifier: String?? = noIdentifier ? .some(nil) : identifier.map { .some($0) }
+                let nas = try NASStore(connection: connection, cipher: cipher).update(
+                    tenant: tenant, name: name, address: address, identifier: newIdentifier, listener: listener,
+                    requireMessageAuthenticator: requireMessageAuthenticator)
                 print(nasListing([nas]).render(format))
             }
         }
@@ -207,12 +238,14 @@ struct NASCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Replace a NAS's shared secret.")
         @Option(help: "Tenant slug.") var tenant: String
         @Option(help: "NAS name.") var name: String
-        @Option(help: "The new shared secret.") var secret: String
+        @OptionGroup var secret: SecretInput
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
             try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
+                let secret = try self.secret.read()
                 try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret)
+                if secret.utf8.count < NASStore.weakSecretOctets { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
                 print("rotated the secret of NAS '\(name)' of tenant '\(tenant.slug)'")
             }
         }
@@ -220,8 +253,9 @@ struct NASCommand: ParsableCommand {
 }
 
 func nasListing(_ devices: [NASDevice]) -> Listing {
-    Listing(columns: ["name", "listener", "address", "identifier"],
-            rows: devices.map { [.text($0.name), .text($0.listener), .text($0.address), .text($0.identifier)] })
+    Listing(columns: ["name", "listener", "address", "identifier", "weak_secret", "require_message_authenticator"],
+            rows: devices.map { [.text($0.name), .text($0.listener), .text($0.address), .text($0.identifier),
+                                 .flag($0.weakSecret), .flag($0.requireMessageAuthenticator)] })
 }
 
 struct SessionsCommand: ParsableCommand {

@@ -11,6 +11,7 @@ struct Listing {
     enum Cell {
         case text(String?)
         case number(Int64?)
+        case flag(Bool)
     }
 
     var columns: [String]
@@ -28,6 +29,7 @@ struct Listing {
         switch cell {
         case .text(let s): return s ?? ""
         case .number(let n): return n.map(String.init) ?? ""
+        case .flag(let b): return b ? "true" : "false"
         }
     }
 
@@ -65,6 +67,7 @@ struct Listing {
                 switch cell {
                 case .text(let s): object[columns[i]] = s ?? NSNull()
                 case .number(let n): object[columns[i]] = n.map { NSNumber(value: $0) } ?? NSNull()
+                case .flag(let b): object[columns[i]] = b
                 }
             }
             return object

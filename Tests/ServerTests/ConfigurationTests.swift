@@ -36,6 +36,15 @@ struct ConfigurationTests {
         #expect(configuration.collector.pipeline.commitTimeoutMilliseconds == defaults.collector.pipeline.commitTimeoutMilliseconds)
         #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
         #expect(configuration.spool?.directory == ".tollgate/spool")
+        #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
+    }
+
+    @Test("nas_limit_per_tenant from the file and the environment, refused out of range")
+    func nasLimit() throws {
+        #expect(try load("nas_limit_per_tenant = 3\n").nasLimitPerTenant == 3)
+        #expect(try load("nas_limit_per_tenant = 3\n", environment: ["TOLLGATE_NAS_LIMIT_PER_TENANT": "7"]).nasLimitPerTenant == 7)
+        #expect(throws: TollgateConfiguration.Error.self) { try load("nas_limit_per_tenant = 0\n") }
+        #expect(throws: TollgateConfiguration.Error.self) { try load("", environment: ["TOLLGATE_NAS_LIMIT_PER_TENANT": "many"]) }
     }
 
     @Test("Spool settings: folder, size limit, off with 0; the commit timeout")

@@ -91,12 +91,15 @@ struct StoreTests {
         } catch let error as StoreError {
             #expect(error.code == .conflict && error.message.contains("alpha/edge"), "the tenant's own device is named")
         }
-        // Another listener: fine. Two NAS on one address with distinct identifiers: fine.
+        // Another listener: fine. Two NAS of one tenant on one address with distinct identifiers:
+        // fine; another tenant's, even with a distinct identifier: refused (a sender chooses
+        // the NAS-Identifier it puts in a packet).
         _ = try store.add(tenant: b, name: "core", address: "10.0.0.1", secret: "b", listener: "beta-port")
         _ = try store.add(tenant: a, name: "shared-1", address: "192.0.2.1", secret: "a", identifier: "nas-one")
-        _ = try store.add(tenant: b, name: "shared-2", address: "192.0.2.1", secret: "b", identifier: "nas-two")
-        #expect(throws: StoreError.self) { try store.add(tenant: b, name: "shared-3", address: "192.0.2.1", secret: "b", identifier: "nas-one") }
-        #expect(throws: StoreError.self) { try store.add(tenant: b, name: "shared-4", address: "192.0.2.0/30", secret: "b") }
+        _ = try store.add(tenant: a, name: "shared-2", address: "192.0.2.1", secret: "a", identifier: "nas-two")
+        #expect(throws: StoreError.self) { try store.add(tenant: a, name: "shared-3", address: "192.0.2.1", secret: "a", identifier: "nas-one") }
+        #expect(throws: StoreError.self) { try store.add(tenant: b, name: "shared-4", address: "192.0.2.1", secret: "b", identifier: "nas-three") }
+        #expect(throws: StoreError.self) { try store.add(tenant: b, name: "shared-5", address: "192.0.2.0/30", secret: "b") }
         // A listener dedicated to beta refuses alpha's NAS.
         try store.syncListeners([("beta-only", "beta")])
         #expect(throws: StoreError.self) { try store.add(tenant: a, name: "sneaky", address: "198.51.100.1", secret: "a", listener: "beta-only") }

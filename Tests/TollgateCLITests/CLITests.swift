@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Runs the built `tollgate` executable (it sits beside the test bundle) and captures output.
-func runTollgate(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+func runTollgate(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
     let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = testBinary.deletingLastPathComponent()
     while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("tollgate").path), directory.path != "/" {
@@ -16,7 +16,13 @@ func runTollgate(_ arguments: [String], environment: [String: String] = [:]) thr
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let error = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -1,0 +1,58 @@
+import Collector
+import Storage
+import Testing
+
+private func nas(_ id: Int64, tenant: Int64, _ address: String, identifier: String? = nil, strict: Bool = false) -> RegisteredNAS {
+    RegisteredNAS(device: NASDevice(id: id, tenantID: tenant, name: "nas\(id)", listener: "default", address: address, identifier: identifier,
+                                    requireMessageAuthenticator: strict),
+                  secret: Array("secret-\(id)".utf8))
+}
+
+@Suite("NAS registry: shorter prefixes as fallback, IPv4-mapped sources")
+struct RegistryFallbackTests {
+    func lookup(_ registry: NASRegistry, _ address: String, identifier: String? = nil) -> Int64? {
+        registry.lookup(listener: "default", source: IPAddress(address)!, identifier: identifier.map { Array($0.utf8)[...] })?.nasID
+    }
+
+    @Test("A longer prefix wanting another NAS-Identifier does not shadow a shorter one")
+    func fallback() {
+        let registry = NASRegistry(version: 1, devices: [
+            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+            nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
+            nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
+            nas(4, tenant: 3, "10.0.0.0/8"),
+        ], listeners: [])
+        #expect(lookup(registry, "10.1.2.3", identifier: "exact") == 3)
+        #expect(lookup(registry, "10.1.2.3", identifier: "narrow") == 2)
+        // Skips the /32 and the /24 (other identifiers) for the /16.
+        #expect(lookup(registry, "10.1.2.3", identifier: "wide") == 1)
+        // And the /8 without identifier takes what nothing more specific accepts.
+        #expect(lookup(registry, "10.1.2.3", identifier: "other") == 4)
+        #expect(lookup(registry, "10.1.2.3") == 4)
+        #expect(lookup(registry, "10.9.9.9", identifier: "wide") == 4)
+        #expect(lookup(registry, "11.0.0.1") == nil)
+    }
+
+    @Test("::ffff:a.b.c.d is a.b.c.d, registered either way and sent from either")
+    func mapped() {
+        let registry = NASRegistry(version: 1, devices: [
+            nas(1, tenant: 1, "192.0.2.7/32", strict: true),
+            // A row stored in the mapped form (as registrations before normalisation were).
+            nas(2, tenant: 2, "::ffff:198.51.100.0/120"),
+            nas(3, tenant: 3, "2001:db8::/32"),
+        ], listeners: [])
+        #expect(lookup(registry, "::ffff:192.0.2.7") == 1)
+        #expect(lookup(registry, "192.0.2.7") == 1)
+        #expect(lookup(registry, "198.51.100.42") == 2)
+        #expect(lookup(registry, "::ffff:198.51.100.255") == 2)
+        #expect(lookup(registry, "198.51.101.1") == nil)
+        #expect(lookup(registry, "2001:db8::1") == 3)
+        #expect(registry.count == 3)
+        // As a dual-stack socket reports an IPv4 sender.
+        #expect(SocketAddress(hostPort: "[::ffff:192.0.2.7]:1813")?.ipAddress == IPAddress("192.0.2.7"))
+        #expect(IPAddress("::ffff:192.0.2.7") == IPAddress("::ffff:c000:207"))
+        #expect(IPAddress("::ffff:300.0.0.1") == nil && IPAddress("1.2.3.4:5") == nil)
+        #expect(registry.lookup(listener: "default", source: IPAddress("192.0.2.7")!, identifier: nil)?.requireMessageAuthenticator == true)
+        #expect(registry.lookup(listener: "default", source: IPAddress("198.51.100.1")!, identifier: nil)?.requireMessageAuthenticator == false)
+    }
+}
