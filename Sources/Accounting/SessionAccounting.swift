@@ -43,6 +43,7 @@ public enum SessionAccounting {
                            upload: deltaUp, download: deltaDown, seconds: deltaSeconds)
         }
 
+        if record.status == .start { next.sawStart = true }
         if !state.hasEvents {
             next.hasEvents = true
             next.startedAt = record.status == .start ? record.eventTime : sessionStart

@@ -3,30 +3,39 @@
 /// sessions are never merged and the second session's lower counters are never read as a wrap.
 ///
 /// Pure: `apply` routes a packet to the generation it belongs to (or opens a new one) and
-/// applies it there with `SessionAccounting`. The rules, by event time T and the session's
-/// implied start S = T - Acct-Session-Time:
+/// applies it there with `SessionAccounting`. The rules, by event time T, the session's implied
+/// start S = T - Acct-Session-Time (when the packet carries it) and receipt times:
 /// - A packet belongs to the last generation that started at or before T (the first one when
-///   T precedes them all); between a closed generation's stop and the next one's start, to the
-///   next one when it happened after that stop (S > stop).
-/// - A Start opens a new generation when the latest one is closed and T is at or after its stop,
-///   or when the latest one is open and T is later than every event it has seen (the NAS began
-///   the id anew without a Stop; the old generation is closed as `superseded` at its last event).
-///   A Start within a generation's lifetime (a retransmission, or a Start that arrives after
-///   the session's Interim-Updates) goes to that generation.
-/// - An Interim-Update or Stop after the latest generation's stop opens a new generation when
-///   the session it reports began after that stop (S > stop): a NAS that lost the Start. Without
-///   that evidence it is a late packet of the closed generation and adds only counters above its
-///   Stop's.
+///   T precedes them all).
+/// - A packet received after its NAS rebooted (Accounting-On/Off), for a latest generation last
+///   heard of before that reboot, opens a new generation: the NAS forgot every earlier session.
+/// - A Start that repeats a generation's start (a retransmission) or falls inside its lifetime
+///   (a late Start) is that generation's. A Start at or after the latest generation's stop, or
+///   later than every event of an open latest generation that has seen its own Start, opens a
+///   new generation (the open one is closed as `superseded` at its last event).
+/// - An Interim-Update or Stop whose implied start is more than `tolerance` after the latest
+///   generation's stop (or after an open one's last event) reports a session that began
+///   later: the NAS lost its Start; it opens a new generation. Without Acct-Session-Time
+///   there is no such evidence, and it is a late packet of the generation (adding only
+///   counters above the stored ones).
 public struct SessionGenerations: Hashable, Sendable {
+    /// How far an implied session start may lie after a generation's last event before the
+    /// packet is taken for another session (event times are whole seconds and retransmitted
+    /// packets stamped on receipt drift by the NAS's retry schedule).
+    public static let tolerance: Int64 = 60
+
     /// One generation as stored.
     public struct Generation: Hashable, Sendable {
         /// 1 for the first session with this key, then 2, 3, ...
         public var number: Int32
         public var state: SessionState
+        /// When the latest packet applied to it was received, microseconds since 1970 UTC.
+        public var lastReceivedAt: Int64
 
-        public init(number: Int32, state: SessionState) {
+        public init(number: Int32, state: SessionState, lastReceivedAt: Int64 = 0) {
             self.number = number
             self.state = state
+            self.lastReceivedAt = lastReceivedAt
         }
     }
 
@@ -41,7 +50,7 @@ public struct SessionGenerations: Hashable, Sendable {
         public var usage: [UsageDelta]
     }
 
-    /// Ascending by number, without gaps among those loaded.
+    /// Ascending by number.
     public private(set) var generations: [Generation]
 
     /// `generations` must not be empty: a key's first generation exists (possibly without
@@ -52,42 +61,45 @@ public struct SessionGenerations: Hashable, Sendable {
     }
 
     /// Routes `record` to its generation, opening one when the rules say so, and applies it.
-    public mutating func apply(_ record: AccountingRecord) -> Applied {
+    /// `nasRebootedAt`: when the packet's NAS last sent Accounting-On/Off before this packet
+    /// was received (microseconds), if known.
+    public mutating func apply(_ record: AccountingRecord, nasRebootedAt: Int64? = nil) -> Applied {
         var superseded: Int?
         let index: Int
         let opened: Bool
-        switch route(record) {
+        switch route(record, nasRebootedAt: nasRebootedAt) {
         case .existing(let i):
             index = i
             opened = false
         case .new(let supersede):
-            if supersede, let latest = generations.indices.last {
+            let latest = generations.count - 1
+            if supersede, generations[latest].state.isOpen {
                 var state = generations[latest].state
                 state.stoppedAt = state.lastEventAt ?? state.startedAt
                 state.closeReason = .superseded
                 generations[latest].state = state
                 superseded = latest
             }
-            generations.append(Generation(number: generations[generations.count - 1].number + 1, state: SessionState()))
+            generations.append(Generation(number: generations[latest].number + 1, state: SessionState()))
             index = generations.count - 1
             opened = true
         }
         let outcome = SessionAccounting.apply(record, to: generations[index].state)
         generations[index].state = outcome.state
+        generations[index].lastReceivedAt = max(generations[index].lastReceivedAt, record.receivedAt)
         return Applied(index: index, opened: opened, superseded: superseded, usage: outcome.usage)
     }
 
     /// Where a packet goes.
     public enum Route: Hashable, Sendable {
         case existing(Int)
-        /// A new generation; `supersede` closes the open latest one first.
+        /// A new generation; `supersede` closes the latest one first if it is open.
         case new(supersede: Bool)
     }
 
     /// Where `record` goes, by the rules in the type's documentation.
-    public func route(_ record: AccountingRecord) -> Route {
+    public func route(_ record: AccountingRecord, nasRebootedAt: Int64? = nil) -> Route {
         let t = record.eventTime
-        let impliedStart = t - Int64(record.sessionTime ?? 0)
         let last = generations.count - 1
         // The last generation that started at or before the event; a generation without events
         // (just created for this key) takes anything.
@@ -97,25 +109,28 @@ public struct SessionGenerations: Hashable, Sendable {
         }
         let g = generations[index].state
         guard g.hasEvents else { return .existing(index) }
+        let isLatest = index == last
+        // After this generation ended (or, when open, after its last event).
+        let next: Route = isLatest ? .new(supersede: true) : .existing(index + 1)
 
+        if isLatest, let rebooted = nasRebootedAt, rebooted > generations[index].lastReceivedAt,
+           rebooted <= record.receivedAt {
+            return .new(supersede: true)
+        }
         if record.status == .start {
-            if let stopped = g.stoppedAt {
-                // At or after the stop: a session that began after this one ended (the same
-                // second too: a zero-length session's retransmitted Start opens an empty
-                // generation, which is harmless, where merging two sessions is not).
-                if t >= stopped { return index == last ? .new(supersede: false) : .existing(index + 1) }
-                return .existing(index)
-            }
-            // Open: a Start later than everything this generation has seen is a new session;
-            // one at its own start (a retransmission) or before its first event is its own.
-            if index == last, g.startedAt != t, let seen = g.lastEventAt ?? g.startedAt, t > seen {
-                return .new(supersede: true)
-            }
+            if g.startedAt == t { return .existing(index) }
+            if let stopped = g.stoppedAt { return t >= stopped ? next : .existing(index) }
+            // Open: a Start later than everything a started session has seen is a new session;
+            // a generation opened by an Interim-Update is still waiting for its own Start.
+            if isLatest, g.sawStart, let seen = g.lastEventAt ?? g.startedAt, t > seen { return next }
             return .existing(index)
         }
-        if let stopped = g.stoppedAt, t > stopped, impliedStart > stopped {
-            return index == last ? .new(supersede: false) : .existing(index + 1)
+        guard let sessionTime = record.sessionTime else { return .existing(index) }
+        let impliedStart = t - Int64(sessionTime)
+        if let stopped = g.stoppedAt {
+            return impliedStart > stopped + Self.tolerance ? next : .existing(index)
         }
+        if isLatest, let seen = g.lastEventAt ?? g.startedAt, impliedStart > seen + Self.tolerance { return next }
         return .existing(index)
     }
 }

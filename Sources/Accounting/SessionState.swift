@@ -15,6 +15,8 @@ public enum CloseReason: String, Hashable, Sendable {
 public struct SessionState: Hashable, Sendable {
     /// False for a session the database has just created for this batch.
     public var hasEvents: Bool
+    /// A Start of this session has been seen (it may have been created by an Interim-Update).
+    public var sawStart: Bool
     public var uploadBytes: UInt64
     public var downloadBytes: UInt64
     public var sessionSeconds: UInt64
@@ -32,10 +34,11 @@ public struct SessionState: Hashable, Sendable {
     public var callingStationID: String?
     public var calledStationID: String?
 
-    public init(hasEvents: Bool = false, uploadBytes: UInt64 = 0, downloadBytes: UInt64 = 0, sessionSeconds: UInt64 = 0,
+    public init(hasEvents: Bool = false, sawStart: Bool = false, uploadBytes: UInt64 = 0, downloadBytes: UInt64 = 0, sessionSeconds: UInt64 = 0,
                 startedAt: Int64? = nil, lastEventAt: Int64? = nil, stoppedAt: Int64? = nil, closeReason: CloseReason? = nil,
                 terminateCause: UInt32? = nil, interimInterval: UInt32? = nil) {
         self.hasEvents = hasEvents
+        self.sawStart = sawStart
         self.uploadBytes = uploadBytes
         self.downloadBytes = downloadBytes
         self.sessionSeconds = sessionSeconds

@@ -46,14 +46,15 @@ public final class AccountingWriter {
         var summary = BatchSummary()
         do {
             let sessionItems = items.filter { $0.record.status.isSessionEvent }
+            let reboots = items.filter { $0.record.status == .accountingOn || $0.record.status == .accountingOff }
             var statements: [(sql: String, parameters: [String?])] = []
             if sessionItems.isEmpty {
-                statements.append(("BEGIN", []))
+                statements.append((Self.begin, []))
             } else {
-                statements += try sessionStatements(sessionItems, summary: &summary)
+                statements += try sessionStatements(sessionItems, reboots: reboots.map(\.record), summary: &summary)
             }
-            for item in items where item.record.status == .accountingOn || item.record.status == .accountingOff {
-                statements.append(closeSessionsOfNAS(item.record))
+            for item in reboots {
+                statements += closeSessionsOfNAS(item.record)
             }
             if let packets = rawPacketStatement(items, summary: &summary) { statements.append(packets) }
             statements += alsoRun
@@ -70,6 +71,10 @@ public final class AccountingWriter {
         return summary
     }
 
+    /// Read committed, whatever the database's default: a statement after a lock wait must
+    /// see the rows the other transaction committed (a generation it opened).
+    static let begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
     /// One session key's generations as locked, with the row id of each stored one.
     private struct StoredKey {
         var generations: SessionGenerations
@@ -77,10 +82,16 @@ public final class AccountingWriter {
         var ids: [Int64?]
         /// Indexes of generations this batch changed.
         var touched: Set<Int> = []
-        /// The latest receipt time of the packets applied to each generation (by index).
-        var lastReceivedAt: [Int: Int64] = [:]
+        /// The receipt time of the first packet applied to each generation this batch opens.
+        var firstReceivedAt: [Int: Int64] = [:]
         /// The index of the generation that was the latest when locked.
         var lockedLatest: Int
+    }
+
+    /// NAS identity, for the reboot times of the batch's NAS devices.
+    private struct NASKey: Hashable {
+        var tenantID: Int64
+        var nasID: Int64
     }
 
     static let closeSessionsSQLPrefix = "UPDATE sessions SET stopped_at"
@@ -91,7 +102,14 @@ public final class AccountingWriter {
         s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port, s.generation, s.is_latest, s.id, s.has_events,
         s.upload_bytes, s.download_bytes, s.session_seconds,
         extract(epoch FROM s.started_at)::bigint, extract(epoch FROM s.last_event_at)::bigint,
-        extract(epoch FROM s.stopped_at)::bigint, s.close_reason, s.terminate_cause, s.interim_interval
+        extract(epoch FROM s.stopped_at)::bigint, s.close_reason, s.terminate_cause, s.interim_interval, s.has_start,
+        (extract(epoch FROM s.last_received_at) * 1000000)::bigint
+        """
+
+    /// When each of the batch's NAS devices last sent Accounting-On/Off (receipt time).
+    private static let rebootsSQL = """
+        SELECT tenant_id, nas_id, (extract(epoch FROM received_at) * 1000000)::bigint FROM nas_reboots
+        WHERE (tenant_id, nas_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))
         """
 
     /// Locks the generations of the batch's session keys that a packet can belong to: the
@@ -110,7 +128,8 @@ public final class AccountingWriter {
 
     /// Locks (and creates) the batch's sessions, applies the accounting semantics and returns
     /// the statements that write the result. Leaves the transaction open.
-    private func sessionStatements(_ items: [BatchItem], summary: inout BatchSummary) throws -> [(sql: String, parameters: [String?])] {
+    private func sessionStatements(_ items: [BatchItem], reboots: [AccountingRecord],
+                                   summary: inout BatchSummary) throws -> [(sql: String, parameters: [String?])] {
         // Each key once, with the earliest session start its packets imply.
         var since: [SessionKey: Int64] = [:]
         var firstReceived: [SessionKey: Int64] = [:]
@@ -135,8 +154,29 @@ public final class AccountingWriter {
         }
         let keyColumns: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
         let lockParameters = keyColumns + [sinces.literal]
+        var nasTenants = ArrayParameter(), nasIDs = ArrayParameter()
+        for nas in Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }) {
+            nasTenants.append(nas.tenantID)
+            nasIDs.append(nas.nasID)
+        }
 
-        var rows = try Self.readGenerations(connection.pipeline([("BEGIN", []), (Self.lockSQL, lockParameters)])[1])
+        let opening = try connection.pipeline([(Self.begin, []), (Self.lockSQL, lockParameters),
+                                                (Self.rebootsSQL, [nasTenants.literal, nasIDs.literal])])
+        var rows = Self.readGenerations(opening[1])
+        // Reboots: the stored latest one per NAS, and those of this batch (a spool replay
+        // writes them with the packets around them).
+        var rebootTimes: [NASKey: [Int64]] = [:]
+        for row in 0..<opening[2].rowCount {
+            let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
+            rebootTimes[nas, default: []].append(opening[2].int64(row: row, column: 2))
+        }
+        for r in reboots {
+            rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID), default: []].append(r.receivedAt)
+        }
+        /// The latest reboot of the packet's NAS received before the packet.
+        func rebootedAt(_ r: AccountingRecord) -> Int64? {
+            rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID)]?.filter { $0 <= r.receivedAt }.max()
+        }
         if Set(rows.keys).count < keys.count {
             // A key's first generation: rows this transaction inserts are its own until COMMIT;
             // a concurrent creator makes the insert wait for its commit and then do nothing.
@@ -176,15 +216,16 @@ public final class AccountingWriter {
         for (_, item) in ordered {
             let record = item.record
             let key = SanitizedKey.of(record)
-            guard var session = stored[key] else {
+            guard let position = stored.index(forKey: key) else {
                 throw PostgresError(.result, message: "session \(key.sessionID) was not locked")
             }
-            let applied = session.generations.apply(record)
-            if applied.opened { session.ids.append(nil) }
-            if let closed = applied.superseded { session.touched.insert(closed) }
-            session.touched.insert(applied.index)
-            session.lastReceivedAt[applied.index] = max(session.lastReceivedAt[applied.index] ?? 0, record.receivedAt)
-            stored[key] = session
+            let applied = stored.values[position].generations.apply(record, nasRebootedAt: rebootedAt(record))
+            if applied.opened {
+                stored.values[position].ids.append(nil)
+                stored.values[position].firstReceivedAt[applied.index] = record.receivedAt
+            }
+            if let closed = applied.superseded { stored.values[position].touched.insert(closed) }
+            stored.values[position].touched.insert(applied.index)
             for delta in applied.usage {
                 let bucket = BucketKey(tenantID: delta.tenantID, subscriber: key.userName, hour: delta.hour)
                 let sum = usageByBucket[bucket] ?? (0, 0, 0)
@@ -201,11 +242,11 @@ public final class AccountingWriter {
             var changed = session.touched
             if latest != session.lockedLatest { changed.insert(session.lockedLatest) }
             for index in changed.sorted() {
-                let received = session.lastReceivedAt[index] ?? 0
                 if let id = session.ids[index] {
-                    updates.append(key: key, id: id, generation: generations[index], isLatest: index == latest, lastReceivedAt: received)
+                    updates.append(key: key, id: id, generation: generations[index], isLatest: index == latest)
                 } else {
-                    inserts.append(key: key, id: nil, generation: generations[index], isLatest: index == latest, lastReceivedAt: received)
+                    inserts.append(key: key, id: nil, generation: generations[index], isLatest: index == latest,
+                                   firstReceivedAt: session.firstReceivedAt[index])
                 }
             }
         }
@@ -214,12 +255,14 @@ public final class AccountingWriter {
         var statements: [(sql: String, parameters: [String?])] = []
         if updates.count > 0 {
             statements.append(("""
-                UPDATE sessions s SET has_events = true, upload_bytes = b.upload_bytes, download_bytes = b.download_bytes,
-                    session_seconds = b.session_seconds, started_at = b.started_at, last_event_at = b.last_event_at,
-                    stopped_at = b.stopped_at, close_reason = b.close_reason, terminate_cause = b.terminate_cause,
-                    interim_interval = b.interim_interval, multi_session_id = b.multi_session_id, class = b.class,
-                    framed_ip_address = b.framed_ip_address, calling_station_id = b.calling_station_id,
-                    called_station_id = b.called_station_id, is_latest = b.is_latest,
+                UPDATE sessions s SET has_events = true, has_start = b.has_start, upload_bytes = b.upload_bytes,
+                    download_bytes = b.download_bytes, session_seconds = b.session_seconds, started_at = b.started_at,
+                    last_event_at = b.last_event_at, stopped_at = b.stopped_at, close_reason = b.close_reason,
+                    terminate_cause = b.terminate_cause, interim_interval = b.interim_interval,
+                    multi_session_id = coalesce(b.multi_session_id, s.multi_session_id), class = coalesce(b.class, s.class),
+                    framed_ip_address = coalesce(b.framed_ip_address, s.framed_ip_address),
+                    calling_station_id = coalesce(b.calling_station_id, s.calling_station_id),
+                    called_station_id = coalesce(b.called_station_id, s.called_station_id), is_latest = b.is_latest,
                     last_received_at = greatest(s.last_received_at, b.last_received_at)
                 FROM unnest(\(updates.unnestArguments)) AS b(\(updates.names))
                 WHERE s.tenant_id = b.tenant_id AND s.id = b.id
@@ -228,13 +271,13 @@ public final class AccountingWriter {
         if inserts.count > 0 {
             statements.append(("""
                 INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
-                    upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                    has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
                     terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
                     called_station_id, first_received_at, last_received_at)
                 SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, true,
-                    upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                    has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
                     terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
-                    called_station_id, last_received_at, last_received_at
+                    called_station_id, first_received_at, last_received_at
                 FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
                 ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
                 """, inserts.literals))
@@ -277,13 +320,14 @@ public final class AccountingWriter {
             func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
             let key = SessionKey(tenantID: int(0) ?? 0, nasID: int(1) ?? 0, sessionID: text(2) ?? "", userName: text(3) ?? "",
                                  nasPort: text(4) ?? "")
-            let state = SessionState(hasEvents: text(8) == "t", uploadBytes: UInt64(bitPattern: int(9) ?? 0),
+            let state = SessionState(hasEvents: text(8) == "t", sawStart: text(18) == "t", uploadBytes: UInt64(bitPattern: int(9) ?? 0),
                                      downloadBytes: UInt64(bitPattern: int(10) ?? 0), sessionSeconds: UInt64(bitPattern: int(11) ?? 0),
                                      startedAt: int(12), lastEventAt: int(13), stoppedAt: int(14),
                                      closeReason: text(15).flatMap(CloseReason.init(rawValue:)),
                                      terminateCause: int(16).map { UInt32(truncatingIfNeeded: $0) },
                                      interimInterval: int(17).map { UInt32(truncatingIfNeeded: $0) })
-            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(5) ?? 1), state: state)
+            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(5) ?? 1), state: state,
+                                                           lastReceivedAt: int(19) ?? 0)
             byKey[key, default: []].append(LockedRow(generation: generation, id: int(7) ?? 0, isLatest: text(6) == "t"))
         }
         return byKey
@@ -291,13 +335,17 @@ public final class AccountingWriter {
 
     /// Accounting-On/Off: the NAS restarted, so its open sessions (last heard of before this
     /// event) ended. They close at their last update, cause NAS-Reboot (11).
-    private func closeSessionsOfNAS(_ record: AccountingRecord) -> (sql: String, parameters: [String?]) {
-        ("""
+    private func closeSessionsOfNAS(_ record: AccountingRecord) -> [(sql: String, parameters: [String?])] {
+        [("""
+            INSERT INTO nas_reboots (tenant_id, nas_id, received_at) VALUES ($1, $2, to_timestamp(0) + $3::bigint * interval '1 microsecond')
+            ON CONFLICT (tenant_id, nas_id) DO UPDATE SET received_at = greatest(nas_reboots.received_at, excluded.received_at)
+            """, [String(record.tenantID), String(record.nasID), String(record.receivedAt)]),
+         ("""
             \(Self.closeSessionsSQLPrefix) = coalesce(last_event_at, started_at, to_timestamp($3)), close_reason = 'nas-reboot',
                 terminate_cause = 11
             WHERE tenant_id = $1 AND nas_id = $2 AND stopped_at IS NULL
               AND coalesce(last_event_at, started_at, first_received_at) <= to_timestamp($3)
-            """, [String(record.tenantID), String(record.nasID), String(record.eventTime)])
+            """, [String(record.tenantID), String(record.nasID), String(record.eventTime)])]
     }
 
     private func rawPacketStatement(_ items: [BatchItem], summary: inout BatchSummary) -> (sql: String, parameters: [String?])? {
@@ -328,29 +376,34 @@ private struct SessionColumns {
         ("nas_id", "bigint"), ("acct_session_id", "text"), ("user_name", "text"), ("nas_port", "text"), ("generation", "integer"),
     ]
     private static let state: [(String, String)] = [
-        ("is_latest", "boolean"), ("upload_bytes", "bigint"), ("download_bytes", "bigint"), ("session_seconds", "bigint"),
+        ("is_latest", "boolean"), ("has_start", "boolean"), ("upload_bytes", "bigint"), ("download_bytes", "bigint"), ("session_seconds", "bigint"),
         ("started_at", "timestamptz"), ("last_event_at", "timestamptz"), ("stopped_at", "timestamptz"), ("close_reason", "text"),
         ("terminate_cause", "bigint"), ("interim_interval", "bigint"), ("multi_session_id", "text"), ("class", "bytea"),
         ("framed_ip_address", "inet"), ("calling_station_id", "text"), ("called_station_id", "text"),
         ("last_received_at", "timestamptz"),
     ]
+    /// Inserted rows also say when their first packet arrived.
+    private static let opened: [(String, String)] = [("first_received_at", "timestamptz")]
     let withKey: Bool
     private var columns: [ArrayParameter]
     private(set) var count = 0
 
     init(withKey: Bool) {
         self.withKey = withKey
-        columns = Array(repeating: ArrayParameter(), count: 2 + (withKey ? Self.key.count : 0) + Self.state.count)
+        columns = Array(repeating: ArrayParameter(), count: 2 + (withKey ? Self.key.count + Self.opened.count : 0) + Self.state.count)
     }
 
-    private var layout: [(String, String)] { [("tenant_id", "bigint"), ("id", "bigint")] + (withKey ? Self.key : []) + Self.state }
+    private var layout: [(String, String)] {
+        [("tenant_id", "bigint"), ("id", "bigint")] + (withKey ? Self.key : []) + Self.state + (withKey ? Self.opened : [])
+    }
     /// `$1::bigint[], $2::bigint[], ...` for `unnest`.
     var unnestArguments: String { layout.enumerated().map { "$\($0.offset + 1)::\($0.element.1)[]" }.joined(separator: ", ") }
     /// The column names `unnest`'s result is given.
     var names: String { layout.map(\.0).joined(separator: ", ") }
     var literals: [String?] { columns.map(\.literal) }
 
-    mutating func append(key: SessionKey, id: Int64?, generation: SessionGenerations.Generation, isLatest: Bool, lastReceivedAt: Int64) {
+    mutating func append(key: SessionKey, id: Int64?, generation: SessionGenerations.Generation, isLatest: Bool,
+                         firstReceivedAt: Int64? = nil) {
         count += 1
         var c = 0
         func next() -> Int { defer { c += 1 }; return c }
@@ -365,6 +418,7 @@ private struct SessionColumns {
         }
         let s = generation.state
         columns[next()].append(isLatest ? "t" : "f")
+        columns[next()].append(s.sawStart ? "t" : "f")
         columns[next()].append(Int64(bitPattern: s.uploadBytes))
         columns[next()].append(Int64(bitPattern: s.downloadBytes))
         columns[next()].append(Int64(bitPattern: s.sessionSeconds))
@@ -379,7 +433,8 @@ private struct SessionColumns {
         columns[next()].append(s.framedIPAddress)
         columns[next()].append(s.callingStationID)
         columns[next()].append(s.calledStationID)
-        columns[next()].appendTimestamp(microseconds: lastReceivedAt)
+        columns[next()].appendTimestamp(microseconds: generation.lastReceivedAt)
+        if withKey { columns[next()].appendTimestamp(microseconds: firstReceivedAt ?? generation.lastReceivedAt) }
     }
 }
 

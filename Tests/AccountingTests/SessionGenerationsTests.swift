@@ -38,21 +38,125 @@ private func summary(_ g: SessionGenerations) -> [[UInt64]] {
 struct SessionGenerationsTests {
     @Test("A reused Acct-Session-Id after Stop and Accounting-On is a second session, not a wrap (same second)")
     func reuseAfterReboot() {
-        // Every packet in the same second, without Gigawords, as radclient sends them.
+        // Every packet in the same second, without Gigawords, as radclient sends them; only
+        // the receipt order tells them apart.
         let t = hour0 + 100
-        var (g, usage, _) = generations([
-            record(.start, at: t),
-            record(.stop, at: t, up: 3_500_000_000, down: 1000, seconds: 600, gigawords: false, cause: 1),
-        ])
-        g = SessionGenerations(rebooted(g))
-        for r in [record(.start, at: t), record(.stop, at: t, up: 100_000_000, down: 500, seconds: 300, gigawords: false, cause: 1)] {
-            for u in g.apply(r).usage {
+        func received(_ r: AccountingRecord, _ order: Int64) -> AccountingRecord {
+            var r = r
+            r.receivedAt = t * 1_000_000 + order
+            return r
+        }
+        var g = SessionGenerations([.init(number: 1, state: SessionState())])
+        var usage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        func play(_ r: AccountingRecord, rebooted: Int64?) {
+            for u in g.apply(r, nasRebootedAt: rebooted).usage {
                 usage = (usage.0 + u.uploadBytes, usage.1 + u.downloadBytes, usage.2 + u.sessionSeconds)
             }
         }
+        let firstStart = received(record(.start, at: t), 1)
+        let firstStop = received(record(.stop, at: t, up: 3_500_000_000, down: 1000, seconds: 600, gigawords: false, cause: 1), 2)
+        play(firstStart, rebooted: nil)
+        play(firstStop, rebooted: nil)
+        // Accounting-On received at order 3.
+        let secondStart = received(record(.start, at: t), 4)
+        let secondStop = received(record(.stop, at: t, up: 100_000_000, down: 500, seconds: 300, gigawords: false, cause: 1), 5)
+        play(secondStart, rebooted: t * 1_000_000 + 3)
+        play(secondStop, rebooted: t * 1_000_000 + 3)
         #expect(summary(g) == [[1, 3_500_000_000, 1000, 600], [2, 100_000_000, 500, 300]])
         #expect(usage == (3_600_000_000, 1500, 900))
         #expect(g.generations.map(\.state.closeReason) == [.stop, .stop])
+        // The second session's packets retransmitted afterwards, in the same second, and the
+        // first one's Start: nothing changes.
+        for r in [secondStart, secondStop, firstStart] {
+            var again = r
+            again.receivedAt = t * 1_000_000 + 9
+            play(again, rebooted: t * 1_000_000 + 3)
+        }
+        #expect(summary(g) == [[1, 3_500_000_000, 1000, 600], [2, 100_000_000, 500, 300]])
+        #expect(usage == (3_600_000_000, 1500, 900))
+    }
+
+    @Test("A zero-length session's Start and Stop retransmitted in the same second open nothing")
+    func sameSecondRetransmission() {
+        let start = record(.start, at: hour0)
+        let stop = record(.stop, at: hour0, up: 100, down: 200, seconds: 0)
+        let (g, usage, opened) = generations([start, stop, start, stop, start, stop])
+        #expect(opened == 0)
+        #expect(summary(g) == [[1, 100, 200, 0]])
+        #expect(usage == (100, 200, 0))
+        // A Stop of a 2-second session stamped on receipt a few seconds later: the same session.
+        let (late, lateUsage, lateOpened) = generations([
+            record(.start, at: hour0), record(.stop, at: hour0 + 2, up: 5, down: 6, seconds: 2),
+            record(.stop, at: hour0 + 9, up: 5, down: 6, seconds: 2),
+        ])
+        #expect(lateOpened == 0 && summary(late) == [[1, 5, 6, 2]] && lateUsage == (5, 6, 2))
+    }
+
+    @Test("A packet received after the NAS rebooted opens a new generation, also without Start or Acct-Session-Time")
+    func afterReboot() {
+        var g = SessionGenerations([.init(number: 1, state: SessionState())])
+        _ = g.apply(record(.start, at: hour0))
+        _ = g.apply(record(.interimUpdate, at: hour0 + 600, up: 3_900_000_000, down: 10, seconds: 600, gigawords: false))
+        // The NAS rebooted without Stop; its next session's Interim (no Acct-Session-Time) with lower counters.
+        var interim = record(.interimUpdate, at: hour0 + 700, up: 1000, down: 20, gigawords: false)
+        interim.receivedAt = (hour0 + 700) * 1_000_000
+        let applied = g.apply(interim, nasRebootedAt: (hour0 + 650) * 1_000_000)
+        #expect(applied.opened && applied.superseded == 0)
+        #expect(summary(g) == [[1, 3_900_000_000, 10, 600], [2, 1000, 20, 0]])
+        #expect(applied.usage.reduce(0) { $0 + $1.uploadBytes } == 1000)
+        // A packet received before the reboot (a late copy from another collector) is the old session's.
+        var old = record(.interimUpdate, at: hour0 + 640, up: 3_950_000_000, down: 11, seconds: 640, gigawords: false)
+        old.receivedAt = (hour0 + 640) * 1_000_000
+        let late = g.apply(old, nasRebootedAt: (hour0 + 650) * 1_000_000)
+        #expect(!late.opened && late.index == 0)
+        #expect(summary(g) == [[1, 3_950_000_000, 11, 640], [2, 1000, 20, 0]])
+    }
+
+    @Test("An Interim of a new session reaching an open generation (Stop and Start lost) is not a wrap")
+    func openGenerationLostStart() {
+        let (g, usage, opened) = generations([
+            record(.start, at: hour0),
+            record(.interimUpdate, at: hour0 + 300, up: 3_900_000_000, down: 10, seconds: 300, gigawords: false),
+            // The next session began at +3600; its first Interim says so by its session time.
+            record(.interimUpdate, at: hour0 + 3900, up: 1000, down: 20, seconds: 300, gigawords: false),
+            // Its late Start belongs to it, not to the first session.
+            record(.start, at: hour0 + 3600),
+        ])
+        #expect(opened == 1)
+        #expect(summary(g) == [[1, 3_900_000_000, 10, 300], [2, 1000, 20, 300]])
+        #expect(g.generations[0].state.closeReason == .superseded)
+        #expect(g.generations[1].state.startedAt == hour0 + 3600)
+        #expect(usage == (3_900_001_000, 30, 600))
+    }
+
+    @Test("After a stale close, an Interim without Acct-Session-Time continues the session; counted once")
+    func staleThenInterimWithoutSessionTime() {
+        var (g, usage, _) = generations([
+            record(.start, at: hour0),
+            record(.interimUpdate, at: hour0 + 300, up: 1000, down: 2000),
+        ])
+        var list = g.generations
+        list[0].state.stoppedAt = hour0 + 300
+        list[0].state.closeReason = .stale
+        g = SessionGenerations(list)
+        let applied = g.apply(record(.interimUpdate, at: hour0 + 7200, up: 1500, down: 2500))
+        usage.0 += applied.usage.reduce(0) { $0 + $1.uploadBytes }
+        #expect(!applied.opened)
+        #expect(summary(g) == [[1, 1500, 2500, 0]])
+        #expect(usage.0 == 1500)
+    }
+
+    @Test("A generation opened by an Interim waits for its own Start, however late it arrives")
+    func lateStartOfInterimOpenedGeneration() {
+        // Stamped on receipt: the Start arrives after the Interim and looks later than it.
+        let (g, usage, opened) = generations([
+            record(.interimUpdate, at: hour0 + 160, up: 100, down: 200, seconds: 60),
+            record(.start, at: hour0 + 200),
+            record(.interimUpdate, at: hour0 + 220, up: 300, down: 400, seconds: 120),
+        ])
+        #expect(opened == 0)
+        #expect(summary(g) == [[1, 300, 400, 120]])
+        #expect(usage == (300, 400, 120))
     }
 
     @Test("A Start after the latest generation's stop opens a new one; its counters count from zero")

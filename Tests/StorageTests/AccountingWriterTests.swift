@@ -198,24 +198,74 @@ struct AccountingWriterTests {
             i.record.download?.gigawords = nil
             return i
         }
-        // One batch each, as radclient sends them, all in the same second.
-        try writer.write([item(t, n, .start, session: "S1", user: "reuse", at: hour0)])
-        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600))])
-        var on = item(t, n, .accountingOn, session: "", user: "", at: hour0)
+        // One batch each, as radclient sends them, all in the same second, received in order.
+        var order: Int64 = 0
+        func received(_ i: BatchItem) -> BatchItem {
+            var i = i
+            order += 1
+            i.record.receivedAt = hour0 * 1_000_000 + order
+            return i
+        }
+        let firstStart = received(item(t, n, .start, session: "S1", user: "reuse", at: hour0))
+        try writer.write([firstStart])
+        try writer.write([received(noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600)))])
+        var on = received(item(t, n, .accountingOn, session: "", user: "", at: hour0))
         on.record.sessionID = ""
         try writer.write([on])
-        let second = try writer.write([item(t, n, .start, session: "S1", user: "reuse", at: hour0)])
+        let secondStart = received(item(t, n, .start, session: "S1", user: "reuse", at: hour0))
+        let second = try writer.write([secondStart])
         #expect(second.sessionsOpened == 1)
-        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300))])
+        let secondStop = received(noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300)))
+        try writer.write([secondStop])
         let rows = try connection.query("""
             SELECT generation, is_latest, upload_bytes, download_bytes, session_seconds, close_reason FROM sessions ORDER BY generation
             """).rows
         #expect(rows == [["1", "f", "3500000000", "1000", "600", "stop"], ["2", "t", "100000000", "500", "300", "stop"]])
         #expect(try totals(connection) == ["3600000000", "1500", "900"])
-        // The second Stop retransmitted (another collector, or after a lost answer): nothing changes.
-        try writer.write([noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300))])
+        // The second session's Start and Stop and the first's Start retransmitted (another
+        // collector, or after lost answers), in the same second: nothing changes.
+        try writer.write([received(secondStart), received(secondStop), received(firstStart)])
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["2"]])
         #expect(try totals(connection) == ["3600000000", "1500", "900"])
+    }
+
+    @Test("A spool replay of the whole reboot history in one batch gives the same two sessions")
+    func reuseInOneBatch() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let t = tenant.id, n = nas.id
+        var batch = [item(t, n, .start, session: "S1", user: "reuse", at: hour0),
+                     item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600),
+                     item(t, n, .accountingOn, session: "", user: "", at: hour0),
+                     item(t, n, .start, session: "S1", user: "reuse", at: hour0),
+                     item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300)]
+        for i in batch.indices {
+            batch[i].record.receivedAt = hour0 * 1_000_000 + Int64(i)
+            batch[i].record.upload?.gigawords = nil
+        }
+        let summary = try AccountingWriter(connection: connection).write(batch)
+        #expect(summary.sessionsOpened == 1)
+        #expect(try totals(connection) == ["3600000000", "1500", "900"])
+        #expect(try connection.query("SELECT generation, upload_bytes FROM sessions ORDER BY 1").rows == [["1", "3500000000"], ["2", "100000000"]])
+    }
+
+    @Test("Attributes a later packet does not carry are kept, also on the old generation when a new one opens")
+    func attributesKept() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let writer = try AccountingWriter(connection: connection)
+        let t = tenant.id, n = nas.id
+        var start = item(t, n, .start, session: "A", user: "attr", at: hour0)
+        start.record.framedIPAddress = "100.64.0.7"
+        start.record.callingStationID = "00-11-22-33-44-55"
+        start.record.classValue = [0x63, 0x6c]
+        start.record.multiSessionID = "M-1"
+        try writer.write([start])
+        try writer.write([item(t, n, .stop, session: "A", user: "attr", at: hour0 + 600, up: 1, down: 2, seconds: 600)])
+        try writer.write([item(t, n, .start, session: "A", user: "attr", at: hour0 + 900)])
+        let rows = try connection.query("""
+            SELECT generation, host(framed_ip_address), calling_station_id, encode(class, 'hex'), multi_session_id
+            FROM sessions ORDER BY generation
+            """).rows
+        #expect(rows == [["1", "100.64.0.7", "00-11-22-33-44-55", "636c", "M-1"], ["2", nil, nil, nil, nil]])
     }
 
     @Test("Generations across batches and within one: a late Stop closes the old one, the new one keeps its own counters")
