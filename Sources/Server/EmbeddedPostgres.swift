@@ -276,6 +276,7 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, input ?? "/dev/null", O_RDONLY | O_NOFOLLOW, 0)
         posix_spawn_file_actions_addopen(&actions, 1, capture ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        Self.closeInheritedDescriptors(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
@@ -296,6 +297,17 @@ public final class EmbeddedPostgres: @unchecked Sendable {
             throw Error(description: "\(URL(fileURLWithPath: executable).lastPathComponent) \(shown) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         try check?(output)
+    }
+
+    /// Makes a spawned program start with standard input, output and error only. The server
+    /// must not hold this process's sockets, and PostgreSQL counts the descriptors it finds
+    /// open against its limit (it refuses to start when too many are). glibc 2.34's
+    /// posix_spawn_file_actions_addclosefrom_np is looked up: the Swift Glibc module does not
+    /// declare it.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
     }
 
     /// Settings for an accounting write load: room for batches in memory and fewer
