@@ -97,6 +97,9 @@ public struct AccountingRecord: Hashable, Sendable {
     public var interimInterval: UInt32?
     /// When the event happened, seconds since 1970 UTC (see `EventTime`).
     public var eventTime: Int64
+    /// `eventTime` is the NAS's own Event-Timestamp (else it was derived from the receipt time,
+    /// which queueing on the way can move by any amount).
+    public var eventTimeFromNAS = false
     /// When Tollgate received the packet, microseconds since 1970 UTC.
     public var receivedAt: Int64
 
@@ -127,11 +130,15 @@ public enum EventTime {
     /// Event-Timestamp when present and sane (within 30 days before and 5 minutes after
     /// receipt), otherwise receipt time minus Acct-Delay-Time.
     public static func resolve(eventTimestamp: UInt32?, delay: UInt32?, receivedAtSeconds: Int64) -> Int64 {
-        if let stamp = eventTimestamp.map(Int64.init),
-           stamp <= receivedAtSeconds + maximumClockAhead, stamp >= receivedAtSeconds - maximumAge {
-            return stamp
-        }
+        if let stamp = trusted(eventTimestamp: eventTimestamp, receivedAtSeconds: receivedAtSeconds) { return stamp }
         let delay = Int64(min(delay ?? 0, UInt32(maximumAge)))
         return receivedAtSeconds - delay
+    }
+
+    /// The Event-Timestamp, when present and sane.
+    public static func trusted(eventTimestamp: UInt32?, receivedAtSeconds: Int64) -> Int64? {
+        guard let stamp = eventTimestamp.map(Int64.init),
+              stamp <= receivedAtSeconds + maximumClockAhead, stamp >= receivedAtSeconds - maximumAge else { return nil }
+        return stamp
     }
 }

@@ -13,11 +13,12 @@
 ///   (a late Start) is that generation's. A Start at or after the latest generation's stop, or
 ///   later than every event of an open latest generation that has seen its own Start, opens a
 ///   new generation (the open one is closed as `superseded` at its last event).
-/// - An Interim-Update or Stop whose implied start is more than `tolerance` after the latest
-///   generation's stop (or after an open one's last event) reports a session that began
-///   later: the NAS lost its Start; it opens a new generation. Without Acct-Session-Time
-///   there is no such evidence, and it is a late packet of the generation (adding only
-///   counters above the stored ones).
+/// - An Interim-Update or Stop stamped by the NAS (Event-Timestamp) whose implied start is more
+///   than `tolerance` after the latest generation's stop (or after an open one's last event)
+///   reports a session that began later: the NAS lost its Start; it opens a new generation.
+///   Without Acct-Session-Time, or with an event time derived from the receipt time (which
+///   queueing in an overload can move by minutes), there is no such evidence, and it is a late
+///   packet of the generation (adding only counters above the stored ones).
 public struct SessionGenerations: Hashable, Sendable {
     /// How far an implied session start may lie after a generation's last event before the
     /// packet is taken for another session (event times are whole seconds and retransmitted
@@ -125,7 +126,7 @@ public struct SessionGenerations: Hashable, Sendable {
             if isLatest, g.sawStart, let seen = g.lastEventAt ?? g.startedAt, t > seen { return next }
             return .existing(index)
         }
-        guard let sessionTime = record.sessionTime else { return .existing(index) }
+        guard let sessionTime = record.sessionTime, record.eventTimeFromNAS else { return .existing(index) }
         let impliedStart = t - Int64(sessionTime)
         if let stopped = g.stoppedAt {
             return impliedStart > stopped + Self.tolerance ? next : .existing(index)

@@ -253,6 +253,7 @@ public final class AccountingListener: @unchecked Sendable {
             sessionID: text(fields.sessionID) ?? "", userName: text(fields.userName) ?? "",
             nasPort: text(fields.nasPortID) ?? fields.nasPort.map { String($0) } ?? "",
             eventTime: eventTime, receivedAt: receivedAt)
+        record.eventTimeFromNAS = EventTime.trusted(eventTimestamp: fields.eventTimestamp, receivedAtSeconds: receivedAt / 1_000_000) != nil
         if let octets = fields.inputOctets ?? fields.inputGigawords.map({ _ in 0 }) {
             record.upload = CounterReading(octets: octets, gigawords: fields.inputGigawords)
         }

@@ -11,6 +11,7 @@ func record(_ status: AccountingStatus, at time: Int64, up: UInt64? = nil, down:
     r.download = down.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: gigawords ? UInt32($0 >> 32) : nil) }
     r.sessionTime = seconds
     r.terminateCause = cause
+    r.eventTimeFromNAS = true
     return r
 }
 

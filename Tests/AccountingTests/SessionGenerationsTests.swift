@@ -129,6 +129,21 @@ struct SessionGenerationsTests {
         #expect(usage == (3_900_001_000, 30, 600))
     }
 
+    @Test("Stamped on receipt (no Event-Timestamp), a long-queued Interim is never taken for a new session")
+    func receiptTimeNeverOpensByImpliedStart() {
+        var queued = record(.interimUpdate, at: hour0 + 400, up: 1500, down: 2500, seconds: 60)
+        queued.eventTimeFromNAS = false
+        // The Start read at +0, its first Interim (60 s into the session) read 400 s later.
+        let (g, usage, opened) = generations([record(.start, at: hour0), queued])
+        #expect(opened == 0)
+        #expect(summary(g) == [[1, 1500, 2500, 60]])
+        #expect(usage == (1500, 2500, 60))
+        // The same packet stamped by the NAS says its session began at +340: a new one.
+        var stamped = queued
+        stamped.eventTimeFromNAS = true
+        #expect(generations([record(.start, at: hour0), stamped]).opened == 1)
+    }
+
     @Test("After a stale close, an Interim without Acct-Session-Time continues the session; counted once")
     func staleThenInterimWithoutSessionTime() {
         var (g, usage, _) = generations([
