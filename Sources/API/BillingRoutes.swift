@@ -11,9 +11,11 @@ extension TollgateAPI {
         let billing: Set<TokenRole> = [.billing]
         router.get("v1/plans") { request, _ in
             let principal = try await authorize(request, billing)
-            _ = try QueryInput(request, allowed: [])
+            let cursor = pageCursor("plans", principal)
+            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try PlanStore(connection: connection).plans(tenant: try Self.tenant(principal)).map(PlanOutput.init))
+                let plans = try PlanStore(connection: connection).planPage(tenant: try Self.tenant(principal), after: page.after, limit: page.limit)
+                return Page(items: plans.rows.map(PlanOutput.init), nextCursor: plans.next.map(cursor.encode))
             }
         }
         router.post("v1/plans") { request, _ in
@@ -45,10 +47,14 @@ extension TollgateAPI {
         }
         router.get("v1/subscribers") { request, _ in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["user"])
+            let query = try QueryInput(request, allowed: ["user", "limit", "cursor"])
             let user = try query.string("user", maxLength: 253)
+            let cursor = pageCursor("subscribers", principal)
+            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try PlanStore(connection: connection).subscribers(tenant: try Self.tenant(principal), user: user).map(SubscriberOutput.init))
+                let subscribers = try PlanStore(connection: connection).subscriberPage(tenant: try Self.tenant(principal), user: user,
+                                                                                       after: page.after, limit: page.limit)
+                return Page(items: subscribers.rows.map(SubscriberOutput.init), nextCursor: subscribers.next.map(cursor.encode))
             }
         }
         router.post("v1/subscribers") { request, _ in
@@ -95,35 +101,47 @@ extension TollgateAPI {
         }
         router.get("v1/invoices") { request, _ -> Response in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["period", "status", "user", "format"])
+            let query = try QueryInput(request, allowed: ["period", "status", "user", "format", "limit", "cursor"])
             let period = try query.string("period", maxLength: 7)
             if let period { try Self.checkPeriod(period) }
             let status = try query.string("status", maxLength: 5)
             if let status, status != "draft", status != "final" { throw APIError.invalid("status must be draft or final") }
             let user = try query.string("user", maxLength: 253)
             let format = try query.choice("format", ResponseFormat.self) ?? .json
-            let invoices = try await perform(principal) { principal, connection in
-                try InvoiceStore(connection: connection).list(tenant: try Self.tenant(principal), period: period, status: status, user: user)
-            }
             if format == .csv {
-                return Self.csv(CSV.render(InvoiceOutput.csvColumns, invoices.map { InvoiceOutput($0).csvRow }), filename: "invoices.csv")
+                try Self.refusePaging(query)
+                return try await streamCSV(principal, filename: "invoices.csv", columns: InvoiceOutput.csvColumns) { tenant, connection in
+                    try InvoiceStore(connection: connection).openList(tenant: tenant, period: period, status: status, user: user)
+                } row: { InvoiceOutput($0).csvRow }
             }
-            return try Self.json(Items(items: invoices.map(InvoiceOutput.init)))
+            let cursor = pageCursor("invoices", principal)
+            let page = try query.page(cursor)
+            return try await call(principal) { principal, connection in
+                let invoices = try InvoiceStore(connection: connection).page(tenant: try Self.tenant(principal), period: period, status: status,
+                                                                             user: user, after: page.after, limit: page.limit)
+                return Page(items: invoices.rows.map(InvoiceOutput.init), nextCursor: invoices.next.map(cursor.encode))
+            }
         }
         router.get("v1/invoices/export") { request, _ -> Response in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["period", "format"])
+            let query = try QueryInput(request, allowed: ["period", "format", "limit", "cursor"])
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
             try Self.checkPeriod(period)
             let format = try query.choice("format", ResponseFormat.self) ?? .csv
-            let invoices = try await perform(principal) { principal, connection in
-                try InvoiceStore(connection: connection).export(tenant: try Self.tenant(principal), period: period)
-            }
-            let lines = invoices.flatMap { invoice in invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) } }
             if format == .csv {
-                return Self.csv(CSV.render(LineOutput.csvColumns, lines.map(\.csvRow)), filename: "invoice-lines-\(period).csv")
+                try Self.refusePaging(query)
+                return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: LineOutput.csvColumns) { tenant, connection in
+                    try InvoiceStore(connection: connection).openExport(tenant: tenant, period: period)
+                } row: { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line).csvRow }
             }
-            return try Self.json(Items(items: lines))
+            let cursor = pageCursor("invoice-lines", principal)
+            let page = try query.page(cursor)
+            return try await call(principal) { principal, connection in
+                let lines = try InvoiceStore(connection: connection).exportPage(tenant: try Self.tenant(principal), period: period,
+                                                                                after: page.after, limit: page.limit)
+                return Page(items: lines.rows.map { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line) },
+                            nextCursor: lines.next.map(cursor.encode))
+            }
         }
         router.get("v1/invoices/{id}") { request, context in
             let principal = try await authorize(request, billing)
