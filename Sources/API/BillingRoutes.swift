@@ -38,7 +38,10 @@ extension TollgateAPI {
             let principal = try await authorize(request, billing)
             let name = try Self.parameter(context, "name")
             let document = try await Self.planDocument(request)
-            guard document.name == nil || document.name == name else { throw APIError.invalid("name must be absent or '\(name)'") }
+            // A plan file names its plan: one naming another plan than the path's conflicts with it.
+            guard document.name == nil || document.name == name else {
+                throw APIError(.conflict, "conflict", "the document names plan '\(document.name ?? "")', not '\(name)': leave name out or make it '\(name)'")
+            }
             guard let from = document.effectiveFrom else { throw APIError.invalid("effective_from is required for a new version") }
             return try await call(principal, status: .created) { principal, connection in
                 PlanOutput(try PlanStore(connection: connection).addVersion(tenant: try Self.tenant(principal), plan: name, terms: document.terms,
@@ -108,14 +111,13 @@ extension TollgateAPI {
             if let status, status != "draft", status != "final" { throw APIError.invalid("status must be draft or final") }
             let user = try query.string("user", maxLength: 253)
             let format = try query.choice("format", ResponseFormat.self) ?? .json
+            let cursor = pageCursor("invoices", principal)
+            let page = try query.page(cursor)
             if format == .csv {
-                try Self.refusePaging(query)
                 return try await streamCSV(principal, filename: "invoices.csv", columns: InvoiceOutput.csvColumns) { tenant, connection in
                     try InvoiceStore(connection: connection).openList(tenant: tenant, period: period, status: status, user: user)
                 } row: { InvoiceOutput($0).csvRow }
             }
-            let cursor = pageCursor("invoices", principal)
-            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
                 let invoices = try InvoiceStore(connection: connection).page(tenant: try Self.tenant(principal), period: period, status: status,
                                                                              user: user, after: page.after, limit: page.limit)
@@ -128,14 +130,13 @@ extension TollgateAPI {
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
             try Self.checkPeriod(period)
             let format = try query.choice("format", ResponseFormat.self) ?? .csv
+            let cursor = pageCursor("invoice-lines", principal)
+            let page = try query.page(cursor)
             if format == .csv {
-                try Self.refusePaging(query)
                 return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: LineOutput.csvColumns) { tenant, connection in
                     try InvoiceStore(connection: connection).openExport(tenant: tenant, period: period)
                 } row: { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line).csvRow }
             }
-            let cursor = pageCursor("invoice-lines", principal)
-            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
                 let lines = try InvoiceStore(connection: connection).exportPage(tenant: try Self.tenant(principal), period: period,
                                                                                 after: page.after, limit: page.limit)
@@ -156,13 +157,17 @@ extension TollgateAPI {
         }
     }
 
-    /// A billing period as the API takes it: YYYY-MM.
+    /// Years of the billing periods the API takes: an invoice run looks up to 24 months back
+    /// and one month ahead, and periods exist for years 1000-9000.
+    static let periodYears = 1100...8999
+
+    /// A billing period as the API takes it: YYYY-MM, a year of `periodYears`.
     static func checkPeriod(_ text: String) throws {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
               bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
-              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), year >= 1000 else {
-            throw APIError.invalid("period must be YYYY-MM, not '\(JSONBody.printable(text))'")
+              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), periodYears.contains(year) else {
+            throw APIError.invalid("period must be YYYY-MM of a year \(periodYears.lowerBound)-\(periodYears.upperBound), not '\(JSONBody.printable(text))'")
         }
     }
 

@@ -7,8 +7,8 @@ enum OpenAPIDocument {
     static let date = "[1-9][0-9]{3}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
     /// A range bound: a date, optionally with a time (HH:MM or HH:MM:SS), optionally Z for UTC.
     static let bound = "^\(date)(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?Z?$"
-    /// A billing period.
-    static let period = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+    /// A billing period of a year 1100-8999 (an invoice run looks up to 24 months back).
+    static let period = "^(1[1-9][0-9]{2}|[2-8][0-9]{3})-(0[1-9]|1[0-2])$"
     /// Text without NUL characters.
     static let text = "^[^\\x00]*$"
     /// A decimal string: digits, optionally a point and 1-18 more digits.
@@ -31,7 +31,8 @@ enum OpenAPIDocument {
             Listings come a page at a time: `limit` rows (default 1000, at most 10000) and `next_cursor`,
             null on the last page. Pass `next_cursor` back as `cursor` with the same filters for the next
             page; following the cursors gives every row exactly once. Cursors are opaque, sealed for one
-            tenant and one listing: anything else is 400. CSV (`format=csv`) streams every row instead.
+            tenant and one listing: anything else is 400. CSV (`format=csv`) streams every row instead
+            (limit and cursor are checked but do not apply to it).
 
             Each tenant has a few database jobs running at once; a request over that waits briefly, then
             is 429 with Retry-After. 503 (with Retry-After) when the database is unreachable or a query
@@ -205,7 +206,7 @@ enum OpenAPIDocument {
           /v1/usage:
             get:
               summary: Usage per subscriber, optionally per hour, day or month of the tenant's zone, by subscriber and period (billing, readonly).
-              description: JSON comes a page at a time; format=csv streams every row (limit and cursor are then refused).
+              description: JSON comes a page at a time; format=csv streams every row (limit and cursor are checked but do not apply).
               parameters:
                 - $ref: "#/components/parameters/User"
                 - $ref: "#/components/parameters/From"
@@ -285,7 +286,7 @@ enum OpenAPIDocument {
                 "429": {$ref: "#/components/responses/Busy"}
                 "503": {$ref: "#/components/responses/Unavailable"}
             post:
-              summary: Create a plan from a plan document (the keys of Config/plans/README.md, as JSON; name required) (billing).
+              summary: Create a plan from a plan document (the keys of Config/plans/README.md, as JSON; name required) (billing). A currency other than the tenant's is 409.
               requestBody:
                 required: true
                 content: {application/json: {schema: {$ref: "#/components/schemas/PlanCreate"}}}
@@ -316,7 +317,7 @@ enum OpenAPIDocument {
             parameters:
               - $ref: "#/components/parameters/PlanName"
             post:
-              summary: Add a plan version from a date (effective_from required) (billing).
+              summary: Add a plan version from a date (effective_from required) (billing). A currency other than the tenant's, or a name other than the path's, is 409.
               requestBody:
                 required: true
                 content: {application/json: {schema: {$ref: "#/components/schemas/PlanVersionCreate"}}}
@@ -400,7 +401,7 @@ enum OpenAPIDocument {
               summary: Rate a billing period into draft invoices, optionally making them final (billing).
               requestBody:
                 required: true
-                content: {application/json: {schema: {type: object, additionalProperties: false, required: [period], properties: {period: {type: string, pattern: '\(period)'}, finalize: {type: boolean, default: false}, lookback: {type: integer, minimum: 0, maximum: 24, default: 3}}}}}
+                content: {application/json: {schema: {type: object, additionalProperties: false, required: [period], properties: {period: {type: string, pattern: '\(period)'}, finalize: {type: [boolean, "null"], default: false}, lookback: {type: [integer, "null"], minimum: 0, maximum: 24, default: 3}}}}}
               responses:
                 "200": {description: What the run did., content: {application/json: {schema: {$ref: "#/components/schemas/InvoiceRun"}}}}
                 "400": {$ref: "#/components/responses/Invalid"}
@@ -506,11 +507,13 @@ enum OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [slug, name]
-              properties: {slug: {type: string, pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, currency: {type: string, pattern: '^[A-Z]{3}$', default: EUR}, time_zone: {$ref: "#/components/schemas/TimeZone"}, billing_day: {type: integer, minimum: 1, maximum: 28, default: 1}, rounding_mode: {type: string, enum: [half-even, half-up, half-down, ceiling, floor], default: half-even}}
+              description: A field that is null or left out takes its default.
+              properties: {slug: {type: string, pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, currency: {type: [string, "null"], pattern: '^[A-Z]{3}$', default: EUR}, time_zone: {anyOf: [{$ref: "#/components/schemas/TimeZone"}, {type: "null"}]}, billing_day: {type: [integer, "null"], minimum: 1, maximum: 28, default: 1}, rounding_mode: {type: [string, "null"], enum: [half-even, half-up, half-down, ceiling, floor, null], default: half-even}}
             TenantUpdate:
               type: object
               additionalProperties: false
-              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, currency: {type: string, pattern: '^[A-Z]{3}$'}, time_zone: {$ref: "#/components/schemas/TimeZone"}, billing_day: {type: integer, minimum: 1, maximum: 28}, rounding_mode: {type: string, enum: [half-even, half-up, half-down, ceiling, floor]}}
+              description: A field that is null or left out stays as it is.
+              properties: {name: {type: [string, "null"], minLength: 1, maxLength: 200, pattern: '\(text)'}, currency: {type: [string, "null"], pattern: '^[A-Z]{3}$'}, time_zone: {anyOf: [{$ref: "#/components/schemas/TimeZone"}, {type: "null"}]}, billing_day: {type: [integer, "null"], minimum: 1, maximum: 28}, rounding_mode: {type: [string, "null"], enum: [half-even, half-up, half-down, ceiling, floor, null]}}
             TimeZone: {type: string, description: "An IANA time zone name the database knows (pg_timezone_names), e.g. Europe/Vienna; default UTC", enum: \(OpenAPIDocument.timeZonesPlaceholder)}
             NAS:
               type: object
@@ -524,11 +527,12 @@ enum OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [name, address, secret]
-              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: string, pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: string, minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: boolean, default: false}}
+              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: boolean, default: false}}
             NASUpdate:
               type: object
               additionalProperties: false
-              properties: {address: {$ref: "#/components/schemas/NASAddress"}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: string, pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: boolean}}
+              description: A field left out (or null, but for identifier, where null removes it) stays as it is.
+              properties: {address: {anyOf: [{$ref: "#/components/schemas/NASAddress"}, {type: "null"}]}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: boolean}}
             Session:
               type: object
               required: [id, nas, user, session_id, nas_port, upload_bytes, download_bytes, session_seconds]
@@ -550,6 +554,9 @@ enum OpenAPIDocument {
             Decimal:
               description: Decimal text such as "0.50", or an integer.
               anyOf: [{type: string, pattern: '\(decimal)'}, {type: integer, minimum: 0, maximum: 999999999}]
+            OptionalDecimal:
+              description: A Decimal; null is the same as leaving it out.
+              anyOf: [{$ref: "#/components/schemas/Decimal"}, {type: "null"}]
             Tier:
               type: object
               additionalProperties: false
@@ -561,23 +568,25 @@ enum OpenAPIDocument {
               required: [currency]
               properties:
                 currency: {type: string, pattern: '^[A-Z]{3}$'}
-                recurring_fee: {$ref: "#/components/schemas/Decimal"}
-                unit: {type: string, enum: [MB, GB, TB, MiB, GiB, TiB]}
-                included: {$ref: "#/components/schemas/Decimal"}
-                directions: {type: string, enum: [download, upload, both]}
-                increment: {anyOf: [{type: string, pattern: '^[1-9][0-9]{0,8}([.][0-9]{1,18})?$'}, {type: integer, minimum: 1, maximum: 999999999}]}
-                usage_cap: {$ref: "#/components/schemas/Decimal"}
-                tax_rate: {anyOf: [{type: string, pattern: '^(0([.][0-9]{1,18})?|1([.]0{1,18})?)$'}, {type: integer, minimum: 0, maximum: 1}]}
+                recurring_fee: {$ref: "#/components/schemas/OptionalDecimal"}
+                unit: {type: [string, "null"], enum: [MB, GB, TB, MiB, GiB, TiB, null]}
+                included: {$ref: "#/components/schemas/OptionalDecimal"}
+                directions: {type: [string, "null"], enum: [download, upload, both, null]}
+                increment: {anyOf: [{type: string, pattern: '^[1-9][0-9]{0,8}([.][0-9]{1,18})?$'}, {type: integer, minimum: 1, maximum: 999999999}, {type: "null"}]}
+                usage_cap: {$ref: "#/components/schemas/OptionalDecimal"}
+                tax_rate: {anyOf: [{type: string, pattern: '^(0([.][0-9]{1,18})?|1([.]0{1,18})?)$'}, {type: integer, minimum: 0, maximum: 1}, {type: "null"}]}
               oneOf:
-                - {properties: {overage: {const: none}}, not: {anyOf: [{required: [price]}, {required: [tiers]}]}}
-                - {properties: {overage: {const: per_unit}, price: {$ref: "#/components/schemas/Decimal"}}, required: [overage, price], not: {required: [tiers]}}
-                - {properties: {overage: {enum: [graduated, volume]}, tiers: {type: array, minItems: 1, maxItems: 1, items: {$ref: "#/components/schemas/Tier"}}}, required: [overage, tiers], not: {required: [price]}}
+                - properties: {overage: {enum: [none, null]}, price: {type: "null"}, tiers: {anyOf: [{type: "null"}, {type: array, maxItems: 0}]}}
+                - properties: {overage: {const: per_unit}, price: {$ref: "#/components/schemas/Decimal"}, tiers: {anyOf: [{type: "null"}, {type: array, maxItems: 0}]}}
+                  required: [overage, price]
+                - properties: {overage: {enum: [graduated, volume]}, price: {type: "null"}, tiers: {type: array, minItems: 1, maxItems: 1, items: {$ref: "#/components/schemas/Tier"}}}
+                  required: [overage, tiers]
             PlanCreate:
               allOf:
                 - {$ref: "#/components/schemas/PlanTerms"}
                 - type: object
                   required: [name]
-                  properties: {name: {$ref: "#/components/schemas/PlanNameText"}, effective_from: {type: string, format: date}}
+                  properties: {name: {$ref: "#/components/schemas/PlanNameText"}, effective_from: {type: [string, "null"], format: date}}
                   additionalProperties: false
                   patternProperties: {'^(currency|recurring_fee|unit|included|directions|overage|price|increment|tiers|usage_cap|tax_rate)$': true}
             PlanVersionCreate:
@@ -585,7 +594,7 @@ enum OpenAPIDocument {
                 - {$ref: "#/components/schemas/PlanTerms"}
                 - type: object
                   required: [effective_from]
-                  properties: {name: {$ref: "#/components/schemas/PlanNameText"}, effective_from: {type: string, format: date}}
+                  properties: {name: {anyOf: [{$ref: "#/components/schemas/PlanNameText"}, {type: "null"}]}, effective_from: {type: string, format: date}}
                   additionalProperties: false
                   patternProperties: {'^(currency|recurring_fee|unit|included|directions|overage|price|increment|tiers|usage_cap|tax_rate)$': true}
             Plan:

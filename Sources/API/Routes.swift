@@ -170,8 +170,11 @@ extension TollgateAPI {
             let to = try query.string("to", maxLength: 32)
             let grouping = try query.choice("by", UsageGrouping.self)
             let format = try query.choice("format", ResponseFormat.self) ?? .json
+            // One listing whatever the grouping: a key (subscriber, period) orders every form.
+            let cursor = pageCursor("usage", principal)
+            // Read (and so checked) for CSV too, though a CSV export has every row.
+            let page = try query.page(cursor)
             if format == .csv {
-                try Self.refusePaging(query)
                 return try await streamCSV(principal, filename: "usage.csv",
                                            columns: ["subscriber", "period", "upload_bytes", "download_bytes", "session_seconds"]) { tenant, connection in
                     try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
@@ -179,8 +182,6 @@ extension TollgateAPI {
                     [$0.subscriber, $0.period, String($0.uploadBytes), String($0.downloadBytes), String($0.sessionSeconds)]
                 }
             }
-            let cursor = pageCursor("usage:\(grouping?.rawValue ?? "total")", principal)
-            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
                 Page(try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to, by: grouping,
                                                                        after: page.after, limit: page.limit), cursor)
@@ -192,7 +193,7 @@ extension TollgateAPI {
             let from = try query.string("from", maxLength: 32)
             let to = try query.string("to", maxLength: 32)
             let grouping = try query.choice("by", UsageGrouping.self)
-            let cursor = pageCursor("usage-totals:\(grouping?.rawValue ?? "total")", principal)
+            let cursor = pageCursor("usage-totals", principal)
             let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
                 let rows = try ReportStore(connection: connection).usageTotalsPage(tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
@@ -209,7 +210,7 @@ extension TollgateAPI {
             let to = try query.string("to", maxLength: 32)
             let ranking = try query.choice("by", ReportStore.UsageRanking.self) ?? .total
             // The first page is "the top N": 100 unless asked; the cursor goes further down the ranking.
-            let cursor = pageCursor("usage-top:\(ranking.rawValue)", principal)
+            let cursor = pageCursor("usage-top", principal)
             let page = try query.page(cursor, defaultLimit: 100)
             return try await call(principal) { principal, connection in
                 Page(try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
@@ -237,13 +238,6 @@ extension TollgateAPI {
     /// The cursor of `listing` for the principal's tenant.
     func pageCursor(_ listing: String, _ principal: Principal) -> PageCursor {
         PageCursor(listing: listing, tenantID: principal.tenant?.id ?? 0, cipher: cipher)
-    }
-
-    /// A CSV export has every row: limit and cursor are for JSON pages.
-    static func refusePaging(_ query: QueryInput) throws {
-        if try query.string("limit") != nil || query.string("cursor", maxLength: PageCursor.maxLength) != nil {
-            throw APIError.invalid("limit and cursor page JSON listings; format=csv streams every row")
-        }
     }
 }
 

@@ -251,9 +251,11 @@ public struct PlanStore {
         guard !name.isEmpty, name.count <= 100, !name.contains("\0") else { throw StoreError(.invalid, "a plan name must be 1-100 characters") }
     }
 
+    /// A plan in another currency than the tenant's conflicts with the tenant (a well-formed
+    /// code, but not the one its invoices are in).
     func checkCurrency(_ terms: PlanTerms, tenant: Tenant) throws {
         guard terms.currency == tenant.currency else {
-            throw StoreError(.invalid, "currency: the plan is in \(terms.currency) but tenant '\(tenant.slug)' bills in \(tenant.currency); one invoice has one currency")
+            throw StoreError(.conflict, "currency: the plan is in \(terms.currency) but tenant '\(tenant.slug)' bills in \(tenant.currency); one invoice has one currency")
         }
     }
 }

@@ -75,7 +75,10 @@ struct PagingTests {
             for bad in ["0", "10001", "-1", "x"] {
                 #expect(try await client.send(.get, "/v1/nas?limit=\(bad)", token: world.token("alpha.operator")).status == 400, "limit=\(bad)")
             }
-            #expect(try await client.send(.get, "/v1/usage?format=csv&limit=5", token: world.token("alpha.readonly")).status == 400)
+            // CSV streams every row: limit and cursor do not apply to it.
+            let csv = try await client.send(.get, "/v1/usage?by=hour&format=csv&limit=1", token: world.token("alpha.readonly"))
+            let json = try await client.send(.get, "/v1/usage?by=hour&limit=10000", token: world.token("alpha.readonly"))
+            #expect(csv.status == 200 && csv.body.components(separatedBy: "\r\n").count - 2 == json.items.count, "\(csv.body)")
         }
     }
 
