@@ -39,6 +39,9 @@ let package = Package(
         // Protocol: wire format, dictionaries, authenticators. No I/O but dictionary files.
         .target(name: "RADIUS", dependencies: ["COpenSSL"]),
 
+        // CSV fields safe for spreadsheets, shared by the CLI and the API.
+        .target(name: "TabularText"),
+
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
 
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Storage", "Rating", "Accounting",
+                "Storage", "Rating", "Accounting", "TabularText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +77,7 @@ let package = Package(
             dependencies: [
                 "Collector", "Storage", "API",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +103,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
+        .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
         .testTarget(
             name: "RatingTests",
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -118,6 +123,6 @@ let package = Package(
             dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "TestSupport"]),
+        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport"]),
     ]
 )

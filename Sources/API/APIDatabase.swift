@@ -3,27 +3,129 @@ import NIOPosix
 import Storage
 
 /// Runs the API's database work on threads of its own, never on the event loops or the
-/// Swift concurrency pool: libpq calls block. Each job takes a connection from a small pool
-/// (one per thread at most) and returns it, unless the connection broke.
+/// Swift concurrency pool: libpq calls block.
+///
+/// Two pools: token checks run on a small one of their own, so that report queries can never
+/// keep a request from being authenticated; everything else runs on the work pool, at most
+/// `tenantConcurrency` jobs per tenant at once (the rest wait, then 429), so that one tenant's
+/// exports cannot take every work thread from the others.
 public final class APIDatabase: @unchecked Sendable {
     let url: String
+    let work: ConnectionPool
+    let auth: ConnectionPool
+    let limiter: TenantLimiter
+
+    /// - Parameters:
+    ///   - threads: work pool threads (and idle connections kept).
+    ///   - authThreads: token-check threads.
+    ///   - tenantConcurrency: most database jobs of one tenant at once (a streaming export
+    ///     counts as one for as long as it streams).
+    ///   - queueWait: longest a job over the limit waits for a slot before 429.
+    ///   - statementTimeout: longest a statement of an API request may run, milliseconds.
+    public init(url: String, threads: Int = 8, authThreads: Int = 2, tenantConcurrency: Int = 4,
+                queueWait: Duration = .seconds(10), statementTimeout: Int = 30_000) {
+        self.url = url
+        work = ConnectionPool(url: url, threads: threads, statementTimeout: statementTimeout)
+        auth = ConnectionPool(url: url, threads: authThreads, statementTimeout: statementTimeout)
+        limiter = TenantLimiter(limit: tenantConcurrency, maxWait: queueWait)
+    }
+
+    /// Runs `body` with a connection on a work thread, within `tenant`'s limit (0: the
+    /// platform's own work).
+    public func run<T: Sendable>(tenant: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await limiter.acquire(tenant)
+        defer { limiter.release(tenant) }
+        return try await work.run(body)
+    }
+
+    /// Runs a token check on the token pool.
+    public func authenticate<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await auth.run(body)
+    }
+
+    /// Takes a connection and a slot of `tenant` for a job of many steps (a streaming export),
+    /// until `finish`.
+    func reserve(tenant: Int64) async throws -> Reservation {
+        try await limiter.acquire(tenant)
+        do {
+            let limiter = self.limiter
+            return try await work.runOnThread { [work] in
+                Reservation(tenant: tenant, connection: try work.checkout()) { limiter.release(tenant) }
+            }
+        } catch {
+            limiter.release(tenant)
+            throw error
+        }
+    }
+
+    /// Runs one step of a reserved job on a work thread.
+    func run<T: Sendable>(_ reservation: Reservation, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await work.runOnThread { try body(reservation.connection) }
+    }
+
+    /// Returns a reservation's connection (rolled back) and slot.
+    func finish(_ reservation: Reservation) async {
+        guard reservation.markFinished() else { return }
+        _ = try? await work.runOnThread { [work] in work.checkin(reservation.connection) }
+        limiter.release(reservation.tenant)
+    }
+
+    public func shutdown() async throws {
+        try await work.shutdown()
+        try await auth.shutdown()
+    }
+}
+
+/// A connection held by one multi-step job; one step uses it at a time.
+///
+/// One that is dropped unfinished (a response body never written because the client went
+/// away first) gives its slot back and closes its connection, which rolls back whatever the
+/// job had open.
+final class Reservation: @unchecked Sendable {
+    let tenant: Int64
+    let connection: PostgresConnection
+    private let lock = NSLock()
+    private var finished = false
+    private let releaseSlot: @Sendable () -> Void
+
+    init(tenant: Int64, connection: PostgresConnection, releaseSlot: @escaping @Sendable () -> Void) {
+        self.tenant = tenant
+        self.connection = connection
+        self.releaseSlot = releaseSlot
+    }
+
+    /// True the first time only: the caller then returns the connection and the slot.
+    func markFinished() -> Bool {
+        lock.withLock {
+            defer { finished = true }
+            return !finished
+        }
+    }
+
+    deinit {
+        if markFinished() { releaseSlot() }
+    }
+}
+
+/// Threads and the connections they use: each job takes a connection from the idle ones
+/// (at most one per thread are kept) and returns it, unless the connection broke.
+final class ConnectionPool: @unchecked Sendable {
+    let url: String
     let threads: Int
+    let statementTimeout: Int
     private let pool: NIOThreadPool
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []
-    /// Longest a statement of an API request may run, milliseconds.
-    let statementTimeout: Int
 
-    public init(url: String, threads: Int = 8, statementTimeout: Int = 30_000) {
+    init(url: String, threads: Int, statementTimeout: Int) {
         self.url = url
-        self.threads = threads
+        self.threads = max(1, threads)
         self.statementTimeout = statementTimeout
-        pool = NIOThreadPool(numberOfThreads: threads)
+        pool = NIOThreadPool(numberOfThreads: self.threads)
         pool.start()
     }
 
-    /// Runs `body` with a connection on a pool thread.
-    public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await pool.runIfActive { [self] in
             let connection = try checkout()
             defer { checkin(connection) }
@@ -31,19 +133,23 @@ public final class APIDatabase: @unchecked Sendable {
         }
     }
 
-    public func shutdown() async throws {
+    func runOnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(body)
+    }
+
+    func shutdown() async throws {
         try await pool.shutdownGracefully()
         lock.withLock { idle.removeAll() }
     }
 
-    private func checkout() throws -> PostgresConnection {
+    func checkout() throws -> PostgresConnection {
         if let connection = lock.withLock({ idle.popLast() }), connection.isConnected { return connection }
         let connection = try PostgresConnection(url: url)
         try connection.execute("SET statement_timeout = \(statementTimeout)")
         return connection
     }
 
-    private func checkin(_ connection: PostgresConnection) {
+    func checkin(_ connection: PostgresConnection) {
         guard connection.isConnected else { return }
         // A request that failed mid-transaction must not leave it open for the next one.
         if connection.inTransaction { try? connection.execute("ROLLBACK") }

@@ -8,6 +8,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Seconds after which a retry may succeed (the Retry-After header), for 429 and 503.
+    public var retryAfter: Int?
+    /// The methods a path has (the Allow header), for 405.
+    public var allow: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
@@ -20,6 +24,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         let body = ["error": ["code": code, "message": message]]
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -32,6 +38,13 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
 
     static func invalid(_ message: String) -> APIError { APIError(.badRequest, "invalid", message) }
+
+    /// The tenant already has as many database jobs running as it may, and more waiting.
+    static func busy(retryAfter: Int) -> APIError {
+        var error = APIError(.tooManyRequests, "busy", "this tenant has too many requests in progress; retry after \(retryAfter) s")
+        error.retryAfter = retryAfter
+        return error
+    }
 
     /// The API form of whatever a store or the rating code threw. Database failures are
     /// reported without their text (it could name another tenant's data).
@@ -46,7 +59,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             }
         case let error as PlanError: return APIError(.badRequest, "invalid", error.description)
         case let error as PostgresError where error.kind == .connection:
-            return APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again")
+            var unavailable = APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again")
+            unavailable.retryAfter = 5
+            return unavailable
         case let error as PostgresError where error.sqlState == "57014":
             return APIError(.serviceUnavailable, "timeout", "the query took too long")
         default:

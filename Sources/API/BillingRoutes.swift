@@ -11,9 +11,11 @@ extension TollgateAPI {
         let billing: Set<TokenRole> = [.billing]
         router.get("v1/plans") { request, _ in
             let principal = try await authorize(request, billing)
-            _ = try QueryInput(request, allowed: [])
+            let cursor = pageCursor("plans", principal)
+            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try PlanStore(connection: connection).plans(tenant: try Self.tenant(principal)).map(PlanOutput.init))
+                let plans = try PlanStore(connection: connection).planPage(tenant: try Self.tenant(principal), after: page.after, limit: page.limit)
+                return Page(items: plans.rows.map(PlanOutput.init), nextCursor: plans.next.map(cursor.encode))
             }
         }
         router.post("v1/plans") { request, _ in
@@ -36,7 +38,10 @@ extension TollgateAPI {
             let principal = try await authorize(request, billing)
             let name = try Self.parameter(context, "name")
             let document = try await Self.planDocument(request)
-            guard document.name == nil || document.name == name else { throw APIError.invalid("name must be absent or '\(name)'") }
+            // A plan file names its plan: one naming another plan than the path's conflicts with it.
+            guard document.name == nil || document.name == name else {
+                throw APIError(.conflict, "conflict", "the document names plan '\(document.name ?? "")', not '\(name)': leave name out or make it '\(name)'")
+            }
             guard let from = document.effectiveFrom else { throw APIError.invalid("effective_from is required for a new version") }
             return try await call(principal, status: .created) { principal, connection in
                 PlanOutput(try PlanStore(connection: connection).addVersion(tenant: try Self.tenant(principal), plan: name, terms: document.terms,
@@ -45,10 +50,14 @@ extension TollgateAPI {
         }
         router.get("v1/subscribers") { request, _ in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["user"])
+            let query = try QueryInput(request, allowed: ["user", "limit", "cursor"])
             let user = try query.string("user", maxLength: 253)
+            let cursor = pageCursor("subscribers", principal)
+            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try PlanStore(connection: connection).subscribers(tenant: try Self.tenant(principal), user: user).map(SubscriberOutput.init))
+                let subscribers = try PlanStore(connection: connection).subscriberPage(tenant: try Self.tenant(principal), user: user,
+                                                                                       after: page.after, limit: page.limit)
+                return Page(items: subscribers.rows.map(SubscriberOutput.init), nextCursor: subscribers.next.map(cursor.encode))
             }
         }
         router.post("v1/subscribers") { request, _ in
@@ -95,35 +104,45 @@ extension TollgateAPI {
         }
         router.get("v1/invoices") { request, _ -> Response in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["period", "status", "user", "format"])
+            let query = try QueryInput(request, allowed: ["period", "status", "user", "format", "limit", "cursor"])
             let period = try query.string("period", maxLength: 7)
             if let period { try Self.checkPeriod(period) }
             let status = try query.string("status", maxLength: 5)
             if let status, status != "draft", status != "final" { throw APIError.invalid("status must be draft or final") }
             let user = try query.string("user", maxLength: 253)
             let format = try query.choice("format", ResponseFormat.self) ?? .json
-            let invoices = try await perform(principal) { principal, connection in
-                try InvoiceStore(connection: connection).list(tenant: try Self.tenant(principal), period: period, status: status, user: user)
-            }
+            let cursor = pageCursor("invoices", principal)
+            let page = try query.page(cursor)
             if format == .csv {
-                return Self.csv(CSV.render(InvoiceOutput.csvColumns, invoices.map { InvoiceOutput($0).csvRow }), filename: "invoices.csv")
+                return try await streamCSV(principal, filename: "invoices.csv", columns: InvoiceOutput.csvColumns) { tenant, connection in
+                    try InvoiceStore(connection: connection).openList(tenant: tenant, period: period, status: status, user: user)
+                } row: { InvoiceOutput($0).csvRow }
             }
-            return try Self.json(Items(items: invoices.map(InvoiceOutput.init)))
+            return try await call(principal) { principal, connection in
+                let invoices = try InvoiceStore(connection: connection).page(tenant: try Self.tenant(principal), period: period, status: status,
+                                                                             user: user, after: page.after, limit: page.limit)
+                return Page(items: invoices.rows.map(InvoiceOutput.init), nextCursor: invoices.next.map(cursor.encode))
+            }
         }
         router.get("v1/invoices/export") { request, _ -> Response in
             let principal = try await authorize(request, billing)
-            let query = try QueryInput(request, allowed: ["period", "format"])
+            let query = try QueryInput(request, allowed: ["period", "format", "limit", "cursor"])
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
             try Self.checkPeriod(period)
             let format = try query.choice("format", ResponseFormat.self) ?? .csv
-            let invoices = try await perform(principal) { principal, connection in
-                try InvoiceStore(connection: connection).export(tenant: try Self.tenant(principal), period: period)
-            }
-            let lines = invoices.flatMap { invoice in invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) } }
+            let cursor = pageCursor("invoice-lines", principal)
+            let page = try query.page(cursor)
             if format == .csv {
-                return Self.csv(CSV.render(LineOutput.csvColumns, lines.map(\.csvRow)), filename: "invoice-lines-\(period).csv")
+                return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: LineOutput.csvColumns) { tenant, connection in
+                    try InvoiceStore(connection: connection).openExport(tenant: tenant, period: period)
+                } row: { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line).csvRow }
             }
-            return try Self.json(Items(items: lines))
+            return try await call(principal) { principal, connection in
+                let lines = try InvoiceStore(connection: connection).exportPage(tenant: try Self.tenant(principal), period: period,
+                                                                                after: page.after, limit: page.limit)
+                return Page(items: lines.rows.map { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line) },
+                            nextCursor: lines.next.map(cursor.encode))
+            }
         }
         router.get("v1/invoices/{id}") { request, context in
             let principal = try await authorize(request, billing)
@@ -138,13 +157,17 @@ extension TollgateAPI {
         }
     }
 
-    /// A billing period as the API takes it: YYYY-MM.
+    /// Years of the billing periods the API takes: an invoice run looks up to 24 months back
+    /// and one month ahead, and periods exist for years 1000-9000.
+    static let periodYears = 1100...8999
+
+    /// A billing period as the API takes it: YYYY-MM, a year of `periodYears`.
     static func checkPeriod(_ text: String) throws {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
               bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
-              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), year >= 1000 else {
-            throw APIError.invalid("period must be YYYY-MM, not '\(JSONBody.printable(text))'")
+              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), periodYears.contains(year) else {
+            throw APIError.invalid("period must be YYYY-MM of a year \(periodYears.lowerBound)-\(periodYears.upperBound), not '\(JSONBody.printable(text))'")
         }
     }
 

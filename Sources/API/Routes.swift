@@ -12,8 +12,11 @@ extension TollgateAPI {
         let fields: Set<String> = ["slug", "name", "currency", "time_zone", "billing_day", "rounding_mode"]
         router.get("v1/tenants") { request, _ in
             let principal = try await authorize(request, [.admin])
-            _ = try QueryInput(request, allowed: [])
-            return try await call(principal) { _, connection in Items(items: try TenantStore(connection: connection).list()) }
+            let cursor = pageCursor("tenants", principal)
+            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
+            return try await call(principal) { _, connection in
+                Page(try TenantStore(connection: connection).page(after: page.after, limit: page.limit), cursor)
+            }
         }
         router.post("v1/tenants") { request, _ in
             let principal = try await authorize(request, [.admin])
@@ -57,9 +60,11 @@ extension TollgateAPI {
         let nasLimit = self.nasLimit
         router.get("v1/nas") { request, _ in
             let principal = try await authorize(request, [.operator])
-            _ = try QueryInput(request, allowed: [])
+            let cursor = pageCursor("nas", principal)
+            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try NASStore(connection: connection, cipher: cipher).list(tenant: try Self.tenant(principal)))
+                Page(try NASStore(connection: connection, cipher: cipher).page(tenant: try Self.tenant(principal), after: page.after, limit: page.limit),
+                     cursor)
             }
         }
         router.post("v1/nas") { request, _ in
@@ -127,15 +132,16 @@ extension TollgateAPI {
             let nas = try query.string("nas")
             let from = try query.string("from", maxLength: 32)
             let to = try query.string("to", maxLength: 32)
-            let limit = try query.integer("limit", 1...1000) ?? 100
-            let cursor = try query.string("cursor", maxLength: 20).map { text -> Int64 in
-                guard let id = Int64(text), id > 0 else { throw APIError.invalid("cursor is not one this API returned") }
+            let cursor = pageCursor("sessions", principal)
+            let page = try query.page(cursor)
+            let after = try page.after.map { key -> Int64 in
+                guard key.count == 1, let id = Int64(key[0]) else { throw APIError.invalid("cursor does not belong to this listing") }
                 return id
             }
             return try await call(principal) { principal, connection in
-                let page = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), state: state, user: user, nas: nas,
-                                                                              from: from, to: to, after: cursor, limit: limit)
-                return Page(items: page.rows, nextCursor: page.next.map(String.init))
+                let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), state: state, user: user, nas: nas,
+                                                                                  from: from, to: to, after: after, limit: page.limit)
+                return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
             }
         }
     }
@@ -144,6 +150,12 @@ extension TollgateAPI {
     /// a shared listener would keep every other tenant from registering there. The platform
     /// operator registers wider ranges with the CLI.
     static func checkPrefix(_ address: String) throws {
+        // PostgreSQL reads "10" or "10.1" as the prefixes 10.0.0.0/8 and 10.1.0.0/16: only a
+        // full dotted quad says which address (and so which prefix length) is meant.
+        let host = address.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        if !host.contains(":"), host.split(separator: ".", omittingEmptySubsequences: false).count != 4 {
+            throw APIError.invalid("address: '\(JSONBody.printable(address))' is not an IPv4 address a.b.c.d[/len] or an IPv6 address")
+        }
         guard let slash = address.firstIndex(of: "/") else { return }
         var length = Int(address[address.index(after: slash)...]) ?? 0
         var minimum = address.contains(":") ? 48 : 16
@@ -170,57 +182,80 @@ extension TollgateAPI {
         let roles: Set<TokenRole> = [.billing, .readonly]
         router.get("v1/usage") { request, _ -> Response in
             let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["user", "from", "to", "by", "format"])
+            let query = try QueryInput(request, allowed: ["user", "from", "to", "by", "format", "limit", "cursor"])
             let user = try query.string("user", maxLength: 253)
             let from = try query.string("from", maxLength: 32)
             let to = try query.string("to", maxLength: 32)
             let grouping = try query.choice("by", UsageGrouping.self)
             let format = try query.choice("format", ResponseFormat.self) ?? .json
-            let rows = try await perform(principal) { principal, connection in
-                try ReportStore(connection: connection).usage(tenant: try Self.tenant(principal), user: user, from: from, to: to, by: grouping)
-            }
+            // One listing whatever the grouping: a key (subscriber, period) orders every form.
+            let cursor = pageCursor("usage", principal)
+            // Read (and so checked) for CSV too, though a CSV export has every row.
+            let page = try query.page(cursor)
             if format == .csv {
-                return Self.csv(CSV.render(["subscriber", "period", "upload_bytes", "download_bytes", "session_seconds"], rows.map {
+                return try await streamCSV(principal, filename: "usage.csv",
+                                           columns: ["subscriber", "period", "upload_bytes", "download_bytes", "session_seconds"]) { tenant, connection in
+                    try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
+                } row: {
                     [$0.subscriber, $0.period, String($0.uploadBytes), String($0.downloadBytes), String($0.sessionSeconds)]
-                }), filename: "usage.csv")
+                }
             }
-            return try Self.json(Items(items: rows))
+            return try await call(principal) { principal, connection in
+                Page(try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to, by: grouping,
+                                                                       after: page.after, limit: page.limit), cursor)
+            }
         }
         router.get("v1/usage/totals") { request, _ in
             let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["from", "to", "by"])
+            let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
             let from = try query.string("from", maxLength: 32)
             let to = try query.string("to", maxLength: 32)
             let grouping = try query.choice("by", UsageGrouping.self)
+            let cursor = pageCursor("usage-totals", principal)
+            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
-                let rows = try ReportStore(connection: connection).usageTotals(tenant: try Self.tenant(principal), from: from, to: to, by: grouping)
-                return Items(items: rows.map { UsageTotal(period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
-                                                          sessionSeconds: $0.sessionSeconds) })
+                let rows = try ReportStore(connection: connection).usageTotalsPage(tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
+                                                                                   after: page.after, limit: page.limit)
+                return Page(items: rows.rows.map { UsageTotal(period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
+                                                              sessionSeconds: $0.sessionSeconds) },
+                            nextCursor: rows.next.map(cursor.encode))
             }
         }
         router.get("v1/usage/top") { request, _ in
             let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["from", "to", "by", "limit"])
+            let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
             let from = try query.string("from", maxLength: 32)
             let to = try query.string("to", maxLength: 32)
             let ranking = try query.choice("by", ReportStore.UsageRanking.self) ?? .total
-            let limit = try query.integer("limit", 1...10_000) ?? 100
+            // The first page is "the top N": 100 unless asked; the cursor goes further down the ranking.
+            let cursor = pageCursor("usage-top", principal)
+            let page = try query.page(cursor, defaultLimit: 100)
             return try await call(principal) { principal, connection in
-                Items(items: try ReportStore(connection: connection).topSubscribers(tenant: try Self.tenant(principal), from: from, to: to,
-                                                                                    by: ranking, limit: limit))
+                Page(try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
+                                                                     after: page.after, limit: page.limit), cursor)
             }
         }
         router.get("v1/usage/unassigned") { request, _ in
             let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["period"])
+            let query = try QueryInput(request, allowed: ["period", "limit", "cursor"])
             guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
             try Self.checkPeriod(period)
+            let cursor = pageCursor("usage-unassigned", principal)
+            let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
-                Items(items: try ReportStore(connection: connection).unassigned(tenant: try Self.tenant(principal), period: period).map {
-                    UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes)
-                })
+                let rows = try ReportStore(connection: connection).unassignedPage(tenant: try Self.tenant(principal), period: period,
+                                                                                  after: page.after, limit: page.limit)
+                return Page(items: rows.rows.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) },
+                            nextCursor: rows.next.map(cursor.encode))
             }
         }
+    }
+}
+
+extension TollgateAPI {
+    /// The cursor of `listing` for the principal's tenant.
+    func pageCursor(_ listing: String, _ principal: Principal) -> PageCursor {
+        PageCursor(listing: listing, tenantID: principal.tenant?.id ?? 0, cipher: cipher)
     }
 }
 

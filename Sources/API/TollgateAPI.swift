@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Rating
 import Storage
+import TabularText
 
 /// The management API: every route, its roles, and the rules every request follows.
 ///
@@ -19,24 +20,36 @@ public struct TollgateAPI: Sendable {
     let logger: Logger
     /// Most NAS one tenant may register.
     let nasLimit: Int
+    /// Longest a request body may take to arrive.
+    let readTimeout: Duration
 
-    public init(database: APIDatabase, cipher: SecretCipher, logger: Logger, nasLimit: Int = NASStore.defaultLimit) {
+    public init(database: APIDatabase, cipher: SecretCipher, logger: Logger, nasLimit: Int = NASStore.defaultLimit,
+                readTimeout: Duration = .seconds(30)) {
         self.database = database
         self.cipher = cipher
         self.logger = logger
         self.nasLimit = nasLimit
+        self.readTimeout = readTimeout
     }
 
     /// Adds the API's routes (and /openapi.yaml) to `router`.
-    public func register(on router: Router<some RequestContext>) {
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.add(middleware: BodyDeadline<Context>(timeout: readTimeout))
+        let document = DocumentCache()
         router.get("openapi.yaml") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/yaml"],
-                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+            let text = try await document.text {
+                try await mapErrors {
+                    try await database.run(tenant: 0) { connection in OpenAPIDocument.yaml(timeZones: try TenantStore(connection: connection).timeZoneNames()) }
+                }
+            }
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         registerTenantRoutes(on: router)
         registerOperatorRoutes(on: router)
         registerUsageRoutes(on: router)
         registerBillingRoutes(on: router)
+        let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
+        router.add(middleware: MethodNotAllowed<Context>(routes: routes))
     }
 
     // MARK: Request plumbing
@@ -53,7 +66,7 @@ public struct TollgateAPI: Sendable {
     /// 401 without a valid token, 403 when its role may not call the route.
     func authorize(_ request: Request, _ roles: Set<TokenRole>) async throws -> Principal {
         let token = try Self.bearerToken(request)
-        let principal = try await run(request) { connection in try TokenStore(connection: connection).authenticate(token) }
+        let principal = try await mapErrors { try await database.authenticate { connection in try TokenStore(connection: connection).authenticate(token) } }
         guard let principal else { throw APIError.unauthorized }
         guard roles.contains(principal.role) else { throw APIError.forbidden(principal.role) }
         return principal
@@ -67,13 +80,54 @@ public struct TollgateAPI: Sendable {
 
     /// As `call`, for work whose result the route turns into a response itself (CSV).
     func perform<T: Sendable>(_ principal: Principal, _ work: @escaping @Sendable (Principal, PostgresConnection) throws -> T) async throws -> T {
-        try await run(nil) { connection in try work(principal, connection) }
+        try await mapErrors { try await database.run(tenant: principal.tenant?.id ?? 0) { connection in try work(principal, connection) } }
     }
 
-    /// Runs database work, mapping failures to API errors (logging unexpected ones).
-    private func run<T: Sendable>(_ request: Request?, _ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    /// Answers a CSV export streamed from a database cursor: rows are read and sent a chunk
+    /// at a time, so memory stays the same whatever the export's size. The tenant's slot and
+    /// a connection are held until the last row is sent (or the client goes away).
+    func streamCSV<Row>(_ principal: Principal, filename: String, columns: [String],
+                        open: @escaping @Sendable (Tenant, PostgresConnection) throws -> RowCursor<Row>,
+                        row: @escaping @Sendable (Row) -> [String?]) async throws -> Response {
+        let tenant = try Self.tenant(principal)
+        let database = self.database
+        let reservation = try await mapErrors { try await database.reserve(tenant: tenant.id) }
+        let export: CSVExport
         do {
-            return try await database.run(work)
+            export = try await mapErrors {
+                try await database.run(reservation) { connection in
+                    let cursor = try open(tenant, connection)
+                    return CSVExport { count in
+                        let rows = try cursor.next(count)
+                        return rows.isEmpty ? nil : ByteBuffer(string: CSV.lines(rows.map(row)))
+                    }
+                }
+            }
+        } catch {
+            await database.finish(reservation)
+            throw error
+        }
+        let logger = self.logger
+        return Response(status: .ok, headers: Self.csvHeaders(filename), body: ResponseBody { writer in
+            do {
+                try await writer.write(ByteBuffer(string: CSV.lines([columns])))
+                while let chunk = try await database.run(reservation, { _ in try export.next(CSVExport.chunkRows) }) {
+                    try await writer.write(chunk)
+                }
+                await database.finish(reservation)
+                try await writer.finish(nil)
+            } catch {
+                await database.finish(reservation)
+                logger.warning("CSV export ended early", metadata: ["file": "\(filename)", "error": "\(error)"])
+                throw error
+            }
+        })
+    }
+
+    /// Runs `work`, mapping failures to API errors (logging unexpected ones).
+    private func mapErrors<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
         } catch {
             let mapped = APIError.from(error)
             if let apiError = mapped as? APIError {
@@ -99,9 +153,8 @@ public struct TollgateAPI: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func csv(_ text: String, filename: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    static func csvHeaders(_ filename: String) -> HTTPFields {
+        [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""]
     }
 
     /// A path parameter, checked like a string field.
@@ -125,17 +178,36 @@ public struct TollgateAPI: Sendable {
     }
 }
 
-/// Rows in CSV (RFC 4180): fields with commas, quotes or line breaks are quoted.
-enum CSV {
-    static func render(_ columns: [String], _ rows: [[String?]]) -> String {
-        var out = columns.map(field).joined(separator: ",") + "\r\n"
+/// The OpenAPI document, made once (it lists the database's time zone names).
+final class DocumentCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: String?
+
+    func text(_ make: () async throws -> String) async throws -> String {
+        if let cached = lock.withLock({ cached }) { return cached }
+        let text = try await make()
+        lock.withLock { cached = text }
+        return text
+    }
+}
+
+/// The chunks of a streaming CSV export, read by one step at a time of its reservation.
+final class CSVExport: @unchecked Sendable {
+    /// Rows fetched and sent at once.
+    static let chunkRows = 1000
+    let next: (Int) throws -> ByteBuffer?
+
+    init(next: @escaping (Int) throws -> ByteBuffer?) {
+        self.next = next
+    }
+}
+
+extension CSV {
+    /// Rows as CSV lines ending in CRLF (RFC 4180); NULL is an empty field.
+    static func lines(_ rows: [[String?]]) -> String {
+        var out = ""
         for row in rows { out += row.map { field($0 ?? "") }.joined(separator: ",") + "\r\n" }
         return out
-    }
-
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 
@@ -143,8 +215,27 @@ enum CSV {
 struct Page<T: Encodable & Sendable>: Encodable, Sendable {
     var items: [T]
     var nextCursor: String?
+
+    init(items: [T], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    /// A store's page, its next key sealed into a cursor.
+    init(_ page: KeysetPage<T>, _ cursor: PageCursor) {
+        items = page.rows
+        nextCursor = page.next.map(cursor.encode)
+    }
+
+    /// `next_cursor` is always present: null on the last page.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items, nextCursor
+    }
 }
 
-struct Items<T: Encodable & Sendable>: Encodable, Sendable {
-    var items: [T]
-}

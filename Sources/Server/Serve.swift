@@ -85,8 +85,13 @@ public enum Serve {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
         }
-        let apiDatabase = APIDatabase(url: url)
-        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant).register(on: router)
+        let settings = configuration.api
+        let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
+                                      tenantConcurrency: settings.tenantConcurrency, queueWait: .milliseconds(settings.queueWaitMilliseconds),
+                                      statementTimeout: settings.statementTimeoutMilliseconds)
+        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
+                    readTimeout: .seconds(settings.readTimeoutSeconds))
+            .register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }
@@ -94,11 +99,13 @@ public enum Serve {
             .trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate"),
+            server: try HTTPServerSetup.builder(settings),
+            configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate",
+                                 availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
             services: [CollectorService(collector: collector)],
             logger: logger
         )
-        logger.info("tollgate serving", metadata: ["http": "\(configuration.http)"])
+        logger.info("tollgate serving", metadata: ["http": "\(configuration.http)", "tls": "\(settings.tlsCertificate != nil)"])
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try? await apiDatabase.shutdown()
     }

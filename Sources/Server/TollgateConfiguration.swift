@@ -22,6 +22,8 @@ public struct TollgateConfiguration: Sendable {
     /// trace, debug, info, notice, warning, error or critical. Default info.
     /// Environment: TOLLGATE_LOG_LEVEL.
     public var logLevel = "info"
+    /// HTTP and management API limits ([api] in the file).
+    public var api = APISettings()
     /// Collector settings ([collector] and [[listener]] in the file).
     public var collector = CollectorConfiguration()
     /// Folder of the on-disk spool. Default empty: `spool` in the data folder.
@@ -80,6 +82,9 @@ public struct TollgateConfiguration: Sendable {
             case "collector":
                 guard case .table(let table) = value else { throw Error("collector must be a [collector] table") }
                 try applyCollector(table)
+            case "api":
+                guard case .table(let table) = value else { throw Error("api must be an [api] table") }
+                try applyAPI(table)
             case "listener":
                 guard case .tables(let tables) = value else { throw Error("listener must be [[listener]] tables") }
                 collector.listeners = try tables.map(Self.listener)
@@ -108,6 +113,28 @@ public struct TollgateConfiguration: Sendable {
             case "spool_max_bytes": spoolMaxBytes = try integer(value, name, 0...(1 << 50))
             default: throw Error("unknown key '\(name)'")
             }
+        }
+    }
+
+    mutating func applyAPI(_ table: [String: TOMLValue]) throws {
+        for (key, value) in table {
+            let name = "api.\(key)"
+            switch key {
+            case "database_threads": api.databaseThreads = try integer(value, name, 1...256)
+            case "auth_threads": api.authThreads = try integer(value, name, 1...64)
+            case "tenant_concurrency": api.tenantConcurrency = try integer(value, name, 1...256)
+            case "queue_wait_ms": api.queueWaitMilliseconds = try integer(value, name, 0...600_000)
+            case "statement_timeout_ms": api.statementTimeoutMilliseconds = try integer(value, name, 100...86_400_000)
+            case "idle_timeout_seconds": api.idleTimeoutSeconds = try integer(value, name, 1...86_400)
+            case "read_timeout_seconds": api.readTimeoutSeconds = try integer(value, name, 1...3600)
+            case "max_connections": api.maxConnections = try integer(value, name, 1...1_000_000)
+            case "tls_certificate": api.tlsCertificate = nonEmpty(try string(value, name))
+            case "tls_key": api.tlsKey = nonEmpty(try string(value, name))
+            default: throw Error("unknown key '\(name)'")
+            }
+        }
+        guard (api.tlsCertificate == nil) == (api.tlsKey == nil) else {
+            throw Error("api.tls_certificate and api.tls_key go together: set both for HTTPS, or neither")
         }
     }
 

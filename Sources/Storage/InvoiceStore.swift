@@ -2,6 +2,14 @@ import Accounting
 import Foundation
 import Rating
 
+/// One line of an export: the invoice it is on (without its other lines), its 1-based
+/// position there, and the line.
+public struct ExportedLine: Sendable {
+    public var invoice: InvoiceRecord
+    public var position: Int
+    public var line: InvoiceLine
+}
+
 /// An invoice as stored, with its lines when read one by one.
 public struct InvoiceRecord: Hashable, Sendable {
     public var id: Int64
@@ -194,6 +202,78 @@ public struct InvoiceStore {
         }
     }
 
+    /// Invoices without lines, newest period first, then by User-Name and id: `limit` after
+    /// the key `[period, user, id]` of the previous page's last invoice.
+    public func page(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil,
+                     after: [String]?, limit: Int) throws -> KeysetPage<InvoiceRecord> {
+        try PageLimit.check(limit)
+        let key = try keyParts(after, 3)
+        if let id = key[2], Int64(id) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
+        let invoices = try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+                WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
+                  AND ($4::text IS NULL OR s.user_name = $4)
+                  AND ($5::text IS NULL OR i.period < $5 OR (i.period = $5 AND (s.user_name, i.id) > ($6::text, $7::bigint)))
+                ORDER BY i.period DESC, s.user_name, i.id
+                LIMIT $8
+                """, [String(tenant.id), period, status, user] + key + [String(limit + 1)])
+            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+        }
+        return KeysetPage(fetched: invoices, limit: limit) { [$0.period, $0.subscriber, String($0.id)] }
+    }
+
+    /// The invoices `page` lists, every one in page order, read a chunk at a time. The cursor
+    /// owns the connection until it is closed.
+    public func openList(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil) throws -> RowCursor<InvoiceRecord> {
+        try RowCursor(connection: connection, tenantID: tenant.id, sql: """
+            SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+            WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
+              AND ($4::text IS NULL OR s.user_name = $4)
+            ORDER BY i.period DESC, s.user_name, i.id
+            """, parameters: [String(tenant.id), period, status, user]) { result in (0..<result.rowCount).map { Self.invoice(result, row: $0) } }
+    }
+
+    /// Every line of a period's invoices by User-Name, invoice and position: `limit` after
+    /// the key `[user, invoice id, position]` of the previous page's last line.
+    public func exportPage(tenant: Tenant, period: String, after: [String]?, limit: Int) throws -> KeysetPage<ExportedLine> {
+        try PageLimit.check(limit)
+        let key = try keyParts(after, 3)
+        if key[0] != nil, Int64(key[1] ?? "") == nil || Int(key[2] ?? "") == nil {
+            throw StoreError(.invalid, "cursor does not belong to this listing")
+        }
+        let lines = try connection.tenantTransaction(tenant.id) { connection in
+            try Self.exportedLines(try connection.query(Self.exportStatement + """
+
+                  AND ($3::text IS NULL OR (s.user_name, i.id, l.position) > ($3::text, $4::bigint, $5::integer))
+                ORDER BY s.user_name, i.id, l.position
+                LIMIT $6
+                """, [String(tenant.id), period] + key + [String(limit + 1)]))
+        }
+        return KeysetPage(fetched: lines, limit: limit) { [$0.invoice.subscriber, String($0.invoice.id), String($0.position)] }
+    }
+
+    /// Every line of a period's invoices in export order, read a chunk at a time. The cursor
+    /// owns the connection until it is closed.
+    public func openExport(tenant: Tenant, period: String) throws -> RowCursor<ExportedLine> {
+        try RowCursor(connection: connection, tenantID: tenant.id, sql: Self.exportStatement + "\nORDER BY s.user_name, i.id, l.position",
+                      parameters: [String(tenant.id), period], decode: Self.exportedLines)
+    }
+
+    static let exportStatement = """
+        SELECT \(invoiceColumns), l.position, \(lineColumns)
+        FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+        JOIN invoice_lines l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
+        WHERE i.tenant_id = $1 AND i.period = $2
+        """
+
+    static func exportedLines(_ result: PostgresResult) throws -> [ExportedLine] {
+        try (0..<result.rowCount).map { row in
+            ExportedLine(invoice: invoice(result, row: row), position: Int(result.int64(row: row, column: 12)),
+                         line: try line(result, row: row, offset: 13))
+        }
+    }
+
     /// One invoice with its lines; not found for another tenant's id.
     public func show(tenant: Tenant, id: Int64) throws -> InvoiceRecord {
         try connection.tenantTransaction(tenant.id) { connection in
@@ -277,13 +357,16 @@ public struct InvoiceStore {
         return byUser
     }
 
-    /// Usage of User-Names that are not subscribers at all.
-    static func unknownUsers(_ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>) throws -> [UnassignedUsageRow] {
+    /// Usage of User-Names that are not subscribers at all, by User-Name (all, or `limit`
+    /// after `after`).
+    static func unknownUsers(_ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>,
+                             after: String? = nil, limit: Int? = nil) throws -> [UnassignedUsageRow] {
         // The distinct User-Names come from a loose index scan (one descent of the primary key per
         // name) rather than reading every bucket of the period; only unknown names are summed.
         let result = try connection.query("""
             WITH RECURSIVE names AS (
-                (SELECT subscriber FROM usage_hourly WHERE tenant_id = $1 ORDER BY subscriber LIMIT 1)
+                (SELECT subscriber FROM usage_hourly WHERE tenant_id = $1 AND ($4::text IS NULL OR subscriber > $4)
+                 ORDER BY subscriber LIMIT 1)
                 UNION ALL
                 SELECT (SELECT u.subscriber FROM usage_hourly u WHERE u.tenant_id = $1 AND u.subscriber > n.subscriber
                         ORDER BY u.subscriber LIMIT 1)
@@ -294,11 +377,13 @@ public struct InvoiceStore {
             WHERE n.subscriber IS NOT NULL AND u.hour >= to_timestamp($2) AND u.hour < to_timestamp($3)
               AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = n.subscriber)
             GROUP BY n.subscriber
-            """, [String(tenant.id), String(range.lowerBound), String(range.upperBound)])
-        return (0..<result.rowCount).compactMap { row in
-            let up = result.int64(row: row, column: 1), down = result.int64(row: row, column: 2)
-            guard up != 0 || down != 0 else { return nil }
-            return UnassignedUsageRow(userName: result.value(row: row, column: 0) ?? "", isSubscriber: false, uploadBytes: up, downloadBytes: down)
+            HAVING sum(u.upload_bytes) <> 0 OR sum(u.download_bytes) <> 0
+            ORDER BY n.subscriber
+            LIMIT $5
+            """, [String(tenant.id), String(range.lowerBound), String(range.upperBound), after, limit.map(String.init)])
+        return (0..<result.rowCount).map { row in
+            UnassignedUsageRow(userName: result.value(row: row, column: 0) ?? "", isSubscriber: false,
+                               uploadBytes: result.int64(row: row, column: 1), downloadBytes: result.int64(row: row, column: 2))
         }
     }
 

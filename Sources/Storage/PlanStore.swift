@@ -84,6 +84,14 @@ public struct PlanStore {
         try connection.tenantTransaction(tenant.id) { try Self.plans($0, tenant: tenant, name: nil) }
     }
 
+    /// Plans by name with all their versions, `limit` plans after name `after[0]`.
+    public func planPage(tenant: Tenant, after: [String]?, limit: Int) throws -> KeysetPage<PlanRecord> {
+        try PageLimit.check(limit)
+        let after = try keyParts(after, 1)[0]
+        let plans = try connection.tenantTransaction(tenant.id) { try Self.plans($0, tenant: tenant, name: nil, after: after, limit: limit + 1) }
+        return KeysetPage(fetched: plans, limit: limit) { [$0.name] }
+    }
+
     public func plan(tenant: Tenant, name: String) throws -> PlanRecord {
         try connection.tenantTransaction(tenant.id) { try Self.requirePlan($0, tenant: tenant, name: name) }
     }
@@ -143,15 +151,28 @@ public struct PlanStore {
         try connection.tenantTransaction(tenant.id) { try Self.subscribers($0, tenant: tenant, user: user) }
     }
 
+    /// Subscribers by User-Name with their assignments, `limit` after User-Name `after[0]`.
+    public func subscriberPage(tenant: Tenant, user: String? = nil, after: [String]?, limit: Int) throws -> KeysetPage<SubscriberRecord> {
+        try PageLimit.check(limit)
+        let after = try keyParts(after, 1)[0]
+        let subscribers = try connection.tenantTransaction(tenant.id) {
+            try Self.subscribers($0, tenant: tenant, user: user, after: after, limit: limit + 1)
+        }
+        return KeysetPage(fetched: subscribers, limit: limit) { [$0.userName] }
+    }
+
     // MARK: - Inside a tenant transaction
 
-    static func plans(_ connection: PostgresConnection, tenant: Tenant, name: String?) throws -> [PlanRecord] {
+    /// Plans by name (one, or `limit` after `after`) with their versions.
+    static func plans(_ connection: PostgresConnection, tenant: Tenant, name: String?, after: String? = nil, limit: Int? = nil) throws -> [PlanRecord] {
         let result = try connection.query("""
             SELECT p.id, p.name, v.id, v.effective_from, v.terms
-            FROM plans p JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
-            WHERE p.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
+            FROM (SELECT id, name, tenant_id FROM plans
+                  WHERE tenant_id = $1 AND ($2::text IS NULL OR name = $2) AND ($3::text IS NULL OR name > $3)
+                  ORDER BY name LIMIT $4) p
+            JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
             ORDER BY p.name, v.effective_from, v.id
-            """, [String(tenant.id), name])
+            """, [String(tenant.id), name, after, limit.map(String.init)])
         var plans: [PlanRecord] = []
         for row in 0..<result.rowCount {
             let planID = result.int64(row: row, column: 0)
@@ -180,18 +201,21 @@ public struct PlanStore {
         return plan
     }
 
-    static func subscribers(_ connection: PostgresConnection, tenant: Tenant, user: String?, lock: Bool = false) throws -> [SubscriberRecord] {
+    /// Subscribers by User-Name (one, or `limit` after `after`) with their assignments.
+    static func subscribers(_ connection: PostgresConnection, tenant: Tenant, user: String?, lock: Bool = false,
+                            after: String? = nil, limit: Int? = nil) throws -> [SubscriberRecord] {
         if lock, let user {
             try connection.query("SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = $2 FOR UPDATE", [String(tenant.id), user])
         }
         let result = try connection.query("""
             SELECT s.id, s.user_name, a.id, a.plan_id, p.name, a.starts_on, a.ends_on
-            FROM subscribers s
+            FROM (SELECT id, user_name, tenant_id FROM subscribers
+                  WHERE tenant_id = $1 AND ($2::text IS NULL OR user_name = $2) AND ($3::text IS NULL OR user_name > $3)
+                  ORDER BY user_name LIMIT $4) s
             LEFT JOIN plan_assignments a ON a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
             LEFT JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
-            WHERE s.tenant_id = $1 AND ($2::text IS NULL OR s.user_name = $2)
-            ORDER BY s.user_name, a.starts_on
-            """, [String(tenant.id), user])
+            ORDER BY s.user_name, a.starts_on, a.id
+            """, [String(tenant.id), user, after, limit.map(String.init)])
         var subscribers: [SubscriberRecord] = []
         for row in 0..<result.rowCount {
             let id = result.int64(row: row, column: 0)
@@ -227,9 +251,11 @@ public struct PlanStore {
         guard !name.isEmpty, name.count <= 100, !name.contains("\0") else { throw StoreError(.invalid, "a plan name must be 1-100 characters") }
     }
 
+    /// A plan in another currency than the tenant's conflicts with the tenant (a well-formed
+    /// code, but not the one its invoices are in).
     func checkCurrency(_ terms: PlanTerms, tenant: Tenant) throws {
         guard terms.currency == tenant.currency else {
-            throw StoreError(.invalid, "currency: the plan is in \(terms.currency) but tenant '\(tenant.slug)' bills in \(tenant.currency); one invoice has one currency")
+            throw StoreError(.conflict, "currency: the plan is in \(terms.currency) but tenant '\(tenant.slug)' bills in \(tenant.currency); one invoice has one currency")
         }
     }
 }

@@ -198,10 +198,20 @@ public final class PostgresConnection {
     /// tenant set in `tollgate.tenant_id` for this transaction only.
     /// `repeatableRead`: every query of the transaction sees one snapshot.
     public func tenantTransaction<T>(_ tenantID: Int64, repeatableRead: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
-        // One round trip opens the transaction, switches the role and sets the tenant (an
-        // integer, so it is safe in the statement text).
-        try within(opening: (repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
-                            + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)", body)
+        try within(opening: Self.tenantOpening(tenantID, repeatableRead: repeatableRead), body)
+    }
+
+    /// Opens a tenant transaction that outlives one call (a streaming cursor's); the caller
+    /// ends it with COMMIT or ROLLBACK.
+    public func beginTenantTransaction(_ tenantID: Int64, repeatableRead: Bool = false) throws {
+        try execute(Self.tenantOpening(tenantID, repeatableRead: repeatableRead))
+    }
+
+    /// One round trip opens the transaction, switches the role and sets the tenant (an
+    /// integer, so it is safe in the statement text).
+    private static func tenantOpening(_ tenantID: Int64, repeatableRead: Bool) -> String {
+        (repeatableRead ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN")
+            + "; SET LOCAL ROLE tollgate_tenant; SELECT set_config('tollgate.tenant_id', '\(tenantID)', true)"
     }
 
     /// Runs `opening` (which begins the transaction), `body` and COMMIT; rolls back whatever

@@ -47,7 +47,7 @@ public struct ReportStore {
 
     /// The newest `limit` (at most 1000) sessions, optionally open ones or one User-Name's only.
     public func sessions(tenant: Tenant, activeOnly: Bool = false, user: String? = nil, limit: Int = 1000) throws -> [SessionRow] {
-        try sessionPage(tenant: tenant, state: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), 1000)).rows
+        try sessionPage(tenant: tenant, state: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), PageLimit.range.upperBound)).rows
     }
 
     /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
@@ -69,6 +69,133 @@ public struct ReportStore {
         return Self.usageRows(result)
     }
 
+    /// A page of `usage`, by subscriber and period: `limit` rows after the key
+    /// `[subscriber, period or ""]` of the previous page's last row.
+    ///
+    /// Only the subscribers a page can reach are summed (the next `limit + 2` by name from
+    /// the key on, each with at least one row), so a page costs the same wherever it starts.
+    public func usagePage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
+                          after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+        try checkBounds(from, to)
+        try PageLimit.check(limit)
+        let key = try keyParts(after, 2)
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                WITH page_subscribers AS (
+                    SELECT DISTINCT u.subscriber FROM usage_hourly u
+                    WHERE u.tenant_id = $6 AND ($1::text IS NULL OR u.subscriber = $1)
+                      AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
+                      AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
+                      AND ($4::text IS NULL OR u.subscriber >= $4)
+                    ORDER BY 1 LIMIT $7::integer + 1
+                )
+                SELECT * FROM (
+                    SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
+                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                    FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+                    WHERE u.tenant_id = $6 AND u.subscriber IN (SELECT subscriber FROM page_subscribers)
+                      AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
+                      AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
+                    GROUP BY 1, 2
+                ) g
+                WHERE $4::text IS NULL OR (g.subscriber, coalesce(g.period, '')) > ($4::text, $5::text)
+                ORDER BY 1, 2 LIMIT $7
+                """, [user] + (try Self.instants(from, to, tenant: tenant)) + key + [String(tenant.id), String(limit + 1)])
+        }
+        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
+    }
+
+    /// Every row of `usage` in page order, read a chunk at a time. The cursor owns the
+    /// connection until it is closed.
+    public func openUsageExport(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil,
+                                by grouping: UsageGrouping? = nil) throws -> RowCursor<UsageRow> {
+        try checkBounds(from, to)
+        return try RowCursor(connection: connection, tenantID: tenant.id, sql: """
+            SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
+                   sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+            FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+            WHERE u.tenant_id = $4 AND ($1::text IS NULL OR u.subscriber = $1)
+              AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
+              AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """, parameters: [user] + (try Self.instants(from, to, tenant: tenant)) + [String(tenant.id)], decode: Self.usageRows)
+    }
+
+    /// A page of `usageTotals`: `limit` periods after period `after[0]`.
+    public func usageTotalsPage(tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
+                                after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+        try checkBounds(from, to)
+        try PageLimit.check(limit)
+        let source = Self.source(from: from, to: to, grouping: grouping)
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT * FROM (
+                    SELECT '' AS subscriber, \(source.period(grouping)) AS period,
+                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                    FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
+                    WHERE u.tenant_id = $3 AND \(source.range)
+                    GROUP BY 2
+                ) g
+                WHERE $4::text IS NULL OR coalesce(g.period, '') > $4
+                ORDER BY 2 LIMIT $5
+                """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + (try keyParts(after, 1)) + [String(limit + 1)])
+        }
+        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.period ?? ""] }
+    }
+
+    /// A page of the ranking `topSubscribers` gives: `limit` subscribers after the key
+    /// `[ranked bytes, subscriber]` of the previous page's last row.
+    public func topPage(tenant: Tenant, from: String? = nil, to: String? = nil, by ranking: UsageRanking = .total,
+                        after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+        try checkBounds(from, to)
+        try PageLimit.check(limit)
+        let key = try keyParts(after, 2)
+        if let bytes = key[0], Int64(bytes) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
+        let rank: String
+        switch ranking {
+        case .download: rank = "sum(u.download_bytes)::bigint"
+        case .upload: rank = "sum(u.upload_bytes)::bigint"
+        case .total: rank = "(sum(u.upload_bytes) + sum(u.download_bytes))::bigint"
+        }
+        let source = Self.source(from: from, to: to, grouping: nil)
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT * FROM (
+                    SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint,
+                           sum(u.session_seconds)::bigint, \(rank) AS rank
+                    FROM \(source.table) u
+                    WHERE u.tenant_id = $3 AND \(source.range)
+                    GROUP BY u.subscriber
+                ) g
+                WHERE $4::bigint IS NULL OR g.rank < $4::bigint OR (g.rank = $4::bigint AND g.subscriber > $5::text)
+                ORDER BY g.rank DESC, g.subscriber LIMIT $6
+                """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + key + [String(limit + 1)])
+        }
+        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { row in
+            let bytes: Int64
+            switch ranking {
+            case .download: bytes = row.downloadBytes
+            case .upload: bytes = row.uploadBytes
+            case .total: bytes = row.uploadBytes + row.downloadBytes
+            }
+            return [String(bytes), row.subscriber]
+        }
+    }
+
+    /// A page of `unassigned`: `limit` User-Names after `after[0]`.
+    public func unassignedPage(tenant: Tenant, period: String, after: [String]?, limit: Int) throws -> KeysetPage<UnassignedUsageRow> {
+        try PageLimit.check(limit)
+        guard let billing = BillingPeriod(period, billingDay: tenant.billingDay),
+              let calendar = PeriodCalendar(period: billing, timeZone: tenant.timeZone) else {
+            throw StoreError(.invalid, "period '\(period)' must be YYYY-MM")
+        }
+        let after = try keyParts(after, 1)[0]
+        let rows = try connection.tenantTransaction(tenant.id) { connection in
+            try InvoiceStore.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange, after: after, limit: limit + 1)
+        }
+        return KeysetPage(fetched: rows, limit: limit) { [$0.userName] }
+    }
+
     /// Which sessions a listing shows.
     public enum SessionState: String, Sendable, CaseIterable {
         case active, closed, all
@@ -81,7 +208,7 @@ public struct ReportStore {
     public func sessionPage(tenant: Tenant, state: SessionState = .all, user: String? = nil, nas: String? = nil,
                             from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100) throws -> (rows: [SessionRow], next: Int64?) {
         try checkBounds(from, to)
-        guard (1...1000).contains(limit) else { throw StoreError(.invalid, "limit must be 1-1000, not \(limit)") }
+        try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT s.id, n.name, s.user_name, s.acct_session_id, s.nas_port,

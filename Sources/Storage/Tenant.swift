@@ -94,6 +94,14 @@ public struct TenantStore {
         return try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }
     }
 
+    /// Tenants by slug, `limit` after slug `after[0]`.
+    public func page(after: [String]?, limit: Int) throws -> KeysetPage<Tenant> {
+        try PageLimit.check(limit)
+        let result = try connection.query("SELECT \(Self.columns) FROM tenants WHERE ($1::text IS NULL OR slug > $1) ORDER BY slug LIMIT $2",
+                                          try keyParts(after, 1) + [String(limit + 1)])
+        return KeysetPage(fetched: try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }, limit: limit) { [$0.slug] }
+    }
+
     public func find(slug: String) throws -> Tenant? {
         let result = try connection.query("SELECT \(Self.columns) FROM tenants WHERE slug = $1", [slug])
         return result.rowCount == 0 ? nil : try Self.tenant(result, row: 0)
@@ -122,6 +130,11 @@ public struct TenantStore {
             throw StoreError(.invalid, "rounding mode '\(tenant.roundingMode)' must be one of \(Self.roundingModes.joined(separator: ", "))")
         }
         try checkTimeZone(tenant.timeZone)
+    }
+
+    /// Every time zone name a tenant may have, sorted.
+    public func timeZoneNames() throws -> [String] {
+        try connection.query("SELECT name FROM pg_timezone_names ORDER BY name").rows.compactMap { $0[0] }
     }
 
     func checkTimeZone(_ zone: String) throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TabularText
 
 /// How listing commands print: tables for people, JSON for machines, CSV for spreadsheets.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -47,16 +48,7 @@ struct Listing {
     }
 
     private func csv() -> String {
-        func field(_ s: String) -> String {
-            // Quote when needed; a leading =, +, - or @ is prefixed so spreadsheets never run it.
-            var value = s
-            if let first = value.first, "=+-@".contains(first), Int64(value) == nil { value = "'" + value }
-            if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return value
-        }
-        return ([columns.map(field).joined(separator: ",")] + rows.map { $0.map { field(plain($0)) }.joined(separator: ",") })
+        ([columns.map(CSV.field).joined(separator: ",")] + rows.map { $0.map { CSV.field(plain($0)) }.joined(separator: ",") })
             .joined(separator: "\n")
     }
 

@@ -270,6 +270,9 @@ struct APITests {
             let badPlan = try await client.send(.post, "/v1/plans", token: token, json: ["name": "X", "currency": "EUR", "recurring_fee": "1", "unit": "parsec"])
             #expect(badPlan.status == 400 && badPlan.errorMessage.contains("unit"), "\(badPlan.body)")
             #expect(try await client.send(.post, "/v1/plans", token: token, json: ["name": "Fibre 1000", "currency": "EUR", "recurring_fee": "1"]).status == 409)
+            // A well-formed currency that is not the tenant's conflicts with the tenant.
+            let dollars = try await client.send(.post, "/v1/plans", token: token, json: ["name": "Dollars", "currency": "USD", "recurring_fee": "1"])
+            #expect(dollars.status == 409 && dollars.errorMessage.contains("bills in EUR"), "\(dollars.body)")
             #expect(try await client.send(.get, "/v1/plans", token: token).items.count == 2)
             #expect(try await client.send(.get, "/v1/plans/nothing", token: token).status == 404)
 

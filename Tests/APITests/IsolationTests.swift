@@ -37,10 +37,22 @@ struct IsolationTests {
             (.get, "/v1/invoices/export?period=2026-10", nil), (.get, "/v1/invoices/export?period=2026-10&format=json", nil),
         ]
         for id in bInvoices { requests.append((.get, "/v1/invoices/\(id)", nil)) }
-        for id in bSessions { requests.append((.get, "/v1/sessions?cursor=\(id + 1)&limit=1", nil)) }
         let before = try snapshot(world)
         let matrix = requests
         try await world.withClient { client in
+            // B's cursors (one per page of B's sessions) are refused for A: they are sealed for B.
+            var cursor: String?
+            var bCursors: [String] = []
+            repeat {
+                let page = try await client.send(.get, "/v1/sessions?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), token: world.token("bravo.readonly"))
+                cursor = page.object["next_cursor"] as? String
+                if let cursor { bCursors.append(cursor) }
+            } while cursor != nil
+            #expect(bCursors.count == bSessions.count - 1)
+            for bCursor in bCursors {
+                let response = try await client.send(.get, "/v1/sessions?limit=1&cursor=\(bCursor)", token: world.token("alpha.readonly"))
+                #expect(response.status == 400 && !response.body.contains("bravo"), "\(response.status) \(response.body)")
+            }
             for role in ["operator", "billing", "readonly"] {
                 let token = world.token("alpha.\(role)")
                 for (method, path, body) in matrix {

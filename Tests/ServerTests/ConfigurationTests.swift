@@ -37,6 +37,7 @@ struct ConfigurationTests {
         #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
         #expect(configuration.spool?.directory == ".tollgate/spool")
         #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
+        #expect(configuration.api == defaults.api)
     }
 
     @Test("nas_limit_per_tenant from the file and the environment, refused out of range")
@@ -45,6 +46,39 @@ struct ConfigurationTests {
         #expect(try load("nas_limit_per_tenant = 3\n", environment: ["TOLLGATE_NAS_LIMIT_PER_TENANT": "7"]).nasLimitPerTenant == 7)
         #expect(throws: TollgateConfiguration.Error.self) { try load("nas_limit_per_tenant = 0\n") }
         #expect(throws: TollgateConfiguration.Error.self) { try load("", environment: ["TOLLGATE_NAS_LIMIT_PER_TENANT": "many"]) }
+    }
+
+    @Test("The [api] table: limits, timeouts and TLS files")
+    func api() throws {
+        let configuration = try load("""
+            [api]
+            database_threads = 12
+            auth_threads = 3
+            tenant_concurrency = 6
+            queue_wait_ms = 2500
+            statement_timeout_ms = 60000
+            idle_timeout_seconds = 15
+            read_timeout_seconds = 5
+            max_connections = 100
+            tls_certificate = "/etc/tollgate/cert.pem"
+            tls_key = "/etc/tollgate/key.pem"
+            [[listener]]
+            address = "127.0.0.1:1813"
+            """)
+        var expected = APISettings()
+        expected.databaseThreads = 12
+        expected.authThreads = 3
+        expected.tenantConcurrency = 6
+        expected.queueWaitMilliseconds = 2500
+        expected.statementTimeoutMilliseconds = 60000
+        expected.idleTimeoutSeconds = 15
+        expected.readTimeoutSeconds = 5
+        expected.maxConnections = 100
+        expected.tlsCertificate = "/etc/tollgate/cert.pem"
+        expected.tlsKey = "/etc/tollgate/key.pem"
+        #expect(configuration.api == expected)
+        let defaults = APISettings()
+        #expect(defaults.tenantConcurrency == 4 && defaults.maxConnections == 512 && defaults.tlsCertificate == nil)
     }
 
     @Test("Spool settings: folder, size limit, off with 0; the commit timeout")
@@ -119,6 +153,10 @@ struct ConfigurationTests {
         ("database_url = postgres", "line 1: unsupported value"),
         ("database_url = \"x", "line 1: unterminated string"),
         ("[collector\n", "line 1: unclosed [table]"),
+        ("[api]\ntenant_concurrency = 0", "api.tenant_concurrency must be between 1 and 256"),
+        ("[api]\nturbo = 1", "unknown key 'api.turbo'"),
+        ("[api]\ntls_certificate = \"/c.pem\"", "api.tls_certificate and api.tls_key go together"),
+        ("api = 1", "api must be an [api] table"),
     ] as [(String, String)])
     func errors(text: String, message: String) {
         do {

@@ -373,5 +373,15 @@ func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200
     guard text.hasPrefix("HTTP/1.1 \(status)"), let body = text.range(of: "\r\n\r\n") else {
         throw CLIError("GET \(path): \(text.prefix(200))")
     }
-    return String(text[body.upperBound...])
+    let content = String(text[body.upperBound...])
+    // A streamed body (CSV exports) comes in chunks: size in hex, CRLF, data, CRLF; 0 ends it.
+    guard text[..<body.lowerBound].lowercased().contains("transfer-encoding: chunked") else { return content }
+    var rest = Substring(content), decoded = ""
+    while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
+        let start = line.upperBound
+        let end = rest.utf8.index(start, offsetBy: size)
+        decoded += String(rest[start..<end])
+        rest = rest[rest.utf8.index(end, offsetBy: 2)...]
+    }
+    return decoded
 }

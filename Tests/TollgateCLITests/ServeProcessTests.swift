@@ -39,8 +39,10 @@ final class ServeProcess {
     /// `port`: the accounting port to listen on (a free one when nil), so a restarted
     /// collector can take over from a killed one; `dataDirectory`: the data folder (a new
     /// temporary one when nil), so a restarted collector finds the spool of the killed one;
-    /// `arguments`: more arguments for `serve` (e.g. --config).
-    init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = []) throws {
+    /// `arguments`: more arguments for `serve`; `configuration`: TOML for a configuration file
+    /// (e.g. an [api] table), none when nil.
+    init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = [],
+         configuration: String? = nil) throws {
         self.port = port ?? freePort(udp: true)
         httpPort = freePort(udp: false)
         ownsDataDirectory = dataDirectory == nil
@@ -50,6 +52,11 @@ final class ServeProcess {
         process.executableURL = tollgateExecutable()
         process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL,
                              "--data-directory", self.dataDirectory] + arguments
+        if let configuration {
+            let file = log.deletingPathExtension().appendingPathExtension("toml")
+            try configuration.write(to: file, atomically: true, encoding: .utf8)
+            process.arguments! += ["--config", file.path]
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(["TOLLGATE_SECRET_KEY": secretKey, "TOLLGATE_LOG_LEVEL": "info"]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -78,6 +85,7 @@ final class ServeProcess {
         _ = terminate()
         if ownsDataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
         try? FileManager.default.removeItem(at: log)
+        try? FileManager.default.removeItem(at: log.deletingPathExtension().appendingPathExtension("toml"))
     }
 }
 
