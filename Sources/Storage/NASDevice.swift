@@ -116,11 +116,11 @@ public struct NASStore {
         try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT id, tenant_id, name, listener, address::text, identifier FROM nas_devices
+                SELECT \(Self.columns) FROM nas_devices
                 WHERE ($1::text IS NULL OR name > $1) ORDER BY name LIMIT $2
                 """, try keyParts(after, 1) + [String(limit + 1)])
         }
-        return KeysetPage(fetched: try (0..<result.rowCount).map { try Self.device(result, row: $0) }, limit: limit) { [$0.name] }
+        return KeysetPage(fetched: try (0..<result.rowCount).map { try device(result, row: $0) }, limit: limit) { [$0.name] }
     }
 
     /// One NAS of the tenant by name.
