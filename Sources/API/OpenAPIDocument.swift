@@ -527,12 +527,12 @@ enum OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [name, address, secret]
-              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: boolean, default: false}}
+              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: [boolean, "null"], default: false, description: null is the default (false).}}
             NASUpdate:
               type: object
               additionalProperties: false
               description: A field left out (or null, but for identifier, where null removes it) stays as it is.
-              properties: {address: {anyOf: [{$ref: "#/components/schemas/NASAddress"}, {type: "null"}]}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: boolean}}
+              properties: {address: {anyOf: [{$ref: "#/components/schemas/NASAddress"}, {type: "null"}]}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: [boolean, "null"], description: null leaves it unchanged.}}
             Session:
               type: object
               required: [id, nas, user, session_id, nas_port, upload_bytes, download_bytes, session_seconds]

@@ -65,7 +65,8 @@ struct HTTPPortTests {
             """)
         let (status, body) = try run(curl, ["-sS", "--cacert", certificate, "https://127.0.0.1:\(serve.httpPort)/healthz"])
         #expect(status == 0, "\(body)")
-        #expect(body == "{\"status\":\"ok\"}\n")
+        let health = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        #expect(health?["status"] as? String == "ok", "\(body)")
         let (documentStatus, document) = try run(curl, ["-sS", "--cacert", certificate, "https://127.0.0.1:\(serve.httpPort)/openapi.yaml"])
         #expect(documentStatus == 0 && document.hasPrefix("openapi: 3.1.0"), "\(document.prefix(200))")
         // Without the certificate trusted, curl refuses the server (60: peer certificate not trusted).
@@ -120,6 +121,6 @@ struct HTTPPortTests {
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(third.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let served = try #require(third.readUntilClosed(), "the third connection was never served")
-        #expect(served.hasPrefix("HTTP/1.1 200") && served.contains("{\"status\":\"ok\"}"), "\(served)")
+        #expect(served.hasPrefix("HTTP/1.1 200") && served.contains("\"status\":\"ok\""), "\(served)")
     }
 }
