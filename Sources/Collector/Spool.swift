@@ -23,9 +23,10 @@ public struct SpoolConfiguration: Sendable {
 /// An append-only, checksummed log of batches the database could not take, replayed into
 /// the database in order once it answers again (see `SpoolReplayer`).
 ///
-/// Files: `lock` (flock: one collector per spool), `id` (a UUID naming this spool's replay
-/// position in the database), segments `<first record>.tgs` holding `SpoolFormat` records
-/// after a header naming the database they are for, `quarantine/` with every record or packet
+/// Files: `lock` (flock: one collector per spool), segments `<first record>.tgs` holding
+/// `SpoolFormat` records after a header naming the database they are for and the spool id
+/// their replay position is kept under, `id` (the spool id of segments from before headers
+/// existed; read, never written any more), `quarantine/` with every record or packet
 /// that could not be read or replayed, and `set-aside/` (never read) for segments an operator
 /// put aside.
 /// A spool reads only the segments its `SpoolClaim` claims: segments written for another
@@ -37,8 +38,10 @@ public struct SpoolConfiguration: Sendable {
 /// never answered, so its NAS retransmitted it).
 public final class Spool: @unchecked Sendable {
     public let configuration: SpoolConfiguration
-    /// Names this spool's position in `spool_progress`.
-    public private(set) var id: String
+    /// The spool id of the segments this spool writes: a new one at every start, so no two
+    /// databases (and no two starts) ever share a replay position in `spool_progress`. A
+    /// segment found at start keeps the id its header names.
+    public let id: String
     private let logger: Logger
     private let metrics: CollectorMetrics
     private let lock = NSLock()
@@ -116,7 +119,7 @@ public final class Spool: @unchecked Sendable {
         }
         var status = stat()
         if fstat(lockFD, &status) == 0 { lockFile = (UInt64(status.st_dev), UInt64(status.st_ino)) }
-        id = ""
+        id = UUID().uuidString.lowercased()
         let storedText = (try? String(contentsOfFile: directory + "/id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let storedID = storedText.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
         let survey = SpoolSurvey.segments(in: directory)
@@ -159,16 +162,11 @@ public final class Spool: @unchecked Sendable {
             }
         }
         foreign = foreignByDatabase.values.sorted { $0.bytes > $1.bytes }
-        if let storedID, !survey.isEmpty {
-            id = storedID
-        } else {
-            if !segments.isEmpty {
-                logger.warning("spool id missing: its records will be replayed from the start", metadata: ["spool": "\(directory)"])
-            }
-            // An empty spool starts afresh: a new id, so record numbers start again at 1.
-            id = UUID().uuidString.lowercased()
-            try writeDurably(Array((id + "\n").utf8), to: directory + "/id")
+        if unidentified > 0 && storedID == nil {
+            logger.warning("spool id missing: the segments from before database identities were recorded will be replayed from their start",
+                           metadata: ["spool": "\(directory)"])
         }
+        // Without an `id` file, old segments get this start's id: nothing is stored under it yet.
         for index in segments.indices where segments[index].spoolID.isEmpty { segments[index].spoolID = id }
         if unidentified > 0 {
             logger.warning("spool segments from before database identities were recorded: replaying them into this database, the one this collector uses", metadata: [
@@ -200,8 +198,8 @@ public final class Spool: @unchecked Sendable {
     deinit { close() }
 
     /// Moves the segments of other databases (`foreign`) into a new folder
-    /// `set-aside/<UTC time>/` of the spool, with a copy of `id`, where no collector reads
-    /// them; `tollgate spool replay --spool-directory` that folder replays them later.
+    /// `set-aside/<UTC time>/` of the spool, where no collector reads them (each keeps the
+    /// spool id of its header, so its replay position too); `tollgate spool replay --spool-directory` that folder replays them later.
     /// Returns the folder, nil when there was nothing to move.
     public func setAsideForeign(now: Date = Date()) throws -> String? {
         try lock.withLock {
@@ -219,7 +217,6 @@ public final class Spool: @unchecked Sendable {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw SpoolError.io("cannot create \(folder): \(error.localizedDescription)")
             }
-            try writeDurably(Array((id + "\n").utf8), to: folder + "/id")
             for path in foreignPaths {
                 guard rename(path, folder + "/" + (path as NSString).lastPathComponent) == 0 else {
                     throw SpoolError.io("cannot move \(path) to \(folder): \(Self.errorText())")
@@ -421,7 +418,7 @@ public final class Spool: @unchecked Sendable {
 
     // MARK: Reading (the replaying thread)
 
-    public enum ReadResult: Sendable {
+    public enum ReadResult: Equatable, Sendable {
         /// A record; `spoolID` names the replay position it is counted under.
         case record(sequence: Int64, packets: [SpooledPacket], spoolID: String)
         /// Octets that could not be read as a record were moved to the quarantine folder.

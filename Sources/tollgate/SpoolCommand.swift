@@ -116,8 +116,10 @@ struct SpoolCommand: ParsableCommand {
                     throw spoolFailure("the replay did not finish within \(timeout) s (\(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets replayed; the rest stays spooled): is the database taking writes? Run the command again")
                 }
                 let quarantined = metrics.spoolQuarantined.load(ordering: .relaxed)
+                let skipped = metrics.spoolSkippedRecords.load(ordering: .relaxed)
                 print("replayed \(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets into \(target)"
-                      + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : ""))
+                      + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : "")
+                      + (skipped > 0 ? "; \(skipped) record(s) not replayed: the database's replay position for their spool id was past them (see the log)" : ""))
             }
         }
     }

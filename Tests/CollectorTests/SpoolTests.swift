@@ -138,7 +138,10 @@ struct SpoolTests {
         _ = try openSpool(folder)
     }
 
-    @Test("After a restart the spool keeps its id, reads the old records and numbers new ones after them")
+    @Test("""
+        After a restart the spool reads the old records under their own spool id and writes new ones under a new id, \
+        numbered after them
+        """)
     func restart() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -148,12 +151,15 @@ struct SpoolTests {
         first!.close()
         first = nil
         let second = try openSpool(folder)
-        #expect(second.id == id)
+        #expect(second.id != id, "a new start never shares the replay position of an earlier one")
         #expect(second.isActive)
         let later = number(second.append(packets(1, seed: 7)))
         #expect(later > base + 4, "numbers never go back after a restart")
         #expect(segmentFiles(folder).count == 2, "new records go to a new segment")
-        #expect(readAll(second).records.map(\.0) == (0..<5).map { base + Int64($0) } + [later])
+        var read: [(Int64, String)] = []
+        while case .record(let sequence, _, let spoolID) = second.next() { read.append((sequence, spoolID)) }
+        #expect(read.map(\.0) == (0..<5).map { base + Int64($0) } + [later])
+        #expect(read.map(\.1) == Array(repeating: id, count: 5) + [second.id])
         #expect(second.finishIfCaughtUp())
         second.close()
         // An empty spool starts afresh under a new id.
@@ -355,7 +361,7 @@ struct SpoolIdentityTests {
         replay = nil
         let collector = try openSpool(folder, claim: .collector(databaseB))
         #expect(collector.isActive && collector.foreign.isEmpty)
-        #expect(collector.id == spoolID)
+        #expect(collector.id != spoolID, "new segments get this start's own id")
         var records: [(Int64, [SpooledPacket], String)] = []
         while case .record(let sequence, let packets, let id) = collector.next() { records.append((sequence, packets, id)) }
         #expect(records.map(\.0) == [41, 42])
@@ -366,7 +372,8 @@ struct SpoolIdentityTests {
         #expect(later > 42)
         let newest = segmentFiles(folder).last!
         let start = SpoolFormat.decodeSegmentStart([UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + newest))))
-        #expect(start == .header(SegmentHeader(spoolID: UUID(uuidString: spoolID)!, database: databaseB), length: segmentHeaderLength))
+        #expect(start == .header(SegmentHeader(spoolID: UUID(uuidString: collector.id)!, database: databaseB), length: segmentHeaderLength))
+        #expect(collector.next() == .record(sequence: later, packets: packets(1, seed: 3), spoolID: collector.id))
     }
 
     @Test("A segment whose header cannot be read goes to the quarantine whole; an empty one is removed")
