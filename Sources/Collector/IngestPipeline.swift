@@ -119,9 +119,18 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Whether accounting is being answered: the database takes writes, or the spool can
-    /// take a batch (room, and its last append or probe did not fail).
-    public var isAccepting: Bool { isHealthy || (spool?.canTakeBatch ?? false) }
+    /// Whether accounting is being answered (see `accepting`).
+    public var isAccepting: Bool {
+        Self.accepting(databaseHealthy: isHealthy, spoolActive: spool?.isActive ?? false, spoolCanTakeBatch: spool?.canTakeBatch ?? false)
+    }
+
+    /// Whether a batch arriving now would be answered. While the spool holds records every
+    /// batch goes to it (the database gets everything in order), so only the spool's room
+    /// counts then, however well the replay goes; otherwise the database taking writes, or
+    /// the spool being able to take the batch it cannot, will do.
+    static func accepting(databaseHealthy: Bool, spoolActive: Bool, spoolCanTakeBatch: Bool) -> Bool {
+        spoolActive ? spoolCanTakeBatch : databaseHealthy || spoolCanTakeBatch
+    }
 
     public func start() {
         if let spool {

@@ -428,6 +428,29 @@ struct SpoolIdentityTests {
         #expect(read.records.map(\.0) == numbers && read.records.map(\.1) == batches)
     }
 
+    @Test("While the spool holds records every batch goes there: accounting is answered only while it has room, however well the database does")
+    func acceptingWhileSpoolActive() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let batch = packets(10, seed: 2)
+        let spool = try openSpool(folder, maxBytes: SpoolFormat.encode(sequence: 1, packets: batch).count + segmentHeaderLength)
+        func accepting(databaseHealthy: Bool) -> Bool {
+            IngestPipeline.accepting(databaseHealthy: databaseHealthy, spoolActive: spool.isActive, spoolCanTakeBatch: spool.canTakeBatch)
+        }
+        #expect(accepting(databaseHealthy: true) && accepting(databaseHealthy: false))
+        _ = number(spool.append(batch))
+        #expect(spool.isActive && !spool.canTakeBatch)
+        #expect(spool.append(packets(1, seed: 3)) == .full)
+        #expect(!accepting(databaseHealthy: true), "the replay's connection works, but a new batch would be refused")
+        #expect(!accepting(databaseHealthy: false))
+        #expect(readAll(spool).records.count == 1)
+        #expect(spool.finishIfCaughtUp())
+        #expect(!spool.isActive && spool.canTakeBatch)
+        #expect(accepting(databaseHealthy: true) && accepting(databaseHealthy: false))
+        #expect(IngestPipeline.accepting(databaseHealthy: true, spoolActive: false, spoolCanTakeBatch: false), "batches go to the database")
+        #expect(!IngestPipeline.accepting(databaseHealthy: false, spoolActive: false, spoolCanTakeBatch: false))
+    }
+
     @Test("A spool that cannot take a batch says so: full until replay frees room; a replaced folder fails appends and the probe until it is back")
     func refusals() throws {
         let folder = temporaryFolder()
