@@ -63,4 +63,17 @@ extension PostgresConnection {
                               CASE current_setting('synchronous_commit') WHEN 'remote_apply' THEN 'remote_apply' ELSE 'on' END, false)
             """)
     }
+
+    /// Throws unless this session can write: a hot standby (the same identity as its primary)
+    /// or a database, role or server set to `default_transaction_read_only` answers every
+    /// read but refuses every write. Thrown as SQLSTATE 25006, as such a write would fail.
+    public func requireWritable() throws {
+        let result = try query("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+        let inRecovery = result.value(row: 0, column: 0) == "t"
+        guard !inRecovery, result.value(row: 0, column: 1) == "off" else {
+            throw PostgresError(.statement, sqlState: "25006", message: inRecovery
+                                ? "the database is a standby in recovery and refuses writes; point the collector at the primary"
+                                : "the database refuses writes (transaction_read_only is on: see default_transaction_read_only of the server, database or role)")
+        }
+    }
 }
