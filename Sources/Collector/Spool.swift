@@ -74,6 +74,11 @@ public final class Spool: @unchecked Sendable {
         case full
         case failing(String)
     }
+    /// Octets the probe writes: as many as the last append that failed wanted (a disk with room
+    /// for a small file but not for that batch still refuses it), else one block.
+    private var probeBytes = 4096
+    /// Test hook: octets the disk has room for per write; a longer write fails as on a full disk.
+    var simulatedRoom: Int?
     /// Device and inode of `lock`: the folder being replaced or removed is noticed.
     private var lockFile: (device: UInt64, inode: UInt64) = (0, 0)
     /// Whether the last segment is open for appending (`writeFD`).
@@ -270,12 +275,13 @@ public final class Spool: @unchecked Sendable {
         }
     }
 
-    /// Tries what an append needs (the folder still the one locked, a file written and made
-    /// durable there) and records the outcome for `canTakeBatch`. Run about once a second
-    /// while the database is away or an append failed, so a failing disk is noticed before a
-    /// batch meets it and a repaired one is noticed without traffic.
+    /// Tries what an append needs (the folder still the one locked, a file as large as the
+    /// last batch that failed written and made durable there) and records the outcome for
+    /// `canTakeBatch`. Run about once a second while the database is away or an append failed,
+    /// so a failing disk is noticed before a batch meets it and a repaired one is noticed
+    /// without traffic.
     public func probe() {
-        let failure = probeFailure()
+        let failure = probeFailure(octets: lock.withLock { probeBytes })
         lock.withLock {
             if let failure {
                 if refusal != .failing(failure) {
@@ -289,7 +295,7 @@ public final class Spool: @unchecked Sendable {
         }
     }
 
-    private func probeFailure() -> String? {
+    private func probeFailure(octets: Int) -> String? {
         guard folderIsStillOurs() else { return "the spool folder \(configuration.directory) was removed or replaced" }
         let path = configuration.directory + "/probe"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -298,8 +304,16 @@ public final class Spool: @unchecked Sendable {
             Glibc.close(fd)
             unlink(path)
         }
-        let block = [UInt8](repeating: 0, count: 4096)
-        guard block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == block.count else { return "cannot write \(path): \(Self.errorText())" }
+        let block = [UInt8](repeating: 0, count: min(octets, 1 << 20))
+        var written = 0
+        while written < octets {
+            let chunk = min(block.count, octets - written)
+            guard simulatedRoom.map({ octets <= $0 }) ?? true else { return "cannot write \(path): \(String(cString: strerror(ENOSPC)))" }
+            let n = block.withUnsafeBytes { write(fd, $0.baseAddress, chunk) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return "cannot write \(path): \(Self.errorText())" }
+            written += n
+        }
         guard fdatasync(fd) == 0 else { return "fdatasync \(path): \(Self.errorText())" }
         return nil
     }
@@ -346,6 +360,7 @@ public final class Spool: @unchecked Sendable {
         if newSegment {
             do { try startSegment(first: sequence, header: header) } catch {
                 refusal = .failing("\(error)")
+                probeBytes = max(4096, header.count + record.count)
                 logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(error)"])
                 return .failed("\(error)")
             }
@@ -353,6 +368,7 @@ public final class Spool: @unchecked Sendable {
         let start = segments[segments.count - 1].size
         var written = 0
         let failure: String? = record.withUnsafeBytes { raw in
+            if let room = simulatedRoom, header.count + raw.count > room { return "write: \(String(cString: strerror(ENOSPC)))" }
             while written < raw.count {
                 let n = write(writeFD, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
@@ -367,6 +383,7 @@ public final class Spool: @unchecked Sendable {
             // Nothing of the batch is answered; cut the file back so no reader sees a half.
             if ftruncate(writeFD, off_t(start)) != 0 { writing = false }
             refusal = .failing(failure)
+            probeBytes = max(4096, header.count + record.count)
             logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(failure)"])
             return .failed(failure)
         }
@@ -374,6 +391,7 @@ public final class Spool: @unchecked Sendable {
         totalBytes += record.count
         nextSequence += 1
         refusal = nil
+        probeBytes = 4096
         if !active {
             active = true
             logger.warning("spooling batches to disk until the database takes them again", metadata: ["spool": "\(configuration.directory)"])

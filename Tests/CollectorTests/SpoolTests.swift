@@ -451,6 +451,33 @@ struct SpoolIdentityTests {
         #expect(!IngestPipeline.accepting(databaseHealthy: false, spoolActive: false, spoolCanTakeBatch: false))
     }
 
+    @Test("A disk with room for a small file but not for the batch that failed stays refused until a batch that large fits again")
+    func probeAsLargeAsTheFailedBatch() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let spool = try openSpool(folder)
+        let big = packets(2000, seed: 9)
+        let needed = SpoolFormat.encode(sequence: 1, packets: big).count + segmentHeaderLength
+        #expect(needed > 200_000)
+        spool.simulatedRoom = 100_000
+        guard case .failed = spool.append(big) else {
+            Issue.record("the batch was appended although it does not fit")
+            return
+        }
+        #expect(!spool.canTakeBatch)
+        spool.probe()
+        #expect(!spool.canTakeBatch, "a small file fits, the batch that failed does not")
+        spool.simulatedRoom = needed - 1
+        spool.probe()
+        #expect(!spool.canTakeBatch)
+        spool.simulatedRoom = needed
+        spool.probe()
+        #expect(spool.canTakeBatch && spool.refusalReason == nil)
+        let sequence = number(spool.append(big))
+        let read = readAll(spool)
+        #expect(read.records.map(\.0) == [sequence] && read.records.map(\.1) == [big])
+    }
+
     @Test("A spool that cannot take a batch says so: full until replay frees room; a replaced folder fails appends and the probe until it is back")
     func refusals() throws {
         let folder = temporaryFolder()
