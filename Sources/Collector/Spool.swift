@@ -127,7 +127,12 @@ public final class Spool: @unchecked Sendable {
         id = UUID().uuidString.lowercased()
         let storedText = (try? String(contentsOfFile: directory + "/id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let storedID = storedText.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
-        let survey = SpoolSurvey.segments(in: directory)
+        let survey: [SpoolSurvey.FoundSegment]
+        do { survey = try SpoolSurvey.segments(in: directory) } catch {
+            Glibc.close(lockFD)
+            lockFD = -1
+            throw error
+        }
         var foreignByDatabase: [DatabaseIdentity?: ForeignSpool] = [:]
         var lastSequenceSeen: Int64 = 0
         var unidentified = 0

@@ -45,7 +45,10 @@ struct SpoolCommand: ParsableCommand {
                 guard FileManager.default.fileExists(atPath: directory) else {
                     throw spoolFailure("there is no spool folder \(directory)")
                 }
-                let segments = SpoolSurvey.summarize(directory)
+                let segments: [SpoolSurvey.SegmentSummary]
+                do { segments = try SpoolSurvey.summarize(directory) } catch let error as Spool.SpoolError {
+                    throw spoolFailure(error.description)
+                }
                 let listing = Listing(
                     columns: ["segment", "installation_id", "system_identifier", "database", "spool_id", "records", "packets", "bytes", "damaged_bytes"],
                     rows: segments.map { segment in

@@ -152,7 +152,7 @@ struct SpoolIdentityReplayTests {
         #expect(try count(harnessA.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL AND acct_session_id = 'A-1'") == 1)
         back.stop()
         #expect(try connectionB.query("SELECT sum(upload_bytes)::text FROM usage_hourly").value(row: 0, column: 0) == "2000", "B untouched")
-        #expect(SpoolSurvey.segments(in: folder).isEmpty)
+        #expect(try SpoolSurvey.segments(in: folder).isEmpty)
     }
 
     @Test("""

@@ -451,6 +451,37 @@ struct SpoolIdentityTests {
         #expect(!IngestPipeline.accepting(databaseHealthy: false, spoolActive: false, spoolCanTakeBatch: false))
     }
 
+    @Test("A segment that cannot be opened, or is not a file, stops the spool from opening, with a message naming it")
+    func unreadableSegmentFile() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder)
+        _ = number(first!.append(packets(2, seed: 1)))
+        first!.close()
+        first = nil
+        let dangling = folder + "/00000000000000000001.tgs"
+        #expect(symlink(folder + "/gone", dangling) == 0)
+        do {
+            _ = try openSpool(folder)
+            Issue.record("opened with a segment it cannot read")
+        } catch let error as Spool.SpoolError {
+            #expect(error.description == "cannot open the spool segment \(dangling): No such file or directory; make it readable or move it out of the spool folder")
+        }
+        #expect(unlink(dangling) == 0)
+        let directory = folder + "/00000000000000000002.tgs"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        #expect(throws: Spool.SpoolError.self) { try SpoolSurvey.segments(in: folder) }
+        do {
+            _ = try openSpool(folder)
+            Issue.record("opened with a folder where a segment should be")
+        } catch let error as Spool.SpoolError {
+            #expect(error.description == "\(directory) is not a file, so not a spool segment: move it out of the spool folder")
+        }
+        try FileManager.default.removeItem(atPath: directory)
+        let again = try openSpool(folder)
+        #expect(readAll(again).records.count == 1, "the lock was released each time; the segment is read once nothing is in the way")
+    }
+
     @Test("A disk with room for a small file but not for the batch that failed stays refused until a batch that large fits again")
     func probeAsLargeAsTheFailedBatch() throws {
         let folder = temporaryFolder()
