@@ -401,12 +401,14 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Writes one batch in one transaction, retrying a deadlock with another collector.
+    /// Writes one batch in one transaction, retrying a deadlock with another collector. The
+    /// transaction makes its own COMMIT durable (`durableCommit`): behind a transaction pooler
+    /// the session setting made at connect may not be the one the transaction runs in.
     private func write(_ batch: [PendingPacket], with writer: AccountingWriter) throws {
         var attempt = 0
         while true {
             do {
-                try writer.write(batch.map(\.item))
+                try writer.write(batch.map(\.item), alsoRun: [PostgresConnection.durableCommit])
                 return
             } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
                 attempt += 1

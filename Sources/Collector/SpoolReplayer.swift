@@ -147,7 +147,7 @@ public final class SpoolReplayer: @unchecked Sendable {
         }
         let end = SpoolPosition(record: sequence, items: packets.count)
         do {
-            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end)])
+            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end), PostgresConnection.durableCommit])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
         } catch let error as PostgresError where Self.refusesData(error) && writer.connection.isConnected {
             // Something in the record's data is refused: commit its packets one by one (each
@@ -156,11 +156,11 @@ public final class SpoolReplayer: @unchecked Sendable {
             for (index, item) in items {
                 let after = SpoolPosition(record: sequence, items: index + 1)
                 do {
-                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
+                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
                 } catch let refused as PostgresError where Self.refusesData(refused) && writer.connection.isConnected {
                     try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(refused)")
-                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
+                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
                 }
             }
         }

@@ -57,11 +57,23 @@ extension PostgresConnection {
     /// Makes every COMMIT on this connection wait until it is durable, whatever the server,
     /// database or role is configured with (`synchronous_commit = off` would let an answered
     /// packet vanish in a server crash). A stronger setting (`remote_apply`) is kept.
+    /// Behind a pooler in transaction mode a session setting does not stay with the client:
+    /// write transactions also run `durableCommit`.
     public func requireDurableCommits() throws {
-        try query("""
-            SELECT set_config('synchronous_commit',
-                              CASE current_setting('synchronous_commit') WHEN 'remote_apply' THEN 'remote_apply' ELSE 'on' END, false)
-            """)
+        try query(Self.durableCommitSQL(local: false))
+    }
+
+    /// The statement that makes the COMMIT of the transaction it runs in durable (as
+    /// `requireDurableCommits`, for this transaction only): it holds behind a pooler in
+    /// transaction mode (PgBouncer), where the server session, and whatever another client
+    /// set on it, changes from one transaction to the next. Run it before COMMIT.
+    public static let durableCommit: (sql: String, parameters: [String?]) = (durableCommitSQL(local: true), [])
+
+    private static func durableCommitSQL(local: Bool) -> String {
+        """
+        SELECT set_config('synchronous_commit',
+                          CASE current_setting('synchronous_commit') WHEN 'remote_apply' THEN 'remote_apply' ELSE 'on' END, \(local))
+        """
     }
 
     /// Throws unless this session can write: a hot standby (the same identity as its primary)
