@@ -37,6 +37,8 @@ public final class CollectorMetrics: Sendable {
     public let spoolPackets = Atomic<Int>(0)
     public let spoolReplayedPackets = Atomic<Int>(0)
     public let spoolQuarantined = Atomic<Int>(0)
+    /// Spooled records not written because their spool's committed position is already past them.
+    public let spoolSkippedRecords = Atomic<Int>(0)
     /// Segments in the spool folder written for another database (kept, not replayed).
     public let spoolForeignSegments = Atomic<Int>(0)
     public let spoolForeignBytes = Atomic<Int>(0)
@@ -91,6 +93,9 @@ public final class CollectorMetrics: Sendable {
                 spoolReplayedPackets.load(ordering: .relaxed))
         counter("tollgate_spool_quarantined_total", "Spool records or packets that could not be read or replayed, kept in the quarantine folder.",
                 spoolQuarantined.load(ordering: .relaxed))
+        counter("tollgate_spool_skipped_records_total",
+                "Spooled records not replayed because their spool's committed replay position is already past them (see the error log).",
+                spoolSkippedRecords.load(ordering: .relaxed))
         gauge("tollgate_spool_bytes", "Octets in the spool waiting for replay.", spoolBytes.load(ordering: .relaxed))
         gauge("tollgate_spool_foreign_segments",
               "Spool segments written for another database: kept untouched, never replayed here (see tollgate spool status).",

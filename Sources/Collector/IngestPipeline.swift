@@ -79,7 +79,8 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Opens connections for writing accounting: every commit durable before it returns
     /// (whatever the server is configured with: an answer means the packet survives a crash),
-    /// and, with `expecting`, only to that database. A connection that reaches another database
+    /// to a database that takes writes (not a standby, not read-only: `databaseUnavailable`
+    /// then), and, with `expecting`, only to that database. A connection that reaches another database
     /// (an address re-pointed under a running collector) counts as no connection: batches go
     /// to the spool, which is for the expected database, and the replay waits.
     public static func writerConnect(_ connect: @escaping @Sendable () throws -> PostgresConnection, expecting: DatabaseIdentity?,
@@ -88,6 +89,7 @@ public final class IngestPipeline: @unchecked Sendable {
             let connection = try connect()
             connection.responseTimeoutMilliseconds = timeoutMilliseconds
             try connection.requireDurableCommits()
+            try connection.requireWritable()
             if let expecting {
                 let found = try DatabaseIdentity.read(connection)
                 guard found == expecting else {
@@ -110,6 +112,17 @@ public final class IngestPipeline: @unchecked Sendable {
         return good > 0 && good >= databaseFailed.load(ordering: .relaxed)
     }
 
+    /// Whether a failed write says the database cannot take writes now, whatever the data: the
+    /// connection is gone or timed out (57014), the server is read-only (25006: a standby, or
+    /// default_transaction_read_only), out of disk, memory or connections (class 53), or shutting
+    /// down (57P01..57P05). Such a batch is spooled; any other statement error is about its data.
+    static func databaseUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        if error.kind == .connection { return true }
+        guard let state = error.sqlState else { return false }
+        return state == "57014" || state == "25006" || state.hasPrefix("53") || state.hasPrefix("57P0")
+    }
+
     /// Notes how the database last answered (monotonic microseconds).
     private func noteDatabase(answered: Bool) {
         if answered {
@@ -119,9 +132,18 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Whether accounting is being answered: the database takes writes, or the spool can
-    /// take a batch (room, and its last append or probe did not fail).
-    public var isAccepting: Bool { isHealthy || (spool?.canTakeBatch ?? false) }
+    /// Whether accounting is being answered (see `accepting`).
+    public var isAccepting: Bool {
+        Self.accepting(databaseHealthy: isHealthy, spoolActive: spool?.isActive ?? false, spoolCanTakeBatch: spool?.canTakeBatch ?? false)
+    }
+
+    /// Whether a batch arriving now would be answered. While the spool holds records every
+    /// batch goes to it (the database gets everything in order), so only the spool's room
+    /// counts then, however well the replay goes; otherwise the database taking writes, or
+    /// the spool being able to take the batch it cannot, will do.
+    static func accepting(databaseHealthy: Bool, spoolActive: Bool, spoolCanTakeBatch: Bool) -> Bool {
+        spoolActive ? spoolCanTakeBatch : databaseHealthy || spoolCanTakeBatch
+    }
 
     public func start() {
         if let spool {
@@ -163,7 +185,8 @@ public final class IngestPipeline: @unchecked Sendable {
                     if spool?.isActive != true && (!isHealthy || now - databaseAnswered.load(ordering: .relaxed) > 1_000_000) {
                         do {
                             if connection?.isConnected != true { connection = try connect() }
-                            try connection!.query("SELECT 1")
+                            // Not just reachable: a standby answers `SELECT 1` too.
+                            try connection!.requireWritable()
                             noteDatabase(answered: true)
                         } catch {
                             connection = nil
@@ -280,7 +303,7 @@ public final class IngestPipeline: @unchecked Sendable {
             do {
                 try write(batch, with: current)
                 committed = batch
-            } catch let error as PostgresError where error.kind == .statement && error.sqlState != "57014" && batch.count > 1
+            } catch let error as PostgresError where error.kind == .statement && !Self.databaseUnavailable(error) && batch.count > 1
                         && current.connection.isConnected {
                 // One packet the database refuses must not keep the rest of its batch
                 // unanswered forever: record them one by one, so only that one waits.
@@ -295,8 +318,10 @@ public final class IngestPipeline: @unchecked Sendable {
                     }
                 }
             } catch {
-                let unavailable = (error as? PostgresError).map { $0.kind == .connection || $0.sqlState == "57014" } ?? false
-                if current.connection.isConnected != true {
+                let unavailable = Self.databaseUnavailable(error)
+                // A new connection next time: a read-only session stays read-only, and one that
+                // ran out of time or memory is best replaced (a new one checks it can write).
+                if unavailable || current.connection.isConnected != true {
                     writer = nil
                 }
                 if unavailable || current.connection.isConnected != true { setHealthy(false) }
@@ -376,12 +401,14 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Writes one batch in one transaction, retrying a deadlock with another collector.
+    /// Writes one batch in one transaction, retrying a deadlock with another collector. The
+    /// transaction makes its own COMMIT durable (`durableCommit`): behind a transaction pooler
+    /// the session setting made at connect may not be the one the transaction runs in.
     private func write(_ batch: [PendingPacket], with writer: AccountingWriter) throws {
         var attempt = 0
         while true {
             do {
-                try writer.write(batch.map(\.item))
+                try writer.write(batch.map(\.item), alsoRun: [PostgresConnection.durableCommit])
                 return
             } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
                 attempt += 1

@@ -23,9 +23,10 @@ public struct SpoolConfiguration: Sendable {
 /// An append-only, checksummed log of batches the database could not take, replayed into
 /// the database in order once it answers again (see `SpoolReplayer`).
 ///
-/// Files: `lock` (flock: one collector per spool), `id` (a UUID naming this spool's replay
-/// position in the database), segments `<first record>.tgs` holding `SpoolFormat` records
-/// after a header naming the database they are for, `quarantine/` with every record or packet
+/// Files: `lock` (flock: one collector per spool), segments `<first record>.tgs` holding
+/// `SpoolFormat` records after a header naming the database they are for and the spool id
+/// their replay position is kept under, `id` (the spool id of segments from before headers
+/// existed; read, never written any more), `quarantine/` with every record or packet
 /// that could not be read or replayed, and `set-aside/` (never read) for segments an operator
 /// put aside.
 /// A spool reads only the segments its `SpoolClaim` claims: segments written for another
@@ -37,8 +38,10 @@ public struct SpoolConfiguration: Sendable {
 /// never answered, so its NAS retransmitted it).
 public final class Spool: @unchecked Sendable {
     public let configuration: SpoolConfiguration
-    /// Names this spool's position in `spool_progress`.
-    public private(set) var id: String
+    /// The spool id of the segments this spool writes: a new one at every start, so no two
+    /// databases (and no two starts) ever share a replay position in `spool_progress`. A
+    /// segment found at start keeps the id its header names.
+    public let id: String
     private let logger: Logger
     private let metrics: CollectorMetrics
     private let lock = NSLock()
@@ -71,6 +74,11 @@ public final class Spool: @unchecked Sendable {
         case full
         case failing(String)
     }
+    /// Octets the probe writes: as many as the last append that failed wanted (a disk with room
+    /// for a small file but not for that batch still refuses it), else one block.
+    private var probeBytes = 4096
+    /// Test hook: octets the disk has room for per write; a longer write fails as on a full disk.
+    var simulatedRoom: Int?
     /// Device and inode of `lock`: the folder being replaced or removed is noticed.
     private var lockFile: (device: UInt64, inode: UInt64) = (0, 0)
     /// Whether the last segment is open for appending (`writeFD`).
@@ -116,10 +124,15 @@ public final class Spool: @unchecked Sendable {
         }
         var status = stat()
         if fstat(lockFD, &status) == 0 { lockFile = (UInt64(status.st_dev), UInt64(status.st_ino)) }
-        id = ""
+        id = UUID().uuidString.lowercased()
         let storedText = (try? String(contentsOfFile: directory + "/id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let storedID = storedText.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
-        let survey = SpoolSurvey.segments(in: directory)
+        let survey: [SpoolSurvey.FoundSegment]
+        do { survey = try SpoolSurvey.segments(in: directory) } catch {
+            Glibc.close(lockFD)
+            lockFD = -1
+            throw error
+        }
         var foreignByDatabase: [DatabaseIdentity?: ForeignSpool] = [:]
         var lastSequenceSeen: Int64 = 0
         var unidentified = 0
@@ -159,16 +172,11 @@ public final class Spool: @unchecked Sendable {
             }
         }
         foreign = foreignByDatabase.values.sorted { $0.bytes > $1.bytes }
-        if let storedID, !survey.isEmpty {
-            id = storedID
-        } else {
-            if !segments.isEmpty {
-                logger.warning("spool id missing: its records will be replayed from the start", metadata: ["spool": "\(directory)"])
-            }
-            // An empty spool starts afresh: a new id, so record numbers start again at 1.
-            id = UUID().uuidString.lowercased()
-            try writeDurably(Array((id + "\n").utf8), to: directory + "/id")
+        if unidentified > 0 && storedID == nil {
+            logger.warning("spool id missing: the segments from before database identities were recorded will be replayed from their start",
+                           metadata: ["spool": "\(directory)"])
         }
+        // Without an `id` file, old segments get this start's id: nothing is stored under it yet.
         for index in segments.indices where segments[index].spoolID.isEmpty { segments[index].spoolID = id }
         if unidentified > 0 {
             logger.warning("spool segments from before database identities were recorded: replaying them into this database, the one this collector uses", metadata: [
@@ -200,8 +208,8 @@ public final class Spool: @unchecked Sendable {
     deinit { close() }
 
     /// Moves the segments of other databases (`foreign`) into a new folder
-    /// `set-aside/<UTC time>/` of the spool, with a copy of `id`, where no collector reads
-    /// them; `tollgate spool replay --spool-directory` that folder replays them later.
+    /// `set-aside/<UTC time>/` of the spool, where no collector reads them (each keeps the
+    /// spool id of its header, so its replay position too); `tollgate spool replay --spool-directory` that folder replays them later.
     /// Returns the folder, nil when there was nothing to move.
     public func setAsideForeign(now: Date = Date()) throws -> String? {
         try lock.withLock {
@@ -219,7 +227,6 @@ public final class Spool: @unchecked Sendable {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw SpoolError.io("cannot create \(folder): \(error.localizedDescription)")
             }
-            try writeDurably(Array((id + "\n").utf8), to: folder + "/id")
             for path in foreignPaths {
                 guard rename(path, folder + "/" + (path as NSString).lastPathComponent) == 0 else {
                     throw SpoolError.io("cannot move \(path) to \(folder): \(Self.errorText())")
@@ -273,12 +280,13 @@ public final class Spool: @unchecked Sendable {
         }
     }
 
-    /// Tries what an append needs (the folder still the one locked, a file written and made
-    /// durable there) and records the outcome for `canTakeBatch`. Run about once a second
-    /// while the database is away or an append failed, so a failing disk is noticed before a
-    /// batch meets it and a repaired one is noticed without traffic.
+    /// Tries what an append needs (the folder still the one locked, a file as large as the
+    /// last batch that failed written and made durable there) and records the outcome for
+    /// `canTakeBatch`. Run about once a second while the database is away or an append failed,
+    /// so a failing disk is noticed before a batch meets it and a repaired one is noticed
+    /// without traffic.
     public func probe() {
-        let failure = probeFailure()
+        let failure = probeFailure(octets: lock.withLock { probeBytes })
         lock.withLock {
             if let failure {
                 if refusal != .failing(failure) {
@@ -292,7 +300,7 @@ public final class Spool: @unchecked Sendable {
         }
     }
 
-    private func probeFailure() -> String? {
+    private func probeFailure(octets: Int) -> String? {
         guard folderIsStillOurs() else { return "the spool folder \(configuration.directory) was removed or replaced" }
         let path = configuration.directory + "/probe"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -301,8 +309,16 @@ public final class Spool: @unchecked Sendable {
             Glibc.close(fd)
             unlink(path)
         }
-        let block = [UInt8](repeating: 0, count: 4096)
-        guard block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == block.count else { return "cannot write \(path): \(Self.errorText())" }
+        let block = [UInt8](repeating: 0, count: min(octets, 1 << 20))
+        var written = 0
+        while written < octets {
+            let chunk = min(block.count, octets - written)
+            guard simulatedRoom.map({ octets <= $0 }) ?? true else { return "cannot write \(path): \(String(cString: strerror(ENOSPC)))" }
+            let n = block.withUnsafeBytes { write(fd, $0.baseAddress, chunk) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return "cannot write \(path): \(Self.errorText())" }
+            written += n
+        }
         guard fdatasync(fd) == 0 else { return "fdatasync \(path): \(Self.errorText())" }
         return nil
     }
@@ -349,6 +365,7 @@ public final class Spool: @unchecked Sendable {
         if newSegment {
             do { try startSegment(first: sequence, header: header) } catch {
                 refusal = .failing("\(error)")
+                probeBytes = max(4096, header.count + record.count)
                 logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(error)"])
                 return .failed("\(error)")
             }
@@ -356,6 +373,7 @@ public final class Spool: @unchecked Sendable {
         let start = segments[segments.count - 1].size
         var written = 0
         let failure: String? = record.withUnsafeBytes { raw in
+            if let room = simulatedRoom, header.count + raw.count > room { return "write: \(String(cString: strerror(ENOSPC)))" }
             while written < raw.count {
                 let n = write(writeFD, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
@@ -370,6 +388,7 @@ public final class Spool: @unchecked Sendable {
             // Nothing of the batch is answered; cut the file back so no reader sees a half.
             if ftruncate(writeFD, off_t(start)) != 0 { writing = false }
             refusal = .failing(failure)
+            probeBytes = max(4096, header.count + record.count)
             logger.error("spool write failed", metadata: ["spool": "\(configuration.directory)", "error": "\(failure)"])
             return .failed(failure)
         }
@@ -377,6 +396,7 @@ public final class Spool: @unchecked Sendable {
         totalBytes += record.count
         nextSequence += 1
         refusal = nil
+        probeBytes = 4096
         if !active {
             active = true
             logger.warning("spooling batches to disk until the database takes them again", metadata: ["spool": "\(configuration.directory)"])
@@ -421,7 +441,7 @@ public final class Spool: @unchecked Sendable {
 
     // MARK: Reading (the replaying thread)
 
-    public enum ReadResult: Sendable {
+    public enum ReadResult: Equatable, Sendable {
         /// A record; `spoolID` names the replay position it is counted under.
         case record(sequence: Int64, packets: [SpooledPacket], spoolID: String)
         /// Octets that could not be read as a record were moved to the quarantine folder.

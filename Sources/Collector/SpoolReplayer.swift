@@ -10,6 +10,11 @@ import Synchronization
 /// `AccountingWriter` as live traffic, and the spool's position (`SpoolProgress`) moves in
 /// the same transaction. A crash or a lost connection at any point therefore resumes at
 /// the first packet not committed: nothing is repeated, nothing is skipped.
+///
+/// Positions are kept per spool id, and every start of a spool writes under a new id
+/// (`Spool.id`), so a record behind its id's position has been committed already (a restart
+/// read its segment again). Such records are still never passed over silently: they are
+/// counted (`tollgate_spool_skipped_records_total`) and logged as errors, a run at a time.
 public final class SpoolReplayer: @unchecked Sendable {
     public let spool: Spool
     let metrics: CollectorMetrics
@@ -20,6 +25,17 @@ public final class SpoolReplayer: @unchecked Sendable {
     private let connected = Atomic<Bool>(false)
     /// Test hook: stop after this many records, as if the process died there.
     var stopAfterRecords: Int?
+    /// Consecutive records found behind their spool's position, not yet logged.
+    private var skipped: SkippedRun?
+
+    private struct SkippedRun {
+        var spoolID: String
+        var position: SpoolPosition
+        var first: Int64
+        var last: Int64
+        var records: Int
+        var packets: Int
+    }
 
     /// `connect`: connections to the database the spool's claim names (see `IngestPipeline.writerConnect`).
     public init(spool: Spool, metrics: CollectorMetrics, logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
@@ -57,6 +73,7 @@ public final class SpoolReplayer: @unchecked Sendable {
         var current: (sequence: Int64, packets: [SpooledPacket], spoolID: String)?
         var retryDelay: UInt32 = 50_000
         var records = 0
+        defer { reportSkipped() }
         while !stopping.load(ordering: .relaxed) {
             if current == nil && !spool.isActive {
                 usleep(10_000)
@@ -71,6 +88,7 @@ public final class SpoolReplayer: @unchecked Sendable {
                 if current == nil {
                     switch spool.next() {
                     case .caughtUp:
+                        reportSkipped()
                         if !spool.finishIfCaughtUp() { usleep(2000) }
                         continue
                     case .quarantined:
@@ -110,8 +128,12 @@ public final class SpoolReplayer: @unchecked Sendable {
     /// connection never sets acknowledged packets aside.
     private func replay(_ sequence: Int64, _ packets: [SpooledPacket], spoolID: String, from position: SpoolPosition,
                         with writer: AccountingWriter) throws {
-        let first = sequence == position.record ? position.items : (sequence < position.record ? packets.count : 0)
-        guard first < packets.count else { return }
+        if sequence < position.record || (sequence == position.record && position.items >= packets.count) {
+            noteSkipped(sequence, packets.count, spoolID: spoolID, position: position)
+            return
+        }
+        reportSkipped()
+        let first = sequence == position.record ? position.items : 0
         var items: [(index: Int, item: BatchItem)] = []
         for index in first..<packets.count {
             let spooled = packets[index]
@@ -125,7 +147,7 @@ public final class SpoolReplayer: @unchecked Sendable {
         }
         let end = SpoolPosition(record: sequence, items: packets.count)
         do {
-            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end)])
+            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end), PostgresConnection.durableCommit])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
         } catch let error as PostgresError where Self.refusesData(error) && writer.connection.isConnected {
             // Something in the record's data is refused: commit its packets one by one (each
@@ -134,14 +156,43 @@ public final class SpoolReplayer: @unchecked Sendable {
             for (index, item) in items {
                 let after = SpoolPosition(record: sequence, items: index + 1)
                 do {
-                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
+                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
                 } catch let refused as PostgresError where Self.refusesData(refused) && writer.connection.isConnected {
                     try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(refused)")
-                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
+                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
                 }
             }
         }
+    }
+
+    /// Counts a record its spool's position is already past; logged with its neighbours by `reportSkipped`.
+    private func noteSkipped(_ sequence: Int64, _ packets: Int, spoolID: String, position: SpoolPosition) {
+        metrics.spoolSkippedRecords.add(1, ordering: .relaxed)
+        if var run = skipped, run.spoolID == spoolID {
+            run.last = sequence
+            run.records += 1
+            run.packets += packets
+            skipped = run
+        } else {
+            reportSkipped()
+            skipped = SkippedRun(spoolID: spoolID, position: position, first: sequence, last: sequence, records: 1, packets: packets)
+        }
+    }
+
+    /// Logs the records skipped since the last report, if any.
+    private func reportSkipped() {
+        guard let run = skipped else { return }
+        skipped = nil
+        logger.error("""
+            spooled records not replayed: the database's replay position for their spool id is already past them, so they were \
+            committed before (their segment was read again after a restart); if the database was restored from a backup or \
+            spool_progress was edited since, check the totals against the log
+            """, metadata: [
+                "spool": "\(spool.configuration.directory)", "spool_id": "\(run.spoolID)",
+                "position": "\(run.position.record)/\(run.position.items)", "first_record": "\(run.first)", "last_record": "\(run.last)",
+                "records": "\(run.records)", "packets": "\(run.packets)",
+            ])
     }
 
     /// Whether an error is about the data itself (SQLSTATE classes 22 and 23), as opposed to

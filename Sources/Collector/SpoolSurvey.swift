@@ -27,18 +27,31 @@ public enum SpoolSurvey {
         }
     }
 
-    /// The segments of `directory` in record order (subfolders such as `set-aside/` are not looked at).
-    public static func segments(in directory: String) -> [FoundSegment] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    /// The segments of `directory` in record order (subfolders such as `set-aside/` are not
+    /// looked at). Throws when the folder cannot be listed or a segment cannot be opened or
+    /// is not a file: passing over it would leave its records unreported and unreplayed.
+    public static func segments(in directory: String) throws -> [FoundSegment] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw Spool.SpoolError.io("cannot list the spool folder \(directory): \(error.localizedDescription)")
+        }
         var found: [FoundSegment] = []
         for name in names.sorted() where name.hasSuffix(".tgs") {
+            // Not a name the spool gives a segment: not one of its files.
             guard let first = Int64(name.dropLast(4)) else { continue }
             let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
+            guard fd >= 0 else {
+                throw Spool.SpoolError.io("cannot open the spool segment \(path): \(String(cString: strerror(errno))); make it readable or move it out of the spool folder")
+            }
             defer { close(fd) }
             var status = stat()
-            guard fstat(fd, &status) == 0, Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else { continue }
+            guard fstat(fd, &status) == 0 else {
+                throw Spool.SpoolError.io("cannot stat the spool segment \(path): \(String(cString: strerror(errno)))")
+            }
+            guard Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else {
+                throw Spool.SpoolError.io("\(path) is not a file, so not a spool segment: move it out of the spool folder")
+            }
             let size = Int(status.st_size)
             var bytes = [UInt8](repeating: 0, count: min(size, SpoolFormat.maximumSegmentHeader))
             let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
@@ -62,8 +75,8 @@ public enum SpoolSurvey {
     }
 
     /// Every segment of `directory` with its records and packets counted.
-    public static func summarize(_ directory: String) -> [SegmentSummary] {
-        segments(in: directory).map { segment in
+    public static func summarize(_ directory: String) throws -> [SegmentSummary] {
+        try segments(in: directory).map { segment in
             var summary = SegmentSummary(name: (segment.path as NSString).lastPathComponent, header: segment.header, unreadable: nil,
                                          records: 0, packets: 0, bytes: segment.size, damagedBytes: 0)
             switch segment.start {

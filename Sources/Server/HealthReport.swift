@@ -4,8 +4,10 @@ import Storage
 
 /// What /healthz says about the collector.
 ///
-/// - `unavailable` (HTTP 503): neither the database nor the spool can take a batch, so
-///   accounting is not answered; NAS devices should fail over (Status-Server is not answered either).
+/// - `unavailable` (HTTP 503): accounting is not answered, NAS devices should fail over
+///   (Status-Server is not answered either): neither the database nor the spool can take a
+///   batch, or the spool holds batches still being replayed (so new ones must go there too)
+///   and cannot take more.
 /// - `degraded` (200): accounting is answered, but the spool folder holds batches written for
 ///   another database, which wait for an operator (`tollgate spool`).
 /// - `spooling` (200): the database is away or the replay is catching up; batches are durable in the spool.
@@ -50,7 +52,9 @@ public struct HealthReport: Sendable {
     public var json: String {
         var body: [String: Any] = ["status": status, "database": databaseUp ? "up" : "down", "spool_bytes": spoolBytes]
         if !accepting {
-            body["reason"] = "database not taking writes and the spool cannot take a batch" + (spoolRefusal.map { " (\($0))" } ?? "")
+            body["reason"] = (spooling && databaseUp
+                              ? "the spool holds batches still being replayed, so new ones go there too, and it cannot take a batch"
+                              : "database not taking writes and the spool cannot take a batch") + (spoolRefusal.map { " (\($0))" } ?? "")
         }
         var spool: [String: Any] = [:]
         if let database { spool["database"] = Self.object(database) }

@@ -45,7 +45,10 @@ struct SpoolCommand: ParsableCommand {
                 guard FileManager.default.fileExists(atPath: directory) else {
                     throw spoolFailure("there is no spool folder \(directory)")
                 }
-                let segments = SpoolSurvey.summarize(directory)
+                let segments: [SpoolSurvey.SegmentSummary]
+                do { segments = try SpoolSurvey.summarize(directory) } catch let error as Spool.SpoolError {
+                    throw spoolFailure(error.description)
+                }
                 let listing = Listing(
                     columns: ["segment", "installation_id", "system_identifier", "database", "spool_id", "records", "packets", "bytes", "damaged_bytes"],
                     rows: segments.map { segment in
@@ -116,8 +119,10 @@ struct SpoolCommand: ParsableCommand {
                     throw spoolFailure("the replay did not finish within \(timeout) s (\(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets replayed; the rest stays spooled): is the database taking writes? Run the command again")
                 }
                 let quarantined = metrics.spoolQuarantined.load(ordering: .relaxed)
+                let skipped = metrics.spoolSkippedRecords.load(ordering: .relaxed)
                 print("replayed \(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets into \(target)"
-                      + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : ""))
+                      + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : "")
+                      + (skipped > 0 ? "; \(skipped) record(s) not replayed: the database's replay position for their spool id was past them (see the log)" : ""))
             }
         }
     }

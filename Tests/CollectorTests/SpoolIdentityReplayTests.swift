@@ -25,8 +25,9 @@ private func temporaryFolder() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
 }
 
-/// A collector on loopback with a spool in `folder`, writing to the database at `url`.
-private func collector(url: String, folder: String) throws -> Collector {
+/// A collector on loopback with a spool in `folder`, writing to the database at `url`
+/// (unreachable while `outage` is on).
+private func collector(url: String, folder: String, outage: OutageSwitch = OutageSwitch()) throws -> Collector {
     var configuration = CollectorConfiguration()
     configuration.listeners = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")]
     configuration.pipeline.maxDelayMicroseconds = 1000
@@ -36,7 +37,7 @@ private func collector(url: String, folder: String) throws -> Collector {
     configuration.spool = SpoolConfiguration(directory: folder)
     var logger = Logger(label: "test")
     logger.logLevel = .critical
-    let collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try PostgresConnection(url: url) }
+    let collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try outage.connect(url) }
     try collector.start()
     return collector
 }
@@ -85,6 +86,30 @@ struct SpoolIdentityReplayTests {
         try connection.execute("ALTER ROLE CURRENT_USER IN DATABASE \(name) SET synchronous_commit = remote_apply")
         #expect(try setting(try writer()) == "remote_apply")
         try connection.execute("ALTER ROLE CURRENT_USER IN DATABASE \(name) RESET synchronous_commit")
+    }
+
+    @Test("""
+        A write transaction makes its own COMMIT durable whatever the session it runs in says (as another client of a \
+        transaction pooler may have left it); remote_apply is kept; the session's setting is left as it was
+        """)
+    func durableCommitPerTransaction() throws {
+        let (url, _) = try TestDatabase.fresh()
+        let connection = try PostgresConnection(url: url)
+        func inTransaction(_ session: String) throws -> [String?] {
+            try connection.execute("SET synchronous_commit = \(session)")
+            let results = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit, ("SHOW synchronous_commit", []), ("COMMIT", [])])
+            return [results[2].value(row: 0, column: 0), try connection.query("SHOW synchronous_commit").value(row: 0, column: 0)]
+        }
+        #expect(try inTransaction("off") == ["on", "off"])
+        #expect(try inTransaction("local") == ["on", "local"])
+        #expect(try inTransaction("remote_write") == ["on", "remote_write"])
+        #expect(try inTransaction("remote_apply") == ["remote_apply", "remote_apply"])
+        // As the collector's writes run it: the setting COMMIT sees, kept by the transaction for the test to read.
+        let writer = try AccountingWriter(connection: connection)
+        try connection.execute("SET synchronous_commit = off")
+        try writer.write([], alsoRun: [PostgresConnection.durableCommit,
+                                       ("SELECT set_config('tollgate_test.seen', current_setting('synchronous_commit'), false)", [])])
+        #expect(try connection.query("SELECT current_setting('tollgate_test.seen'), current_setting('synchronous_commit')").rows == [["on", "off"]])
     }
 
     @Test("""
@@ -151,7 +176,89 @@ struct SpoolIdentityReplayTests {
         #expect(try count(harnessA.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL AND acct_session_id = 'A-1'") == 1)
         back.stop()
         #expect(try connectionB.query("SELECT sum(upload_bytes)::text FROM usage_hourly").value(row: 0, column: 0) == "2000", "B untouched")
-        #expect(SpoolSurvey.segments(in: folder).isEmpty)
+        #expect(try SpoolSurvey.segments(in: folder).isEmpty)
+    }
+
+    @Test("""
+        A set-aside spool replays exactly into its database although that database has since replayed a later spool written \
+        in the same folder (each start writes under its own spool id)
+        """)
+    func setAsideReplaysAfterLaterSpool() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let harness = try CollectorHarness(configure: { configuration in
+            configuration.spool = SpoolConfiguration(directory: folder)
+            configuration.pipeline.commitTimeoutMilliseconds = 2000
+        })
+        let identityA = try #require(harness.collector.database)
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        try harness.outage.begin(harness.connection)
+        let early = SimulatedSession.regular(userName: "alice", sessionID: "A-1", nasPort: 1, startTime: hour0, interimInterval: 300, interims: 1,
+                                             uploadPerInterval: 123_457, downloadPerInterval: 987_653)
+        #expect(try await nas.run(sessions: [early], options: options).acknowledged == 3)
+        harness.collector.stop()
+        harness.outage.end()
+
+        // Re-pointed at another database, which spools a batch of its own; the first database's segment is set aside.
+        let (_, connectionB) = try TestDatabase.fresh()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let onB = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(try DatabaseIdentity.read(connectionB)),
+                            metrics: CollectorMetrics(), logger: logger)
+        #expect(onB.foreign.map(\.database) == [identityA])
+        let datagram = [UInt8](repeating: 7, count: 40)
+        guard case .appended = onB.append([SpooledPacket(tenantID: 1, nasID: 1, receivedAt: 0, keepRaw: false, datagram: datagram)]) else {
+            Issue.record("append failed")
+            return
+        }
+        let aside = try #require(try onB.setAsideForeign())
+        onB.close()
+
+        // Back on the first database: a later outage spools, and that spool is replayed.
+        let outage = OutageSwitch()
+        let back = try collector(url: harness.url, folder: folder, outage: outage)
+        try outage.begin(harness.connection)
+        let later = SimulatedSession.regular(userName: "bob", sessionID: "A-2", nasPort: 2, startTime: hour0, interimInterval: 300, interims: 1,
+                                             uploadPerInterval: 1_001, downloadPerInterval: 2_003)
+        let nasBack = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: back.listeners[0].boundPort)!, secret: "s3cret")
+        #expect(try await nasBack.run(sessions: [later], options: options).acknowledged == 3)
+        #expect(back.metrics.spoolPackets.load(ordering: .relaxed) == 3)
+        outage.end()
+        #expect(try waitUntil(seconds: 30) { !back.isSpooling })
+        back.stop()
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 3)
+
+        // The set-aside segment, replayed as `tollgate spool replay --spool-directory` does.
+        let metrics = CollectorMetrics()
+        let replaying = try Spool(configuration: SpoolConfiguration(directory: aside), claim: .replay(into: identityA, allowCopies: false),
+                                  metrics: metrics, logger: logger)
+        #expect(replaying.isActive)
+        let url = harness.url
+        let replayer = SpoolReplayer(spool: replaying, metrics: metrics, logger: logger,
+                                     connect: IngestPipeline.writerConnect({ try PostgresConnection(url: url) }, expecting: identityA, timeoutMilliseconds: 5000))
+        replayer.start()
+        #expect(try waitUntil(seconds: 30) { !replaying.isActive })
+        replayer.stop()
+        replaying.close()
+        #expect(metrics.spoolReplayedPackets.load(ordering: .relaxed) == 3)
+        #expect(metrics.spoolSkippedRecords.load(ordering: .relaxed) == 0)
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 6)
+        let usage = try harness.usage()
+        #expect(usage.upload == 2 * 123_457 + 2 * 1_001 && usage.download == 2 * 987_653 + 2 * 2_003)
+        #expect(try count(harness.connection, "SELECT count(DISTINCT spool_id) FROM spool_progress") == 2)
+    }
+
+    @Test("A spool's replay position never moves back")
+    func positionNeverMovesBack() throws {
+        let (_, connection) = try TestDatabase.fresh()
+        let id = UUID().uuidString.lowercased()
+        // Each step: the position asked for, then the one stored after it.
+        let steps: [((Int64, Int), (Int64, Int))] = [((10, 5), (10, 5)), ((9, 9), (10, 5)), ((10, 3), (10, 5)), ((10, 7), (10, 7)), ((11, 0), (11, 0))]
+        for (asked, stored) in steps {
+            let (sql, parameters) = SpoolProgress.advance(spoolID: id, to: SpoolPosition(record: asked.0, items: asked.1))
+            try connection.query(sql, parameters)
+            #expect(try SpoolProgress.position(connection, spoolID: id) == SpoolPosition(record: stored.0, items: stored.1), "after \(asked)")
+        }
     }
 
     @Test("Database down and the spool at its size limit: Status-Server goes unanswered; answered again once the database is back")

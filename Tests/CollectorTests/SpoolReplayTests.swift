@@ -158,6 +158,106 @@ struct SpoolReplayTests {
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 20 * 5)
     }
 
+    @Test("""
+        The database turns read-only under a running collector (its connections made anew): packets are answered from the \
+        spool and the database counts as down, and once it takes writes again they are replayed; totals exact, each packet stored once
+        """)
+    func readOnlyDatabaseIsSpooled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let harness = try spoolHarness(folder)
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        let before = try await nas.run(sessions: sessions("w", count: 10), options: options)
+        #expect(before.isComplete)
+        #expect(harness.collector.metrics.spoolPackets.load(ordering: .relaxed) == 0)
+
+        let database = try #require(try harness.connection.query("SELECT current_database()").value(row: 0, column: 0))
+        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        try harness.connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        let during = try await nas.run(sessions: sessions("x", count: 20), options: options)
+        #expect(during.isComplete, "answered while the database refused writes: \(during)")
+        #expect(harness.collector.metrics.spoolPackets.load(ordering: .relaxed) == 20 * 5)
+        #expect(harness.collector.metrics.batchesFailed.load(ordering: .relaxed) == 0)
+        #expect(try waitUntil(seconds: 5) { !harness.collector.isHealthy && harness.collector.isSpooling && harness.collector.isAccepting })
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 10 * 5)
+
+        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = off")
+        #expect(try waitUntil(seconds: 30) { !harness.collector.isSpooling && harness.collector.isHealthy })
+        let after = try await nas.run(sessions: sessions("y", count: 5), options: options)
+        #expect(after.isComplete)
+        #expect(try waitUntil(seconds: 30) { !harness.collector.isSpooling })
+        let usage = try harness.usage()
+        #expect(usage.upload == Int64(before.expected.upload + during.expected.upload + after.expected.upload))
+        #expect(usage.download == Int64(before.expected.download + during.expected.download + after.expected.download))
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 35 * 5, "every packet stored exactly once")
+        #expect(try count(harness.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL") == 35)
+        #expect(harness.collector.metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
+        #expect(harness.collector.metrics.spoolReplayedPackets.load(ordering: .relaxed) == harness.collector.metrics.spoolPackets.load(ordering: .relaxed))
+    }
+
+    @Test("""
+        Live connections whose writes fail for the database's state (disk full 53100, then read-only 25006): the batches are \
+        spooled and answered, none left unanswered, and replayed once writes succeed; totals exact, each packet stored once
+        """)
+    func stateRefusalsAreSpooled() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let harness = try spoolHarness(folder)
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
+        var expected = try await nas.run(sessions: sessions("p", count: 10), options: options).expected
+        var total = 10
+        for (round, state) in ["53100", "25006"].enumerated() {
+            // As a full disk or a server turned read-only answers the collector's open sessions.
+            try harness.connection.execute("""
+                CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '\(state)'; END $$;
+                CREATE TRIGGER refuse_writes BEFORE INSERT ON accounting_packets FOR EACH ROW EXECUTE FUNCTION refuse_writes();
+                """)
+            let during = try await nas.run(sessions: sessions("s\(round)-", count: 15), options: options)
+            #expect(during.isComplete, "\(state): answered from the spool: \(during)")
+            #expect(harness.collector.metrics.batchesFailed.load(ordering: .relaxed) == 0, "\(state)")
+            #expect(try waitUntil(seconds: 5) { !harness.collector.isHealthy && harness.collector.isSpooling && harness.collector.isAccepting }, "\(state)")
+            try harness.connection.execute("DROP TRIGGER refuse_writes ON accounting_packets; DROP FUNCTION refuse_writes()")
+            #expect(try waitUntil(seconds: 30) { !harness.collector.isSpooling && harness.collector.isHealthy }, "\(state)")
+            expected.upload += during.expected.upload
+            expected.download += during.expected.download
+            total += 15
+        }
+        #expect(harness.collector.metrics.spoolPackets.load(ordering: .relaxed) == 30 * 5)
+        #expect(harness.collector.metrics.spoolReplayedPackets.load(ordering: .relaxed) == 30 * 5)
+        let usage = try harness.usage()
+        #expect(usage.upload == Int64(expected.upload) && usage.download == Int64(expected.download))
+        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == total * 5, "every packet stored exactly once")
+        #expect(try count(harness.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL") == total)
+        #expect(harness.collector.metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("A session that may not write (as on a standby or with default_transaction_read_only) fails the writability check; a normal one passes")
+    func writabilityCheck() throws {
+        let (url, _) = try TestDatabase.fresh()
+        try PostgresConnection(url: url).requireWritable()
+        let readOnly = try PostgresConnection(url: url)
+        try readOnly.execute("SET default_transaction_read_only = on")
+        do {
+            try readOnly.requireWritable()
+            Issue.record("a read-only session passed")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "25006" && IngestPipeline.databaseUnavailable(error))
+        }
+    }
+
+    @Test("Write failures that say the database cannot take writes now are told from refusals of the data")
+    func unavailableStates() {
+        for state in ["25006", "53100", "53200", "53300", "57P01", "57P02", "57P03", "57014"] {
+            #expect(IngestPipeline.databaseUnavailable(PostgresError(.statement, sqlState: state, message: "")), "\(state)")
+        }
+        #expect(IngestPipeline.databaseUnavailable(PostgresError(.connection, message: "server closed the connection unexpectedly")))
+        for state in ["23505", "22P02", "40P01", "42P01", "25P02"] {
+            #expect(!IngestPipeline.databaseUnavailable(PostgresError(.statement, sqlState: state, message: "")), "\(state)")
+        }
+        #expect(!IngestPipeline.databaseUnavailable(Spool.SpoolError.io("disk")))
+    }
+
     @Test("The database answers nothing within the timeout: the connection is given up, not waited on forever")
     func responseTimeout() throws {
         let connection = try TestDatabase.connect()

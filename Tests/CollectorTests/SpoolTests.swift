@@ -138,7 +138,10 @@ struct SpoolTests {
         _ = try openSpool(folder)
     }
 
-    @Test("After a restart the spool keeps its id, reads the old records and numbers new ones after them")
+    @Test("""
+        After a restart the spool reads the old records under their own spool id and writes new ones under a new id, \
+        numbered after them
+        """)
     func restart() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -148,12 +151,15 @@ struct SpoolTests {
         first!.close()
         first = nil
         let second = try openSpool(folder)
-        #expect(second.id == id)
+        #expect(second.id != id, "a new start never shares the replay position of an earlier one")
         #expect(second.isActive)
         let later = number(second.append(packets(1, seed: 7)))
         #expect(later > base + 4, "numbers never go back after a restart")
         #expect(segmentFiles(folder).count == 2, "new records go to a new segment")
-        #expect(readAll(second).records.map(\.0) == (0..<5).map { base + Int64($0) } + [later])
+        var read: [(Int64, String)] = []
+        while case .record(let sequence, _, let spoolID) = second.next() { read.append((sequence, spoolID)) }
+        #expect(read.map(\.0) == (0..<5).map { base + Int64($0) } + [later])
+        #expect(read.map(\.1) == Array(repeating: id, count: 5) + [second.id])
         #expect(second.finishIfCaughtUp())
         second.close()
         // An empty spool starts afresh under a new id.
@@ -355,7 +361,7 @@ struct SpoolIdentityTests {
         replay = nil
         let collector = try openSpool(folder, claim: .collector(databaseB))
         #expect(collector.isActive && collector.foreign.isEmpty)
-        #expect(collector.id == spoolID)
+        #expect(collector.id != spoolID, "new segments get this start's own id")
         var records: [(Int64, [SpooledPacket], String)] = []
         while case .record(let sequence, let packets, let id) = collector.next() { records.append((sequence, packets, id)) }
         #expect(records.map(\.0) == [41, 42])
@@ -366,7 +372,8 @@ struct SpoolIdentityTests {
         #expect(later > 42)
         let newest = segmentFiles(folder).last!
         let start = SpoolFormat.decodeSegmentStart([UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + newest))))
-        #expect(start == .header(SegmentHeader(spoolID: UUID(uuidString: spoolID)!, database: databaseB), length: segmentHeaderLength))
+        #expect(start == .header(SegmentHeader(spoolID: UUID(uuidString: collector.id)!, database: databaseB), length: segmentHeaderLength))
+        #expect(collector.next() == .record(sequence: later, packets: packets(1, seed: 3), spoolID: collector.id))
     }
 
     @Test("A segment whose header cannot be read goes to the quarantine whole; an empty one is removed")
@@ -419,6 +426,87 @@ struct SpoolIdentityTests {
         let replay = try openSpool(aside, claim: .replay(into: databaseA, allowCopies: false))
         let read = readAll(replay)
         #expect(read.records.map(\.0) == numbers && read.records.map(\.1) == batches)
+    }
+
+    @Test("While the spool holds records every batch goes there: accounting is answered only while it has room, however well the database does")
+    func acceptingWhileSpoolActive() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let batch = packets(10, seed: 2)
+        let spool = try openSpool(folder, maxBytes: SpoolFormat.encode(sequence: 1, packets: batch).count + segmentHeaderLength)
+        func accepting(databaseHealthy: Bool) -> Bool {
+            IngestPipeline.accepting(databaseHealthy: databaseHealthy, spoolActive: spool.isActive, spoolCanTakeBatch: spool.canTakeBatch)
+        }
+        #expect(accepting(databaseHealthy: true) && accepting(databaseHealthy: false))
+        _ = number(spool.append(batch))
+        #expect(spool.isActive && !spool.canTakeBatch)
+        #expect(spool.append(packets(1, seed: 3)) == .full)
+        #expect(!accepting(databaseHealthy: true), "the replay's connection works, but a new batch would be refused")
+        #expect(!accepting(databaseHealthy: false))
+        #expect(readAll(spool).records.count == 1)
+        #expect(spool.finishIfCaughtUp())
+        #expect(!spool.isActive && spool.canTakeBatch)
+        #expect(accepting(databaseHealthy: true) && accepting(databaseHealthy: false))
+        #expect(IngestPipeline.accepting(databaseHealthy: true, spoolActive: false, spoolCanTakeBatch: false), "batches go to the database")
+        #expect(!IngestPipeline.accepting(databaseHealthy: false, spoolActive: false, spoolCanTakeBatch: false))
+    }
+
+    @Test("A segment that cannot be opened, or is not a file, stops the spool from opening, with a message naming it")
+    func unreadableSegmentFile() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var first: Spool? = try openSpool(folder)
+        _ = number(first!.append(packets(2, seed: 1)))
+        first!.close()
+        first = nil
+        let dangling = folder + "/00000000000000000001.tgs"
+        #expect(symlink(folder + "/gone", dangling) == 0)
+        do {
+            _ = try openSpool(folder)
+            Issue.record("opened with a segment it cannot read")
+        } catch let error as Spool.SpoolError {
+            #expect(error.description == "cannot open the spool segment \(dangling): No such file or directory; make it readable or move it out of the spool folder")
+        }
+        #expect(unlink(dangling) == 0)
+        let directory = folder + "/00000000000000000002.tgs"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        #expect(throws: Spool.SpoolError.self) { try SpoolSurvey.segments(in: folder) }
+        do {
+            _ = try openSpool(folder)
+            Issue.record("opened with a folder where a segment should be")
+        } catch let error as Spool.SpoolError {
+            #expect(error.description == "\(directory) is not a file, so not a spool segment: move it out of the spool folder")
+        }
+        try FileManager.default.removeItem(atPath: directory)
+        let again = try openSpool(folder)
+        #expect(readAll(again).records.count == 1, "the lock was released each time; the segment is read once nothing is in the way")
+    }
+
+    @Test("A disk with room for a small file but not for the batch that failed stays refused until a batch that large fits again")
+    func probeAsLargeAsTheFailedBatch() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let spool = try openSpool(folder)
+        let big = packets(2000, seed: 9)
+        let needed = SpoolFormat.encode(sequence: 1, packets: big).count + segmentHeaderLength
+        #expect(needed > 200_000)
+        spool.simulatedRoom = 100_000
+        guard case .failed = spool.append(big) else {
+            Issue.record("the batch was appended although it does not fit")
+            return
+        }
+        #expect(!spool.canTakeBatch)
+        spool.probe()
+        #expect(!spool.canTakeBatch, "a small file fits, the batch that failed does not")
+        spool.simulatedRoom = needed - 1
+        spool.probe()
+        #expect(!spool.canTakeBatch)
+        spool.simulatedRoom = needed
+        spool.probe()
+        #expect(spool.canTakeBatch && spool.refusalReason == nil)
+        let sequence = number(spool.append(big))
+        let read = readAll(spool)
+        #expect(read.records.map(\.0) == [sequence] && read.records.map(\.1) == [big])
     }
 
     @Test("A spool that cannot take a batch says so: full until replay frees room; a replaced folder fails appends and the probe until it is back")

@@ -52,4 +52,13 @@ struct HealthReportTests {
         let refusal = spool["refusal"] as? String
         #expect(refusal == "spool full")
     }
+
+    @Test("The database is back but the spool, still being replayed, is full: 503, and the reason says why")
+    func replayingAndFull() {
+        let report = HealthReport(accepting: false, databaseUp: true, spooling: true, spoolBytes: 1 << 30, spoolRefusal: "spool full", database: here, foreign: [])
+        #expect(report.status == "unavailable" && report.httpStatus == 503)
+        let object = (try? JSONSerialization.jsonObject(with: Data(report.json.utf8))) as? [String: Any] ?? [:]
+        #expect(object["reason"] as? String == "the spool holds batches still being replayed, so new ones go there too, and it cannot take a batch (spool full)")
+        #expect(object["database"] as? String == "up")
+    }
 }
