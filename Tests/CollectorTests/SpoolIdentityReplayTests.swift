@@ -8,19 +8,6 @@ import TestSupport
 
 private let hour0: UInt32 = 1_795_546_800
 
-private func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
-    Int(try connection.query(sql).value(row: 0, column: 0) ?? "0") ?? 0
-}
-
-private func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
-    let deadline = Date(timeIntervalSinceNow: seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
-
 private func temporaryFolder() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
 }

@@ -25,19 +25,6 @@ private func spoolHarness(_ folder: String) throws -> CollectorHarness {
     })
 }
 
-private func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
-    Int(try connection.query(sql).value(row: 0, column: 0) ?? "0") ?? 0
-}
-
-private func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
-    let deadline = Date(timeIntervalSinceNow: seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
-
 private let options = RunOptions(window: 32, timeout: .milliseconds(500), retries: 8, timeLimit: .seconds(60))
 
 @Suite("Spool with a real database: outage, replay, crash during replay", .enabled(if: TestDatabase.available), .serialized)

@@ -29,6 +29,37 @@ private func totals(_ connection: PostgresConnection) throws -> [String?] {
     try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text, sum(session_seconds)::text FROM usage_hourly").rows[0]
 }
 
+/// Runs one writer per element of `work` on its own thread and connection, each writing its
+/// packets in batches of its size; deadlocks between them are retried, as the collector does.
+/// Returns the errors the writers met.
+private func writeConcurrently(url: String, _ work: [[BatchItem]], batchSizes: [Int]) -> [String] {
+    let errors = Mutex<[String]>([])
+    let threads = work.indices.map { w in
+        Thread {
+            do {
+                let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
+                let items = work[w], size = batchSizes[w]
+                for start in stride(from: 0, to: items.count, by: size) {
+                    var attempts = 0
+                    while true {
+                        do {
+                            try writer.write(Array(items[start..<min(start + size, items.count)]))
+                            break
+                        } catch let error as PostgresError where error.sqlState == "40P01" && attempts < 5 {
+                            attempts += 1
+                        }
+                    }
+                }
+            } catch {
+                errors.withLock { $0.append("\(error)") }
+            }
+        }
+    }
+    threads.forEach { $0.start() }
+    while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
+    return errors.withLock { $0 }
+}
+
 @Suite("Accounting batch writer", .enabled(if: TestDatabase.available))
 struct AccountingWriterTests {
     @Test("A session's packets become one session row and exact hourly usage")
@@ -94,34 +125,7 @@ struct AccountingWriterTests {
                                 up: UInt64(k * 10), down: UInt64(k * 20), seconds: UInt32(k * 600)))
             }
         }
-        let errors = Mutex<[String]>([])
-        let batches = all
-        let threads = (0..<2).map { w in
-            Thread {
-                do {
-                    let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
-                    var items = batches
-                    if w == 1 { items.reverse() }
-                    for start in stride(from: 0, to: items.count, by: 25) {
-                        // Deadlocks between two writers are possible and retried, as the collector does.
-                        var attempts = 0
-                        while true {
-                            do {
-                                try writer.write(Array(items[start..<min(start + 25, items.count)]))
-                                break
-                            } catch let error as PostgresError where error.sqlState == "40P01" && attempts < 5 {
-                                attempts += 1
-                            }
-                        }
-                    }
-                } catch {
-                    errors.withLock { $0.append("\(error)") }
-                }
-            }
-        }
-        threads.forEach { $0.start() }
-        while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
-        #expect(errors.withLock { $0 }.isEmpty)
+        #expect(writeConcurrently(url: url, [all, all.reversed()], batchSizes: [25, 25]).isEmpty)
         #expect(try totals(connection) == ["2000", "4000", "120000"])
     }
 
@@ -315,33 +319,7 @@ struct AccountingWriterTests {
         let interleaved = (0..<6).flatMap { step in stride(from: step, to: history.count, by: 6).map { history[$0] } }
         let byWriter = [interleaved, interleaved]
         let batchSizes = [16, 7]
-        let errors = Mutex<[String]>([])
-        let work = byWriter
-        let threads = (0..<2).map { w in
-            Thread {
-                do {
-                    let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
-                    let items = work[w]
-                    let size = batchSizes[w]
-                    for start in stride(from: 0, to: items.count, by: size) {
-                        var attempts = 0
-                        while true {
-                            do {
-                                try writer.write(Array(items[start..<min(start + size, items.count)]))
-                                break
-                            } catch let error as PostgresError where error.sqlState == "40P01" && attempts < 5 {
-                                attempts += 1
-                            }
-                        }
-                    }
-                } catch {
-                    errors.withLock { $0.append("\(error)") }
-                }
-            }
-        }
-        threads.forEach { $0.start() }
-        while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
-        #expect(errors.withLock { $0 }.isEmpty)
+        #expect(writeConcurrently(url: url, byWriter, batchSizes: batchSizes).isEmpty)
         #expect(try totals(connection) == ["780", "7800", "72000"])
         let shape = try connection.query("""
             SELECT generation, count(*), sum(upload_bytes), sum(download_bytes), count(*) FILTER (WHERE is_latest),
