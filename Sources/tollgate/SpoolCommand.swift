@@ -29,6 +29,14 @@ struct SpoolCommand: ParsableCommand {
             if let dataDirectory { configuration.dataDirectory = dataDirectory }
             return configuration.spoolDirectory ?? (configuration.dataDirectory + "/spool")
         }
+
+        /// The spool folder and the identity of the database `database` names.
+        func open(_ database: DatabaseOptions) throws -> (directory: String, url: String, identity: DatabaseIdentity) {
+            var configuration = try database.configuration()
+            if let dataDirectory { configuration.dataDirectory = dataDirectory }
+            let url = try DatabaseAccess.forCommand(configuration, needsKey: false).url
+            return (directory(configuration), url, try DatabaseIdentity.read(try PostgresConnection(url: url)))
+        }
     }
 
     struct Status: ParsableCommand {
@@ -84,11 +92,7 @@ struct SpoolCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                var configuration = try database.configuration()
-                if let dataDirectory = location.dataDirectory { configuration.dataDirectory = dataDirectory }
-                let directory = location.directory(configuration)
-                let url = try DatabaseAccess.forCommand(configuration, needsKey: false).url
-                let target = try DatabaseIdentity.read(try PostgresConnection(url: url))
+                let (directory, url, target) = try location.open(database)
                 let metrics = CollectorMetrics()
                 let logger = quietLogger()
                 let spool: Spool
@@ -137,11 +141,7 @@ struct SpoolCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                var configuration = try database.configuration()
-                if let dataDirectory = location.dataDirectory { configuration.dataDirectory = dataDirectory }
-                let directory = location.directory(configuration)
-                let url = try DatabaseAccess.forCommand(configuration, needsKey: false).url
-                let current = try DatabaseIdentity.read(try PostgresConnection(url: url))
+                let (directory, _, current) = try location.open(database)
                 let spool: Spool
                 do {
                     spool = try Spool(configuration: SpoolConfiguration(directory: directory), claim: .collector(current), metrics: CollectorMetrics(),
