@@ -235,48 +235,9 @@ public struct ReportStore {
         return (rows, result.rowCount > limit ? rows.last?.id : nil)
     }
 
-    /// Usage of the whole tenant between `from` and `to` (tenant-local), optionally per period.
-    public func usageTotals(tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
-        try checkBounds(from, to)
-        let source = Self.source(from: from, to: to, grouping: grouping)
-        let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
-                SELECT '', \(source.period(grouping)) AS period,
-                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
-                FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
-                WHERE u.tenant_id = $3 AND \(source.range)
-                GROUP BY 2 ORDER BY 2
-                """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)])
-        }
-        return Self.usageRows(result)
-    }
-
     /// What top subscribers are ranked by.
     public enum UsageRanking: String, Sendable, CaseIterable {
         case download, upload, total
-    }
-
-    /// The `limit` subscribers with the most usage between `from` and `to` (tenant-local).
-    public func topSubscribers(tenant: Tenant, from: String? = nil, to: String? = nil, by ranking: UsageRanking = .total,
-                               limit: Int = 100) throws -> [UsageRow] {
-        try checkBounds(from, to)
-        guard (1...10_000).contains(limit) else { throw StoreError(.invalid, "limit must be 1-10000, not \(limit)") }
-        let order: String
-        switch ranking {
-        case .download: order = "4 DESC"
-        case .upload: order = "3 DESC"
-        case .total: order = "(sum(u.upload_bytes) + sum(u.download_bytes)) DESC"
-        }
-        let source = Self.source(from: from, to: to, grouping: nil)
-        let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
-                SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
-                FROM \(source.table) u
-                WHERE u.tenant_id = $4 AND \(source.range)
-                GROUP BY u.subscriber ORDER BY \(order), u.subscriber LIMIT $3
-                """, (try source.bounds(from, to, tenant: tenant)) + [String(limit), String(tenant.id)])
-        }
-        return Self.usageRows(result)
     }
 
     /// Where tenant-wide usage is read: the daily rows when the range is whole local days and
@@ -316,17 +277,6 @@ public struct ReportStore {
                 && bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }
         }
         return grouping != .hour && isDay(from) && isDay(to) ? .daily : .hourly
-    }
-
-    /// Usage in billing period `period` (YYYY-MM) of User-Names that are no subscriber.
-    public func unassigned(tenant: Tenant, period: String) throws -> [UnassignedUsageRow] {
-        guard let billing = BillingPeriod(period, billingDay: tenant.billingDay),
-              let calendar = PeriodCalendar(period: billing, timeZone: tenant.timeZone) else {
-            throw StoreError(.invalid, "period '\(period)' must be YYYY-MM")
-        }
-        return try connection.tenantTransaction(tenant.id) { connection in
-            try InvoiceStore.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
-        }
     }
 
     private func checkBounds(_ bounds: String?...) throws {

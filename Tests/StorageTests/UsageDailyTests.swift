@@ -63,11 +63,13 @@ struct UsageDailyTests {
         let vienna = try tenants.update(slug: "vienna", name: "Vienna")
         // What the reports read from either table agrees.
         let reports = ReportStore(connection: connection)
-        let daily = try reports.usageTotals(tenant: vienna, from: "2026-10-01", to: "2026-11-01", by: .day)
-        let hourly = try reports.usageTotals(tenant: vienna, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: .day)
+        let daily = try reports.usageTotalsPage(tenant: vienna, from: "2026-10-01", to: "2026-11-01", by: .day, after: nil, limit: 10_000).rows
+        let hourly = try reports.usageTotalsPage(tenant: vienna, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: .day,
+                                                 after: nil, limit: 10_000).rows
         #expect(!daily.isEmpty && daily == hourly)
-        let top = try reports.topSubscribers(tenant: vienna, from: "2026-10-01", to: "2026-11-01", by: .download, limit: 5)
-        let topHourly = try reports.topSubscribers(tenant: vienna, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: .download, limit: 5)
+        let top = try reports.topPage(tenant: vienna, from: "2026-10-01", to: "2026-11-01", by: .download, after: nil, limit: 5).rows
+        let topHourly = try reports.topPage(tenant: vienna, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: .download,
+                                            after: nil, limit: 5).rows
         #expect(top.count == 5 && top == topHourly)
     }
 }
