@@ -62,7 +62,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             var unavailable = APIError(.serviceUnavailable, "unavailable", "the database is not reachable; try again")
             unavailable.retryAfter = 5
             return unavailable
-        case let error as PostgresError where error.sqlState == "57014":
+        case let error as PostgresError where error.sqlState == SQLState.queryCanceled:
             return APIError(.serviceUnavailable, "timeout", "the query took too long")
         default:
             return APIError(.internalServerError, "internal", "internal error")

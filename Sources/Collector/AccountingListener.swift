@@ -217,7 +217,7 @@ public final class AccountingListener: @unchecked Sendable {
             break
         }
         let record = Self.record(packet, tenantID: nas.tenantID, nasID: nas.nasID, receivedAt: receivedAt)
-        let pending = PendingPacket(item: BatchItem(record: record, packet: pipeline.configuration.keepRawPackets ? packet.bytes : nil),
+        let pending = PendingPacket(item: BatchItem(record: record, packet: nil),
                                     datagram: packet.bytes, listener: self, peer: peer, identifier: packet.identifier, requestAuthenticator: auth,
                                     secret: nas.secret, dedupKey: key, receivedMonotonic: monotonic)
         if !pipeline.submit(pending) {

@@ -8,6 +8,9 @@ public struct CollectorConfiguration: Sendable {
     /// The accounting listeners. Default: one, "default" on *:1813.
     public var listeners: [ListenerConfiguration] = [ListenerConfiguration()]
     public var pipeline = PipelineConfiguration()
+    /// The merger (packet log to sessions and usage). Its stale-session timeout, maintenance
+    /// interval and whether packets are kept come from this configuration's own fields.
+    public var merge = MergerConfiguration()
     /// Seconds without an update after which an open session with no known interim
     /// interval is closed as stale. Default 1800.
     public var staleSessionTimeout = 1800
@@ -36,6 +39,8 @@ public final class Collector: @unchecked Sendable {
     public private(set) var listeners: [AccountingListener] = []
     private let registry = RegistryHolder()
     private var pipeline: IngestPipeline!
+    /// Applies the packet log to sessions and usage (leading or standing by).
+    public private(set) var merger: Merger!
     private let stopping = Atomic<Bool>(false)
     private let housekeepingRunning = Atomic<Int>(0)
 
@@ -46,6 +51,10 @@ public final class Collector: @unchecked Sendable {
         self.logger = logger
         self.connect = connect
     }
+
+    /// Called on the merger's thread after each merge commit with the subscribers whose usage
+    /// it changed. Set before `start`.
+    public var onUsageCommitted: (@Sendable ([UsageCommitted]) -> Void)?
 
     /// Whether the database is taking writes.
     public var isHealthy: Bool { pipeline?.isHealthy ?? false }
@@ -70,8 +79,7 @@ public final class Collector: @unchecked Sendable {
     /// database cannot be reached at start.
     public func start() throws {
         let connection = try connect()
-        var pipelineConfiguration = configuration.pipeline
-        pipelineConfiguration.keepRawPackets = configuration.packetRetentionDays > 0
+        let pipelineConfiguration = configuration.pipeline
         let store = NASStore(connection: connection, cipher: cipher)
         try store.syncListeners(configuration.listeners.map { ($0.name, $0.tenant) })
         try reloadRegistry(store)
@@ -84,6 +92,16 @@ public final class Collector: @unchecked Sendable {
         self.database = database
         let spool = try configuration.spool.map { try Spool(configuration: $0, claim: .collector(database), metrics: metrics, logger: logger) }
         pipeline = IngestPipeline(configuration: pipelineConfiguration, metrics: metrics, logger: logger, spool: spool, connect: connect)
+        var mergeConfiguration = configuration.merge
+        mergeConfiguration.keepPackets = configuration.packetRetentionDays > 0
+        mergeConfiguration.staleSessionTimeout = configuration.staleSessionTimeout
+        mergeConfiguration.maintenanceInterval = configuration.maintenanceInterval
+        merger = Merger(configuration: mergeConfiguration, metrics: metrics, logger: logger,
+                        connect: IngestPipeline.writerConnect(connect, expecting: database,
+                                                              timeoutMilliseconds: max(configuration.pipeline.commitTimeoutMilliseconds, 60_000)))
+        merger.onUsageCommitted = onUsageCommitted
+        pipeline.merger = merger
+        merger.start()
         pipeline.start()
         for listenerConfiguration in configuration.listeners {
             let listener = try AccountingListener(configuration: listenerConfiguration, pipeline: pipeline, registry: registry,
@@ -101,12 +119,8 @@ public final class Collector: @unchecked Sendable {
             let store = NASStore(connection: connection, cipher: cipher)
             if try store.registryVersion() != registry.registry.version { try reloadRegistry(store) }
         }
+        // Stale sessions are closed by the merge leader (`Merger`), the only writer of sessions.
         startHousekeeping("tollgate-maintenance", interval: configuration.maintenanceInterval) { [self] connection in
-            let closed = try StaleSessionReaper.reap(connection, defaultTimeout: configuration.staleSessionTimeout)
-            if closed > 0 {
-                metrics.sessionsClosedStale.add(closed, ordering: .relaxed)
-                logger.info("closed stale sessions", metadata: ["count": "\(closed)"])
-            }
             if configuration.packetRetentionDays > 0 {
                 let dropped = try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
                 if !dropped.isEmpty { logger.info("dropped expired packet partitions", metadata: ["partitions": "\(dropped)"]) }
@@ -121,6 +135,7 @@ public final class Collector: @unchecked Sendable {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
         for listener in listeners { listener.stop() }
         pipeline?.drain()
+        merger?.stop()
         while housekeepingRunning.load(ordering: .relaxed) > 0 { usleep(10_000) }
         logger.info("collector stopped", metadata: ["answered": "\(metrics.answered.load(ordering: .relaxed))"])
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Why a datagram was dropped without an answer.
@@ -42,6 +43,19 @@ public final class CollectorMetrics: Sendable {
     /// Segments in the spool folder written for another database (kept, not replayed).
     public let spoolForeignSegments = Atomic<Int>(0)
     public let spoolForeignBytes = Atomic<Int>(0)
+    /// Packets the merger applied to sessions and usage.
+    public let mergedPackets = Atomic<Int>(0)
+    public let mergeBatches = Atomic<Int>(0)
+    /// Logged packets the merger could not apply (kept in the log; see the error log).
+    public let mergeRefused = Atomic<Int>(0)
+    /// Whether this collector holds the merge leadership (1) or stands by (0).
+    public let mergeLeader = Atomic<Int>(0)
+    /// Receipt time (wall clock, microseconds) of the oldest logged packet not merged yet;
+    /// 0 when the log is merged up.
+    public let mergeOldestUnmerged = Atomic<Int64>(0)
+    /// Receipt to the commit that made the packet's usage visible, microseconds: 10 ms .. 60 s.
+    public let mergeDelay = Histogram(bounds: [10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000,
+                                               10_000_000, 30_000_000, 60_000_000])
     private let drops: [Counter]
     /// Packets per batch: buckets 1, 10, 100, 1000, 10000, +Inf.
     public let batchSize = Histogram(bounds: [1, 10, 100, 1000, 10_000])
@@ -63,6 +77,13 @@ public final class CollectorMetrics: Sendable {
     }
 
     public var totalDropped: Int { DropReason.allCases.reduce(0) { $0 + droppedCount($1) } }
+
+    /// Seconds since the oldest logged packet not merged yet was received; 0 when merged up.
+    public var mergeLagSeconds: Double {
+        let oldest = mergeOldestUnmerged.load(ordering: .relaxed)
+        guard oldest > 0 else { return 0 }
+        return max(0, Double(nowMicroseconds() - oldest) / 1_000_000)
+    }
 
     /// Prometheus text exposition format 0.0.4.
     public func render() -> String {
@@ -103,6 +124,15 @@ public final class CollectorMetrics: Sendable {
         gauge("tollgate_spool_foreign_bytes", "Octets of the spool segments written for another database.", spoolForeignBytes.load(ordering: .relaxed))
         gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
         gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))
+        counter("tollgate_merged_packets_total", "Logged packets applied to sessions and usage by the merger.", mergedPackets.load(ordering: .relaxed))
+        counter("tollgate_merge_batches_total", "Merge transactions committed.", mergeBatches.load(ordering: .relaxed))
+        counter("tollgate_merge_refused_packets_total", "Logged packets the merger could not apply (kept in the log; see the error log).",
+                mergeRefused.load(ordering: .relaxed))
+        gauge("tollgate_merge_leader", "1 while this collector is the database's merger, 0 while it stands by.", mergeLeader.load(ordering: .relaxed))
+        out += "# HELP tollgate_merge_lag_seconds Age of the oldest acknowledged packet whose usage is not visible yet (0: merged up).\n"
+        out += "# TYPE tollgate_merge_lag_seconds gauge\ntollgate_merge_lag_seconds \(String(format: "%.3f", mergeLagSeconds))\n"
+        out += mergeDelay.render(name: "tollgate_merge_delay_seconds", help: "Time from a packet's receipt to the commit that made its usage visible.",
+                                 scale: 1_000_000)
         out += batchSize.render(name: "tollgate_batch_size", help: "Packets per committed batch.", scale: 1)
         out += commitLatency.render(name: "tollgate_commit_latency_seconds", help: "Time to write and commit one batch.", scale: 1_000_000)
         out += ackLatency.render(name: "tollgate_ack_latency_seconds", help: "Time from receipt to answer.", scale: 1_000_000)

@@ -17,13 +17,21 @@ public struct PipelineConfiguration: Sendable {
     /// Packets waiting for a batch before listeners stop reading (the kernel buffers the rest;
     /// reading resumes at half). Default 100000.
     public var maxPending = 100_000
-    /// Whether raw packets go to the audit table. Default true.
-    public var keepRawPackets = true
     /// Longest wait for the database to answer a batch, milliseconds; past it the batch is
     /// spooled (or left unanswered without a spool) and the connection is made anew. Default 10000.
     public var commitTimeoutMilliseconds = 10_000
 
     public init() {}
+}
+
+extension PendingPacket {
+    /// The packet as the log keeps it.
+    var logEntry: LogEntry {
+        let r = item.record
+        return LogEntry(tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
+                        userName: r.status.isSessionEvent ? r.userName : nil, sessionID: r.status.isSessionEvent ? r.sessionID : nil,
+                        packet: datagram)
+    }
 }
 
 /// A packet accepted for recording, with what is needed to answer it after commit.
@@ -55,6 +63,8 @@ public final class IngestPipeline: @unchecked Sendable {
     let spool: Spool?
     private let connect: @Sendable () throws -> PostgresConnection
     private var replayer: SpoolReplayer?
+    /// Woken after each append, so a leading merger reads at once. Set before `start`.
+    var merger: Merger?
     private let condition = NSCondition()
     private var queue: [PendingPacket] = []
     private var queueHead = 0
@@ -79,7 +89,7 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Opens connections for writing accounting: every commit durable before it returns
     /// (whatever the server is configured with: an answer means the packet survives a crash),
-    /// to a database that takes writes (not a standby, not read-only: `databaseUnavailable`
+    /// to a database that takes writes (not a standby, not read-only: `WriteFailure.databaseUnavailable`
     /// then), and, with `expecting`, only to that database. A connection that reaches another database
     /// (an address re-pointed under a running collector) counts as no connection: batches go
     /// to the spool, which is for the expected database, and the replay waits.
@@ -112,17 +122,6 @@ public final class IngestPipeline: @unchecked Sendable {
         return good > 0 && good >= databaseFailed.load(ordering: .relaxed)
     }
 
-    /// Whether a failed write says the database cannot take writes now, whatever the data: the
-    /// connection is gone or timed out (57014), the server is read-only (25006: a standby, or
-    /// default_transaction_read_only), out of disk, memory or connections (class 53), or shutting
-    /// down (57P01..57P05). Such a batch is spooled; any other statement error is about its data.
-    static func databaseUnavailable(_ error: any Error) -> Bool {
-        guard let error = error as? PostgresError else { return false }
-        if error.kind == .connection { return true }
-        guard let state = error.sqlState else { return false }
-        return state == "57014" || state == "25006" || state.hasPrefix("53") || state.hasPrefix("57P0")
-    }
-
     /// Notes how the database last answered (monotonic microseconds).
     private func noteDatabase(answered: Bool) {
         if answered {
@@ -148,6 +147,7 @@ public final class IngestPipeline: @unchecked Sendable {
     public func start() {
         if let spool {
             let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger, connect: connect)
+            replayer.merger = merger
             replayer.start()
             self.replayer = replayer
         }
@@ -283,76 +283,77 @@ public final class IngestPipeline: @unchecked Sendable {
         let crypto = RADIUSCrypto()
         let sendBatch = tg_udp_batch_create(UInt32(max(configuration.maxBatch, 1)), 64)!
         defer { tg_udp_batch_destroy(sendBatch) }
-        var writer: AccountingWriter?
-        func setHealthy(_ value: Bool) { noteDatabase(answered: value) }
-        var retryDelay: UInt32 = 50_000
-        var nextAttempt: Int64 = 0
+        var machine = AppendStateMachine()
+        var appender: PacketLogAppender?
 
-        /// Writes (or spools) one batch and answers what became durable.
-        func process(_ batch: [PendingPacket]) {
-            if let spool, writer == nil || spool.isActive {
-                self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
-                return
-            }
-            guard let current = writer else {
-                fail(batch, PostgresError(.connection, message: "no database connection"))
-                return
-            }
-            let started = monotonicMicroseconds()
-            var committed: [PendingPacket]
-            do {
-                try write(batch, with: current)
-                committed = batch
-            } catch let error as PostgresError where error.kind == .statement && !Self.databaseUnavailable(error) && batch.count > 1
-                        && current.connection.isConnected {
-                // One packet the database refuses must not keep the rest of its batch
-                // unanswered forever: record them one by one, so only that one waits.
-                logger.warning("batch refused; recording its packets one by one", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
-                committed = []
-                for packet in batch {
-                    do {
-                        try write([packet], with: current)
-                        committed.append(packet)
-                    } catch {
-                        fail([packet], error)
+        /// Runs `action` for `batch` and whatever the outcome leads to, until it is answered or left.
+        func process(_ batch: [PendingPacket], _ first: AppendStateMachine.Action) {
+            var action = first
+            var attempt = 0
+            var lastError: any Error = PostgresError(.connection, message: "no database connection")
+            while true {
+                switch action {
+                case .spool:
+                    guard let spool else { return fail(batch, lastError) }
+                    return self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
+                case .leaveUnanswered:
+                    return fail(batch, lastError)
+                case .append:
+                    guard let current = appender else {
+                        action = spool == nil ? .leaveUnanswered : .spool
+                        continue
                     }
+                    attempt += 1
+                    let started = monotonicMicroseconds()
+                    do {
+                        try append(batch, with: current)
+                        noteDatabase(answered: true)
+                        metrics.batches.add(1, ordering: .relaxed)
+                        metrics.batchSize.observe(batch.count)
+                        metrics.commitLatency.observe(Int(monotonicMicroseconds() - started))
+                        merger?.wake()
+                        return answer(batch, crypto: crypto, sendBatch: sendBatch)
+                    } catch {
+                        lastError = error
+                        let failure = WriteFailure(error)
+                        if failure == .databaseUnavailable || !current.connection.isConnected {
+                            appender = nil
+                            noteDatabase(answered: false)
+                        }
+                        action = machine.appendFailed(failure, count: batch.count, attempt: attempt, spoolConfigured: spool != nil,
+                                                      now: monotonicMicroseconds())
+                        if appender == nil, case .append = action { action = spool == nil ? .leaveUnanswered : .spool }
+                        logger.error("batch not appended to the packet log", metadata: [
+                            "packets": "\(batch.count)", "error": "\(error)", "next": "\(action)",
+                        ])
+                    }
+                case .appendOneByOne:
+                    // One packet the database refuses must not keep the rest of its batch unanswered.
+                    for (offset, packet) in batch.enumerated() {
+                        guard appender != nil else {
+                            return process(Array(batch[offset...]), spool == nil ? .leaveUnanswered : .spool)
+                        }
+                        process([packet], .append)
+                    }
+                    return
                 }
-            } catch {
-                let unavailable = Self.databaseUnavailable(error)
-                // A new connection next time: a read-only session stays read-only, and one that
-                // ran out of time or memory is best replaced (a new one checks it can write).
-                if unavailable || current.connection.isConnected != true {
-                    writer = nil
-                }
-                if unavailable || current.connection.isConnected != true { setHealthy(false) }
-                if let spool, unavailable {
-                    logger.error("batch not committed; spooling it", metadata: ["packets": "\(batch.count)", "error": "\(error)"])
-                    self.spool(batch, into: spool, crypto: crypto, sendBatch: sendBatch)
-                } else {
-                    fail(batch, error)
-                }
-                return
             }
-            setHealthy(true)
-            guard !committed.isEmpty else { return }
-            metrics.batches.add(1, ordering: .relaxed)
-            metrics.batchSize.observe(committed.count)
-            metrics.commitLatency.observe(Int(monotonicMicroseconds() - started))
-            answer(committed, crypto: crypto, sendBatch: sendBatch)
         }
 
         while true {
-            if writer == nil || writer?.connection.isConnected == false, monotonicMicroseconds() >= nextAttempt {
+            if let current = appender, !current.connection.isConnected {
+                appender = nil
+                machine.connectionLost(now: monotonicMicroseconds())
+            }
+            if appender == nil, machine.shouldConnect(now: monotonicMicroseconds()) {
                 do {
-                    writer = try AccountingWriter(connection: try connect())
-                    setHealthy(true)
-                    retryDelay = 50_000
+                    appender = try PacketLogAppender(connection: try connect())
+                    machine.connected()
+                    noteDatabase(answered: true)
                 } catch {
-                    setHealthy(false)
+                    machine.connectFailed(now: monotonicMicroseconds())
+                    noteDatabase(answered: false)
                     logger.error("database connection failed; retrying", metadata: ["writer": "\(index)", "error": "\(error)"])
-                    writer = nil
-                    nextAttempt = monotonicMicroseconds() + Int64(retryDelay)
-                    retryDelay = min(retryDelay * 2, 2_000_000)
                     if spool == nil {
                         // Packets wait in the queue (their NAS retransmits meanwhile) until storage is back.
                         condition.lock()
@@ -362,22 +363,14 @@ public final class IngestPipeline: @unchecked Sendable {
                             failRemaining()
                             return
                         }
-                        usleep(retryDelay)
+                        usleep(50_000)
                         continue
                     }
                 }
             }
             guard let batch = takeBatch() else { return }
-            // An Accounting-On/Off may close thousands of sessions: it gets a transaction of its
-            // own after the rest of the batch is committed and answered, so the other packets'
-            // row locks are not held (and other NAS devices' batches do not wait) while it runs.
-            let nasEvents = batch.filter { $0.item.record.status == .accountingOn || $0.item.record.status == .accountingOff }
-            if nasEvents.isEmpty || nasEvents.count == batch.count {
-                process(batch)
-            } else {
-                process(batch.filter { $0.item.record.status != .accountingOn && $0.item.record.status != .accountingOff })
-                process(nasEvents)
-            }
+            if appender == nil && machine.connection == .connected { machine.connectionLost(now: monotonicMicroseconds()) }
+            process(batch, machine.route(spoolConfigured: spool != nil, spoolActive: spool?.isActive ?? false))
         }
     }
 
@@ -401,19 +394,9 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Writes one batch in one transaction, retrying a deadlock with another collector. The
-    /// transaction makes its own COMMIT durable (`durableCommit`): behind a transaction pooler
-    /// the session setting made at connect may not be the one the transaction runs in.
-    private func write(_ batch: [PendingPacket], with writer: AccountingWriter) throws {
-        var attempt = 0
-        while true {
-            do {
-                try writer.write(batch.map(\.item), alsoRun: [PostgresConnection.durableCommit])
-                return
-            } catch let error as PostgresError where error.sqlState == "40P01" && attempt < 3 {
-                attempt += 1
-            }
-        }
+    /// Appends one batch to the packet log and commits it durably.
+    private func append(_ batch: [PendingPacket], with appender: PacketLogAppender) throws {
+        try appender.append(batch.map(\.logEntry))
     }
 
     /// Leaves packets unanswered (their NAS retransmits) and lets their retransmissions in.

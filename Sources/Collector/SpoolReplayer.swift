@@ -6,9 +6,9 @@ import Synchronization
 
 /// Drains the spool into the database, in order, on a thread of its own.
 ///
-/// Each record (or the rest of it, after a partial replay) is written with the same
-/// `AccountingWriter` as live traffic, and the spool's position (`SpoolProgress`) moves in
-/// the same transaction. A crash or a lost connection at any point therefore resumes at
+/// Each record (or the rest of it, after a partial replay) is appended to the packet log
+/// as live traffic is (`PacketLogAppender`, a stream of its own), and the spool's position
+/// (`SpoolProgress`) moves in the same transaction; the merger applies it from there. A crash or a lost connection at any point therefore resumes at
 /// the first packet not committed: nothing is repeated, nothing is skipped.
 ///
 /// Positions are kept per spool id, and every start of a spool writes under a new id
@@ -23,6 +23,8 @@ public final class SpoolReplayer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
     private let connected = Atomic<Bool>(false)
+    /// Woken after each record appended, so a leading merger reads at once.
+    var merger: Merger?
     /// Test hook: stop after this many records, as if the process died there.
     var stopAfterRecords: Int?
     /// Consecutive records found behind their spool's position, not yet logged.
@@ -67,7 +69,7 @@ public final class SpoolReplayer: @unchecked Sendable {
     }
 
     private func run() {
-        var writer: AccountingWriter?
+        var writer: PacketLogAppender?
         // Committed positions by spool id, read once per connection.
         var positions: [String: SpoolPosition] = [:]
         var current: (sequence: Int64, packets: [SpooledPacket], spoolID: String)?
@@ -81,7 +83,7 @@ public final class SpoolReplayer: @unchecked Sendable {
             }
             do {
                 if writer == nil || writer?.connection.isConnected == false {
-                    writer = try AccountingWriter(connection: try connect())
+                    writer = try PacketLogAppender(connection: try connect())
                     positions = [:]
                     logger.info("replaying the spool", metadata: ["spool": "\(spool.configuration.directory)"])
                 }
@@ -127,40 +129,43 @@ public final class SpoolReplayer: @unchecked Sendable {
     /// (the record is tried again later): a read-only or full database, a deadlock or a lost
     /// connection never sets acknowledged packets aside.
     private func replay(_ sequence: Int64, _ packets: [SpooledPacket], spoolID: String, from position: SpoolPosition,
-                        with writer: AccountingWriter) throws {
+                        with writer: PacketLogAppender) throws {
         if sequence < position.record || (sequence == position.record && position.items >= packets.count) {
             noteSkipped(sequence, packets.count, spoolID: spoolID, position: position)
             return
         }
         reportSkipped()
         let first = sequence == position.record ? position.items : 0
-        var items: [(index: Int, item: BatchItem)] = []
+        var items: [(index: Int, item: LogEntry)] = []
         for index in first..<packets.count {
             let spooled = packets[index]
             do {
                 let packet = try RADIUSPacket(decoding: spooled.datagram)
-                let record = AccountingListener.record(packet, tenantID: spooled.tenantID, nasID: spooled.nasID, receivedAt: spooled.receivedAt)
-                items.append((index, BatchItem(record: record, packet: spooled.keepRaw ? spooled.datagram : nil)))
+                let r = AccountingListener.record(packet, tenantID: spooled.tenantID, nasID: spooled.nasID, receivedAt: spooled.receivedAt)
+                items.append((index, LogEntry(tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
+                                              userName: r.status.isSessionEvent ? r.userName : nil,
+                                              sessionID: r.status.isSessionEvent ? r.sessionID : nil, packet: spooled.datagram)))
             } catch {
                 try setAside(sequence, index, packets[index], reason: "spooled datagram no longer decodes: \(error)")
             }
         }
         let end = SpoolPosition(record: sequence, items: packets.count)
         do {
-            try writer.write(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end), PostgresConnection.durableCommit])
+            try writer.append(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end)])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
-        } catch let error as PostgresError where Self.refusesData(error) && writer.connection.isConnected {
+            merger?.wake()
+        } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
             // Something in the record's data is refused: commit its packets one by one (each
             // with the position after it), so only the refused ones are set aside.
             logger.warning("spooled batch refused; replaying its packets one by one", metadata: ["record": "\(sequence)", "error": "\(error)"])
             for (index, item) in items {
                 let after = SpoolPosition(record: sequence, items: index + 1)
                 do {
-                    try writer.write([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
+                    try writer.append([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
-                } catch let refused as PostgresError where Self.refusesData(refused) && writer.connection.isConnected {
-                    try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(refused)")
-                    try writer.write([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after), PostgresConnection.durableCommit])
+                } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
+                    try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(error)")
+                    try writer.append([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                 }
             }
         }
@@ -193,13 +198,6 @@ public final class SpoolReplayer: @unchecked Sendable {
                 "position": "\(run.position.record)/\(run.position.items)", "first_record": "\(run.first)", "last_record": "\(run.last)",
                 "records": "\(run.records)", "packets": "\(run.packets)",
             ])
-    }
-
-    /// Whether an error is about the data itself (SQLSTATE classes 22 and 23), as opposed to
-    /// the database's state (read-only, full, deadlock, shutting down), which passes.
-    static func refusesData(_ error: PostgresError) -> Bool {
-        guard error.kind == .statement, let state = error.sqlState else { return false }
-        return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
     private func setAside(_ sequence: Int64, _ index: Int, _ packet: SpooledPacket, reason: String) throws {

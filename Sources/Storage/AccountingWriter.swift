@@ -20,6 +20,21 @@ public struct BatchSummary: Hashable, Sendable {
     public var sessionsClosedByNAS = 0
     public var usageRows = 0
     public var packetsStored = 0
+    /// Subscribers whose usage the batch changed (what quota enforcement looks at next).
+    public var subscribers: Set<TenantSubscriber> = []
+}
+
+/// A subscriber (User-Name) of a tenant.
+public struct TenantSubscriber: Hashable, Sendable, Comparable {
+    public var tenantID: Int64
+    public var subscriber: String
+
+    public init(tenantID: Int64, subscriber: String) {
+        self.tenantID = tenantID
+        self.subscriber = subscriber
+    }
+
+    public static func < (a: TenantSubscriber, b: TenantSubscriber) -> Bool { (a.tenantID, a.subscriber) < (b.tenantID, b.subscriber) }
 }
 
 /// Writes batches of accounting packets in one transaction each: columns sent as array
@@ -29,11 +44,22 @@ public struct BatchSummary: Hashable, Sendable {
 /// Idempotent by construction: counters are cumulative maxima, so replaying a batch (a
 /// retransmission, a spool replay, the same packets at another collector) adds nothing.
 /// Owns one connection; use it from one thread at a time.
+///
+/// With a `SessionCache` the writer is the merger's: the only writer of sessions in its
+/// database (it holds the merge leadership, `MergeLeadership`), so it reads a key's
+/// generations once, keeps them in memory, takes no row locks and creates new keys in the
+/// final pipeline. Without one it locks the rows it changes, so several writers may share
+/// a database (imports, tests of the semantics).
 public final class AccountingWriter {
     public let connection: PostgresConnection
+    /// Session generations kept between batches; only for the merge leader.
+    public let cache: SessionCache?
+    /// What the batch being written will leave in the cache once committed.
+    private var pendingCache: [SessionKey: SessionCache.Entry] = [:]
 
-    public init(connection: PostgresConnection) throws {
+    public init(connection: PostgresConnection, cache: SessionCache? = nil) throws {
         self.connection = connection
+        self.cache = cache
     }
 
     /// Writes `items` and commits. Throws without committing anything on any failure.
@@ -60,15 +86,39 @@ public final class AccountingWriter {
             statements += alsoRun
             statements.append(("COMMIT", []))
             let results = try connection.pipeline(statements)
+            var inserted: PostgresResult?
             for (statement, result) in zip(statements, results) {
                 if statement.sql.hasPrefix(Self.closeSessionsSQLPrefix) { summary.sessionsClosedByNAS += result.affectedRows }
                 if statement.sql.hasPrefix(Self.usageSQLPrefix) { summary.usageRows = result.affectedRows }
+                if statement.sql.hasPrefix(Self.insertSessionsSQLPrefix) { inserted = result }
             }
+            if let cache {
+                cache.commit(pendingCache, inserted: inserted.map(Self.readInsertedIDs) ?? [:])
+                // A NAS that restarted closed sessions the cache holds open.
+                if !reboots.isEmpty { cache.removeAll() }
+            }
+            pendingCache = [:]
         } catch {
             if connection.isConnected { try? connection.execute("ROLLBACK") }
+            // What the cache holds may be what this transaction would have written.
+            cache?.removeAll()
+            pendingCache = [:]
             throw error
         }
         return summary
+    }
+
+    /// Row ids of inserted generations (`RETURNING` of the insert), by key and generation.
+    private static func readInsertedIDs(_ result: PostgresResult) -> [SessionCache.GenerationKey: Int64] {
+        var ids: [SessionCache.GenerationKey: Int64] = [:]
+        for row in 0..<result.rowCount {
+            let key = SessionKey(tenantID: result.int64(row: row, column: 0), nasID: result.int64(row: row, column: 1),
+                                 sessionID: result.value(row: row, column: 2) ?? "", userName: result.value(row: row, column: 3) ?? "",
+                                 nasPort: result.value(row: row, column: 4) ?? "")
+            ids[SessionCache.GenerationKey(key: key, number: Int32(truncatingIfNeeded: result.int64(row: row, column: 5)))] =
+                result.int64(row: row, column: 6)
+        }
+        return ids
     }
 
     /// Read committed, whatever the database's default: a statement after a lock wait must
@@ -96,6 +146,7 @@ public final class AccountingWriter {
 
     static let closeSessionsSQLPrefix = "UPDATE sessions SET stopped_at"
     static let usageSQLPrefix = "INSERT INTO usage_hourly"
+    static let insertSessionsSQLPrefix = "INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation,"
 
     /// The columns a session row is read with, in the order `readGenerations` expects.
     private static let sessionColumns = """
@@ -116,14 +167,16 @@ public final class AccountingWriter {
     /// open ones, the latest, and those that stopped after the earliest session start a packet
     /// of the key implies (older ones cannot be a packet's generation). In key order, so
     /// concurrent collectors lock alike.
-    private static let lockSQL = """
+    private static let lockSQL = readSQL + "\nFOR UPDATE OF s"
+
+    /// The same generations read without locks: for the merge leader, the only writer.
+    private static let readSQL = """
         SELECT \(sessionColumns)
         FROM sessions s
         JOIN unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS k(t, n, a, u, p, since)
           ON s.tenant_id = k.t AND s.nas_id = k.n AND s.acct_session_id = k.a AND s.user_name = k.u AND s.nas_port = k.p
         WHERE s.stopped_at IS NULL OR s.is_latest OR s.stopped_at >= to_timestamp(k.since)
         ORDER BY s.tenant_id, s.id
-        FOR UPDATE OF s
         """
 
     /// Locks (and creates) the batch's sessions, applies the accounting semantics and returns
@@ -141,34 +194,101 @@ public final class AccountingWriter {
             firstReceived[key] = min(firstReceived[key] ?? r.receivedAt, r.receivedAt)
         }
         let keys = since.keys.sorted()
-        var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
-        var users = ArrayParameter(), ports = ArrayParameter(), sinces = ArrayParameter(), received = ArrayParameter()
-        for key in keys {
-            tenants.append(key.tenantID)
-            nases.append(key.nasID)
-            sessionIDs.append(key.sessionID)
-            users.append(key.userName)
-            ports.append(key.nasPort)
-            sinces.append(since[key]!)
-            received.appendTimestamp(microseconds: firstReceived[key]!)
-        }
-        let keyColumns: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
-        let lockParameters = keyColumns + [sinces.literal]
-        var nasTenants = ArrayParameter(), nasIDs = ArrayParameter()
-        for nas in Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }) {
-            nasTenants.append(nas.tenantID)
-            nasIDs.append(nas.nasID)
-        }
-
-        let opening = try connection.pipeline([(Self.begin, []), (Self.lockSQL, lockParameters),
-                                                (Self.rebootsSQL, [nasTenants.literal, nasIDs.literal])])
-        var rows = Self.readGenerations(opening[1])
+        var stored: [SessionKey: StoredKey] = [:]
+        stored.reserveCapacity(keys.count)
         // Reboots: the stored latest one per NAS, and those of this batch (a spool replay
         // writes them with the packets around them).
         var rebootTimes: [NASKey: [Int64]] = [:]
-        for row in 0..<opening[2].rowCount {
-            let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
-            rebootTimes[nas, default: []].append(opening[2].int64(row: row, column: 2))
+        /// For the cache: from which session start on each key's generations are all known.
+        var coverage: [SessionKey: Int64] = [:]
+        var statements: [(sql: String, parameters: [String?])] = []
+        if let cache {
+            var missing: [SessionKey] = []
+            for key in keys {
+                if let entry = cache.entry(for: key, covering: since[key]!) {
+                    stored[key] = StoredKey(generations: SessionGenerations(entry.generations), ids: entry.ids,
+                                            lockedLatest: entry.generations.count - 1)
+                    coverage[key] = entry.since
+                } else {
+                    missing.append(key)
+                }
+            }
+            var missingNAS: [NASKey] = []
+            for nas in Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }) {
+                if let known = cache.rebootTime(tenantID: nas.tenantID, nasID: nas.nasID) {
+                    if let time = known { rebootTimes[nas] = [time] }
+                } else {
+                    missingNAS.append(nas)
+                }
+            }
+            if missing.isEmpty && missingNAS.isEmpty {
+                // Everything is in memory: BEGIN goes with the writes, one round trip in all.
+                statements.append((Self.begin, []))
+            } else {
+                let parameters = Self.keyParameters(missing, since: since, firstReceived: firstReceived)
+                let opening = try connection.pipeline([(Self.begin, []), (Self.readSQL, parameters.lock),
+                                                        (Self.rebootsSQL, Self.nasParameters(missingNAS))])
+                let rows = Self.readGenerations(opening[1])
+                var found: Set<NASKey> = []
+                for row in 0..<opening[2].rowCount {
+                    let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
+                    let time = opening[2].int64(row: row, column: 2)
+                    rebootTimes[nas, default: []].append(time)
+                    cache.noteRebootTime(time, tenantID: nas.tenantID, nasID: nas.nasID)
+                    found.insert(nas)
+                }
+                for nas in missingNAS where !found.contains(nas) { cache.noteRebootTime(nil, tenantID: nas.tenantID, nasID: nas.nasID) }
+                for key in missing {
+                    if let generations = rows[key] {
+                        let sorted = generations.sorted { $0.generation.number < $1.generation.number }
+                        stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
+                                                lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
+                        coverage[key] = since[key]!
+                    } else {
+                        // A new key: its first generation is inserted with the batch's writes.
+                        let first = firstReceived[key]!
+                        stored[key] = StoredKey(generations: SessionGenerations([.init(number: 1, state: SessionState(), lastReceivedAt: first)]),
+                                                ids: [nil], firstReceivedAt: [0: first], lockedLatest: 0)
+                        coverage[key] = .min
+                    }
+                }
+            }
+        } else {
+            let parameters = Self.keyParameters(keys, since: since, firstReceived: firstReceived)
+            let opening = try connection.pipeline([(Self.begin, []), (Self.lockSQL, parameters.lock),
+                                                    (Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
+            var rows = Self.readGenerations(opening[1])
+            for row in 0..<opening[2].rowCount {
+                let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
+                rebootTimes[nas, default: []].append(opening[2].int64(row: row, column: 2))
+            }
+            if Set(rows.keys).count < keys.count {
+                // A key's first generation: rows this transaction inserts are its own until COMMIT;
+                // a concurrent creator makes the insert wait for its commit and then do nothing.
+                let inserted = try connection.query("""
+                    INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
+                    SELECT t, n, a, u, p, r, r
+                    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS k(t, n, a, u, p, r)
+                    ORDER BY 1, 2, 3, 4, 5
+                    ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation) DO NOTHING
+                    RETURNING \(Self.sessionColumns.replacingOccurrences(of: "s.", with: ""))
+                    """, parameters.insert)
+                rows.merge(Self.readGenerations(inserted)) { $0 + $1 }
+            }
+            // Another collector may have created a key's first generation, or opened a newer
+            // generation while this one waited for the lock (the generation it held then is no
+            // longer the latest): read again, now that those rows are committed and locked by us.
+            var attempts = 0
+            while rows.count < keys.count || rows.values.contains(where: { !$0.contains(where: \.isLatest) }) {
+                attempts += 1
+                guard attempts <= 3 else { throw PostgresError(.result, message: "session generations changed while locking") }
+                rows = try Self.readGenerations(connection.query(Self.lockSQL, parameters.lock))
+            }
+            for (key, generations) in rows {
+                let sorted = generations.sorted { $0.generation.number < $1.generation.number }
+                stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
+                                        lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
+            }
         }
         for r in reboots {
             rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID), default: []].append(r.receivedAt)
@@ -176,36 +296,6 @@ public final class AccountingWriter {
         /// The latest reboot of the packet's NAS received before the packet.
         func rebootedAt(_ r: AccountingRecord) -> Int64? {
             rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID)]?.filter { $0 <= r.receivedAt }.max()
-        }
-        if Set(rows.keys).count < keys.count {
-            // A key's first generation: rows this transaction inserts are its own until COMMIT;
-            // a concurrent creator makes the insert wait for its commit and then do nothing.
-            let inserted = try connection.query("""
-                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
-                SELECT t, n, a, u, p, r, r
-                FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS k(t, n, a, u, p, r)
-                ORDER BY 1, 2, 3, 4, 5
-                ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation) DO NOTHING
-                RETURNING \(Self.sessionColumns.replacingOccurrences(of: "s.", with: ""))
-                """, keyColumns + [received.literal])
-            rows.merge(Self.readGenerations(inserted)) { $0 + $1 }
-        }
-        // Another collector may have created a key's first generation, or opened a newer
-        // generation while this one waited for the lock (the generation it held then is no
-        // longer the latest): read again, now that those rows are committed and locked by us.
-        var attempts = 0
-        while rows.count < keys.count || rows.values.contains(where: { !$0.contains(where: \.isLatest) }) {
-            attempts += 1
-            guard attempts <= 3 else { throw PostgresError(.result, message: "session generations changed while locking") }
-            rows = try Self.readGenerations(connection.query(Self.lockSQL, lockParameters))
-        }
-
-        var stored: [SessionKey: StoredKey] = [:]
-        stored.reserveCapacity(keys.count)
-        for (key, generations) in rows {
-            let sorted = generations.sorted { $0.generation.number < $1.generation.number }
-            stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
-                                    lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
         }
 
         // Apply each session's packets in event order (stable for equal times).
@@ -252,7 +342,14 @@ public final class AccountingWriter {
         }
         summary.sessionsTouched = updates.count + inserts.count
         summary.sessionsOpened = inserts.count
-        var statements: [(sql: String, parameters: [String?])] = []
+        if cache != nil {
+            pendingCache = [:]
+            pendingCache.reserveCapacity(stored.count)
+            for (key, session) in stored {
+                pendingCache[key] = SessionCache.Entry(generations: session.generations.generations, ids: session.ids,
+                                                       since: coverage[key] ?? since[key]!)
+            }
+        }
         if updates.count > 0 {
             statements.append(("""
                 UPDATE sessions s SET has_events = true, has_start = b.has_start, upload_bytes = b.upload_bytes,
@@ -270,7 +367,7 @@ public final class AccountingWriter {
         }
         if inserts.count > 0 {
             statements.append(("""
-                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
+                \(Self.insertSessionsSQLPrefix) is_latest, has_events,
                     has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
                     terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
                     called_station_id, first_received_at, last_received_at)
@@ -280,9 +377,11 @@ public final class AccountingWriter {
                     called_station_id, first_received_at, last_received_at
                 FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
                 ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
+                \(cache == nil ? "" : "RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, id")
                 """, inserts.literals))
         }
 
+        for bucket in usageByBucket.keys { summary.subscribers.insert(TenantSubscriber(tenantID: bucket.tenantID, subscriber: bucket.subscriber)) }
         if !usageByBucket.isEmpty {
             var usage = [ArrayParameter](repeating: ArrayParameter(), count: 6)
             for (bucket, sum) in usageByBucket.sorted(by: { $0.key < $1.key }) {
@@ -303,6 +402,35 @@ public final class AccountingWriter {
                 """, usage.map(\.literal)))
         }
         return statements
+    }
+
+    /// The key columns of `keys` as array parameters: with each key's earliest implied start
+    /// (`lock`, for reading generations) and with its first receipt (`insert`, for creating them).
+    private static func keyParameters(_ keys: [SessionKey], since: [SessionKey: Int64],
+                                      firstReceived: [SessionKey: Int64]) -> (lock: [String?], insert: [String?]) {
+        var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
+        var users = ArrayParameter(), ports = ArrayParameter(), sinces = ArrayParameter(), received = ArrayParameter()
+        for key in keys {
+            tenants.append(key.tenantID)
+            nases.append(key.nasID)
+            sessionIDs.append(key.sessionID)
+            users.append(key.userName)
+            ports.append(key.nasPort)
+            sinces.append(since[key]!)
+            received.appendTimestamp(microseconds: firstReceived[key]!)
+        }
+        let keyColumns: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
+        return (keyColumns + [sinces.literal], keyColumns + [received.literal])
+    }
+
+    /// NAS identities as array parameters of `rebootsSQL`.
+    private static func nasParameters(_ nases: [NASKey]) -> [String?] {
+        var tenants = ArrayParameter(), ids = ArrayParameter()
+        for nas in nases {
+            tenants.append(nas.tenantID)
+            ids.append(nas.nasID)
+        }
+        return [tenants.literal, ids.literal]
     }
 
     /// A locked session row: its generation and identity.

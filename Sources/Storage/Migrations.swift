@@ -13,6 +13,7 @@ enum Migrations {
         (6, "session generations", v6),
         (7, "NAS secret length and the Message-Authenticator requirement", v7),
         (8, "installation id, the identity spools record", v8),
+        (9, "the packet log: append streams and their merge positions", v9),
     ]
 
     static let v1 = """
@@ -469,5 +470,33 @@ enum Migrations {
     static let v7 = """
         ALTER TABLE nas_devices ADD COLUMN secret_octets integer CHECK (secret_octets BETWEEN 1 AND 128);
         ALTER TABLE nas_devices ADD COLUMN require_message_authenticator boolean NOT NULL DEFAULT false;
+        """
+
+    /// The packet log: `accounting_packets` becomes the durable record that answers wait for.
+    /// Each appender (one connection) writes one *stream* with consecutive `seq` numbers,
+    /// committed in order, so the merger's position per stream (`merged_seq`, moved in the
+    /// transaction that applies the rows) never passes a row committed later. Rows written
+    /// before this version were applied when written: stream 0.
+    static let v9 = """
+        CREATE TABLE log_streams (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            opened_at timestamptz NOT NULL DEFAULT now(),
+            merged_seq bigint NOT NULL DEFAULT 0,
+            -- Set once the stream's appender is gone and every row of it is merged.
+            retired_at timestamptz
+        );
+        CREATE INDEX log_streams_active ON log_streams (id) WHERE retired_at IS NULL;
+        ALTER TABLE accounting_packets ADD COLUMN stream bigint NOT NULL DEFAULT 0,
+                                       ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+        CREATE INDEX accounting_packets_stream ON accounting_packets (stream, seq);
+        -- Logged packets the merger could not apply (the database refused their effect):
+        -- answered and kept in the log, listed here for an operator.
+        CREATE TABLE log_refusals (
+            stream bigint NOT NULL,
+            seq bigint NOT NULL,
+            refused_at timestamptz NOT NULL DEFAULT now(),
+            error text NOT NULL,
+            PRIMARY KEY (stream, seq)
+        );
         """
 }

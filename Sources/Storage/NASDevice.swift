@@ -98,7 +98,7 @@ public struct NASStore {
                     """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
                           requireMessageAuthenticator ? "true" : "false"])
                 return try device(result, row: 0)
-            } catch let error as PostgresError where error.sqlState == "23505" {
+            } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
                 throw StoreError(.conflict, "tenant '\(tenant.slug)' already has a NAS named '\(name)'")
             }
         }

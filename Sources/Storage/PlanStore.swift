@@ -59,7 +59,7 @@ public struct PlanStore {
             do {
                 id = try connection.query("INSERT INTO plans (tenant_id, name) VALUES ($1, $2) RETURNING id",
                                           [String(tenant.id), name]).int64(row: 0, column: 0)
-            } catch let error as PostgresError where error.sqlState == "23505" {
+            } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
                 throw StoreError(.conflict, "a plan named '\(name)' already exists: add a version with 'plan version add'")
             }
             try connection.query("INSERT INTO plan_versions (tenant_id, plan_id, effective_from, terms) VALUES ($1, $2, $3, $4)",

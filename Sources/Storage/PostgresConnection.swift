@@ -7,7 +7,7 @@ import Glibc
 /// or the Swift concurrency pool. The class is not Sendable for that reason; callers that
 /// move it between threads own the discipline (a pool hands it to one worker at a time).
 public final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// Longest wait for the server's answer to a statement, milliseconds; nil (the default)
     /// waits as long as it takes. When it passes the connection is closed (the server rolls
     /// back whatever was open) and a `.connection` error is thrown: a hung or unreachable
@@ -89,7 +89,7 @@ public final class PostgresConnection {
     }
 
     /// Waits, at most `responseTimeoutMilliseconds`, until `PQgetResult` will not block.
-    private func awaitResult() throws {
+    func awaitResult() throws {
         guard let timeout = responseTimeoutMilliseconds else { return }
         let deadline = Self.monotonicMilliseconds() + Int64(timeout)
         while PQisBusy(handle) == 1 {
@@ -228,7 +228,7 @@ public final class PostgresConnection {
         }
     }
 
-    private func check(_ result: OpaquePointer?) throws -> PostgresResult {
+    func check(_ result: OpaquePointer?) throws -> PostgresResult {
         guard let result else {
             throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
         }
@@ -244,7 +244,7 @@ public final class PostgresConnection {
         }
     }
 
-    private func withTextParameters<R>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    func withTextParameters<R>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         // strdup keeps each C string alive for the call; freed right after.
         let pointers: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { pointers.forEach { free($0) } }

@@ -3,7 +3,7 @@ import Glibc
 
 /// The rows of one statement, read as text. Owns the libpq result and frees it.
 public final class PostgresResult {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     init(_ handle: OpaquePointer) { self.handle = handle }
     deinit { PQclear(handle) }

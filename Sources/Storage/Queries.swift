@@ -379,7 +379,7 @@ public enum PacketRetention {
             if !exists {
                 do {
                     try connection.execute("CREATE TABLE \(name) PARTITION OF accounting_packets FOR VALUES FROM ('\(from)') TO ('\(to)')")
-                } catch let error as PostgresError where error.sqlState == "42P07" {
+                } catch let error as PostgresError where error.sqlState == SQLState.duplicateTable {
                     // Created by another collector meanwhile.
                 }
             }
@@ -397,6 +397,11 @@ public enum PacketRetention {
             let digits = name.suffix(8)
             guard let y = Int(digits.prefix(4)), let m = Int(digits.dropFirst(4).prefix(2)), let d = Int(digits.suffix(2)) else { continue }
             if Timestamps.days(year: y, month: m, day: d) < cutoff {
+                // A partition still holding packets the merger has not applied stays.
+                let unmerged = try connection.query("""
+                    SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
+                    """).value(row: 0, column: 0) == "t"
+                if unmerged { continue }
                 try connection.execute("DROP TABLE IF EXISTS \(name)")
                 dropped.append(name)
             }

@@ -55,7 +55,7 @@ public struct TenantStore {
                 RETURNING \(Self.columns)
                 """, [slug, name, currency, timeZone, String(billingDay), roundingMode])
             return try Self.tenant(result, row: 0)
-        } catch let error as PostgresError where error.sqlState == "23505" {
+        } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             throw StoreError(.conflict, "a tenant with slug '\(slug)' already exists")
         }
     }

@@ -147,6 +147,7 @@ struct SpoolIdentityReplayTests {
                                            uploadPerInterval: 1000, downloadPerInterval: 2000)
         #expect(try await nasB.run(sessions: [own], options: options).isComplete)
         #expect(try count(connectionB, "SELECT count(*) FROM accounting_packets") == 3)
+        try waitForMerge(connectionB)
         #expect(try connectionB.query("SELECT sum(upload_bytes)::text FROM usage_hourly").value(row: 0, column: 0) == "2000")
         onB.stop()
         #expect(try count(harnessA.connection, "SELECT count(*) FROM accounting_packets") == 0)

@@ -84,7 +84,7 @@ struct SpoolReplayTests {
         // The collector stops with everything still spooled; the database comes back.
         harness.collector.stop()
         harness.outage.end()
-        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 0)
+        #expect(try count(harness.direct, "SELECT count(*) FROM accounting_packets") == 0)
 
         var logger = Logger(label: "replay-test")
         logger.logLevel = .critical
@@ -102,9 +102,10 @@ struct SpoolReplayTests {
                 replayer.stop()
             }
             spool.close()
-            let stored = try count(harness.connection, "SELECT count(*) FROM accounting_packets")
+            let stored = try count(harness.direct, "SELECT count(*) FROM accounting_packets")
             if limit != nil { #expect(stored > 0 && stored < 40 * 5, "round \(round): \(stored)") }
         }
+        try harness.mergeWithoutCollector()
         let usage = try harness.usage()
         #expect(usage.upload == Int64(report.expected.upload) && usage.download == Int64(report.expected.download))
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 40 * 5)
@@ -117,14 +118,14 @@ struct SpoolReplayTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
-        try harness.outage.begin(harness.connection)
+        try harness.outage.begin(harness.direct)
         let report = try await nas.run(sessions: sessions("r", count: 20), options: options)
         #expect(report.isComplete)
         harness.collector.stop()
         harness.outage.end()
         // Connections made from now on may not write.
-        let database = try #require(try harness.connection.query("SELECT current_database()").value(row: 0, column: 0))
-        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = on")
+        let database = try #require(try harness.direct.query("SELECT current_database()").value(row: 0, column: 0))
+        try harness.direct.execute("ALTER DATABASE \(database) SET default_transaction_read_only = on")
         var logger = Logger(label: "replay-test")
         logger.logLevel = .critical
         let url = harness.url
@@ -135,11 +136,12 @@ struct SpoolReplayTests {
         try await Task.sleep(for: .seconds(2))
         #expect(spool.isActive && metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
         #expect(metrics.spoolReplayedPackets.load(ordering: .relaxed) == 0)
-        try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = off")
+        try harness.direct.execute("ALTER DATABASE \(database) SET default_transaction_read_only = off")
         #expect(try waitUntil(seconds: 30) { !spool.isActive })
         replayer.stop()
         spool.close()
         #expect(metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
+        try harness.mergeWithoutCollector()
         let usage = try harness.usage()
         #expect(usage.upload == Int64(report.expected.upload) && usage.download == Int64(report.expected.download))
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 20 * 5)
@@ -229,20 +231,28 @@ struct SpoolReplayTests {
             try readOnly.requireWritable()
             Issue.record("a read-only session passed")
         } catch let error as PostgresError {
-            #expect(error.sqlState == "25006" && IngestPipeline.databaseUnavailable(error))
+            #expect(error.sqlState == "25006" && WriteFailure(error) == .databaseUnavailable)
         }
     }
 
-    @Test("Write failures that say the database cannot take writes now are told from refusals of the data")
-    func unavailableStates() {
-        for state in ["25006", "53100", "53200", "53300", "57P01", "57P02", "57P03", "57014"] {
-            #expect(IngestPipeline.databaseUnavailable(PostgresError(.statement, sqlState: state, message: "")), "\(state)")
+    @Test("Write failures are classified once: unavailable, transient, refused data, other")
+    func failureClasses() {
+        let table: [(String, WriteFailure)] = [
+            ("25006", .databaseUnavailable), ("53100", .databaseUnavailable), ("53200", .databaseUnavailable),
+            ("53300", .databaseUnavailable), ("57P01", .databaseUnavailable), ("57P02", .databaseUnavailable),
+            ("57P03", .databaseUnavailable), ("57014", .databaseUnavailable),
+            ("40P01", .transient), ("40001", .transient),
+            ("23505", .dataRefused), ("23502", .dataRefused), ("22P02", .dataRefused), ("22021", .dataRefused), ("22003", .dataRefused),
+            ("42P01", .other), ("25P02", .other), ("42703", .other), ("XX000", .other),
+        ]
+        for (state, expected) in table {
+            #expect(WriteFailure(PostgresError(.statement, sqlState: state, message: "")) == expected, "\(state)")
         }
-        #expect(IngestPipeline.databaseUnavailable(PostgresError(.connection, message: "server closed the connection unexpectedly")))
-        for state in ["23505", "22P02", "40P01", "42P01", "25P02"] {
-            #expect(!IngestPipeline.databaseUnavailable(PostgresError(.statement, sqlState: state, message: "")), "\(state)")
-        }
-        #expect(!IngestPipeline.databaseUnavailable(Spool.SpoolError.io("disk")))
+        #expect(WriteFailure(PostgresError(.connection, message: "server closed the connection unexpectedly")) == .databaseUnavailable)
+        #expect(WriteFailure(PostgresError(.connection, sqlState: "23505", message: "lost while committing")) == .databaseUnavailable)
+        #expect(WriteFailure(PostgresError(.statement, message: "no SQLSTATE")) == .other)
+        #expect(WriteFailure(PostgresError(.result, message: "unexpected shape")) == .other)
+        #expect(WriteFailure(Spool.SpoolError.io("disk")) == .other)
     }
 
     @Test("The database answers nothing within the timeout: the connection is given up, not waited on forever")

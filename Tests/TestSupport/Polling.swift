@@ -15,3 +15,22 @@ public func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws ->
     }
     return try condition()
 }
+
+/// An answered packet is in the packet log; its sessions and usage follow once the merger
+/// has applied it. Waits until every logged packet is merged.
+public struct MergeTimeout: Error, CustomStringConvertible {
+    public var unmerged: Int
+    public var description: String { "\(unmerged) logged packets still not merged" }
+}
+
+/// Waits (at most `seconds`) until the merger has applied every packet in the log.
+public func waitForMerge(_ connection: PostgresConnection, seconds: Double = 30) throws {
+    guard try waitUntil(seconds: seconds, { try PacketLog.unmergedCount(connection) == 0 }) else {
+        throw MergeTimeout(unmerged: try PacketLog.unmergedCount(connection))
+    }
+}
+
+/// `waitForMerge` on a connection of its own to `url`.
+public func waitForMerge(url: String, seconds: Double = 30) throws {
+    try waitForMerge(PostgresConnection(url: url), seconds: seconds)
+}

@@ -216,6 +216,7 @@ struct FaultTests {
         let opened = try await NASSimulator(options: RunOptions(window: 2000, timeout: .seconds(3), retries: 6, timeLimit: .seconds(90)))
             .run([NASWorkload(nas: stormNAS, sessions: open)])
         #expect(opened.isComplete, "\(opened)")
+        try waitForMerge(connection, seconds: 120)
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND stopped_at IS NULL") == 20_000)
 
         // NAS B: steady load at 1,000 packets/s in one-second runs, before, during and after the storm.
@@ -246,6 +247,7 @@ struct FaultTests {
         let runs = try await steady.value
 
         #expect(on.isComplete, "\(on)")
+        try waitForMerge(connection, seconds: 120)
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND stopped_at IS NULL") == 0)
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(stormID) AND close_reason = 'nas-reboot'") == 20_000)
         var expected = UsageTotals()
@@ -308,6 +310,8 @@ private func count(_ connection: PostgresConnection, _ sql: String) throws -> In
 /// Usage in the database equals what the simulator sent, in total and per subscriber.
 private func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+    // Answered means logged; sessions and usage follow once the merger has applied the log.
+    try waitForMerge(connection, seconds: 120)
     let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
     #expect(totals == [String(expected.upload), String(expected.download)], sourceLocation: sourceLocation)
     let rows = try connection.query("SELECT subscriber, sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly GROUP BY subscriber").rows

@@ -1,0 +1,264 @@
+import Foundation
+import Logging
+import RADIUS
+import Storage
+import Synchronization
+
+/// Settings of the merger.
+public struct MergerConfiguration: Sendable {
+    /// Most rows read from each log stream for one merge transaction. Default 10000.
+    public var batchPerStream = 10_000
+    /// Session keys the leader keeps in memory between batches. Default 400000.
+    public var cacheCapacity = 400_000
+    /// Whether merged packets stay in the log for audits (until their partition expires);
+    /// false deletes them once merged. Default true.
+    public var keepPackets = true
+    /// Seconds without an update after which an open session with no known interim
+    /// interval is closed as stale. Default 1800.
+    public var staleSessionTimeout = 1800
+    /// How often the stale-session reaper runs, seconds. Default 60.
+    public var maintenanceInterval: Double = 60
+
+    public init() {}
+}
+
+/// A subscriber whose usage a merge committed.
+public typealias UsageCommitted = TenantSubscriber
+
+/// Applies the packet log to sessions and usage: exactly once (the log position moves in the
+/// transaction that applies the rows), in event order per session, in large batches.
+///
+/// One merger per database leads (`MergeLeadership`); every collector runs one, and the
+/// others stand by. The leader keeps session generations in memory (`SessionCache`): it is
+/// the only writer of sessions, and the stale-session reaper runs on its connection so the
+/// cache hears of it. Decisions come from `MergeStateMachine`; this class runs its actions.
+public final class Merger: @unchecked Sendable {
+    let configuration: MergerConfiguration
+    let metrics: CollectorMetrics
+    let logger: Logger
+    private let connect: @Sendable () throws -> PostgresConnection
+    private let condition = NSCondition()
+    private var woken = false
+    private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    /// Called on the merger's thread after each commit with the subscribers whose usage it
+    /// changed (what quota enforcement evaluates next). Set before `start`.
+    public var onUsageCommitted: (@Sendable ([UsageCommitted]) -> Void)?
+
+    /// `connect`: connections to the database (`IngestPipeline.writerConnect` makes them durable and writable).
+    public init(configuration: MergerConfiguration, metrics: CollectorMetrics, logger: Logger,
+                connect: @escaping @Sendable () throws -> PostgresConnection) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.connect = connect
+    }
+
+    /// Whether this merger leads.
+    public var isLeader: Bool { metrics.mergeLeader.load(ordering: .relaxed) == 1 }
+
+    public func start() {
+        running.store(true, ordering: .relaxed)
+        let thread = Thread { [self] in
+            defer { running.store(false, ordering: .relaxed) }
+            run()
+        }
+        thread.name = "tollgate-merger"
+        thread.start()
+    }
+
+    /// Rows were appended: a waiting leader reads at once.
+    public func wake() {
+        condition.lock()
+        woken = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops after the merge in progress; the leadership passes with the connection.
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wake()
+        while running.load(ordering: .relaxed) { usleep(1000) }
+    }
+
+    private func run() {
+        var machine = MergeStateMachine()
+        var connection: PostgresConnection?
+        var writer: AccountingWriter?
+        var batch: [LoggedPacket] = []
+        var action: MergeStateMachine.Action?
+        var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval * 1_000_000)
+        var nextRetire: Int64 = 0
+        var nextLagRead: Int64 = 0
+        defer {
+            metrics.mergeLeader.store(0, ordering: .relaxed)
+        }
+        while !stopping.load(ordering: .relaxed) {
+            let now = monotonicMicroseconds()
+            let current = action ?? machine.next(now: now)
+            action = nil
+            switch current {
+            case .connect:
+                do {
+                    connection = try connect()
+                    machine.connected(now: now)
+                } catch {
+                    machine.connectFailed(now: now)
+                    logger.warning("merger cannot reach the database; retrying", metadata: ["error": "\(error)"])
+                }
+            case .tryToLead:
+                do {
+                    if try MergeLeadership.tryAcquire(connection!) {
+                        writer = try AccountingWriter(connection: connection!, cache: SessionCache(capacity: configuration.cacheCapacity))
+                        metrics.mergeLeader.store(1, ordering: .relaxed)
+                        logger.info("merging the packet log (this collector leads)")
+                        machine.leadership(acquired: true, now: now)
+                    } else {
+                        machine.leadership(acquired: false, now: now)
+                        if now >= nextLagRead {
+                            // Standing by: the lag the leader leaves, as everyone's /healthz should say.
+                            metrics.mergeOldestUnmerged.store(try PacketLog.oldestUnmerged(connection!) ?? 0, ordering: .relaxed)
+                            nextLagRead = now + 1_000_000
+                        }
+                    }
+                } catch {
+                    connection = nil
+                    machine.connectionLost(now: now)
+                }
+            case .merge, .mergeOneByOne:
+                guard let writer else {
+                    machine.connectionLost(now: now)
+                    continue
+                }
+                let oneByOne = current == .mergeOneByOne
+                do {
+                    if !oneByOne {
+                        if now >= nextMaintenance {
+                            nextMaintenance = now + Int64(configuration.maintenanceInterval * 1_000_000)
+                            try maintain(writer)
+                        }
+                        if now >= nextRetire {
+                            nextRetire = now + 10_000_000
+                            try PacketLog.retireFinished(writer.connection)
+                        }
+                        batch = try PacketLog.readUnmerged(writer.connection, limitPerStream: configuration.batchPerStream)
+                        if batch.isEmpty {
+                            metrics.mergeOldestUnmerged.store(0, ordering: .relaxed)
+                            action = machine.merged(drained: true, now: now)
+                            continue
+                        }
+                        if metrics.mergeOldestUnmerged.load(ordering: .relaxed) == 0 {
+                            metrics.mergeOldestUnmerged.store(batch.lazy.map(\.receivedAt).min() ?? 0, ordering: .relaxed)
+                        }
+                        try apply(batch, with: writer)
+                    } else {
+                        try applyOneByOne(batch, with: writer)
+                    }
+                    let drained = oneByOne ? false : !Self.anyStreamFull(batch, limit: configuration.batchPerStream)
+                    metrics.mergeOldestUnmerged.store(drained ? 0 : try PacketLog.oldestUnmerged(writer.connection) ?? 0,
+                                                      ordering: .relaxed)
+                    batch = []
+                    action = machine.merged(drained: drained, now: monotonicMicroseconds())
+                } catch {
+                    let failure = WriteFailure(error)
+                    logger.error("merge failed", metadata: ["packets": "\(batch.count)", "error": "\(error)", "failure": "\(failure)"])
+                    action = machine.mergeFailed(failure, now: monotonicMicroseconds(), oneByOne: oneByOne)
+                }
+            case .disconnect:
+                writer = nil
+                connection = nil
+                metrics.mergeLeader.store(0, ordering: .relaxed)
+            case .wait(let until):
+                condition.lock()
+                if !woken && !stopping.load(ordering: .relaxed) {
+                    let seconds = Double(min(until, now + 1_000_000) - now) / 1_000_000
+                    if seconds > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+                }
+                woken = false
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Applies the whole log now, on `connection`, unless another merger leads (then false:
+    /// that one applies it). For a process that appends without running a merger (`tollgate
+    /// spool replay`).
+    public func mergeUntilCaughtUp(_ connection: PostgresConnection) throws -> Bool {
+        guard try MergeLeadership.tryAcquire(connection) else { return false }
+        defer { try? MergeLeadership.release(connection) }
+        let writer = try AccountingWriter(connection: connection, cache: SessionCache(capacity: configuration.cacheCapacity))
+        while true {
+            let batch = try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream)
+            if batch.isEmpty { return true }
+            do {
+                try apply(batch, with: writer)
+            } catch where WriteFailure(error) == .dataRefused && connection.isConnected {
+                try applyOneByOne(batch, with: writer)
+            }
+        }
+    }
+
+    /// Whether some stream gave as many rows as asked: more are waiting.
+    static func anyStreamFull(_ batch: [LoggedPacket], limit: Int) -> Bool {
+        var counts: [Int64: Int] = [:]
+        for packet in batch { counts[packet.stream, default: 0] += 1 }
+        return counts.values.contains { $0 >= limit }
+    }
+
+    /// Applies logged packets in one transaction with the log positions after them.
+    private func apply(_ packets: [LoggedPacket], with writer: AccountingWriter) throws {
+        var items: [BatchItem] = []
+        items.reserveCapacity(packets.count)
+        var positions: [Int64: Int64] = [:]
+        var refusals: [(sql: String, parameters: [String?])] = []
+        for packet in packets {
+            positions[packet.stream] = max(positions[packet.stream] ?? 0, packet.seq)
+            do {
+                let decoded = try RADIUSPacket(decoding: packet.packet)
+                items.append(BatchItem(record: AccountingListener.record(decoded, tenantID: packet.tenantID, nasID: packet.nasID,
+                                                                          receivedAt: packet.receivedAt), packet: nil))
+            } catch {
+                // Verified before it was logged, so only a damaged row ends here: it stays in the log.
+                refusals.append(PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "no longer decodes: \(error)"))
+                metrics.mergeRefused.add(1, ordering: .relaxed)
+                logger.error("logged packet no longer decodes; left in the log, not applied",
+                             metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
+            }
+        }
+        var alsoRun = refusals + [PacketLog.advance(positions)]
+        if !configuration.keepPackets { alsoRun.append(PacketLog.deleteMerged(positions)) }
+        let summary = try writer.write(items, alsoRun: alsoRun)
+        let now = nowMicroseconds()
+        metrics.mergeBatches.add(1, ordering: .relaxed)
+        metrics.mergedPackets.add(packets.count, ordering: .relaxed)
+        for packet in packets { metrics.mergeDelay.observe(Int(max(0, now - packet.receivedAt))) }
+        if let onUsageCommitted, !summary.subscribers.isEmpty { onUsageCommitted(summary.subscribers.sorted()) }
+    }
+
+    /// Applies packets one transaction each; one the database refuses is passed over (its
+    /// position moves on alone) and stays in the log for an operator to look at.
+    private func applyOneByOne(_ packets: [LoggedPacket], with writer: AccountingWriter) throws {
+        for packet in packets {
+            do {
+                try apply([packet], with: writer)
+            } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
+                metrics.mergeRefused.add(1, ordering: .relaxed)
+                logger.error("the database refused a logged packet; left in the log, not applied",
+                             metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
+                try writer.write([], alsoRun: [PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
+                                               PacketLog.advance([packet.stream: packet.seq])])
+            }
+        }
+    }
+
+    /// Closes stale sessions; the cache forgets what it held when any closed.
+    private func maintain(_ writer: AccountingWriter) throws {
+        let closed = try StaleSessionReaper.reap(writer.connection, defaultTimeout: configuration.staleSessionTimeout)
+        if closed > 0 {
+            writer.cache?.removeAll()
+            metrics.sessionsClosedStale.add(closed, ordering: .relaxed)
+            logger.info("closed stale sessions", metadata: ["count": "\(closed)"])
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Accounting
+
+/// One accounting packet for the log: who sent it, when, and its octets as received.
+public struct LogEntry: Sendable {
+    public var tenantID: Int64
+    public var nasID: Int64
+    /// Receipt time, microseconds since 1970 UTC.
+    public var receivedAt: Int64
+    public var statusType: UInt32?
+    public var userName: String?
+    public var sessionID: String?
+    public var packet: [UInt8]
+
+    public init(tenantID: Int64, nasID: Int64, receivedAt: Int64, statusType: UInt32?, userName: String?, sessionID: String?, packet: [UInt8]) {
+        self.tenantID = tenantID
+        self.nasID = nasID
+        self.receivedAt = receivedAt
+        self.statusType = statusType
+        self.userName = userName
+        self.sessionID = sessionID
+        self.packet = packet
+    }
+}
+
+/// A packet read back from the log by the merger.
+public struct LoggedPacket: Sendable {
+    public var stream: Int64
+    public var seq: Int64
+    public var tenantID: Int64
+    public var nasID: Int64
+    public var receivedAt: Int64
+    public var packet: [UInt8]
+}
+
+/// The packet log (`accounting_packets`): the durable record an Accounting-Response waits
+/// for, the merger's input and the audit trail at once.
+///
+/// Rows come in *streams*: one per appending connection, numbered 1, 2, 3 ... and committed
+/// in that order by their only appender, so "every row of stream S up to N" is a position
+/// that no later commit can fall behind (a single sequence shared by concurrent appenders
+/// could: a merger reading past a gap would skip the row that commits into it later). The
+/// appender holds a session advisory lock on its stream while it lives; the merger retires
+/// a stream only once that lock is free (the appender is gone) and every row is merged.
+public enum PacketLog {
+    /// Advisory lock class of stream locks ("TGLS"); the stream id is the second key.
+    static let streamLockClass: Int32 = 0x5447_4C53
+
+    private static func lockKey(_ stream: Int64) -> String { String(stream % Int64(Int32.max)) }
+
+    /// Opens a new stream for this connection and locks it for the connection's life. The
+    /// lock is taken before the stream is visible, so the merger never sees it unlocked
+    /// while its appender lives.
+    public static func openStream(_ connection: PostgresConnection) throws -> Int64 {
+        try connection.execute("BEGIN")
+        do {
+            let id = try connection.query("INSERT INTO log_streams DEFAULT VALUES RETURNING id").int64(row: 0, column: 0)
+            try connection.query("SELECT pg_advisory_lock($1, $2::integer)", [String(streamLockClass), lockKey(id)])
+            try connection.execute("COMMIT")
+            return id
+        } catch {
+            if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    static let copySQL = """
+        COPY accounting_packets (tenant_id, received_at, nas_id, status_type, user_name, acct_session_id, packet, stream, seq)
+        FROM STDIN (FORMAT binary)
+        """
+
+    /// The rows of `entries` as stream `stream` numbered from `firstSeq`, in binary COPY format.
+    static func copyRows(_ entries: [LogEntry], stream: Int64, firstSeq: Int64) -> [UInt8] {
+        var rows = BinaryCopyRows(reservingCapacity: entries.reduce(0) { $0 + $1.packet.count + 120 })
+        for (offset, entry) in entries.enumerated() {
+            rows.startRow(columns: 9)
+            rows.append(entry.tenantID)
+            rows.appendTimestamp(microseconds: entry.receivedAt)
+            rows.append(entry.nasID)
+            rows.append(entry.statusType.map { Int64($0) })
+            rows.append(entry.userName.map(SanitizedKey.clean))
+            rows.append(entry.sessionID.map(SanitizedKey.clean))
+            rows.appendBytes(entry.packet)
+            rows.append(stream)
+            rows.append(firstSeq + Int64(offset))
+        }
+        return rows.finish()
+    }
+
+    /// Up to `limit` unmerged rows of every active stream, in stream and sequence order.
+    public static func readUnmerged(_ connection: PostgresConnection, limitPerStream limit: Int) throws -> [LoggedPacket] {
+        let result = try connection.queryBinary("""
+            SELECT p.stream, p.seq, p.tenant_id, p.nas_id, p.received_at, p.packet
+            FROM log_streams s CROSS JOIN LATERAL (
+                SELECT stream, seq, tenant_id, nas_id, received_at, packet FROM accounting_packets
+                WHERE stream = s.id AND seq > s.merged_seq ORDER BY seq LIMIT $1) p
+            WHERE s.retired_at IS NULL
+            ORDER BY p.stream, p.seq
+            """, [String(limit)])
+        var packets: [LoggedPacket] = []
+        packets.reserveCapacity(result.rowCount)
+        for row in 0..<result.rowCount {
+            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: 0), seq: result.binaryInt64(row: row, column: 1),
+                                        tenantID: result.binaryInt64(row: row, column: 2), nasID: result.binaryInt64(row: row, column: 3),
+                                        receivedAt: result.binaryTimestamp(row: row, column: 4), packet: result.binaryBytes(row: row, column: 5)))
+        }
+        return packets
+    }
+
+    /// The statement that records streams merged up to the given sequence numbers; run it in
+    /// the transaction that applies those rows. A position never moves back.
+    public static func advance(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+        var streams = ArrayParameter(), seqs = ArrayParameter()
+        for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
+            streams.append(stream)
+            seqs.append(seq)
+        }
+        return ("""
+            UPDATE log_streams s SET merged_seq = greatest(s.merged_seq, v.seq)
+            FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE s.id = v.id
+            """, [streams.literal, seqs.literal])
+    }
+
+    /// The statement that deletes rows once merged (when packets are not kept for audits).
+    public static func deleteMerged(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+        var streams = ArrayParameter(), seqs = ArrayParameter()
+        for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
+            streams.append(stream)
+            seqs.append(seq)
+        }
+        return ("""
+            DELETE FROM accounting_packets p USING unnest($1::bigint[], $2::bigint[]) AS v(id, seq)
+            WHERE p.stream = v.id AND p.seq <= v.seq
+            """, [streams.literal, seqs.literal])
+    }
+
+    /// The statement that records a logged packet the merger could not apply; run it in the
+    /// transaction that moves the stream's position past it.
+    public static func refusal(stream: Int64, seq: Int64, error: String) -> (sql: String, parameters: [String?]) {
+        ("""
+            INSERT INTO log_refusals (stream, seq, error) VALUES ($1, $2, $3)
+            ON CONFLICT (stream, seq) DO UPDATE SET error = excluded.error, refused_at = now()
+            """, [String(stream), String(seq), String(String(decoding: TextRepair.sanitized(error.utf8), as: UTF8.self).prefix(2000))])
+    }
+
+    /// Retires streams whose appender is gone (its lock is free) and whose rows are all
+    /// merged, so the merger stops looking at them. Returns how many.
+    @discardableResult
+    public static func retireFinished(_ connection: PostgresConnection) throws -> Int {
+        let candidates = try connection.query("""
+            SELECT id FROM log_streams s WHERE retired_at IS NULL AND opened_at < now() - interval '2 seconds'
+              AND NOT EXISTS (SELECT 1 FROM accounting_packets p WHERE p.stream = s.id AND p.seq > s.merged_seq)
+            ORDER BY id
+            """)
+        var retired = 0
+        for row in 0..<candidates.rowCount {
+            let id = candidates.int64(row: row, column: 0)
+            let key = [String(streamLockClass), lockKey(id)]
+            guard try connection.query("SELECT pg_try_advisory_lock($1, $2::integer)", key).value(row: 0, column: 0) == "t" else { continue }
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, $2::integer)", key) }
+            // Checked again under the lock: the appender may have committed rows before it went.
+            retired += try connection.query("""
+                UPDATE log_streams s SET retired_at = now() WHERE id = $1 AND retired_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM accounting_packets p WHERE p.stream = s.id AND p.seq > s.merged_seq)
+                """, [String(id)]).affectedRows
+        }
+        return retired
+    }
+
+    /// Receipt time (microseconds) of the oldest packet not merged yet; nil when none waits.
+    public static func oldestUnmerged(_ connection: PostgresConnection) throws -> Int64? {
+        let result = try connection.query("""
+            SELECT (extract(epoch FROM min(p.received_at)) * 1000000)::bigint
+            FROM log_streams s CROSS JOIN LATERAL (
+                SELECT received_at FROM accounting_packets WHERE stream = s.id AND seq > s.merged_seq ORDER BY seq LIMIT 1) p
+            WHERE s.retired_at IS NULL
+            """)
+        return result.value(row: 0, column: 0).flatMap { Int64($0) }
+    }
+
+    /// Packets appended and not merged yet, over every stream.
+    public static func unmergedCount(_ connection: PostgresConnection) throws -> Int {
+        Int(try connection.query("""
+            SELECT count(*) FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
+            WHERE s.retired_at IS NULL
+            """).int64(row: 0, column: 0))
+    }
+}
+
+/// Appends to the packet log on one connection, as one stream. Use from one thread.
+public final class PacketLogAppender {
+    public let connection: PostgresConnection
+    public let stream: Int64
+    private var nextSeq: Int64 = 1
+
+    public init(connection: PostgresConnection) throws {
+        self.connection = connection
+        stream = try PacketLog.openStream(connection)
+    }
+
+    /// Appends `entries` and commits durably (`alsoRun` goes into the same transaction: a
+    /// spool replay moves its position there). Throws without committing anything on any
+    /// failure; a commit whose answer was lost may still have happened: the caller keeps
+    /// the packets (spools them), and merging them twice adds nothing.
+    public func append(_ entries: [LogEntry], alsoRun: [(sql: String, parameters: [String?])] = []) throws {
+        let data = PacketLog.copyRows(entries, stream: stream, firstSeq: nextSeq)
+        do {
+            try connection.execute("BEGIN; " + PostgresConnection.durableCommit.sql)
+            if !entries.isEmpty { try connection.copyIn(PacketLog.copySQL, data) }
+            if alsoRun.isEmpty {
+                try connection.execute("COMMIT")
+            } else {
+                _ = try connection.pipeline(alsoRun + [("COMMIT", [])])
+            }
+            nextSeq += Int64(entries.count)
+        } catch {
+            if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+}
+
+/// The merge leadership of a database: a session advisory lock ("TGMG"), held by the
+/// merger's connection while it lives and released by PostgreSQL when it ends.
+public enum MergeLeadership {
+    static let lockClass: Int32 = 0x5447_4D47
+
+    /// Takes the leadership on `connection` if no other connection holds it.
+    public static func tryAcquire(_ connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT pg_try_advisory_lock($1, 0)", [String(lockClass)]).value(row: 0, column: 0) == "t"
+    }
+
+    /// Gives the leadership up (a merger that stops while its connection stays open).
+    public static func release(_ connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_advisory_unlock($1, 0)", [String(lockClass)])
+    }
+}
