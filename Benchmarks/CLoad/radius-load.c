@@ -9,7 +9,8 @@
  * is retransmitted unchanged after --timeout-ms, and --duplicates percent of the requests are
  * sent twice, as a NAS retransmission would: half of them right behind the original (while it
  * is being processed), half once the original is answered (its answer "lost"). Every answer is
- * verified (code, Identifier, Response Authenticator).
+ * verified (code, Identifier, Response Authenticator). --rate paces new requests; --send-for
+ * stops sending new ones after that many seconds (the expected totals then cover what was sent).
  *
  * Byte counters are deterministic per session and grow with every event, some past 4 GiB (so
  * the Gigawords attributes are used); the totals a server must end up with are the Stop's
@@ -79,11 +80,11 @@ static struct {
     size_t secret_len;
     int nas, interims, window, duplicates, timeout_ms, retries, probe;
     long sessions;
-    double rate, duration_limit;
+    double rate, duration_limit, send_for;
     const char *prefix;
 } opt = {
     .secret = "testing123", .nas = 4, .interims = 3, .window = 1020, .duplicates = 5,
-    .timeout_ms = 1000, .retries = 4, .sessions = 1000, .rate = 0, .duration_limit = 600, .prefix = "L",
+    .timeout_ms = 1000, .retries = 4, .sessions = 1000, .rate = 0, .duration_limit = 600, .send_for = 0, .prefix = "L",
 };
 
 static Nas *nas_list;
@@ -278,7 +279,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: radius-load --target 127.0.0.1:PORT --secret S [--nas 4] [--sessions 1000] [--interims 3]\n"
             "                   [--window 1020] [--duplicates 5] [--rate PACKETS_PER_S] [--timeout-ms 1000]\n"
-            "                   [--retries 4] [--duration-limit 600] [--session-prefix L] [--probe]\n");
+            "                   [--retries 4] [--duration-limit 600] [--send-for SECONDS] [--session-prefix L] [--probe]\n");
     exit(2);
 }
 
@@ -290,7 +291,7 @@ int main(int argc, char **argv) {
         {"duplicates", required_argument, 0, 'd'}, {"rate", required_argument, 0, 'r'},
         {"timeout-ms", required_argument, 0, 'T'}, {"retries", required_argument, 0, 'R'},
         {"duration-limit", required_argument, 0, 'l'}, {"session-prefix", required_argument, 0, 'p'},
-        {"probe", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
+        {"send-for", required_argument, 0, 'F'}, {"probe", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     const char *target = "127.0.0.1:1813";
@@ -309,6 +310,7 @@ int main(int argc, char **argv) {
         case 'R': opt.retries = atoi(optarg); break;
         case 'l': opt.duration_limit = atof(optarg); break;
         case 'p': opt.prefix = optarg; break;
+        case 'F': opt.send_for = atof(optarg); break;
         case 'P': opt.probe = 1; break;
         default: usage();
         }
@@ -349,11 +351,6 @@ int main(int argc, char **argv) {
     uint32_t *latencies = malloc(sizeof(uint32_t) * total);
     uint32_t *scheduled_latencies = opt.rate > 0 ? malloc(sizeof(uint32_t) * total) : NULL;
     if (!latencies || (opt.rate > 0 && !scheduled_latencies)) die("out of memory");
-    uint64_t expected_upload = 0, expected_download = 0;
-    for (long n = 0; n < opt.sessions; n++) {
-        expected_upload += (uint64_t)(opt.interims + 1) * upload_step(n);
-        expected_download += (uint64_t)(opt.interims + 1) * download_step(n);
-    }
 
     uint64_t next = 0, acknowledged = 0, retransmissions = 0, duplicates = 0, duplicates_answered = 0;
     uint64_t duplicates_unanswered = 0, lost = 0, bad = 0, late = 0, datagrams = 0;
@@ -362,6 +359,8 @@ int main(int argc, char **argv) {
     const int64_t timeout_ns = (int64_t)opt.timeout_ms * 1000000;
     const int64_t start_ns = monotonic_ns(), start_real_ns = realtime_ns();
     const int64_t limit_ns = start_ns + (int64_t)(opt.duration_limit * 1e9);
+    const int64_t send_until_ns = opt.send_for > 0 ? start_ns + (int64_t)(opt.send_for * 1e9) : INT64_MAX;
+    uint64_t planned = total;
     int64_t last_ack_ns = start_ns, last_ack_real_ns = start_real_ns, last_scan_ns = start_ns;
     int timed_out = 0;
     static uint8_t receive_buffers[BATCH][4096];
@@ -370,8 +369,9 @@ int main(int argc, char **argv) {
 
     for (;;) {
         int64_t now = monotonic_ns();
+        if (now >= send_until_ns && next < planned) planned = next;   /* --send-for: no new requests from now on */
         /* New requests, in the interleaved order, while the window and pacing allow. */
-        while (next < total && outstanding < opt.window) {
+        while (next < planned && outstanding < opt.window) {
             int64_t scheduled = start_ns + (int64_t)((double)next * interval_ns);
             if (interval_ns > 0 && now < scheduled) break;
             long n = (long)(next % (uint64_t)opt.sessions);
@@ -402,12 +402,12 @@ int main(int argc, char **argv) {
             if (nas->queue_count >= BATCH) flush(nas);
         }
         for (int i = 0; i < opt.nas; i++) if (nas_list[i].queue_count) flush(&nas_list[i]);
-        if (next == total && outstanding == 0) break;
+        if (next == planned && outstanding == 0) break;
         if (interrupted || now > limit_ns) { timed_out = 1; break; }
 
         /* Wait for answers, for the next paced send, or for the next timeout scan. */
         int64_t wait_ns = 10000000;
-        if (next < total && outstanding < opt.window && interval_ns > 0) {
+        if (next < planned && outstanding < opt.window && interval_ns > 0) {
             int64_t due = start_ns + (int64_t)((double)next * interval_ns) - now;
             if (due < wait_ns) wait_ns = due > 0 ? due : 0;
         }
@@ -511,9 +511,22 @@ int main(int argc, char **argv) {
         }
     }
     if (timed_out) {
-        lost += (uint64_t)outstanding + (total - next);
+        lost += (uint64_t)outstanding + (planned - next);
         fprintf(stderr, "radius-load: %s with %d requests outstanding and %llu not sent\n",
-                interrupted ? "interrupted" : "--duration-limit reached", outstanding, (unsigned long long)(total - next));
+                interrupted ? "interrupted" : "--duration-limit reached", outstanding, (unsigned long long)(planned - next));
+    }
+
+    /* What the server must hold: per session, the counters of the last event sent (all of them
+       unless --send-for cut the run short; the order is event-major, so sessions below
+       next % sessions have one event more than the rest). */
+    uint64_t expected_upload = 0, expected_download = 0;
+    long expected_sessions = 0;
+    for (long n = 0; n < opt.sessions; n++) {
+        long events_sent = (long)(next / (uint64_t)opt.sessions) + ((uint64_t)n < next % (uint64_t)opt.sessions ? 1 : 0);
+        if (events_sent == 0) continue;
+        expected_sessions++;
+        expected_upload += (uint64_t)(events_sent - 1) * upload_step(n);
+        expected_download += (uint64_t)(events_sent - 1) * download_step(n);
     }
 
     double elapsed_ms = (double)(last_ack_ns - start_ns) / 1e6;
@@ -535,7 +548,8 @@ int main(int argc, char **argv) {
         printf("scheduled_latency_p50_ms=%.3f\n", acknowledged ? scheduled_latencies[(uint64_t)((double)(acknowledged - 1) * 0.50)] / 1000.0 : 0.0);
         printf("scheduled_latency_p99_ms=%.3f\n", acknowledged ? scheduled_latencies[(uint64_t)((double)(acknowledged - 1) * 0.99)] / 1000.0 : 0.0);
     }
-    printf("requests=%llu\n", (unsigned long long)total);
+    printf("requests=%llu\n", (unsigned long long)next);
+    printf("not_sent=%llu\n", (unsigned long long)(total - next));
     printf("acknowledged=%llu\n", (unsigned long long)acknowledged);
     printf("datagrams=%llu\n", (unsigned long long)datagrams);
     printf("retransmissions=%llu\n", (unsigned long long)retransmissions);
@@ -545,7 +559,7 @@ int main(int argc, char **argv) {
     printf("late_answers=%llu\n", (unsigned long long)late);
     printf("lost=%llu\n", (unsigned long long)lost);
     printf("bad_responses=%llu\n", (unsigned long long)bad);
-    printf("expected_sessions=%ld\n", opt.sessions);
+    printf("expected_sessions=%ld\n", expected_sessions);
     printf("expected_upload_bytes=%llu\n", (unsigned long long)expected_upload);
     printf("expected_download_bytes=%llu\n", (unsigned long long)expected_download);
     /* A duplicate left unanswered loses nothing (its original was answered): reported, not failed. */
