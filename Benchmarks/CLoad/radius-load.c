@@ -8,8 +8,10 @@
  * --window requests are outstanding (at most 255 per NAS: the Identifier is 8 bits), a request
  * is retransmitted unchanged after --timeout-ms, and --duplicates percent of the requests are
  * sent twice, as a NAS retransmission would: half of them right behind the original (while it
- * is being processed), half once the original is answered (its answer "lost"). Every answer is
- * verified (code, Identifier, Response Authenticator). --rate paces new requests; --send-for
+ * is being processed), half once the original is answered (its answer "lost"); such a late
+ * duplicate holds its Identifier until answered (or --timeout-ms, without retransmission) but
+ * no window slot. Every answer is verified (code, Identifier, Response Authenticator); a
+ * second answer to a retransmitted or duplicated request is recognised and counted apart. --rate paces new requests; --send-for
  * stops sending new ones after that many seconds (the expected totals then cover what was sent).
  *
  * Byte counters are deterministic per session and grow with every event, some past 4 GiB (so
@@ -273,6 +275,17 @@ static void flush(Nas *nas) {
     nas->want_write = 0;
 }
 
+/* Frees an Identifier, remembering its Request Authenticator so a late answer is recognised. */
+static void release(Nas *nas, uint8_t id) {
+    Slot *slot = &nas->slots[id];
+    memcpy(nas->history[id][nas->history_next[id]], slot->buf + 4, 16);
+    nas->history_next[id] = (uint8_t)((nas->history_next[id] + 1) % HISTORY);
+    slot->state = SLOT_FREE;
+    nas->free_ids[(nas->free_head + nas->free_count) % IDS] = id;
+    nas->free_count++;
+    nas->outstanding--;
+}
+
 static void on_signal(int signal_number) { (void)signal_number; interrupted = 1; }
 
 static void usage(void) {
@@ -354,7 +367,8 @@ int main(int argc, char **argv) {
 
     uint64_t next = 0, acknowledged = 0, retransmissions = 0, duplicates = 0, duplicates_answered = 0;
     uint64_t duplicates_unanswered = 0, lost = 0, bad = 0, late = 0, datagrams = 0;
-    int outstanding = 0;
+    int outstanding = 0;          /* originals awaiting their answer: what --window limits */
+    int duplicates_pending = 0;   /* duplicates sent after the answer, awaiting theirs: hold an Identifier, not a window slot */
     const double interval_ns = opt.rate > 0 ? 1e9 / opt.rate : 0;
     const int64_t timeout_ns = (int64_t)opt.timeout_ms * 1000000;
     const int64_t start_ns = monotonic_ns(), start_real_ns = realtime_ns();
@@ -402,7 +416,7 @@ int main(int argc, char **argv) {
             if (nas->queue_count >= BATCH) flush(nas);
         }
         for (int i = 0; i < opt.nas; i++) if (nas_list[i].queue_count) flush(&nas_list[i]);
-        if (next == planned && outstanding == 0) break;
+        if (next == planned && outstanding == 0 && duplicates_pending == 0) break;
         if (interrupted || now > limit_ns) { timed_out = 1; break; }
 
         /* Wait for answers, for the next paced send, or for the next timeout scan. */
@@ -450,25 +464,21 @@ int main(int argc, char **argv) {
                             latencies[acknowledged++] = micros > UINT32_MAX ? UINT32_MAX : (uint32_t)micros;
                             last_ack_ns = now;
                             last_ack_real_ns = now_real;
+                            outstanding--;
                             if (slot->duplicate_after_answer) {
                                 /* The same datagram again, as if the answer had been lost. */
                                 slot->state = SLOT_DUPLICATE;
-                                slot->tries = 1;
                                 slot->last_ns = now;
+                                duplicates_pending++;
                                 enqueue(nas, id);
                                 datagrams++;
                                 continue;
                             }
                         } else {
                             duplicates_answered++;
+                            duplicates_pending--;
                         }
-                        memcpy(nas->history[id][nas->history_next[id]], slot->buf + 4, 16);
-                        nas->history_next[id] = (uint8_t)((nas->history_next[id] + 1) % HISTORY);
-                        slot->state = SLOT_FREE;
-                        nas->free_ids[(nas->free_head + nas->free_count) % IDS] = id;
-                        nas->free_count++;
-                        nas->outstanding--;
-                        outstanding--;
+                        release(nas, id);
                         continue;
                     }
                     /* A second answer to a retransmission or duplicate of an earlier request. */
@@ -482,7 +492,8 @@ int main(int argc, char **argv) {
         }
         for (int i = 0; i < opt.nas; i++) if (nas_list[i].want_write) flush(&nas_list[i]);
 
-        /* Retransmit what was not answered in time; give up after --retries. */
+        /* Retransmit what was not answered in time; give up after --retries. A duplicate is not
+           retransmitted: its original was answered, so a server may as well ignore it. */
         if (now - last_scan_ns >= 10000000) {
             last_scan_ns = now;
             for (int i = 0; i < opt.nas; i++) {
@@ -490,14 +501,16 @@ int main(int argc, char **argv) {
                 for (int id = 0; id < IDS; id++) {
                     Slot *slot = &nas->slots[id];
                     if (slot->state == SLOT_FREE || now - slot->last_ns < timeout_ns) continue;
+                    if (slot->state == SLOT_DUPLICATE) {
+                        duplicates_unanswered++;
+                        duplicates_pending--;
+                        release(nas, (uint8_t)id);
+                        continue;
+                    }
                     if (slot->tries > opt.retries) {
-                        if (slot->state == SLOT_ORIGINAL) lost++;
-                        else duplicates_unanswered++;
-                        slot->state = SLOT_FREE;
-                        nas->free_ids[(nas->free_head + nas->free_count) % IDS] = (uint8_t)id;
-                        nas->free_count++;
-                        nas->outstanding--;
+                        lost++;
                         outstanding--;
+                        release(nas, (uint8_t)id);
                         continue;
                     }
                     slot->tries++;
@@ -511,9 +524,9 @@ int main(int argc, char **argv) {
         }
     }
     if (timed_out) {
-        lost += (uint64_t)outstanding + (planned - next);
+        lost += (uint64_t)outstanding;
         fprintf(stderr, "radius-load: %s with %d requests outstanding and %llu not sent\n",
-                interrupted ? "interrupted" : "--duration-limit reached", outstanding, (unsigned long long)(planned - next));
+                interrupted ? "interrupted" : "--duration-limit reached", outstanding, (unsigned long long)(total - next));
     }
 
     /* What the server must hold: per session, the counters of the last event sent (all of them
