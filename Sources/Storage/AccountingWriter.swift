@@ -144,6 +144,9 @@ public final class AccountingWriter {
         var nasID: Int64
     }
 
+    /// Tells usage_hourly's statement triggers that this transaction adds the daily rows itself.
+    static let writerKeepsDailySQL = "SELECT set_config('tollgate.daily_kept_by_writer', 'on', true)"
+
     static let closeSessionsSQLPrefix = "UPDATE sessions SET stopped_at"
     static let usageSQLPrefix = "INSERT INTO usage_hourly"
     static let insertSessionsSQLPrefix = "INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation,"
@@ -392,6 +395,10 @@ public final class AccountingWriter {
                 usage[4].append(Int64(bitPattern: sum.1))
                 usage[5].append(Int64(bitPattern: sum.2))
             }
+            // The daily rows get the same deltas from this writer, not from the statement
+            // triggers (which keep them for everyone else's writes): comparing old and new
+            // rows of a large batch costs the triggers far more than adding the deltas.
+            statements.append((Self.writerKeepsDailySQL, []))
             statements.append(("""
                 \(Self.usageSQLPrefix) (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
@@ -399,6 +406,17 @@ public final class AccountingWriter {
                     upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
                     download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
                     session_seconds = usage_hourly.session_seconds + excluded.session_seconds
+                """, usage.map(\.literal)))
+            statements.append(("""
+                INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+                SELECT k.t, (k.h AT TIME ZONE z.time_zone)::date, k.s, sum(k.u), sum(k.d), sum(k.x)
+                FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
+                JOIN tenants z ON z.id = k.t
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+                    upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_daily.session_seconds + excluded.session_seconds
                 """, usage.map(\.literal)))
         }
         return statements

@@ -489,6 +489,54 @@ enum Migrations {
         ALTER TABLE accounting_packets ADD COLUMN stream bigint NOT NULL DEFAULT 0,
                                        ADD COLUMN seq bigint NOT NULL DEFAULT 0;
         CREATE INDEX accounting_packets_stream ON accounting_packets (stream, seq);
+        -- The accounting writer keeps usage_daily with its own deltas; the triggers stay for
+        -- every other write of usage_hourly.
+        CREATE OR REPLACE FUNCTION usage_daily_add() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $fn$
+        BEGIN
+            -- The accounting writer adds the same deltas to the daily rows itself.
+            IF current_setting('tollgate.daily_kept_by_writer', true) = 'on' AND TG_OP <> 'DELETE' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+                SELECT n.tenant_id, (n.hour AT TIME ZONE t.time_zone)::date, n.subscriber,
+                       sum(n.upload_bytes), sum(n.download_bytes), sum(n.session_seconds)
+                FROM new_rows n JOIN tenants t ON t.id = n.tenant_id
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+                    upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_daily.session_seconds + excluded.session_seconds;
+            ELSIF TG_OP = 'UPDATE' THEN
+                INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+                SELECT n.tenant_id, (n.hour AT TIME ZONE t.time_zone)::date, n.subscriber,
+                       sum(n.upload_bytes - o.upload_bytes), sum(n.download_bytes - o.download_bytes),
+                       sum(n.session_seconds - o.session_seconds)
+                FROM new_rows n JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.subscriber = n.subscriber AND o.hour = n.hour
+                JOIN tenants t ON t.id = n.tenant_id
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+                    upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_daily.session_seconds + excluded.session_seconds;
+            ELSE
+                UPDATE usage_daily d SET upload_bytes = d.upload_bytes - o.upload_bytes, download_bytes = d.download_bytes - o.download_bytes,
+                       session_seconds = d.session_seconds - o.session_seconds
+                FROM (SELECT o.tenant_id, (o.hour AT TIME ZONE t.time_zone)::date AS day, o.subscriber,
+                             sum(o.upload_bytes) AS upload_bytes, sum(o.download_bytes) AS download_bytes, sum(o.session_seconds) AS session_seconds
+                      FROM old_rows o JOIN tenants t ON t.id = o.tenant_id GROUP BY 1, 2, 3) o
+                WHERE d.tenant_id = o.tenant_id AND d.day = o.day AND d.subscriber = o.subscriber;
+                -- A day left without buckets has no row.
+                DELETE FROM usage_daily d
+                USING (SELECT DISTINCT o.tenant_id, (o.hour AT TIME ZONE t.time_zone)::date AS day, o.subscriber, t.time_zone
+                       FROM old_rows o JOIN tenants t ON t.id = o.tenant_id) o
+                WHERE d.tenant_id = o.tenant_id AND d.day = o.day AND d.subscriber = o.subscriber
+                  AND NOT EXISTS (SELECT 1 FROM usage_hourly u WHERE u.tenant_id = o.tenant_id AND u.subscriber = o.subscriber
+                                  AND u.hour >= (o.day::timestamp AT TIME ZONE o.time_zone)
+                                  AND u.hour < ((o.day + 1)::timestamp AT TIME ZONE o.time_zone));
+            END IF;
+            RETURN NULL;
+        END $fn$;
         -- Logged packets the merger could not apply (the database refused their effect):
         -- answered and kept in the log, listed here for an operator.
         CREATE TABLE log_refusals (
