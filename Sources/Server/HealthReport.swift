@@ -9,7 +9,8 @@ import Storage
 ///   batch, or the spool holds batches still being replayed (so new ones must go there too)
 ///   and cannot take more.
 /// - `degraded` (200): accounting is answered, but the spool folder holds batches written for
-///   another database, which wait for an operator (`tollgate spool`).
+///   another database, which wait for an operator (`tollgate spool`), or usage lags the answers
+///   by more than `mergeLagLimit` (the merger is behind or no collector leads the merge).
 /// - `spooling` (200): the database is away or the replay is catching up; batches are durable in the spool.
 /// - `ok` (200).
 public struct HealthReport: Sendable {
@@ -22,9 +23,17 @@ public struct HealthReport: Sendable {
     /// The database the collector writes to.
     public var database: DatabaseIdentity?
     public var foreign: [ForeignSpool]
+    /// Age of the oldest answered packet whose usage is not visible yet, seconds.
+    public var mergeLagSeconds: Double
+    /// Whether this collector leads the merge (else another does, or none: see the lag).
+    public var mergeLeader: Bool
+    /// Lag past which the report says `degraded`, seconds.
+    public static let mergeLagLimit = 60.0
 
     public init(accepting: Bool, databaseUp: Bool, spooling: Bool, spoolBytes: Int, spoolRefusal: String?, database: DatabaseIdentity?,
-                foreign: [ForeignSpool]) {
+                foreign: [ForeignSpool], mergeLagSeconds: Double = 0, mergeLeader: Bool = false) {
+        self.mergeLagSeconds = mergeLagSeconds
+        self.mergeLeader = mergeLeader
         self.accepting = accepting
         self.databaseUp = databaseUp
         self.spooling = spooling
@@ -37,12 +46,13 @@ public struct HealthReport: Sendable {
     public init(_ collector: Collector) {
         self.init(accepting: collector.isAccepting, databaseUp: collector.isHealthy, spooling: collector.isSpooling,
                   spoolBytes: collector.metrics.spoolBytes.load(ordering: .relaxed), spoolRefusal: collector.spoolRefusal,
-                  database: collector.database, foreign: collector.foreignSpools)
+                  database: collector.database, foreign: collector.foreignSpools,
+                  mergeLagSeconds: collector.metrics.mergeLagSeconds, mergeLeader: collector.merger?.isLeader ?? false)
     }
 
     public var status: String {
         if !accepting { return "unavailable" }
-        if !foreign.isEmpty { return "degraded" }
+        if !foreign.isEmpty || mergeLagSeconds > Self.mergeLagLimit { return "degraded" }
         return spooling ? "spooling" : "ok"
     }
 
@@ -68,6 +78,11 @@ public struct HealthReport: Sendable {
             spool["action"] = "tollgate spool status; tollgate spool replay --database-url URL (into the database they were written for) or tollgate spool set-aside"
         }
         body["spool"] = spool
+        var merge: [String: Any] = ["lag_seconds": (mergeLagSeconds * 1000).rounded() / 1000, "leader": mergeLeader]
+        if mergeLagSeconds > Self.mergeLagLimit {
+            merge["reason"] = "usage lags the answers by more than \(Int(Self.mergeLagLimit)) s: the merger is behind, or no collector leads the merge"
+        }
+        body["merge"] = merge
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }

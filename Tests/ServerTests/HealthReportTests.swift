@@ -16,7 +16,7 @@ struct HealthReportTests {
         var report = HealthReport(accepting: true, databaseUp: true, spooling: false, spoolBytes: 0, spoolRefusal: nil, database: here, foreign: [])
         #expect(report.status == "ok" && report.httpStatus == 200)
         #expect(report.json == """
-            {"database":"up","spool":{"database":{"database":"isp_b","installation_id":"0b0b0b0b-0000-4000-8000-00000000000b","system_identifier":"7313000000000000002"}},"spool_bytes":0,"status":"ok"}
+            {"database":"up","merge":{"lag_seconds":0,"leader":false},"spool":{"database":{"database":"isp_b","installation_id":"0b0b0b0b-0000-4000-8000-00000000000b","system_identifier":"7313000000000000002"}},"spool_bytes":0,"status":"ok"}
 
             """)
         report.databaseUp = false
@@ -32,12 +32,27 @@ struct HealthReportTests {
                                   foreign: [ForeignSpool(database: elsewhere, segments: 2, bytes: 9000), ForeignSpool(database: nil, segments: 1, bytes: 10)])
         #expect(report.status == "degraded" && report.httpStatus == 200)
         #expect(report.json == """
-            {"database":"up","spool":{"action":"tollgate spool status; tollgate spool replay --database-url URL (into the database they were written for) or tollgate spool set-aside",\
+            {"database":"up","merge":{"lag_seconds":0,"leader":false},"spool":{"action":"tollgate spool status; tollgate spool replay --database-url URL (into the database they were written for) or tollgate spool set-aside",\
             "database":{"database":"isp_b","installation_id":"0b0b0b0b-0000-4000-8000-00000000000b","system_identifier":"7313000000000000002"},\
             "foreign":[{"bytes":9000,"segments":2,"written_for":{"database":"isp_a","installation_id":"0a0a0a0a-0000-4000-8000-00000000000a","system_identifier":"7313000000000000001"}},\
             {"bytes":10,"segments":1,"written_for":null}]},"spool_bytes":0,"status":"degraded"}
 
             """)
+    }
+
+    @Test("Usage lagging the answers by more than a minute: degraded, still 200, with the lag and who leads the merge")
+    func mergeLag() {
+        var report = HealthReport(accepting: true, databaseUp: true, spooling: false, spoolBytes: 0, spoolRefusal: nil, database: here, foreign: [],
+                                  mergeLagSeconds: 1.23456, mergeLeader: true)
+        #expect(report.status == "ok")
+        #expect(report.json.contains("\"merge\":{\"lag_seconds\":1.235,\"leader\":true}"), "\(report.json)")
+        report.mergeLagSeconds = 60
+        #expect(report.status == "ok")
+        report.mergeLagSeconds = 61.5
+        report.mergeLeader = false
+        #expect(report.status == "degraded" && report.httpStatus == 200)
+        #expect(report.json.contains("\"merge\":{\"lag_seconds\":61.5,\"leader\":false,\"reason\":\"usage lags the answers by more than 60 s: the merger is behind, or no collector leads the merge\"}"),
+                "\(report.json)")
     }
 
     @Test("Neither the database nor the spool can take a batch: 503 with the reason")
