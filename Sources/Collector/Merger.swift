@@ -8,8 +8,11 @@ import Synchronization
 public struct MergerConfiguration: Sendable {
     /// Most rows read from each log stream for one merge transaction. Default 10000.
     public var batchPerStream = 10_000
-    /// Session keys the leader keeps in memory between batches. Default 400000.
+    /// Session keys the leader keeps in memory between batches, over all workers. Default 400000.
     public var cacheCapacity = 400_000
+    /// Transactions applying one batch side by side, each for the subscribers hashed to it,
+    /// on a connection of its own. Default 2.
+    public var workers = 2
     /// Whether merged packets stay in the log for audits (until their partition expires);
     /// false deletes them once merged. Default true.
     public var keepPackets = true
@@ -29,9 +32,12 @@ public typealias UsageCommitted = TenantSubscriber
 /// transaction that applies the rows), in event order per session, in large batches.
 ///
 /// One merger per database leads (`MergeLeadership`); every collector runs one, and the
-/// others stand by. The leader keeps session generations in memory (`SessionCache`): it is
-/// the only writer of sessions, and the stale-session reaper runs on its connection so the
-/// cache hears of it. Decisions come from `MergeStateMachine`; this class runs its actions.
+/// others stand by. The leader splits each batch by subscriber over its workers
+/// (`MergeWorker`), which apply their shares side by side with session generations kept in
+/// memory (`SessionCache`): the leader is the only writer of sessions, and the stale-session
+/// reaper runs on its connection so the caches hear of it. Every merge transaction checks
+/// the leader's epoch (`MergeLeadership.fence`), so one that lost the lead cannot commit
+/// after the next began. Decisions come from `MergeStateMachine`; this class runs its actions.
 public final class Merger: @unchecked Sendable {
     let configuration: MergerConfiguration
     let metrics: CollectorMetrics
@@ -85,13 +91,14 @@ public final class Merger: @unchecked Sendable {
     private func run() {
         var machine = MergeStateMachine()
         var connection: PostgresConnection?
-        var writer: AccountingWriter?
+        var lead: MergeLead?
         var batch: [LoggedPacket] = []
         var action: MergeStateMachine.Action?
         var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval * 1_000_000)
         var nextRetire: Int64 = 0
         var nextLagRead: Int64 = 0
         defer {
+            lead?.stop()
             metrics.mergeLeader.store(0, ordering: .relaxed)
         }
         while !stopping.load(ordering: .relaxed) {
@@ -110,7 +117,7 @@ public final class Merger: @unchecked Sendable {
             case .tryToLead:
                 do {
                     if try MergeLeadership.tryAcquire(connection!) {
-                        writer = try AccountingWriter(connection: connection!, cache: SessionCache(capacity: configuration.cacheCapacity))
+                        lead = try MergeLead(connection: connection!, configuration: configuration, connect: connect)
                         metrics.mergeLeader.store(1, ordering: .relaxed)
                         logger.info("merging the packet log (this collector leads)")
                         machine.leadership(acquired: true, now: now)
@@ -127,7 +134,7 @@ public final class Merger: @unchecked Sendable {
                     machine.connectionLost(now: now)
                 }
             case .merge, .mergeOneByOne:
-                guard let writer else {
+                guard let lead else {
                     machine.connectionLost(now: now)
                     continue
                 }
@@ -136,13 +143,13 @@ public final class Merger: @unchecked Sendable {
                     if !oneByOne {
                         if now >= nextMaintenance {
                             nextMaintenance = now + Int64(configuration.maintenanceInterval * 1_000_000)
-                            try maintain(writer)
+                            try maintain(lead)
                         }
                         if now >= nextRetire {
                             nextRetire = now + 10_000_000
-                            try PacketLog.retireFinished(writer.connection)
+                            try PacketLog.retireFinished(lead.connection)
                         }
-                        batch = try PacketLog.readUnmerged(writer.connection, limitPerStream: configuration.batchPerStream)
+                        batch = try PacketLog.readUnmerged(lead.connection, limitPerStream: configuration.batchPerStream)
                         if batch.isEmpty {
                             metrics.mergeOldestUnmerged.store(0, ordering: .relaxed)
                             action = machine.merged(drained: true, now: now)
@@ -151,12 +158,12 @@ public final class Merger: @unchecked Sendable {
                         if metrics.mergeOldestUnmerged.load(ordering: .relaxed) == 0 {
                             metrics.mergeOldestUnmerged.store(batch.lazy.map(\.receivedAt).min() ?? 0, ordering: .relaxed)
                         }
-                        try apply(batch, with: writer)
+                        try apply(batch, with: lead)
                     } else {
-                        try applyOneByOne(batch, with: writer)
+                        try applyOneByOne(batch, with: lead)
                     }
                     let drained = oneByOne ? false : !Self.anyStreamFull(batch, limit: configuration.batchPerStream)
-                    metrics.mergeOldestUnmerged.store(drained ? 0 : try PacketLog.oldestUnmerged(writer.connection) ?? 0,
+                    metrics.mergeOldestUnmerged.store(drained ? 0 : try PacketLog.oldestUnmerged(lead.connection) ?? 0,
                                                       ordering: .relaxed)
                     batch = []
                     action = machine.merged(drained: drained, now: monotonicMicroseconds())
@@ -166,7 +173,8 @@ public final class Merger: @unchecked Sendable {
                     action = machine.mergeFailed(failure, now: monotonicMicroseconds(), oneByOne: oneByOne)
                 }
             case .disconnect:
-                writer = nil
+                lead?.stop()
+                lead = nil
                 connection = nil
                 metrics.mergeLeader.store(0, ordering: .relaxed)
             case .wait(let until):
@@ -187,14 +195,15 @@ public final class Merger: @unchecked Sendable {
     public func mergeUntilCaughtUp(_ connection: PostgresConnection) throws -> Bool {
         guard try MergeLeadership.tryAcquire(connection) else { return false }
         defer { try? MergeLeadership.release(connection) }
-        let writer = try AccountingWriter(connection: connection, cache: SessionCache(capacity: configuration.cacheCapacity))
+        let lead = try MergeLead(connection: connection, configuration: configuration, connect: connect)
+        defer { lead.stop() }
         while true {
             let batch = try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream)
             if batch.isEmpty { return true }
             do {
-                try apply(batch, with: writer)
+                try apply(batch, with: lead)
             } catch where WriteFailure(error) == .dataRefused && connection.isConnected {
-                try applyOneByOne(batch, with: writer)
+                try applyOneByOne(batch, with: lead)
             }
         }
     }
@@ -206,18 +215,28 @@ public final class Merger: @unchecked Sendable {
         return counts.values.contains { $0 >= limit }
     }
 
-    /// Applies logged packets in one transaction with the log positions after them.
-    private func apply(_ packets: [LoggedPacket], with writer: AccountingWriter) throws {
-        var items: [BatchItem] = []
-        items.reserveCapacity(packets.count)
+    /// Applies logged packets: each worker's share in a transaction of its own, side by side;
+    /// then, once all committed, the batch's Accounting-On/Off, refusals and the log positions
+    /// after it in the coordinator's transaction. A failure anywhere leaves the positions where
+    /// they were, so the whole batch is applied again: what a worker did commit adds nothing
+    /// the second time (counters are maxima, a Start or Stop seen is seen), and every cache is
+    /// dropped so the second time starts from what is stored.
+    private func apply(_ packets: [LoggedPacket], with lead: MergeLead) throws {
+        var shares = [[BatchItem]](repeating: [], count: lead.workers.count)
+        var reboots: [BatchItem] = []
         var positions: [Int64: Int64] = [:]
         var refusals: [(sql: String, parameters: [String?])] = []
         for packet in packets {
             positions[packet.stream] = max(positions[packet.stream] ?? 0, packet.seq)
             do {
                 let decoded = try RADIUSPacket(decoding: packet.packet)
-                items.append(BatchItem(record: AccountingListener.record(decoded, tenantID: packet.tenantID, nasID: packet.nasID,
-                                                                          receivedAt: packet.receivedAt), packet: nil))
+                let record = AccountingListener.record(decoded, tenantID: packet.tenantID, nasID: packet.nasID, receivedAt: packet.receivedAt)
+                let item = BatchItem(record: record, packet: nil)
+                if record.status == .accountingOn || record.status == .accountingOff {
+                    reboots.append(item)
+                } else if record.status.isSessionEvent {
+                    shares[lead.share(of: record)].append(item)
+                }
             } catch {
                 // Verified before it was logged, so only a damaged row ends here: it stays in the log.
                 refusals.append(PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "no longer decodes: \(error)"))
@@ -226,37 +245,62 @@ public final class Merger: @unchecked Sendable {
                              metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
             }
         }
-        var alsoRun = refusals + [PacketLog.advance(positions)]
+        let rebootRecords = reboots.map(\.record)
+        var busy: [MergeWorker] = []
+        for (index, share) in shares.enumerated() where !share.isEmpty {
+            lead.workers[index].submit(MergeWorker.Job(items: share, reboots: rebootRecords, epoch: lead.epoch))
+            busy.append(lead.workers[index])
+        }
+        var subscribers: Set<TenantSubscriber> = []
+        var failure: (any Error)?
+        for worker in busy {
+            switch worker.wait() {
+            case .success(let summary): subscribers.formUnion(summary.subscribers)
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure {
+            lead.forgetCaches()
+            throw failure
+        }
+        var alsoRun = refusals + [PacketLog.advance(positions), MergeLeadership.fence(lead.epoch)]
         if !configuration.keepPackets { alsoRun.append(PacketLog.deleteMerged(positions)) }
-        let summary = try writer.write(items, alsoRun: alsoRun)
+        do {
+            try lead.coordinator.write(reboots, alsoRun: alsoRun)
+        } catch {
+            lead.forgetCaches()
+            throw error
+        }
+        // A NAS that restarted closed sessions the workers hold open.
+        if !reboots.isEmpty { lead.forgetCaches() }
         let now = nowMicroseconds()
         metrics.mergeBatches.add(1, ordering: .relaxed)
         metrics.mergedPackets.add(packets.count, ordering: .relaxed)
         for packet in packets { metrics.mergeDelay.observe(Int(max(0, now - packet.receivedAt))) }
-        if let onUsageCommitted, !summary.subscribers.isEmpty { onUsageCommitted(summary.subscribers.sorted()) }
+        if let onUsageCommitted, !subscribers.isEmpty { onUsageCommitted(subscribers.sorted()) }
     }
 
-    /// Applies packets one transaction each; one the database refuses is passed over (its
-    /// position moves on alone) and stays in the log for an operator to look at.
-    private func applyOneByOne(_ packets: [LoggedPacket], with writer: AccountingWriter) throws {
+    /// Applies packets one at a time; one the database refuses is passed over (its position
+    /// moves on alone, the reason recorded) and stays in the log for an operator to look at.
+    private func applyOneByOne(_ packets: [LoggedPacket], with lead: MergeLead) throws {
         for packet in packets {
             do {
-                try apply([packet], with: writer)
-            } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
+                try apply([packet], with: lead)
+            } catch where WriteFailure(error) == .dataRefused && lead.connection.isConnected {
                 metrics.mergeRefused.add(1, ordering: .relaxed)
                 logger.error("the database refused a logged packet; left in the log, not applied",
                              metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
-                try writer.write([], alsoRun: [PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
-                                               PacketLog.advance([packet.stream: packet.seq])])
+                try lead.coordinator.write([], alsoRun: [PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
+                                                         PacketLog.advance([packet.stream: packet.seq]), MergeLeadership.fence(lead.epoch)])
             }
         }
     }
 
-    /// Closes stale sessions; the cache forgets what it held when any closed.
-    private func maintain(_ writer: AccountingWriter) throws {
-        let closed = try StaleSessionReaper.reap(writer.connection, defaultTimeout: configuration.staleSessionTimeout)
+    /// Closes stale sessions; the caches forget what they held when any closed.
+    private func maintain(_ lead: MergeLead) throws {
+        let closed = try StaleSessionReaper.reap(lead.connection, defaultTimeout: configuration.staleSessionTimeout)
         if closed > 0 {
-            writer.cache?.removeAll()
+            lead.forgetCaches()
             metrics.sessionsClosedStale.add(closed, ordering: .relaxed)
             logger.info("closed stale sessions", metadata: ["count": "\(closed)"])
         }

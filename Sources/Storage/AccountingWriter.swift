@@ -68,7 +68,11 @@ public final class AccountingWriter {
     /// Two or three round trips: BEGIN and the session locks in one pipeline, the creation of
     /// missing sessions when there are any, then every write and COMMIT in one pipeline.
     @discardableResult
-    public func write(_ items: [BatchItem], alsoRun: [(sql: String, parameters: [String?])] = []) throws -> BatchSummary {
+    /// `rebootsElsewhere`: Accounting-On/Off of the same batch that another transaction records
+    /// (a merge worker's batch; the merge coordinator closes the sessions): they decide
+    /// generations here as if they were in `items`.
+    public func write(_ items: [BatchItem], alsoRun: [(sql: String, parameters: [String?])] = [],
+                      rebootsElsewhere: [AccountingRecord] = []) throws -> BatchSummary {
         var summary = BatchSummary()
         do {
             let sessionItems = items.filter { $0.record.status.isSessionEvent }
@@ -77,7 +81,7 @@ public final class AccountingWriter {
             if sessionItems.isEmpty {
                 statements.append((Self.begin, []))
             } else {
-                statements += try sessionStatements(sessionItems, reboots: reboots.map(\.record), summary: &summary)
+                statements += try sessionStatements(sessionItems, reboots: reboots.map(\.record) + rebootsElsewhere, summary: &summary)
             }
             for item in reboots {
                 statements += closeSessionsOfNAS(item.record)
@@ -131,7 +135,7 @@ public final class AccountingWriter {
         /// Row ids by index into `generations`; nil for a generation this batch opens.
         var ids: [Int64?]
         /// Indexes of generations this batch changed.
-        var touched: Set<Int> = []
+        var touched = GenerationIndexes()
         /// The receipt time of the first packet applied to each generation this batch opens.
         var firstReceivedAt: [Int: Int64] = [:]
         /// The index of the generation that was the latest when locked.
@@ -186,17 +190,24 @@ public final class AccountingWriter {
     /// the statements that write the result. Leaves the transaction open.
     private func sessionStatements(_ items: [BatchItem], reboots: [AccountingRecord],
                                    summary: inout BatchSummary) throws -> [(sql: String, parameters: [String?])] {
-        // Each key once, with the earliest session start its packets imply.
-        var since: [SessionKey: Int64] = [:]
-        var firstReceived: [SessionKey: Int64] = [:]
-        for item in items {
+        // Each key once, with the earliest session start its packets imply and its first receipt.
+        let itemKeys = items.map { SanitizedKey.of($0.record) }
+        var bounds: [SessionKey: (since: Int64, firstReceived: Int64)] = [:]
+        bounds.reserveCapacity(items.count)
+        for (item, key) in zip(items, itemKeys) {
             let r = item.record
-            let key = SanitizedKey.of(r)
             let implied = r.eventTime - Int64(r.sessionTime ?? 0)
-            since[key] = min(since[key] ?? implied, implied)
-            firstReceived[key] = min(firstReceived[key] ?? r.receivedAt, r.receivedAt)
+            if let index = bounds.index(forKey: key) {
+                bounds.values[index].since = min(bounds.values[index].since, implied)
+                bounds.values[index].firstReceived = min(bounds.values[index].firstReceived, r.receivedAt)
+            } else {
+                bounds[key] = (implied, r.receivedAt)
+            }
         }
-        let keys = since.keys.sorted()
+        let since = bounds.mapValues(\.since)
+        let firstReceived = bounds.mapValues(\.firstReceived)
+        // Key order matters only where rows are locked or read: the cache's hits need none.
+        let keys = cache == nil ? since.keys.sorted() : Array(since.keys)
         var stored: [SessionKey: StoredKey] = [:]
         stored.reserveCapacity(keys.count)
         // Reboots: the stored latest one per NAS, and those of this batch (a spool replay
@@ -228,6 +239,7 @@ public final class AccountingWriter {
                 // Everything is in memory: BEGIN goes with the writes, one round trip in all.
                 statements.append((Self.begin, []))
             } else {
+                missing.sort()
                 let parameters = Self.keyParameters(missing, since: since, firstReceived: firstReceived)
                 let opening = try connection.pipeline([(Self.begin, []), (Self.readSQL, parameters.lock),
                                                         (Self.rebootsSQL, Self.nasParameters(missingNAS))])
@@ -298,17 +310,20 @@ public final class AccountingWriter {
         }
         /// The latest reboot of the packet's NAS received before the packet.
         func rebootedAt(_ r: AccountingRecord) -> Int64? {
-            rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID)]?.filter { $0 <= r.receivedAt }.max()
+            guard !rebootTimes.isEmpty, let times = rebootTimes[NASKey(tenantID: r.tenantID, nasID: r.nasID)] else { return nil }
+            var latest: Int64?
+            for time in times where time <= r.receivedAt { latest = max(latest ?? time, time) }
+            return latest
         }
 
         // Apply each session's packets in event order (stable for equal times).
         var usageByBucket: [BucketKey: (UInt64, UInt64, UInt64)] = [:]
-        let ordered = items.enumerated().sorted { a, b in
-            (a.element.record.eventTime, a.offset) < (b.element.record.eventTime, b.offset)
+        let ordered = items.indices.sorted { a, b in
+            (items[a].record.eventTime, a) < (items[b].record.eventTime, b)
         }
-        for (_, item) in ordered {
-            let record = item.record
-            let key = SanitizedKey.of(record)
+        for offset in ordered {
+            let record = items[offset].record
+            let key = itemKeys[offset]
             guard let position = stored.index(forKey: key) else {
                 throw PostgresError(.result, message: "session \(key.sessionID) was not locked")
             }
@@ -321,8 +336,9 @@ public final class AccountingWriter {
             stored.values[position].touched.insert(applied.index)
             for delta in applied.usage {
                 let bucket = BucketKey(tenantID: delta.tenantID, subscriber: key.userName, hour: delta.hour)
-                let sum = usageByBucket[bucket] ?? (0, 0, 0)
-                usageByBucket[bucket] = (sum.0 + delta.uploadBytes, sum.1 + delta.downloadBytes, sum.2 + delta.sessionSeconds)
+                usageByBucket[bucket, default: (0, 0, 0)].0 += delta.uploadBytes
+                usageByBucket[bucket, default: (0, 0, 0)].1 += delta.downloadBytes
+                usageByBucket[bucket, default: (0, 0, 0)].2 += delta.sessionSeconds
             }
         }
 
@@ -334,7 +350,7 @@ public final class AccountingWriter {
             let latest = generations.count - 1
             var changed = session.touched
             if latest != session.lockedLatest { changed.insert(session.lockedLatest) }
-            for index in changed.sorted() {
+            for index in changed.sorted {
                 if let id = session.ids[index] {
                     updates.append(key: key, id: id, generation: generations[index], isLatest: index == latest)
                 } else {
@@ -513,6 +529,27 @@ public final class AccountingWriter {
             INSERT INTO accounting_packets (tenant_id, received_at, nas_id, status_type, user_name, acct_session_id, packet)
             SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bytea[])
             """, columns.map(\.literal))
+    }
+}
+
+/// A few generation indexes (a key's generations changed by a batch), kept without allocating
+/// for the first 64.
+struct GenerationIndexes {
+    private var low: UInt64 = 0
+    private var high: Set<Int> = []
+
+    mutating func insert(_ index: Int) {
+        if index < 64 { low |= 1 << UInt64(index) } else { high.insert(index) }
+    }
+
+    var sorted: [Int] {
+        var result: [Int] = []
+        var bits = low
+        while bits != 0 {
+            result.append(bits.trailingZeroBitCount)
+            bits &= bits - 1
+        }
+        return result + high.sorted()
     }
 }
 

@@ -537,6 +537,18 @@ enum Migrations {
             END IF;
             RETURN NULL;
         END $fn$;
+        -- The merge leadership's epoch: a new leader counts it up, and every merge transaction
+        -- checks it (holding the row for share until it commits), so a merger that lost the
+        -- lead cannot commit after the next one began.
+        CREATE TABLE merge_leadership (id integer PRIMARY KEY CHECK (id = 1), epoch bigint NOT NULL);
+        INSERT INTO merge_leadership VALUES (1, 0);
+        CREATE FUNCTION merge_fence(expected bigint) RETURNS void LANGUAGE plpgsql AS $fn$
+        BEGIN
+            PERFORM 1 FROM merge_leadership WHERE id = 1 AND epoch = expected FOR SHARE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'this merger no longer leads (epoch %)', expected USING ERRCODE = 'TGM01';
+            END IF;
+        END $fn$;
         -- Logged packets the merger could not apply (the database refused their effect):
         -- answered and kept in the log, listed here for an operator.
         CREATE TABLE log_refusals (

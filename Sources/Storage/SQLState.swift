@@ -6,6 +6,8 @@ public enum SQLState {
     public static let serializationFailure = "40001"
     public static let queryCanceled = "57014"
     public static let duplicateTable = "42P07"
+    /// A merge transaction of a merger that no longer leads (`merge_fence`).
+    public static let mergeFenced = "TGM01"
     /// RAISE EXCEPTION in a PL/pgSQL function: a trigger or check function refusing the row.
     public static let raiseException = "P0001"
     /// Class 22: the data itself is invalid (bad encoding, out of range, bad format).
@@ -49,7 +51,7 @@ public enum WriteFailure: Equatable, Sendable {
             return
         }
         switch state {
-        case SQLState.queryCanceled, SQLState.readOnlyTransaction:
+        case SQLState.queryCanceled, SQLState.readOnlyTransaction, SQLState.mergeFenced:
             self = .databaseUnavailable
         case SQLState.deadlockDetected, SQLState.serializationFailure:
             self = .transient

@@ -214,7 +214,7 @@ struct SpoolIdentityReplayTests {
         outage.end()
         #expect(try waitUntil(seconds: 30) { !back.isSpooling })
         back.stop()
-        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 3)
+        #expect(try count(harness.direct, "SELECT count(*) FROM accounting_packets") == 3)
 
         // The set-aside segment, replayed as `tollgate spool replay --spool-directory` does.
         let metrics = CollectorMetrics()
@@ -230,7 +230,8 @@ struct SpoolIdentityReplayTests {
         replaying.close()
         #expect(metrics.spoolReplayedPackets.load(ordering: .relaxed) == 3)
         #expect(metrics.spoolSkippedRecords.load(ordering: .relaxed) == 0)
-        #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 6)
+        #expect(try count(harness.direct, "SELECT count(*) FROM accounting_packets") == 6)
+        try harness.mergeWithoutCollector()
         let usage = try harness.usage()
         #expect(usage.upload == 2 * 123_457 + 2 * 1_001 && usage.download == 2 * 987_653 + 2 * 2_003)
         #expect(try count(harness.connection, "SELECT count(DISTINCT spool_id) FROM spool_progress") == 2)
