@@ -74,6 +74,8 @@ public enum SessionAccounting {
     /// With Gigawords the reading is exact. Without them, a reading below the stored low 32
     /// bits by more than half the range, in a packet not older than the last update, means the
     /// NAS's 32-bit counter wrapped; a smaller drop is an out-of-order packet and is ignored.
+    /// An older packet (a late duplicate, a batch applied again) reading far above the stored
+    /// low bits after a wrap was counted belongs to the range before that wrap: ignored too.
     public static func advance(stored: UInt64, reading: CounterReading, isLater: Bool) -> UInt64 {
         let candidate: UInt64
         if let gigawords = reading.gigawords {
@@ -83,7 +85,9 @@ public enum SessionAccounting {
             let storedHigh = stored >> 32
             let octets = UInt64(reading.octets)
             if octets >= storedLow {
-                candidate = storedHigh << 32 | octets
+                // Older and far above: from the range before a wrap already counted.
+                let beforeWrap = storedHigh > 0 && !isLater && octets - storedLow > wrapThreshold
+                candidate = beforeWrap ? stored : storedHigh << 32 | octets
             } else if storedLow - octets > wrapThreshold && isLater {
                 candidate = (storedHigh + 1) << 32 | octets
             } else {

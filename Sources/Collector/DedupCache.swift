@@ -21,9 +21,40 @@ public struct DedupCache {
         }
     }
 
-    public enum State: Equatable, Sendable {
+    /// An entry: in flight, or answered with the response to send again. A 20-octet response
+    /// (every Accounting-Response the collector sends) is kept inline, without an allocation
+    /// per packet: the cache holds every packet of the last few seconds.
+    enum State: Equatable, Sendable {
         case inFlight
+        case answeredShort(header: UInt32, high: UInt64, low: UInt64)
         case answered([UInt8])
+
+        init(response: [UInt8]) {
+            guard response.count == 20 else {
+                self = .answered(response)
+                return
+            }
+            func load<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+                var value: T = 0
+                for index in offset..<(offset + MemoryLayout<T>.size) { value = value << 8 | T(response[index]) }
+                return value
+            }
+            self = .answeredShort(header: load(0, UInt32.self), high: load(4, UInt64.self), low: load(12, UInt64.self))
+        }
+
+        var response: [UInt8]? {
+            switch self {
+            case .inFlight: return nil
+            case .answered(let response): return response
+            case .answeredShort(let header, let high, let low):
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(20)
+                withUnsafeBytes(of: header.bigEndian) { bytes += $0 }
+                withUnsafeBytes(of: high.bigEndian) { bytes += $0 }
+                withUnsafeBytes(of: low.bigEndian) { bytes += $0 }
+                return bytes
+            }
+        }
     }
 
     public enum Verdict: Equatable, Sendable {
@@ -54,10 +85,8 @@ public struct DedupCache {
     public mutating func check(_ key: Key, now: Int64) -> Verdict {
         expire(now: now)
         if let entry = entries[key], entry.expires > now {
-            switch entry.state {
-            case .inFlight: return .inFlight
-            case .answered(let response): return .answered(response)
-            }
+            if let response = entry.state.response { return .answered(response) }
+            return .inFlight
         }
         let expires = now + lifetime
         entries[key] = (.inFlight, expires)
@@ -67,7 +96,7 @@ public struct DedupCache {
 
     /// Records the answer sent for a request.
     public mutating func answered(_ key: Key, response: [UInt8], now: Int64) {
-        entries[key] = (.answered(response), now + lifetime)
+        entries[key] = (State(response: response), now + lifetime)
         expiryOrder.append((key, now + lifetime))
     }
 

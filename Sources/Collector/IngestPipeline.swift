@@ -322,6 +322,8 @@ public final class IngestPipeline: @unchecked Sendable {
                         }
                         action = machine.appendFailed(failure, count: batch.count, attempt: attempt, spoolConfigured: spool != nil,
                                                       now: monotonicMicroseconds())
+                        // The machine decided on a new connection (unknown trouble): the old one goes.
+                        if machine.connection != .connected { appender = nil }
                         if appender == nil, case .append = action { action = spool == nil ? .leaveUnanswered : .spool }
                         logger.error("batch not appended to the packet log", metadata: [
                             "packets": "\(batch.count)", "error": "\(error)", "next": "\(action)",

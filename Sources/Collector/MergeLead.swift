@@ -5,7 +5,7 @@ import Storage
 /// lock and reads the log), its epoch, the coordinator's writer and the workers.
 final class MergeLead {
     let connection: PostgresConnection
-    let epoch: Int64
+    private(set) var epoch: Int64
     /// Records the batch's Accounting-On/Off and moves the log positions (no cache: it locks
     /// what it changes).
     let coordinator: AccountingWriter
@@ -26,8 +26,16 @@ final class MergeLead {
     func share(of record: AccountingRecord) -> Int {
         var hasher = Hasher()
         hasher.combine(record.tenantID)
-        hasher.combine(record.userName)
+        // As the database keys sessions and usage: by the repaired User-Name.
+        hasher.combine(SanitizedKey.clean(record.userName))
         return Int(UInt(bitPattern: hasher.finalize()) % UInt(workers.count))
+    }
+
+    /// Begins a new epoch: waits for merge transactions still in flight (a worker whose
+    /// connection broke may still commit what it sent), and makes any that has not reached
+    /// its fence fail it. Run before a failed batch is applied again.
+    func renewEpoch() throws {
+        epoch = try MergeLeadership.beginEpoch(connection)
     }
 
     func forgetCaches() {

@@ -28,8 +28,11 @@ public struct MergerConfiguration: Sendable {
 /// A subscriber whose usage a merge committed.
 public typealias UsageCommitted = TenantSubscriber
 
-/// Applies the packet log to sessions and usage: exactly once (the log position moves in the
-/// transaction that applies the rows), in event order per session, in large batches.
+/// Applies the packet log to sessions and usage: exactly once, in event order per session, in
+/// large batches. The log positions move only after every part of a batch committed; a batch
+/// that failed anywhere is applied again, which adds nothing where a part had committed (the
+/// accounting semantics are idempotent: counters are maxima, a Start or Stop seen is seen),
+/// after a new epoch has waited out any transaction of the failed attempt still in flight.
 ///
 /// One merger per database leads (`MergeLeadership`); every collector runs one, and the
 /// others stand by. The leader splits each batch by subscriber over its workers
@@ -141,7 +144,8 @@ public final class Merger: @unchecked Sendable {
                 let oneByOne = current == .mergeOneByOne
                 do {
                     if !oneByOne {
-                        if now >= nextMaintenance {
+                        // Stale means no update received for a while: not while updates wait in the log.
+                        if now >= nextMaintenance && metrics.mergeOldestUnmerged.load(ordering: .relaxed) == 0 {
                             nextMaintenance = now + Int64(configuration.maintenanceInterval * 1_000_000)
                             try maintain(lead)
                         }
@@ -192,12 +196,12 @@ public final class Merger: @unchecked Sendable {
     /// Applies the whole log now, on `connection`, unless another merger leads (then false:
     /// that one applies it). For a process that appends without running a merger (`tollgate
     /// spool replay`).
-    public func mergeUntilCaughtUp(_ connection: PostgresConnection) throws -> Bool {
+    public func mergeUntilCaughtUp(_ connection: PostgresConnection, deadline: Date = .distantFuture) throws -> Bool {
         guard try MergeLeadership.tryAcquire(connection) else { return false }
         defer { try? MergeLeadership.release(connection) }
         let lead = try MergeLead(connection: connection, configuration: configuration, connect: connect)
         defer { lead.stop() }
-        while true {
+        while Date() < deadline {
             let batch = try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream)
             if batch.isEmpty { return true }
             do {
@@ -206,6 +210,7 @@ public final class Merger: @unchecked Sendable {
                 try applyOneByOne(batch, with: lead)
             }
         }
+        throw PostgresError(.result, message: "the log was not merged up within the time given; a running collector merges the rest")
     }
 
     /// Whether some stream gave as many rows as asked: more are waiting.
@@ -261,6 +266,7 @@ public final class Merger: @unchecked Sendable {
         }
         if let failure {
             lead.forgetCaches()
+            try lead.renewEpoch()
             throw failure
         }
         var alsoRun = refusals + [PacketLog.advance(positions), MergeLeadership.fence(lead.epoch)]
@@ -269,6 +275,7 @@ public final class Merger: @unchecked Sendable {
             try lead.coordinator.write(reboots, alsoRun: alsoRun)
         } catch {
             lead.forgetCaches()
+            try lead.renewEpoch()
             throw error
         }
         // A NAS that restarted closed sessions the workers hold open.
@@ -283,7 +290,7 @@ public final class Merger: @unchecked Sendable {
     /// Applies packets one at a time; one the database refuses is passed over (its position
     /// moves on alone, the reason recorded) and stays in the log for an operator to look at.
     private func applyOneByOne(_ packets: [LoggedPacket], with lead: MergeLead) throws {
-        for packet in packets {
+        for packet in packets where !stopping.load(ordering: .relaxed) {
             do {
                 try apply([packet], with: lead)
             } catch where WriteFailure(error) == .dataRefused && lead.connection.isConnected {

@@ -630,12 +630,12 @@ struct BucketKey: Hashable, Comparable {
 }
 
 /// The session key as the database stores it (text repaired as `TextRepair` repairs it).
-enum SanitizedKey {
-    static func of(_ r: AccountingRecord) -> SessionKey {
+public enum SanitizedKey {
+    public static func of(_ r: AccountingRecord) -> SessionKey {
         SessionKey(tenantID: r.tenantID, nasID: r.nasID, sessionID: clean(r.sessionID), userName: clean(r.userName), nasPort: clean(r.nasPort))
     }
 
-    static func clean(_ s: String) -> String {
+    public static func clean(_ s: String) -> String {
         s.utf8.contains(0) ? String(decoding: TextRepair.sanitized(s.utf8), as: UTF8.self) : s
     }
 }

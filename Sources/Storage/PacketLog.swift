@@ -51,11 +51,11 @@ public enum PacketLog {
     /// lock is taken before the stream is visible, so the merger never sees it unlocked
     /// while its appender lives.
     public static func openStream(_ connection: PostgresConnection) throws -> Int64 {
-        try connection.execute("BEGIN")
+        try connection.query("BEGIN")
         do {
             let id = try connection.query("INSERT INTO log_streams DEFAULT VALUES RETURNING id").int64(row: 0, column: 0)
             try connection.query("SELECT pg_advisory_lock($1, $2::integer)", [String(streamLockClass), lockKey(id)])
-            try connection.execute("COMMIT")
+            try connection.query("COMMIT")
             return id
         } catch {
             if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
@@ -86,7 +86,8 @@ public enum PacketLog {
         return rows.finish()
     }
 
-    /// Up to `limit` unmerged rows of every active stream, in stream and sequence order.
+    /// Up to `limit` unmerged rows of every active stream, in stream and sequence order, at
+    /// most four streams' worth in all (many streams after reconnections stay bounded).
     public static func readUnmerged(_ connection: PostgresConnection, limitPerStream limit: Int) throws -> [LoggedPacket] {
         let result = try connection.queryBinary("""
             SELECT p.stream, p.seq, p.tenant_id, p.nas_id, p.received_at, p.packet
@@ -95,7 +96,8 @@ public enum PacketLog {
                 WHERE stream = s.id AND seq > s.merged_seq ORDER BY seq LIMIT $1) p
             WHERE s.retired_at IS NULL
             ORDER BY p.stream, p.seq
-            """, [String(limit)])
+            LIMIT $2
+            """, [String(limit), String(4 * limit)])
         var packets: [LoggedPacket] = []
         packets.reserveCapacity(result.rowCount)
         for row in 0..<result.rowCount {
@@ -130,6 +132,7 @@ public enum PacketLog {
         return ("""
             DELETE FROM accounting_packets p USING unnest($1::bigint[], $2::bigint[]) AS v(id, seq)
             WHERE p.stream = v.id AND p.seq <= v.seq
+              AND NOT EXISTS (SELECT 1 FROM log_refusals r WHERE r.stream = p.stream AND r.seq = p.seq)
             """, [streams.literal, seqs.literal])
     }
 
@@ -204,10 +207,11 @@ public final class PacketLogAppender {
     public func append(_ entries: [LogEntry], alsoRun: [(sql: String, parameters: [String?])] = []) throws {
         let data = PacketLog.copyRows(entries, stream: stream, firstSeq: nextSeq)
         do {
-            try connection.execute("BEGIN; " + PostgresConnection.durableCommit.sql)
+            // Statements that observe the connection's response timeout (a plain exec would not).
+            _ = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit])
             if !entries.isEmpty { try connection.copyIn(PacketLog.copySQL, data) }
             if alsoRun.isEmpty {
-                try connection.execute("COMMIT")
+                try connection.query("COMMIT")
             } else {
                 _ = try connection.pipeline(alsoRun + [("COMMIT", [])])
             }

@@ -397,12 +397,25 @@ public enum PacketRetention {
             let digits = name.suffix(8)
             guard let y = Int(digits.prefix(4)), let m = Int(digits.dropFirst(4).prefix(2)), let d = Int(digits.suffix(2)) else { continue }
             if Timestamps.days(year: y, month: m, day: d) < cutoff {
-                // A partition still holding packets the merger has not applied stays.
-                let unmerged = try connection.query("""
-                    SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
-                    """).value(row: 0, column: 0) == "t"
-                if unmerged { continue }
-                try connection.execute("DROP TABLE IF EXISTS \(name)")
+                // A partition still holding packets the merger has not applied stays. Checked with
+                // the log locked (as the drop locks it anyway, for milliseconds): an append of an
+                // old receipt time (a spool replay) cannot slip in between the check and the drop.
+                try connection.query("BEGIN")
+                do {
+                    try connection.query("LOCK TABLE accounting_packets IN ACCESS EXCLUSIVE MODE")
+                    let unmerged = try connection.query("""
+                        SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
+                        """).value(row: 0, column: 0) == "t"
+                    if unmerged {
+                        try connection.query("ROLLBACK")
+                        continue
+                    }
+                    try connection.query("DROP TABLE IF EXISTS \(name)")
+                    try connection.query("COMMIT")
+                } catch {
+                    if connection.isConnected && connection.inTransaction { try? connection.query("ROLLBACK") }
+                    throw error
+                }
                 dropped.append(name)
             }
         }

@@ -5,6 +5,10 @@ public enum SQLState {
     public static let deadlockDetected = "40P01"
     public static let serializationFailure = "40001"
     public static let queryCanceled = "57014"
+    /// A lock could not be had within lock_timeout.
+    public static let lockNotAvailable = "55P03"
+    /// Class 58: the server's own I/O failed.
+    public static let systemErrorClass = "58"
     public static let duplicateTable = "42P07"
     /// A merge transaction of a merger that no longer leads (`merge_fence`).
     public static let mergeFenced = "TGM01"
@@ -53,11 +57,12 @@ public enum WriteFailure: Equatable, Sendable {
         switch state {
         case SQLState.queryCanceled, SQLState.readOnlyTransaction, SQLState.mergeFenced:
             self = .databaseUnavailable
-        case SQLState.deadlockDetected, SQLState.serializationFailure:
+        case SQLState.deadlockDetected, SQLState.serializationFailure, SQLState.lockNotAvailable:
             self = .transient
         case SQLState.raiseException:
             self = .dataRefused
-        case _ where state.hasPrefix(SQLState.insufficientResourcesClass) || state.hasPrefix(SQLState.operatorInterventionPrefix):
+        case _ where state.hasPrefix(SQLState.insufficientResourcesClass) || state.hasPrefix(SQLState.operatorInterventionPrefix)
+                || state.hasPrefix(SQLState.systemErrorClass):
             self = .databaseUnavailable
         case _ where state.hasPrefix(SQLState.dataExceptionClass) || state.hasPrefix(SQLState.integrityViolationClass):
             self = .dataRefused

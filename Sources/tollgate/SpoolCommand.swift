@@ -127,7 +127,7 @@ struct SpoolCommand: ParsableCommand {
                 // The packets are in the log; their sessions and usage follow from the merge,
                 // here unless a running collector leads it.
                 let merger = Merger(configuration: MergerConfiguration(), metrics: metrics, logger: logger, connect: connect)
-                let mergedHere = try merger.mergeUntilCaughtUp(try connect())
+                let mergedHere = try merger.mergeUntilCaughtUp(try connect(), deadline: deadline)
                 print("replayed \(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets into \(target)"
                       + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : "")
                       + (skipped > 0 ? "; \(skipped) record(s) not replayed: the database's replay position for their spool id was past them (see the log)" : "")

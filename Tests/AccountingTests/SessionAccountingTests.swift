@@ -145,6 +145,23 @@ struct SessionAccountingTests {
         #expect(late.uploadBytes == 4_000_000_000)
     }
 
+    @Test("A batch with a 32-bit wrap applied again, or a late duplicate from before the wrap, adds nothing")
+    func wrapAppliedAgain() {
+        let packets = [
+            record(.interimUpdate, at: hour0 + 60, up: 4_000_000_000, down: 10, seconds: 60, gigawords: false),
+            record(.interimUpdate, at: hour0 + 120, up: 100_000_000, down: 20, seconds: 120, gigawords: false),
+        ]
+        let (once, first) = play(packets)
+        #expect(once.uploadBytes == 1 << 32 + 100_000_000)
+        #expect(totals(first).0 == 1 << 32 + 100_000_000)
+        let (twice, again) = play(packets, from: once)
+        #expect(twice.uploadBytes == 1 << 32 + 100_000_000)
+        #expect(totals(again).0 == 0 && totals(again).1 == 0)
+        let (late, none) = play([record(.interimUpdate, at: hour0 + 90, up: 4_100_000_000, down: 15, seconds: 90, gigawords: false)], from: once)
+        #expect(late.uploadBytes == 1 << 32 + 100_000_000)
+        #expect(totals(none).0 == 0)
+    }
+
     @Test("Usage is spread over the hours between updates, proportionally and exactly")
     func hourlySpread() {
         // 90 minutes from 19:30 to 21:00: a third in 19:00, two thirds in 20:00.

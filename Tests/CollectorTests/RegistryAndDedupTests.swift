@@ -65,6 +65,19 @@ struct DedupCacheTests {
         #expect(cache.check(key, now: 2000) == .new)
     }
 
+    @Test("A 20-octet Accounting-Response kept inline comes back octet for octet")
+    func shortResponse() {
+        var cache = DedupCache(lifetime: 1000)
+        let response: [UInt8] = [5, 7, 0, 20, 0xFF, 0x00, 0x80, 0x7F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0xFE, 0x01]
+        #expect(cache.check(key, now: 0) == .new)
+        cache.answered(key, response: response, now: 5)
+        #expect(cache.check(key, now: 6) == .answered(response))
+        let other = DedupCache.Key(address: IPAddress("127.0.0.1")!, port: 4001, identifier: 7, authenticatorHigh: 1, authenticatorLow: 2)
+        #expect(cache.check(other, now: 7) == .new)
+        cache.answered(other, response: [UInt8](repeating: 0, count: 20), now: 8)
+        #expect(cache.check(other, now: 9) == .answered([UInt8](repeating: 0, count: 20)))
+    }
+
     @Test("Another Identifier, port or authenticator is another request")
     func distinctKeys() {
         var cache = DedupCache()
