@@ -34,10 +34,28 @@ struct ConfigurationTests {
         #expect(configuration.collector.receiveBufferBytes == defaults.collector.receiveBufferBytes)
         #expect(configuration.collector.listeners == defaults.collector.listeners)
         #expect(configuration.collector.pipeline.commitTimeoutMilliseconds == defaults.collector.pipeline.commitTimeoutMilliseconds)
+        #expect(configuration.collector.merge.batchPerStream == defaults.collector.merge.batchPerStream && defaults.collector.merge.batchPerStream == 10_000)
+        #expect(configuration.collector.merge.workers == defaults.collector.merge.workers && defaults.collector.merge.workers == 2)
+        #expect(configuration.collector.merge.cacheCapacity == defaults.collector.merge.cacheCapacity && defaults.collector.merge.cacheCapacity == 400_000)
         #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
         #expect(configuration.spool?.directory == ".tollgate/spool")
         #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
         #expect(configuration.api == defaults.api)
+    }
+
+    @Test("The merger's keys: read, and refused out of range by name")
+    func merge() throws {
+        let configuration = try load("[collector]\nmerge_batch = 2500\nmerge_workers = 3\nmerge_cache_sessions = 50000\n")
+        #expect(configuration.collector.merge.batchPerStream == 2500)
+        #expect(configuration.collector.merge.workers == 3)
+        #expect(configuration.collector.merge.cacheCapacity == 50_000)
+        for bad in ["merge_batch = 99", "merge_workers = 0", "merge_workers = 17", "merge_cache_sessions = 10", "merge_batch = \"many\""] {
+            #expect {
+                try load("[collector]\n\(bad)\n")
+            } throws: { error in
+                "\(error)".contains("collector.\(bad.split(separator: " ")[0])")
+            }
+        }
     }
 
     @Test("nas_limit_per_tenant from the file and the environment, refused out of range")
