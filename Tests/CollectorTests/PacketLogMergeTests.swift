@@ -328,6 +328,31 @@ struct PacketLogMergeTests {
         #expect(merger.isLeader)
     }
 
+    @Test("A logged packet that no longer decodes is recorded and passed over; its neighbours are merged")
+    func undecodable() throws {
+        let db = try Fixture()
+        let appender = try db.appender()
+        var damaged = try entry(db, interim, user: "x", session: "X", at: hour0 * 1_000_000, up: 1)
+        damaged.packet = [4, 1, 0, 40] + [UInt8](repeating: 0xFF, count: 16)
+        try appender.append([
+            try entry(db, interim, user: "u", session: "A", at: hour0 * 1_000_000, up: 10, down: 20),
+            damaged,
+            try entry(db, interim, user: "u", session: "B", at: hour0 * 1_000_000, up: 30, down: 40),
+        ])
+        let metrics = CollectorMetrics()
+        let merger = db.merger(metrics)
+        merger.start()
+        defer { merger.stop() }
+        try waitForMerge(db.connection)
+        #expect(try waitUntil(seconds: 2) { metrics.mergeRefused.load(ordering: .relaxed) == 1 })
+        let refusals = try db.connection.query("SELECT seq::text, error LIKE 'no longer decodes%' FROM log_refusals").rows
+        #expect(refusals == [["2", "t"]])
+        #expect(try db.mergedSeq(appender.stream) == 3)
+        #expect(try count(db.connection, "SELECT count(*) FROM accounting_packets") == 3)
+        #expect(try db.usage() == [[String(db.tenants[0].id), "u", "40", "60", "0"]])
+        #expect(try count(db.connection, "SELECT count(*) FROM sessions") == 2)
+    }
+
     @Test("onUsageCommitted hears exactly the subscribers whose usage changed, sorted, across tenants")
     func usageHook() throws {
         let db = try Fixture()
@@ -401,6 +426,9 @@ struct PacketLogMergeTests {
         #expect(metrics.mergeOldestUnmerged.load(ordering: .relaxed) == receivedAt + 1)
         #expect(!merger.isLeader)
         #expect(metrics.mergedPackets.load(ordering: .relaxed) == 0)
+        // A process that appends without a merger of its own leaves the log to the leader.
+        #expect(try db.merger().mergeUntilCaughtUp(PostgresConnection(url: db.url)) == false)
+        #expect(try PacketLog.unmergedCount(db.connection) == 5)
 
         try MergeLeadership.release(holder)
         #expect(try waitUntil(seconds: 5) { merger.isLeader })
