@@ -245,7 +245,6 @@ public final class Merger: @unchecked Sendable {
             } catch {
                 // Verified before it was logged, so only a damaged row ends here: it stays in the log.
                 refusals.append(PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "no longer decodes: \(error)"))
-                metrics.mergeRefused.add(1, ordering: .relaxed)
                 logger.error("logged packet no longer decodes; left in the log, not applied",
                              metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
             }
@@ -281,8 +280,10 @@ public final class Merger: @unchecked Sendable {
         // A NAS that restarted closed sessions the workers hold open.
         if !reboots.isEmpty { lead.forgetCaches() }
         let now = nowMicroseconds()
+        // Counted once committed: a batch applied again would count its refusals twice.
         metrics.mergeBatches.add(1, ordering: .relaxed)
-        metrics.mergedPackets.add(packets.count, ordering: .relaxed)
+        metrics.mergeRefused.add(refusals.count, ordering: .relaxed)
+        metrics.mergedPackets.add(packets.count - refusals.count, ordering: .relaxed)
         for packet in packets { metrics.mergeDelay.observe(Int(max(0, now - packet.receivedAt))) }
         if let onUsageCommitted, !subscribers.isEmpty { onUsageCommitted(subscribers.sorted()) }
     }

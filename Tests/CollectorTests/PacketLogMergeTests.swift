@@ -345,6 +345,7 @@ struct PacketLogMergeTests {
         defer { merger.stop() }
         try waitForMerge(db.connection)
         #expect(try waitUntil(seconds: 2) { metrics.mergeRefused.load(ordering: .relaxed) == 1 })
+        #expect(metrics.mergedPackets.load(ordering: .relaxed) == 2, "a packet set aside is not counted as merged")
         let refusals = try db.connection.query("SELECT seq::text, error LIKE 'no longer decodes%' FROM log_refusals").rows
         #expect(refusals == [["2", "t"]])
         #expect(try db.mergedSeq(appender.stream) == 3)
