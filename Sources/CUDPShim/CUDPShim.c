@@ -1,6 +1,7 @@
 #include "CUDPShim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -108,4 +109,11 @@ int tg_udp_batch_send(int fd, tg_udp_batch *batch, unsigned int count) {
     }
     if (delivered == 0 && first_error != 0) return -first_error;
     return (int)delivered;
+}
+
+int tg_name_this_thread(const char *name) {
+    char cut[16];
+    strncpy(cut, name, sizeof cut - 1);
+    cut[sizeof cut - 1] = 0;
+    return pthread_setname_np(pthread_self(), cut);
 }

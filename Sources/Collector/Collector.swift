@@ -115,12 +115,12 @@ public final class Collector: @unchecked Sendable {
                 "port": "\(listener.boundPort)",
             ])
         }
-        startHousekeeping("tollgate-registry", interval: configuration.registryRefreshInterval) { [self] connection in
+        startHousekeeping("tg-registry", interval: configuration.registryRefreshInterval) { [self] connection in
             let store = NASStore(connection: connection, cipher: cipher)
             if try store.registryVersion() != registry.registry.version { try reloadRegistry(store) }
         }
         // Stale sessions are closed by the merge leader (`Merger`), the only writer of sessions.
-        startHousekeeping("tollgate-maintenance", interval: configuration.maintenanceInterval) { [self] connection in
+        startHousekeeping("tg-maintenance", interval: configuration.maintenanceInterval) { [self] connection in
             if configuration.packetRetentionDays > 0 {
                 let dropped = try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
                 if !dropped.isEmpty { logger.info("dropped expired packet partitions", metadata: ["partitions": "\(dropped)"]) }
@@ -149,7 +149,7 @@ public final class Collector: @unchecked Sendable {
     /// A thread that runs `work` every `interval` seconds with its own connection.
     private func startHousekeeping(_ name: String, interval: Double, work: @escaping @Sendable (PostgresConnection) throws -> Void) {
         housekeepingRunning.add(1, ordering: .relaxed)
-        let thread = Thread { [self] in
+        Thread.start(named: name) { [self] in
             defer { housekeepingRunning.subtract(1, ordering: .relaxed) }
             var connection: PostgresConnection?
             var next = monotonicMicroseconds() + Int64(interval * 1_000_000)
@@ -168,7 +168,5 @@ public final class Collector: @unchecked Sendable {
                 }
             }
         }
-        thread.name = name
-        thread.start()
     }
 }

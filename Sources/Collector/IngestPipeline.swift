@@ -153,10 +153,8 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         startProbe()
         for index in 0..<max(1, configuration.writers) {
-            let thread = Thread { [self] in self.writerLoop(index) }
-            thread.name = "tollgate-writer-\(index)"
             runningWriters.add(1, ordering: .relaxed)
-            thread.start()
+            Thread.start(named: "tg-writer-\(index)") { [self] in self.writerLoop(index) }
         }
     }
 
@@ -169,7 +167,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Status-Server).
     private func startProbe() {
         probeRunning.store(true, ordering: .relaxed)
-        let thread = Thread { [self] in
+        Thread.start(named: "tg-probe") { [self] in
             defer { probeRunning.store(false, ordering: .relaxed) }
             var connection: PostgresConnection?
             var next = monotonicMicroseconds()
@@ -198,8 +196,6 @@ public final class IngestPipeline: @unchecked Sendable {
                 usleep(20_000)
             }
         }
-        thread.name = "tollgate-health-probe"
-        thread.start()
     }
 
     /// Whether a listener may receive another batch of up to `batchSize` datagrams. When the

@@ -17,7 +17,7 @@ final class MergeLead {
         coordinator = try AccountingWriter(connection: connection)
         let count = max(1, configuration.workers)
         workers = (0..<count).map {
-            MergeWorker(name: "tollgate-merge-\($0)", cacheCapacity: max(1, configuration.cacheCapacity / count), connect: connect)
+            MergeWorker(name: "tg-merge-\($0)", cacheCapacity: max(1, configuration.cacheCapacity / count), connect: connect)
         }
     }
 

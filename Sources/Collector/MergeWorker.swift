@@ -32,9 +32,7 @@ final class MergeWorker: @unchecked Sendable {
         self.connect = connect
         self.cacheCapacity = cacheCapacity
         running = true
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        Thread.start(named: name) { [self] in run() }
     }
 
     /// Hands the worker a job; `wait` returns its outcome.

@@ -68,12 +68,10 @@ public final class Merger: @unchecked Sendable {
 
     public func start() {
         running.store(true, ordering: .relaxed)
-        let thread = Thread { [self] in
+        Thread.start(named: "tg-merger") { [self] in
             defer { running.store(false, ordering: .relaxed) }
             run()
         }
-        thread.name = "tollgate-merger"
-        thread.start()
     }
 
     /// Rows were appended: a waiting leader reads at once.

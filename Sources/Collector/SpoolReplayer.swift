@@ -49,12 +49,10 @@ public final class SpoolReplayer: @unchecked Sendable {
 
     public func start() {
         running.store(true, ordering: .relaxed)
-        let thread = Thread { [self] in
+        Thread.start(named: "tg-spool-replay") { [self] in
             defer { running.store(false, ordering: .relaxed) }
             run()
         }
-        thread.name = "tollgate-spool-replay"
-        thread.start()
     }
 
     public var isRunning: Bool { running.load(ordering: .relaxed) }

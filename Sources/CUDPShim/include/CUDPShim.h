@@ -35,4 +35,8 @@ int tg_udp_batch_prepare(tg_udp_batch *batch, unsigned int index, unsigned int l
 /// A message the kernel refuses is skipped. Returns the number sent, or -errno when none was.
 int tg_udp_batch_send(int fd, tg_udp_batch *batch, unsigned int count);
 
+/// Names the calling thread for the operating system (at most 15 octets are kept), as top -H
+/// and perf show it; pthread_setname_np is a GNU extension too. Returns 0 or an errno value.
+int tg_name_this_thread(const char *name);
+
 #endif
