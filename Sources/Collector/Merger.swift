@@ -94,6 +94,7 @@ public final class Merger: @unchecked Sendable {
         var connection: PostgresConnection?
         var lead: MergeLead?
         var batch: [LoggedPacket] = []
+        var more = false
         var action: MergeStateMachine.Action?
         var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval * 1_000_000)
         var nextRetire: Int64 = 0
@@ -151,7 +152,10 @@ public final class Merger: @unchecked Sendable {
                             nextRetire = now + 10_000_000
                             try PacketLog.retireFinished(lead.connection)
                         }
-                        batch = try PacketLog.readUnmerged(lead.connection, limitPerStream: configuration.batchPerStream)
+                        let cut = MergeCut.cut(try PacketLog.readUnmerged(lead.connection, limitPerStream: configuration.batchPerStream),
+                                               limitPerStream: configuration.batchPerStream)
+                        batch = cut.packets
+                        more = cut.more
                         if batch.isEmpty {
                             metrics.mergeOldestUnmerged.store(0, ordering: .relaxed)
                             action = machine.merged(drained: true, now: now)
@@ -164,7 +168,7 @@ public final class Merger: @unchecked Sendable {
                     } else {
                         try applyOneByOne(batch, with: lead)
                     }
-                    let drained = oneByOne ? false : !Self.anyStreamFull(batch, limit: configuration.batchPerStream)
+                    let drained = oneByOne ? false : !more
                     metrics.mergeOldestUnmerged.store(drained ? 0 : try PacketLog.oldestUnmerged(lead.connection) ?? 0,
                                                       ordering: .relaxed)
                     batch = []
@@ -200,7 +204,8 @@ public final class Merger: @unchecked Sendable {
         let lead = try MergeLead(connection: connection, configuration: configuration, connect: connect)
         defer { lead.stop() }
         while Date() < deadline {
-            let batch = try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream)
+            let batch = MergeCut.cut(try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream),
+                                     limitPerStream: configuration.batchPerStream).packets
             if batch.isEmpty { return true }
             do {
                 try apply(batch, with: lead)
@@ -209,13 +214,6 @@ public final class Merger: @unchecked Sendable {
             }
         }
         throw PostgresError(.result, message: "the log was not merged up within the time given; a running collector merges the rest")
-    }
-
-    /// Whether some stream gave as many rows as asked: more are waiting.
-    static func anyStreamFull(_ batch: [LoggedPacket], limit: Int) -> Bool {
-        var counts: [Int64: Int] = [:]
-        for packet in batch { counts[packet.stream, default: 0] += 1 }
-        return counts.values.contains { $0 >= limit }
     }
 
     /// Applies logged packets: each worker's share in a transaction of its own, side by side;

@@ -316,10 +316,12 @@ public final class AccountingWriter {
             return latest
         }
 
-        // Apply each session's packets in event order (stable for equal times).
+        // Apply each session's packets in event order.
         var usageByBucket: [BucketKey: (UInt64, UInt64, UInt64)] = [:]
+        // Equal event times (whole seconds) keep the order of arrival: a batch of the merger
+        // holds several log streams one after another, and a session's Start may be in the later one.
         let ordered = items.indices.sorted { a, b in
-            (items[a].record.eventTime, a) < (items[b].record.eventTime, b)
+            (items[a].record.eventTime, items[a].record.receivedAt, a) < (items[b].record.eventTime, items[b].record.receivedAt, b)
         }
         for offset in ordered {
             let record = items[offset].record

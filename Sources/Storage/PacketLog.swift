@@ -30,6 +30,15 @@ public struct LoggedPacket: Sendable {
     public var nasID: Int64
     public var receivedAt: Int64
     public var packet: [UInt8]
+
+    public init(stream: Int64, seq: Int64, tenantID: Int64, nasID: Int64, receivedAt: Int64, packet: [UInt8]) {
+        self.stream = stream
+        self.seq = seq
+        self.tenantID = tenantID
+        self.nasID = nasID
+        self.receivedAt = receivedAt
+        self.packet = packet
+    }
 }
 
 /// The packet log (`accounting_packets`): the durable record an Accounting-Response waits
@@ -86,8 +95,7 @@ public enum PacketLog {
         return rows.finish()
     }
 
-    /// Up to `limit` unmerged rows of every active stream, in stream and sequence order, at
-    /// most four streams' worth in all (many streams after reconnections stay bounded).
+    /// Up to `limit` unmerged rows of every active stream, in stream and sequence order.
     public static func readUnmerged(_ connection: PostgresConnection, limitPerStream limit: Int) throws -> [LoggedPacket] {
         let result = try connection.queryBinary("""
             SELECT p.stream, p.seq, p.tenant_id, p.nas_id, p.received_at, p.packet
@@ -96,8 +104,7 @@ public enum PacketLog {
                 WHERE stream = s.id AND seq > s.merged_seq ORDER BY seq LIMIT $1) p
             WHERE s.retired_at IS NULL
             ORDER BY p.stream, p.seq
-            LIMIT $2
-            """, [String(limit), String(4 * limit)])
+            """, [String(limit)])
         var packets: [LoggedPacket] = []
         packets.reserveCapacity(result.rowCount)
         for row in 0..<result.rowCount {

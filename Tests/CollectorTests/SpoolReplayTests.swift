@@ -197,16 +197,22 @@ struct SpoolReplayTests {
         var total = 10
         for (round, state) in ["53100", "25006"].enumerated() {
             // As a full disk or a server turned read-only answers the collector's open sessions.
-            try harness.connection.execute("""
-                CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '\(state)'; END $$;
-                CREATE TRIGGER refuse_writes BEFORE INSERT ON accounting_packets FOR EACH ROW EXECUTE FUNCTION refuse_writes();
-                """)
+            // The trigger locks every partition of the log: it may lose a deadlock with the
+            // collector's own statements, and is then simply made again.
+            try retryingDeadlocks {
+                try harness.connection.execute("""
+                    CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '\(state)'; END $$;
+                    CREATE TRIGGER refuse_writes BEFORE INSERT ON accounting_packets FOR EACH ROW EXECUTE FUNCTION refuse_writes();
+                    """)
+            }
             let during = try await nas.run(sessions: sessions("s\(round)-", count: 15), options: options)
             #expect(during.isComplete, "\(state): answered from the spool: \(during)")
             #expect(harness.collector.metrics.batchesFailed.load(ordering: .relaxed) == 0, "\(state)")
             #expect(try waitUntil(seconds: 5) { !harness.collector.isHealthy && harness.collector.isSpooling && harness.collector.isAccepting }, "\(state)")
-            try harness.connection.execute("DROP TRIGGER refuse_writes ON accounting_packets; DROP FUNCTION refuse_writes()")
+            try retryingDeadlocks {
+                try harness.connection.execute("DROP TRIGGER refuse_writes ON accounting_packets; DROP FUNCTION refuse_writes()")
+            }
             #expect(try waitUntil(seconds: 30) { !harness.collector.isSpooling && harness.collector.isHealthy }, "\(state)")
             expected.upload += during.expected.upload
             expected.download += during.expected.download
@@ -274,5 +280,16 @@ struct SpoolReplayTests {
         #expect(try fresh.query("SELECT 1 + 1").value(row: 0, column: 0) == "2")
         let pipelined = try fresh.pipeline([("SELECT 2", []), ("SELECT 3", [])])
         #expect(pipelined.map { $0.value(row: 0, column: 0) } == ["2", "3"])
+    }
+}
+
+/// Runs a test's own DDL again when it lost a deadlock (40P01) with the collector.
+private func retryingDeadlocks(_ body: () throws -> Void) throws {
+    for attempt in 1...5 {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == SQLState.deadlockDetected && attempt < 5 {
+            usleep(100_000)
+        }
     }
 }

@@ -62,6 +62,30 @@ private func writeConcurrently(url: String, _ work: [[BatchItem]], batchSizes: [
 
 @Suite("Accounting batch writer", .enabled(if: TestDatabase.available))
 struct AccountingWriterTests {
+    @Test("A whole session within one second, its Start last in the batch (another log stream), is applied in arrival order: one generation")
+    func sameSecondArrivalOrder() throws {
+        let (_, connection, tenant, nas) = try setUp()
+        let t = tenant.id, n = nas.id
+        func received(_ entry: BatchItem, _ offset: Int64) -> BatchItem {
+            var entry = entry
+            entry.record.receivedAt = (hour0 + 60) * 1_000_000 + offset
+            return entry
+        }
+        // As a merge batch holds them: one stream's Interim and Stop, then another stream's Start.
+        let batch = [
+            received(item(t, n, .interimUpdate, session: "s1", user: "quick", at: hour0 + 60, up: 100, down: 200, seconds: 300), 2_000),
+            received(item(t, n, .stop, session: "s1", user: "quick", at: hour0 + 60, up: 150, down: 300, seconds: 600), 3_000),
+            received(item(t, n, .start, session: "s1", user: "quick", at: hour0 + 60), 1_000),
+        ]
+        for cache in [nil, SessionCache()] {
+            try connection.execute("TRUNCATE sessions, usage_hourly, usage_daily")
+            try AccountingWriter(connection: connection, cache: cache).write(batch)
+            #expect(try connection.query("SELECT generation, has_start, upload_bytes, download_bytes, close_reason FROM sessions").rows
+                    == [["1", "t", "150", "300", "stop"]], "cache: \(cache != nil)")
+            #expect(try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows == [["150", "300"]])
+        }
+    }
+
     @Test("A session's packets become one session row and exact hourly usage")
     func session() throws {
         let (_, connection, tenant, nas) = try setUp()
