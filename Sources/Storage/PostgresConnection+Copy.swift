@@ -35,17 +35,7 @@ extension PostgresConnection {
         guard sent, PQputCopyEnd(handle, nil) == 1 else {
             throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle)))
         }
-        try awaitResult()
-        var last: OpaquePointer?
-        while let result = PQgetResult(handle) {
-            if let previous = last { PQclear(previous) }
-            last = result
-            do { try awaitResult() } catch {
-                PQclear(result)
-                throw error
-            }
-        }
-        return try check(last).affectedRows
+        return try finalResult().affectedRows
     }
 
     /// Runs one statement with text parameters and returns its rows in binary format (read
@@ -55,16 +45,6 @@ extension PostgresConnection {
             PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 1)
         }
         guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
-        try awaitResult()
-        var last: OpaquePointer?
-        while let result = PQgetResult(handle) {
-            if let previous = last { PQclear(previous) }
-            last = result
-            do { try awaitResult() } catch {
-                PQclear(result)
-                throw error
-            }
-        }
-        return try check(last)
+        return try finalResult()
     }
 }

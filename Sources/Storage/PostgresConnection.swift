@@ -74,8 +74,13 @@ public final class PostgresConnection {
             PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         guard sent == 1 else { throw PostgresError(.connection, message: Self.trimmed(PQerrorMessage(handle))) }
+        return try finalResult()
+    }
+
+    /// Reads a sent statement's results until libpq's NULL, each wait bounded by the response
+    /// timeout, and returns the last one (an error result is the one to report).
+    func finalResult() throws -> PostgresResult {
         try awaitResult()
-        // The statement's result, then NULL; an error result is the one to report.
         var last: OpaquePointer?
         while let result = PQgetResult(handle) {
             if let previous = last { PQclear(previous) }
