@@ -59,14 +59,6 @@ final class MergeWorker: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Drops the connection (and the cache) before the next job.
-    func disconnect() {
-        condition.lock()
-        forget = true
-        writer = nil
-        condition.unlock()
-    }
-
     func stop() {
         condition.lock()
         stopping = true
