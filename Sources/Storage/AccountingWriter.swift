@@ -204,10 +204,8 @@ public final class AccountingWriter {
                 bounds[key] = (implied, r.receivedAt)
             }
         }
-        let since = bounds.mapValues(\.since)
-        let firstReceived = bounds.mapValues(\.firstReceived)
         // Key order matters only where rows are locked or read: the cache's hits need none.
-        let keys = cache == nil ? since.keys.sorted() : Array(since.keys)
+        let keys = cache == nil ? bounds.keys.sorted() : Array(bounds.keys)
         var stored: [SessionKey: StoredKey] = [:]
         stored.reserveCapacity(keys.count)
         // Reboots: the stored latest one per NAS, and those of this batch (a spool replay
@@ -219,7 +217,7 @@ public final class AccountingWriter {
         if let cache {
             var missing: [SessionKey] = []
             for key in keys {
-                if let entry = cache.entry(for: key, covering: since[key]!) {
+                if let entry = cache.entry(for: key, covering: bounds[key]!.since) {
                     stored[key] = StoredKey(generations: SessionGenerations(entry.generations), ids: entry.ids,
                                             lockedLatest: entry.generations.count - 1)
                     coverage[key] = entry.since
@@ -240,7 +238,7 @@ public final class AccountingWriter {
                 statements.append((Self.begin, []))
             } else {
                 missing.sort()
-                let parameters = Self.keyParameters(missing, since: since, firstReceived: firstReceived)
+                let parameters = Self.keyParameters(missing, bounds: bounds)
                 let opening = try connection.pipeline([(Self.begin, []), (Self.readSQL, parameters.lock),
                                                         (Self.rebootsSQL, Self.nasParameters(missingNAS))])
                 let rows = Self.readGenerations(opening[1])
@@ -258,10 +256,10 @@ public final class AccountingWriter {
                         let sorted = generations.sorted { $0.generation.number < $1.generation.number }
                         stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
                                                 lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
-                        coverage[key] = since[key]!
+                        coverage[key] = bounds[key]!.since
                     } else {
                         // A new key: its first generation is inserted with the batch's writes.
-                        let first = firstReceived[key]!
+                        let first = bounds[key]!.firstReceived
                         stored[key] = StoredKey(generations: SessionGenerations([.init(number: 1, state: SessionState(), lastReceivedAt: first)]),
                                                 ids: [nil], firstReceivedAt: [0: first], lockedLatest: 0)
                         coverage[key] = .min
@@ -269,7 +267,7 @@ public final class AccountingWriter {
                 }
             }
         } else {
-            let parameters = Self.keyParameters(keys, since: since, firstReceived: firstReceived)
+            let parameters = Self.keyParameters(keys, bounds: bounds)
             let opening = try connection.pipeline([(Self.begin, []), (Self.lockSQL, parameters.lock),
                                                     (Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
             var rows = Self.readGenerations(opening[1])
@@ -368,7 +366,7 @@ public final class AccountingWriter {
             pendingCache.reserveCapacity(stored.count)
             for (key, session) in stored {
                 pendingCache[key] = SessionCache.Entry(generations: session.generations.generations, ids: session.ids,
-                                                       since: coverage[key] ?? since[key]!)
+                                                       since: coverage[key] ?? bounds[key]!.since)
             }
         }
         if updates.count > 0 {
@@ -442,8 +440,8 @@ public final class AccountingWriter {
 
     /// The key columns of `keys` as array parameters: with each key's earliest implied start
     /// (`lock`, for reading generations) and with its first receipt (`insert`, for creating them).
-    private static func keyParameters(_ keys: [SessionKey], since: [SessionKey: Int64],
-                                      firstReceived: [SessionKey: Int64]) -> (lock: [String?], insert: [String?]) {
+    private static func keyParameters(_ keys: [SessionKey],
+                                      bounds: [SessionKey: (since: Int64, firstReceived: Int64)]) -> (lock: [String?], insert: [String?]) {
         var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
         var users = ArrayParameter(), ports = ArrayParameter(), sinces = ArrayParameter(), received = ArrayParameter()
         for key in keys {
@@ -452,8 +450,8 @@ public final class AccountingWriter {
             sessionIDs.append(key.sessionID)
             users.append(key.userName)
             ports.append(key.nasPort)
-            sinces.append(since[key]!)
-            received.appendTimestamp(microseconds: firstReceived[key]!)
+            sinces.append(bounds[key]!.since)
+            received.appendTimestamp(microseconds: bounds[key]!.firstReceived)
         }
         let keyColumns: [String?] = [tenants.literal, nases.literal, sessionIDs.literal, users.literal, ports.literal]
         return (keyColumns + [sinces.literal], keyColumns + [received.literal])

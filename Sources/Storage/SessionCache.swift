@@ -90,8 +90,6 @@ public final class SessionCache {
     private var entries: [SessionKey: Stored] = [:]
     /// NAS reboot times read so far; nil: the NAS never sent Accounting-On/Off.
     private var reboots: [NAS: Int64?] = [:]
-    public private(set) var hits = 0
-    public private(set) var misses = 0
 
     public init(capacity: Int = 400_000) {
         self.capacity = max(1, capacity)
@@ -108,11 +106,7 @@ public final class SessionCache {
     /// The key's generations, if the cache knows all that a packet implying a session start
     /// at `since` may belong to.
     func entry(for key: SessionKey, covering since: Int64) -> Entry? {
-        guard let stored = entries[key], stored.since <= since else {
-            misses += 1
-            return nil
-        }
-        hits += 1
+        guard let stored = entries[key], stored.since <= since else { return nil }
         return Entry(generations: stored.generations.map(\.generation), ids: stored.generations.map(\.id), since: stored.since)
     }
 
