@@ -159,6 +159,9 @@ struct FaultTests {
         // Three unanswered sends to a server and the NAS moves on, as a NAS's dead-server detection does.
         var options = RunOptions(window: 128, timeout: .milliseconds(300), retries: 10, timeLimit: .seconds(120))
         options.failoverAfter = 3
+        // Paced, so the kill lands mid-load: answers wait only for the log append now, and an
+        // unpaced run can be over before the kill.
+        options.rate = 2000
         async let run = nas.run(sessions: sessions, options: options)
         for _ in 0..<500 {
             if try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 { break }
