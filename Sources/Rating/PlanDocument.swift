@@ -29,7 +29,8 @@ public struct PlanDocument: Hashable, Sendable {
     }
 
     static let keys: Set<String> = ["name", "effective_from", "currency", "recurring_fee", "unit", "included", "directions",
-                                    "overage", "price", "increment", "tiers", "windows", "usage_cap", "tax_rate"]
+                                    "overage", "price", "increment", "tiers", "windows", "usage_cap", "tax_rate",
+                                    "rate", "quota"]
 
     /// Parses a JSON document (an object).
     public static func parse(json data: Data) throws(PlanError) -> PlanDocument {
@@ -105,6 +106,21 @@ public struct PlanDocument: Hashable, Sendable {
         }
         terms.windows = try reader.tables("windows").enumerated().map { index, window throws(PlanError) in
             try parseWindow(window, path: "windows[\(index)].")
+        }
+        if let rate = try reader.string("rate", optional: true) {
+            try QuotaPolicy.checkRate(rate, field: "rate")
+            terms.rate = rate
+        }
+        terms.quotas = try reader.tables("quota").enumerated().map { index, policy throws(PlanError) in
+            try QuotaPolicy.parse(policy, path: "quota[\(index)].", included: terms.included)
+        }
+        guard terms.quotas.count <= 20 else { throw PlanError(field: "quota", "at most 20 policies per plan version") }
+        var seen = Set<String>()
+        for (index, policy) in terms.quotas.enumerated() {
+            let key = "\(policy.period.rawValue)|\(policy.threshold)"
+            guard seen.insert(key).inserted else {
+                throw PlanError(field: "quota[\(index)].at", "another policy already acts at \(policy.thresholdText) of the same period")
+            }
         }
         return PlanDocument(name: name, effectiveFrom: effectiveFrom, terms: terms)
     }
@@ -252,6 +268,8 @@ extension PlanTerms {
                 return o
             }
         }
+        if let rate { object["rate"] = rate }
+        if !quotas.isEmpty { object["quota"] = quotas.map(\.canonicalObject) }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -104,10 +104,16 @@ public struct PlanTerms: Hashable, Sendable {
     public var usageCap: Decimal?
     /// e.g. 0.20 for 20 %.
     public var taxRate: Decimal
+    /// The plan's normal rate in the NAS profile's syntax ("upload/download"): what a CoA
+    /// restores when a throttle or block is lifted; nil when the profile restores without one.
+    public var rate: String?
+    /// Fair-usage policies, acted on as usage is committed.
+    public var quotas: [QuotaPolicy]
 
     public init(currency: String, recurringFee: Decimal = 0, unit: ByteUnit = .GB, included: Decimal = 0,
                 directions: CountedDirections = .both, overage: OveragePricing = .none, increment: Decimal? = nil,
-                windows: [TimeWindow] = [], usageCap: Decimal? = nil, taxRate: Decimal = 0) {
+                windows: [TimeWindow] = [], usageCap: Decimal? = nil, taxRate: Decimal = 0, rate: String? = nil,
+                quotas: [QuotaPolicy] = []) {
         self.currency = currency
         self.recurringFee = recurringFee
         self.unit = unit
@@ -118,6 +124,8 @@ public struct PlanTerms: Hashable, Sendable {
         self.windows = windows
         self.usageCap = usageCap
         self.taxRate = taxRate
+        self.rate = rate
+        self.quotas = quotas
     }
 
     /// The factor usage in window class `index` counts with (0 = outside every window).
