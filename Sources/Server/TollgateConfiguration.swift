@@ -203,8 +203,8 @@ public struct TollgateConfiguration: Sendable {
 
     // MARK: Value checks
 
-    private func string(_ value: TOMLValue, _ key: String) throws -> String { try Self.string(value, key) }
-    private func integer(_ value: TOMLValue, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
+    func string(_ value: TOMLValue, _ key: String) throws -> String { try Self.string(value, key) }
+    func integer(_ value: TOMLValue, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
         guard case .integer(let n) = value else { throw Error("\(key) must be a whole number") }
         guard range.contains(n) else { throw Error("\(key) must be between \(range.lowerBound) and \(range.upperBound), not \(n)") }
         return n

@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import Rating
+import Storage
+import Synchronization
+
+/// Acts on committed usage: evaluates the subscribers each merge touched against their quota
+/// policies, sends the CoA and Disconnect requests the store records, and records their
+/// outcomes (with fallbacks). Also sends what nobody is sending (a top-up's restores, the
+/// requests of a collector that stopped) and lifts restrictions whose period ended.
+///
+/// All database work runs on one thread with its own connection; the merge hook only adds
+/// subscribers to a set and signals it, so it never holds the merger up.
+public final class Enforcer: Sendable {
+    /// What `[enforcement]` in the configuration sets.
+    public struct Configuration: Sendable, Hashable {
+        /// Evaluate quotas and send requests at all (default true).
+        public var enabled = true
+        /// Folder of vendor profiles, NAME.toml each (default `Config/vendors`).
+        public var vendorDirectory = "Config/vendors"
+        /// Seconds a collector keeps a request it sends before another may take it over
+        /// (default 120: longer than the 62 s of five tries with doubling waits).
+        public var leaseSeconds = 120
+        /// How often requests nobody sends are looked for, milliseconds (default 1000).
+        public var pollMilliseconds = 1000
+        /// How often restrictions of a past period are lifted, seconds (default 30).
+        public var sweepSeconds = 30
+        /// Subscribers evaluated per database round trip (default 2000).
+        public var roundLimit = 2000
+
+        public init() {}
+    }
+
+    struct Pending {
+        var touched: [Int64: Set<String>] = [:]
+        var outcomes: [(request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String)] = []
+        var stopping = false
+    }
+
+    struct Targets {
+        var byNAS: [Int64: NASDynamicAuthorization] = [:]
+        var loadedAt: [Int64: Date] = [:]
+    }
+
+    let configuration: Configuration
+    let connect: @Sendable () throws -> PostgresConnection
+    let cipher: SecretCipher
+    let profiles: VendorProfiles
+    let client: DynamicAuthorizationClient
+    let logger: Logger
+    public let metrics: EnforcementMetrics
+    /// This collector's name on the requests it claims.
+    public let claimant = UUID()
+    private let pending = Mutex(Pending())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let cache = QuotaStore.TermsCache()
+    private let started = Atomic<Bool>(false)
+
+    public init(configuration: Configuration, cipher: SecretCipher, profiles: VendorProfiles, client: DynamicAuthorizationClient,
+                metrics: EnforcementMetrics = EnforcementMetrics(), logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
+        self.configuration = configuration
+        self.cipher = cipher
+        self.profiles = profiles
+        self.client = client
+        self.metrics = metrics
+        self.logger = logger
+        self.connect = connect
+    }
+
+    /// The merge hook: subscribers whose usage was just committed. Never blocks.
+    public func usageCommitted(_ subscribers: [TenantSubscriber]) {
+        guard configuration.enabled, !subscribers.isEmpty else { return }
+        pending.withLock { state in
+            for subscriber in subscribers { state.touched[subscriber.tenantID, default: []].insert(subscriber.subscriber) }
+        }
+        wake.signal()
+    }
+
+    /// Starts the enforcement thread.
+    public func start() {
+        guard configuration.enabled, !started.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in run() }
+        thread.name = "tg-enforcer"
+        thread.start()
+    }
+
+    /// Stops the thread after the current round; requests in flight finish in the client (and
+    /// their outcomes are recorded) only while it runs: what is left is claimed again after
+    /// the lease, by this or another collector.
+    public func stop() {
+        guard started.load(ordering: .relaxed) else { return }
+        pending.withLock { $0.stopping = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    // MARK: - The thread
+
+    private func run() {
+        var connection: PostgresConnection?
+        var targets = Targets()
+        var nextPoll = Date()
+        var nextSweep = Date()
+        defer { finished.signal() }
+        while true {
+            let timeout = min(nextPoll, nextSweep).timeIntervalSinceNow
+            _ = wake.wait(timeout: .now() + max(0, timeout))
+            let work = pending.withLock { state -> Pending in
+                let taken = state
+                state.touched = [:]
+                state.outcomes = []
+                return taken
+            }
+            if work.stopping { return }
+            do {
+                if connection == nil { connection = try connect() }
+                guard let db = connection else { continue }
+                for item in work.outcomes { try record(item, db, &targets) }
+                for (tenantID, users) in work.touched.sorted(by: { $0.key < $1.key }) {
+                    let sorted = users.sorted()
+                    for start in stride(from: 0, to: sorted.count, by: configuration.roundLimit) {
+                        let chunk = Array(sorted[start..<min(start + configuration.roundLimit, sorted.count)])
+                        let round = try QuotaStore(connection: db).enforce(tenantID: tenantID, users: chunk, now: Int64(Date().timeIntervalSince1970),
+                                                                           claimant: claimant, lease: configuration.leaseSeconds, cache: cache)
+                        metrics.evaluated.add(round.evaluated, ordering: .relaxed)
+                        for crossing in round.crossings {
+                            metrics.crossed(crossing.action.rawValue)
+                            logger.info("quota crossed", metadata: ["tenant": "\(tenantID)", "user": "\(crossing.userName)",
+                                                                    "threshold": "\(crossing.threshold)", "action": "\(crossing.action.rawValue)"])
+                        }
+                        try send(round.requests, db, &targets)
+                    }
+                }
+                if Date() >= nextPoll {
+                    nextPoll = Date().addingTimeInterval(Double(configuration.pollMilliseconds) / 1000)
+                    try send(QuotaStore(connection: db).claimPending(claimant: claimant, lease: configuration.leaseSeconds), db, &targets)
+                }
+                if Date() >= nextSweep {
+                    nextSweep = Date().addingTimeInterval(Double(configuration.sweepSeconds))
+                    try send(QuotaStore(connection: db).liftExpired(now: Int64(Date().timeIntervalSince1970), claimant: claimant,
+                                                                    lease: configuration.leaseSeconds), db, &targets)
+                }
+            } catch {
+                logger.error("enforcement round failed; retrying", metadata: ["error": "\(error)"])
+                connection = nil
+                // What was taken goes back: the next round evaluates it again (crossings are
+                // recorded once whatever happens), and outcomes are recorded again.
+                pending.withLock { state in
+                    for (tenant, users) in work.touched { state.touched[tenant, default: []].formUnion(users) }
+                    state.outcomes.insert(contentsOf: work.outcomes, at: 0)
+                }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
+
+    /// Sends requests; one that cannot be built (no profile, no address) is recorded as failed.
+    private func send(_ requests: [EnforcementRequest], _ connection: PostgresConnection, _ targets: inout Targets) throws {
+        guard !requests.isEmpty else { return }
+        let missing = Set(requests.map(\.nasID)).filter { nas in targets.loadedAt[nas].map { $0.timeIntervalSinceNow < -30 } ?? true }
+        if !missing.isEmpty {
+            for (tenantID, nasIDs) in Dictionary(grouping: requests.filter { missing.contains($0.nasID) }, by: \.tenantID) {
+                let found = try NASStore(connection: connection, cipher: cipher).dynamicAuthorization(tenantID: tenantID, nasIDs: Array(Set(nasIDs.map(\.nasID))))
+                for nas in Set(nasIDs.map(\.nasID)) {
+                    targets.byNAS[nas] = found[nas]
+                    targets.loadedAt[nas] = Date()
+                }
+            }
+        }
+        for request in requests {
+            let built: (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget)
+            do {
+                built = try Self.message(for: request, nas: targets.byNAS[request.nasID].flatMap { $0.tenantID == request.tenantID ? $0 : nil },
+                                         profiles: profiles)
+            } catch {
+                logger.warning("enforcement request not sent", metadata: ["request": "\(request.id)", "error": "\(error)"])
+                try record((request, .timeout(attempts: 0), "not sent: \(error)"), connection, &targets, failed: true)
+                continue
+            }
+            metrics.inFlight.add(1, ordering: .relaxed)
+            let summary = built.message.summary
+            client.send(built.message, to: built.target) { [self] outcome in
+                metrics.inFlight.subtract(1, ordering: .relaxed)
+                pending.withLock { $0.outcomes.append((request, outcome, summary)) }
+                wake.signal()
+            }
+        }
+    }
+
+    /// The message and where it goes, from the NAS's settings and vendor profile.
+    static func message(for request: EnforcementRequest, nas: NASDynamicAuthorization?, profiles: VendorProfiles) throws
+        -> (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget) {
+        guard let nas else { throw EnforcementError("NAS \(request.nasID) is no longer registered") }
+        guard let profile = profiles.profile(nas.vendor) else {
+            throw EnforcementError("NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
+        }
+        guard let action = EnforcementAction(rawValue: request.action) else { throw EnforcementError("unknown action '\(request.action)'") }
+        guard let host = Self.host(nas.address) else {
+            throw EnforcementError("NAS '\(nas.name)' is registered by the network \(nas.address), not one address: register its address to reach its CoA port")
+        }
+        let identity = SessionIdentity(userName: request.userName, acctSessionID: request.acctSessionID,
+                                       nasIPAddress: host.contains(":") ? nil : host, nasIdentifier: nas.identifier,
+                                       framedIPAddress: request.framedIPAddress)
+        let message = try profile.request(for: action, session: identity, rate: action == .throttle ? request.rate : nil,
+                                          planRate: action == .restore ? request.rate : nil)
+        return (message, DynamicAuthorizationTarget(host: host, port: UInt16(clamping: nas.port), secret: nas.secret))
+    }
+
+    /// `192.0.2.7` from `192.0.2.7`, `192.0.2.7/32` or `2001:db8::7/128`; nil for a network.
+    static func host(_ address: String) -> String? {
+        guard let slash = address.firstIndex(of: "/") else { return address }
+        let bits = address[address.index(after: slash)...]
+        let host = String(address[..<slash])
+        return (host.contains(":") ? bits == "128" : bits == "32") ? host : nil
+    }
+
+    /// Records an outcome; sends the fallback it brings.
+    private func record(_ item: (request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String),
+                        _ connection: PostgresConnection, _ targets: inout Targets, failed: Bool = false) throws {
+        let request = item.request
+        let status: EnforcementStatus
+        var errorCause: UInt32?
+        var detail = item.summary
+        switch item.outcome {
+        case .ack: status = .acked
+        case .nak(let cause, _):
+            status = .naked
+            errorCause = cause
+            if let cause { detail = "Error-Cause \(cause)" + (Self.errorCauses[cause].map { " (\($0))" } ?? "") + "; " + item.summary }
+        case .timeout(let attempts):
+            status = failed ? .failed : .timeout
+            if !failed { detail = "no answer to \(attempts) transmissions; " + item.summary }
+        }
+        metrics.finished(action: request.action, outcome: status.rawValue)
+        if status == .acked {
+            let micros = Int((Date().timeIntervalSince1970 - request.decidedAt) * 1_000_000)
+            metrics.decisionToAck.observe(max(0, micros))
+        } else {
+            logger.warning("enforcement request \(status.rawValue)", metadata: ["request": "\(request.id)", "user": "\(request.userName)",
+                                                                                "action": "\(request.action)", "detail": "\(detail)"])
+        }
+        let fallback = try QuotaStore(connection: connection).complete(request, status: status, attempts: item.outcome.attempts,
+                                                                       errorCause: errorCause, detail: detail, claimant: claimant,
+                                                                       lease: configuration.leaseSeconds)
+        if let fallback { try send([fallback], connection, &targets) }
+    }
+
+    /// RFC 5176 section 3.6 Error-Cause values, for the log.
+    static let errorCauses: [UInt32: String] = [
+        201: "Residual Session Context Removed", 202: "Invalid EAP Packet (Ignored)", 401: "Unsupported Attribute",
+        402: "Missing Attribute", 403: "NAS Identification Mismatch", 404: "Invalid Request", 405: "Unsupported Service",
+        406: "Unsupported Extension", 407: "Invalid Attribute Value", 501: "Administratively Prohibited",
+        502: "Request Not Routable (Proxy)", 503: "Session Context Not Found", 504: "Session Context Not Removable",
+        505: "Other Proxy Processing Error", 506: "Resources Unavailable", 507: "Request Initiated", 508: "Multiple Session Selection Unsupported",
+    ]
+}
+
+/// Why an enforcement request could not be sent.
+public struct EnforcementError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,670 @@
+import Accounting
+import Foundation
+import Rating
+
+/// A CoA or Disconnect request as recorded: what to send, to which session, and why.
+public struct EnforcementRequest: Hashable, Sendable {
+    public var tenantID: Int64
+    public var id: Int64
+    public var userName: String
+    public var crossingID: Int64?
+    public var sessionID: Int64
+    public var nasID: Int64
+    public var acctSessionID: String
+    public var framedIPAddress: String?
+    /// throttle, block, restore or disconnect.
+    public var action: String
+    /// crossing, reconnect, top-up, new-period or fallback.
+    public var reason: String
+    /// The throttle rate, or for a restore the plan's normal rate.
+    public var rate: String?
+    /// What to send instead if the NAS refuses or never answers.
+    public var fallback: String?
+    /// UTC seconds when the request was decided (for a crossing: when it was recorded).
+    public var decidedAt: Double
+}
+
+/// How a request ended.
+public enum EnforcementStatus: String, Hashable, Sendable, CaseIterable {
+    case pending, acked, naked, timeout, failed
+}
+
+/// A crossing just recorded, for the `quota.crossed` event and the log.
+public struct QuotaCrossing: Hashable, Sendable {
+    public var id: Int64
+    public var userName: String
+    public var action: QuotaAction
+    public var threshold: String
+    public var thresholdBytes: Int64
+    public var usedBytes: Int64
+    public var periodKey: String
+}
+
+/// What one evaluation round did for one tenant.
+public struct EnforcementRound: Sendable {
+    public var evaluated = 0
+    public var crossings: [QuotaCrossing] = []
+    /// Requests recorded in the round, claimed by the caller: send them now.
+    public var requests: [EnforcementRequest] = []
+}
+
+/// A top-up as stored.
+public struct TopUpRecord: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var userName: String
+    public var period: String
+    public var bytes: Int64
+    public var note: String?
+    public var createdAt: String
+}
+
+/// One policy's position as the API shows it.
+public struct QuotaLevelView: Hashable, Sendable {
+    public var level: QuotaLevel
+    /// When this threshold was crossed for the current period and allowance, if it was.
+    public var crossedAt: String?
+}
+
+/// A subscriber's lasting restriction.
+public struct QuotaStateView: Hashable, Sendable {
+    public var action: String
+    public var rate: String?
+    public var period: String
+    public var periodKey: String
+    public var since: String
+}
+
+/// `GET /v1/subscribers/{user}/quota`: the cycle's usage, allowance, thresholds and state.
+public struct QuotaView: Hashable, Sendable {
+    public var userName: String
+    public var plan: String?
+    public var planVersionID: Int64?
+    public var cycle: String
+    public var segmentFirst: CivilDate?
+    public var segmentEnd: CivilDate?
+    public var allowanceBytes: Int64
+    public var usedBytes: Int64
+    public var levels: [QuotaLevelView]
+    public var state: QuotaStateView?
+    public var topUps: [TopUpRecord]
+}
+
+/// An enforcement request as the log lists it.
+public struct EnforcementRecord: Hashable, Sendable {
+    public var request: EnforcementRequest
+    public var nasName: String?
+    public var status: EnforcementStatus
+    public var attempts: Int
+    public var errorCause: Int64?
+    public var detail: String?
+    public var decidedAt: String
+    public var completedAt: String?
+}
+
+/// Quota evaluation, crossings, restrictions, top-ups and the enforcement log.
+///
+/// The evaluation and the requests it decides run in one tenant transaction: a crossing is
+/// inserted once (a unique key on plan version, policy, period and allowance epoch), the
+/// restriction it leaves is kept, and every request is recorded, claimed by the caller with a
+/// lease, before the caller sends it. A request whose lease runs out (its collector stopped)
+/// is claimed by another collector.
+public struct QuotaStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Parsed plan terms by version id: versions never change, and parsing is the costliest
+    /// part of reading a subject.
+    public final class TermsCache: @unchecked Sendable {
+        private var terms: [Int64: PlanTerms] = [:]
+        private let lock = NSLock()
+        public init() {}
+
+        func terms(version: Int64, text: String) throws -> PlanTerms {
+            if let cached = lock.withLock({ terms[version] }) { return cached }
+            let parsed = try PlanDocument.parse(json: Data(text.utf8)).terms
+            lock.withLock {
+                if terms.count > 10_000 { terms.removeAll() }
+                terms[version] = parsed
+            }
+            return parsed
+        }
+    }
+
+    static let requestColumns = columns(alias: "")
+
+    /// The columns `requests(_:)` reads, qualified by a table alias ("r.") where a join needs it.
+    static func columns(alias a: String) -> String {
+        """
+        \(a)tenant_id, \(a)id, \(a)user_name, \(a)crossing_id, \(a)session_id, \(a)nas_id, \(a)acct_session_id, host(\(a)framed_ip_address), \
+        \(a)action, \(a)reason, \(a)rate, \(a)fallback, extract(epoch FROM \(a)decided_at)::float8
+        """
+    }
+
+    static func requests(_ result: PostgresResult, offset o: Int = 0) -> [EnforcementRequest] {
+        (0..<result.rowCount).map { row in
+            EnforcementRequest(tenantID: result.int64(row: row, column: o), id: result.int64(row: row, column: o + 1),
+                               userName: result.value(row: row, column: o + 2) ?? "",
+                               crossingID: result.value(row: row, column: o + 3).flatMap { Int64($0) },
+                               sessionID: result.int64(row: row, column: o + 4), nasID: result.int64(row: row, column: o + 5),
+                               acctSessionID: result.value(row: row, column: o + 6) ?? "", framedIPAddress: result.value(row: row, column: o + 7),
+                               action: result.value(row: row, column: o + 8) ?? "", reason: result.value(row: row, column: o + 9) ?? "",
+                               rate: result.value(row: row, column: o + 10), fallback: result.value(row: row, column: o + 11),
+                               decidedAt: Double(result.value(row: row, column: o + 12) ?? "") ?? 0)
+        }
+    }
+
+    // MARK: - Evaluation
+
+    /// A subscriber with a plan version in force today, and what its evaluation needs.
+    struct Subject {
+        var subject: QuotaSubject
+        var planName: String
+    }
+
+    struct TenantClock {
+        var timeZone: String
+        var billingDay: Int
+        var slug: String
+        var today: CivilDate
+        var cycle: BillingPeriod
+    }
+
+    static func clock(_ connection: PostgresConnection, tenantID: Int64, now: Int64) throws -> TenantClock {
+        let result = try connection.query("SELECT time_zone, billing_day, slug FROM tenants WHERE id = $1", [String(tenantID)])
+        guard result.rowCount == 1, let zone = result.value(row: 0, column: 0), let day = Int(result.value(row: 0, column: 1) ?? ""),
+              let today = LocalTime.date(utc: now, zone: zone) else {
+            throw StoreError(.notFound, "no tenant \(tenantID) with a known time zone")
+        }
+        return TenantClock(timeZone: zone, billingDay: day, slug: result.value(row: 0, column: 2) ?? "", today: today,
+                           cycle: BillingPeriod.containing(today, billingDay: day))
+    }
+
+    /// Subscribers among `users` on a plan version in force today (only versions with quota
+    /// policies unless `all`), with their rating segment of the cycle.
+    static func subjects(_ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock, all: Bool,
+                         cache: TermsCache) throws -> [String: Subject] {
+        var names = ArrayParameter(reservingCapacity: users.count * 12)
+        for user in users { names.append(user) }
+        let result = try connection.query("""
+            SELECT s.user_name, a.starts_on, a.ends_on, v.id, v.effective_from, v.terms,
+                   (SELECT min(n.effective_from) FROM plan_versions n
+                    WHERE n.tenant_id = v.tenant_id AND n.plan_id = v.plan_id AND n.effective_from > v.effective_from), p.name
+            FROM subscribers s
+            JOIN plan_assignments a ON a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
+                 AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
+            JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
+            JOIN LATERAL (SELECT id, tenant_id, plan_id, effective_from, terms FROM plan_versions
+                          WHERE tenant_id = a.tenant_id AND plan_id = a.plan_id AND effective_from <= $3::date
+                          ORDER BY effective_from DESC, id DESC LIMIT 1) v ON true
+            WHERE s.tenant_id = $1 AND s.user_name = ANY($2::text[]) AND ($4::boolean OR strpos(v.terms, '"quota":') > 0)
+            """, [String(tenantID), names.literal, clock.today.description, all ? "true" : "false"])
+        var subjects: [String: Subject] = [:]
+        for row in 0..<result.rowCount {
+            guard let user = result.value(row: row, column: 0), let starts = CivilDate(result.value(row: row, column: 1) ?? ""),
+                  let effective = CivilDate(result.value(row: row, column: 4) ?? "") else { continue }
+            let version = result.int64(row: row, column: 3)
+            let terms = try cache.terms(version: version, text: result.value(row: row, column: 5) ?? "")
+            var end = clock.cycle.end
+            if let ends = result.value(row: row, column: 2).flatMap({ CivilDate($0) }) { end = min(end, ends) }
+            if let next = result.value(row: row, column: 6).flatMap({ CivilDate($0) }) { end = min(end, next) }
+            let first = max(clock.cycle.first, starts, effective)
+            subjects[user] = Subject(subject: QuotaSubject(versionID: version, terms: terms, cycle: clock.cycle, segmentFirst: first,
+                                                           segmentEnd: end, today: clock.today), planName: result.value(row: row, column: 7) ?? "")
+        }
+        return subjects
+    }
+
+    /// Usage rows of the subjects for the days they need: daily rows, or hourly rows with the
+    /// local hour for plans with time-of-day windows.
+    static func usage(_ connection: PostgresConnection, tenantID: Int64, subjects: [String: Subject], clock: TenantClock) throws -> [String: [QuotaUsageRow]] {
+        var byUser: [String: [QuotaUsageRow]] = [:]
+        let daily = subjects.filter { $0.value.subject.terms.windows.isEmpty }
+        let hourly = subjects.filter { !$0.value.subject.terms.windows.isEmpty }
+        func range(_ group: [String: Subject]) -> Range<CivilDate>? {
+            guard let first = group.values.map(\.subject.usageDays.lowerBound).min(),
+                  let end = group.values.map(\.subject.usageDays.upperBound).max() else { return nil }
+            return first..<end
+        }
+        func names(_ group: [String: Subject]) -> String {
+            var parameter = ArrayParameter(reservingCapacity: group.count * 12)
+            for user in group.keys { parameter.append(user) }
+            return parameter.literal
+        }
+        if let days = range(daily) {
+            let result = try connection.query("""
+                SELECT subscriber, day, upload_bytes, download_bytes FROM usage_daily
+                WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND day >= $3::date AND day < $4::date
+                """, [String(tenantID), names(daily), days.lowerBound.description, days.upperBound.description])
+            for row in 0..<result.rowCount {
+                guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
+                byUser[user, default: []].append(QuotaUsageRow(day: day, upload: result.int64(row: row, column: 2), download: result.int64(row: row, column: 3)))
+            }
+        }
+        if let days = range(hourly) {
+            // UTC bounds a day wider than the local days, for the index; the local date decides.
+            let from = days.lowerBound.adding(days: -1).dayNumber * 86400, to = days.upperBound.adding(days: 1).dayNumber * 86400
+            let result = try connection.query("""
+                SELECT subscriber, (hour AT TIME ZONE $5)::date, extract(hour FROM hour AT TIME ZONE $5)::integer, upload_bytes, download_bytes
+                FROM usage_hourly
+                WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($6) AND hour < to_timestamp($7)
+                  AND (hour AT TIME ZONE $5)::date >= $3::date AND (hour AT TIME ZONE $5)::date < $4::date
+                """, [String(tenantID), names(hourly), days.lowerBound.description, days.upperBound.description, clock.timeZone,
+                      String(from), String(to)])
+            for row in 0..<result.rowCount {
+                guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
+                byUser[user, default: []].append(QuotaUsageRow(day: day, hour: Int(result.int64(row: row, column: 2)),
+                                                               upload: result.int64(row: row, column: 3), download: result.int64(row: row, column: 4)))
+            }
+        }
+        return byUser
+    }
+
+    /// Adds the cycle's top-ups to the subjects.
+    static func addTopUps(_ connection: PostgresConnection, tenantID: Int64, subjects: inout [String: Subject], clock: TenantClock) throws {
+        guard !subjects.isEmpty else { return }
+        var names = ArrayParameter(reservingCapacity: subjects.count * 12)
+        for user in subjects.keys { names.append(user) }
+        let result = try connection.query("""
+            SELECT user_name, sum(bytes)::bigint, count(*) FROM top_ups
+            WHERE tenant_id = $1 AND period = $2 AND user_name = ANY($3::text[]) GROUP BY user_name
+            """, [String(tenantID), clock.cycle.description, names.literal])
+        for row in 0..<result.rowCount {
+            guard let user = result.value(row: row, column: 0) else { continue }
+            subjects[user]?.subject.topUpBytes = result.int64(row: row, column: 1)
+            subjects[user]?.subject.topUpCount = Int(result.int64(row: row, column: 2))
+        }
+    }
+
+    struct CrossingKey: Hashable {
+        var user: String
+        var version: Int64
+        var index: Int
+        var periodKey: String
+        var epoch: Int
+    }
+
+    /// Crossings already recorded for the subjects' current periods, with when.
+    static func recordedCrossings(_ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock) throws -> [CrossingKey: String] {
+        guard !users.isEmpty else { return [:] }
+        var names = ArrayParameter(reservingCapacity: users.count * 12)
+        for user in users { names.append(user) }
+        var keys = ArrayParameter()
+        for key in [clock.cycle.description, clock.today.description, QuotaMeter.isoWeek(clock.today)] { keys.append(key) }
+        let result = try connection.query("""
+            SELECT user_name, plan_version_id, policy_index, period_key, epoch, to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM quota_crossings WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND period_key = ANY($3::text[])
+            """, [String(tenantID), names.literal, keys.literal])
+        var recorded: [CrossingKey: String] = [:]
+        for row in 0..<result.rowCount {
+            recorded[CrossingKey(user: result.value(row: row, column: 0) ?? "", version: result.int64(row: row, column: 1),
+                                 index: Int(result.int64(row: row, column: 2)), periodKey: result.value(row: row, column: 3) ?? "",
+                                 epoch: Int(result.int64(row: row, column: 4)))] = result.value(row: row, column: 5) ?? ""
+        }
+        return recorded
+    }
+
+    /// Evaluates the subscribers `users` of one tenant (those the last merge touched), records
+    /// every threshold newly crossed, the restrictions they leave and the requests they need,
+    /// and the requests any restricted subscriber's new sessions need (a session that started
+    /// while its subscriber was throttled or blocked). The requests come back claimed by
+    /// `claimant` for `lease` seconds: the caller sends them.
+    public func enforce(tenantID: Int64, users: [String], now: Int64, claimant: UUID, lease: Int = 120, cache: TermsCache) throws -> EnforcementRound {
+        try connection.tenantTransaction(tenantID) { connection in
+            let clock = try Self.clock(connection, tenantID: tenantID, now: now)
+            var subjects = try Self.subjects(connection, tenantID: tenantID, users: users, clock: clock, all: false, cache: cache)
+            var round = EnforcementRound(evaluated: subjects.count)
+            var newCrossingIDs: [Int64] = []
+            if !subjects.isEmpty {
+                try Self.addTopUps(connection, tenantID: tenantID, subjects: &subjects, clock: clock)
+                let usage = try Self.usage(connection, tenantID: tenantID, subjects: subjects, clock: clock)
+                let recorded = try Self.recordedCrossings(connection, tenantID: tenantID, users: Array(subjects.keys), clock: clock)
+                var rows: [(user: String, subject: QuotaSubject, level: QuotaLevel)] = []
+                for (user, subject) in subjects.sorted(by: { $0.key < $1.key }) {
+                    let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
+                    for level in status.levels where level.isCrossed {
+                        let key = CrossingKey(user: user, version: subject.subject.versionID, index: level.index, periodKey: level.periodKey, epoch: level.epoch)
+                        if recorded[key] == nil { rows.append((user, subject.subject, level)) }
+                    }
+                }
+                if !rows.isEmpty {
+                    let inserted = try Self.insertCrossings(connection, tenantID: tenantID, rows: rows)
+                    round.crossings = inserted.map(\.crossing)
+                    newCrossingIDs = inserted.map(\.crossing.id)
+                    try Self.restrict(connection, tenantID: tenantID, inserted: inserted)
+                    for crossing in inserted {
+                        try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: .quotaCrossed, data: Self.json([
+                            "user": crossing.crossing.userName, "threshold": crossing.crossing.threshold,
+                            "threshold_bytes": crossing.crossing.thresholdBytes, "used_bytes": crossing.crossing.usedBytes,
+                            "action": crossing.crossing.action.rawValue, "period": crossing.period.rawValue,
+                            "period_key": crossing.crossing.periodKey, "crossing_id": crossing.crossing.id,
+                        ]))
+                    }
+                }
+            }
+            round.requests = try Self.requestsForRestricted(connection, tenantID: tenantID, users: users, claimant: claimant, lease: lease)
+            if !newCrossingIDs.isEmpty {
+                round.requests += try Self.requestsForDisconnects(connection, tenantID: tenantID, crossingIDs: newCrossingIDs, claimant: claimant, lease: lease)
+            }
+            return round
+        }
+    }
+
+    struct InsertedCrossing {
+        var crossing: QuotaCrossing
+        var period: QuotaPeriod
+        var rate: String?
+        var restoreRate: String?
+        var fallback: QuotaAction?
+    }
+
+    static func insertCrossings(_ connection: PostgresConnection, tenantID: Int64,
+                                rows: [(user: String, subject: QuotaSubject, level: QuotaLevel)]) throws -> [InsertedCrossing] {
+        var users = ArrayParameter(), versions = ArrayParameter(), indexes = ArrayParameter(), periods = ArrayParameter()
+        var keys = ArrayParameter(), epochs = ArrayParameter(), actions = ArrayParameter(), thresholds = ArrayParameter()
+        var thresholdBytes = ArrayParameter(), used = ArrayParameter(), rates = ArrayParameter(), fallbacks = ArrayParameter()
+        var restoreRates: [Int64: [Int: String?]] = [:]
+        for row in rows {
+            users.append(row.user); versions.append(row.subject.versionID); indexes.append(Int64(row.level.index))
+            periods.append(row.level.policy.period.rawValue); keys.append(row.level.periodKey); epochs.append(Int64(row.level.epoch))
+            actions.append(row.level.policy.action.rawValue); thresholds.append(row.level.policy.thresholdText)
+            thresholdBytes.append(row.level.thresholdBytes); used.append(row.level.usedBytes)
+            rates.append(row.level.policy.rate); fallbacks.append(row.level.policy.fallback?.rawValue)
+            restoreRates[row.subject.versionID, default: [:]][row.level.index] = row.subject.terms.rate
+        }
+        let result = try connection.query("""
+            INSERT INTO quota_crossings (tenant_id, user_name, plan_version_id, policy_index, period, period_key, epoch, action, threshold,
+                                         threshold_bytes, used_bytes, rate, fallback)
+            SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::integer[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[],
+                                     $10::bigint[], $11::bigint[], $12::text[], $13::text[])
+            ON CONFLICT DO NOTHING
+            RETURNING id, user_name, action, threshold, threshold_bytes, used_bytes, period_key, period, rate, fallback, plan_version_id, policy_index
+            """, [String(tenantID), users.literal, versions.literal, indexes.literal, periods.literal, keys.literal, epochs.literal,
+                  actions.literal, thresholds.literal, thresholdBytes.literal, used.literal, rates.literal, fallbacks.literal])
+        return (0..<result.rowCount).map { row in
+            let version = result.int64(row: row, column: 10), index = Int(result.int64(row: row, column: 11))
+            return InsertedCrossing(
+                crossing: QuotaCrossing(id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
+                                        action: QuotaAction(rawValue: result.value(row: row, column: 2) ?? "") ?? .notify,
+                                        threshold: result.value(row: row, column: 3) ?? "", thresholdBytes: result.int64(row: row, column: 4),
+                                        usedBytes: result.int64(row: row, column: 5), periodKey: result.value(row: row, column: 6) ?? ""),
+                period: QuotaPeriod(rawValue: result.value(row: row, column: 7) ?? "") ?? .cycle,
+                rate: result.value(row: row, column: 8), restoreRate: restoreRates[version]?[index] ?? nil,
+                fallback: result.value(row: row, column: 9).flatMap { QuotaAction(rawValue: $0) })
+        }
+    }
+
+    /// Keeps the most severe new lasting restriction per subscriber, unless the subscriber is
+    /// already restricted at least as much.
+    static func restrict(_ connection: PostgresConnection, tenantID: Int64, inserted: [InsertedCrossing]) throws {
+        var strongest: [String: InsertedCrossing] = [:]
+        for crossing in inserted where crossing.crossing.action.isLasting {
+            if let current = strongest[crossing.crossing.userName], current.crossing.action.severity >= crossing.crossing.action.severity { continue }
+            strongest[crossing.crossing.userName] = crossing
+        }
+        guard !strongest.isEmpty else { return }
+        var users = ArrayParameter(), crossings = ArrayParameter(), actions = ArrayParameter(), rates = ArrayParameter()
+        var restoreRates = ArrayParameter(), fallbacks = ArrayParameter(), periods = ArrayParameter(), keys = ArrayParameter()
+        for (user, crossing) in strongest.sorted(by: { $0.key < $1.key }) {
+            users.append(user); crossings.append(crossing.crossing.id); actions.append(crossing.crossing.action.rawValue)
+            rates.append(crossing.rate); restoreRates.append(crossing.restoreRate); fallbacks.append(crossing.fallback?.rawValue)
+            periods.append(crossing.period.rawValue); keys.append(crossing.crossing.periodKey)
+        }
+        try connection.query("""
+            INSERT INTO quota_states AS s (tenant_id, user_name, crossing_id, action, rate, restore_rate, fallback, period, period_key)
+            SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            ON CONFLICT (tenant_id, user_name) DO UPDATE SET crossing_id = excluded.crossing_id, action = excluded.action, rate = excluded.rate,
+                restore_rate = excluded.restore_rate, fallback = excluded.fallback, period = excluded.period, period_key = excluded.period_key, since = now()
+            WHERE s.action = 'throttle' AND excluded.action = 'block'
+            """, [String(tenantID), users.literal, crossings.literal, actions.literal, rates.literal, restoreRates.literal,
+                  fallbacks.literal, periods.literal, keys.literal])
+    }
+
+    /// Requests for every live session of a restricted subscriber among `users` that has not
+    /// had its restriction yet: sessions open when it was decided, and sessions started since.
+    static func requestsForRestricted(_ connection: PostgresConnection, tenantID: Int64, users: [String], claimant: UUID, lease: Int) throws -> [EnforcementRequest] {
+        var names = ArrayParameter(reservingCapacity: users.count * 12)
+        for user in users { names.append(user) }
+        let result = try connection.query("""
+            INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
+                                              reason, decision_key, rate, fallback, lease_until, claimed_by)
+            SELECT st.tenant_id, st.user_name, st.crossing_id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, st.action,
+                   CASE WHEN se.first_received_at > st.since THEN 'reconnect' ELSE 'crossing' END, 'c' || st.crossing_id, st.rate, st.fallback,
+                   now() + make_interval(secs => $3), $4::uuid
+            FROM quota_states st
+            JOIN sessions se ON se.tenant_id = st.tenant_id AND se.user_name = st.user_name AND se.stopped_at IS NULL
+            WHERE st.tenant_id = $1 AND st.user_name = ANY($2::text[])
+              AND NOT EXISTS (SELECT 1 FROM enforcement_requests r
+                              WHERE r.tenant_id = se.tenant_id AND r.session_id = se.id AND r.decision_key = 'c' || st.crossing_id)
+            ORDER BY se.id
+            ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
+            RETURNING \(requestColumns)
+            """, [String(tenantID), names.literal, String(lease), claimant.uuidString])
+        return requests(result)
+    }
+
+    static func requestsForDisconnects(_ connection: PostgresConnection, tenantID: Int64, crossingIDs: [Int64], claimant: UUID, lease: Int) throws -> [EnforcementRequest] {
+        var ids = ArrayParameter()
+        for id in crossingIDs { ids.append(id) }
+        let result = try connection.query("""
+            INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
+                                              reason, decision_key, lease_until, claimed_by)
+            SELECT c.tenant_id, c.user_name, c.id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, 'disconnect', 'crossing', 'c' || c.id,
+                   now() + make_interval(secs => $3), $4::uuid
+            FROM quota_crossings c
+            JOIN sessions se ON se.tenant_id = c.tenant_id AND se.user_name = c.user_name AND se.stopped_at IS NULL
+            WHERE c.tenant_id = $1 AND c.id = ANY($2::bigint[]) AND c.action = 'disconnect'
+            ORDER BY se.id
+            ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
+            RETURNING \(requestColumns)
+            """, [String(tenantID), ids.literal, String(lease), claimant.uuidString])
+        return requests(result)
+    }
+
+    /// Lifts the restrictions of `users` (all of theirs, or only those from `crossingIDs`) and
+    /// records a restore request for each of their live sessions, unclaimed unless `claimant`.
+    static func lift(_ connection: PostgresConnection, tenantID: Int64, users: [String], crossingIDs: [Int64]?, reason: String,
+                     claimant: UUID?, lease: Int) throws -> [EnforcementRequest] {
+        var names = ArrayParameter()
+        for user in users { names.append(user) }
+        var ids = ArrayParameter()
+        for id in crossingIDs ?? [] { ids.append(id) }
+        let result = try connection.query("""
+            WITH lifted AS (
+                DELETE FROM quota_states WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND ($3::bigint[] IS NULL OR crossing_id = ANY($3::bigint[]))
+                RETURNING tenant_id, user_name, crossing_id, restore_rate)
+            INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
+                                              reason, decision_key, rate, lease_until, claimed_by)
+            SELECT l.tenant_id, l.user_name, l.crossing_id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, 'restore', $4,
+                   'r' || l.crossing_id, l.restore_rate, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => $6) END, $5::uuid
+            FROM lifted l
+            JOIN sessions se ON se.tenant_id = l.tenant_id AND se.user_name = l.user_name AND se.stopped_at IS NULL
+            ORDER BY se.id
+            ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
+            RETURNING \(requestColumns)
+            """, [String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease)])
+        return requests(result)
+    }
+
+    // MARK: - Sending and outcomes (any collector)
+
+    /// Claims requests nobody is sending: recorded without a claim (a top-up's restores) or
+    /// whose claim ran out (the collector that decided them stopped). Across tenants.
+    public func claimPending(claimant: UUID, lease: Int = 120, limit: Int = 500) throws -> [EnforcementRequest] {
+        let result = try connection.query("""
+            UPDATE enforcement_requests r SET lease_until = now() + make_interval(secs => $1), claimed_by = $2::uuid
+            FROM (SELECT tenant_id, id FROM enforcement_requests
+                  WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
+                  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) c
+            WHERE r.tenant_id = c.tenant_id AND r.id = c.id
+            RETURNING \(Self.columns(alias: "r."))
+            """, [String(lease), claimant.uuidString, String(limit)])
+        return Self.requests(result).sorted { $0.id < $1.id }
+    }
+
+    /// Records a request's outcome (unless another collector already did), the webhook event
+    /// it raises, and the fallback request it needs: claimed by `claimant`, for the caller to send.
+    public func complete(_ request: EnforcementRequest, status: EnforcementStatus, attempts: Int, errorCause: UInt32?, detail: String?,
+                         claimant: UUID, lease: Int = 120) throws -> EnforcementRequest? {
+        try connection.tenantTransaction(request.tenantID) { connection in
+            let updated = try connection.query("""
+                UPDATE enforcement_requests SET status = $3, attempts = $4, error_cause = $5, detail = $6, completed_at = now(), lease_until = NULL
+                WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
+                RETURNING extract(epoch FROM completed_at - decided_at)::float8, (SELECT slug FROM tenants WHERE id = $1)
+                """, [String(request.tenantID), String(request.id), status.rawValue, String(attempts), errorCause.map { String($0) },
+                      detail.map { String($0.prefix(500)) }])
+            guard updated.rowCount == 1 else { return nil }
+            var event: [String: Any] = ["request_id": request.id, "user": request.userName, "action": request.action, "reason": request.reason,
+                                        "acct_session_id": request.acctSessionID, "nas_id": request.nasID, "attempts": attempts,
+                                        "status": status.rawValue]
+            if let errorCause { event["error_cause"] = Int(errorCause) }
+            if let detail { event["detail"] = detail }
+            if let crossing = request.crossingID { event["crossing_id"] = crossing }
+            try WebhookOutbox.enqueue(connection, tenantID: request.tenantID, event: status == .acked ? .enforcementAcked : .enforcementFailed,
+                                      data: Self.json(event))
+            guard status != .acked, let fallback = request.fallback else { return nil }
+            if fallback == "block", let crossing = request.crossingID {
+                // Sessions that start later get the block, not the throttle the NAS refused.
+                try connection.query("""
+                    UPDATE quota_states SET action = 'block', rate = NULL, fallback = NULL
+                    WHERE tenant_id = $1 AND user_name = $2 AND crossing_id = $3 AND action = 'throttle'
+                    """, [String(request.tenantID), request.userName, String(crossing)])
+            }
+            let result = try connection.query("""
+                INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
+                                                  reason, decision_key, lease_until, claimed_by)
+                SELECT tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, $3, 'fallback', 'f' || id,
+                       now() + make_interval(secs => $4), $5::uuid
+                FROM enforcement_requests WHERE tenant_id = $1 AND id = $2
+                ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
+                RETURNING \(Self.requestColumns)
+                """, [String(request.tenantID), String(request.id), fallback, String(lease), claimant.uuidString])
+            return Self.requests(result).first
+        }
+    }
+
+    /// Lifts restrictions whose period ended (the next cycle, day or week began in the
+    /// tenant's zone), across tenants; the restores come back claimed by `claimant`.
+    public func liftExpired(now: Int64, claimant: UUID, lease: Int = 120) throws -> [EnforcementRequest] {
+        let result = try connection.query("""
+            SELECT s.tenant_id, s.user_name, s.crossing_id, s.period, s.period_key, t.time_zone, t.billing_day
+            FROM quota_states s JOIN tenants t ON t.id = s.tenant_id ORDER BY s.tenant_id, s.user_name
+            """)
+        var expired: [Int64: [(user: String, crossing: Int64)]] = [:]
+        for row in 0..<result.rowCount {
+            guard let zone = result.value(row: row, column: 5), let today = LocalTime.date(utc: now, zone: zone),
+                  let billingDay = Int(result.value(row: row, column: 6) ?? "") else { continue }
+            let current: String
+            switch QuotaPeriod(rawValue: result.value(row: row, column: 3) ?? "") ?? .cycle {
+            case .cycle: current = BillingPeriod.containing(today, billingDay: billingDay).description
+            case .day: current = today.description
+            case .week: current = QuotaMeter.isoWeek(today)
+            }
+            if result.value(row: row, column: 4) != current {
+                expired[result.int64(row: row, column: 0), default: []].append((result.value(row: row, column: 1) ?? "", result.int64(row: row, column: 2)))
+            }
+        }
+        var restores: [EnforcementRequest] = []
+        for (tenantID, states) in expired.sorted(by: { $0.key < $1.key }) {
+            restores += try connection.tenantTransaction(tenantID) { connection in
+                try Self.lift(connection, tenantID: tenantID, users: states.map(\.user), crossingIDs: states.map(\.crossing), reason: "new-period",
+                              claimant: claimant, lease: lease)
+            }
+        }
+        return restores
+    }
+
+    // MARK: - Billing staff (API, CLI)
+
+    /// Grants `bytes` of extra allowance for the current cycle and lifts the subscriber's
+    /// throttle or block (restores are recorded for the enforcer to send).
+    public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64) throws -> (topUp: TopUpRecord, restores: Int) {
+        guard bytes > 0, bytes <= 1_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 1 EB") }
+        if let note, note.count > 500 || note.contains("\0") { throw StoreError(.invalid, "note must be at most 500 characters") }
+        return try connection.tenantTransaction(tenant.id) { connection in
+            _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: true)
+            let clock = try Self.clock(connection, tenantID: tenant.id, now: now)
+            let result = try connection.query("""
+                INSERT INTO top_ups (tenant_id, user_name, period, bytes, note) VALUES ($1, $2, $3, $4, $5)
+                RETURNING id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                """, [String(tenant.id), user, clock.cycle.description, String(bytes), note])
+            let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, reason: "top-up", claimant: nil, lease: 0)
+            return (Self.topUps(result).first!, restores.count)
+        }
+    }
+
+    static func topUps(_ result: PostgresResult) -> [TopUpRecord] {
+        (0..<result.rowCount).map { row in
+            TopUpRecord(id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
+                        period: result.value(row: row, column: 2) ?? "", bytes: result.int64(row: row, column: 3),
+                        note: result.value(row: row, column: 4), createdAt: result.value(row: row, column: 5) ?? "")
+        }
+    }
+
+    /// The subscriber's quota for the current cycle.
+    public func quota(tenant: Tenant, user: String, now: Int64) throws -> QuotaView {
+        try connection.tenantTransaction(tenant.id, repeatableRead: true) { connection in
+            _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
+            let clock = try Self.clock(connection, tenantID: tenant.id, now: now)
+            var subjects = try Self.subjects(connection, tenantID: tenant.id, users: [user], clock: clock, all: true, cache: TermsCache())
+            try Self.addTopUps(connection, tenantID: tenant.id, subjects: &subjects, clock: clock)
+            let topUps = Self.topUps(try connection.query("""
+                SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
+                """, [String(tenant.id), user, clock.cycle.description]))
+            let stateRows = try connection.query("""
+                SELECT action, rate, period, period_key, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM quota_states WHERE tenant_id = $1 AND user_name = $2
+                """, [String(tenant.id), user])
+            let state = stateRows.rowCount == 0 ? nil : QuotaStateView(
+                action: stateRows.value(row: 0, column: 0) ?? "", rate: stateRows.value(row: 0, column: 1), period: stateRows.value(row: 0, column: 2) ?? "",
+                periodKey: stateRows.value(row: 0, column: 3) ?? "", since: stateRows.value(row: 0, column: 4) ?? "")
+            guard let subject = subjects[user] else {
+                return QuotaView(userName: user, plan: nil, planVersionID: nil, cycle: clock.cycle.description, segmentFirst: nil, segmentEnd: nil,
+                                 allowanceBytes: 0, usedBytes: 0, levels: [], state: state, topUps: topUps)
+            }
+            let usage = try Self.usage(connection, tenantID: tenant.id, subjects: subjects, clock: clock)
+            let recorded = try Self.recordedCrossings(connection, tenantID: tenant.id, users: [user], clock: clock)
+            let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
+            let levels = status.levels.map { level in
+                QuotaLevelView(level: level, crossedAt: recorded[CrossingKey(user: user, version: subject.subject.versionID, index: level.index,
+                                                                             periodKey: level.periodKey, epoch: level.epoch)])
+            }
+            return QuotaView(userName: user, plan: subject.planName, planVersionID: subject.subject.versionID, cycle: clock.cycle.description,
+                             segmentFirst: subject.subject.segmentFirst, segmentEnd: subject.subject.segmentEnd,
+                             allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, levels: levels, state: state, topUps: topUps)
+        }
+    }
+
+    /// The enforcement log, newest first, optionally of one subscriber or status.
+    public func enforcementPage(tenant: Tenant, user: String? = nil, status: EnforcementStatus? = nil, after: [String]?, limit: Int) throws -> KeysetPage<EnforcementRecord> {
+        let afterID = after?.first.flatMap { Int64($0) }
+        let records = try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT \(Self.columns(alias: "r.")),
+                       n.name, r.status, r.attempts, r.error_cause, r.detail,
+                       to_char(r.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                       to_char(r.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM enforcement_requests r LEFT JOIN nas_devices n ON n.tenant_id = r.tenant_id AND n.id = r.nas_id
+                WHERE r.tenant_id = $1 AND ($2::text IS NULL OR r.user_name = $2) AND ($3::text IS NULL OR r.status = $3)
+                  AND ($4::bigint IS NULL OR r.id < $4)
+                ORDER BY r.id DESC LIMIT $5
+                """, [String(tenant.id), user, status?.rawValue, afterID.map { String($0) }, String(limit + 1)])
+            let requests = Self.requests(result)
+            return requests.enumerated().map { row, request in
+                EnforcementRecord(request: request, nasName: result.value(row: row, column: 13),
+                                  status: EnforcementStatus(rawValue: result.value(row: row, column: 14) ?? "") ?? .pending,
+                                  attempts: Int(result.int64(row: row, column: 15)), errorCause: result.value(row: row, column: 16).flatMap { Int64($0) },
+                                  detail: result.value(row: row, column: 17), decidedAt: result.value(row: row, column: 18) ?? "",
+                                  completedAt: result.value(row: row, column: 19))
+            }
+        }
+        return KeysetPage(fetched: records, limit: limit) { [String($0.request.id)] }
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
