@@ -42,6 +42,9 @@ let package = Package(
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
 
+        // The TOML subset that configuration and vendor profile files are written in.
+        .target(name: "TOML"),
+
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
 
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API",
+                "Collector", "Storage", "API", "TOML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
