@@ -63,6 +63,15 @@ let package = Package(
             ]
         ),
 
+        // Quota policies, vendor profiles, dynamic authorization (RFC 5176), webhooks.
+        .target(
+            name: "Enforcement",
+            dependencies: [
+                "RADIUS", "Rating", "Accounting", "Storage", "TOML",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The management HTTP API: tokens, roles, tenant-scoped endpoints, the OpenAPI document.
         .target(
             name: "API",
@@ -78,7 +87,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API", "TOML",
+                "Collector", "Storage", "API", "Enforcement", "TOML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "TOML",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
