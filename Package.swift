@@ -121,8 +121,12 @@ let package = Package(
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // The private test database that scripts/test starts, for the integration suites.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
+        .testTarget(
+            name: "EnforcementTests",
+            dependencies: ["Enforcement", "RADIUS", "Storage", "Rating", "TestSupport", "TOML", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
