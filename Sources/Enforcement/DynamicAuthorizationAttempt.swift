@@ -3,8 +3,9 @@
 ///
 /// Each transmission carries a fresh Event-Timestamp, so its attributes differ from the
 /// previous one and RFC 5176 section 2.3 requires a new Identifier and Request Authenticator:
-/// the client gives every transmission its own Identifier and keeps the earlier ones reserved
-/// until the outcome, so a late answer to an earlier transmission still counts.
+/// the client gives every transmission its own Identifier and, while Identifiers are to spare,
+/// keeps the earlier ones reserved until the outcome, so a late answer to an earlier
+/// transmission still counts.
 public struct DynamicAuthorizationAttempt: Sendable, Hashable {
     public enum State: Sendable, Hashable {
         /// Not started.

@@ -11,8 +11,8 @@ import Glibc
 ///
 /// All state lives on one serial queue: a Dispatch read source for answers and one timer
 /// source for every retransmission. Identifiers are kept per destination (address and port);
-/// no two requests in flight to a destination share one, and when all 256 are held further
-/// transmissions queue until one frees (retransmissions first).
+/// no two requests in flight to a destination share one. When all 256 are held, new requests
+/// queue until one frees, and a retransmission reuses its own request's oldest Identifier.
 public final class DynamicAuthorizationClient: Sendable {
     /// Counters since the client started.
     public struct Statistics: Sendable, Hashable {
@@ -109,14 +109,6 @@ extension DynamicAuthorizationClient {
             var transmissions: [(identifier: UInt8, authenticator: Authenticator)] = []
         }
 
-        /// Transmissions waiting for a free Identifier of one destination.
-        struct Backlog {
-            var retransmissions = FIFO<UInt64>()
-            var fresh = FIFO<UInt64>()
-            var isEmpty: Bool { retransmissions.isEmpty && fresh.isEmpty }
-            mutating func popFirst() -> UInt64? { retransmissions.popFirst() ?? fresh.popFirst() }
-        }
-
         let socket: DynamicAuthorizationSocket
         let schedule: RetrySchedule
         let logger: Logger
@@ -130,7 +122,8 @@ extension DynamicAuthorizationClient {
         private(set) var statistics = Statistics()
         private var requests: [UInt64: Request] = [:]
         private var pools: [UDPDestination: IdentifierPool] = [:]
-        private var backlogs: [UDPDestination: Backlog] = [:]
+        /// First transmissions waiting for a free Identifier, per destination.
+        private var backlogs: [UDPDestination: FIFO<UInt64>] = [:]
         private var timers: RetryTimers
         private var armedDeadline: UInt64?
         private var nextSerial: UInt64 = 1
@@ -209,13 +202,19 @@ extension DynamicAuthorizationClient {
         private func run(_ action: DynamicAuthorizationAttempt.Action, for serial: UInt64) {
             switch action {
             case .transmit(let number):
-                guard let destination = requests[serial]?.destination else { return }
-                if let identifier = pools[destination, default: IdentifierPool()].acquire(for: serial) {
+                guard let request = requests[serial] else { return }
+                let destination = request.destination
+                let crowded = (pools[destination]?.isFull ?? false) || backlogs[destination] != nil
+                if number > 1, crowded, let oldest = request.transmissions.first?.identifier {
+                    // No Identifier to spare: the retransmission takes over the request's own
+                    // oldest one (an answer to that transmission no longer validates), so a
+                    // retransmission never waits and every request reaches its outcome.
+                    requests[serial]?.transmissions.removeFirst()
+                    transmit(serial, identifier: oldest)
+                } else if let identifier = pools[destination, default: IdentifierPool()].acquire(for: serial) {
                     transmit(serial, identifier: identifier)
-                } else if number > 1 {
-                    backlogs[destination, default: Backlog()].retransmissions.append(serial)
                 } else {
-                    backlogs[destination, default: Backlog()].fresh.append(serial)
+                    backlogs[destination, default: FIFO()].append(serial)
                 }
             case .startTimer(let transmission, let wait):
                 let deadline = DispatchTime.now().uptimeNanoseconds + Self.nanoseconds(wait)
@@ -276,12 +275,13 @@ extension DynamicAuthorizationClient {
             serveBacklog(of: request.destination)
         }
 
-        /// Hands freed Identifiers to the transmissions waiting for them.
+        /// Hands freed Identifiers to the first transmissions waiting for them.
         private func serveBacklog(of destination: UDPDestination) {
             guard !isStopped else { return }
-            while var backlog = backlogs[destination], !backlog.isEmpty, !(pools[destination]?.isFull ?? false) {
-                let serial = backlog.popFirst()!
+            while var backlog = backlogs[destination], !(pools[destination]?.isFull ?? false) {
+                let serial = backlog.popFirst()
                 backlogs[destination] = backlog.isEmpty ? nil : backlog
+                guard let serial else { break }
                 guard let request = requests[serial], case .transmitting = request.attempt.state else { continue }
                 guard let identifier = pools[destination, default: IdentifierPool()].acquire(for: serial) else { break }
                 transmit(serial, identifier: identifier)

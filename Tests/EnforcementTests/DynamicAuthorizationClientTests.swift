@@ -26,7 +26,7 @@ final class OutcomeBox: Sendable {
     }
 }
 
-@Suite("DynamicAuthorizationClient over UDP")
+@Suite("DynamicAuthorizationClient over UDP", .serialized)
 struct DynamicAuthorizationClientTests {
     let logger = Logger(label: "test.dynamic-authorization")
     let fast = RetrySchedule(firstWait: .milliseconds(40), transmissions: 5)
@@ -93,8 +93,8 @@ struct DynamicAuthorizationClientTests {
         let outcome = await client.send(try throttle(), to: target(peer))
         let elapsed = Date().timeIntervalSince(start)
         #expect(outcome == .timeout(attempts: 5))
-        // 40 + 80 + 160 + 320 + 640 ms of waiting in all.
-        #expect(elapsed >= 1.24 && elapsed < 2.0, "took \(elapsed) s")
+        // 40 + 80 + 160 + 320 + 640 ms of waiting in all (the rest is scheduling on a busy machine).
+        #expect(elapsed >= 1.24 && elapsed < 3.0, "took \(elapsed) s")
         let requests = peer.requests
         #expect(requests.count == 5)
         #expect(peer.failures.isEmpty, "\(peer.failures)")
@@ -102,7 +102,7 @@ struct DynamicAuthorizationClientTests {
         #expect(Set(requests.map(\.packet.authenticator)).count == 5)
         let gaps = zip(requests.dropFirst(), requests).map { $0.receivedAt - $1.receivedAt }
         for (gap, wait) in zip(gaps, [0.040, 0.080, 0.160, 0.320]) {
-            #expect(gap >= wait - 0.005 && gap < wait + 0.150, "gap \(gap) s for a wait of \(wait) s")
+            #expect(gap >= wait - 0.005 && gap < wait * 1.5 + 0.1, "gap \(gap) s for a wait of \(wait) s")
         }
         #expect(client.statistics.retransmissions == 4)
         #expect(client.statistics.timeouts == 1)
@@ -148,6 +148,71 @@ struct DynamicAuthorizationClientTests {
         #expect(dropped[.malformed] == 1, "\(dropped)")
         #expect(dropped[.oversized] == 1, "\(dropped)")
         #expect(client.statistics.naks == 1 && client.statistics.acks == 0)
+    }
+
+    @Test("A late ACK to the first transmission, arriving after the second went out, is the outcome")
+    func lateAnswerToEarlierTransmission() async throws {
+        let first = Mutex<RADIUSPacket?>(nil)
+        let peer = try DynamicAuthorizationPeer(secret: testSecret) { request in
+            if request.call == 1 {
+                first.withLock { $0 = request.packet }
+                return .silence
+            }
+            // Answers the first transmission (its Identifier and authenticator), not this one.
+            return .datagram { _ in
+                let original = first.withLock { $0 }!
+                var builder = RADIUSPacketBuilder(code: .coaACK, identifier: original.identifier)
+                builder.appendEncodedAttributes([80, 18] + [UInt8](repeating: 0, count: 16))
+                var packet = try! builder.build()
+                try! packet.sign(secret: testSecret, requestAuthenticator: original.authenticator, crypto: RADIUSCrypto())
+                return packet.bytes
+            }
+        }
+        defer { peer.stop() }
+        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        defer { client.shutdown() }
+        #expect(await client.send(try throttle(), to: target(peer)) == .ack(attempts: 2))
+        let identifiers = peer.requests.map(\.packet.identifier)
+        #expect(identifiers.count == 2 && identifiers[0] != identifiers[1])
+        #expect(client.statistics.droppedTotal == 0)
+    }
+
+    @Test("300 requests to a silent NAS: the 44 without an Identifier wait, retransmissions reuse their own, all 300 time out after 3 transmissions")
+    func identifierExhaustion() throws {
+        let peer = try DynamicAuthorizationPeer(secret: testSecret) { _ in .silence }
+        defer { peer.stop() }
+        let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .milliseconds(30), transmissions: 3), logger: logger)
+        defer { client.shutdown() }
+        let box = OutcomeBox()
+        for index in 0..<300 {
+            client.send(try throttle("user-\(index)"), to: target(peer)) { box.record(index, $0) }
+        }
+        #expect(box.wait(for: 300, seconds: 10))
+        #expect(box.outcomes.values.allSatisfy { $0 == [.timeout(attempts: 3)] })
+        #expect(box.outcomes.count == 300)
+        #expect(try waitUntil(seconds: 2) { peer.requests.count == 900 })
+        #expect(client.statistics.transmissions == 900 && client.statistics.inFlight == 0)
+        #expect(peer.failures.isEmpty)
+    }
+
+    @Test("10,000 requests spread over 10 NAS are all answered (the load the benchmark sends)")
+    func tenThousand() throws {
+        let peers = try (0..<10).map { _ in try DynamicAuthorizationPeer(secret: testSecret) { _ in .ack } }
+        defer { peers.forEach { $0.stop() } }
+        let client = try DynamicAuthorizationClient(schedule: .standard, logger: logger)
+        defer { client.shutdown() }
+        let message = try throttle()
+        let box = OutcomeBox()
+        let start = Date()
+        for index in 0..<10_000 {
+            client.send(message, to: target(peers[index % 10])) { box.record(index, $0) }
+        }
+        #expect(box.wait(for: 10_000, seconds: 60))
+        let elapsed = Date().timeIntervalSince(start)
+        print("10000 CoA requests to 10 NAS answered in \(String(format: "%.2f", elapsed)) s")
+        #expect(box.outcomes.values.allSatisfy { $0 == [.ack(attempts: 1)] })
+        #expect(peers.map { $0.requests.count } == Array(repeating: 1000, count: 10))
+        #expect(client.statistics.transmissions == 10_000)
     }
 
     @Test("1,000 requests at once to one NAS: each answered for itself, Identifiers never shared in flight")
