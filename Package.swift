@@ -42,6 +42,9 @@ let package = Package(
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
 
+        // The TOML subset that configuration and vendor profile files are written in.
+        .target(name: "TOML"),
+
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
 
@@ -56,6 +59,15 @@ let package = Package(
             name: "Collector",
             dependencies: [
                 "RADIUS", "Accounting", "Storage", "CUDPShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Quota policies, vendor profiles, dynamic authorization (RFC 5176), webhooks.
+        .target(
+            name: "Enforcement",
+            dependencies: [
+                "RADIUS", "Rating", "Accounting", "Storage", "TOML",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -75,7 +87,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API",
+                "Collector", "Storage", "API", "Enforcement", "TOML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,8 +121,12 @@ let package = Package(
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // The private test database that scripts/test starts, for the integration suites.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
+        .testTarget(
+            name: "EnforcementTests",
+            dependencies: ["Enforcement", "RADIUS", "Storage", "Rating", "TestSupport", "TOML", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

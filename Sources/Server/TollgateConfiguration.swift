@@ -1,4 +1,5 @@
 import Collector
+import TOML
 import Foundation
 import Storage
 

@@ -4,6 +4,7 @@ import Foundation
 import Rating
 import Server
 import Storage
+import TOML
 
 /// Reads a plan file: TOML (`.toml`) or JSON (anything else).
 func loadPlanDocument(_ path: String) throws -> PlanDocument {

@@ -1,0 +1,36 @@
+import Foundation
+import RADIUS
+@testable import Enforcement
+
+/// The repository root, found from this file's place in Tests/EnforcementTests.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+let projectDictionary: RADIUSDictionary = {
+    do { return try RADIUSDictionary(contentsOf: repositoryRoot + "/Dictionaries/dictionary") } catch { fatalError("\(error)") }
+}()
+
+let shippedProfiles: VendorProfiles = {
+    do { return try VendorProfiles.load(directory: repositoryRoot + "/Config/vendors", dictionary: projectDictionary) } catch {
+        fatalError("\(error)")
+    }
+}()
+
+let testSecret = Array("testing123".utf8)
+
+func hex(_ text: String) -> [UInt8] { parseHex(text)! }
+
+func hexString(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+/// A session with every identity field.
+let aliceSession = SessionIdentity(
+    userName: "alice", acctSessionID: "s1", nasIPAddress: "192.0.2.1", nasIdentifier: "bras-1", framedIPAddress: "10.0.0.5")
+
+/// Writes `files` into a new temporary folder and returns its path.
+func temporaryProfiles(_ files: [String: String]) throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vendors-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    for (name, text) in files {
+        try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+    }
+    return directory
+}
