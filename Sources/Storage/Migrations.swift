@@ -14,6 +14,7 @@ enum Migrations {
         (7, "NAS secret length and the Message-Authenticator requirement", v7),
         (8, "installation id, the identity spools record", v8),
         (9, "the packet log: append streams and their merge positions", v9),
+        (12, "webhooks: endpoints, the delivery outbox, attempts, NAS activity", v12),
     ]
 
     static let v1 = """
