@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -60,6 +61,19 @@ let package = Package(
             ]
         ),
 
+        // Quota policies, vendor profiles, dynamic authorization (RFC 5176), webhooks.
+        .target(
+            name: "Enforcement",
+            dependencies: [
+                "RADIUS", "Rating", "Accounting", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                "COpenSSL",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // The management HTTP API: tokens, roles, tenant-scoped endpoints, the OpenAPI document.
         .target(
             name: "API",
@@ -75,7 +89,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API",
+                "Collector", "Storage", "API", "Enforcement",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -116,6 +130,15 @@ let package = Package(
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "EnforcementTests",
+            dependencies: [
+                "Enforcement", "RADIUS", "Storage", "Rating", "TestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         .testTarget(
