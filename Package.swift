@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
