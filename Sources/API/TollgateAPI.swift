@@ -48,6 +48,7 @@ public struct TollgateAPI: Sendable {
         registerOperatorRoutes(on: router)
         registerUsageRoutes(on: router)
         registerBillingRoutes(on: router)
+        registerWebhookRoutes(on: router)
         let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
         router.add(middleware: MethodNotAllowed<Context>(routes: routes))
     }
