@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -67,8 +68,12 @@ let package = Package(
         .target(
             name: "Enforcement",
             dependencies: [
-                "RADIUS", "Rating", "Accounting", "Storage", "TOML",
+                "RADIUS", "Rating", "Accounting", "Storage", "TOML", "Collector",
                 .product(name: "Logging", package: "swift-log"),
+                "COpenSSL",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
 
@@ -123,15 +128,20 @@ let package = Package(
         // The private test database that scripts/test starts, for the integration suites.
         .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
-        .testTarget(
-            name: "EnforcementTests",
-            dependencies: ["Enforcement", "RADIUS", "Storage", "Rating", "TestSupport", "TOML", .product(name: "Logging", package: "swift-log")]
-        ),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "EnforcementTests",
+            dependencies: [
+                "Enforcement", "RADIUS", "Storage", "Rating", "TestSupport", "TOML", "Collector", "NASSimulator", "Accounting",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         .testTarget(

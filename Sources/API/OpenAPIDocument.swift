@@ -466,6 +466,7 @@ enum OpenAPIDocument {
                 "429": {$ref: "#/components/responses/Busy"}
                 "503": {$ref: "#/components/responses/Unavailable"}
         \(quotaPaths)
+        \(webhookPaths)
         components:
           securitySchemes:
             bearer: {type: http, scheme: bearer}
@@ -477,6 +478,7 @@ enum OpenAPIDocument {
             To: {name: to, in: query, description: Exclusive (same forms), schema: {type: string, pattern: '\(bound)'}}
             RequiredPeriod: {name: period, in: query, required: true, description: Billing period YYYY-MM., schema: {type: string, pattern: '\(period)'}}
             NASName: {name: name, in: path, required: true, description: NAS name (percent-encoded), schema: {type: string, minLength: 1, maxLength: 253, pattern: '\(text)'}}
+            WebhookID: {name: id, in: path, required: true, description: Webhook endpoint id (any other text is 404), schema: {type: integer, format: int64, minimum: 1}}
             PlanName: {name: name, in: path, required: true, description: Plan name (percent-encoded), schema: {type: string, minLength: 1, maxLength: 253, pattern: '\(text)'}}
         \(quotaParameters)
           headers:
@@ -621,6 +623,7 @@ enum OpenAPIDocument {
               properties: {id: {type: integer}, user: {type: string}, period: {type: string}, period_start: {type: string}, period_end: {type: string}, status: {type: string}, currency: {type: string}, subtotal: {type: string}, tax: {type: string}, total: {type: string}, rated_at: {type: string}, finalized_at: {type: [string, "null"]}, lines: {type: array, items: {$ref: "#/components/schemas/InvoiceLine"}}}
             InvoicePage: {type: object, required: [items, next_cursor], properties: {items: {type: array, items: {$ref: "#/components/schemas/Invoice"}}, next_cursor: {$ref: "#/components/schemas/NextCursor"}}}
         \(quotaSchemas)
+        \(webhookSchemas)
 
         """
 

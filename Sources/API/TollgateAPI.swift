@@ -49,6 +49,7 @@ public struct TollgateAPI: Sendable {
         registerUsageRoutes(on: router)
         registerBillingRoutes(on: router)
         registerQuotaRoutes(on: router)
+        registerWebhookRoutes(on: router)
         let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
         router.add(middleware: MethodNotAllowed<Context>(routes: routes))
     }

@@ -162,7 +162,7 @@ public final class Histogram: Sendable {
     public var count: Int { total.load(ordering: .relaxed) }
 
     /// `scale` divides observations into the exported unit (1e6 turns microseconds into seconds).
-    func render(name: String, help: String, scale: Int) -> String {
+    public func render(name: String, help: String, scale: Int) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
         var cumulative = 0
         for (i, bound) in bounds.enumerated() {

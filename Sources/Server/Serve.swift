@@ -1,5 +1,6 @@
 import API
 import Collector
+import Enforcement
 import Foundation
 import Hummingbird
 import Logging
@@ -74,6 +75,13 @@ public enum Serve {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
         try collector.start()
+        let webhookMetrics = WebhookMetrics()
+        let webhooks = WebhookService(configuration: configuration.webhooks, cipher: access.cipher, metrics: webhookMetrics, logger: logger) {
+            let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
+            connection.responseTimeoutMilliseconds = 60_000
+            return connection
+        }
+        webhooks.start()
 
         let router = Router()
         router.get("healthz") { _, _ -> Response in
@@ -83,7 +91,7 @@ public enum Serve {
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + webhookMetrics.render())))
         }
         let settings = configuration.api
         let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
@@ -102,7 +110,7 @@ public enum Serve {
             server: try HTTPServerSetup.builder(settings),
             configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate",
                                  availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
-            services: [CollectorService(collector: collector)],
+            services: [CollectorService(collector: collector), webhooks],
             logger: logger
         )
         logger.info("tollgate serving", metadata: ["http": "\(configuration.http)", "tls": "\(settings.tlsCertificate != nil)"])

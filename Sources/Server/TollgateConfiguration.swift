@@ -1,4 +1,5 @@
 import Collector
+import Enforcement
 import TOML
 import Foundation
 import Storage
@@ -34,6 +35,10 @@ public struct TollgateConfiguration: Sendable {
     /// Most NAS devices one tenant may register (API and CLI). Default 10000.
     /// Environment: TOLLGATE_NAS_LIMIT_PER_TENANT.
     public var nasLimitPerTenant = NASStore.defaultLimit
+    /// Webhook delivery and the NAS silence watcher ([webhooks] in the file).
+    public var webhooks = WebhookConfiguration()
+    /// Quota enforcement: CoA and Disconnect requests ([enforcement] in the file).
+    public var enforcement = Enforcer.Configuration()
 
     /// The spool as configured (nil when turned off).
     public var spool: SpoolConfiguration? {
@@ -86,6 +91,12 @@ public struct TollgateConfiguration: Sendable {
             case "api":
                 guard case .table(let table) = value else { throw Error("api must be an [api] table") }
                 try applyAPI(table)
+            case "enforcement":
+                guard case .table(let table) = value else { throw Error("enforcement must be an [enforcement] table") }
+                try applyEnforcement(table)
+            case "webhooks":
+                guard case .table(let table) = value else { throw Error("webhooks must be a [webhooks] table") }
+                try applyWebhooks(table)
             case "listener":
                 guard case .tables(let tables) = value else { throw Error("listener must be [[listener]] tables") }
                 collector.listeners = try tables.map(Self.listener)

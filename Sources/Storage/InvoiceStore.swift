@@ -181,9 +181,7 @@ public struct InvoiceStore {
             result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
             result.unassigned.sort { $0.userName < $1.userName }
             if finalize {
-                result.finalized = try connection.query("""
-                    UPDATE invoices SET status = 'final', finalized_at = now() WHERE tenant_id = $1 AND period = $2 AND status = 'draft'
-                    """, [String(tenant.id), target.description]).affectedRows
+                result.finalized = try Self.finalize(connection, tenant: tenant, period: target.description, currencyExponent: currency.exponent)
             }
             return result
         }
@@ -303,6 +301,36 @@ public struct InvoiceStore {
     }
 
     // MARK: - Inside the run's transaction
+
+    /// Makes a period's drafts final and, in the same statement, enqueues one
+    /// `invoice.finalized` webhook per invoice and subscribed endpoint: a billing system
+    /// books each invoice on its own (and deduplicates by invoice id), so it gets each on its
+    /// own. Amounts are decimal text in the currency's major unit, as the API shows them.
+    /// Returns how many invoices became final.
+    static func finalize(_ connection: PostgresConnection, tenant: Tenant, period: String, currencyExponent: Int) throws -> Int {
+        let result = try connection.query("""
+            WITH finalized AS (
+                UPDATE invoices SET status = 'final', finalized_at = now() WHERE tenant_id = $1 AND period = $2 AND status = 'draft'
+                RETURNING id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total, finalized_at
+            ), events AS (
+                INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event, payload)
+                SELECT e.tenant_id, e.id, 'invoice.finalized', json_build_object('invoice', json_build_object(
+                           'id', f.id, 'user', s.user_name, 'period', f.period, 'period_start', f.period_start::text,
+                           'period_end', f.period_end::text, 'status', 'final', 'currency', f.currency,
+                           'subtotal', round(f.subtotal::numeric / power(10::numeric, $3::integer), $3::integer)::text,
+                           'tax', round(f.tax::numeric / power(10::numeric, $3::integer), $3::integer)::text,
+                           'total', round(f.total::numeric / power(10::numeric, $3::integer), $3::integer)::text,
+                           'finalized_at', to_char(f.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')))
+                FROM finalized f
+                JOIN subscribers s ON s.tenant_id = $1 AND s.id = f.subscriber_id
+                JOIN webhook_endpoints e ON e.tenant_id = $1 AND e.enabled AND 'invoice.finalized' = ANY (e.events)
+                ORDER BY f.id, e.id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM finalized), (SELECT count(*) FROM events)
+            """, [String(tenant.id), period, String(currencyExponent)])
+        return Int(result.int64(row: 0, column: 0))
+    }
 
     static let invoiceColumns = """
         i.id, s.user_name, i.period, i.period_start::text, i.period_end::text, i.currency, i.status, i.subtotal, i.tax, i.total,

@@ -15,6 +15,7 @@ enum Migrations {
         (8, "installation id, the identity spools record", v8),
         (9, "the packet log: append streams and their merge positions", v9),
         (11, "quota crossings, restrictions, top-ups and enforcement requests", v11),
+        (12, "webhooks: endpoints, the delivery outbox, attempts, NAS activity", v12),
     ]
 
     static let v1 = """

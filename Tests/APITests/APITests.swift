@@ -17,6 +17,10 @@ let routeRoles: [String: Set<String>] = [
     "GET /v1/subscribers": ["billing"], "POST /v1/subscribers": ["billing"], "POST /v1/subscribers/plan-changes": ["billing"],
     "POST /v1/subscribers/ends": ["billing"],
     "POST /v1/invoice-runs": ["billing"], "GET /v1/invoices": ["billing"], "GET /v1/invoices/export": ["billing"], "GET /v1/invoices/{id}": ["billing"],
+    "GET /v1/webhooks": ["operator", "billing", "readonly"], "POST /v1/webhooks": ["operator", "billing"],
+    "GET /v1/webhooks/{id}": ["operator", "billing", "readonly"], "PATCH /v1/webhooks/{id}": ["operator", "billing"],
+    "DELETE /v1/webhooks/{id}": ["operator", "billing"], "POST /v1/webhooks/{id}/rotate-secret": ["operator", "billing"],
+    "GET /v1/webhooks/{id}/deliveries": ["operator", "billing", "readonly"],
 ]
 
 /// A concrete path for a route template, naming alpha's objects.
