@@ -142,7 +142,7 @@ enum OpenAPIDocument {
                 "429": {$ref: "#/components/responses/Busy"}
                 "503": {$ref: "#/components/responses/Unavailable"}
             patch:
-              summary: Change a NAS's address, NAS-Identifier (null removes it), listener or Message-Authenticator requirement (operator).
+              summary: "Change a NAS's address, NAS-Identifier (null removes it), listener, Message-Authenticator requirement, CoA port, CoA secret (null removes it) or vendor profile (operator)."
               requestBody:
                 required: true
                 content: {application/json: {schema: {$ref: "#/components/schemas/NASUpdate"}}}
@@ -521,22 +521,25 @@ enum OpenAPIDocument {
             TimeZone: {type: string, description: "An IANA time zone name the database knows (pg_timezone_names), e.g. Europe/Vienna; default UTC", enum: \(OpenAPIDocument.timeZonesPlaceholder)}
             NAS:
               type: object
-              required: [id, tenant_id, name, listener, address]
-              properties: {id: {type: integer}, tenant_id: {type: integer}, name: {type: string}, listener: {type: string}, address: {type: string, description: CIDR}, identifier: {type: [string, "null"]}, weak_secret: {type: boolean, readOnly: true, description: The shared secret is shorter than 12 octets.}, require_message_authenticator: {type: boolean, description: Packets without a valid Message-Authenticator are dropped.}}
+              required: [id, tenant_id, name, listener, address, coa_port, vendor, has_coa_secret]
+              properties: {id: {type: integer}, tenant_id: {type: integer}, name: {type: string}, listener: {type: string}, address: {type: string, description: CIDR}, identifier: {type: [string, "null"]}, weak_secret: {type: boolean, readOnly: true, description: The shared secret is shorter than 12 octets.}, require_message_authenticator: {type: boolean, description: Packets without a valid Message-Authenticator are dropped.}, coa_port: {$ref: "#/components/schemas/CoAPort"}, vendor: {$ref: "#/components/schemas/Vendor"}, has_coa_secret: {type: boolean, readOnly: true, description: "CoA and Disconnect requests use a secret of their own (coa_secret); false: they use the shared secret."}, weak_coa_secret: {type: boolean, readOnly: true, description: The CoA secret is shorter than 12 octets (false without one).}}
             NASPage: {type: object, required: [items, next_cursor], properties: {items: {type: array, items: {$ref: "#/components/schemas/NAS"}}, next_cursor: {$ref: "#/components/schemas/NextCursor"}}}
             NASAddress:
               description: "An IPv4 or IPv6 address; a prefix (CIDR, host bits zero) of at least /16 (IPv4) or /48 (IPv6) is also taken."
               anyOf: [{type: string, format: ipv4}, {type: string, format: ipv6}]
+            CoAPort: {type: integer, minimum: 1, maximum: 65535, description: "UDP port of the NAS's dynamic-authorization server (RFC 5176 CoA and Disconnect requests)."}
+            Vendor: {type: string, minLength: 1, maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: "Vendor profile requests to the NAS are built from (Config/vendors/NAME.toml)."}
+            CoASecret: {type: string, minLength: 1, maxLength: 128, pattern: '\(text)', writeOnly: true, description: "The secret of CoA and Disconnect requests, 1-128 octets; never returned. Without one they use the shared secret."}
             NASCreate:
               type: object
               additionalProperties: false
               required: [name, address, secret]
-              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: [boolean, "null"], default: false, description: null is the default (false).}}
+              properties: {name: {type: string, minLength: 1, maxLength: 200, pattern: '\(text)'}, address: {$ref: "#/components/schemas/NASAddress"}, secret: {$ref: "#/components/schemas/Secret"}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', default: default}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, require_message_authenticator: {type: [boolean, "null"], default: false, description: null is the default (false).}, coa_port: {anyOf: [{$ref: "#/components/schemas/CoAPort"}, {type: "null"}], default: 3799, description: null is the default (3799).}, coa_secret: {anyOf: [{$ref: "#/components/schemas/CoASecret"}, {type: "null"}], description: "null or left out: requests use the shared secret."}, vendor: {anyOf: [{$ref: "#/components/schemas/Vendor"}, {type: "null"}], default: generic, description: null is the default (generic).}}
             NASUpdate:
               type: object
               additionalProperties: false
-              description: A field left out (or null, but for identifier, where null removes it) stays as it is.
-              properties: {address: {anyOf: [{$ref: "#/components/schemas/NASAddress"}, {type: "null"}]}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: [boolean, "null"], description: null leaves it unchanged.}}
+              description: A field left out (or null, but for identifier and coa_secret, where null removes it) stays as it is.
+              properties: {address: {anyOf: [{$ref: "#/components/schemas/NASAddress"}, {type: "null"}]}, identifier: {type: [string, "null"], minLength: 1, maxLength: 253, pattern: '\(text)'}, listener: {type: [string, "null"], pattern: '^[a-z0-9][a-z0-9_-]{0,62}$'}, require_message_authenticator: {type: [boolean, "null"], description: null leaves it unchanged.}, coa_port: {anyOf: [{$ref: "#/components/schemas/CoAPort"}, {type: "null"}], description: null leaves it unchanged.}, coa_secret: {anyOf: [{$ref: "#/components/schemas/CoASecret"}, {type: "null"}], description: "null removes the CoA secret: requests use the shared secret again."}, vendor: {anyOf: [{$ref: "#/components/schemas/Vendor"}, {type: "null"}], description: null leaves it unchanged.}}
             Session:
               type: object
               required: [id, nas, user, session_id, nas_port, upload_bytes, download_bytes, session_seconds]

@@ -70,7 +70,7 @@ extension TollgateAPI {
         router.post("v1/nas") { request, _ in
             let principal = try await authorize(request, [.operator])
             let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier",
-                                                                  "require_message_authenticator"])
+                                                                  "require_message_authenticator", "coa_port", "coa_secret", "vendor"])
             let name = try body.requiredString("name")
             let address = try body.requiredString("address", maxLength: 64)
             try Self.checkPrefix(address)
@@ -78,10 +78,12 @@ extension TollgateAPI {
             let listener = try body.string("listener", maxLength: 63) ?? "default"
             let identifier = try body.string("identifier", maxLength: 253)
             let requireMessageAuthenticator = try body.bool("require_message_authenticator") ?? false
+            let coa = try Self.dynamicAuthorizationFields(body)
             return try await call(principal, status: .created) { principal, connection in
                 try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
                     tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
-                    identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator)
+                    identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coa.port ?? NASStore.defaultCoAPort,
+                    coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor)
             }
         }
         router.get("v1/nas/{name}") { request, context in
@@ -94,16 +96,19 @@ extension TollgateAPI {
         router.patch("v1/nas/{name}") { request, context in
             let principal = try await authorize(request, [.operator])
             let name = try Self.parameter(context, "name")
-            let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator"])
+            let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator",
+                                                                  "coa_port", "coa_secret", "vendor"])
             let address = try body.string("address", maxLength: 64)
             if let address { try Self.checkPrefix(address) }
             let identifier = try body.clearableString("identifier", maxLength: 253)
             let listener = try body.string("listener", maxLength: 63)
             let requireMessageAuthenticator = try body.bool("require_message_authenticator")
+            let coa = try Self.dynamicAuthorizationFields(body)
             return try await call(principal) { principal, connection in
                 try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
                                                                             identifier: identifier, listener: listener,
-                                                                            requireMessageAuthenticator: requireMessageAuthenticator)
+                                                                            requireMessageAuthenticator: requireMessageAuthenticator,
+                                                                            coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)
             }
         }
         router.delete("v1/nas/{name}") { request, context -> Response in
@@ -144,6 +149,21 @@ extension TollgateAPI {
                 return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
             }
         }
+    }
+
+    /// The dynamic-authorization fields of a NAS body, checked here so that a refusal names the
+    /// field: `secret` is nil when absent and `.some(nil)` for null (back to the accounting secret).
+    static func dynamicAuthorizationFields(_ body: JSONBody) throws -> (port: Int?, secret: String??, vendor: String?) {
+        let port = try body.integer("coa_port", 1...65535)
+        let secret = try body.clearableString("coa_secret", maxLength: 128)
+        if case .some(.some(let text)) = secret, text.isEmpty || text.utf8.count > 128 {
+            throw APIError.invalid("coa_secret must be 1-128 octets")
+        }
+        let vendor = try body.string("vendor", maxLength: 40)
+        if let vendor, !isSlug(vendor) {
+            throw APIError.invalid("vendor must be 1-40 characters of a-z, 0-9, '-' and '_', beginning with a letter or digit: the name of a profile in Config/vendors")
+        }
+        return (port, secret, vendor)
     }
 
     /// Through the API a NAS address is at most a /16 (IPv4) or /48 (IPv6): a wider range on

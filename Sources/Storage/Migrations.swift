@@ -14,6 +14,7 @@ enum Migrations {
         (7, "NAS secret length and the Message-Authenticator requirement", v7),
         (8, "installation id, the identity spools record", v8),
         (9, "the packet log: append streams and their merge positions", v9),
+        (10, "NAS dynamic-authorization settings: CoA port, CoA secret, vendor profile", v10),
         (11, "quota crossings, restrictions, top-ups and enforcement requests", v11),
         (12, "webhooks: endpoints, the delivery outbox, attempts, NAS activity", v12),
     ]
@@ -657,5 +658,16 @@ enum Migrations {
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tollgate_tenant', t);
             END LOOP;
         END $$;
+    /// Where and how each NAS takes RFC 5176 CoA and Disconnect requests. The CoA secret is
+    /// sealed like `secret_sealed`; NULL means the NAS uses its accounting secret for dynamic
+    /// authorization too, as most do. `vendor` names a profile file (Config/vendors/NAME.toml),
+    /// so it is held to a file-name-safe form here as well.
+    static let v10 = """
+        ALTER TABLE nas_devices
+            ADD COLUMN coa_port integer NOT NULL DEFAULT 3799 CHECK (coa_port BETWEEN 1 AND 65535),
+            ADD COLUMN coa_secret_sealed bytea,
+            ADD COLUMN coa_secret_octets integer CHECK (coa_secret_octets BETWEEN 1 AND 128),
+            ADD COLUMN vendor text NOT NULL DEFAULT 'generic' CHECK (vendor ~ '^[a-z0-9][a-z0-9_-]{0,39}$'),
+            ADD CONSTRAINT nas_devices_coa_secret CHECK ((coa_secret_sealed IS NULL) = (coa_secret_octets IS NULL));
         """
 }

@@ -1,4 +1,4 @@
-/// A NAS device registered by a tenant's operator. The secret is never part of this value.
+/// A NAS device registered by a tenant's operator. The secrets are never part of this value.
 public struct NASDevice: Hashable, Sendable, Codable {
     public var id: Int64
     public var tenantID: Int64
@@ -14,9 +14,21 @@ public struct NASDevice: Hashable, Sendable, Codable {
     /// Accounting-Requests without a valid Message-Authenticator are dropped (BlastRADIUS,
     /// CVE-2024-3596). Status-Server always needs one.
     public var requireMessageAuthenticator: Bool
+    /// UDP port of the NAS's dynamic-authorization server (RFC 5176); 3799 by default.
+    public var coaPort: Int
+    /// Name of the vendor profile (Config/vendors/NAME.toml) requests to this NAS are built
+    /// from; "generic" by default.
+    public var vendor: String
+    /// CoA and Disconnect requests use a secret of their own; without one they use the
+    /// accounting secret.
+    public var hasCoASecret: Bool
+    /// The CoA secret is shorter than `NASStore.weakSecretOctets` octets (false without one:
+    /// then `weakSecret` speaks for the secret in use).
+    public var weakCoASecret: Bool
 
     public init(id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?,
-                weakSecret: Bool = false, requireMessageAuthenticator: Bool = false) {
+                weakSecret: Bool = false, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
+                vendor: String = NASStore.defaultVendor, hasCoASecret: Bool = false, weakCoASecret: Bool = false) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
@@ -25,6 +37,18 @@ public struct NASDevice: Hashable, Sendable, Codable {
         self.identifier = identifier
         self.weakSecret = weakSecret
         self.requireMessageAuthenticator = requireMessageAuthenticator
+        self.coaPort = coaPort
+        self.vendor = vendor
+        self.hasCoASecret = hasCoASecret
+        self.weakCoASecret = weakCoASecret
+    }
+
+    // "CoA" is spelled "Coa" in the keys so that snake-case encoding gives has_coa_secret,
+    // not has_co_a_secret.
+    enum CodingKeys: String, CodingKey {
+        case id, tenantID, name, listener, address, identifier, weakSecret, requireMessageAuthenticator, coaPort, vendor
+        case hasCoASecret = "hasCoaSecret"
+        case weakCoASecret = "weakCoaSecret"
     }
 }
 
@@ -62,6 +86,11 @@ public struct NASStore {
     public static let weakSecretOctets = 12
     /// The default of `limit`.
     public static let defaultLimit = 10_000
+    /// The dynamic-authorization port RFC 5176 assigns, where a NAS's CoA server listens
+    /// unless configured otherwise.
+    public static let defaultCoAPort = 3799
+    /// The vendor profile of a NAS registered without one: RFC 5176 attributes only.
+    public static let defaultVendor = "generic"
 
     public init(connection: PostgresConnection, cipher: SecretCipher, limit: Int = NASStore.defaultLimit) {
         self.connection = connection
@@ -69,19 +98,26 @@ public struct NASStore {
         self.limit = limit
     }
 
-    /// The columns `device(_:row:)` reads, in its order; the last opens legacy secrets.
+    /// The columns `device(_:row:)` reads, in its order; the ninth opens legacy secrets.
     static let columns = """
         id, tenant_id, name, listener, address::text, identifier, secret_octets, require_message_authenticator,
-        CASE WHEN secret_octets IS NULL THEN encode(secret_sealed, 'hex') END
+        CASE WHEN secret_octets IS NULL THEN encode(secret_sealed, 'hex') END, coa_port, vendor, coa_secret_octets
         """
+    /// How many columns `columns` names: a query may select more after them.
+    static let columnCount = 12
 
     /// Registers a NAS. Refused when a packet could not tell it from another NAS (same
     /// listener, overlapping address, and no distinct NAS-Identifiers), when it overlaps
-    /// another tenant's NAS on a shared listener, or past the tenant's limit.
+    /// another tenant's NAS on a shared listener, or past the tenant's limit. Without
+    /// `coaSecret`, CoA and Disconnect requests to it use the accounting secret.
     public func add(tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
-                    identifier: String? = nil, requireMessageAuthenticator: Bool = false) throws -> NASDevice {
+                    identifier: String? = nil, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
+                    coaSecret: String? = nil, vendor: String = NASStore.defaultVendor) throws -> NASDevice {
         try Self.validate(name: name, listener: listener, identifier: identifier)
         try Self.validate(secret: secret)
+        try Self.validate(coaPort: coaPort)
+        try Self.validate(vendor: vendor)
+        if let coaSecret { try Self.validate(secret: coaSecret, named: "the CoA secret") }
         return try connection.transaction { connection in
             let cidr = try Self.normalize(address: address, connection: connection)
             try lockRegistry(connection)
@@ -89,14 +125,16 @@ public struct NASStore {
             try checkListener(listener, tenant: tenant, connection: connection)
             try checkAmbiguity(listener: listener, address: cidr, identifier: identifier, tenant: tenant, excluding: nil, connection: connection)
             let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
+            let coaSealed = try coaSecret.map { try cipher.seal(Array($0.utf8), tenantID: tenant.id) }
             do {
                 let result = try connection.query("""
                     INSERT INTO nas_devices (tenant_id, name, listener, address, identifier, secret_sealed, secret_octets,
-                                             require_message_authenticator)
-                    VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'), $7, $8)
+                                             require_message_authenticator, coa_port, vendor, coa_secret_sealed, coa_secret_octets)
+                    VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'), $7, $8, $9, $10, decode($11, 'hex'), $12)
                     RETURNING \(Self.columns)
                     """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
-                          requireMessageAuthenticator ? "true" : "false"])
+                          requireMessageAuthenticator ? "true" : "false", String(coaPort), vendor, coaSealed.map(hex),
+                          coaSecret.map { String($0.utf8.count) }])
                 return try device(result, row: 0)
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
                 throw StoreError(.conflict, "tenant '\(tenant.slug)' already has a NAS named '\(name)'")
@@ -132,11 +170,18 @@ public struct NASStore {
         return try device(result, row: 0)
     }
 
-    /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it), listener or
-    /// Message-Authenticator requirement, with the same checks as a registration.
+    /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it), listener,
+    /// Message-Authenticator requirement, CoA port, CoA secret (`.some(nil)` removes it: the
+    /// accounting secret is used again) or vendor profile, with the same checks as a
+    /// registration. A nil argument leaves its setting as it is.
     public func update(tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
-                       listener: String? = nil, requireMessageAuthenticator: Bool? = nil) throws -> NASDevice {
-        try connection.transaction { connection in
+                       listener: String? = nil, requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil,
+                       coaSecret: String?? = nil, vendor: String? = nil) throws -> NASDevice {
+        if let coaPort { try Self.validate(coaPort: coaPort) }
+        if let vendor { try Self.validate(vendor: vendor) }
+        if case .some(.some(let coaSecret)) = coaSecret { try Self.validate(secret: coaSecret, named: "the CoA secret") }
+        let coaSealed = try coaSecret.map { try $0.map { try cipher.seal(Array($0.utf8), tenantID: tenant.id) } }
+        return try connection.transaction { connection in
             try lockRegistry(connection)
             let current = try connection.query(
                 "SELECT \(Self.columns) FROM nas_devices WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
@@ -150,13 +195,19 @@ public struct NASStore {
             try checkListener(newListener, tenant: tenant, connection: connection)
             try checkAmbiguity(listener: newListener, address: cidr, identifier: newIdentifier, tenant: tenant, excluding: device.id,
                                connection: connection)
+            // $9 says whether the CoA secret changes; then $10 is the sealed one, or NULL to remove it.
             let result = try connection.query("""
                 UPDATE nas_devices SET address = $3::cidr, identifier = $4, listener = $5, require_message_authenticator = $6,
+                                       coa_port = $7, vendor = $8,
+                                       coa_secret_sealed = CASE WHEN $9::boolean THEN decode($10, 'hex') ELSE coa_secret_sealed END,
+                                       coa_secret_octets = CASE WHEN $9::boolean THEN $11::integer ELSE coa_secret_octets END,
                                        updated_at = now()
                 WHERE tenant_id = $1 AND id = $2
                 RETURNING \(Self.columns)
                 """, [String(tenant.id), String(device.id), cidr, newIdentifier, newListener,
-                      (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false"])
+                      (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false",
+                      String(coaPort ?? device.coaPort), vendor ?? device.vendor, coaSecret == nil ? "false" : "true",
+                      coaSealed.flatMap { $0.map(hex) }, coaSecret.flatMap { $0.map { String($0.utf8.count) } }])
             return try self.device(result, row: 0)
         }
     }
@@ -190,7 +241,7 @@ public struct NASStore {
             var unrecorded: [(id: Int64, octets: Int)] = []
             for row in 0..<result.rowCount {
                 var nas = try device(result, row: row, opening: false)
-                let sealed = SecretCipher.hexBytes(result.value(row: row, column: 9) ?? "") ?? []
+                let sealed = SecretCipher.hexBytes(result.value(row: row, column: Self.columnCount) ?? "") ?? []
                 let secret = try cipher.open(sealed, tenantID: nas.tenantID)
                 if result.value(row: row, column: 6) == nil {
                     nas.weakSecret = secret.count < Self.weakSecretOctets
@@ -310,11 +361,27 @@ public struct NASStore {
         }
     }
 
-    static func validate(secret: String) throws {
+    static func validate(secret: String, named what: String = "the shared secret") throws {
         // RFC 2865 asks for at least 16 octets but real deployments use shorter ones; refuse
         // only what cannot work.
         guard !secret.isEmpty, secret.utf8.count <= 128, !secret.contains("\0") else {
-            throw StoreError(.invalid, "the shared secret must be 1-128 octets")
+            throw StoreError(.invalid, "\(what) must be 1-128 octets")
+        }
+    }
+
+    static func validate(coaPort: Int) throws {
+        guard (1...65535).contains(coaPort) else {
+            throw StoreError(.invalid, "the CoA port must be 1-65535, not \(coaPort) (RFC 5176 assigns 3799)")
+        }
+    }
+
+    static func validate(vendor: String) throws {
+        // The name becomes part of a file path (Config/vendors/NAME.toml): no dots, no slashes.
+        guard isSlug(vendor), vendor.utf8.count <= 40 else {
+            throw StoreError(.invalid, """
+                vendor must be 1-40 characters of a-z, 0-9, '-' and '_', beginning with a letter or digit: the name of a profile \
+                in Config/vendors
+                """)
         }
     }
 
@@ -357,10 +424,14 @@ public struct NASStore {
                 throw StoreError(.invalid, "the secret key does not open the secret of NAS '\(result.value(row: row, column: 2) ?? "")': configure the secret_key it was sealed with")
             }
         }
+        let coaOctets = result.value(row: row, column: 11).flatMap { Int($0) }
         return NASDevice(id: id, tenantID: tenant, name: result.value(row: row, column: 2) ?? "",
                          listener: result.value(row: row, column: 3) ?? "", address: result.value(row: row, column: 4) ?? "",
                          identifier: result.value(row: row, column: 5), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
-                         requireMessageAuthenticator: result.value(row: row, column: 7) == "t")
+                         requireMessageAuthenticator: result.value(row: row, column: 7) == "t",
+                         coaPort: result.value(row: row, column: 9).flatMap { Int($0) } ?? Self.defaultCoAPort,
+                         vendor: result.value(row: row, column: 10) ?? Self.defaultVendor, hasCoASecret: coaOctets != nil,
+                         weakCoASecret: (coaOctets ?? Int.max) < Self.weakSecretOctets)
     }
 }
 

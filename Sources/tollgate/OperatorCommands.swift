@@ -155,7 +155,7 @@ func tenantListing(_ tenants: [Tenant]) -> Listing {
 
 struct NASCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nas", abstract: "Register and manage a tenant's NAS devices.",
-                                                    subcommands: [Add.self, List.self, Update.self, Remove.self, RotateSecret.self])
+                                                    subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, RotateSecret.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a NAS. Refused when its packets could not be told apart from another NAS's.")
@@ -167,23 +167,32 @@ struct NASCommand: ParsableCommand {
         @Option(help: "NAS-Identifier its packets carry, to tell NAS sharing an address apart.") var identifier: String?
         @Flag(inversion: .prefixedNo, help: "Drop its Accounting-Requests that carry no valid Message-Authenticator (BlastRADIUS, CVE-2024-3596).")
         var requireMessageAuthenticator = false
+        @Option(help: "UDP port of its dynamic-authorization server (RFC 5176 CoA and Disconnect requests).")
+        var coaPort = NASStore.defaultCoAPort
+        @Option(help: "Read the secret of CoA and Disconnect requests from this file (one trailing newline is ignored); without it they use the shared secret.")
+        var coaSecretFile: String?
+        @Option(help: "Vendor profile its CoA and Disconnect requests are built from (Config/vendors/NAME.toml).")
+        var vendor = NASStore.defaultVendor
         @Option(help: "Output format.") var format: OutputFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
             try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
                 let secret = try self.secret.read()
+                let coaSecret = try coaSecretFile.map(SecretInput.read(file:))
                 let nas = try NASStore(connection: connection, cipher: cipher, limit: try database.configuration().nasLimitPerTenant).add(
                     tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier,
-                    requireMessageAuthenticator: requireMessageAuthenticator)
+                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)
                 if nas.weakSecret { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
+                if nas.weakCoASecret { printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request") }
                 print(nasListing([nas]).render(format))
             }
         }
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a NAS's address, NAS-Identifier, listener or Message-Authenticator requirement.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a NAS's address, NAS-Identifier, listener, Message-Authenticator requirement or dynamic-authorization settings.")
         @Option(help: "Tenant slug.") var tenant: String
         @Option(help: "NAS name.") var name: String
         @Option(help: "New source address or prefix.") var address: String?
@@ -192,16 +201,27 @@ struct NASCommand: ParsableCommand {
         @Option(help: "New listener.") var listener: String?
         @Flag(inversion: .prefixedNo, help: "Drop (or no longer drop) its Accounting-Requests without a valid Message-Authenticator.")
         var requireMessageAuthenticator: Bool?
+        @Option(help: "New UDP port of its dynamic-authorization server.") var coaPort: Int?
+        @Option(help: "Read a new secret for CoA and Disconnect requests from this file (one trailing newline is ignored).")
+        var coaSecretFile: String?
+        @Flag(help: "Remove the CoA secret: CoA and Disconnect requests use the shared secret again.") var clearCoaSecret = false
+        @Option(help: "New vendor profile (Config/vendors/NAME.toml).") var vendor: String?
         @Option(help: "Output format.") var format: OutputFormat = .table
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            try database.withTenant(self.tenant) { connection, tenant, cipher in
+            // Sealing a new CoA secret needs the key; other changes do not.
+            try database.withTenant(self.tenant, needsKey: coaSecretFile != nil) { connection, tenant, cipher in
                 guard !(noIdentifier && identifier != nil) else { throw StoreError(.invalid, "give --identifier or --no-identifier, not both") }
+                guard !(clearCoaSecret && coaSecretFile != nil) else { throw StoreError(.invalid, "give --coa-secret-file or --clear-coa-secret, not both") }
                 let newIdentifier: String?? = noIdentifier ? .some(nil) : identifier.map { .some($0) }
+                let coaSecret: String?? = clearCoaSecret ? .some(nil) : try coaSecretFile.map { .some(try SecretInput.read(file: $0)) }
                 let nas = try NASStore(connection: connection, cipher: cipher).update(
                     tenant: tenant, name: name, address: address, identifier: newIdentifier, listener: listener,
-                    requireMessageAuthenticator: requireMessageAuthenticator)
+                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)
+                if coaSecretFile != nil && nas.weakCoASecret {
+                    printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request")
+                }
                 print(nasListing([nas]).render(format))
             }
         }
@@ -216,6 +236,20 @@ struct NASCommand: ParsableCommand {
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, cipher in
                 print(nasListing(try NASStore(connection: connection, cipher: cipher).list(tenant: tenant)).render(format))
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one NAS of a tenant (secrets are never shown).")
+        @Option(help: "Tenant slug.") var tenant: String
+        @Option(help: "NAS name.") var name: String
+        @Option(help: "Output format.") var format: OutputFormat = .table
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            try database.withTenant(self.tenant) { connection, tenant, cipher in
+                print(nasListing([try NASStore(connection: connection, cipher: cipher).find(tenant: tenant, name: name)]).render(format))
             }
         }
     }
@@ -253,9 +287,11 @@ struct NASCommand: ParsableCommand {
 }
 
 func nasListing(_ devices: [NASDevice]) -> Listing {
-    Listing(columns: ["name", "listener", "address", "identifier", "weak_secret", "require_message_authenticator"],
+    Listing(columns: ["name", "listener", "address", "identifier", "weak_secret", "require_message_authenticator", "coa_port", "vendor",
+                      "has_coa_secret", "weak_coa_secret"],
             rows: devices.map { [.text($0.name), .text($0.listener), .text($0.address), .text($0.identifier),
-                                 .flag($0.weakSecret), .flag($0.requireMessageAuthenticator)] })
+                                 .flag($0.weakSecret), .flag($0.requireMessageAuthenticator), .number(Int64($0.coaPort)), .text($0.vendor),
+                                 .flag($0.hasCoASecret), .flag($0.weakCoASecret)] })
 }
 
 struct SessionsCommand: ParsableCommand {

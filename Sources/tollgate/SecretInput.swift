@@ -22,17 +22,20 @@ struct SecretInput: ParsableArguments {
             throw StoreError(.invalid, "give the shared secret once: --secret-file FILE, --secret-stdin (or --secret -), or --secret VALUE")
         }
         if let secret, secret != "-" { return secret }
+        if let secretFile { return try Self.read(file: secretFile) }
+        return try Self.text(FileHandle.standardInput.readDataToEndOfFile(), from: "standard input")
+    }
+
+    /// A secret from a file (one trailing newline is ignored).
+    static func read(file: String) throws -> String {
         let data: Data
-        let source: String
-        if let secretFile {
-            source = secretFile
-            do { data = try Data(contentsOf: URL(fileURLWithPath: secretFile)) } catch {
-                throw StoreError(.invalid, "cannot read the secret file \(secretFile): \(error.localizedDescription)")
-            }
-        } else {
-            source = "standard input"
-            data = FileHandle.standardInput.readDataToEndOfFile()
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw StoreError(.invalid, "cannot read the secret file \(file): \(error.localizedDescription)")
         }
+        return try text(data, from: file)
+    }
+
+    private static func text(_ data: Data, from source: String) throws -> String {
         guard data.count <= 4096, var text = String(data: data, encoding: .utf8) else {
             throw StoreError(.invalid, "the secret from \(source) is not UTF-8 text of at most 128 octets")
         }
