@@ -5,6 +5,24 @@ import Synchronization
 import TestSupport
 import Testing
 @testable import Enforcement
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether a new UDP socket can bind the wildcard address on `port` (it cannot while another holds it).
+func canBind(port: UInt16) -> Bool {
+    let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var off: Int32 = 0
+    _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in6()
+    address.sin6_family = sa_family_t(AF_INET6)
+    address.sin6_port = port.bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+    } == 0
+}
 
 /// Outcomes collected from completions, with how many times each request completed.
 final class OutcomeBox: Sendable {
@@ -275,7 +293,10 @@ struct DynamicAuthorizationClientTests {
             client.send(try throttle("user-\(index)"), to: target(peer)) { box.record(index, $0) }
         }
         #expect(try waitUntil(seconds: 2) { peer.requests.count == 3 })
+        let port = client.localPort
+        #expect(!canBind(port: port), "the client's socket is open while it runs")
         client.shutdown()
+        #expect(canBind(port: port), "the socket is closed once shutdown returns")
         // Completions already ran when shutdown returned.
         #expect(box.outcomes == [0: [.timeout(attempts: 1)], 1: [.timeout(attempts: 1)], 2: [.timeout(attempts: 1)]])
         client.shutdown()
