@@ -7,7 +7,8 @@ struct Tollgate: AsyncParsableCommand {
         commandName: "tollgate",
         abstract: "Multi-tenant RADIUS accounting collector and usage-billing gateway.",
         subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, NASCommand.self, SessionsCommand.self,
-                      UsageCommand.self, PlanCommand.self, SubscriberCommand.self, InvoiceCommand.self, QuotaCommand.self, TopUpCommand.self, EnforcementCommand.self, TokenCommand.self, SpoolCommand.self, DictionaryCommand.self,
+                      UsageCommand.self, PlanCommand.self, SubscriberCommand.self, InvoiceCommand.self, QuotaCommand.self, TopUpCommand.self,
+                      EnforcementCommand.self, WebhookCommand.self, TokenCommand.self, SpoolCommand.self, DictionaryCommand.self,
                       DecodeCommand.self]
     )
 }
