@@ -47,7 +47,10 @@ final class OutcomeBox: Sendable {
 @Suite("DynamicAuthorizationClient over UDP", .serialized)
 struct DynamicAuthorizationClientTests {
     let logger = Logger(label: "test.dynamic-authorization")
+    /// For the timing tests: 40, 80, 160, 320, 640 ms.
     let fast = RetrySchedule(firstWait: .milliseconds(40), transmissions: 5)
+    /// For tests that expect no retransmission even when a loaded machine answers slowly.
+    let patient = RetrySchedule(firstWait: .seconds(10), transmissions: 2)
 
     func throttle(_ user: String = "alice", session: String = "s1") throws -> DynamicAuthorizationMessage {
         var identity = aliceSession
@@ -64,7 +67,7 @@ struct DynamicAuthorizationClientTests {
     func ack() async throws {
         let peer = try DynamicAuthorizationPeer(secret: testSecret, dictionary: projectDictionary)
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: patient, logger: logger)
         defer { client.shutdown() }
         let before = UInt32(Date().timeIntervalSince1970)
         let outcome = await client.send(try throttle(), to: target(peer))
@@ -93,7 +96,7 @@ struct DynamicAuthorizationClientTests {
     func nak() async throws {
         let peer = try DynamicAuthorizationPeer(secret: testSecret) { _ in .nak(errorCause: 503) }
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: patient, logger: logger)
         defer { client.shutdown() }
         let message = try #require(shippedProfiles.profile("generic")).request(for: .disconnect, session: aliceSession, rate: nil, planRate: nil)
         #expect(await client.send(message, to: target(peer)) == .nak(errorCause: 503, attempts: 1))
@@ -111,8 +114,9 @@ struct DynamicAuthorizationClientTests {
         let outcome = await client.send(try throttle(), to: target(peer))
         let elapsed = Date().timeIntervalSince(start)
         #expect(outcome == .timeout(attempts: 5))
-        // 40 + 80 + 160 + 320 + 640 ms of waiting in all (the rest is scheduling on a busy machine).
-        #expect(elapsed >= 1.24 && elapsed < 3.0, "took \(elapsed) s")
+        // 40 + 80 + 160 + 320 + 640 ms of waiting in all; timers never fire early, and a busy
+        // machine only adds to it. The exact waits are the state machine's tests.
+        #expect(elapsed >= 1.24 && elapsed < 10, "took \(elapsed) s")
         let requests = peer.requests
         #expect(requests.count == 5)
         #expect(peer.failures.isEmpty, "\(peer.failures)")
@@ -120,7 +124,7 @@ struct DynamicAuthorizationClientTests {
         #expect(Set(requests.map(\.packet.authenticator)).count == 5)
         let gaps = zip(requests.dropFirst(), requests).map { $0.receivedAt - $1.receivedAt }
         for (gap, wait) in zip(gaps, [0.040, 0.080, 0.160, 0.320]) {
-            #expect(gap >= wait - 0.005 && gap < wait * 1.5 + 0.1, "gap \(gap) s for a wait of \(wait) s")
+            #expect(gap >= wait - 0.002 && gap < wait + 1.0, "gap \(gap) s for a wait of \(wait) s")
         }
         #expect(client.statistics.retransmissions == 4)
         #expect(client.statistics.timeouts == 1)
@@ -130,7 +134,7 @@ struct DynamicAuthorizationClientTests {
     func ackOnThird() async throws {
         let peer = try DynamicAuthorizationPeer(secret: testSecret) { $0.call < 3 ? .silence : .ack }
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .milliseconds(100), transmissions: 5), logger: logger)
         defer { client.shutdown() }
         #expect(await client.send(try throttle(), to: target(peer)) == .ack(attempts: 3))
         #expect(peer.requests.count == 3)
@@ -155,11 +159,11 @@ struct DynamicAuthorizationClientTests {
             ])
         }
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: patient, logger: logger)
         defer { client.shutdown() }
         #expect(await client.send(try throttle(), to: target(peer)) == .nak(errorCause: 503, attempts: 1))
         // The ACK after the NAK belongs to a finished request.
-        #expect(try waitUntil(seconds: 2) { client.statistics.droppedTotal == 6 })
+        #expect(try waitUntil(seconds: 10) { client.statistics.droppedTotal == 6 })
         let dropped = client.statistics.dropped
         #expect(dropped[.unknownIdentifier] == 3, "other port, wrong Identifier, ACK after the outcome: \(dropped)")
         #expect(dropped[.badAuthenticator] == 1, "\(dropped)")
@@ -187,7 +191,7 @@ struct DynamicAuthorizationClientTests {
             }
         }
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .milliseconds(200), transmissions: 3), logger: logger)
         defer { client.shutdown() }
         #expect(await client.send(try throttle(), to: target(peer)) == .ack(attempts: 2))
         let identifiers = peer.requests.map(\.packet.identifier)
@@ -205,10 +209,10 @@ struct DynamicAuthorizationClientTests {
         for index in 0..<300 {
             client.send(try throttle("user-\(index)"), to: target(peer)) { box.record(index, $0) }
         }
-        #expect(box.wait(for: 300, seconds: 10))
+        #expect(box.wait(for: 300, seconds: 30))
         #expect(box.outcomes.values.allSatisfy { $0 == [.timeout(attempts: 3)] })
         #expect(box.outcomes.count == 300)
-        #expect(try waitUntil(seconds: 2) { peer.requests.count == 900 })
+        #expect(try waitUntil(seconds: 10) { peer.requests.count == 900 })
         #expect(client.statistics.transmissions == 900 && client.statistics.inFlight == 0)
         #expect(peer.failures.isEmpty)
     }
@@ -217,7 +221,9 @@ struct DynamicAuthorizationClientTests {
     func tenThousand() throws {
         let peers = try (0..<10).map { _ in try DynamicAuthorizationPeer(secret: testSecret) { _ in .ack } }
         defer { peers.forEach { $0.stop() } }
-        let client = try DynamicAuthorizationClient(schedule: .standard, logger: logger)
+        // A long first wait: on a loaded machine an answer may take seconds, and a retransmission
+        // would change the counts this test checks.
+        let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .seconds(30), transmissions: 2), logger: logger)
         defer { client.shutdown() }
         let message = try throttle()
         let box = OutcomeBox()
@@ -242,14 +248,14 @@ struct DynamicAuthorizationClientTests {
             return index % 2 == 0 ? .ack : .nak(errorCause: index)
         }
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: .standard, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .seconds(30), transmissions: 2), logger: logger)
         defer { client.shutdown() }
         let box = OutcomeBox()
         let messages = try (0..<1000).map { try throttle("user-\($0)", session: "s\($0)") }
         for (index, message) in messages.enumerated() {
             client.send(message, to: target(peer)) { box.record(index, $0) }
         }
-        #expect(box.wait(for: 1000, seconds: 20))
+        #expect(box.wait(for: 1000, seconds: 60))
         let outcomes = box.outcomes
         #expect(outcomes.count == 1000)
         for index in 0..<1000 {
@@ -269,7 +275,7 @@ struct DynamicAuthorizationClientTests {
     func ipv6() async throws {
         let peer = try DynamicAuthorizationPeer(secret: testSecret, address: "::1")
         defer { peer.stop() }
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: patient, logger: logger)
         defer { client.shutdown() }
         #expect(await client.send(try throttle(), to: target(peer, host: "::1")) == .ack(attempts: 1))
         #expect(peer.failures.isEmpty)
@@ -277,7 +283,7 @@ struct DynamicAuthorizationClientTests {
 
     @Test("A host that is not a numeric address ends at once as a timeout with 0 attempts")
     func badHost() async throws {
-        let client = try DynamicAuthorizationClient(schedule: fast, logger: logger)
+        let client = try DynamicAuthorizationClient(schedule: patient, logger: logger)
         defer { client.shutdown() }
         let outcome = await client.send(try throttle(), to: DynamicAuthorizationTarget(host: "nas.example", port: 3799, secret: testSecret))
         #expect(outcome == .timeout(attempts: 0))
@@ -292,7 +298,7 @@ struct DynamicAuthorizationClientTests {
         for index in 0..<3 {
             client.send(try throttle("user-\(index)"), to: target(peer)) { box.record(index, $0) }
         }
-        #expect(try waitUntil(seconds: 2) { peer.requests.count == 3 })
+        #expect(try waitUntil(seconds: 10) { peer.requests.count == 3 })
         let port = client.localPort
         #expect(!canBind(port: port), "the client's socket is open while it runs")
         client.shutdown()
@@ -301,7 +307,7 @@ struct DynamicAuthorizationClientTests {
         #expect(box.outcomes == [0: [.timeout(attempts: 1)], 1: [.timeout(attempts: 1)], 2: [.timeout(attempts: 1)]])
         client.shutdown()
         client.send(try throttle("late"), to: target(peer)) { box.record(3, $0) }
-        #expect(box.wait(for: 4, seconds: 2))
+        #expect(box.wait(for: 4, seconds: 10))
         #expect(box.outcomes[3] == [.timeout(attempts: 0)])
         // Nothing more is sent: no retransmission after 2 s.
         usleep(2_300_000)

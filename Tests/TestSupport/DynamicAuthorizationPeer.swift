@@ -30,7 +30,7 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
         public var attributes: [DecodedAttribute]
         /// 1 for the first request received, 2 for the second, ...
         public var call: Int
-        /// Seconds since the peer started.
+        /// Seconds since the peer started, by the kernel's receive timestamp.
         public var receivedAt: Double
         public var sourcePort: UInt16
 
@@ -112,6 +112,10 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer: Int32 = 4 << 20
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
+        // A first SIOCGSTAMP (which fails: nothing received yet) makes the kernel stamp every
+        // datagram from then on.
+        var stamp = timeval()
+        _ = ioctl(fd, 0x8906, &stamp)
         let result: Int32
         if isIPv6 {
             var address = sockaddr_in6()
@@ -148,11 +152,17 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
                 }
             }
             guard count > 0 else { continue }
-            handle(Array(buffer[0..<count]), source: source, length: length, crypto: crypto)
+            // The kernel's receive time (SIOCGSTAMP), so a busy machine delaying this thread does
+            // not distort the gaps between requests.
+            var stamp = timeval()
+            let receivedAt = ioctl(socket, 0x8906, &stamp) == 0
+                ? Double(stamp.tv_sec) + Double(stamp.tv_usec) / 1_000_000 - started.timeIntervalSince1970
+                : Date().timeIntervalSince(started)
+            handle(Array(buffer[0..<count]), source: source, length: length, receivedAt: receivedAt, crypto: crypto)
         }
     }
 
-    private func handle(_ datagram: [UInt8], source: sockaddr_storage, length: socklen_t, crypto: RADIUSCrypto) {
+    private func handle(_ datagram: [UInt8], source: sockaddr_storage, length: socklen_t, receivedAt: Double, crypto: RADIUSCrypto) {
         guard let packet = try? RADIUSPacket(decoding: datagram) else {
             lock.withLock { problems.append("undecodable datagram of \(datagram.count) octets") }
             return
@@ -172,7 +182,7 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
             problems.append(contentsOf: issues)
             let request = Request(
                 packet: packet, attributes: packet.decodeAttributes(dictionary: dictionary), call: received.count + 1,
-                receivedAt: Date().timeIntervalSince(started), sourcePort: sourcePort)
+                receivedAt: receivedAt, sourcePort: sourcePort)
             received.append(request)
             return request
         }
