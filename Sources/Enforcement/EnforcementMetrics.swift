@@ -7,7 +7,7 @@ public final class EnforcementMetrics: Sendable {
     /// Subscribers evaluated against their policies.
     public let evaluated = Atomic<Int>(0)
     /// Thresholds crossed (recorded), by action.
-    private let crossings: [QuotaActionName: Atomic<Int>]
+    private let crossings = Mutex<[String: Int]>([:])
     /// Requests finished, by action and outcome.
     private let outcomes: Mutex<[String: Int]>
     /// Decision to ACK, microseconds: 50 ms .. 2 min.
@@ -19,12 +19,11 @@ public final class EnforcementMetrics: Sendable {
     enum QuotaActionName: String, CaseIterable { case notify, throttle, block, disconnect }
 
     public init() {
-        crossings = Dictionary(uniqueKeysWithValues: QuotaActionName.allCases.map { ($0, Atomic<Int>(0)) })
         outcomes = Mutex([:])
     }
 
     func crossed(_ action: String) {
-        if let name = QuotaActionName(rawValue: action) { crossings[name]?.add(1, ordering: .relaxed) }
+        crossings.withLock { $0[action, default: 0] += 1 }
     }
 
     func finished(action: String, outcome: String) {
@@ -42,8 +41,9 @@ public final class EnforcementMetrics: Sendable {
         out += "# TYPE tollgate_quota_evaluations_total counter\n"
         out += "tollgate_quota_evaluations_total \(evaluated.load(ordering: .relaxed))\n"
         out += "# HELP tollgate_quota_crossings_total Quota thresholds crossed, by action.\n# TYPE tollgate_quota_crossings_total counter\n"
+        let crossed = crossings.withLock { $0 }
         for name in QuotaActionName.allCases {
-            out += "tollgate_quota_crossings_total{action=\"\(name.rawValue)\"} \(crossings[name]!.load(ordering: .relaxed))\n"
+            out += "tollgate_quota_crossings_total{action=\"\(name.rawValue)\"} \(crossed[name.rawValue] ?? 0)\n"
         }
         out += "# HELP tollgate_enforcement_requests_total CoA and Disconnect requests finished, by action and outcome.\n"
         out += "# TYPE tollgate_enforcement_requests_total counter\n"

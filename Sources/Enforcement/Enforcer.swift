@@ -48,6 +48,8 @@ public final class Enforcer: Sendable {
     let profiles: VendorProfiles
     let client: DynamicAuthorizationClient
     let logger: Logger
+    /// Unix seconds now: which cycle, day and week it is (tests move it).
+    let clock: @Sendable () -> Int64
     public let metrics: EnforcementMetrics
     /// This collector's name on the requests it claims.
     public let claimant = UUID()
@@ -58,13 +60,16 @@ public final class Enforcer: Sendable {
     private let started = Atomic<Bool>(false)
 
     public init(configuration: Configuration, cipher: SecretCipher, profiles: VendorProfiles, client: DynamicAuthorizationClient,
-                metrics: EnforcementMetrics = EnforcementMetrics(), logger: Logger, connect: @escaping @Sendable () throws -> PostgresConnection) {
+                metrics: EnforcementMetrics = EnforcementMetrics(), logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                connect: @escaping @Sendable () throws -> PostgresConnection) {
         self.configuration = configuration
         self.cipher = cipher
         self.profiles = profiles
         self.client = client
         self.metrics = metrics
         self.logger = logger
+        self.clock = clock
         self.connect = connect
     }
 
@@ -121,7 +126,7 @@ public final class Enforcer: Sendable {
                     let sorted = users.sorted()
                     for start in stride(from: 0, to: sorted.count, by: configuration.roundLimit) {
                         let chunk = Array(sorted[start..<min(start + configuration.roundLimit, sorted.count)])
-                        let round = try QuotaStore(connection: db).enforce(tenantID: tenantID, users: chunk, now: Int64(Date().timeIntervalSince1970),
+                        let round = try QuotaStore(connection: db).enforce(tenantID: tenantID, users: chunk, now: clock(),
                                                                            claimant: claimant, lease: configuration.leaseSeconds, cache: cache)
                         metrics.evaluated.add(round.evaluated, ordering: .relaxed)
                         for crossing in round.crossings {
@@ -138,7 +143,7 @@ public final class Enforcer: Sendable {
                 }
                 if Date() >= nextSweep {
                     nextSweep = Date().addingTimeInterval(Double(configuration.sweepSeconds))
-                    try send(QuotaStore(connection: db).liftExpired(now: Int64(Date().timeIntervalSince1970), claimant: claimant,
+                    try send(QuotaStore(connection: db).liftExpired(now: clock(), claimant: claimant,
                                                                     lease: configuration.leaseSeconds), db, &targets)
                 }
             } catch {
@@ -191,7 +196,7 @@ public final class Enforcer: Sendable {
     /// The message and where it goes, from the NAS's settings and vendor profile.
     static func message(for request: EnforcementRequest, nas: NASDynamicAuthorization?, profiles: VendorProfiles) throws
         -> (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget) {
-        guard let nas else { throw EnforcementError("NAS \(request.nasID) is no longer registered") }
+        guard let nas else { throw EnforcementError("NAS \(request.nasID) has no dynamic-authorization address: it was removed, or is registered as a network rather than one address") }
         guard let profile = profiles.profile(nas.vendor) else {
             throw EnforcementError("NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
         }

@@ -5,6 +5,9 @@ import RADIUS
 public struct VendorProfiles: Sendable {
     private var profiles: [String: VendorProfile]
 
+    /// No profiles: every request is recorded as failed, naming the missing profile.
+    public static let none = VendorProfiles(profiles: [:])
+
     /// The profile names, sorted.
     public var names: [String] { profiles.keys.sorted() }
 

@@ -74,7 +74,16 @@ public enum Serve {
         let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
+        let enforcementMetrics = EnforcementMetrics()
+        let enforcement = try EnforcementService(configuration: configuration.enforcement, cipher: access.cipher, metrics: enforcementMetrics,
+                                                 logger: logger) {
+            let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
+            connection.responseTimeoutMilliseconds = 60_000
+            return connection
+        }
+        collector.onUsageCommitted = { enforcement.usageCommitted($0) }
         try collector.start()
+        enforcement.start()
         let webhookMetrics = WebhookMetrics()
         let webhooks = WebhookService(configuration: configuration.webhooks, cipher: access.cipher, metrics: webhookMetrics, logger: logger) {
             let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
@@ -91,7 +100,7 @@ public enum Serve {
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + webhookMetrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + enforcementMetrics.render() + webhookMetrics.render())))
         }
         let settings = configuration.api
         let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
@@ -110,7 +119,7 @@ public enum Serve {
             server: try HTTPServerSetup.builder(settings),
             configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate",
                                  availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
-            services: [CollectorService(collector: collector), webhooks],
+            services: [CollectorService(collector: collector), enforcement, webhooks],
             logger: logger
         )
         logger.info("tollgate serving", metadata: ["http": "\(configuration.http)", "tls": "\(settings.tlsCertificate != nil)"])

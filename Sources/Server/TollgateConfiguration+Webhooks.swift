@@ -1,4 +1,5 @@
 import Enforcement
+import TOML
 
 extension TollgateConfiguration {
     /// Reads `[webhooks]`; every key is optional and named in its error.

@@ -658,6 +658,8 @@ enum Migrations {
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tollgate_tenant', t);
             END LOOP;
         END $$;
+        """
+
     /// Where and how each NAS takes RFC 5176 CoA and Disconnect requests. The CoA secret is
     /// sealed like `secret_sealed`; NULL means the NAS uses its accounting secret for dynamic
     /// authorization too, as most do. `vendor` names a profile file (Config/vendors/NAME.toml),
