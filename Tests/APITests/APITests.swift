@@ -21,11 +21,14 @@ let routeRoles: [String: Set<String>] = [
     "GET /v1/webhooks/{id}": ["operator", "billing", "readonly"], "PATCH /v1/webhooks/{id}": ["operator", "billing"],
     "DELETE /v1/webhooks/{id}": ["operator", "billing"], "POST /v1/webhooks/{id}/rotate-secret": ["operator", "billing"],
     "GET /v1/webhooks/{id}/deliveries": ["operator", "billing", "readonly"],
+    "GET /v1/subscribers/{user}/quota": ["operator", "billing", "readonly"], "GET /v1/subscribers/{user}/top-ups": ["operator", "billing", "readonly"],
+    "POST /v1/subscribers/{user}/top-ups": ["billing"], "GET /v1/enforcement": ["operator", "billing", "readonly"],
 ]
 
 /// A concrete path for a route template, naming alpha's objects.
 func concrete(_ template: String) -> String {
     template.replacingOccurrences(of: "{slug}", with: "alpha").replacingOccurrences(of: "{name}", with: "alpha-bras")
+        .replacingOccurrences(of: "{user}", with: "alpha-u1")
         .replacingOccurrences(of: "{id}", with: "1") + (template.hasSuffix("unassigned") || template.hasSuffix("export") ? "?period=2026-10" : "")
 }
 

@@ -48,6 +48,8 @@ struct RatingCLITests {
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
         let report = try await nas.run(sessions: sessions, options: RunOptions(window: 8, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60)))
         #expect(report.isComplete)
+        // Answered means logged; the usage is there once the merger applied it.
+        try waitForMerge(connection)
         #expect(try connection.query("SELECT sum(download_bytes)::text FROM usage_hourly WHERE subscriber = 'alice'").rows == [["120000000000"]])
 
         let run = try json(try tollgate(["invoice", "run", "--tenant", "acme", "--period", period, "--format", "json"], url))
