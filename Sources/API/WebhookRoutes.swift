@@ -76,8 +76,9 @@ extension TollgateAPI {
             if let status, !WebhookStore.statuses.contains(status) {
                 throw APIError.invalid("status must be one of \(WebhookStore.statuses.joined(separator: ", "))")
             }
-            // The endpoint and the filter are part of the listing: a cursor of another is refused.
-            let cursor = pageCursor("webhook-deliveries:\(id):\(status ?? "")", principal)
+            // Every endpoint's deliveries are in one order (by id), whatever the status filter:
+            // a cursor is a bound of that order, sealed for the tenant.
+            let cursor = pageCursor("webhook-deliveries", principal)
             let page = try query.page(cursor)
             return try await call(principal) { principal, connection in
                 Page(try WebhookStore(connection: connection, cipher: cipher).deliveries(

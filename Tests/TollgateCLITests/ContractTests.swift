@@ -35,6 +35,14 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     _ = try plans.addSubscriber(tenant: tenant, user: "alpha-u2", plan: "alpha-plan", from: CivilDate("2026-10-15")!)
     _ = try InvoiceStore(connection: connection).run(tenant: tenant, period: "2026-10")
     let invoiceIDs = try InvoiceStore(connection: connection).list(tenant: tenant).map(\.id)
+    // Endpoint 1 (the database is new) with two deliveries, which stay pending: serve runs
+    // without the dispatcher here.
+    let hooks = WebhookStore(connection: connection, cipher: cipher)
+    _ = try hooks.create(tenant: tenant, url: "https://noc.example/hooks", events: ["nas.silent", "enforcement.failed"])
+    _ = try hooks.create(tenant: tenant, url: "https://billing.example/hooks", events: ["invoice.finalized"])
+    for _ in 0..<2 {
+        try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#) }
+    }
     let tokenStore = TokenStore(connection: connection)
     var tokens = ["admin": try tokenStore.create(tenant: nil, role: .admin, name: "platform").secret]
     for role in [TokenRole.operator, .billing, .readonly] {
@@ -52,6 +60,7 @@ func listingCursors(port: UInt16, tokens: [String: String]) throws -> [String: S
         ("GET /v1/usage", "/v1/usage", "readonly"), ("GET /v1/usage/totals", "/v1/usage/totals?by=hour", "readonly"),
         ("GET /v1/usage/top", "/v1/usage/top", "readonly"), ("GET /v1/usage/unassigned", "/v1/usage/unassigned?period=2026-10", "readonly"),
         ("GET /v1/plans", "/v1/plans", "billing"), ("GET /v1/subscribers", "/v1/subscribers", "billing"),
+        ("GET /v1/webhooks", "/v1/webhooks", "readonly"), ("GET /v1/webhooks/{id}/deliveries", "/v1/webhooks/1/deliveries", "readonly"),
         ("GET /v1/invoices", "/v1/invoices", "billing"), ("GET /v1/invoices/export", "/v1/invoices/export?period=2026-10&format=json", "billing"),
     ]
     var cursors: [String: String] = [:]
@@ -114,7 +123,8 @@ struct ContractTests {
                                    "schemathesis missing: scripts/test installs it (pip install 'schemathesis>=4,<5')")
         let (url, connection) = try TestDatabase.fresh()
         let seeded = try seedContractData(connection)
-        let serve = try ServeProcess(databaseURL: url)
+        // No deliveries to the URLs the fuzzer makes up: only loopback is reached from tests.
+        let serve = try ServeProcess(databaseURL: url, configuration: "[webhooks]\nenabled = false\n")
         let configuration = FileManager.default.temporaryDirectory.appendingPathComponent("schemathesis-\(UUID().uuidString).toml")
         let cursors = try listingCursors(port: serve.httpPort, tokens: seeded.tokens)
         try schemathesisConfiguration(invoiceIDs: seeded.invoiceIDs, cursors: cursors).write(to: configuration, atomically: true, encoding: .utf8)
