@@ -270,6 +270,7 @@ struct ServeProcessTests {
         async let second = toB.run(sessions: sessions.reversed(), options: options)
         let (reportA, reportB) = try await (first, second)
         #expect(reportA.isComplete && reportB.isComplete)
+        try waitForMerge(connection)
         let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(reportA.expected.upload), String(reportA.expected.download)])
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["60"]])
@@ -308,6 +309,8 @@ struct ServeProcessTests {
         let report = try await run
         #expect(report.isComplete, "\(report)")
         #expect(report.retransmissions > 0)
+        // Answered means logged; sessions and usage follow once the restarted collector merged the log.
+        try waitForMerge(connection)
         let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(report.expected.upload), String(report.expected.download)])
         #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["1500"]])
@@ -439,6 +442,7 @@ struct DatabaseOutageTests {
         #expect(after["tollgate_spool_replayed_packets_total"] ?? 0 >= spooled)
         #expect(after["tollgate_spool_quarantined_total"] == 0)
         let connection = try PostgresConnection(url: cluster.url)
+        try waitForMerge(connection)
         let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(report.expected.upload), String(report.expected.download)])
         #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
