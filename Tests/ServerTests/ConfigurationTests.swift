@@ -38,6 +38,9 @@ struct ConfigurationTests {
         #expect(configuration.collector.merge.workers == defaults.collector.merge.workers && defaults.collector.merge.workers == 2)
         #expect(configuration.collector.merge.cacheCapacity == defaults.collector.merge.cacheCapacity && defaults.collector.merge.cacheCapacity == 400_000)
         #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
+        #expect(configuration.enforcement == defaults.enforcement)
+        #expect(defaults.enforcement.enabled && defaults.enforcement.vendorDirectory == "Config/vendors" && defaults.enforcement.leaseSeconds == 120
+                 && defaults.enforcement.pollMilliseconds == 1000 && defaults.enforcement.sweepSeconds == 30 && defaults.enforcement.roundLimit == 2000)
         #expect(configuration.spool?.directory == ".tollgate/spool")
         #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
         #expect(configuration.api == defaults.api)
@@ -54,6 +57,29 @@ struct ConfigurationTests {
                 try load("[collector]\n\(bad)\n")
             } throws: { error in
                 "\(error)".contains("collector.\(bad.split(separator: " ")[0])")
+            }
+        }
+    }
+
+    @Test("The [enforcement] keys: read, and refused by name")
+    func enforcement() throws {
+        let configuration = try load("""
+            [enforcement]
+            enabled = false
+            vendor_directory = "/etc/tollgate/vendors"
+            lease_seconds = 300
+            poll_ms = 250
+            sweep_seconds = 5
+            round_limit = 500
+            """)
+        #expect(!configuration.enforcement.enabled && configuration.enforcement.vendorDirectory == "/etc/tollgate/vendors")
+        #expect(configuration.enforcement.leaseSeconds == 300 && configuration.enforcement.pollMilliseconds == 250)
+        #expect(configuration.enforcement.sweepSeconds == 5 && configuration.enforcement.roundLimit == 500)
+        for bad in ["lease_seconds = 60", "poll_ms = 10", "sweep_seconds = 0", "round_limit = 0", "enabled = 1", "vendor_directory = 3", "speed = 1"] {
+            #expect {
+                try load("[enforcement]\n\(bad)\n")
+            } throws: { error in
+                "\(error)".contains("enforcement.\(bad.split(separator: " ")[0])")
             }
         }
     }
