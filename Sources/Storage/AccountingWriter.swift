@@ -20,7 +20,8 @@ public struct BatchSummary: Hashable, Sendable {
     public var sessionsClosedByNAS = 0
     public var usageRows = 0
     public var packetsStored = 0
-    /// Subscribers whose usage the batch changed (what quota enforcement looks at next).
+    /// Subscribers whose usage the batch changed or who started a session (what quota
+    /// enforcement looks at next).
     public var subscribers: Set<TenantSubscriber> = []
 }
 
@@ -356,6 +357,9 @@ public final class AccountingWriter {
                 } else {
                     inserts.append(key: key, id: nil, generation: generations[index], isLatest: index == latest,
                                    firstReceivedAt: session.firstReceivedAt[index])
+                    // A session that starts (with or without usage yet) is what re-applies a
+                    // throttle or block of its subscriber.
+                    summary.subscribers.insert(TenantSubscriber(tenantID: key.tenantID, subscriber: key.userName))
                 }
             }
         }

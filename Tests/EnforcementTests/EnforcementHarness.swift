@@ -102,6 +102,12 @@ final class EnforcementHarness: @unchecked Sendable {
         return (try? condition()) == true
     }
 
+    /// The peer's `index`th request (0 = first), if it arrived.
+    func request(_ index: Int) -> DynamicAuthorizationPeer.Request? {
+        let requests = peer.requests
+        return index < requests.count ? requests[index] : nil
+    }
+
     func log() throws -> [EnforcementRecord] {
         try QuotaStore(connection: connection).enforcementPage(tenant: tenant, after: nil, limit: 1000).rows.reversed()
     }

@@ -125,12 +125,14 @@ struct RatingCLITests {
         let (url, _) = try prepareDatabase()
         let folder = "\(repository)/Config/plans"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".toml") || $0.hasSuffix(".json") }.sorted()
-        #expect(files.count >= 4)
+        #expect(files.count >= 5)
         for file in files {
             _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(folder)/\(file)"], url)
         }
         let plans = try json(try tollgate(["plan", "list", "--tenant", "acme", "--format", "json"], url))
-        #expect(Set(plans.compactMap { $0["name"] as? String }) == ["Home 100", "Business Graduated", "Volume Saver", "Nights Free"])
+        #expect(Set(plans.compactMap { $0["name"] as? String }) == ["Home 100", "Business Graduated", "Volume Saver", "Nights Free", "Fair 200"])
+        let fair = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Fair 200", "--format", "json"], url))
+        #expect((fair.first?["terms"] as? String)?.contains(#""action":"throttle","at":"100%","fallback":"disconnect","period":"cycle","rate":"1M/1M""#) == true)
         let shown = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Business Graduated", "--format", "json"], url))
         #expect((shown.first?["terms"] as? String)?.contains("\"overage\":\"graduated\"") == true)
 
