@@ -117,7 +117,6 @@ public final class Enforcer: Sendable {
                 state.outcomes = []
                 return taken
             }
-            if work.stopping { return }
             do {
                 if connection == nil { connection = try connect() }
                 guard let db = connection else { continue }
@@ -137,6 +136,8 @@ public final class Enforcer: Sendable {
                         try send(round.requests, db, &targets)
                     }
                 }
+                // Stopping: what was received and touched is recorded and evaluated, then no more.
+                if work.stopping { return }
                 if Date() >= nextPoll {
                     nextPoll = Date().addingTimeInterval(Double(configuration.pollMilliseconds) / 1000)
                     try send(QuotaStore(connection: db).claimPending(claimant: claimant, lease: configuration.leaseSeconds), db, &targets)
@@ -147,6 +148,10 @@ public final class Enforcer: Sendable {
                                                                     lease: configuration.leaseSeconds), db, &targets)
                 }
             } catch {
+                if work.stopping {
+                    logger.error("enforcement stopped with a round unfinished; its requests are taken over after the lease", metadata: ["error": "\(error)"])
+                    return
+                }
                 logger.error("enforcement round failed; retrying", metadata: ["error": "\(error)"])
                 connection = nil
                 // What was taken goes back: the next round evaluates it again (crossings are
@@ -163,19 +168,29 @@ public final class Enforcer: Sendable {
     /// Sends requests; one that cannot be built (no profile, no address) is recorded as failed.
     private func send(_ requests: [EnforcementRequest], _ connection: PostgresConnection, _ targets: inout Targets) throws {
         guard !requests.isEmpty else { return }
+        var unreadable: [Int64: String] = [:]
         let missing = Set(requests.map(\.nasID)).filter { nas in targets.loadedAt[nas].map { $0.timeIntervalSinceNow < -30 } ?? true }
         if !missing.isEmpty {
             for (tenantID, nasIDs) in Dictionary(grouping: requests.filter { missing.contains($0.nasID) }, by: \.tenantID) {
-                let found = try NASStore(connection: connection, cipher: cipher).dynamicAuthorization(tenantID: tenantID, nasIDs: Array(Set(nasIDs.map(\.nasID))))
-                for nas in Set(nasIDs.map(\.nasID)) {
-                    targets.byNAS[nas] = found[nas]
-                    targets.loadedAt[nas] = Date()
+                let ids = Set(nasIDs.map(\.nasID))
+                do {
+                    let found = try NASStore(connection: connection, cipher: cipher).dynamicAuthorization(tenantID: tenantID, nasIDs: Array(ids))
+                    for nas in ids {
+                        targets.byNAS[nas] = found[nas]
+                        targets.loadedAt[nas] = Date()
+                    }
+                } catch let error as StoreError {
+                    // One tenant's unreadable NAS settings (a secret the key does not open) fail
+                    // that tenant's requests, never everyone's.
+                    logger.error("NAS dynamic-authorization settings unreadable", metadata: ["tenant": "\(tenantID)", "error": "\(error)"])
+                    unreadable[tenantID] = error.message
                 }
             }
         }
         for request in requests {
             let built: (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget)
             do {
+                if let problem = unreadable[request.tenantID] { throw EnforcementError("the NAS settings cannot be read: \(problem)") }
                 built = try Self.message(for: request, nas: targets.byNAS[request.nasID].flatMap { $0.tenantID == request.tenantID ? $0 : nil },
                                          profiles: profiles)
             } catch {
@@ -196,7 +211,9 @@ public final class Enforcer: Sendable {
     /// The message and where it goes, from the NAS's settings and vendor profile.
     static func message(for request: EnforcementRequest, nas: NASDynamicAuthorization?, profiles: VendorProfiles) throws
         -> (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget) {
-        guard let nas else { throw EnforcementError("NAS \(request.nasID) has no dynamic-authorization address: it was removed, or is registered as a network rather than one address") }
+        guard let nas else {
+            throw EnforcementError("NAS \(request.nasID) has no dynamic-authorization address: it was removed, is registered as a network rather than one address, or shares its address with another tenant's NAS")
+        }
         guard let profile = profiles.profile(nas.vendor) else {
             throw EnforcementError("NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
         }
@@ -205,7 +222,7 @@ public final class Enforcer: Sendable {
             throw EnforcementError("NAS '\(nas.name)' is registered by the network \(nas.address), not one address: register its address to reach its CoA port")
         }
         let identity = SessionIdentity(userName: request.userName, acctSessionID: request.acctSessionID,
-                                       nasIPAddress: host.contains(":") ? nil : host, nasIdentifier: nas.identifier,
+                                       nasIPAddress: host, nasIdentifier: nas.identifier,
                                        framedIPAddress: request.framedIPAddress)
         let message = try profile.request(for: action, session: identity, rate: action == .throttle ? request.rate : nil,
                                           planRate: action == .restore ? request.rate : nil)

@@ -115,6 +115,9 @@ public struct PlanDocument: Hashable, Sendable {
             try QuotaPolicy.parse(policy, path: "quota[\(index)].", included: terms.included)
         }
         guard terms.quotas.count <= 20 else { throw PlanError(field: "quota", "at most 20 policies per plan version") }
+        if terms.rate == nil, let index = terms.quotas.firstIndex(where: { $0.action.isLasting || $0.fallback?.isLasting == true }) {
+            throw PlanError(field: "rate", "is required with a throttle or block policy (quota[\(index)]): it is the rate lifting the restriction restores, e.g. \"100M/100M\"")
+        }
         var seen = Set<String>()
         for (index, policy) in terms.quotas.enumerated() {
             let key = "\(policy.period.rawValue)|\(policy.threshold)"

@@ -105,7 +105,7 @@ public struct PlanTerms: Hashable, Sendable {
     /// e.g. 0.20 for 20 %.
     public var taxRate: Decimal
     /// The plan's normal rate in the NAS profile's syntax ("upload/download"): what a CoA
-    /// restores when a throttle or block is lifted; nil when the profile restores without one.
+    /// restores when a throttle or block is lifted. Required with a throttle or block policy.
     public var rate: String?
     /// Fair-usage policies, acted on as usage is committed.
     public var quotas: [QuotaPolicy]

@@ -114,12 +114,14 @@ public enum Serve {
         }
         let host = configuration.http.hasPrefix("*") ? "0.0.0.0" : String(configuration.http[..<configuration.http.lastIndex(of: ":")!])
             .trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        // Services stop in reverse order: webhooks, the collector (its last merges are handed to
+        // enforcement), then enforcement.
         let app = Application(
             router: router,
             server: try HTTPServerSetup.builder(settings),
             configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate",
                                  availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
-            services: [CollectorService(collector: collector), enforcement, webhooks],
+            services: [enforcement, CollectorService(collector: collector), webhooks],
             logger: logger
         )
         logger.info("tollgate serving", metadata: ["http": "\(configuration.http)", "tls": "\(settings.tlsCertificate != nil)"])

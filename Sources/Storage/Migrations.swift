@@ -612,7 +612,9 @@ enum Migrations {
             period text NOT NULL CHECK (period IN ('cycle', 'day', 'week')),
             period_key text NOT NULL,
             since timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (tenant_id, user_name)
+            -- One restriction per kind of period: a day's throttle ends at midnight without
+            -- ending the cycle's.
+            PRIMARY KEY (tenant_id, user_name, period)
         );
 
         CREATE TABLE enforcement_requests (

@@ -29,8 +29,9 @@ public struct NASDynamicAuthorization: Sendable, Hashable {
 
 extension NASStore {
     /// The dynamic-authorization settings of the tenant's NAS among `nasIDs`, by NAS id. Ids
-    /// of other tenants' NAS, of removed NAS and of NAS registered as a prefix (which name no
-    /// one address to send to) have no entry.
+    /// of other tenants' NAS, of removed NAS, of NAS registered as a prefix (which name no
+    /// one address to send to) and of NAS whose address another tenant's NAS shares (on
+    /// another listener) have no entry.
     ///
     /// Filters on the tenant itself rather than relying on row-level security, so it serves
     /// the owner connection of the enforcement path (which works for every tenant) as well as a
@@ -41,8 +42,11 @@ extension NASStore {
         for id in Set(nasIDs).sorted() { ids.append(id) }
         let result = try connection.query("""
             SELECT id, name, host(address), coa_port, vendor, identifier, encode(coalesce(coa_secret_sealed, secret_sealed), 'hex')
-            FROM nas_devices
+            FROM nas_devices n
             WHERE tenant_id = $1 AND id = ANY($2::bigint[]) AND masklen(address) = CASE family(address) WHEN 4 THEN 32 ELSE 128 END
+              -- Another tenant's NAS at the same address (behind another listener) is another
+              -- device that one CoA port cannot tell apart: no request is sent to either.
+              AND NOT EXISTS (SELECT 1 FROM nas_devices o WHERE o.tenant_id <> n.tenant_id AND o.address >>= n.address)
             """, [String(tenantID), ids.literal])
         var settings: [Int64: NASDynamicAuthorization] = [:]
         for row in 0..<result.rowCount {

@@ -318,6 +318,14 @@ public struct QuotaStore {
             var round = EnforcementRound(evaluated: subjects.count)
             var newCrossingIDs: [Int64] = []
             if !subjects.isEmpty {
+                // A top-up (which locks its subscriber for update) either committed before these
+                // reads or waits until this round committed: never a throttle decided on the
+                // allowance before a top-up that already lifted the previous one.
+                var locked = ArrayParameter(reservingCapacity: subjects.count * 12)
+                for user in subjects.keys.sorted() { locked.append(user) }
+                try connection.query("""
+                    SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = ANY($2::text[]) ORDER BY user_name FOR SHARE
+                    """, [String(tenantID), locked.literal])
                 try Self.addTopUps(connection, tenantID: tenantID, subjects: &subjects, clock: clock)
                 let usage = try Self.usage(connection, tenantID: tenantID, subjects: subjects, clock: clock)
                 let recorded = try Self.recordedCrossings(connection, tenantID: tenantID, users: Array(subjects.keys), clock: clock)
@@ -396,18 +404,25 @@ public struct QuotaStore {
         }
     }
 
-    /// Keeps the most severe new lasting restriction per subscriber, unless the subscriber is
-    /// already restricted at least as much.
+    /// Keeps the most severe new lasting restriction per subscriber and kind of period, unless
+    /// the subscriber is already restricted at least as much for that period.
     static func restrict(_ connection: PostgresConnection, tenantID: Int64, inserted: [InsertedCrossing]) throws {
-        var strongest: [String: InsertedCrossing] = [:]
+        struct StateKey: Hashable, Comparable {
+            var user: String
+            var period: String
+            static func < (a: StateKey, b: StateKey) -> Bool { (a.user, a.period) < (b.user, b.period) }
+        }
+        var strongest: [StateKey: InsertedCrossing] = [:]
         for crossing in inserted where crossing.crossing.action.isLasting {
-            if let current = strongest[crossing.crossing.userName], current.crossing.action.severity >= crossing.crossing.action.severity { continue }
-            strongest[crossing.crossing.userName] = crossing
+            let key = StateKey(user: crossing.crossing.userName, period: crossing.period.rawValue)
+            if let current = strongest[key], current.crossing.action.severity >= crossing.crossing.action.severity { continue }
+            strongest[key] = crossing
         }
         guard !strongest.isEmpty else { return }
         var users = ArrayParameter(), crossings = ArrayParameter(), actions = ArrayParameter(), rates = ArrayParameter()
         var restoreRates = ArrayParameter(), fallbacks = ArrayParameter(), periods = ArrayParameter(), keys = ArrayParameter()
-        for (user, crossing) in strongest.sorted(by: { $0.key < $1.key }) {
+        for (key, crossing) in strongest.sorted(by: { $0.key < $1.key }) {
+            let user = key.user
             users.append(user); crossings.append(crossing.crossing.id); actions.append(crossing.crossing.action.rawValue)
             rates.append(crossing.rate); restoreRates.append(crossing.restoreRate); fallbacks.append(crossing.fallback?.rawValue)
             periods.append(crossing.period.rawValue); keys.append(crossing.crossing.periodKey)
@@ -415,15 +430,18 @@ public struct QuotaStore {
         try connection.query("""
             INSERT INTO quota_states AS s (tenant_id, user_name, crossing_id, action, rate, restore_rate, fallback, period, period_key)
             SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-            ON CONFLICT (tenant_id, user_name) DO UPDATE SET crossing_id = excluded.crossing_id, action = excluded.action, rate = excluded.rate,
-                restore_rate = excluded.restore_rate, fallback = excluded.fallback, period = excluded.period, period_key = excluded.period_key, since = now()
-            WHERE s.action = 'throttle' AND excluded.action = 'block'
+            ON CONFLICT (tenant_id, user_name, period) DO UPDATE SET crossing_id = excluded.crossing_id, action = excluded.action, rate = excluded.rate,
+                restore_rate = excluded.restore_rate, fallback = excluded.fallback, period_key = excluded.period_key, since = now()
+            -- A block outranks a throttle of the same period; a new period's state replaces the
+            -- past one's that the sweep has not lifted yet.
+            WHERE (s.action = 'throttle' AND excluded.action = 'block') OR s.period_key <> excluded.period_key
             """, [String(tenantID), users.literal, crossings.literal, actions.literal, rates.literal, restoreRates.literal,
                   fallbacks.literal, periods.literal, keys.literal])
     }
 
     /// Requests for every live session of a restricted subscriber among `users` that has not
-    /// had its restriction yet: sessions open when it was decided, and sessions started since.
+    /// had its restriction yet (the strongest, when several periods restrict it): sessions
+    /// open when it was decided, and sessions started since.
     static func requestsForRestricted(_ connection: PostgresConnection, tenantID: Int64, users: [String], claimant: UUID, lease: Int) throws -> [EnforcementRequest] {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
@@ -433,10 +451,11 @@ public struct QuotaStore {
             SELECT st.tenant_id, st.user_name, st.crossing_id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, st.action,
                    CASE WHEN se.first_received_at > st.since THEN 'reconnect' ELSE 'crossing' END, 'c' || st.crossing_id, st.rate, st.fallback,
                    now() + make_interval(secs => $3), $4::uuid
-            FROM quota_states st
+            FROM (SELECT DISTINCT ON (user_name) * FROM quota_states
+                  WHERE tenant_id = $1 AND user_name = ANY($2::text[])
+                  ORDER BY user_name, CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC, crossing_id DESC) st
             JOIN sessions se ON se.tenant_id = st.tenant_id AND se.user_name = st.user_name AND se.stopped_at IS NULL
-            WHERE st.tenant_id = $1 AND st.user_name = ANY($2::text[])
-              AND NOT EXISTS (SELECT 1 FROM enforcement_requests r
+            WHERE NOT EXISTS (SELECT 1 FROM enforcement_requests r
                               WHERE r.tenant_id = se.tenant_id AND r.session_id = se.id AND r.decision_key = 'c' || st.crossing_id)
             ORDER BY se.id
             ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
@@ -463,28 +482,49 @@ public struct QuotaStore {
         return requests(result)
     }
 
-    /// Lifts the restrictions of `users` (all of theirs, or only those from `crossingIDs`) and
-    /// records a restore request for each of their live sessions, unclaimed unless `claimant`.
-    static func lift(_ connection: PostgresConnection, tenantID: Int64, users: [String], crossingIDs: [Int64]?, reason: String,
-                     claimant: UUID?, lease: Int) throws -> [EnforcementRequest] {
+    /// Lifts restrictions of `users` (those of `periods`, or only those from `crossingIDs`):
+    /// each live session gets a restore to the plan's rate, or the strongest restriction left
+    /// from another period. Requests of the lifted restrictions not answered yet are dropped
+    /// (recorded as failed), so none lands after the lift. Unclaimed unless `claimant`.
+    static func lift(_ connection: PostgresConnection, tenantID: Int64, users: [String], crossingIDs: [Int64]?, periods: [QuotaPeriod]? = nil,
+                     reason: String, claimant: UUID?, lease: Int) throws -> [EnforcementRequest] {
         var names = ArrayParameter()
         for user in users { names.append(user) }
         var ids = ArrayParameter()
         for id in crossingIDs ?? [] { ids.append(id) }
+        var kinds = ArrayParameter()
+        for period in periods ?? [] { kinds.append(period.rawValue) }
         let result = try connection.query("""
             WITH lifted AS (
-                DELETE FROM quota_states WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND ($3::bigint[] IS NULL OR crossing_id = ANY($3::bigint[]))
-                RETURNING tenant_id, user_name, crossing_id, restore_rate)
+                DELETE FROM quota_states WHERE tenant_id = $1 AND user_name = ANY($2::text[])
+                    AND ($3::bigint[] IS NULL OR crossing_id = ANY($3::bigint[])) AND ($7::text[] IS NULL OR period = ANY($7::text[]))
+                RETURNING tenant_id, user_name, crossing_id, restore_rate),
+            dropped AS (
+                UPDATE enforcement_requests SET status = 'failed', detail = 'lifted before it was answered', completed_at = now(), lease_until = NULL
+                WHERE tenant_id = $1 AND crossing_id IN (SELECT crossing_id FROM lifted) AND status = 'pending' AND action IN ('throttle', 'block')
+                RETURNING 1),
+            targets AS (
+                SELECT tenant_id, user_name, max(crossing_id) AS lifted_id, max(restore_rate) AS restore_rate FROM lifted GROUP BY tenant_id, user_name),
+            remaining AS (
+                -- The statement sees the states as they were: the lifted rows are left out by id.
+                SELECT DISTINCT ON (user_name) user_name, crossing_id, action, rate, fallback FROM quota_states
+                WHERE tenant_id = $1 AND user_name IN (SELECT user_name FROM targets) AND crossing_id NOT IN (SELECT crossing_id FROM lifted)
+                ORDER BY user_name, CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC, crossing_id DESC)
             INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
-                                              reason, decision_key, rate, lease_until, claimed_by)
-            SELECT l.tenant_id, l.user_name, l.crossing_id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, 'restore', $4,
-                   'r' || l.crossing_id, l.restore_rate, CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => $6) END, $5::uuid
-            FROM lifted l
-            JOIN sessions se ON se.tenant_id = l.tenant_id AND se.user_name = l.user_name AND se.stopped_at IS NULL
+                                              reason, decision_key, rate, fallback, lease_until, claimed_by)
+            SELECT t.tenant_id, t.user_name, coalesce(r.crossing_id, t.lifted_id), se.id, se.nas_id, se.acct_session_id, se.framed_ip_address,
+                   coalesce(r.action, 'restore'), $4,
+                   CASE WHEN r.crossing_id IS NULL THEN 'r' || t.lifted_id ELSE 'c' || r.crossing_id || 'r' || t.lifted_id END,
+                   CASE WHEN r.crossing_id IS NULL THEN t.restore_rate ELSE r.rate END, r.fallback,
+                   CASE WHEN $5::uuid IS NULL THEN NULL ELSE now() + make_interval(secs => $6) END, $5::uuid
+            FROM targets t
+            LEFT JOIN remaining r ON r.user_name = t.user_name
+            JOIN sessions se ON se.tenant_id = t.tenant_id AND se.user_name = t.user_name AND se.stopped_at IS NULL
             ORDER BY se.id
             ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
             RETURNING \(requestColumns)
-            """, [String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease)])
+            """, [String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease),
+                  periods == nil ? nil : kinds.literal])
         return requests(result)
     }
 
@@ -496,7 +536,8 @@ public struct QuotaStore {
         let result = try connection.query("""
             UPDATE enforcement_requests r SET lease_until = now() + make_interval(secs => $1), claimed_by = $2::uuid
             FROM (SELECT tenant_id, id FROM enforcement_requests
-                  WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
+                  -- Never its own: a request this collector still holds (queued in its client) would go twice.
+                  WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now()) AND claimed_by IS DISTINCT FROM $2::uuid
                   ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) c
             WHERE r.tenant_id = c.tenant_id AND r.id = c.id
             RETURNING \(Self.columns(alias: "r."))
@@ -579,7 +620,7 @@ public struct QuotaStore {
     // MARK: - Billing staff (API, CLI)
 
     /// Grants `bytes` of extra allowance for the current cycle and lifts the subscriber's
-    /// throttle or block (restores are recorded for the enforcer to send).
+    /// throttle or block of the cycle (restores are recorded for the enforcer to send).
     public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64) throws -> (topUp: TopUpRecord, restores: Int) {
         guard bytes > 0, bytes <= 1_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 1 EB") }
         if let note, note.count > 500 || note.contains("\0") { throw StoreError(.invalid, "note must be at most 500 characters") }
@@ -590,7 +631,9 @@ public struct QuotaStore {
                 INSERT INTO top_ups (tenant_id, user_name, period, bytes, note) VALUES ($1, $2, $3, $4, $5)
                 RETURNING id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                 """, [String(tenant.id), user, clock.cycle.description, String(bytes), note])
-            let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, reason: "top-up", claimant: nil, lease: 0)
+            // Top-ups add to the cycle's allowance: day and week restrictions stay.
+            let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
+                                         claimant: nil, lease: 0)
             return (Self.topUps(result).first!, restores.count)
         }
     }
@@ -617,6 +660,7 @@ public struct QuotaStore {
             let stateRows = try connection.query("""
                 SELECT action, rate, period, period_key, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                 FROM quota_states WHERE tenant_id = $1 AND user_name = $2
+                ORDER BY CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC LIMIT 1
                 """, [String(tenant.id), user])
             let state = stateRows.rowCount == 0 ? nil : QuotaStateView(
                 action: stateRows.value(row: 0, column: 0) ?? "", rate: stateRows.value(row: 0, column: 1), period: stateRows.value(row: 0, column: 2) ?? "",

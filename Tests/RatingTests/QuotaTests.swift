@@ -11,12 +11,12 @@ struct QuotaTests {
         do { _ = try parse(json); return nil } catch { return error }
     }
 
-    static let base = #""currency": "EUR", "included": 100, "unit": "GB""#
+    static let base = #""currency": "EUR", "included": 100, "unit": "GB", "rate": "100M/100M""#
 
     @Test("policies parse, keep their order and survive the canonical form")
     func policiesRoundTrip() throws {
         let document = try parse("""
-            {\(Self.base), "rate": "100M/100M", "quota": [
+            {\(Self.base), "quota": [
               {"at": "80%", "action": "notify"},
               {"at": "100%", "action": "throttle", "rate": "1M/1M", "fallback": "disconnect"},
               {"at": "1.5 TB", "action": "block"},
@@ -63,7 +63,11 @@ struct QuotaTests {
         #expect(error(#"{"currency": "EUR", "quota": [{"at": "8 GB", "action": "notify"}]}"#) == nil)
         #expect(error("{\(Self.base), \"quota\": [{\"at\": \"80%\", \"action\": \"notify\"}, {\"at\": \"80 %\", \"action\": \"block\"}]}")?.field == "quota[1].at")
         #expect(error("{\(Self.base), \"quota\": [{\"at\": \"80%\", \"action\": \"notify\"}, {\"at\": \"80%\", \"action\": \"block\", \"period\": \"day\"}]}") == nil)
-        #expect(error("{\(Self.base), \"rate\": \"\"}")?.field == "rate")
+        #expect(error(#"{"currency": "EUR", "included": 10, "rate": ""}"#)?.field == "rate")
+        // A throttle or block (also as a fallback) needs the plan's rate to restore; a notice or a disconnect does not.
+        #expect(error(#"{"currency": "EUR", "included": 10, "quota": [{"at": "100%", "action": "block"}]}"#)?.field == "rate")
+        #expect(error(#"{"currency": "EUR", "included": 10, "quota": [{"at": "1 GB", "action": "notify"}, {"at": "2 GB", "action": "throttle", "rate": "1M/1M"}]}"#)?.field == "rate")
+        #expect(error(#"{"currency": "EUR", "included": 10, "quota": [{"at": "100%", "action": "disconnect"}, {"at": "80%", "action": "notify"}]}"#) == nil)
     }
 
     @Test("amounts read with units of 10^n and 2^n")

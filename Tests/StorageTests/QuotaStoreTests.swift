@@ -147,6 +147,38 @@ struct QuotaStoreTests {
         #expect(try f.enforce(["alice"], now: december).crossings.isEmpty)
     }
 
+    @Test("a day's throttle ends at midnight without ending the cycle's; a top-up lifts only the cycle's; a lift drops unanswered requests")
+    func periodsKeepTheirOwnState() throws {
+        let f = try fixture()
+        // 2 GB a day throttles at 512k; the cycle's 100 % throttles at 1M/1M.
+        let terms = PlanTerms(currency: "EUR", unit: .GB, included: 30, rate: "100M/100M", quotas: [
+            QuotaPolicy(threshold: .bytes(2_000_000_000), action: .throttle, rate: "512k/512k", period: .day),
+            QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
+        ])
+        _ = try PlanStore(connection: f.connection).createPlan(tenant: f.tenant, name: "Daily", terms: terms, effectiveFrom: nil)
+        _ = try PlanStore(connection: f.connection).addSubscriber(tenant: f.tenant, user: "bob", plan: "Daily", from: CivilDate("2026-11-01")!)
+        let live = try f.session("bob", "b1")
+        try f.use("bob", gigabytes: 3)
+        let day = try f.enforce(["bob"])
+        #expect(day.requests.map(\.rate) == ["512k/512k"])
+        // Unanswered when the day ends: dropped by the lift, never sent afterwards.
+        try f.use("bob", gigabytes: 28)
+        let cycle = try f.enforce(["bob"])
+        #expect(cycle.crossings.map(\.action) == [.throttle] && cycle.requests.map(\.rate) == ["1M/1M"])
+        let nextDay = Self.now + 86_400
+        let lifted = try f.store.liftExpired(now: nextDay, claimant: f.me)
+        // The day's throttle is gone; the cycle's is what the session gets again, not the plan's rate.
+        #expect(lifted.map(\.action) == ["throttle"] && lifted.map(\.rate) == ["1M/1M"] && lifted.map(\.sessionID) == [live])
+        #expect(lifted.first?.reason == "new-period")
+        let statuses = try f.connection.query("SELECT rate, status FROM enforcement_requests WHERE user_name = 'bob' ORDER BY id").rows
+        #expect(statuses == [["512k/512k", "failed"], ["1M/1M", "pending"], ["1M/1M", "pending"]])
+        // A top-up lifts the cycle's throttle: now the plan's rate.
+        _ = try f.store.addTopUp(tenant: f.tenant, user: "bob", bytes: 10_000_000_000, note: nil, now: nextDay)
+        let restores = try f.store.claimPending(claimant: UUID())
+        #expect(restores.filter { $0.action == "restore" }.map(\.rate) == ["100M/100M"])
+        #expect(try f.connection.query("SELECT count(*) FROM quota_states WHERE user_name = 'bob'").int64(row: 0, column: 0) == 0)
+    }
+
     @Test("tenant A's policies never act on tenant B's sessions of the same User-Name")
     func isolation() throws {
         let a = try fixture(slug: "tenant-a")

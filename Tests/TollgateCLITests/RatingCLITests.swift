@@ -132,7 +132,7 @@ struct RatingCLITests {
         let plans = try json(try tollgate(["plan", "list", "--tenant", "acme", "--format", "json"], url))
         #expect(Set(plans.compactMap { $0["name"] as? String }) == ["Home 100", "Business Graduated", "Volume Saver", "Nights Free", "Fair 200"])
         let fair = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Fair 200", "--format", "json"], url))
-        #expect((fair.first?["terms"] as? String)?.contains(#""action":"throttle","at":"100%","fallback":"disconnect","period":"cycle","rate":"1M/1M""#) == true)
+        #expect((fair.first?["terms"] as? String)?.contains(#""action":"throttle","at":"100%","fallback":"disconnect","period":"cycle","rate":"1M\/1M""#) == true)
         let shown = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Business Graduated", "--format", "json"], url))
         #expect((shown.first?["terms"] as? String)?.contains("\"overage\":\"graduated\"") == true)
 
