@@ -183,6 +183,13 @@ struct VendorProfileLoadTests {
         #expect(message.attributes.map(\.description) == ["User-Name=alice", "Acct-Session-Id=s1", "Filter-Id=slow"])
     }
 
+    @Test("A profile file a NAS's vendor could never name is refused", arguments: ["MyVendor.toml", "_x.toml", "-x.toml", "a b.toml", String(repeating: "v", count: 41) + ".toml"])
+    func unusableFileName(_ file: String) throws {
+        let directory = try temporaryProfiles([file: Self.valid])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: VendorProfileError.self) { try VendorProfiles.load(directory: directory, dictionary: projectDictionary) }
+    }
+
     static let mistakeCases: [(String, String, String, String)] = {
         let valid = VendorProfileLoadTests.valid
         var cases: [(String, String, String, String)] = []
