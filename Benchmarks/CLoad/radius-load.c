@@ -14,6 +14,13 @@
  * second answer to a retransmitted or duplicated request is recognised and counted apart. --rate paces new requests; --send-for
  * stops sending new ones after that many seconds (the expected totals then cover what was sent).
  *
+ * For sessions that live across runs: --no-stop leaves the Stop out (the sessions stay open),
+ * --first-event K sends only events K and later (K = 1: the Interims of sessions a run with
+ * --interims 0 --no-stop started), --extra-download-bytes B adds B to every session's download
+ * step (so a session crosses a volume threshold at a known event), and --answer-log FILE writes
+ * one line per answered request, "Acct-Session-Id event unix-microseconds", the wall-clock
+ * time its answer arrived.
+ *
  * Byte counters are deterministic per session and grow with every event, some past 4 GiB (so
  * the Gigawords attributes are used); the totals a server must end up with are the Stop's
  * counters summed over the sessions, printed as expected_upload_bytes / expected_download_bytes
@@ -61,6 +68,8 @@ typedef struct {
     uint8_t duplicate_after_answer;
     int64_t first_ns, last_ns;
     int64_t scheduled_ns;   /* when --rate wanted it sent: latency from there counts the time it waited */
+    long session;           /* n and k of the request, for --answer-log */
+    int event;
 } Slot;
 
 typedef struct {
@@ -80,10 +89,11 @@ static struct {
     struct sockaddr_in target;
     const char *secret;
     size_t secret_len;
-    int nas, interims, window, duplicates, timeout_ms, retries, probe;
+    int nas, interims, window, duplicates, timeout_ms, retries, probe, no_stop, first_event;
     long sessions;
     double rate, duration_limit, send_for;
-    const char *prefix;
+    uint64_t extra_download;
+    const char *prefix, *answer_log;
 } opt = {
     .secret = "testing123", .nas = 4, .interims = 3, .window = 1020, .duplicates = 5,
     .timeout_ms = 1000, .retries = 4, .sessions = 1000, .rate = 0, .duration_limit = 600, .send_for = 0, .prefix = "L",
@@ -119,7 +129,7 @@ static uint64_t upload_step(long n) {
 static uint64_t download_step(long n) {
     uint64_t step = 8 * (1000 + ((uint64_t)n * 7919) % 100003) + (uint64_t)(n % 1009);
     if (n % 50 == 7) step += 1610612736ull;           /* 1.5 GiB a step */
-    return step;
+    return step + opt.extra_download;
 }
 
 static uint8_t *put_attribute(uint8_t *p, uint8_t type, const void *value, size_t len) {
@@ -144,7 +154,7 @@ static uint8_t *put_counter(uint8_t *p, uint8_t octets_type, uint8_t gigawords_t
 static uint16_t build_request(uint8_t *buf, uint8_t id, long n, int k, int nas_index) {
     char text[64];
     uint8_t *p = buf + 20;
-    int stop = k == opt.interims + 1;
+    int stop = !opt.no_stop && k == opt.interims + 1;
     int len = snprintf(text, sizeof text, "u%s%ld", opt.prefix, n);
     p = put_attribute(p, 1, text, (size_t)len);                                  /* User-Name */
     len = snprintf(text, sizeof text, "%s%ld", opt.prefix, n);
@@ -292,7 +302,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: radius-load --target 127.0.0.1:PORT --secret S [--nas 4] [--sessions 1000] [--interims 3]\n"
             "                   [--window 1020] [--duplicates 5] [--rate PACKETS_PER_S] [--timeout-ms 1000]\n"
-            "                   [--retries 4] [--duration-limit 600] [--send-for SECONDS] [--session-prefix L] [--probe]\n");
+            "                   [--retries 4] [--duration-limit 600] [--send-for SECONDS] [--session-prefix L] [--probe]\n"
+            "                   [--no-stop] [--first-event K] [--extra-download-bytes B] [--answer-log FILE]\n");
     exit(2);
 }
 
@@ -305,6 +316,8 @@ int main(int argc, char **argv) {
         {"timeout-ms", required_argument, 0, 'T'}, {"retries", required_argument, 0, 'R'},
         {"duration-limit", required_argument, 0, 'l'}, {"session-prefix", required_argument, 0, 'p'},
         {"send-for", required_argument, 0, 'F'}, {"probe", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
+        {"no-stop", no_argument, 0, 'N'},        {"first-event", required_argument, 0, 'K'},
+        {"extra-download-bytes", required_argument, 0, 'X'}, {"answer-log", required_argument, 0, 'A'},
         {0, 0, 0, 0},
     };
     const char *target = "127.0.0.1:1813";
@@ -325,6 +338,10 @@ int main(int argc, char **argv) {
         case 'p': opt.prefix = optarg; break;
         case 'F': opt.send_for = atof(optarg); break;
         case 'P': opt.probe = 1; break;
+        case 'N': opt.no_stop = 1; break;
+        case 'K': opt.first_event = atoi(optarg); break;
+        case 'X': opt.extra_download = strtoull(optarg, NULL, 10); break;
+        case 'A': opt.answer_log = optarg; break;
         default: usage();
         }
     }
@@ -344,6 +361,9 @@ int main(int argc, char **argv) {
     if (opt.duplicates < 0 || opt.duplicates > 100) die("--duplicates is a percentage, 0...100");
     if (opt.timeout_ms < 1 || opt.retries < 0 || opt.retries > 100) die("--timeout-ms must be positive, --retries 0...100");
     if (strlen(opt.prefix) > 20) die("--session-prefix must be at most 20 characters");
+    if (opt.first_event < 0 || opt.first_event > opt.interims + (opt.no_stop ? 0 : 1))
+        die("--first-event must name an event the sessions have (0 = Start ... the last Interim, or the Stop)");
+    if (opt.extra_download > (1ull << 40)) die("--extra-download-bytes must be at most 2^40");
     if (opt.probe) return probe();
 
     signal(SIGINT, on_signal);
@@ -359,7 +379,10 @@ int main(int argc, char **argv) {
         fds[i].fd = nas->fd;
     }
 
-    const int events = opt.interims + 2;
+    /* Events sent per session: from --first-event to the Stop (or the last Interim with --no-stop). */
+    const int events = opt.interims + (opt.no_stop ? 1 : 2) - opt.first_event;
+    FILE *answer_log = NULL;
+    if (opt.answer_log && !(answer_log = fopen(opt.answer_log, "w"))) die("cannot write --answer-log");
     const uint64_t total = (uint64_t)opt.sessions * (uint64_t)events;
     uint32_t *latencies = malloc(sizeof(uint32_t) * total);
     uint32_t *scheduled_latencies = opt.rate > 0 ? malloc(sizeof(uint32_t) * total) : NULL;
@@ -389,7 +412,7 @@ int main(int argc, char **argv) {
             int64_t scheduled = start_ns + (int64_t)((double)next * interval_ns);
             if (interval_ns > 0 && now < scheduled) break;
             long n = (long)(next % (uint64_t)opt.sessions);
-            int k = (int)(next / (uint64_t)opt.sessions);
+            int k = (int)(next / (uint64_t)opt.sessions) + opt.first_event;
             int nas_index = (int)(n % opt.nas);
             Nas *nas = &nas_list[nas_index];
             if (nas->outstanding >= PER_NAS_LIMIT) break;
@@ -403,6 +426,8 @@ int main(int argc, char **argv) {
             slot->first_ns = slot->last_ns = now;
             slot->scheduled_ns = interval_ns > 0 ? scheduled : now;
             slot->duplicate_after_answer = 0;
+            slot->session = n;
+            slot->event = k;
             enqueue(nas, id);
             datagrams++;
             if ((next * (uint64_t)opt.duplicates) % 100 < (uint64_t)opt.duplicates) {
@@ -465,6 +490,9 @@ int main(int argc, char **argv) {
                             last_ack_ns = now;
                             last_ack_real_ns = now_real;
                             outstanding--;
+                            if (answer_log)
+                                fprintf(answer_log, "%s%ld %d %lld\n", opt.prefix, slot->session, slot->event,
+                                        (long long)(now_real / 1000));
                             if (slot->duplicate_after_answer) {
                                 /* The same datagram again, as if the answer had been lost. */
                                 slot->state = SLOT_DUPLICATE;
@@ -538,10 +566,13 @@ int main(int argc, char **argv) {
         long events_sent = (long)(next / (uint64_t)opt.sessions) + ((uint64_t)n < next % (uint64_t)opt.sessions ? 1 : 0);
         if (events_sent == 0) continue;
         expected_sessions++;
-        expected_upload += (uint64_t)(events_sent - 1) * upload_step(n);
-        expected_download += (uint64_t)(events_sent - 1) * download_step(n);
+        /* The counters of the last event sent: k times the step (a Start, k = 0, has none). */
+        uint64_t last = (uint64_t)(opt.first_event + events_sent - 1);
+        expected_upload += last * upload_step(n);
+        expected_download += last * download_step(n);
     }
 
+    if (answer_log && fclose(answer_log) != 0) die("cannot write --answer-log");
     double elapsed_ms = (double)(last_ack_ns - start_ns) / 1e6;
     qsort(latencies, acknowledged, sizeof(uint32_t), compare_u32);
 #define PERCENTILE(q) (acknowledged ? latencies[(uint64_t)((double)(acknowledged - 1) * (q))] / 1000.0 : 0.0)
