@@ -1,6 +1,6 @@
 extension OpenAPIDocument {
-    /// An amount of bytes with a unit, as `QuotaPolicy.parseAmount` reads it.
-    static let amount = "^[0-9]{1,12}([.][0-9]{1,9})? ?(B|MB|GB|TB|MiB|GiB|TiB)$"
+    /// A top-up amount as the server takes it: above zero, with a unit, below 10^5 TiB.
+    static let amount = "^([1-9][0-9]{0,4}([.][0-9]{1,9})?|0[.][0-9]{0,8}[1-9][0-9]{0,8}) ?(B|MB|GB|TB|MiB|GiB|TiB)$"
 
     static let quotaPaths = """
           /v1/subscribers/{user}/quota:

@@ -120,7 +120,7 @@ public final class Enforcer: Sendable {
             do {
                 if connection == nil { connection = try connect() }
                 guard let db = connection else { continue }
-                for item in work.outcomes { try record(item, db, &targets) }
+                try record(work.outcomes, db, &targets)
                 for (tenantID, users) in work.touched.sorted(by: { $0.key < $1.key }) {
                     let sorted = users.sorted()
                     for start in stride(from: 0, to: sorted.count, by: configuration.roundLimit) {
@@ -195,7 +195,7 @@ public final class Enforcer: Sendable {
                                          profiles: profiles)
             } catch {
                 logger.warning("enforcement request not sent", metadata: ["request": "\(request.id)", "error": "\(error)"])
-                try record((request, .timeout(attempts: 0), "not sent: \(error)"), connection, &targets, failed: true)
+                try record([(request, .timeout(attempts: 0), "not sent: \(error)")], connection, &targets, failed: true)
                 continue
             }
             metrics.inFlight.add(1, ordering: .relaxed)
@@ -237,35 +237,39 @@ public final class Enforcer: Sendable {
         return (host.contains(":") ? bits == "128" : bits == "32") ? host : nil
     }
 
-    /// Records an outcome; sends the fallback it brings.
-    private func record(_ item: (request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String),
+    /// Records outcomes (one transaction per tenant); sends the fallbacks they bring.
+    private func record(_ items: [(request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String)],
                         _ connection: PostgresConnection, _ targets: inout Targets, failed: Bool = false) throws {
-        let request = item.request
-        let status: EnforcementStatus
-        var errorCause: UInt32?
-        var detail = item.summary
-        switch item.outcome {
-        case .ack: status = .acked
-        case .nak(let cause, _):
-            status = .naked
-            errorCause = cause
-            if let cause { detail = "Error-Cause \(cause)" + (Self.errorCauses[cause].map { " (\($0))" } ?? "") + "; " + item.summary }
-        case .timeout(let attempts):
-            status = failed ? .failed : .timeout
-            if !failed { detail = "no answer to \(attempts) transmissions; " + item.summary }
+        guard !items.isEmpty else { return }
+        var outcomes: [QuotaStore.Outcome] = []
+        outcomes.reserveCapacity(items.count)
+        let now = Date().timeIntervalSince1970
+        for item in items {
+            let request = item.request
+            let status: EnforcementStatus
+            var errorCause: UInt32?
+            var detail = item.summary
+            switch item.outcome {
+            case .ack: status = .acked
+            case .nak(let cause, _):
+                status = .naked
+                errorCause = cause
+                if let cause { detail = "Error-Cause \(cause)" + (Self.errorCauses[cause].map { " (\($0))" } ?? "") + "; " + item.summary }
+            case .timeout(let attempts):
+                status = failed ? .failed : .timeout
+                if !failed { detail = "no answer to \(attempts) transmissions; " + item.summary }
+            }
+            metrics.finished(action: request.action, outcome: status.rawValue)
+            if status == .acked {
+                metrics.decisionToAck.observe(max(0, Int((now - request.decidedAt) * 1_000_000)))
+            } else {
+                logger.warning("enforcement request \(status.rawValue)", metadata: ["request": "\(request.id)", "user": "\(request.userName)",
+                                                                                    "action": "\(request.action)", "detail": "\(detail)"])
+            }
+            outcomes.append(QuotaStore.Outcome(request: request, status: status, attempts: item.outcome.attempts, errorCause: errorCause, detail: detail))
         }
-        metrics.finished(action: request.action, outcome: status.rawValue)
-        if status == .acked {
-            let micros = Int((Date().timeIntervalSince1970 - request.decidedAt) * 1_000_000)
-            metrics.decisionToAck.observe(max(0, micros))
-        } else {
-            logger.warning("enforcement request \(status.rawValue)", metadata: ["request": "\(request.id)", "user": "\(request.userName)",
-                                                                                "action": "\(request.action)", "detail": "\(detail)"])
-        }
-        let fallback = try QuotaStore(connection: connection).complete(request, status: status, attempts: item.outcome.attempts,
-                                                                       errorCause: errorCause, detail: detail, claimant: claimant,
-                                                                       lease: configuration.leaseSeconds)
-        if let fallback { try send([fallback], connection, &targets) }
+        let fallbacks = try QuotaStore(connection: connection).complete(outcomes, claimant: claimant, lease: configuration.leaseSeconds)
+        try send(fallbacks, connection, &targets)
     }
 
     /// RFC 5176 section 3.6 Error-Cause values, for the log.

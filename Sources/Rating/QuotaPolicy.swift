@@ -113,7 +113,8 @@ public struct QuotaPolicy: Hashable, Sendable {
         }
         let bytes = value * Decimal(multiplier)
         guard bytes <= Decimal(Int64.max / 2) else { return nil }
-        return NSDecimalNumber(decimal: RoundingMode.floor.round(bytes, scale: 0)).int64Value
+        // At least what is written: a fraction of a byte is a byte.
+        return NSDecimalNumber(decimal: RoundingMode.ceiling.round(bytes, scale: 0)).int64Value
     }
 
     /// A rate as vendors write them: printable ASCII, no spaces at the ends, at most 64 characters.

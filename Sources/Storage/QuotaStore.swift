@@ -545,45 +545,86 @@ public struct QuotaStore {
         return Self.requests(result).sorted { $0.id < $1.id }
     }
 
+    /// A request's outcome, for `complete`.
+    public struct Outcome: Sendable {
+        public var request: EnforcementRequest
+        public var status: EnforcementStatus
+        public var attempts: Int
+        public var errorCause: UInt32?
+        public var detail: String?
+
+        public init(request: EnforcementRequest, status: EnforcementStatus, attempts: Int, errorCause: UInt32?, detail: String?) {
+            self.request = request
+            self.status = status
+            self.attempts = attempts
+            self.errorCause = errorCause
+            self.detail = detail
+        }
+    }
+
     /// Records a request's outcome (unless another collector already did), the webhook event
     /// it raises, and the fallback request it needs: claimed by `claimant`, for the caller to send.
     public func complete(_ request: EnforcementRequest, status: EnforcementStatus, attempts: Int, errorCause: UInt32?, detail: String?,
                          claimant: UUID, lease: Int = 120) throws -> EnforcementRequest? {
-        try connection.tenantTransaction(request.tenantID) { connection in
-            let updated = try connection.query("""
-                UPDATE enforcement_requests SET status = $3, attempts = $4, error_cause = $5, detail = $6, completed_at = now(), lease_until = NULL
-                WHERE tenant_id = $1 AND id = $2 AND status = 'pending'
-                RETURNING extract(epoch FROM completed_at - decided_at)::float8, (SELECT slug FROM tenants WHERE id = $1)
-                """, [String(request.tenantID), String(request.id), status.rawValue, String(attempts), errorCause.map { String($0) },
-                      detail.map { String($0.prefix(500)) }])
-            guard updated.rowCount == 1 else { return nil }
-            var event: [String: Any] = ["request_id": request.id, "user": request.userName, "action": request.action, "reason": request.reason,
-                                        "acct_session_id": request.acctSessionID, "nas_id": request.nasID, "attempts": attempts,
-                                        "status": status.rawValue]
-            if let errorCause { event["error_cause"] = Int(errorCause) }
-            if let detail { event["detail"] = detail }
-            if let crossing = request.crossingID { event["crossing_id"] = crossing }
-            try WebhookOutbox.enqueue(connection, tenantID: request.tenantID, event: status == .acked ? .enforcementAcked : .enforcementFailed,
-                                      data: Self.json(event))
-            guard status != .acked, let fallback = request.fallback else { return nil }
-            if fallback == "block", let crossing = request.crossingID {
-                // Sessions that start later get the block, not the throttle the NAS refused.
-                try connection.query("""
-                    UPDATE quota_states SET action = 'block', rate = NULL, fallback = NULL
-                    WHERE tenant_id = $1 AND user_name = $2 AND crossing_id = $3 AND action = 'throttle'
-                    """, [String(request.tenantID), request.userName, String(crossing)])
+        try complete([Outcome(request: request, status: status, attempts: attempts, errorCause: errorCause, detail: detail)],
+                     claimant: claimant, lease: lease).first
+    }
+
+    /// Records outcomes, one transaction per tenant: each request's outcome once (a request
+    /// another collector already completed is left as it is), the webhook events, and the
+    /// fallbacks, which come back claimed by `claimant` for the caller to send.
+    public func complete(_ outcomes: [Outcome], claimant: UUID, lease: Int = 120) throws -> [EnforcementRequest] {
+        var fallbacks: [EnforcementRequest] = []
+        for (tenantID, group) in Dictionary(grouping: outcomes, by: \.request.tenantID).sorted(by: { $0.key < $1.key }) {
+            fallbacks += try connection.tenantTransaction(tenantID) { connection in
+                var ids = ArrayParameter(), statuses = ArrayParameter(), attempts = ArrayParameter(), causes = ArrayParameter()
+                var details = ArrayParameter()
+                for outcome in group {
+                    ids.append(outcome.request.id); statuses.append(outcome.status.rawValue); attempts.append(Int64(outcome.attempts))
+                    causes.append(outcome.errorCause.map { Int64($0) }); details.append(outcome.detail.map { String($0.prefix(500)) })
+                }
+                let updated = try connection.query("""
+                    UPDATE enforcement_requests r SET status = u.status, attempts = u.attempts, error_cause = u.error_cause, detail = u.detail,
+                           completed_at = now(), lease_until = NULL
+                    FROM unnest($2::bigint[], $3::text[], $4::integer[], $5::bigint[], $6::text[]) AS u(id, status, attempts, error_cause, detail)
+                    WHERE r.tenant_id = $1 AND r.id = u.id AND r.status = 'pending'
+                    RETURNING r.id
+                    """, [String(tenantID), ids.literal, statuses.literal, attempts.literal, causes.literal, details.literal])
+                let recorded = Set((0..<updated.rowCount).map { updated.int64(row: $0, column: 0) })
+                var fallbacks: [EnforcementRequest] = []
+                for outcome in group where recorded.contains(outcome.request.id) {
+                    let request = outcome.request
+                    var event: [String: Any] = ["request_id": request.id, "user": request.userName, "action": request.action, "reason": request.reason,
+                                                "acct_session_id": request.acctSessionID, "nas_id": request.nasID, "attempts": outcome.attempts,
+                                                "status": outcome.status.rawValue]
+                    if let errorCause = outcome.errorCause { event["error_cause"] = Int(errorCause) }
+                    if let detail = outcome.detail { event["detail"] = detail }
+                    if let crossing = request.crossingID { event["crossing_id"] = crossing }
+                    try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: outcome.status == .acked ? .enforcementAcked : .enforcementFailed,
+                                              data: Self.json(event))
+                    guard outcome.status != .acked, let fallback = request.fallback else { continue }
+                    if fallback == "block", let crossing = request.crossingID {
+                        // Sessions that start later get the block, not the throttle the NAS refused.
+                        try connection.query("""
+                            UPDATE quota_states SET action = 'block', rate = NULL, fallback = NULL
+                            WHERE tenant_id = $1 AND user_name = $2 AND crossing_id = $3 AND action = 'throttle'
+                            """, [String(tenantID), request.userName, String(crossing)])
+                    }
+                    let result = try connection.query("""
+                        INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
+                                                          reason, decision_key, lease_until, claimed_by)
+                        SELECT tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, $3, 'fallback', 'f' || id,
+                               now() + make_interval(secs => $4), $5::uuid
+                        FROM enforcement_requests WHERE tenant_id = $1 AND id = $2
+                        ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
+                        RETURNING \(Self.requestColumns)
+                        """, [String(tenantID), String(request.id), fallback, String(lease), claimant.uuidString])
+                    fallbacks += Self.requests(result)
+                }
+                return fallbacks
             }
-            let result = try connection.query("""
-                INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
-                                                  reason, decision_key, lease_until, claimed_by)
-                SELECT tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, $3, 'fallback', 'f' || id,
-                       now() + make_interval(secs => $4), $5::uuid
-                FROM enforcement_requests WHERE tenant_id = $1 AND id = $2
-                ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
-                RETURNING \(Self.requestColumns)
-                """, [String(request.tenantID), String(request.id), fallback, String(lease), claimant.uuidString])
-            return Self.requests(result).first
         }
+        return fallbacks
     }
 
     /// Lifts restrictions whose period ended (the next cycle, day or week began in the
@@ -622,7 +663,7 @@ public struct QuotaStore {
     /// Grants `bytes` of extra allowance for the current cycle and lifts the subscriber's
     /// throttle or block of the cycle (restores are recorded for the enforcer to send).
     public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64) throws -> (topUp: TopUpRecord, restores: Int) {
-        guard bytes > 0, bytes <= 1_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 1 EB") }
+        guard bytes > 0, bytes <= 1_000_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 10^18 bytes") }
         if let note, note.count > 500 || note.contains("\0") { throw StoreError(.invalid, "note must be at most 500 characters") }
         return try connection.tenantTransaction(tenant.id) { connection in
             _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: true)

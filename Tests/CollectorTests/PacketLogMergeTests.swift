@@ -354,7 +354,7 @@ struct PacketLogMergeTests {
         #expect(try count(db.connection, "SELECT count(*) FROM sessions") == 2)
     }
 
-    @Test("onUsageCommitted hears exactly the subscribers whose usage changed, sorted, across tenants")
+    @Test("onUsageCommitted hears exactly the subscribers whose usage changed or whose session started, sorted, across tenants")
     func usageHook() throws {
         let db = try Fixture()
         let calls = Mutex<[[UsageCommitted]]>([])
@@ -372,12 +372,14 @@ struct PacketLogMergeTests {
         defer { merger.stop() }
         let (a, b) = (db.tenants[0].id, db.tenants[1].id)
         #expect(try waitUntil(seconds: 10) { calls.withLock { $0.count } == 1 })
+        // A Start without counters is heard too: it is what re-applies a subscriber's throttle.
         #expect(calls.withLock { $0 } == [[UsageCommitted(tenantID: a, subscriber: "a"), UsageCommitted(tenantID: a, subscriber: "b"),
-                                           UsageCommitted(tenantID: b, subscriber: "a")]])
+                                           UsageCommitted(tenantID: a, subscriber: "c"), UsageCommitted(tenantID: b, subscriber: "a"),
+                                           UsageCommitted(tenantID: b, subscriber: "z")]])
 
-        // Starts without counters and a retransmitted interim change no usage: no call.
+        // A retransmitted Start and a retransmitted interim change nothing: no call.
         try appender.append([
-            try entry(db, tenant: 1, start, user: "y", session: "B3", at: hour0 * 1_000_000),
+            try entry(db, tenant: 1, start, user: "z", session: "B2", at: hour0 * 1_000_000),
             try entry(db, tenant: 0, interim, user: "b", session: "A1", at: hour0 * 1_000_000, up: 10),
         ])
         try waitForMerge(db.connection)

@@ -43,6 +43,13 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     for _ in 0..<2 {
         try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#) }
     }
+    // Two enforcement requests, so the log has a second page and a real cursor.
+    for i in 0..<2 {
+        try connection.query("""
+            INSERT INTO enforcement_requests (tenant_id, user_name, session_id, nas_id, acct_session_id, action, reason, decision_key, rate)
+            VALUES ($1, 'alpha-u1', $2, 1, 'alpha-s0', 'throttle', 'crossing', $3, '1M/1M')
+            """, [String(tenant.id), String(i + 1), "c\(i)"])
+    }
     let tokenStore = TokenStore(connection: connection)
     var tokens = ["admin": try tokenStore.create(tenant: nil, role: .admin, name: "platform").secret]
     for role in [TokenRole.operator, .billing, .readonly] {
@@ -61,7 +68,7 @@ func listingCursors(port: UInt16, tokens: [String: String]) throws -> [String: S
         ("GET /v1/usage/top", "/v1/usage/top", "readonly"), ("GET /v1/usage/unassigned", "/v1/usage/unassigned?period=2026-10", "readonly"),
         ("GET /v1/plans", "/v1/plans", "billing"), ("GET /v1/subscribers", "/v1/subscribers", "billing"),
         ("GET /v1/webhooks", "/v1/webhooks", "readonly"), ("GET /v1/webhooks/{id}/deliveries", "/v1/webhooks/1/deliveries", "readonly"),
-        ("GET /v1/invoices", "/v1/invoices", "billing"), ("GET /v1/invoices/export", "/v1/invoices/export?period=2026-10&format=json", "billing"),
+        ("GET /v1/enforcement", "/v1/enforcement", "readonly"), ("GET /v1/invoices", "/v1/invoices", "billing"), ("GET /v1/invoices/export", "/v1/invoices/export?period=2026-10&format=json", "billing"),
     ]
     var cursors: [String: String] = [:]
     for (operation, path, role) in listings {
