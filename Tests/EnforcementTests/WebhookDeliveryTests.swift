@@ -53,7 +53,7 @@ struct WebhookDeliveryTests {
         let receiver = try WebhookReceiver()
         defer { receiver.shutdown() }
         let (connection, url, tenant, endpoint) = try Self.world(receiver: receiver)
-        try connection.tenantTransaction(tenant.id) {
+        _ = try connection.tenantTransaction(tenant.id) {
             try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .quotaCrossed, data: #"{"subscriber":"alice","percent":80}"#)
         }
         let metrics = WebhookMetrics()
@@ -95,7 +95,7 @@ struct WebhookDeliveryTests {
         let receiver = try WebhookReceiver(statuses: [500, 503])
         defer { receiver.shutdown() }
         let (connection, url, tenant, endpoint) = try Self.world(receiver: receiver)
-        try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"n":1}"#) }
+        _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"n":1}"#) }
         let metrics = WebhookMetrics()
         let dispatcher = Self.dispatcher(url, metrics: metrics)
         dispatcher.start()
@@ -131,7 +131,7 @@ struct WebhookDeliveryTests {
         gone.shutdown()
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
         let unreachable = try store.create(tenant: tenant, url: "http://127.0.0.1:\(gonePort)/x", events: ["nas.silent"])
-        try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: "{}") }
+        _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: "{}") }
         var configuration = Self.configuration()
         configuration.backoff.maxAttempts = 2
         let metrics = WebhookMetrics()

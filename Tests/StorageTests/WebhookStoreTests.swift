@@ -102,8 +102,8 @@ struct WebhookStoreTests {
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
         let mine = try store.create(tenant: acme, url: "http://a/1", events: ["nas.silent"])
         let theirs = try store.create(tenant: other, url: "http://b/1", events: ["nas.silent"])
-        try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .nasSilent, data: "{}") }
-        try connection.tenantTransaction(other.id) { try WebhookOutbox.enqueue($0, tenantID: other.id, event: .nasSilent, data: "{}") }
+        _ = try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .nasSilent, data: "{}") }
+        _ = try connection.tenantTransaction(other.id) { try WebhookOutbox.enqueue($0, tenantID: other.id, event: .nasSilent, data: "{}") }
         #expect(try store.page(tenant: acme, after: nil, limit: 10).rows.map(\.id) == [mine.id])
         #expect(throws: StoreError(.notFound, "no webhook endpoint \(theirs.id)")) { try store.find(tenant: acme, id: theirs.id) }
         #expect(throws: StoreError.self) { try store.update(tenant: acme, id: theirs.id, enabled: false) }
@@ -127,7 +127,7 @@ struct WebhookStoreTests {
         _ = try store.create(tenant: other, url: "http://b/1", events: ["nas.silent"])
         for tenant in [acme, other] {
             for i in 0..<100 {
-                try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"i":\#(i)}"#) }
+                _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"i":\#(i)}"#) }
             }
         }
         // Two connections claim concurrently, in rounds of up to 30, until nothing is due.
@@ -169,8 +169,8 @@ struct WebhookStoreTests {
         let (connection, _, acme, _) = try Self.world()
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
         let endpoint = try store.create(tenant: acme, url: "http://a/1", events: ["nas.silent", "quota.crossed"])
-        try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .nasSilent, data: #"{"n":1}"#) }
-        try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .quotaCrossed, data: #"{"n":2}"#) }
+        _ = try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .nasSilent, data: #"{"n":1}"#) }
+        _ = try connection.tenantTransaction(acme.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .quotaCrossed, data: #"{"n":2}"#) }
         let first = try store.claimDue(limit: 10, leaseSeconds: 60)
         #expect(first.map(\.event) == ["nas.silent", "quota.crossed"])
         #expect(first[0].secret == Array(try #require(endpoint.secret).utf8))

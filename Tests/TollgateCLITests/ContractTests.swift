@@ -41,7 +41,7 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     _ = try hooks.create(tenant: tenant, url: "https://noc.example/hooks", events: ["nas.silent", "enforcement.failed"])
     _ = try hooks.create(tenant: tenant, url: "https://billing.example/hooks", events: ["invoice.finalized"])
     for _ in 0..<2 {
-        try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#) }
+        _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#) }
     }
     // Two enforcement requests, so the log has a second page and a real cursor.
     for i in 0..<2 {

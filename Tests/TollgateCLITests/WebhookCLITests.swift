@@ -26,7 +26,7 @@ struct WebhookCLITests {
         // The secret is the one deliveries are signed with.
         let store = WebhookStore(connection: connection, cipher: try SecretCipher(hexKey: secretKey))
         let tenant = try TenantStore(connection: connection).require(slug: "acme")
-        try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: "{}") }
+        _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: "{}") }
         #expect(try store.claimDue(limit: 1, leaseSeconds: 60).first?.secret == Array(secret.utf8))
 
         let listed = try tollgate(["webhook", "list", "--tenant", "acme", "--format", "csv"])
