@@ -22,8 +22,9 @@ extension TollgateAPI {
             let user = try Self.userParameter(context)
             _ = try QueryInput(request, allowed: [])
             return try await call(principal) { principal, connection in
-                let view = try QuotaStore(connection: connection).quota(tenant: try Self.tenant(principal), user: user, now: Int64(Date().timeIntervalSince1970))
-                return Page(items: view.topUps.map(TopUpOutput.init), nextCursor: nil)
+                let topUps = try QuotaStore(connection: connection).topUps(tenant: try Self.tenant(principal), user: user,
+                                                                            now: Int64(Date().timeIntervalSince1970))
+                return Page(items: topUps.map(TopUpOutput.init), nextCursor: nil)
             }
         }
         router.post("v1/subscribers/{user}/top-ups") { request, context in
@@ -130,7 +131,7 @@ struct QuotaOutput: Encodable, Sendable {
         segmentUntil = view.segmentEnd.map { $0.adding(days: -1).description }
         allowanceBytes = view.allowanceBytes
         usedBytes = view.usedBytes
-        state = view.state.map { $0.action == "block" ? "blocked" : "throttled" } ?? "normal"
+        state = view.state?.name ?? "normal"
         restriction = view.state.map { State(action: $0.action, rate: $0.rate, period: $0.period, periodKey: $0.periodKey, since: $0.since) }
         thresholds = view.levels.map { item in
             Threshold(index: item.level.index, at: item.level.policy.thresholdText, action: item.level.policy.action.rawValue,

@@ -218,23 +218,14 @@ public final class Enforcer: Sendable {
             throw EnforcementError("NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
         }
         guard let action = EnforcementAction(rawValue: request.action) else { throw EnforcementError("unknown action '\(request.action)'") }
-        guard let host = Self.host(nas.address) else {
-            throw EnforcementError("NAS '\(nas.name)' is registered by the network \(nas.address), not one address: register its address to reach its CoA port")
-        }
+        // The settings carry one host address: NAS registered as a network have none.
+        let host = nas.address
         let identity = SessionIdentity(userName: request.userName, acctSessionID: request.acctSessionID,
                                        nasIPAddress: host, nasIdentifier: nas.identifier,
                                        framedIPAddress: request.framedIPAddress)
         let message = try profile.request(for: action, session: identity, rate: action == .throttle ? request.rate : nil,
                                           planRate: action == .restore ? request.rate : nil)
         return (message, DynamicAuthorizationTarget(host: host, port: UInt16(clamping: nas.port), secret: nas.secret))
-    }
-
-    /// `192.0.2.7` from `192.0.2.7`, `192.0.2.7/32` or `2001:db8::7/128`; nil for a network.
-    static func host(_ address: String) -> String? {
-        guard let slash = address.firstIndex(of: "/") else { return address }
-        let bits = address[address.index(after: slash)...]
-        let host = String(address[..<slash])
-        return (host.contains(":") ? bits == "128" : bits == "32") ? host : nil
     }
 
     /// Records outcomes (one transaction per tenant); sends the fallbacks they bring.

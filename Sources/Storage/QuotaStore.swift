@@ -72,6 +72,9 @@ public struct QuotaStateView: Hashable, Sendable {
     public var period: String
     public var periodKey: String
     public var since: String
+
+    /// `throttled` or `blocked`, as the API and the CLI name the state.
+    public var name: String { action == "block" ? "blocked" : "throttled" }
 }
 
 /// `GET /v1/subscribers/{user}/quota`: the cycle's usage, allowance, thresholds and state.
@@ -294,7 +297,7 @@ public struct QuotaStore {
         var keys = ArrayParameter()
         for key in [clock.cycle.description, clock.today.description, QuotaMeter.isoWeek(clock.today)] { keys.append(key) }
         let result = try connection.query("""
-            SELECT user_name, plan_version_id, policy_index, period_key, epoch, to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            SELECT user_name, plan_version_id, policy_index, period_key, epoch, \(Self.utc("crossed_at"))
             FROM quota_crossings WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND period_key = ANY($3::text[])
             """, [String(tenantID), names.literal, keys.literal])
         var recorded: [CrossingKey: String] = [:]
@@ -635,8 +638,11 @@ public struct QuotaStore {
             FROM quota_states s JOIN tenants t ON t.id = s.tenant_id ORDER BY s.tenant_id, s.user_name
             """)
         var expired: [Int64: [(user: String, crossing: Int64)]] = [:]
+        // Today once per time zone, not once per restricted subscriber.
+        var todays: [String: CivilDate?] = [:]
         for row in 0..<result.rowCount {
-            guard let zone = result.value(row: row, column: 5), let today = LocalTime.date(utc: now, zone: zone),
+            guard let zone = result.value(row: row, column: 5),
+                  let today = todays[zone] ?? { let date = LocalTime.date(utc: now, zone: zone); todays[zone] = date; return date }(),
                   let billingDay = Int(result.value(row: row, column: 6) ?? "") else { continue }
             let current: String
             switch QuotaPeriod(rawValue: result.value(row: row, column: 3) ?? "") ?? .cycle {
@@ -670,13 +676,28 @@ public struct QuotaStore {
             let clock = try Self.clock(connection, tenantID: tenant.id, now: now)
             let result = try connection.query("""
                 INSERT INTO top_ups (tenant_id, user_name, period, bytes, note) VALUES ($1, $2, $3, $4, $5)
-                RETURNING id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                RETURNING id, user_name, period, bytes, note, \(Self.utc("created_at"))
                 """, [String(tenant.id), user, clock.cycle.description, String(bytes), note])
             // Top-ups add to the cycle's allowance: day and week restrictions stay.
             let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
                                          claimant: nil, lease: 0)
             return (Self.topUps(result).first!, restores.count)
         }
+    }
+
+    /// The subscriber's top-ups of the current cycle.
+    public func topUps(tenant: Tenant, user: String, now: Int64) throws -> [TopUpRecord] {
+        try connection.tenantTransaction(tenant.id) { connection in
+            _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
+            return try Self.topUps(connection, tenantID: tenant.id, user: user, period: try Self.clock(connection, tenantID: tenant.id, now: now).cycle)
+        }
+    }
+
+    static func topUps(_ connection: PostgresConnection, tenantID: Int64, user: String, period: BillingPeriod) throws -> [TopUpRecord] {
+        topUps(try connection.query("""
+            SELECT id, user_name, period, bytes, note, \(utc("created_at"))
+            FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
+            """, [String(tenantID), user, period.description]))
     }
 
     static func topUps(_ result: PostgresResult) -> [TopUpRecord] {
@@ -694,12 +715,9 @@ public struct QuotaStore {
             let clock = try Self.clock(connection, tenantID: tenant.id, now: now)
             var subjects = try Self.subjects(connection, tenantID: tenant.id, users: [user], clock: clock, all: true, cache: TermsCache())
             try Self.addTopUps(connection, tenantID: tenant.id, subjects: &subjects, clock: clock)
-            let topUps = Self.topUps(try connection.query("""
-                SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-                FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
-                """, [String(tenant.id), user, clock.cycle.description]))
+            let topUps = try Self.topUps(connection, tenantID: tenant.id, user: user, period: clock.cycle)
             let stateRows = try connection.query("""
-                SELECT action, rate, period, period_key, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                SELECT action, rate, period, period_key, \(Self.utc("since"))
                 FROM quota_states WHERE tenant_id = $1 AND user_name = $2
                 ORDER BY CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC LIMIT 1
                 """, [String(tenant.id), user])
@@ -730,8 +748,8 @@ public struct QuotaStore {
             let result = try connection.query("""
                 SELECT \(Self.columns(alias: "r.")),
                        n.name, r.status, r.attempts, r.error_cause, r.detail,
-                       to_char(r.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       to_char(r.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                       \(Self.utc("r.decided_at")),
+                       \(Self.utc("r.completed_at"))
                 FROM enforcement_requests r LEFT JOIN nas_devices n ON n.tenant_id = r.tenant_id AND n.id = r.nas_id
                 WHERE r.tenant_id = $1 AND ($2::text IS NULL OR r.user_name = $2) AND ($3::text IS NULL OR r.status = $3)
                   AND ($4::bigint IS NULL OR r.id < $4)
@@ -747,6 +765,11 @@ public struct QuotaStore {
             }
         }
         return KeysetPage(fetched: records, limit: limit) { [String($0.request.id)] }
+    }
+
+    /// A timestamp column as ISO 8601 UTC text with milliseconds, the form the API shows.
+    static func utc(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
     static func json(_ object: [String: Any]) -> String {

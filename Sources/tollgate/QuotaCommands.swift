@@ -18,7 +18,7 @@ struct QuotaCommand: ParsableCommand {
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, _ in
                 let view = try QuotaStore(connection: connection).quota(tenant: tenant, user: user, now: Int64(Date().timeIntervalSince1970))
-                let state = view.state.map { $0.action == "block" ? "blocked" : "throttled" } ?? "normal"
+                let state = view.state?.name ?? "normal"
                 if format == .table {
                     print("\(view.userName): plan \(view.plan ?? "(none today)"), cycle \(view.cycle), used \(view.usedBytes) of \(view.allowanceBytes) bytes, \(state)")
                     if !view.topUps.isEmpty {
