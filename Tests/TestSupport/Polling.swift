@@ -34,3 +34,25 @@ public func waitForMerge(_ connection: PostgresConnection, seconds: Double = 30)
 public func waitForMerge(url: String, seconds: Double = 30) throws {
     try waitForMerge(PostgresConnection(url: url), seconds: seconds)
 }
+
+/// Runs `body` on a thread of its own and returns what it returns. For a test's timeline of
+/// blocking steps and sleeps ("kill the collector once 1,000 packets are stored", "stop the
+/// database for 20 s"): the Swift concurrency pool has one thread per core and is shared by
+/// every test running at once, so a `Task.sleep` there can end many seconds late while other
+/// tests block it, and the step would land after the load it was meant to interrupt.
+public func onOwnThread<T>(_ body: @escaping () throws -> T) async throws -> T {
+    let box = UncheckedBox(body)
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UncheckedBox<T>, Error>) in
+        let thread = Thread {
+            continuation.resume(with: Result { UncheckedBox(try box.value()) })
+        }
+        thread.name = "test-timeline"
+        thread.start()
+    }.value
+}
+
+/// Carries a value that is only ever used by one thread at a time across to another.
+public struct UncheckedBox<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}
