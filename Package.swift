@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -88,12 +91,26 @@ let package = Package(
             ]
         ),
 
+        // The billing console: server-rendered pages, console users and their sessions.
+        .target(
+            name: "Console",
+            dependencies: [
+                "API", "Storage", "Rating", "Accounting", "TabularText",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // `tollgate serve`: configuration, embedded PostgreSQL, the HTTP port, shutdown.
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API", "Enforcement", "TOML",
+                "Collector", "Storage", "API", "Console", "Enforcement", "TOML",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

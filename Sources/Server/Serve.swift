@@ -1,3 +1,4 @@
+import Console
 import API
 import Collector
 import Enforcement
@@ -92,7 +93,7 @@ public enum Serve {
         }
         webhooks.start()
 
-        let router = Router()
+        let router = Router(context: ServerRequestContext.self)
         router.get("healthz") { _, _ -> Response in
             let report = HealthReport(collector)
             return Response(status: report.httpStatus == 200 ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
@@ -109,6 +110,9 @@ public enum Serve {
         TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
                     readTimeout: .seconds(settings.readTimeoutSeconds))
             .register(on: router)
+        var consoleSettings = configuration.console
+        consoleSettings.secureCookies = settings.tlsCertificate != nil
+        TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger).register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }

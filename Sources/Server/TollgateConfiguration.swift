@@ -1,3 +1,4 @@
+import Console
 import Collector
 import Enforcement
 import TOML
@@ -39,6 +40,8 @@ public struct TollgateConfiguration: Sendable {
     public var webhooks = WebhookConfiguration()
     /// Quota enforcement: CoA and Disconnect requests ([enforcement] in the file).
     public var enforcement = Enforcer.Configuration()
+    /// The billing console's sessions and sign-in limits ([console] in the file).
+    public var console = ConsoleSettings()
 
     /// The spool as configured (nil when turned off).
     public var spool: SpoolConfiguration? {
@@ -97,6 +100,9 @@ public struct TollgateConfiguration: Sendable {
             case "webhooks":
                 guard case .table(let table) = value else { throw Error("webhooks must be a [webhooks] table") }
                 try applyWebhooks(table)
+            case "console":
+                guard case .table(let table) = value else { throw Error("console must be a [console] table") }
+                try applyConsole(table)
             case "listener":
                 guard case .tables(let tables) = value else { throw Error("listener must be [[listener]] tables") }
                 collector.listeners = try tables.map(Self.listener)

@@ -17,6 +17,7 @@ enum Migrations {
         (10, "NAS dynamic-authorization settings: CoA port, CoA secret, vendor profile", v10),
         (11, "quota crossings, restrictions, top-ups and enforcement requests", v11),
         (12, "webhooks: endpoints, the delivery outbox, attempts, NAS activity", v12),
+        (13, "console users, their sessions, the audit log of staff actions", v13),
     ]
 
     static let v1 = """

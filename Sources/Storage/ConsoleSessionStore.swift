@@ -1,0 +1,66 @@
+import COpenSSL
+import Foundation
+
+/// A signed-in console session: who, and the token its forms must carry.
+public struct ConsoleSession: Hashable, Sendable {
+    public var user: ConsoleUser
+    /// The synchronizer token every state-changing form of this session carries.
+    public var csrfToken: String
+}
+
+/// Server-side console sessions. The browser holds a random 256-bit token in a cookie; the
+/// database keeps only its SHA-256 (a copy of the table signs nobody in). A session ends on
+/// sign-out, after `idle` without a request, after `lifetime` in all, when its user is removed
+/// or their password changes.
+public struct ConsoleSessionStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Starts a session for `user` and returns the cookie token (shown once) and the session.
+    /// Always a new token: whatever the browser presented before signing in is never promoted
+    /// (no session fixation).
+    public func start(user: ConsoleUser, client: String) throws -> (token: String, session: ConsoleSession) {
+        let token = hex(TokenStore.random(32))
+        let csrf = hex(TokenStore.random(32))
+        try connection.query("""
+            INSERT INTO console_sessions (token_hash, user_id, csrf_token, client) VALUES (decode($1, 'hex'), $2, $3, $4)
+            """, [hex(TokenStore.sha256(Array(token.utf8))), String(user.id), csrf, String(client.prefix(200))])
+        return (token, ConsoleSession(user: user, csrfToken: csrf))
+    }
+
+    /// The live session of a presented cookie token, or nil (unknown, ended, idle too long or
+    /// too old). Marks it seen, at most once a minute.
+    public func session(token: String, idle: Duration, lifetime: Duration) throws -> ConsoleSession? {
+        guard token.utf8.count == 64, token.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        let hash = hex(TokenStore.sha256(Array(token.utf8)))
+        let result = try connection.query("""
+            SELECT \(ConsoleUserStore.columns), \(ConsoleUserStore.tenantColumns), s.csrf_token, s.last_seen_at < now() - interval '1 minute'
+            FROM console_sessions s JOIN console_users u ON u.id = s.user_id LEFT JOIN tenants t ON t.id = u.tenant_id
+            WHERE s.token_hash = decode($1, 'hex')
+              AND s.last_seen_at > now() - make_interval(secs => $2) AND s.created_at > now() - make_interval(secs => $3)
+            """, [hash, String(idle.components.seconds), String(lifetime.components.seconds)])
+        guard result.rowCount == 1 else { return nil }
+        let user = try ConsoleUserStore.user(result, row: 0, tenant: ConsoleUserStore.tenant(result, row: 0, from: 6))
+        guard (user.role == .admin) == (user.tenant == nil) else { return nil }
+        if result.value(row: 0, column: 14) == "t" {
+            try connection.query("UPDATE console_sessions SET last_seen_at = now() WHERE token_hash = decode($1, 'hex')", [hash])
+        }
+        return ConsoleSession(user: user, csrfToken: result.value(row: 0, column: 13) ?? "")
+    }
+
+    /// Ends the session of a cookie token (sign-out); nothing happens for an unknown one.
+    public func end(token: String) throws {
+        try connection.query("DELETE FROM console_sessions WHERE token_hash = decode($1, 'hex')", [hex(TokenStore.sha256(Array(token.utf8)))])
+    }
+
+    /// Deletes sessions past their idle time or lifetime; how many.
+    @discardableResult
+    public func purge(idle: Duration, lifetime: Duration) throws -> Int {
+        try connection.query("""
+            DELETE FROM console_sessions WHERE last_seen_at <= now() - make_interval(secs => $1) OR created_at <= now() - make_interval(secs => $2)
+            """, [String(idle.components.seconds), String(lifetime.components.seconds)]).affectedRows
+    }
+}

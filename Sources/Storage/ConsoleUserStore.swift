@@ -1,0 +1,115 @@
+import Foundation
+
+/// A person who signs in to the console: a tenant's staff member with one of the API's
+/// roles, or a platform admin (no tenant). Never the password hash.
+public struct ConsoleUser: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var email: String
+    public var role: TokenRole
+    /// nil for a platform admin.
+    public var tenant: Tenant?
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    public var createdAt: String
+    public var passwordChangedAt: String
+}
+
+/// Console users: created, listed, removed and given new passwords by the platform operator
+/// (`tollgate user ...`). Passwords arrive here already hashed (bcrypt, by the console), so
+/// nothing of a password ever reaches SQL.
+public struct ConsoleUserStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Adds a user; an email is one user across every tenant (it is what signs in).
+    public func create(tenant: Tenant?, email: String, role: TokenRole, passwordHash: String) throws -> ConsoleUser {
+        guard (role == .admin) == (tenant == nil) else {
+            throw StoreError(.invalid, role == .admin ? "an admin belongs to no tenant: leave --tenant out" : "a \(role.rawValue) user needs a tenant")
+        }
+        let email = try Self.checkedEmail(email)
+        guard try connection.query("SELECT 1 FROM console_users WHERE lower(email) = lower($1)", [email]).rowCount == 0 else {
+            throw StoreError(.conflict, "a console user with email '\(email)' already exists")
+        }
+        let result = try connection.query("""
+            INSERT INTO console_users AS u (tenant_id, email, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING \(Self.columns)
+            """, [tenant.map { String($0.id) }, email, role.rawValue, passwordHash])
+        return try Self.user(result, row: 0, tenant: tenant)
+    }
+
+    /// Users of `tenant`, or every user when nil; by email.
+    public func list(tenant: Tenant?) throws -> [ConsoleUser] {
+        let result = try connection.query("""
+            SELECT \(Self.columns), \(Self.tenantColumns) FROM console_users u LEFT JOIN tenants t ON t.id = u.tenant_id
+            WHERE $1::bigint IS NULL OR u.tenant_id = $1 ORDER BY lower(u.email)
+            """, [tenant.map { String($0.id) }])
+        return try (0..<result.rowCount).map { try Self.user(result, row: $0, tenant: Self.tenant(result, row: $0, from: 6)) }
+    }
+
+    /// The user signing in with `email`, and the stored hash to check the password against.
+    public func credentials(email: String) throws -> (user: ConsoleUser, passwordHash: String)? {
+        let result = try connection.query("""
+            SELECT \(Self.columns), \(Self.tenantColumns), u.password_hash FROM console_users u LEFT JOIN tenants t ON t.id = u.tenant_id
+            WHERE lower(u.email) = lower($1)
+            """, [email])
+        guard result.rowCount == 1, let hash = result.value(row: 0, column: 13) else { return nil }
+        return (try Self.user(result, row: 0, tenant: Self.tenant(result, row: 0, from: 6)), hash)
+    }
+
+    /// Removes a user; their sessions end with them.
+    public func remove(email: String) throws {
+        guard try connection.query("DELETE FROM console_users WHERE lower(email) = lower($1)", [email]).affectedRows == 1 else {
+            throw StoreError(.notFound, "no console user with email '\(email)'")
+        }
+    }
+
+    /// Sets a new password hash and ends every session of the user (a changed password
+    /// signs everyone out who signed in with the old one).
+    public func setPasswordHash(email: String, passwordHash: String) throws {
+        try connection.transaction { connection in
+            let result = try connection.query("""
+                UPDATE console_users SET password_hash = $2, password_changed_at = now() WHERE lower(email) = lower($1) RETURNING id
+                """, [email, passwordHash])
+            guard result.rowCount == 1, let id = result.value(row: 0, column: 0) else {
+                throw StoreError(.notFound, "no console user with email '\(email)'")
+            }
+            try connection.query("DELETE FROM console_sessions WHERE user_id = $1", [id])
+        }
+    }
+
+    /// An email as a user is known by: trimmed, one `@` with text on both sides, no spaces or
+    /// control characters, at most 254 octets.
+    public static func checkedEmail(_ text: String) throws -> String {
+        let email = text.trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard (3...254).contains(email.utf8.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+              !email.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw StoreError(.invalid, "email '\(email.prefix(80))' must be one address like name@example.net (3-254 characters, no spaces)")
+        }
+        return email
+    }
+
+    static let columns = """
+        u.id, u.email, u.role, u.tenant_id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        to_char(u.password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        """
+    static let tenantColumns = "t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode"
+
+    static func user(_ result: PostgresResult, row: Int, tenant: Tenant?) throws -> ConsoleUser {
+        guard let role = result.value(row: row, column: 2).flatMap(TokenRole.init(rawValue:)),
+              let id = result.value(row: row, column: 0).flatMap({ Int64($0) }) else {
+            throw PostgresError(.result, message: "console user row without an id or role")
+        }
+        return ConsoleUser(id: id, email: result.value(row: row, column: 1) ?? "", role: role, tenant: tenant,
+                           createdAt: result.value(row: row, column: 4) ?? "", passwordChangedAt: result.value(row: row, column: 5) ?? "")
+    }
+
+    static func tenant(_ result: PostgresResult, row: Int, from column: Int) -> Tenant? {
+        guard let id = result.value(row: row, column: column).flatMap({ Int64($0) }) else { return nil }
+        return Tenant(id: id, slug: result.value(row: row, column: column + 1) ?? "", name: result.value(row: row, column: column + 2) ?? "",
+                      currency: result.value(row: row, column: column + 3) ?? "", timeZone: result.value(row: row, column: column + 4) ?? "",
+                      billingDay: Int(result.value(row: row, column: column + 5) ?? "1") ?? 1,
+                      roundingMode: result.value(row: row, column: column + 6) ?? "half-even")
+    }
+}
