@@ -21,6 +21,7 @@ enum ConsoleTemplates {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{title}} · Tollgate</title>
             <link rel="stylesheet" href="/console/static/console.css">
+            <link rel="icon" href="/console/static/icon.svg" type="image/svg+xml">
             </head>
             <body>
             <a class="skip" href="#main">Skip to content</a>

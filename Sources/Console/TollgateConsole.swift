@@ -40,6 +40,12 @@ public struct TollgateConsole: Sendable {
             headers[.cacheControl] = "public, max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleStyles.css)))
         }
+        router.get("console/static/icon.svg") { _, _ in
+            var headers = PageRenderer.securityHeaders
+            headers[.contentType] = "image/svg+xml"
+            headers[.cacheControl] = "public, max-age=86400"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleIcon.svg)))
+        }
         registerSignIn(on: router)
         registerPages(on: router)
     }
