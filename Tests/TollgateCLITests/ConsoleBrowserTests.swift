@@ -1,0 +1,248 @@
+import Foundation
+import Storage
+import Testing
+import TestSupport
+
+/// The billing console in a real browser: headless Chromium, driven by Selenium, against a
+/// running `tollgate serve` with two tenants' real usage. Every figure a page shows is compared
+/// with what the CLI reads from the database; every page is checked for console errors (CSP
+/// violations among them), accessibility basics, same-origin references and a phone's width,
+/// and photographed at 1280 and 390 px.
+@Suite("Billing console in Chromium", .enabled(if: TestDatabase.available), .serialized)
+struct ConsoleBrowserTests {
+    @Test("""
+        billing staff sign in (keyboard only), see every page with exact figures, follow an invoice line down to its packets, \
+        finalize a run and sign out; readonly, operator, another tenant and the platform admin see only what their role allows
+        """)
+    func console() async throws {
+        let browser = try ConsoleBrowser.required()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let world = try await ConsoleWorld.seed()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-browser-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let scenario = BrowserScenario(
+            baseURL: "http://127.0.0.1:\(world.serve.httpPort)", chromium: ConsoleBrowser.chromium, chromedriver: ConsoleBrowser.chromedriver,
+            folder: folder, result: folder + "/result.json",
+            users: ConsoleWorld.users.mapValues { BrowserScenario.Credentials(email: $0.email, password: ConsoleWorld.password) },
+            journeys: try [northBilling(world), northReadonly(world), northOperator(world), southBilling(world), platformAdmin(world)])
+        let seeded = clock.now
+        let result = try browser.run(scenario)
+        print("console browser test: \(result.pages) pages, \(result.screenshots) screenshots in \(folder)/screenshots; "
+              + "seeding \(seeded - started), browser \(result.seconds) s")
+
+        #expect(result.failures.isEmpty, "\(result.failures.count) failures:\n\(result.failures.joined(separator: "\n"))")
+        #expect(result.pages == scenario.pageCount)
+        #expect(result.screenshots == 2 * scenario.pageCount)
+        let shots = try FileManager.default.contentsOfDirectory(atPath: folder + "/screenshots").filter { $0.hasSuffix(".png") }
+        #expect(shots.count == 2 * scenario.pageCount)
+
+        // The run finalized in the browser is final in the database, recorded in the audit log
+        // under the billing user's name; the other tenant's run is untouched.
+        #expect(try world.invoices("north").map { $0["status"] as? String } == ["final", "final"])
+        #expect(try world.invoices("south").map { $0["status"] as? String } == ["draft"])
+        #expect(try world.connection.query("SELECT actor, action, object FROM audit_log ORDER BY id").rows
+                == [["billing@north.example", "invoice_run.finalized", world.period]])
+        #expect(world.serve.terminate() == 0)
+    }
+
+    // MARK: Journeys
+
+    /// The elements of a page that change state, other than signing out.
+    static let stateChangingForms = "form[method=post]:not(.signout)"
+
+    func northBilling(_ world: ConsoleWorld) throws -> BrowserJourney {
+        let south = ConsoleWorld.southUsers + [ConsoleWorld.south.name, ConsoleWorld.south.nas]
+        let thisCycle = try world.totalUsage("north", from: world.thisCycle.from, to: world.thisCycle.to)
+        let lastCycle = try world.totalUsage("north", from: world.lastCycle.from, to: world.lastCycle.to)
+        let perUser = try world.usage("north", from: world.thisCycle.from, to: world.thisCycle.to)
+        let active = try world.activeSessions("north")
+        let invoices = try world.invoices("north")
+        let anna = try #require(invoices.first { $0["user"] as? String == "anna.north" })
+        let annaID = try #require(anna["id"] as? Int)
+        let annaTotal = try #require(anna["total"] as? String)
+        let lines = try world.lines("north", invoice: annaID)
+        let overage = try #require(lines.first { $0["kind"] as? String == "overage" })
+        let position = try #require(overage["position"] as? Int)
+        let hours = try world.usageHours("anna.north")
+        let firstHour = try #require(hours.first)
+        let runPath = "/console/invoices/\(world.period)"
+
+        var steps: [BrowserStep] = [
+            .visit("/console/login", "Sign in", name: "the sign-in page", [
+                .present("form.login #email"), .present("form.login #password"), .present("form.login button[type=submit]"),
+                .absent("p.error"), .absent("nav[aria-label=Sections]"),
+            ]),
+            .submit("form.login", "a wrong password is refused", fill: ["email": "billing@north.example", "password": "not-the-password-1"],
+                    status: 401, title: "Sign in", [.text("p.error", "The email or the password is wrong."),
+                                                    .attribute("#email", "value", "billing@north.example")]),
+            BrowserStep(name: "a page while signed out goes to the sign-in", visit: "/console/invoices", redirected: true,
+                        path: "/console/login?next=%2Fconsole%2Finvoices", title: "Sign in"),
+            .signIn("north-billing", lands: "/console/", title: "Overview", keyboard: true),
+            .visit("/console/", "Overview", name: "overview", [
+                .attribute("#usage-this-cycle", "data-upload", String(thisCycle.upload)),
+                .attribute("#usage-this-cycle", "data-download", String(thisCycle.download)),
+                .attribute("#usage-last-cycle", "data-upload", String(lastCycle.upload)),
+                .attribute("#usage-last-cycle", "data-download", String(lastCycle.download)),
+                .attribute("#active-sessions", "data-value", String(active.count)),
+                .containing("#near-cap", "anna.north"),
+                .present("#nas-health tr[data-nas=\"north-nas\"]"),
+                .present("#merge-lag[data-value]"),
+            ]).without(south),
+        ]
+        var subscriberChecks: [BrowserExpectation] = []
+        for user in ConsoleWorld.northUsers {
+            let usage = try #require(perUser[user])
+            let row = "#subscribers tr[data-user=\"\(user)\"]"
+            subscriberChecks += [
+                .attribute(row + " td[data-col=upload]", "data-value", String(usage.upload)),
+                .attribute(row + " td[data-col=download]", "data-value", String(usage.download)),
+                .attribute(row + " td[data-col=total]", "data-value", String(usage.upload + usage.download)),
+                // Home 100: 100 GB included, the subscriber on it for the whole cycle.
+                .attribute(row + " td[data-col=allowance]", "data-value", "100000000000"),
+                .containing(row + " td[data-col=plan]", "Home 100"),
+            ]
+        }
+        let annaUsage = try #require(perUser["anna.north"])
+        let day = String(firstHour.prefix(10))
+        let dayUsage = try #require(try world.usage("north", from: day, to: ConsoleWorld.day(after: day))["anna.north"])
+        steps += [
+            .visit("/console/subscribers", "Subscribers", name: "subscribers", subscriberChecks + [.count("#subscribers tr[data-user]", 2)])
+                .without(south),
+            .visit("/console/subscribers?q=anna", "Subscribers", name: "subscriber search", [
+                .present("#subscribers tr[data-user=\"anna.north\"]"), .absent("#subscribers tr[data-user=\"arne.north\"]"),
+            ]),
+            .click("#subscribers tr[data-user=\"anna.north\"] a", "a subscriber from the list", title: nil, [
+                .attribute("#cycle-usage", "data-upload", String(annaUsage.upload)),
+                .attribute("#cycle-usage", "data-download", String(annaUsage.download)),
+                .attribute("svg#daily-chart g.day[data-day=\"\(day)\"]", "data-download", String(dayUsage.download)),
+                .attribute("svg#daily-chart g.day[data-day=\"\(day)\"]", "data-upload", String(dayUsage.upload)),
+                .present("#sessions"), .present("#enforcement"), .present("#invoices"), .present("#top-ups"),
+                .present("form#top-up"),
+            ]).ending(at: "/console/subscribers/anna.north"),
+            .visit("/console/subscribers/anna.north?day=\(day)", nil, name: "a subscriber's day by the hour", [
+                .count("svg#hourly-chart g.hour", 24), .present("svg#hourly-chart g.hour[data-hour=\"\(firstHour.dropFirst(11).prefix(2))\"]"),
+            ]),
+            .visit("/console/sessions?state=active", "Sessions", name: "active sessions", [
+                .count("#sessions tr[data-session]", active.count), .containing("#sessions", "arne.north"),
+            ]).without(south),
+            .visit("/console/sessions?state=recent&user=anna.north", "Sessions", name: "a subscriber's recent sessions", [
+                .count("#sessions tr[data-session]", 1), .containing("#sessions", "anna.north"),
+            ]),
+            .visit("/console/top-users?period=\(world.period)&direction=download", "Top users", name: "top users", [
+                .containing("#top-users tbody tr:first-child", "anna.north"),
+                .present("a#top-users-csv[href^=\"/console/top-users.csv?\"]"),
+            ]).without(south),
+            .visit("/console/plans", "Plans", name: "plans", [.containing("#plans", "Home 100")]),
+            .visit("/console/plans/Home%20100", nil, name: "a plan's versions", [.count("#versions tbody tr", 1), .present("form#new-version")]),
+            .visit("/console/plans/Home%20100/preview", nil, name: "the plan preview form", [.present("form#preview")]),
+            // The candidate: Home 100 with 1.00 per GB beyond the allowance. anna used 130 GB:
+            // 29.90 fee + 30 x 1.00 = 59.90, 20 % tax 11.98, 71.88. The current version gives her invoice's total.
+            .submit("form#preview", "a preview of a candidate version on a real cycle",
+                    fill: ["user": "anna.north", "period": world.period, "document": try candidatePlan()], title: nil, [
+                        .attribute("#preview-current", "data-total", annaTotal),
+                        .attribute("#preview-candidate", "data-total", "71.88"),
+                    ]),
+            .visit("/console/invoices", "Invoices", name: "invoice runs", [
+                .present("#runs tr[data-period=\"\(world.period)\"]"), .present("form#new-run"),
+            ]).without(south),
+            .click("#runs tr[data-period=\"\(world.period)\"] a", "a run from the list", title: nil, [
+                .count("#invoices tr[data-invoice]", invoices.count),
+                .present("#invoices tr[data-invoice=\"\(annaID)\"] [data-value=\"\(annaTotal)\"]"),
+                .present("form#finalize"),
+            ]).ending(at: runPath).without(south),
+            .click("#invoices tr[data-invoice=\"\(annaID)\"] a", "an invoice of the run", title: nil, [
+                .count("#lines tr[data-line]", lines.count), .present("[data-value=\"\(annaTotal)\"]"),
+            ]).ending(at: "\(runPath)/\(annaID)"),
+            .click("#lines tr[data-line=\"\(position)\"] a.drill", "an invoice line down to its hourly buckets", title: nil, [
+                .count("#buckets tr[data-hour]", hours.count), .present("#buckets tr[data-hour=\"\(firstHour)\"] a.drill"),
+            ]).ending(at: "\(runPath)/\(annaID)/lines/\(position)"),
+            .click("#buckets tr[data-hour=\"\(firstHour)\"] a.drill", "a bucket down to its sessions", title: nil, [
+                .count("#sessions tr[data-session]", 1), .containing("#sessions", "N-ANNA-1"),
+            ]),
+            .click("#sessions tr[data-session] a.drill", "a session down to its packets", title: nil, [
+                .count("#packets tr[data-packet]", try world.packetCount(sessionID: "N-ANNA-1")),
+                .containing("#packets", "Interim-Update"), .containing("#packets", "north-nas"),
+            ]),
+            .visit(runPath, nil, name: "the run again"),
+            .submit("form#finalize", "finalize asks for confirmation", title: nil, [.present("form#confirm-finalize #confirm")]),
+            .submit("form#confirm-finalize", "finalize confirmed", button: "#confirm", title: nil, [
+                .absent("form#finalize"), .containing("#invoices tr[data-invoice=\"\(annaID)\"]", "final"),
+            ]),
+            .visit("/console/audit", "Audit log", name: "the audit log", [
+                .count("#audit tr[data-action=\"invoice_run.finalized\"]", 1), .containing("#audit", "billing@north.example"),
+            ]),
+            BrowserStep(name: "sign out", click: "form.signout button[type=submit]", redirected: true, path: "/console/login", title: "Sign in"),
+            BrowserStep(name: "signed out, a page goes to the sign-in again", visit: "/console/subscribers", redirected: true,
+                        path: "/console/login?next=%2Fconsole%2Fsubscribers", title: "Sign in"),
+        ]
+        return BrowserJourney(name: "north billing", steps: steps)
+    }
+
+    func northReadonly(_ world: ConsoleWorld) throws -> BrowserJourney {
+        var steps: [BrowserStep] = [.signIn("north-readonly", lands: "/console/", title: "Overview")]
+        for (path, title) in [("/console/", "Overview"), ("/console/subscribers", "Subscribers"), ("/console/subscribers/anna.north", nil),
+                              ("/console/sessions", "Sessions"), ("/console/top-users", "Top users")] as [(String, String?)] {
+            steps.append(.visit(path, title, name: "readonly: \(path)", [.absent(Self.stateChangingForms), .absent("form#top-up")]))
+        }
+        for path in ["/console/invoices", "/console/plans", "/console/nas", "/console/audit", "/console/tenants"] {
+            steps.append(.visit(path, "Not allowed", status: 403, name: "readonly may not open \(path)", [.absent(Self.stateChangingForms)]))
+        }
+        return BrowserJourney(name: "north readonly", steps: steps)
+    }
+
+    func northOperator(_ world: ConsoleWorld) throws -> BrowserJourney {
+        let south = ConsoleWorld.southUsers + [ConsoleWorld.south.name, ConsoleWorld.south.nas]
+        return BrowserJourney(name: "north operator", steps: [
+            .signIn("north-operator", lands: "/console/", title: "Overview"),
+            .visit("/console/nas", "NAS devices", name: "NAS devices", [
+                .count("#nas tr[data-nas]", 1), .containing("#nas tr[data-nas=\"north-nas\"]", "127.0.0.1"), .present("form#new-nas"),
+            ]).without(south),
+            .visit("/console/nas/north-nas", nil, name: "a NAS", [
+                .present("form#rotate-secret"), .present("form#coa-settings"), .present("#nas-health"),
+            ]).without(south + [ConsoleWorld.north.secret]),
+            .visit("/console/nas/south-nas", "Not found", status: 404, name: "another tenant's NAS is not found").without(south),
+            .visit("/console/invoices", "Not allowed", status: 403, name: "an operator may not open invoices"),
+            .visit("/console/subscribers", "Not allowed", status: 403, name: "an operator may not open subscribers"),
+        ])
+    }
+
+    func southBilling(_ world: ConsoleWorld) throws -> BrowserJourney {
+        let north = ConsoleWorld.northUsers + [ConsoleWorld.north.name, ConsoleWorld.north.nas]
+        let anna = try #require(try world.invoices("north").first { $0["user"] as? String == "anna.north" }?["id"] as? Int)
+        let bert = try #require(try world.invoices("south").first?["id"] as? Int)
+        let run = "/console/invoices/\(world.period)"
+        var steps: [BrowserStep] = [.signIn("south-billing", lands: "/console/", title: "Overview")]
+        for (path, title) in [("/console/", "Overview"), ("/console/subscribers", "Subscribers"), ("/console/sessions?state=recent", "Sessions"),
+                              ("/console/top-users?period=\(world.period)", "Top users"), ("/console/plans", "Plans"),
+                              ("/console/invoices", "Invoices"), (run, nil), ("\(run)/\(bert)", nil), ("/console/audit", "Audit log"),
+                              ("/console/subscribers/bert.south", nil)] as [(String, String?)] {
+            steps.append(.visit(path, title, name: "south: \(path)").without(north))
+        }
+        steps[2].expect = [.count("#subscribers tr[data-user]", 1), .present("#subscribers tr[data-user=\"bert.south\"]")]
+        for path in ["/console/subscribers/anna.north", "\(run)/\(anna)", "\(run)/\(anna)/lines/1"] {
+            steps.append(.visit(path, "Not found", status: 404, name: "north's \(path) is not found").without(north))
+        }
+        return BrowserJourney(name: "south billing", steps: steps)
+    }
+
+    func platformAdmin(_ world: ConsoleWorld) throws -> BrowserJourney {
+        let subscribers = ConsoleWorld.northUsers + ConsoleWorld.southUsers
+        return BrowserJourney(name: "platform admin", steps: [
+            .signIn("admin", lands: "/console/tenants", title: "Tenants"),
+            .visit("/console/tenants", "Tenants", name: "tenants", [
+                .count("#tenants tbody tr", 2), .containing("#tenants", "North Net"), .containing("#tenants", "South Link"),
+            ]).without(subscribers),
+            .visit("/console/", "Not allowed", status: 403, name: "the admin sees no tenant's overview").without(subscribers),
+            .visit("/console/subscribers", "Not allowed", status: 403, name: "the admin sees no tenant's subscribers").without(subscribers),
+        ])
+    }
+
+    /// Config/plans/home-100.toml with 1.00 instead of 0.50 per GB beyond the allowance.
+    func candidatePlan() throws -> String {
+        let text = try String(contentsOfFile: "\(repository)/Config/plans/home-100.toml", encoding: .utf8)
+        let candidate = text.replacingOccurrences(of: "price = \"0.50\"", with: "price = \"1.00\"")
+        guard candidate != text else { throw CLIError("home-100.toml has no price = \"0.50\" line to change") }
+        return candidate
+    }
+}
