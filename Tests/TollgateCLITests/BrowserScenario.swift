@@ -41,6 +41,8 @@ struct BrowserStep: Encodable {
     var name: String
     var visit: String?
     var signIn: String?
+    /// Where the sign-in form is opened (default /console/login).
+    var from: String?
     var keyboardSignIn: String?
     var click: String?
     /// A form's selector; `fill` sets its fields by name before its submit button is clicked.
@@ -74,9 +76,9 @@ struct BrowserStep: Encodable {
         BrowserStep(name: name, submit: form, fill: fill, button: button, status: status, title: title, expect: expect)
     }
 
-    static func signIn(_ user: String, lands path: String, title: String?, keyboard: Bool = false) -> BrowserStep {
+    static func signIn(_ user: String, lands path: String, title: String?, keyboard: Bool = false, from: String? = nil) -> BrowserStep {
         BrowserStep(name: keyboard ? "sign in as \(user) with the keyboard only" : "sign in as \(user)",
-                    signIn: keyboard ? nil : user, keyboardSignIn: keyboard ? user : nil, redirected: true, path: path, title: title,
+                    signIn: keyboard ? nil : user, from: from, keyboardSignIn: keyboard ? user : nil, redirected: true, path: path, title: title,
                     expect: [.present("form.signout button[type=submit]"), .present("nav[aria-label=Sections] a")])
     }
 

@@ -11,8 +11,9 @@ import TestSupport
 @Suite("Billing console in Chromium", .enabled(if: TestDatabase.available), .serialized)
 struct ConsoleBrowserTests {
     @Test("""
-        billing staff sign in (keyboard only), see every page with exact figures, follow an invoice line down to its packets, \
-        finalize a run and sign out; readonly, operator, another tenant and the platform admin see only what their role allows
+        billing staff sign in, see every page with exact figures, follow an invoice line down to its packets, finalize a run \
+        and sign out; readonly staff (signing in with the keyboard only), operators, another tenant's staff and the platform \
+        admin see only what their role allows
         """)
     func console() async throws {
         let browser = try ConsoleBrowser.required()
@@ -78,7 +79,8 @@ struct ConsoleBrowserTests {
                                                     .attribute("#email", "value", "billing@north.example")]),
             BrowserStep(name: "a page while signed out goes to the sign-in", visit: "/console/invoices", redirected: true,
                         path: "/console/login?next=%2Fconsole%2Finvoices", title: "Sign in"),
-            .signIn("north-billing", lands: "/console/", title: "Overview", keyboard: true),
+            // Signing in from there goes on to the page asked for.
+            .signIn("north-billing", lands: "/console/invoices", title: "Invoices", from: "/console/login?next=%2Fconsole%2Finvoices"),
             .visit("/console/", "Overview", name: "overview", [
                 .attribute("#usage-this-cycle", "data-upload", String(thisCycle.upload)),
                 .attribute("#usage-this-cycle", "data-download", String(thisCycle.download)),
@@ -109,6 +111,10 @@ struct ConsoleBrowserTests {
         steps += [
             .visit("/console/subscribers", "Subscribers", name: "subscribers", subscriberChecks + [.count("#subscribers tr[data-user]", 2)])
                 .without(south),
+            // Hostile search text is shown as text, never run or parsed as markup.
+            .visit("/console/subscribers?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%27", "Subscribers", name: "a search for markup", [
+                .count("#subscribers tr[data-user]", 0), .absent("script"), .attribute("input[name=q]", "value", "<script>alert(1)</script>\"'"),
+            ]),
             .visit("/console/subscribers?q=anna", "Subscribers", name: "subscriber search", [
                 .present("#subscribers tr[data-user=\"anna.north\"]"), .absent("#subscribers tr[data-user=\"arne.north\"]"),
             ]),
@@ -180,7 +186,7 @@ struct ConsoleBrowserTests {
     }
 
     func northReadonly(_ world: ConsoleWorld) throws -> BrowserJourney {
-        var steps: [BrowserStep] = [.signIn("north-readonly", lands: "/console/", title: "Overview")]
+        var steps: [BrowserStep] = [.signIn("north-readonly", lands: "/console/", title: "Overview", keyboard: true)]
         for (path, title) in [("/console/", "Overview"), ("/console/subscribers", "Subscribers"), ("/console/subscribers/anna.north", nil),
                               ("/console/sessions", "Sessions"), ("/console/top-users", "Top users")] as [(String, String?)] {
             steps.append(.visit(path, title, name: "readonly: \(path)", [.absent(Self.stateChangingForms), .absent("form#top-up")]))
