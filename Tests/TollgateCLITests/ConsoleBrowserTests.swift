@@ -66,7 +66,8 @@ struct ConsoleBrowserTests {
         let overage = try #require(lines.first { $0["kind"] as? String == "overage" })
         let position = try #require(overage["position"] as? Int)
         let hours = try world.usageHours("anna.north")
-        let firstHour = try #require(hours.first)
+        let first = try #require(hours.first)
+        let firstHour = first.hour
         let runPath = "/console/invoices/\(world.period)"
 
         var steps: [BrowserStep] = [
@@ -126,8 +127,10 @@ struct ConsoleBrowserTests {
                 .present("#sessions"), .present("#enforcement"), .present("#invoices"), .present("#top-ups"),
                 .present("form#top-up"),
             ]).ending(at: "/console/subscribers/anna.north"),
-            .visit("/console/subscribers/anna.north?day=\(day)", nil, name: "a subscriber's day by the hour", [
-                .count("svg#hourly-chart g.hour", 24), .present("svg#hourly-chart g.hour[data-hour=\"\(firstHour.dropFirst(11).prefix(2))\"]"),
+            .visit("/console/subscribers/anna.north?day=\(day)", "Subscriber anna.north", name: "a subscriber's day by the hour", [
+                .count("svg#hourly-chart g.hour", 24),
+                .attribute("svg#hourly-chart g.hour[data-hour=\"\(firstHour.dropFirst(11).prefix(2))\"]", "data-upload", first.upload),
+                .attribute("svg#hourly-chart g.hour[data-hour=\"\(firstHour.dropFirst(11).prefix(2))\"]", "data-download", first.download),
             ]),
             .visit("/console/sessions?state=active", "Sessions", name: "active sessions", [
                 .count("#sessions tr[data-session]", active.count), .containing("#sessions", "arne.north"),
