@@ -58,6 +58,9 @@ let package = Package(
         // PostgreSQL through libpq: the only place SQL lives.
         .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating"]),
 
+        // Invoices, invoice lines and usage as the API, the CLI and the console show them.
+        .target(name: "Presentation", dependencies: ["Storage", "Rating", "Accounting"]),
+
         // UDP listeners, NAS registry, duplicate cache, group-commit pipeline.
         .target(
             name: "Collector",
@@ -84,7 +87,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Storage", "Rating", "Accounting", "TabularText",
+                "Storage", "Rating", "Accounting", "TabularText", "Presentation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "API", "Storage", "Rating", "Accounting", "TabularText",
+                "API", "Storage", "Rating", "Accounting", "TabularText", "Presentation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -123,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console", "Presentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -138,6 +141,7 @@ let package = Package(
         ),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
+        .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Storage", "Rating", "Accounting", "TabularText"]),
         .testTarget(
             name: "RatingTests",
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -1,6 +1,7 @@
 import Accounting
 import Foundation
 import Hummingbird
+import Presentation
 import Rating
 import Storage
 
@@ -114,14 +115,14 @@ extension TollgateAPI {
             let cursor = pageCursor("invoices", principal)
             let page = try query.page(cursor)
             if format == .csv {
-                return try await streamCSV(principal, filename: "invoices.csv", columns: InvoiceOutput.csvColumns) { tenant, connection in
+                return try await streamCSV(principal, filename: "invoices.csv", columns: InvoicePresentation.columns) { tenant, connection in
                     try InvoiceStore(connection: connection).openList(tenant: tenant, period: period, status: status, user: user)
-                } row: { InvoiceOutput($0).csvRow }
+                } row: { InvoicePresentation($0).cells }
             }
             return try await call(principal) { principal, connection in
                 let invoices = try InvoiceStore(connection: connection).page(tenant: try Self.tenant(principal), period: period, status: status,
                                                                              user: user, after: page.after, limit: page.limit)
-                return Page(items: invoices.rows.map(InvoiceOutput.init), nextCursor: invoices.next.map(cursor.encode))
+                return Page(items: invoices.rows.map { InvoicePresentation($0) }, nextCursor: invoices.next.map(cursor.encode))
             }
         }
         router.get("v1/invoices/export") { request, _ -> Response in
@@ -133,15 +134,14 @@ extension TollgateAPI {
             let cursor = pageCursor("invoice-lines", principal)
             let page = try query.page(cursor)
             if format == .csv {
-                return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: LineOutput.csvColumns) { tenant, connection in
+                return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: InvoiceLinePresentation.columns) { tenant, connection in
                     try InvoiceStore(connection: connection).openExport(tenant: tenant, period: period)
-                } row: { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line).csvRow }
+                } row: { InvoiceLinePresentation($0).cells }
             }
             return try await call(principal) { principal, connection in
                 let lines = try InvoiceStore(connection: connection).exportPage(tenant: try Self.tenant(principal), period: period,
                                                                                 after: page.after, limit: page.limit)
-                return Page(items: lines.rows.map { LineOutput(invoice: $0.invoice, position: $0.position, line: $0.line) },
-                            nextCursor: lines.next.map(cursor.encode))
+                return Page(items: lines.rows.map { InvoiceLinePresentation($0) }, nextCursor: lines.next.map(cursor.encode))
             }
         }
         router.get("v1/invoices/{id}") { request, context in
@@ -149,10 +149,7 @@ extension TollgateAPI {
             let text = try Self.parameter(context, "id")
             guard let id = Int64(text), id > 0 else { throw APIError(.notFound, "not_found", "no such invoice") }
             return try await call(principal) { principal, connection in
-                let invoice = try InvoiceStore(connection: connection).show(tenant: try Self.tenant(principal), id: id)
-                var output = InvoiceOutput(invoice)
-                output.lines = invoice.lines.enumerated().map { LineOutput(invoice: invoice, position: $0.offset + 1, line: $0.element) }
-                return output
+                InvoicePresentation(withLines: try InvoiceStore(connection: connection).show(tenant: try Self.tenant(principal), id: id))
             }
         }
     }
@@ -187,11 +184,6 @@ extension TollgateAPI {
         default: break
         }
     }
-}
-
-/// Money as exact decimal text in the currency's major unit ("12.34").
-private func money(_ minor: Int64, _ currency: String) -> String {
-    Currency(code: currency)?.format(minorUnits: minor) ?? String(minor)
 }
 
 struct PlanOutput: Encodable, Sendable {
@@ -282,95 +274,9 @@ struct InvoiceRunOutput: Encodable, Sendable {
         lines = result.lines
         adjustmentLines = result.adjustmentLines
         self.currency = currency
-        subtotal = money(result.subtotal, currency)
-        tax = money(result.tax, currency)
-        total = money(result.subtotal + result.tax, currency)
+        subtotal = PresentedValue.money(result.subtotal, currency: currency)
+        tax = PresentedValue.money(result.tax, currency: currency)
+        total = PresentedValue.money(result.subtotal + result.tax, currency: currency)
         unassigned = result.unassigned.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) }
-    }
-}
-
-struct InvoiceOutput: Encodable, Sendable {
-    var id: Int64
-    var user: String
-    var period: String
-    var periodStart: String
-    var periodEnd: String
-    var status: String
-    var currency: String
-    var subtotal: String
-    var tax: String
-    var total: String
-    var ratedAt: String
-    var finalizedAt: String?
-    var lines: [LineOutput]?
-
-    init(_ invoice: InvoiceRecord) {
-        id = invoice.id
-        user = invoice.subscriber
-        period = invoice.period
-        periodStart = invoice.periodStart
-        periodEnd = invoice.periodEnd
-        status = invoice.status
-        currency = invoice.currency
-        subtotal = money(invoice.subtotal, invoice.currency)
-        tax = money(invoice.tax, invoice.currency)
-        total = money(invoice.total, invoice.currency)
-        ratedAt = invoice.ratedAt
-        finalizedAt = invoice.finalizedAt
-    }
-
-    static let csvColumns = ["id", "user", "period", "period_start", "period_end", "status", "currency", "subtotal", "tax", "total", "rated_at", "finalized_at"]
-    var csvRow: [String?] { [String(id), user, period, periodStart, periodEnd, status, currency, subtotal, tax, total, ratedAt, finalizedAt] }
-}
-
-struct LineOutput: Encodable, Sendable {
-    var invoiceId: Int64
-    var user: String
-    var period: String
-    var status: String
-    var currency: String
-    var position: Int
-    var kind: String
-    var description: String
-    var quantity: String
-    var unit: String
-    var unitPrice: String
-    var amount: String
-    var taxRate: String
-    var tax: String
-    var planVersionId: Int64?
-    var coversFrom: String
-    var coversUntil: String
-    var usageBytes: Int64?
-    var correctsPeriod: String?
-
-    init(invoice: InvoiceRecord, position: Int, line: InvoiceLine) {
-        invoiceId = invoice.id
-        user = invoice.subscriber
-        period = invoice.period
-        status = invoice.status
-        currency = invoice.currency
-        self.position = position
-        kind = line.kind.rawValue
-        description = line.description
-        quantity = DecimalText.format(line.quantity)
-        unit = line.unit
-        unitPrice = DecimalText.format(line.unitPrice, maximumFractionDigits: 18)
-        amount = money(line.amount, invoice.currency)
-        taxRate = DecimalText.format(line.taxRate, maximumFractionDigits: 18)
-        tax = money(line.tax, invoice.currency)
-        planVersionId = line.planVersionID
-        coversFrom = line.from.description
-        coversUntil = line.until.description
-        usageBytes = line.usageBytes
-        correctsPeriod = line.correctsPeriod
-    }
-
-    static let csvColumns = ["invoice_id", "user", "period", "status", "currency", "position", "kind", "description", "quantity", "unit",
-                             "unit_price", "amount", "tax_rate", "tax", "plan_version_id", "covers_from", "covers_until", "usage_bytes",
-                             "corrects_period"]
-    var csvRow: [String?] {
-        [String(invoiceId), user, period, status, currency, String(position), kind, description, quantity, unit, unitPrice, amount, taxRate, tax,
-         planVersionId.map(String.init), coversFrom, coversUntil, usageBytes.map(String.init), correctsPeriod]
     }
 }

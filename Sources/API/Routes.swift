@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Presentation
 import Rating
 import Storage
 
@@ -213,16 +214,14 @@ extension TollgateAPI {
             // Read (and so checked) for CSV too, though a CSV export has every row.
             let page = try query.page(cursor)
             if format == .csv {
-                return try await streamCSV(principal, filename: "usage.csv",
-                                           columns: ["subscriber", "period", "upload_bytes", "download_bytes", "session_seconds"]) { tenant, connection in
+                return try await streamCSV(principal, filename: "usage.csv", columns: UsagePresentation.columns) { tenant, connection in
                     try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
-                } row: {
-                    [$0.subscriber, $0.period, String($0.uploadBytes), String($0.downloadBytes), String($0.sessionSeconds)]
-                }
+                } row: { UsagePresentation($0).cells }
             }
             return try await call(principal) { principal, connection in
-                Page(try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to, by: grouping,
-                                                                       after: page.after, limit: page.limit), cursor)
+                let rows = try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to,
+                                                                             by: grouping, after: page.after, limit: page.limit)
+                return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
             }
         }
         router.get("v1/usage/totals") { request, _ in
@@ -251,8 +250,9 @@ extension TollgateAPI {
             let cursor = pageCursor("usage-top", principal)
             let page = try query.page(cursor, defaultLimit: 100)
             return try await call(principal) { principal, connection in
-                Page(try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
-                                                                     after: page.after, limit: page.limit), cursor)
+                let rows = try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
+                                                                           after: page.after, limit: page.limit)
+                return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
             }
         }
         router.get("v1/usage/unassigned") { request, _ in

@@ -204,15 +204,6 @@ final class CSVExport: @unchecked Sendable {
     }
 }
 
-extension CSV {
-    /// Rows as CSV lines ending in CRLF (RFC 4180); NULL is an empty field.
-    static func lines(_ rows: [[String?]]) -> String {
-        var out = ""
-        for row in rows { out += row.map { field($0 ?? "") }.joined(separator: ",") + "\r\n" }
-        return out
-    }
-}
-
 /// A list response: `{"items": [...]}` with the cursor of the next page when there is one.
 struct Page<T: Encodable & Sendable>: Encodable, Sendable {
     var items: [T]

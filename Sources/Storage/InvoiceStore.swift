@@ -25,6 +25,23 @@ public struct InvoiceRecord: Hashable, Sendable {
     public var ratedAt: String
     public var finalizedAt: String?
     public var lines: [InvoiceLine]
+
+    public init(id: Int64, subscriber: String, period: String, periodStart: String, periodEnd: String, currency: String, status: String,
+                subtotal: Int64, tax: Int64, total: Int64, ratedAt: String, finalizedAt: String?, lines: [InvoiceLine]) {
+        self.id = id
+        self.subscriber = subscriber
+        self.period = period
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.currency = currency
+        self.status = status
+        self.subtotal = subtotal
+        self.tax = tax
+        self.total = total
+        self.ratedAt = ratedAt
+        self.finalizedAt = finalizedAt
+        self.lines = lines
+    }
 }
 
 /// Usage of one User-Name that no plan assignment covered in a period.

@@ -29,6 +29,14 @@ public struct UsageRow: Hashable, Sendable, Codable {
     public var uploadBytes: Int64
     public var downloadBytes: Int64
     public var sessionSeconds: Int64
+
+    public init(subscriber: String, period: String?, uploadBytes: Int64, downloadBytes: Int64, sessionSeconds: Int64) {
+        self.subscriber = subscriber
+        self.period = period
+        self.uploadBytes = uploadBytes
+        self.downloadBytes = downloadBytes
+        self.sessionSeconds = sessionSeconds
+    }
 }
 
 /// How usage is grouped in time.

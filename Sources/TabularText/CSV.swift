@@ -16,6 +16,13 @@ public enum CSV {
         return quoted + "\""
     }
 
+    /// Rows as CSV lines ending in CRLF (RFC 4180), as the API sends them; nil is an empty field.
+    public static func lines(_ rows: [[String?]]) -> String {
+        var out = ""
+        for row in rows { out += row.map { field($0 ?? "") }.joined(separator: ",") + "\r\n" }
+        return out
+    }
+
     /// Whether a spreadsheet could take `text` for a formula. Numbers such as "-12.50" or
     /// "+3" are left as they are: they are data, and prefixing them would make them text.
     public static func isFormula(_ text: String) -> Bool {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Presentation
 import Server
 import Storage
 
@@ -338,15 +339,7 @@ struct UsageCommand: ParsableCommand {
         try database.withTenant(self.tenant) { connection, tenant, _ in
             let rows = try ReportStore(connection: connection).usage(tenant: tenant, user: user, from: from, to: to,
                                                                      by: by.flatMap { UsageGrouping(rawValue: $0.rawValue) })
-            var columns = ["subscriber"]
-            if by != nil { columns.append("period") }
-            columns += ["upload_bytes", "download_bytes", "session_seconds"]
-            let listing = Listing(columns: columns, rows: rows.map { r in
-                var cells: [Listing.Cell] = [.text(r.subscriber)]
-                if by != nil { cells.append(.text(r.period)) }
-                return cells + [.number(r.uploadBytes), .number(r.downloadBytes), .number(r.sessionSeconds)]
-            })
-            print(listing.render(format))
+            print(render(rows.map { UsagePresentation($0) }, format))
         }
     }
 }

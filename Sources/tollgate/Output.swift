@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Presentation
 import TabularText
 
 /// How listing commands print: tables for people, JSON for machines, CSV for spreadsheets.
@@ -67,4 +68,21 @@ struct Listing {
         let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+extension Listing {
+    /// Presentations as a table or CSV: their columns, their cells as text.
+    init<Row: TabularPresentation>(_ rows: [Row]) {
+        self.init(columns: Row.columns, rows: rows.map { $0.cells.map(Cell.text) })
+    }
+}
+
+/// Presentations in `format`: a table or CSV from their columns and cells, JSON with the
+/// fields the API gives them.
+func render<Row: TabularPresentation>(_ rows: [Row], _ format: OutputFormat) -> String {
+    guard format == .json else { return Listing(rows).render(format) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    // Presentations hold strings and integers only: encoding them cannot fail.
+    return String(decoding: try! encoder.encode(rows), as: UTF8.self)
 }

@@ -1,6 +1,7 @@
 import Accounting
 import ArgumentParser
 import Foundation
+import Presentation
 import Rating
 import Server
 import Storage
@@ -276,7 +277,7 @@ struct InvoiceCommand: ParsableCommand {
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoices = try InvoiceStore(connection: connection).list(tenant: tenant, period: period, status: status, user: user)
-                print(invoiceListing(invoices).render(format))
+                print(render(invoices.map { InvoicePresentation($0) }, format))
             }
         }
     }
@@ -292,10 +293,10 @@ struct InvoiceCommand: ParsableCommand {
             try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoice = try InvoiceStore(connection: connection).show(tenant: tenant, id: id)
                 if format == .table {
-                    print(invoiceListing([invoice]).render(.table))
+                    print(render([InvoicePresentation(invoice)], .table))
                     print("")
                 }
-                print(lineListing([invoice], withInvoice: format != .table).render(format))
+                print(render(InvoiceLinePresentation.lines(of: invoice), format))
             }
         }
     }
@@ -310,39 +311,8 @@ struct InvoiceCommand: ParsableCommand {
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, _ in
                 let invoices = try InvoiceStore(connection: connection).export(tenant: tenant, period: period)
-                print(lineListing(invoices, withInvoice: true).render(format))
+                print(render(InvoiceLinePresentation.lines(of: invoices), format))
             }
         }
     }
-}
-
-func invoiceListing(_ invoices: [InvoiceRecord]) -> Listing {
-    Listing(columns: ["id", "user", "period", "period_start", "period_end", "status", "currency", "subtotal", "tax", "total", "rated_at", "finalized_at"],
-            rows: invoices.map { i in
-                let currency = Currency(code: i.currency)
-                func money(_ v: Int64) -> Listing.Cell { .text(currency?.format(minorUnits: v) ?? String(v)) }
-                return [.number(i.id), .text(i.subscriber), .text(i.period), .text(i.periodStart), .text(i.periodEnd), .text(i.status),
-                        .text(i.currency), money(i.subtotal), money(i.tax), money(i.total), .text(i.ratedAt), .text(i.finalizedAt)]
-            })
-}
-
-/// Lines with amounts in major units as decimal text (exact), plus the invoice's identity when exported.
-func lineListing(_ invoices: [InvoiceRecord], withInvoice: Bool) -> Listing {
-    var columns = withInvoice ? ["invoice_id", "user", "period", "status", "currency"] : []
-    columns += ["position", "kind", "description", "quantity", "unit", "unit_price", "amount", "tax_rate", "tax", "plan_version_id",
-                "covers_from", "covers_until", "usage_bytes", "corrects_period"]
-    var rows: [[Listing.Cell]] = []
-    for invoice in invoices {
-        let currency = Currency(code: invoice.currency)
-        for (position, line) in invoice.lines.enumerated() {
-            var row: [Listing.Cell] = withInvoice ? [.number(invoice.id), .text(invoice.subscriber), .text(invoice.period), .text(invoice.status), .text(invoice.currency)] : []
-            row += [.number(Int64(position + 1)), .text(line.kind.rawValue), .text(line.description), .text(DecimalText.format(line.quantity)),
-                    .text(line.unit), .text(DecimalText.format(line.unitPrice, maximumFractionDigits: 18)),
-                    .text(currency?.format(minorUnits: line.amount) ?? String(line.amount)), .text(DecimalText.format(line.taxRate, maximumFractionDigits: 18)),
-                    .text(currency?.format(minorUnits: line.tax) ?? String(line.tax)), .number(line.planVersionID), .text(line.from.description),
-                    .text(line.until.description), .number(line.usageBytes), .text(line.correctsPeriod)]
-            rows.append(row)
-        }
-    }
-    return Listing(columns: columns, rows: rows)
 }

@@ -114,6 +114,18 @@ struct RatingCLITests {
         let apiLines: [String] = apiExport.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         let cliLines: [String] = cliExport.components(separatedBy: "\n").filter { !$0.isEmpty }
         #expect(apiLines == cliLines)
+        // The CLI's CSV of invoices and of usage has the API's columns and rows, line for line.
+        func csvLines(_ text: String, _ separator: String) -> [String] { text.components(separatedBy: separator).filter { !$0.isEmpty } }
+        let apiInvoiceCSV = csvLines(try httpGet(port: serve.httpPort, path: "/v1/invoices?format=csv", token: token), "\r\n")
+        let cliInvoiceCSV = csvLines(try tollgate(["invoice", "list", "--tenant", "acme", "--format", "csv"], url), "\n")
+        #expect(apiInvoiceCSV == cliInvoiceCSV && apiInvoiceCSV.count == 3)
+        #expect(cliInvoiceCSV.first == "id,user,period,period_start,period_end,status,currency,subtotal,tax,total,rated_at,finalized_at")
+        let apiUsageCSV = csvLines(try httpGet(port: serve.httpPort, path: "/v1/usage?format=csv&from=\(first)&to=\(next)&by=day", token: token), "\r\n")
+        let cliUsageCSV = csvLines(try tollgate(["usage", "--tenant", "acme", "--from", first, "--to", next, "--by", "day", "--format", "csv"], url), "\n")
+        #expect(apiUsageCSV == cliUsageCSV && apiUsageCSV.count == 4)
+        #expect(cliUsageCSV.first == "subscriber,period,upload_bytes,download_bytes,session_seconds")
+        #expect(cliUsageCSV.contains("alice,\(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, calendar.component(.day, from: day))),10000000000,120000000000,2400"),
+                "\(cliUsageCSV)")
         // A revoked token stops working at once.
         _ = try tollgate(["token", "revoke", String(token.dropFirst(3).prefix(16))], url)
         _ = try httpGet(port: serve.httpPort, path: "/v1/invoices", token: token, status: 401)
