@@ -150,7 +150,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
@@ -169,7 +169,11 @@ let package = Package(
             name: "APITests",
             dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "API", "Storage", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "Console", "TestSupport"]),
+        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport", "Console"]),
     ]
 )

@@ -84,7 +84,8 @@ extension TollgateAPI {
                 try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
                     tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
                     identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coa.port ?? NASStore.defaultCoAPort,
-                    coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor)
+                    coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor,
+                    audit: Self.audit(principal, "nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
             }
         }
         router.get("v1/nas/{name}") { request, context in
@@ -109,14 +110,19 @@ extension TollgateAPI {
                 try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
                                                                             identifier: identifier, listener: listener,
                                                                             requireMessageAuthenticator: requireMessageAuthenticator,
-                                                                            coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)
+                                                                            coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor,
+                                                                            audit: Self.audit(principal, "nas.updated", name, NASAuditDetail.updated(
+                                                                                address: address, identifier: identifier, listener: listener,
+                                                                                requireMessageAuthenticator: requireMessageAuthenticator,
+                                                                                coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)))
             }
         }
         router.delete("v1/nas/{name}") { request, context -> Response in
             let principal = try await authorize(request, [.operator])
             let name = try Self.parameter(context, "name")
             try await perform(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).remove(tenant: try Self.tenant(principal), name: name)
+                try NASStore(connection: connection, cipher: cipher).remove(tenant: try Self.tenant(principal), name: name,
+                                                                            audit: Self.audit(principal, "nas.removed", name))
             }
             return Response(status: .noContent)
         }
@@ -126,7 +132,8 @@ extension TollgateAPI {
             let body = try await JSONBody.read(request, allowed: ["secret"])
             let secret = try body.requiredString("secret", maxLength: 128)
             try await perform(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: try Self.tenant(principal), name: name, secret: secret)
+                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: try Self.tenant(principal), name: name, secret: secret,
+                                                                                  audit: Self.audit(principal, "nas.secret_rotated", name))
             }
             return Response(status: .noContent)
         }
@@ -167,10 +174,15 @@ extension TollgateAPI {
         return (port, secret, vendor)
     }
 
+    /// The audit record of an action by an API token.
+    static func audit(_ principal: Principal, _ action: String, _ object: String, _ detail: String = "") -> AuditRecord {
+        AuditRecord(actor: "token:\(principal.tokenID)", action: action, object: object, detail: detail)
+    }
+
     /// Through the API a NAS address is at most a /16 (IPv4) or /48 (IPv6): a wider range on
     /// a shared listener would keep every other tenant from registering there. The platform
     /// operator registers wider ranges with the CLI.
-    static func checkPrefix(_ address: String) throws {
+    public static func checkPrefix(_ address: String) throws {
         // PostgreSQL reads "10" or "10.1" as the prefixes 10.0.0.0/8 and 10.1.0.0/16: only a
         // full dotted quad says which address (and so which prefix length) is meant.
         let host = address.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]

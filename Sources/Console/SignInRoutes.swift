@@ -113,10 +113,16 @@ extension TollgateConsole {
         return renderer.response(PageView(title: "Sign in", template: "login", data: form, status: status), viewer: nil, headers: headers)
     }
 
-    /// Where to go after signing in: a console path only (never another site).
+    /// Where to go after signing in: a console path only (never another site, and no dot
+    /// segments, which a browser would resolve to outside /console/ even when encoded).
     static func safeNext(_ text: String?) -> String {
         guard let text, text.hasPrefix("/console/"), !text.hasPrefix("//"), !text.contains("\\"), text.count <= 500,
               !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else { return "" }
+        let path = text.prefix { $0 != "?" && $0 != "#" }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            (String(segment).removingPercentEncoding ?? String(segment)).lowercased()
+        }
+        guard !segments.contains(where: { $0 == "." || $0 == ".." || $0.contains("/") || $0.contains("\\") }) else { return "" }
         return text
     }
 

@@ -52,6 +52,8 @@ public struct TollgateConsole: Sendable {
 
     /// The page groups; each adds its routes.
     func registerPages<Context: RequestContext>(on router: Router<Context>) {
+        registerNASPages(on: router)
+        registerAuditPages(on: router)
     }
 
     // MARK: Plumbing for page handlers

@@ -109,10 +109,11 @@ public struct NASStore {
     /// Registers a NAS. Refused when a packet could not tell it from another NAS (same
     /// listener, overlapping address, and no distinct NAS-Identifiers), when it overlaps
     /// another tenant's NAS on a shared listener, or past the tenant's limit. Without
-    /// `coaSecret`, CoA and Disconnect requests to it use the accounting secret.
+    /// `coaSecret`, CoA and Disconnect requests to it use the accounting secret. `audit` is
+    /// recorded in the registration's transaction.
     public func add(tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
                     identifier: String? = nil, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
-                    coaSecret: String? = nil, vendor: String = NASStore.defaultVendor) throws -> NASDevice {
+                    coaSecret: String? = nil, vendor: String = NASStore.defaultVendor, audit: AuditRecord? = nil) throws -> NASDevice {
         try Self.validate(name: name, listener: listener, identifier: identifier)
         try Self.validate(secret: secret)
         try Self.validate(coaPort: coaPort)
@@ -135,7 +136,9 @@ public struct NASStore {
                     """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
                           requireMessageAuthenticator ? "true" : "false", String(coaPort), vendor, coaSealed.map(hex),
                           coaSecret.map { String($0.utf8.count) }])
-                return try device(result, row: 0)
+                let added = try device(result, row: 0)
+                try AuditLog(connection: connection).record(audit, tenant: tenant)
+                return added
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
                 throw StoreError(.conflict, "tenant '\(tenant.slug)' already has a NAS named '\(name)'")
             }
@@ -173,10 +176,11 @@ public struct NASStore {
     /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it), listener,
     /// Message-Authenticator requirement, CoA port, CoA secret (`.some(nil)` removes it: the
     /// accounting secret is used again) or vendor profile, with the same checks as a
-    /// registration. A nil argument leaves its setting as it is.
+    /// registration. A nil argument leaves its setting as it is. `audit` is recorded in the
+    /// change's transaction.
     public func update(tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
                        listener: String? = nil, requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil,
-                       coaSecret: String?? = nil, vendor: String? = nil) throws -> NASDevice {
+                       coaSecret: String?? = nil, vendor: String? = nil, audit: AuditRecord? = nil) throws -> NASDevice {
         if let coaPort { try Self.validate(coaPort: coaPort) }
         if let vendor { try Self.validate(vendor: vendor) }
         if case .some(.some(let coaSecret)) = coaSecret { try Self.validate(secret: coaSecret, named: "the CoA secret") }
@@ -208,26 +212,34 @@ public struct NASStore {
                       (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false",
                       String(coaPort ?? device.coaPort), vendor ?? device.vendor, coaSecret == nil ? "false" : "true",
                       coaSealed.flatMap { $0.map(hex) }, coaSecret.flatMap { $0.map { String($0.utf8.count) } }])
-            return try self.device(result, row: 0)
+            let updated = try self.device(result, row: 0)
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
+            return updated
         }
     }
 
-    public func remove(tenant: Tenant, name: String) throws {
-        let removed = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("DELETE FROM nas_devices WHERE name = $1", [name]).affectedRows
+    /// Removes a NAS; `audit` is recorded in the same transaction (not when there is none).
+    public func remove(tenant: Tenant, name: String, audit: AuditRecord? = nil) throws {
+        try connection.tenantTransaction(tenant.id) { connection in
+            guard try connection.query("DELETE FROM nas_devices WHERE name = $1", [name]).affectedRows == 1 else {
+                throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'")
+            }
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
         }
-        guard removed == 1 else { throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'") }
     }
 
-    public func rotateSecret(tenant: Tenant, name: String, secret: String) throws {
+    /// Replaces a NAS's shared secret; `audit` is recorded in the same transaction.
+    public func rotateSecret(tenant: Tenant, name: String, secret: String, audit: AuditRecord? = nil) throws {
         try Self.validate(secret: secret)
         let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
-        let updated = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+        try connection.tenantTransaction(tenant.id) { connection in
+            guard try connection.query("""
                 UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), secret_octets = $3, updated_at = now() WHERE name = $1
-                """, [name, hex(sealed), String(secret.utf8.count)]).affectedRows
+                """, [name, hex(sealed), String(secret.utf8.count)]).affectedRows == 1 else {
+                throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'")
+            }
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
         }
-        guard updated == 1 else { throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'") }
     }
 
     /// Every NAS of every tenant with its secret opened, for the collector.

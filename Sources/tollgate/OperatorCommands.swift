@@ -183,7 +183,8 @@ struct NASCommand: ParsableCommand {
                 let coaSecret = try coaSecretFile.map(SecretInput.read(file:))
                 let nas = try NASStore(connection: connection, cipher: cipher, limit: try database.configuration().nasLimitPerTenant).add(
                     tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier,
-                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)
+                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor,
+                    audit: AuditRecord(actor: "cli", action: "nas.added", object: name, detail: NASAuditDetail.added(address: address, listener: listener)))
                 if nas.weakSecret { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
                 if nas.weakCoASecret { printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request") }
                 print(nasListing([nas]).render(format))
@@ -219,7 +220,10 @@ struct NASCommand: ParsableCommand {
                 let coaSecret: String?? = clearCoaSecret ? .some(nil) : try coaSecretFile.map { .some(try SecretInput.read(file: $0)) }
                 let nas = try NASStore(connection: connection, cipher: cipher).update(
                     tenant: tenant, name: name, address: address, identifier: newIdentifier, listener: listener,
-                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)
+                    requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor,
+                    audit: AuditRecord(actor: "cli", action: "nas.updated", object: name, detail: NASAuditDetail.updated(
+                        address: address, identifier: newIdentifier, listener: listener, requireMessageAuthenticator: requireMessageAuthenticator,
+                        coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)))
                 if coaSecretFile != nil && nas.weakCoASecret {
                     printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request")
                 }
@@ -263,7 +267,8 @@ struct NASCommand: ParsableCommand {
 
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, cipher in
-                try NASStore(connection: connection, cipher: cipher).remove(tenant: tenant, name: name)
+                try NASStore(connection: connection, cipher: cipher).remove(tenant: tenant, name: name,
+                                                                            audit: AuditRecord(actor: "cli", action: "nas.removed", object: name))
                 print("removed NAS '\(name)' of tenant '\(tenant.slug)'")
             }
         }
@@ -279,7 +284,8 @@ struct NASCommand: ParsableCommand {
         func run() throws {
             try database.withTenant(self.tenant, needsKey: true) { connection, tenant, cipher in
                 let secret = try self.secret.read()
-                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret)
+                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret,
+                                                                                  audit: AuditRecord(actor: "cli", action: "nas.secret_rotated", object: name))
                 if secret.utf8.count < NASStore.weakSecretOctets { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
                 print("rotated the secret of NAS '\(name)' of tenant '\(tenant.slug)'")
             }

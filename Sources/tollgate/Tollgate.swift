@@ -8,7 +8,7 @@ struct Tollgate: AsyncParsableCommand {
         abstract: "Multi-tenant RADIUS accounting collector and usage-billing gateway.",
         subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, NASCommand.self, SessionsCommand.self,
                       UsageCommand.self, PlanCommand.self, SubscriberCommand.self, InvoiceCommand.self, QuotaCommand.self, TopUpCommand.self,
-                      EnforcementCommand.self, WebhookCommand.self, TokenCommand.self, SpoolCommand.self, DictionaryCommand.self,
+                      EnforcementCommand.self, WebhookCommand.self, TokenCommand.self, UserCommand.self, SpoolCommand.self, DictionaryCommand.self,
                       DecodeCommand.self]
     )
 }

@@ -1,4 +1,5 @@
 import Collector
+import Console
 import Foundation
 import Server
 import Testing
@@ -44,6 +45,46 @@ struct ConfigurationTests {
         #expect(configuration.spool?.directory == ".tollgate/spool")
         #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
         #expect(configuration.api == defaults.api)
+        #expect(configuration.console == defaults.console)
+        #expect(defaults.console == ConsoleSettings(idleTimeout: .seconds(1800), lifetime: .seconds(43_200), secureCookies: false,
+                                                    loginAttempts: 5, loginWindow: .seconds(300)))
+    }
+
+    @Test("The [console] keys: read, and refused by name")
+    func console() throws {
+        let configuration = try load("""
+            [console]
+            idle_timeout_minutes = 15
+            session_hours = 8
+            login_attempts = 3
+            login_window_minutes = 10
+            """)
+        #expect(configuration.console == ConsoleSettings(idleTimeout: .seconds(900), lifetime: .seconds(28_800), secureCookies: false,
+                                                         loginAttempts: 3, loginWindow: .seconds(600)))
+        #expect(try load("").console == ConsoleSettings())
+        let refusals: [(String, String)] = [
+            ("idle_timeout_minutes = 0", "console.idle_timeout_minutes must be between 1 and 10080, not 0"),
+            ("idle_timeout_minutes = \"30\"", "console.idle_timeout_minutes must be a whole number"),
+            ("session_hours = 721", "console.session_hours must be between 1 and 720, not 721"),
+            ("login_attempts = 0", "console.login_attempts must be between 1 and 1000, not 0"),
+            ("login_window_minutes = 1441", "console.login_window_minutes must be between 1 and 1440, not 1441"),
+            ("remember_me = 1", "unknown key 'console.remember_me'"),
+            ("idle_timeout_minutes = 180\nsession_hours = 2", "console.session_hours must be at least console.idle_timeout_minutes"),
+        ]
+        for (text, message) in refusals {
+            do {
+                _ = try load("[console]\n\(text)\n")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+        do {
+            _ = try load("console = 1\n")
+            Issue.record("accepted console = 1")
+        } catch {
+            #expect("\(error)".contains("console must be a [console] table"), "\(error)")
+        }
     }
 
     @Test("The merger's keys: read, and refused out of range by name")
