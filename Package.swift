@@ -165,6 +165,10 @@ let package = Package(
             name: "APITests",
             dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport"]),
     ]
