@@ -43,6 +43,31 @@ struct UsagePagesTests {
         }
     }
 
+    @Test("the merge lag counts the tenant's own packets waiting in the log and the age of the oldest; /console leads to the overview")
+    func mergeLag() async throws {
+        let world = try ConsoleWorld()
+        let nas = try world.connection.query("SELECT tenant_id, id FROM nas_devices ORDER BY tenant_id").rows.map { (Int64($0[0]!)!, Int64($0[1]!)!) }
+        let appender = try PacketLogAppender(connection: try PostgresConnection(url: world.url))
+        let received = (Int64(Date().timeIntervalSince1970) - 120) * 1_000_000
+        try appender.append([
+            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 1, 0, 20]),
+            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received + 60_000_000, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 2, 0, 20]),
+            // bravo's waiting packets are not alpha's lag.
+            LogEntry(tenantID: nas[1].0, nasID: nas[1].1, receivedAt: received - 600_000_000, statusType: 3, userName: "bravo-u1", sessionID: "y", packet: [4, 3, 0, 20]),
+        ])
+        try await world.withClient { client in
+            let session = try await client.signIn("operator@alpha.example")
+            let page = try await client.get("/console/", session: session)
+            let lag = page.tag(id: "merge-lag")
+            #expect(Page.attribute("data-unmerged", in: lag) == "2")
+            let seconds = Int(Page.attribute("data-value", in: lag) ?? "") ?? -1
+            #expect((120...180).contains(seconds), "\(seconds)")
+            let bare = try await client.get("/console", session: session)
+            #expect(bare.status == 308)
+            #expect(bare.headers[.location] == "/console/")
+        }
+    }
+
     @Test("the subscribers list shows each cycle's usage and allowance, searches and sorts on the server")
     func subscribers() async throws {
         let world = try ConsoleWorld()
