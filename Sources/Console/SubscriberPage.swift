@@ -75,10 +75,19 @@ struct SubscriberPage: Sendable {
     var canTopUp: Bool
     var csrf: String
     var topUpAction: String
+    /// What the top-up form shows again after it was refused: the message and the values.
+    var topUp: TopUpForm
+
+    struct TopUpForm: Sendable {
+        var message: String?
+        var amount: String = ""
+        var note: String = ""
+    }
 }
 
 extension TollgateConsole {
-    static func subscriber(_ viewer: Viewer, user: String, _ query: PageQuery, _ connection: PostgresConnection) throws -> PageView {
+    static func subscriber(_ viewer: Viewer, user: String, _ query: PageQuery, _ connection: PostgresConnection,
+                           topUp: SubscriberPage.TopUpForm = .init()) throws -> PageView {
         let tenant = try viewer.tenant()
         let now = now()
         let store = ConsoleUsageStore(connection: connection)
@@ -155,20 +164,35 @@ extension TollgateConsole {
             dailyChart: dailyChart, day: day?.description, hourlyChart: hourlyChart, dayUpload: dayUpload, dayDownload: dayDownload,
             days: bars.map { .init(label: $0.label, href: path + "?period=\(period)&day=\($0.key)") },
             sessions: sessions, events: events, invoices: invoices, topUps: topUps,
-            canTopUp: viewer.role == .billing, csrf: viewer.csrfToken, topUpAction: path + "/top-up")
-        return PageView(title: "Subscriber \(user)", template: "usage-subscriber", data: data)
+            canTopUp: viewer.role == .billing, csrf: viewer.csrfToken, topUpAction: path + "/top-up", topUp: topUp)
+        return PageView(title: "Subscriber \(user)", template: "usage-subscriber", data: data, status: topUp.message == nil ? .ok : .unprocessableContent)
     }
 
-    /// Adds a top-up for the current cycle and records it in the audit log, in one transaction.
+    /// Adds a top-up for the current cycle and records it in the audit log, in one transaction;
+    /// an amount or note that cannot be taken shows the page again with the message and the
+    /// values entered (422).
     static func addTopUp(_ viewer: Viewer, user: String, _ fields: FormFields, _ connection: PostgresConnection) throws -> FormOutcome {
         let tenant = try viewer.tenant()
-        let amount = try fields.required("amount", label: "Amount", maxLength: 40)
-        guard let bytes = QuotaPolicy.parseAmount(amount), bytes > 0 else {
-            throw ConsoleError(.badRequest, "Amount '\(amount)' is not an amount such as \"10 GB\" (units B, MB, GB, TB, MiB, GiB, TiB).")
+        let amount = fields["amount"] ?? "", noteText = fields["note"] ?? ""
+        func again(_ message: String) throws -> FormOutcome {
+            let form = SubscriberPage.TopUpForm(message: message, amount: String(amount.prefix(40)), note: String(noteText.prefix(500)))
+            return .page(try subscriber(viewer, user: user, PageQuery(path: subscriberPath(user), values: []), connection, topUp: form))
         }
-        let note = try fields.optional("note", label: "Note", maxLength: 500)
-        _ = try QuotaStore(connection: connection).addTopUp(tenant: tenant, user: user, bytes: bytes, note: note, now: now(),
-                                                            audit: viewer.audit("top_up.added", user, "\(bytes) bytes" + (note.map { ": \($0)" } ?? "")))
+        guard amount.count <= 40, let bytes = QuotaPolicy.parseAmount(amount), bytes > 0 else {
+            return try again("Amount '\(amount.prefix(40))' is not an amount such as \"10 GB\" (units B, MB, GB, TB, MiB, GiB, TiB).")
+        }
+        let note: String?
+        do {
+            note = try fields.optional("note", label: "Note", maxLength: 500)
+        } catch let error as ConsoleError {
+            return try again(error.message)
+        }
+        do {
+            _ = try QuotaStore(connection: connection).addTopUp(tenant: tenant, user: user, bytes: bytes, note: note, now: now(),
+                                                                audit: viewer.audit("top_up.added", user, "\(bytes) bytes" + (note.map { ": \($0)" } ?? "")))
+        } catch let error as StoreError where error.code == .invalid {
+            return try again(error.message)
+        }
         return .redirect(subscriberPath(user))
     }
 }

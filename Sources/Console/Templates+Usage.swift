@@ -170,12 +170,15 @@ extension ConsoleTemplates {
               </tbody>
             </table></div>
             {{#canTopUp}}
+            {{#topUp}}
             <form id="top-up" class="inline" method="post" action="{{topUpAction}}">
+              {{#message}}<p class="error" role="alert">{{message}}</p>{{/message}}
               <input type="hidden" name="csrf" value="{{csrf}}">
-              <p><label for="amount">Extra allowance for this cycle</label><input id="amount" name="amount" required placeholder="10 GB" maxlength="40"></p>
-              <p><label for="note">Note</label><input id="note" name="note" maxlength="500"></p>
+              <p><label for="amount">Extra allowance for this cycle</label><input id="amount" name="amount" required placeholder="10 GB" maxlength="40" value="{{amount}}"></p>
+              <p><label for="note">Note</label><input id="note" name="note" maxlength="500" value="{{note}}"></p>
               <p><button type="submit">Add top-up</button></p>
             </form>
+            {{/topUp}}
             {{/canTopUp}}
             """,
         "usage-sessions": """

@@ -221,8 +221,14 @@ struct UsagePagesTests {
             #expect(page.body.contains("<label for=\"amount\">"))
             let forged = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing, form: [("csrf", "nope"), ("amount", "10 GB")])
             #expect(forged.status == 403)
-            let bad = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing, form: [("csrf", csrf), ("amount", "lots")])
-            #expect(bad.status == 400)
+            let bad = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
+                                            form: [("csrf", csrf), ("amount", "lots <i>"), ("note", "kept \"note\"")])
+            #expect(bad.status == 422)
+            #expect(bad.tag(id: "top-up").contains("method=\"post\""))
+            #expect(bad.body.contains("<p class=\"error\" role=\"alert\">Amount &#39;lots &lt;i&gt;&#39; is not an amount such as &quot;10 GB&quot;"))
+            #expect(bad.tag(id: "amount").contains("value=\"lots &lt;i&gt;\""))
+            #expect(bad.tag(id: "note").contains("value=\"kept &quot;note&quot;\""))
+            #expect(Page.attribute("data-value", in: bad.tag(id: "allowance")) == "10000000000")
             let added = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
                                               form: [("csrf", csrf), ("amount", "5 GB"), ("note", "goodwill <b>")])
             #expect(added.status == 303)
