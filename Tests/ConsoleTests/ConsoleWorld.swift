@@ -33,6 +33,8 @@ final class ConsoleWorld: @unchecked Sendable {
     /// Hashed once: bcrypt is slow on purpose.
     static let passwordHash = try! PasswordHasher.hash(password)
 
+    /// When each NAS was last heard: 2026-11-02T03:04:05Z.
+    static let lastHeard: Int64 = 1_793_588_645
     static let script = "<script>alert(1)</script>"
     static let svgAttack = "\"'><svg onload=alert(2)>"
     static let formula = "=HYPERLINK(\"http://evil.example\",\"x\")"
@@ -98,8 +100,8 @@ final class ConsoleWorld: @unchecked Sendable {
         closedStop.sessionTime = 600
         try AccountingWriter(connection: connection).write([BatchItem(record: open, packet: nil), BatchItem(record: closedStart, packet: nil),
                                                             BatchItem(record: closedStop, packet: nil)])
-        try connection.query("INSERT INTO nas_activity (tenant_id, nas_id, last_heard_at) VALUES ($1, $2, now() - interval '42 seconds')",
-                             [String(tenant.id), String(nas.id)])
+        try connection.query("INSERT INTO nas_activity (tenant_id, nas_id, last_heard_at) VALUES ($1, $2, to_timestamp($3))",
+                             [String(tenant.id), String(nas.id), String(Self.lastHeard)])
         // The sessions above carry no counters: the usage is seeded per hour below, exactly.
         try connection.query("DELETE FROM usage_hourly WHERE tenant_id = $1", [String(tenant.id)])
 
