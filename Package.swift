@@ -171,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "API", "Storage", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport", "Console"]),

@@ -38,7 +38,9 @@ extension TollgateAPI {
             let note = try body.string("note", maxLength: 500)
             return try await call(principal, status: .created) { principal, connection in
                 let result = try QuotaStore(connection: connection).addTopUp(tenant: try Self.tenant(principal), user: user, bytes: bytes, note: note,
-                                                                             now: Int64(Date().timeIntervalSince1970))
+                                                                             now: Int64(Date().timeIntervalSince1970),
+                                                                             audit: AuditRecord(actor: "token:\(principal.tokenID)", action: "top_up.added",
+                                                                                                object: user, detail: "\(bytes) bytes"))
                 var output = TopUpOutput(result.topUp)
                 output.restores = result.restores
                 return output

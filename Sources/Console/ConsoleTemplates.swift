@@ -12,6 +12,7 @@ enum ConsoleTemplates {
     /// Templates of the page groups, by name.
     static var pages: [String: String] {
         [:]
+            .merging(usage) { first, _ in first }
             .merging(nas) { first, _ in first }
             .merging(audit) { first, _ in first }
     }

@@ -29,7 +29,6 @@ extension TollgateConsole {
         router.post("console/logout") { request, _ in
             try await signOut(request)
         }
-        router.get("console") { _, _ in Response(status: .permanentRedirect, headers: [.location: "/console/"]) }
     }
 
     /// Checks the form, the attempt limit and the password; starts a new session.

@@ -52,6 +52,7 @@ public struct TollgateConsole: Sendable {
 
     /// The page groups; each adds its routes.
     func registerPages<Context: RequestContext>(on router: Router<Context>) {
+        registerUsagePages(on: router)
         registerNASPages(on: router)
         registerAuditPages(on: router)
     }

@@ -18,6 +18,7 @@ enum Migrations {
         (11, "quota crossings, restrictions, top-ups and enforcement requests", v11),
         (12, "webhooks: endpoints, the delivery outbox, attempts, NAS activity", v12),
         (13, "console users, their sessions, the audit log of staff actions", v13),
+        (14, "console usage pages: a subscriber's days by subscriber, merge positions readable by tenants", v14),
         (16, "the console's NAS health: enforcement requests by NAS, NAS reboots readable per tenant", v16),
     ]
 

@@ -668,7 +668,9 @@ public struct QuotaStore {
 
     /// Grants `bytes` of extra allowance for the current cycle and lifts the subscriber's
     /// throttle or block of the cycle (restores are recorded for the enforcer to send).
-    public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64) throws -> (topUp: TopUpRecord, restores: Int) {
+    /// `audit` is recorded in the same transaction.
+    public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64,
+                         audit: AuditRecord? = nil) throws -> (topUp: TopUpRecord, restores: Int) {
         guard bytes > 0, bytes <= 1_000_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 10^18 bytes") }
         if let note, note.count > 500 || note.contains("\0") { throw StoreError(.invalid, "note must be at most 500 characters") }
         return try connection.tenantTransaction(tenant.id) { connection in
@@ -681,6 +683,7 @@ public struct QuotaStore {
             // Top-ups add to the cycle's allowance: day and week restrictions stay.
             let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
                                          claimant: nil, lease: 0)
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
             return (Self.topUps(result).first!, restores.count)
         }
     }

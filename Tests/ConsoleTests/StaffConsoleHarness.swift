@@ -55,7 +55,7 @@ final class StaffConsoleHarness: @unchecked Sendable {
 }
 
 /// A response as the tests read it.
-struct Page: Sendable {
+struct StaffPage: Sendable {
     var status: Int
     var body: String
     var headers: HTTPFields
@@ -111,14 +111,14 @@ struct Page: Sendable {
 struct StaffBrowser: Sendable {
     let client: any TestClientProtocol
 
-    func get(_ path: String, session: String? = nil, cookies: [String: String] = [:]) async throws -> Page {
+    func get(_ path: String, session: String? = nil, cookies: [String: String] = [:]) async throws -> StaffPage {
         var all = cookies
         if let session { all["tollgate_session"] = session }
         return try await send(.get, path, cookies: all)
     }
 
     func post(_ path: String, session: String? = nil, cookies: [String: String] = [:], fields: [(String, String)],
-              headers: HTTPFields = [:]) async throws -> Page {
+              headers: HTTPFields = [:]) async throws -> StaffPage {
         var all = cookies
         if let session { all["tollgate_session"] = session }
         var headers = headers
@@ -128,15 +128,15 @@ struct StaffBrowser: Sendable {
     }
 
     func send(_ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], headers: HTTPFields = [:],
-              body: String? = nil) async throws -> Page {
+              body: String? = nil) async throws -> StaffPage {
         var headers = headers
         if !cookies.isEmpty { headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        return Page(status: Int(response.status.code), body: String(buffer: response.body), headers: response.headers)
+        return StaffPage(status: Int(response.status.code), body: String(buffer: response.body), headers: response.headers)
     }
 
     /// Opens the login page and posts the form; answers the response to the post.
-    func signInAttempt(_ email: String, _ password: String, next: String? = nil, extraCookies: [String: String] = [:]) async throws -> Page {
+    func signInAttempt(_ email: String, _ password: String, next: String? = nil, extraCookies: [String: String] = [:]) async throws -> StaffPage {
         let login = try await get("/console/login")
         let token = login.cookie("tollgate_login") ?? ""
         var cookies = extraCookies

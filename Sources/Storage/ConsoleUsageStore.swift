@@ -1,0 +1,316 @@
+import Accounting
+import Rating
+
+/// Upload and download bytes of a span of time.
+public struct ByteTotals: Hashable, Sendable {
+    public var upload: Int64
+    public var download: Int64
+    public var total: Int64 { upload &+ download }
+
+    public init(upload: Int64, download: Int64) {
+        self.upload = upload
+        self.download = download
+    }
+}
+
+/// One local day (or hour of a day) of a subscriber's usage.
+public struct UsagePoint: Hashable, Sendable {
+    /// `YYYY-MM-DD`, or the local hour 0-23 as `HH` for hourly points.
+    public var key: String
+    public var upload: Int64
+    public var download: Int64
+}
+
+/// A NAS as the overview's health table shows it.
+public struct NASHealthRow: Hashable, Sendable {
+    public var name: String
+    /// Newest receipt time of a packet from it (`YYYY-MM-DDTHH:MM:SSZ`); nil if never heard.
+    public var lastHeardAt: String?
+    /// Seconds since then.
+    public var silentSeconds: Int64?
+    /// Whether the silence watcher has reported it silent (`nas.silent`).
+    public var reportedSilent: Bool
+    public var openSessions: Int64
+}
+
+/// Packets of the tenant appended to the packet log and not merged into sessions and usage yet.
+public struct MergeLag: Hashable, Sendable {
+    /// How many (counted up to `MergeLag.countCap`).
+    public var unmerged: Int64
+    /// Age in seconds of the oldest of them; 0 when none waits.
+    public var oldestSeconds: Int64
+
+    public static let countCap: Int64 = 1_000_000
+}
+
+/// A subscriber of the console's listing: its plan today and the cycle's figures.
+public struct SubscriberListRow: Hashable, Sendable {
+    public var userName: String
+    public var plan: String?
+    public var usage: ByteTotals
+    public var quota: QuotaSummary?
+}
+
+/// A quota crossing of a subscriber, for the enforcement timeline.
+public struct CrossingRecord: Hashable, Sendable {
+    public var id: Int64
+    public var action: String
+    public var threshold: String
+    public var thresholdBytes: Int64
+    public var usedBytes: Int64
+    public var periodKey: String
+    public var crossedAt: String
+}
+
+/// A tenant as the platform admin's listing shows it (no usage: the admin sees no tenant data).
+public struct TenantOverviewRow: Hashable, Sendable {
+    public var tenant: Tenant
+    public var nasCount: Int64
+    public var consoleUserCount: Int64
+}
+
+/// The reads of the console's usage pages. Each runs in the tenant's row-level-security
+/// transaction, reads a bounded number of rows (every listing has a LIMIT, per-subscriber
+/// reads go through indexes led by the subscriber) and issues a fixed number of statements
+/// however many rows a page shows.
+public struct ConsoleUsageStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Whole-tenant usage of the local days `days` (the same figures as `tollgate usage
+    /// --from <first> --to <end>`, summed over subscribers).
+    public func totals(tenant: Tenant, days: Range<CivilDate>) throws -> ByteTotals {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT coalesce(sum(upload_bytes), 0)::bigint, coalesce(sum(download_bytes), 0)::bigint FROM usage_daily
+                WHERE tenant_id = $1 AND day >= $2::date AND day < $3::date
+                """, [String(tenant.id), days.lowerBound.description, days.upperBound.description])
+        }
+        return ByteTotals(upload: result.int64(row: 0, column: 0), download: result.int64(row: 0, column: 1))
+    }
+
+    /// Sessions open now (those with accounting: a Start or an update).
+    public func activeSessionCount(tenant: Tenant) throws -> Int64 {
+        try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("SELECT count(*) FROM sessions WHERE tenant_id = $1 AND stopped_at IS NULL AND has_events",
+                                 [String(tenant.id)]).int64(row: 0, column: 0)
+        }
+    }
+
+    /// Every NAS (the first `limit` by name) with when it was last heard and its open sessions.
+    public func nasHealth(tenant: Tenant, limit: Int = 200) throws -> [NASHealthRow] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT n.name, to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                       extract(epoch FROM now() - a.last_heard_at)::bigint, a.silent_reported_at IS NOT NULL,
+                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events)
+                FROM nas_devices n LEFT JOIN nas_activity a ON a.tenant_id = n.tenant_id AND a.nas_id = n.id
+                WHERE n.tenant_id = $1 ORDER BY n.name LIMIT $2
+                """, [String(tenant.id), String(max(1, min(limit, 1000)))])
+        }
+        return (0..<result.rowCount).map { row in
+            NASHealthRow(name: result.value(row: row, column: 0) ?? "", lastHeardAt: result.value(row: row, column: 1),
+                         silentSeconds: result.value(row: row, column: 2).flatMap { Int64($0) },
+                         reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4))
+        }
+    }
+
+    /// The tenant's packets waiting in the packet log for the merge.
+    public func mergeLag(tenant: Tenant) throws -> MergeLag {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT (SELECT count(*) FROM (
+                            SELECT 1 FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
+                            WHERE s.retired_at IS NULL AND p.tenant_id = $1 LIMIT $2) c),
+                       coalesce(extract(epoch FROM now() - (
+                            SELECT min(o.received_at) FROM log_streams s CROSS JOIN LATERAL (
+                                SELECT received_at FROM accounting_packets
+                                WHERE stream = s.id AND seq > s.merged_seq AND tenant_id = $1 ORDER BY seq LIMIT 1) o
+                            WHERE s.retired_at IS NULL))::bigint, 0)
+                """, [String(tenant.id), String(MergeLag.countCap)])
+        }
+        return MergeLag(unmerged: result.int64(row: 0, column: 0), oldestSeconds: max(0, result.int64(row: 0, column: 1)))
+    }
+
+    /// Subscribers using the most of the days `days`, most first: the candidates for "near
+    /// or over the allowance" (at most `limit`).
+    public func heaviest(tenant: Tenant, days: Range<CivilDate>, limit: Int) throws -> [String] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT subscriber FROM usage_daily WHERE tenant_id = $1 AND day >= $2::date AND day < $3::date
+                GROUP BY subscriber ORDER BY sum(upload_bytes) + sum(download_bytes) DESC, subscriber LIMIT $4
+                """, [String(tenant.id), days.lowerBound.description, days.upperBound.description, String(max(1, min(limit, 5000)))])
+        }
+        return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
+    }
+
+    /// Subscribers restricted now (throttled or blocked), at most `limit`.
+    public func restricted(tenant: Tenant, limit: Int) throws -> [String] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("SELECT DISTINCT user_name FROM quota_states WHERE tenant_id = $1 ORDER BY 1 LIMIT $2",
+                                 [String(tenant.id), String(max(1, min(limit, 5000)))])
+        }
+        return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
+    }
+
+    /// Columns the subscriber listing sorts by in the database.
+    public enum SubscriberSort: String, Sendable, CaseIterable {
+        case user, plan, upload, download, total
+    }
+
+    /// A page of subscribers whose name contains `search` (case-insensitive), sorted by
+    /// `sort`, with their plan on `today` and their usage of the local days `cycle`: `limit`
+    /// rows after skipping `offset`, and whether more follow.
+    ///
+    /// Sorting by name or plan reads the page's subscribers only; sorting by usage sums the
+    /// whole cycle of the tenant (as the top users ranking does) before it can cut a page.
+    public func subscriberPage(tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool, today: CivilDate,
+                               cycle: Range<CivilDate>, offset: Int, limit: Int) throws -> (rows: [SubscriberListRow], more: Bool) {
+        try PageLimit.check(limit)
+        guard offset >= 0, offset <= 1_000_000 else { throw StoreError(.invalid, "page is out of range") }
+        // Whitelisted orderings only: nothing from the request reaches the statement text.
+        let direction = descending ? "DESC" : "ASC"
+        let order = switch sort {
+        case .user: "s.user_name \(direction)"
+        case .plan: "plan_name \(direction) NULLS LAST, s.user_name"
+        case .upload: "coalesce(u.upload, 0) \(direction), s.user_name"
+        case .download: "coalesce(u.download, 0) \(direction), s.user_name"
+        case .total: "coalesce(u.upload, 0) + coalesce(u.download, 0) \(direction), s.user_name"
+        }
+        let byUsage = sort == .upload || sort == .download || sort == .total
+        let usageSource = byUsage ? """
+            LEFT JOIN (SELECT subscriber, sum(upload_bytes) AS upload, sum(download_bytes) AS download FROM usage_daily
+                       WHERE tenant_id = $1 AND day >= $6::date AND day < $7::date GROUP BY subscriber) u ON u.subscriber = s.user_name
+            """ : ""
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("""
+                SELECT s.user_name, (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
+                                     WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
+                                       AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
+                                     ORDER BY a.starts_on DESC LIMIT 1) AS plan_name
+                FROM subscribers s \(usageSource)
+                WHERE s.tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(s.user_name), lower($2)) > 0)
+                ORDER BY \(order) LIMIT $4 OFFSET $5
+                """, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
+                    + (byUsage ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
+            let count = min(result.rowCount, limit)
+            let users = (0..<count).map { result.value(row: $0, column: 0) ?? "" }
+            let usage = try Self.usage(connection, tenantID: tenant.id, users: users, days: cycle)
+            let rows = (0..<count).map { row in
+                SubscriberListRow(userName: users[row], plan: result.value(row: row, column: 1),
+                                  usage: usage[users[row]] ?? ByteTotals(upload: 0, download: 0), quota: nil)
+            }
+            return (rows, result.rowCount > limit)
+        }
+    }
+
+    /// Usage of each of `users` over the local days `days`, in one statement.
+    static func usage(_ connection: PostgresConnection, tenantID: Int64, users: [String], days: Range<CivilDate>) throws -> [String: ByteTotals] {
+        guard !users.isEmpty else { return [:] }
+        var names = ArrayParameter(reservingCapacity: users.count * 12)
+        for user in users { names.append(user) }
+        let result = try connection.query("""
+            SELECT subscriber, sum(upload_bytes)::bigint, sum(download_bytes)::bigint FROM usage_daily
+            WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND day >= $3::date AND day < $4::date
+            GROUP BY subscriber
+            """, [String(tenantID), names.literal, days.lowerBound.description, days.upperBound.description])
+        var totals: [String: ByteTotals] = [:]
+        for row in 0..<result.rowCount {
+            guard let user = result.value(row: row, column: 0) else { continue }
+            totals[user] = ByteTotals(upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
+        }
+        return totals
+    }
+
+    /// Whether `user` is a subscriber of the tenant or has any usage recorded.
+    public func isKnown(tenant: Tenant, user: String) throws -> Bool {
+        try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT EXISTS (SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = $2)
+                    OR EXISTS (SELECT 1 FROM usage_daily WHERE tenant_id = $1 AND subscriber = $2)
+                """, [String(tenant.id), user]).value(row: 0, column: 0) == "t"
+        }
+    }
+
+    /// A subscriber's usage per local day of `days` (days without usage are left out).
+    public func daily(tenant: Tenant, user: String, days: Range<CivilDate>) throws -> [UsagePoint] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT to_char(day, 'YYYY-MM-DD'), upload_bytes, download_bytes FROM usage_daily
+                WHERE tenant_id = $1 AND subscriber = $2 AND day >= $3::date AND day < $4::date ORDER BY day LIMIT 400
+                """, [String(tenant.id), user, days.lowerBound.description, days.upperBound.description])
+        }
+        return Self.points(result)
+    }
+
+    /// A subscriber's usage per local hour of `day` (an hour a clock change repeats is summed).
+    public func hourly(tenant: Tenant, user: String, day: CivilDate) throws -> [UsagePoint] {
+        guard let from = LocalTime.utc(local: day.dayNumber * 86400, zone: tenant.timeZone),
+              let to = LocalTime.utc(local: day.adding(days: 1).dayNumber * 86400, zone: tenant.timeZone) else {
+            throw StoreError(.invalid, "the tenant's time zone '\(tenant.timeZone)' is unknown to this system")
+        }
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT to_char(extract(hour FROM hour AT TIME ZONE $5)::integer, 'FM00'), sum(upload_bytes)::bigint, sum(download_bytes)::bigint
+                FROM usage_hourly WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
+                GROUP BY 1 ORDER BY 1
+                """, [String(tenant.id), user, String(from), String(to), tenant.timeZone])
+        }
+        return Self.points(result)
+    }
+
+    static func points(_ result: PostgresResult) -> [UsagePoint] {
+        (0..<result.rowCount).map { row in
+            UsagePoint(key: result.value(row: row, column: 0) ?? "", upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
+        }
+    }
+
+    /// The subscriber's quota crossings, newest first.
+    public func crossings(tenant: Tenant, user: String, limit: Int = 50) throws -> [CrossingRecord] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT id, action, threshold, threshold_bytes, used_bytes, period_key,
+                       to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                FROM quota_crossings WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
+                """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
+        }
+        return (0..<result.rowCount).map { row in
+            CrossingRecord(id: result.int64(row: row, column: 0), action: result.value(row: row, column: 1) ?? "",
+                           threshold: result.value(row: row, column: 2) ?? "", thresholdBytes: result.int64(row: row, column: 3),
+                           usedBytes: result.int64(row: row, column: 4), periodKey: result.value(row: row, column: 5) ?? "",
+                           crossedAt: result.value(row: row, column: 6) ?? "")
+        }
+    }
+
+    /// The subscriber's top-ups of every cycle, newest first.
+    public func topUps(tenant: Tenant, user: String, limit: Int = 50) throws -> [TopUpRecord] {
+        let result = try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("""
+                SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM top_ups WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
+                """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
+        }
+        return QuotaStore.topUps(result)
+    }
+
+    /// Every tenant (the first `limit` by slug after `after`) with its NAS and console users
+    /// counted: for the platform admin, outside any tenant's scope.
+    public func tenants(after: String?, limit: Int) throws -> [TenantOverviewRow] {
+        let tenants = try TenantStore(connection: connection).page(after: after.map { [$0] }, limit: limit).rows
+        guard !tenants.isEmpty else { return [] }
+        var ids = ArrayParameter()
+        for tenant in tenants { ids.append(tenant.id) }
+        let result = try connection.query("""
+            SELECT t.id, (SELECT count(*) FROM nas_devices n WHERE n.tenant_id = t.id), (SELECT count(*) FROM console_users u WHERE u.tenant_id = t.id)
+            FROM unnest($1::bigint[]) AS t(id)
+            """, [ids.literal])
+        var counts: [Int64: (Int64, Int64)] = [:]
+        for row in 0..<result.rowCount {
+            counts[result.int64(row: row, column: 0)] = (result.int64(row: row, column: 1), result.int64(row: row, column: 2))
+        }
+        return tenants.map { TenantOverviewRow(tenant: $0, nasCount: counts[$0.id]?.0 ?? 0, consoleUserCount: counts[$0.id]?.1 ?? 0) }
+    }
+}

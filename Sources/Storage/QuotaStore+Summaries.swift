@@ -1,0 +1,64 @@
+import Accounting
+import Rating
+
+/// A subscriber's cycle in one line: what a listing of many subscribers shows of `QuotaView`.
+public struct QuotaSummary: Hashable, Sendable {
+    public var userName: String
+    /// The plan in force on the cycle's reference day (today, or a past cycle's last day).
+    public var plan: String?
+    public var planVersionID: Int64?
+    public var allowanceBytes: Int64
+    /// Usage counted against the allowance (directions and time-of-day factors of the plan).
+    public var usedBytes: Int64
+    /// `throttled` or `blocked` while a restriction lasts; nil otherwise.
+    public var state: String?
+    /// The plan's time-of-day windows (usage in them may count with another factor).
+    public var windows: [TimeWindow] = []
+
+    /// Used as a share of the allowance, nil without one.
+    public var share: Double? { allowanceBytes > 0 ? Double(usedBytes) / Double(allowanceBytes) : nil }
+}
+
+extension QuotaStore {
+    /// The quota of each of `users` for the cycle `period` (nil: the current one), computed
+    /// as `quota(tenant:user:now:)` computes one subscriber's, in one tenant transaction and
+    /// a fixed number of statements whatever the number of users. A past cycle is measured
+    /// as of its last day.
+    public func summaries(tenant: Tenant, users: [String], period: BillingPeriod? = nil, now: Int64) throws -> [String: QuotaSummary] {
+        guard !users.isEmpty else { return [:] }
+        return try connection.tenantTransaction(tenant.id, repeatableRead: true) { connection in
+            var clock = try Self.clock(connection, tenantID: tenant.id, now: now)
+            if let period, period != clock.cycle {
+                clock.cycle = period
+                clock.today = min(clock.today, period.end.adding(days: -1))
+            }
+            var subjects = try Self.subjects(connection, tenantID: tenant.id, users: users, clock: clock, all: true, cache: TermsCache())
+            try Self.addTopUps(connection, tenantID: tenant.id, subjects: &subjects, clock: clock)
+            let usage = try Self.usage(connection, tenantID: tenant.id, subjects: subjects, clock: clock)
+            var names = ArrayParameter(reservingCapacity: users.count * 12)
+            for user in users { names.append(user) }
+            let states = try connection.query("""
+                SELECT DISTINCT ON (user_name) user_name, action FROM quota_states
+                WHERE tenant_id = $1 AND user_name = ANY($2::text[])
+                ORDER BY user_name, CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC
+                """, [String(tenant.id), names.literal])
+            var stateByUser: [String: String] = [:]
+            for row in 0..<states.rowCount {
+                guard let user = states.value(row: row, column: 0) else { continue }
+                stateByUser[user] = states.value(row: row, column: 1) == "block" ? "blocked" : "throttled"
+            }
+            var summaries: [String: QuotaSummary] = [:]
+            for user in users {
+                guard let subject = subjects[user] else {
+                    summaries[user] = QuotaSummary(userName: user, plan: nil, planVersionID: nil, allowanceBytes: 0, usedBytes: 0, state: stateByUser[user])
+                    continue
+                }
+                let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
+                summaries[user] = QuotaSummary(userName: user, plan: subject.planName, planVersionID: subject.subject.versionID,
+                                               allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, state: stateByUser[user],
+                                               windows: subject.subject.terms.windows)
+            }
+            return summaries
+        }
+    }
+}

@@ -1,0 +1,360 @@
+import Accounting
+@testable import Console
+import Foundation
+import Rating
+import Storage
+import TestSupport
+import Testing
+
+@Suite("Console usage pages: figures, charts, sorting, isolation, hostile names", .enabled(if: TestDatabase.available), .serialized)
+struct UsagePagesTests {
+    @Test("the overview shows both cycles' exact usage, live sessions, who is near the cap, NAS health and merge lag")
+    func overview() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("readonly@alpha.example")
+            let before = Int64(Date().timeIntervalSince1970)
+            let page = try await client.get("/console/", session: session)
+            #expect(page.status == 200, "\(page.body)")
+            let this = world.usage("alpha", period: world.cycle), last = world.usage("alpha", period: world.cycle.previous)
+            // 1 000 000 + 2 500 000 + 1 000 000 000 + 1000 + 2000 + 3000 up; 20 000 000 + 7 000 000 + 8 000 000 000 + 5000 + 10000 + 15000 down.
+            #expect(this.upload == 1_003_506_000 && this.download == 8_027_030_000)
+            #expect(Page.attribute("data-upload", in: page.tag(id: "usage-this-cycle")) == "1003506000")
+            #expect(Page.attribute("data-download", in: page.tag(id: "usage-this-cycle")) == "8027030000")
+            #expect(Page.attribute("data-upload", in: page.tag(id: "usage-last-cycle")) == String(last.upload))
+            #expect(Page.attribute("data-download", in: page.tag(id: "usage-last-cycle")) == "456")
+            #expect(Page.attribute("data-value", in: page.tag(id: "active-sessions")) == "1")
+            #expect(Page.attribute("data-value", in: page.tag(id: "merge-lag")) == "0")
+            // alpha-heavy: 9 000 000 000 of 10 000 000 000 (90 %); alpha-u1 far below.
+            let near = Page.rows(page.element(id: "near-cap", closing: "</table>"), attribute: "data-user")
+            #expect(near.count == 1)
+            #expect(near.first?.hasPrefix("<tr data-user=\"alpha-heavy\"") == true)
+            #expect(near.first.flatMap { Page.cell("used", in: $0) } == "9000000000")
+            #expect(near.first.flatMap { Page.cell("allowance", in: $0) } == "10000000000")
+            #expect(near.first.flatMap { Page.cell("share", in: $0) } == "90")
+            let nas = Page.rows(page.element(id: "nas-health", closing: "</table>"), attribute: "data-nas")
+            #expect(nas.count == 1)
+            #expect(nas.first?.hasPrefix("<tr data-nas=\"alpha-bras\"") == true)
+            #expect(nas.first.flatMap { Page.cell("sessions", in: $0) } == "1")
+            #expect(nas.first?.contains("<td data-col=\"last-heard\">2026-11-02T03:04:05Z</td>") == true)
+            let silent = Int64(nas.first.flatMap { Page.cell("silent", in: $0) } ?? "") ?? -1
+            #expect((before - ConsoleWorld.lastHeard...Int64(Date().timeIntervalSince1970) + 1 - ConsoleWorld.lastHeard).contains(silent), "\(silent)")
+            #expect(!page.body.contains("bravo"))
+            // The grouped figure and its human size.
+            #expect(page.body.contains("9\u{202F}030\u{202F}536\u{202F}000 B"))
+        }
+    }
+
+    @Test("the merge lag counts the tenant's own packets waiting in the log and the age of the oldest; /console leads to the overview")
+    func mergeLag() async throws {
+        let world = try ConsoleWorld()
+        let nas = try world.connection.query("SELECT tenant_id, id FROM nas_devices ORDER BY tenant_id").rows.map { (Int64($0[0]!)!, Int64($0[1]!)!) }
+        let appender = try PacketLogAppender(connection: try PostgresConnection(url: world.url))
+        let received = (Int64(Date().timeIntervalSince1970) - 120) * 1_000_000
+        try appender.append([
+            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 1, 0, 20]),
+            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received + 60_000_000, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 2, 0, 20]),
+            // bravo's waiting packets are not alpha's lag.
+            LogEntry(tenantID: nas[1].0, nasID: nas[1].1, receivedAt: received - 600_000_000, statusType: 3, userName: "bravo-u1", sessionID: "y", packet: [4, 3, 0, 20]),
+        ])
+        try await world.withClient { client in
+            let session = try await client.signIn("operator@alpha.example")
+            let page = try await client.get("/console/", session: session)
+            let lag = page.tag(id: "merge-lag")
+            #expect(Page.attribute("data-unmerged", in: lag) == "2")
+            let seconds = Int(Page.attribute("data-value", in: lag) ?? "") ?? -1
+            #expect((120...180).contains(seconds), "\(seconds)")
+            let bare = try await client.get("/console", session: session)
+            #expect(bare.status == 308)
+            #expect(bare.headers[.location] == "/console/")
+        }
+    }
+
+    @Test("the subscribers list shows each cycle's usage and allowance, searches and sorts on the server")
+    func subscribers() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("billing@alpha.example")
+            let page = try await client.get("/console/subscribers?sort=total&dir=desc", session: session)
+            #expect(page.status == 200, "\(page.body)")
+            let table = page.element(id: "subscribers", closing: "</table>")
+            let rows = Page.rows(table, attribute: "data-user")
+            let users = rows.compactMap { Page.attribute("data-user", in: $0) }
+            #expect(users == ["alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)",
+                              "&quot;&#39;&gt;&lt;svg onload=alert(2)&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"])
+            #expect(table.contains("aria-sort=\"descending\"><a href=\"/console/subscribers?dir=asc&amp;sort=total\">Total</a>"))
+            let u1 = try #require(rows.first { $0.contains("data-user=\"alpha-u1\"") })
+            #expect(Page.cell("upload", in: u1) == "3500000")
+            #expect(Page.cell("download", in: u1) == "27000000")
+            #expect(Page.cell("total", in: u1) == "30500000")
+            #expect(Page.cell("allowance", in: u1) == "10000000000")
+            #expect(Page.cell("plan", in: u1) == "alpha-cap")
+            #expect(Page.cell("state", in: u1) == "normal")
+            #expect(u1.contains("<svg class=\"meter\""))
+
+            // By name, a page of one at a time: the next link keeps the search and the order.
+            let first = try await client.get("/console/subscribers?q=alpha-&sort=user&dir=desc&limit=1", session: session)
+            let firstNames = Page.rows(first.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap { Page.attribute("data-user", in: $0) }
+            #expect(firstNames == ["alpha-u1"])
+            #expect(first.tag(id: "subscribers").isEmpty == false)
+            let nextLink = try #require(first.body.components(separatedBy: "rel=\"next\" href=\"").dropFirst().first?.prefix { $0 != "\"" })
+            let next = String(nextLink).replacingOccurrences(of: "&amp;", with: "&")
+            #expect(next.contains("page=2") && next.contains("q=alpha-") && next.contains("dir=desc") && next.contains("limit=1"))
+            let second = try await client.get(next, session: session)
+            let secondNames = Page.rows(second.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap { Page.attribute("data-user", in: $0) }
+            #expect(secondNames == ["alpha-heavy"])
+            #expect(second.body.contains("rel=\"prev\""))
+            #expect(!second.body.contains("rel=\"next\""))
+
+            let search = try await client.get("/console/subscribers?q=HEAVY", session: session)
+            let found = Page.rows(search.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+            #expect(found.count == 1)
+            #expect(found.first.flatMap { Page.cell("total", in: $0) } == "9000000000")
+            #expect(!search.body.contains("bravo"))
+            #expect(try await client.get("/console/subscribers?sort=password", session: session).status == 400)
+        }
+    }
+
+    @Test("a subscriber's page: one chart group per day with exact figures, hourly chart with window bands, tables")
+    func subscriber() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("readonly@alpha.example")
+            let page = try await client.get("/console/subscribers/alpha-u1?day=\(world.cycle.first)", session: session)
+            #expect(page.status == 200, "\(page.body)")
+            let mine = world.usage("alpha", period: world.cycle, user: "alpha-u1")
+            #expect(Page.attribute("data-upload", in: page.tag(id: "cycle-usage")) == String(mine.upload))
+            #expect(Page.attribute("data-download", in: page.tag(id: "cycle-usage")) == String(mine.download))
+            #expect(mine.upload == 3_500_000 && mine.download == 27_000_000)
+            let chart = page.element(id: "daily-chart", closing: "</svg>")
+            #expect(chart.components(separatedBy: "<g class=\"day\"").count - 1 == world.cycle.dayCount)
+            #expect(chart.contains("<g class=\"day\" data-day=\"\(world.cycle.first)\" data-upload=\"1000000\" data-download=\"20000000\">"))
+            if world.today != world.cycle.first {
+                #expect(chart.contains("<g class=\"day\" data-day=\"\(world.today)\" data-upload=\"2500000\" data-download=\"7000000\">"))
+            }
+            #expect(chart.contains("<line class=\"allowance\" data-value=\"10000000000\""))
+            #expect(chart.contains("<polyline class=\"cumulative\" data-value=\"30500000\""))
+            let hourly = page.element(id: "hourly-chart", closing: "</svg>")
+            #expect(hourly.components(separatedBy: "<g class=\"hour\"").count - 1 == 24)
+            #expect(hourly.contains("<g class=\"hour\" data-hour=\"10\" data-upload=\"1000000\" data-download=\"20000000\">"))
+            #expect(hourly.contains("<g class=\"hour\" data-hour=\"09\" data-upload=\"0\" data-download=\"0\">"))
+            // Night 00:00-06:00: six shaded hours.
+            #expect(hourly.components(separatedBy: "<rect class=\"band\"").count - 1 == 6)
+            let sessions = Page.rows(page.element(id: "sessions", closing: "</table>"), attribute: "data-session")
+            #expect(sessions.count == 1)
+            #expect(page.tag(id: "enforcement").contains("table"))
+            #expect(page.tag(id: "invoices").contains("table"))
+            #expect(page.tag(id: "top-ups").contains("table"))
+            // Readonly: no top-up form.
+            #expect(!page.body.contains("id=\"top-up\""))
+            #expect(!page.body.contains("bravo"))
+
+            // The closed session of alpha-heavy shows its terminate cause.
+            let heavy = try await client.get("/console/subscribers/alpha-heavy", session: session)
+            #expect(heavy.element(id: "sessions", closing: "</table>").contains("User-Request (1)"))
+            // The last cycle's page shows the last cycle's figures.
+            let last = try await client.get("/console/subscribers/alpha-u1?period=\(world.cycle.previous)", session: session)
+            #expect(Page.attribute("data-upload", in: last.tag(id: "cycle-usage")) == "123")
+            #expect(Page.attribute("data-download", in: last.tag(id: "cycle-usage")) == "456")
+        }
+    }
+
+    @Test("the page's figures equal those of tollgate usage (the CLI's ReportStore query)")
+    func figuresEqualUsageCommand() async throws {
+        let world = try ConsoleWorld()
+        let rows = try ReportStore(connection: world.connection).usage(tenant: world.a, user: "alpha-u1", from: world.cycle.first.description,
+                                                                       to: world.cycle.end.description)
+        let expected = try #require(rows.first)
+        try await world.withClient { client in
+            let session = try await client.signIn("billing@alpha.example")
+            let page = try await client.get("/console/subscribers/alpha-u1", session: session)
+            #expect(Page.attribute("data-upload", in: page.tag(id: "cycle-usage")) == String(expected.uploadBytes))
+            #expect(Page.attribute("data-download", in: page.tag(id: "cycle-usage")) == String(expected.downloadBytes))
+            let all = try ReportStore(connection: world.connection).usage(tenant: world.a, from: world.cycle.first.description, to: world.cycle.end.description)
+            let overview = try await client.get("/console/", session: session)
+            #expect(Page.attribute("data-upload", in: overview.tag(id: "usage-this-cycle")) == String(all.reduce(0) { $0 + $1.uploadBytes }))
+            #expect(Page.attribute("data-download", in: overview.tag(id: "usage-this-cycle")) == String(all.reduce(0) { $0 + $1.downloadBytes }))
+        }
+    }
+
+    @Test("tenant A's staff get 404 for B's subscriber and never see B's names on any usage page")
+    func isolation() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            for email in ["billing@alpha.example", "readonly@alpha.example"] {
+                let session = try await client.signIn(email)
+                #expect(try await client.get("/console/subscribers/bravo-u1", session: session).status == 404)
+                #expect(try await client.get("/console/subscribers/bravo-heavy?day=\(world.cycle.first)", session: session).status == 404)
+                for path in ["/console/", "/console/subscribers", "/console/subscribers?sort=total&dir=desc", "/console/sessions?state=recent",
+                             "/console/top-users", "/console/top-users.csv", "/console/subscribers/alpha-u1"] {
+                    let page = try await client.get(path, session: session)
+                    #expect(page.status == 200, "\(path): \(page.status)")
+                    #expect(!page.body.contains("bravo"), "\(path) shows bravo")
+                }
+                // Asking for B's user by name finds none of B's sessions (the filter echoes the name only).
+                let asked = try await client.get("/console/sessions?state=recent&user=bravo-u1", session: session)
+                #expect(Page.rows(asked.element(id: "sessions", closing: "</table>"), attribute: "data-session").isEmpty)
+                #expect(asked.body.components(separatedBy: "bravo").count - 1 == 1)
+            }
+            let operatorSession = try await client.signIn("operator@alpha.example")
+            #expect(try await client.get("/console/subscribers", session: operatorSession).status == 403)
+            #expect(try await client.get("/console/top-users.csv", session: operatorSession).status == 403)
+            #expect(try await client.get("/console/tenants", session: operatorSession).status == 403)
+            let admin = try await client.signIn("admin@platform.example")
+            #expect(try await client.get("/console/", session: admin).status == 403)
+            #expect(try await client.get("/console/subscribers/alpha-u1", session: admin).status == 403)
+            #expect(try await client.get("/console/subscribers", session: nil).status == 303)
+        }
+    }
+
+    @Test("billing adds a top-up with its audit entry; readonly is refused; a bad amount changes nothing")
+    func topUp() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let readonly = try await client.signIn("readonly@alpha.example")
+            let refused = try await client.post("/console/subscribers/alpha-heavy/top-up", session: readonly,
+                                                form: [("csrf", try await client.csrf(readonly)), ("amount", "10 GB")])
+            #expect(refused.status == 403)
+
+            let billing = try await client.signIn("billing@alpha.example")
+            let csrf = try await client.csrf(billing)
+            let page = try await client.get("/console/subscribers/alpha-heavy", session: billing)
+            #expect(page.tag(id: "top-up").contains("method=\"post\""))
+            #expect(page.body.contains("<label for=\"amount\">"))
+            let forged = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing, form: [("csrf", "nope"), ("amount", "10 GB")])
+            #expect(forged.status == 403)
+            let bad = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
+                                            form: [("csrf", csrf), ("amount", "lots <i>"), ("note", "kept \"note\"")])
+            #expect(bad.status == 422)
+            #expect(bad.tag(id: "top-up").contains("method=\"post\""))
+            #expect(bad.body.contains("<p class=\"error\" role=\"alert\">Amount &#39;lots &lt;i&gt;&#39; is not an amount such as &quot;10 GB&quot;"))
+            #expect(bad.tag(id: "amount").contains("value=\"lots &lt;i&gt;\""))
+            #expect(bad.tag(id: "note").contains("value=\"kept &quot;note&quot;\""))
+            #expect(Page.attribute("data-value", in: bad.tag(id: "allowance")) == "10000000000")
+            let added = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
+                                              form: [("csrf", csrf), ("amount", "5 GB"), ("note", "goodwill <b>")])
+            #expect(added.status == 303)
+            #expect(added.headers[.location] == "/console/subscribers/alpha-heavy")
+            let after = try await client.get("/console/subscribers/alpha-heavy", session: billing)
+            let topUps = Page.rows(after.element(id: "top-ups", closing: "</table>"), attribute: "data-top-up")
+            #expect(topUps.count == 1)
+            #expect(topUps.first.flatMap { Page.attribute("data-value", in: $0) } == "5000000000")
+            #expect(topUps.first?.contains("goodwill &lt;b&gt;") == true)
+            // The allowance grows by the top-up: 15 000 000 000.
+            #expect(Page.attribute("data-value", in: after.tag(id: "allowance")) == "15000000000")
+            let audit = try AuditLog(connection: world.connection).page(tenant: world.a)
+            #expect(audit.map(\.action) == ["top_up.added"])
+            #expect(audit.first?.actor == "billing@alpha.example")
+            #expect(audit.first?.object == "alpha-heavy")
+            #expect(audit.first?.detail == "5000000000 bytes: goodwill <b>")
+            // Another tenant's subscriber cannot be topped up: not found, nothing recorded.
+            let other = try await client.post("/console/subscribers/bravo-u1/top-up", session: billing, form: [("csrf", csrf), ("amount", "1 GB")])
+            #expect(other.status == 404)
+            #expect(try AuditLog(connection: world.connection).page(tenant: world.b).isEmpty)
+        }
+    }
+
+    @Test("a top-up through the API is audited as its token")
+    func apiTopUpAudited() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let response = try await client.api(.post, "/v1/subscribers/alpha-u1/top-ups", token: world.apiToken, json: "{\"amount\":\"1 GB\"}")
+            #expect(response.status == 201, "\(response.body)")
+        }
+        let audit = try AuditLog(connection: world.connection).page(tenant: world.a)
+        #expect(audit.count == 1)
+        #expect(audit.first?.actor == "token:\(world.apiTokenID)")
+        #expect(audit.first?.action == "top_up.added")
+        #expect(audit.first?.detail == "1000000000 bytes")
+    }
+
+    @Test("hostile user names render escaped on every page and their links are encoded")
+    func hostileNames() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("billing@alpha.example")
+            for path in ["/console/subscribers", "/console/top-users", "/console/subscribers/" + PageQuery.encode(ConsoleWorld.script),
+                         "/console/subscribers/" + PageQuery.encode(ConsoleWorld.svgAttack) + "?day=\(world.cycle.first)"] {
+                let page = try await client.get(path, session: session)
+                #expect(page.status == 200, "\(path): \(page.status)")
+                #expect(!page.body.contains("<script"), "\(path)")
+                #expect(!page.body.contains("<svg onload"), "\(path)")
+                #expect(!page.body.contains("'><svg"), "\(path)")
+            }
+            let page = try await client.get("/console/subscribers/" + PageQuery.encode(ConsoleWorld.svgAttack), session: session)
+            #expect(page.body.contains("<h1>Subscriber &quot;&#39;&gt;&lt;svg onload=alert(2)&gt;</h1>"))
+            #expect(page.body.contains("<title id=\"daily-chart-title\">Daily usage of &quot;&#39;&gt;&lt;svg onload=alert(2)&gt;,"))
+            #expect(page.body.contains("action=\"/console/subscribers/%22%27%3E%3Csvg%20onload%3Dalert%282%29%3E/top-up\""))
+            #expect(Page.attribute("data-upload", in: page.tag(id: "cycle-usage")) == "2000")
+        }
+    }
+
+    @Test("top users ranks by direction and its CSV has exactly the page's rows, formulas neutralised")
+    func topUsers() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("readonly@alpha.example")
+            let page = try await client.get("/console/top-users?direction=upload&limit=3", session: session)
+            #expect(page.status == 200, "\(page.body)")
+            let users = Page.rows(page.element(id: "top-users", closing: "</table>"), attribute: "data-user").compactMap { Page.attribute("data-user", in: $0) }
+            #expect(users == ["alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)"])
+            let link = Page.attribute("href", in: page.tag(id: "top-users-csv"))
+            #expect(link == "/console/top-users.csv?period=\(world.cycle)&amp;direction=upload&amp;limit=3")
+            let csv = try await client.get("/console/top-users.csv?direction=upload&limit=3&period=\(world.cycle)", session: session)
+            #expect(csv.status == 200)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.body == """
+                rank,user,upload_bytes,download_bytes,total_bytes\r
+                1,alpha-heavy,1000000000,8000000000,9000000000\r
+                2,alpha-u1,3500000,27000000,30500000\r
+                3,"'=HYPERLINK(""http://evil.example"",""x"")",3000,15000,18000\r
+
+                """)
+            let last = try await client.get("/console/top-users.csv?period=\(world.cycle.previous)", session: session)
+            #expect(last.body == "rank,user,upload_bytes,download_bytes,total_bytes\r\n1,alpha-u1,123,456,579\r\n")
+            #expect(try await client.get("/console/top-users?period=2026-13", session: session).status == 400)
+        }
+    }
+
+    @Test("sessions: active and recent, filtered by user and NAS, with paging")
+    func sessions() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("operator@alpha.example")
+            let active = try await client.get("/console/sessions", session: session)
+            let activeRows = Page.rows(active.element(id: "sessions", closing: "</table>"), attribute: "data-session")
+            #expect(activeRows.count == 1)
+            #expect(activeRows.first?.contains("alpha-open") == true)
+            // Operators do not open subscriber pages: the user is not a link.
+            #expect(activeRows.first?.contains("/console/subscribers/") == false)
+            let recent = try await client.get("/console/sessions?state=recent&limit=1", session: session)
+            let recentRows = Page.rows(recent.element(id: "sessions", closing: "</table>"), attribute: "data-session")
+            #expect(recentRows.count == 1)
+            #expect(recent.body.contains("rel=\"next\""))
+            let filtered = try await client.get("/console/sessions?state=recent&user=alpha-heavy&nas=alpha-bras", session: session)
+            let filteredRows = Page.rows(filtered.element(id: "sessions", closing: "</table>"), attribute: "data-session")
+            #expect(filteredRows.count == 1)
+            #expect(filteredRows.first?.contains("alpha-closed") == true)
+            #expect(filteredRows.first?.contains("User-Request (1)") == true)
+            let none = try await client.get("/console/sessions?state=recent&nas=bravo-bras", session: session)
+            #expect(Page.rows(none.element(id: "sessions", closing: "</table>"), attribute: "data-session").isEmpty)
+        }
+    }
+
+    @Test("the platform admin's tenants page counts NAS and console users, nothing of their usage")
+    func tenants() async throws {
+        let world = try ConsoleWorld()
+        try await world.withClient { client in
+            let session = try await client.signIn("admin@platform.example")
+            let page = try await client.get("/console/tenants", session: session)
+            #expect(page.status == 200, "\(page.body)")
+            let rows = Page.rows(page.element(id: "tenants", closing: "</table>"), attribute: "data-tenant")
+            #expect(rows.count == 2)
+            #expect(rows.first?.hasPrefix("<tr data-tenant=\"alpha\"") == true)
+            #expect(rows.first.flatMap { Page.cell("nas", in: $0) } == "1")
+            #expect(rows.first.flatMap { Page.cell("users", in: $0) } == "3")
+            #expect(rows.first?.contains("Europe/Vienna") == true)
+            #expect(!page.body.contains("alpha-u1"))
+        }
+    }
+}
