@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "API", "Storage", "Rating", "Accounting", "TabularText",
+                "API", "Storage", "Rating", "Accounting", "TabularText", "TOML", "RADIUS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -164,6 +164,10 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "RADIUS", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport"]),

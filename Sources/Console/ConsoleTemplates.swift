@@ -10,7 +10,7 @@ enum ConsoleTemplates {
         .merging(Self.pages) { first, _ in first }
 
     /// Templates of the page groups, by name.
-    static var pages: [String: String] { [:] }
+    static var pages: [String: String] { [String: String]().merging(billing) { first, _ in first } }
 
     static let base: [String: String] = [
         "layout": """
