@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API", "Console", "Enforcement", "TOML",
+                "Collector", "Storage", "API", "Console", "Enforcement", "TOML", "RADIUS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
