@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "API", "Storage", "Rating", "Accounting", "TabularText", "Presentation",
+                "API", "Storage", "Rating", "Accounting", "TabularText", "Presentation", "TOML", "RADIUS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API", "Console", "Enforcement", "TOML",
+                "Collector", "Storage", "API", "Console", "Enforcement", "TOML", "RADIUS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -171,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "RADIUS", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
         .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport", "Console"]),

@@ -25,7 +25,9 @@ extension TollgateAPI {
             guard let name = document.name else { throw APIError.invalid("name is required") }
             return try await call(principal, status: .created) { principal, connection in
                 PlanOutput(try PlanStore(connection: connection).createPlan(tenant: try Self.tenant(principal), name: name, terms: document.terms,
-                                                                            effectiveFrom: document.effectiveFrom))
+                                                                            effectiveFrom: document.effectiveFrom,
+                                                                            audit: AuditRecord(actor: "token:\(principal.tokenID)", action: "plan.created", object: name,
+                                                                                               detail: document.effectiveFrom.map { "effective_from \($0)" } ?? "")))
             }
         }
         router.get("v1/plans/{name}") { request, context in
@@ -46,7 +48,9 @@ extension TollgateAPI {
             guard let from = document.effectiveFrom else { throw APIError.invalid("effective_from is required for a new version") }
             return try await call(principal, status: .created) { principal, connection in
                 PlanOutput(try PlanStore(connection: connection).addVersion(tenant: try Self.tenant(principal), plan: name, terms: document.terms,
-                                                                            effectiveFrom: from))
+                                                                            effectiveFrom: from,
+                                                                            audit: AuditRecord(actor: "token:\(principal.tokenID)", action: "plan.version_added",
+                                                                                               object: name, detail: "effective_from \(from)")))
             }
         }
         router.get("v1/subscribers") { request, _ in
@@ -99,7 +103,9 @@ extension TollgateAPI {
             let lookback = try body.integer("lookback", 0...24) ?? 3
             return try await call(principal) { principal, connection in
                 let tenant = try Self.tenant(principal)
-                return InvoiceRunOutput(try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback),
+                let audit = AuditRecord(actor: "token:\(principal.tokenID)", action: finalize ? "invoice_run.finalized" : "invoice_run.created", object: period)
+                return InvoiceRunOutput(try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback,
+                                                                                     audit: audit),
                                         currency: tenant.currency)
             }
         }

@@ -13,6 +13,7 @@ enum ConsoleTemplates {
     static var pages: [String: String] {
         [:]
             .merging(usage) { first, _ in first }
+            .merging(billing) { first, _ in first }
             .merging(nas) { first, _ in first }
             .merging(audit) { first, _ in first }
     }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import RADIUS
 import Storage
 
 /// The billing console: server-rendered pages under /console for a tenant's staff and the
@@ -23,8 +24,13 @@ public struct TollgateConsole: Sendable {
     let renderer: PageRenderer
     let limiter: LoginLimiter
 
-    public init(database: APIDatabase, cipher: SecretCipher, settings: ConsoleSettings = ConsoleSettings(), logger: Logger) {
+    /// Names and formats the attributes of logged packets on the billing drill-down.
+    let dictionary: RADIUSDictionary
+
+    public init(database: APIDatabase, cipher: SecretCipher, settings: ConsoleSettings = ConsoleSettings(), logger: Logger,
+                dictionary: RADIUSDictionary = RADIUSDictionary()) {
         self.database = database
+        self.dictionary = dictionary
         self.cipher = cipher
         self.settings = settings
         self.logger = logger
@@ -55,6 +61,8 @@ public struct TollgateConsole: Sendable {
         registerUsagePages(on: router)
         registerNASPages(on: router)
         registerAuditPages(on: router)
+        registerPlanPages(on: router)
+        registerInvoicePages(on: router)
     }
 
     // MARK: Plumbing for page handlers

@@ -5,6 +5,7 @@ import Enforcement
 import Foundation
 import Hummingbird
 import Logging
+import RADIUS
 import ServiceLifecycle
 import Storage
 
@@ -46,7 +47,8 @@ public struct DatabaseAccess: Sendable {
 
 /// `tollgate serve`: the collector and the HTTP port together, with graceful shutdown.
 public enum Serve {
-    public static func run(_ configuration: TollgateConfiguration, logger: Logger) async throws {
+    /// `dictionary` names the attributes of logged packets on the console's billing trail.
+    public static func run(_ configuration: TollgateConfiguration, logger: Logger, dictionary: RADIUSDictionary = RADIUSDictionary()) async throws {
         var embedded: EmbeddedPostgres?
         let access: DatabaseAccess
         if let url = configuration.databaseURL {
@@ -112,7 +114,8 @@ public enum Serve {
             .register(on: router)
         var consoleSettings = configuration.console
         consoleSettings.secureCookies = settings.tlsCertificate != nil
-        TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger).register(on: router)
+        TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger, dictionary: dictionary)
+            .register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {
             throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
         }

@@ -88,7 +88,9 @@ public struct InvoiceStore {
     /// Closed (final) periods of the last `lookback` cycles, and the requested period when it
     /// is closed, are re-rated too and their differences become adjustment lines on the drafts;
     /// a subscriber added to a closed period afterwards gets its charges as "newly due" lines.
-    public func run(tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3) throws -> InvoiceRunResult {
+    /// `audit` is recorded in the run's transaction, so a run that fails leaves no entry.
+    public func run(tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3,
+                    audit: AuditRecord? = nil) throws -> InvoiceRunResult {
         guard let period = BillingPeriod(label, billingDay: tenant.billingDay) else {
             throw StoreError(.invalid, "period '\(label)' is not YYYY-MM (years 1000-9000)")
         }
@@ -200,6 +202,7 @@ public struct InvoiceStore {
             if finalize {
                 result.finalized = try Self.finalize(connection, tenant: tenant, period: target.description, currencyExponent: currency.exponent)
             }
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
             return result
         }
     }
@@ -362,7 +365,8 @@ public struct InvoiceStore {
                              finalizedAt: result.value(row: row, column: 11), lines: [])
     }
 
-    static func assignments(_ subscriber: SubscriberRecord, _ versions: [Int64: [RatedVersion]]) -> [PlanAssignment] {
+    /// A subscriber's assignments with their plans' versions, as a run rates them.
+    public static func assignments(_ subscriber: SubscriberRecord, _ versions: [Int64: [RatedVersion]]) -> [PlanAssignment] {
         subscriber.assignments.map { PlanAssignment(versions: versions[$0.planID] ?? [], from: $0.startsOn, until: $0.endsOn) }
     }
 

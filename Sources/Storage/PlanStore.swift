@@ -50,8 +50,9 @@ public struct PlanStore {
     }
 
     /// Creates a plan with its first version, effective from `effectiveFrom` (default 1970-01-01:
-    /// from the start, so assignments with any start date are priced).
-    public func createPlan(tenant: Tenant, name: String, terms: PlanTerms, effectiveFrom: CivilDate?) throws -> PlanRecord {
+    /// from the start, so assignments with any start date are priced). `audit` is recorded in
+    /// the same transaction.
+    public func createPlan(tenant: Tenant, name: String, terms: PlanTerms, effectiveFrom: CivilDate?, audit: AuditRecord? = nil) throws -> PlanRecord {
         try checkName(name)
         try checkCurrency(terms, tenant: tenant)
         return try connection.tenantTransaction(tenant.id) { connection in
@@ -64,18 +65,21 @@ public struct PlanStore {
             }
             try connection.query("INSERT INTO plan_versions (tenant_id, plan_id, effective_from, terms) VALUES ($1, $2, $3, $4)",
                                  [String(tenant.id), String(id), (effectiveFrom ?? CivilDate(dayNumber: 0)).description, terms.canonicalJSON])
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
             return try Self.plans(connection, tenant: tenant, name: name)[0]
         }
     }
 
     /// Adds a version with new terms from `effectiveFrom`. A version from the same date as an
     /// earlier one replaces it from then on (the newest wins), which is how a plan is corrected.
-    public func addVersion(tenant: Tenant, plan name: String, terms: PlanTerms, effectiveFrom: CivilDate) throws -> PlanRecord {
+    /// `audit` is recorded in the same transaction.
+    public func addVersion(tenant: Tenant, plan name: String, terms: PlanTerms, effectiveFrom: CivilDate, audit: AuditRecord? = nil) throws -> PlanRecord {
         try checkCurrency(terms, tenant: tenant)
         return try connection.tenantTransaction(tenant.id) { connection in
             let plan = try Self.requirePlan(connection, tenant: tenant, name: name)
             try connection.query("INSERT INTO plan_versions (tenant_id, plan_id, effective_from, terms) VALUES ($1, $2, $3, $4)",
                                  [String(tenant.id), String(plan.id), effectiveFrom.description, terms.canonicalJSON])
+            try AuditLog(connection: connection).record(audit, tenant: tenant)
             return try Self.plans(connection, tenant: tenant, name: name)[0]
         }
     }
@@ -90,6 +94,19 @@ public struct PlanStore {
         let after = try keyParts(after, 1)[0]
         let plans = try connection.tenantTransaction(tenant.id) { try Self.plans($0, tenant: tenant, name: nil, after: after, limit: limit + 1) }
         return KeysetPage(fetched: plans, limit: limit) { [$0.name] }
+    }
+
+    /// One plan version by id; not found for another tenant's.
+    public func version(tenant: Tenant, id: Int64) throws -> PlanVersionRecord {
+        try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query("SELECT p.name FROM plan_versions v JOIN plans p ON p.tenant_id = v.tenant_id AND p.id = v.plan_id WHERE v.tenant_id = $1 AND v.id = $2",
+                                              [String(tenant.id), String(id)])
+            guard let name = result.value(row: 0, column: 0),
+                  let version = try Self.plans(connection, tenant: tenant, name: name).first?.versions.first(where: { $0.id == id }) else {
+                throw StoreError(.notFound, "no plan version \(id)")
+            }
+            return version
+        }
     }
 
     public func plan(tenant: Tenant, name: String) throws -> PlanRecord {
@@ -173,6 +190,23 @@ public struct PlanStore {
             JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
             ORDER BY p.name, v.effective_from, v.id
             """, [String(tenant.id), name, after, limit.map(String.init)])
+        return try parsePlans(result)
+    }
+
+    /// The plans of `names` (at most 100) with their versions.
+    static func plans(_ connection: PostgresConnection, tenant: Tenant, names: [String]) throws -> [PlanRecord] {
+        var list = ArrayParameter()
+        for name in names.prefix(100) { list.append(name) }
+        return try parsePlans(try connection.query("""
+            SELECT p.id, p.name, v.id, v.effective_from, v.terms
+            FROM (SELECT id, name, tenant_id FROM plans WHERE tenant_id = $1 AND name = ANY($2::text[]) ORDER BY name LIMIT 100) p
+            JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
+            ORDER BY p.name, v.effective_from, v.id
+            """, [String(tenant.id), list.literal]))
+    }
+
+    /// Rows of (plan id, name, version id, effective_from, terms) in plan order.
+    static func parsePlans(_ result: PostgresResult) throws -> [PlanRecord] {
         var plans: [PlanRecord] = []
         for row in 0..<result.rowCount {
             let planID = result.int64(row: row, column: 0)

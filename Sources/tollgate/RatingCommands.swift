@@ -20,7 +20,7 @@ func loadPlanDocument(_ path: String) throws -> PlanDocument {
             } catch {
                 throw StoreError(.invalid, "\(path): \(error)")
             }
-            return try PlanDocument.parse(table.mapValues(foundationValue))
+            return try PlanDocument.parse(table.mapValues(\.foundationValue))
         }
         return try PlanDocument.parse(json: data)
     } catch let error as PlanError {
@@ -28,17 +28,6 @@ func loadPlanDocument(_ path: String) throws -> PlanDocument {
     }
 }
 
-private func foundationValue(_ value: TOMLValue) -> Any {
-    switch value {
-    case .string(let s): return s
-    case .integer(let n): return n
-    case .decimal(let text): return text
-    case .boolean(let b): return b
-    case .array(let items): return items.map(foundationValue)
-    case .table(let table): return table.mapValues(foundationValue)
-    case .tables(let tables): return tables.map { $0.mapValues(foundationValue) }
-    }
-}
 
 func parseDate(_ text: String, option: String) throws -> CivilDate {
     guard let date = CivilDate(text) else { throw StoreError(.invalid, "\(option) '\(text)' is not a date (YYYY-MM-DD)") }
@@ -68,7 +57,9 @@ struct PlanCommand: ParsableCommand {
                 let document = try loadPlanDocument(file)
                 guard let planName = name ?? document.name else { throw StoreError(.invalid, "the plan needs a name: --name or name in the file") }
                 let effective = try from.map { try parseDate($0, option: "--from") } ?? document.effectiveFrom
-                let plan = try PlanStore(connection: connection).createPlan(tenant: tenant, name: planName, terms: document.terms, effectiveFrom: effective)
+                let plan = try PlanStore(connection: connection).createPlan(tenant: tenant, name: planName, terms: document.terms, effectiveFrom: effective,
+                                                                            audit: AuditRecord(actor: "cli", action: "plan.created", object: planName,
+                                                                                               detail: effective.map { "effective_from \($0)" } ?? ""))
                 print(planListing([plan]).render(format))
             }
         }
@@ -125,7 +116,9 @@ struct PlanCommand: ParsableCommand {
                     guard let effective = try from.map({ try parseDate($0, option: "--from") }) ?? document.effectiveFrom else {
                         throw StoreError(.invalid, "the version needs a date: --from or effective_from in the file")
                     }
-                    let plan = try PlanStore(connection: connection).addVersion(tenant: tenant, plan: name, terms: document.terms, effectiveFrom: effective)
+                    let plan = try PlanStore(connection: connection).addVersion(tenant: tenant, plan: name, terms: document.terms, effectiveFrom: effective,
+                                                                                audit: AuditRecord(actor: "cli", action: "plan.version_added", object: name,
+                                                                                                   detail: "effective_from \(effective)"))
                     print(planListing([plan]).render(format))
                 }
             }
@@ -247,7 +240,8 @@ struct InvoiceCommand: ParsableCommand {
 
         func run() throws {
             try database.withTenant(self.tenant) { connection, tenant, _ in
-                let result = try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback)
+                let audit = AuditRecord(actor: "cli", action: finalize ? "invoice_run.finalized" : "invoice_run.created", object: period)
+                let result = try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback, audit: audit)
                 let currency = Currency(code: tenant.currency)!
                 let summary = Listing(columns: ["period", "rated_period", "drafts", "finalized", "removed", "lines", "adjustment_lines", "subtotal", "tax", "total", "currency", "unassigned_users"],
                                       rows: [[.text(result.period), .text(result.ratedPeriod), .number(Int64(result.drafts)), .number(Int64(result.finalized)), .number(Int64(result.removed)),

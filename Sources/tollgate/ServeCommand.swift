@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RADIUS
 import Server
 
 struct ServeCommand: AsyncParsableCommand {
@@ -39,8 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tollgate")
+        // Found as `tollgate decode` finds it; without one the console shows attributes by number.
+        var dictionary = RADIUSDictionary()
+        if let path = defaultDictionaryPath() {
+            do { dictionary = try RADIUSDictionary(contentsOf: path) } catch {
+                logger.warning("dictionary not loaded; the console shows packet attributes by number", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
         do {
-            try await Serve.run(configuration, logger: logger)
+            try await Serve.run(configuration, logger: logger, dictionary: dictionary)
         } catch {
             logger.critical("tollgate serve stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)
