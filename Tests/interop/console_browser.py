@@ -165,7 +165,16 @@ class Run:
         return statuses
 
     def wait_for_navigation(self, old_root):
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old_root))
+        def replaced(driver):
+            try:
+                return expected_conditions.staleness_of(old_root)(driver)
+            except WebDriverException as error:
+                # Asked in the middle of the swap, Chromium may answer that the node belongs to
+                # no document any more: the old page is gone all the same.
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+        WebDriverWait(self.driver, 15).until(replaced)
         WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def navigating(self, action):
