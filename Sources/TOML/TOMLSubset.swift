@@ -24,9 +24,11 @@ public enum TOMLSubset {
         // Where keys go: nil = root, (name, false) = [name], (name, true) = last of [[name]].
         var current: (name: String, isArray: Bool)?
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in LF or CRLF (a file edited on Windows, a browser's textarea). Split on the
+        // scalars: to String, CR LF is one Character, which "\n" never equals.
+        for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = stripComment(String(raw)).trimmed()
+            let line = stripComment(String(String.UnicodeScalarView(raw.last == "\r" ? raw.dropLast() : raw[...]))).trimmed()
             if line.isEmpty { continue }
             if line.hasPrefix("[[") {
                 guard line.hasSuffix("]]") else { throw TOMLError(line: lineNumber, message: "unclosed [[table]] header") }

@@ -19,6 +19,16 @@ private func load(_ text: String, environment: [String: String] = [:]) throws ->
 
 @Suite("Configuration")
 struct ConfigurationTests {
+    @Test("A file with CRLF line endings (edited on Windows) reads as the same file with LF")
+    func crlfLineEndings() throws {
+        let text = "http = \"127.0.0.1:9900\"\n[collector]\nmax_batch = 77 # a comment\n[console]\nlogin_attempts = 9\n"
+        let crlf = try load(text.replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(crlf.http == "127.0.0.1:9900")
+        #expect(crlf.collector.pipeline.maxBatch == 77)
+        #expect(crlf.console.loginAttempts == 9)
+        #expect(crlf.console == (try load(text)).console)
+    }
+
     @Test("The shipped example parses and equals the documented defaults")
     func example() throws {
         let configuration = try TollgateConfiguration.load(path: repository + "/Config/tollgate.toml", environment: [:])
