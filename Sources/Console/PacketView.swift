@@ -41,9 +41,9 @@ struct PacketView {
         statusType = status.map { value in Self.statusNames[value].map { "\($0) (\(value))" } ?? String(value) } ?? "none"
         let up = fields.inputOctets.map { UInt64(fields.inputGigawords ?? 0) << 32 | UInt64($0) }
         let down = fields.outputOctets.map { UInt64(fields.outputGigawords ?? 0) << 32 | UInt64($0) }
-        uploadCounter = up.map { BillingPresentation.bytes(Int64($0)) }
+        uploadCounter = up.map { BillingPresentation.bytes(Int64(clamping: $0)) }
         uploadCounterValue = up.map { String($0) }
-        downloadCounter = down.map { BillingPresentation.bytes(Int64($0)) }
+        downloadCounter = down.map { BillingPresentation.bytes(Int64(clamping: $0)) }
         downloadCounterValue = down.map { String($0) }
         sessionTime = fields.sessionTime.map { String($0) }
         eventTimestamp = fields.eventTimestamp.map { PacketDescription.formatDate($0) }

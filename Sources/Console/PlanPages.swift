@@ -248,8 +248,8 @@ extension TollgateConsole {
     static func preview(tenant: Tenant, plan: PlanRecord, fields: FormFields, connection: PostgresConnection) throws -> PreviewResult {
         let user = try fields.required("user", label: "Subscriber", maxLength: 253)
         let periodText = fields["period"] ?? lastCycle(tenant).description
-        guard let period = BillingPeriod(periodText, billingDay: tenant.billingDay) else {
-            throw ConsoleError(.badRequest, "period: '\(periodText)' is not YYYY-MM")
+        guard let period = BillingPeriod(periodText, billingDay: tenant.billingDay), (1100...8999).contains(period.year) else {
+            throw ConsoleError(.badRequest, "period: '\(periodText)' is not YYYY-MM of the years 1100-8999")
         }
         guard let calendar = PeriodCalendar(period: period, timeZone: tenant.timeZone),
               let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode) else {
@@ -293,7 +293,7 @@ extension TollgateConsole {
                              difference: (difference > 0 ? "+" : "") + BillingPresentation.money(difference, tenant.currency),
                              differenceValue: BillingPresentation.money(difference, tenant.currency),
                              candidateApplies: preview.candidateApplies,
-                             unassigned: unassigned.isEmpty ? nil : BillingPresentation.bytes(unassigned.upload + unassigned.download),
+                             unassigned: unassigned.isEmpty ? nil : BillingPresentation.bytes(unassigned.upload.addingReportingOverflow(unassigned.download).overflow ? Int64.max : unassigned.upload + unassigned.download),
                              buckets: inputs.usage.count)
     }
 

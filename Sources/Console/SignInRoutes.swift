@@ -49,8 +49,13 @@ extension TollgateConsole {
               Self.constantTimeEqual(presented, expected) else {
             return again("The sign-in form expired. Please sign in again.", .forbidden)
         }
-        let keys = ["email:" + email.lowercased()] + (client.map { ["client:" + $0] } ?? [])
-        if limiter.isBlocked(keys) {
+        // Failures count per email and client address together, so nobody elsewhere can lock a
+        // person out by guessing their email; and per client address, with more room (many
+        // people may share one address behind a proxy), so one client cannot try many emails.
+        let pair = "email:" + email.lowercased() + (client.map { "|client:" + $0 } ?? "")
+        var keys: [(key: String, limit: Int)] = [(pair, self.settings.loginAttempts)]
+        if let client { keys.append(("client:" + client, self.settings.loginAttempts * 10)) }
+        guard limiter.admit(keys) else {
             logger.warning("console sign-in refused: too many failures", metadata: ["email": "\(email)", "client": "\(client ?? "")"])
             return again("Too many failed sign-ins. Wait a few minutes and try again.", .tooManyRequests)
         }
@@ -68,11 +73,10 @@ extension TollgateConsole {
             return failurePage(error, viewer: nil, section: nil)
         }
         guard let started else {
-            limiter.recordFailure(keys)
             logger.notice("console sign-in failed", metadata: ["email": "\(email)", "client": "\(client ?? "")"])
             return again("The email or the password is wrong.", .unauthorized)
         }
-        limiter.reset(["email:" + email.lowercased()])
+        limiter.forgive(keys.map(\.key))
         let user = started.session.user
         logger.info("console sign-in", metadata: ["email": "\(user.email)", "role": "\(user.role.rawValue)", "tenant": "\(user.tenant?.slug ?? "-")"])
         let home = ConsoleSection.home(for: user.role)

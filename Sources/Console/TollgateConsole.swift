@@ -35,7 +35,7 @@ public struct TollgateConsole: Sendable {
         self.settings = settings
         self.logger = logger
         renderer = PageRenderer()
-        limiter = LoginLimiter(limit: settings.loginAttempts, window: settings.loginWindow)
+        limiter = LoginLimiter(window: settings.loginWindow)
     }
 
     /// Adds the console's routes to `router`.

@@ -34,6 +34,9 @@ struct UsageChart: Sendable {
     static let uploadColour = "#0b5cad", downloadColour = "#2e9e5b", bandColour = "#eef2f7"
     static let cumulativeColour = "#5b6675", allowanceColour = "#b3261e"
 
+    /// The largest value a scale reaches (10^18 octets).
+    static let scaleLimit: Int64 = 1_000_000_000_000_000_000
+
     /// The largest value the scale must reach.
     var peak: Int64 {
         var peak = bars.map(\.total).max() ?? 0
@@ -46,6 +49,9 @@ struct UsageChart: Sendable {
     /// `count` of them, the last at or above `peak`.
     static func ticks(peak: Int64, count: Int = 4) -> [Int64] {
         guard peak > 0 else { return [0] }
+        // Scales stop at an exabyte: a larger figure (an allowance meant as unlimited) is drawn
+        // at the top, and the tick arithmetic below cannot overflow.
+        let peak = min(peak, Self.scaleLimit)
         let rough = max(1, peak / Int64(max(1, count)))
         var magnitude: Int64 = 1
         while magnitude <= rough / 10 { magnitude *= 10 }
@@ -60,7 +66,7 @@ struct UsageChart: Sendable {
         let scaleTop = max(ticks.last ?? 1, 1)
         let plotWidth = Double(Self.width - Self.left - Self.right), plotHeight = Double(Self.height - Self.top - Self.bottom)
         let baseline = Double(Self.top) + plotHeight
-        func y(_ value: Int64) -> Double { baseline - Double(value) / Double(scaleTop) * plotHeight }
+        func y(_ value: Int64) -> Double { baseline - min(1, Double(value) / Double(scaleTop)) * plotHeight }
         let slot = plotWidth / Double(max(bars.count, 1))
         let barWidth = max(1, slot * 0.7)
         // Label every bar when they fit, else every n-th.

@@ -49,7 +49,7 @@ enum UsageFormat {
     /// Used against allowance as a whole percentage (floor), nil without an allowance.
     static func percent(used: Int64, of allowance: Int64) -> Int? {
         guard allowance > 0 else { return nil }
-        return Int((Double(used) / Double(allowance) * 100).rounded(.down))
+        return Int(max(-1_000_000, min(1_000_000, (Double(used) / Double(allowance) * 100).rounded(.down))))
     }
 
     /// A RADIUS Acct-Terminate-Cause as its RFC 2866 name.

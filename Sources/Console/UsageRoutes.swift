@@ -60,8 +60,9 @@ extension TollgateConsole {
     /// A `YYYY-MM` billing period of the tenant, or the current one when absent.
     static func period(_ text: String?, tenant: Tenant) throws -> BillingPeriod {
         guard let text else { return BillingPeriod.containing(try today(tenant), billingDay: tenant.billingDay) }
-        guard text.count == 7, let period = BillingPeriod(text, billingDay: tenant.billingDay), period.year >= 1000 else {
-            throw ConsoleError(.badRequest, "period must be a month as YYYY-MM")
+        guard text.count == 7, let period = BillingPeriod(text, billingDay: tenant.billingDay),
+              (1100...8999).contains(period.year) else {
+            throw ConsoleError(.badRequest, "period must be a month as YYYY-MM of the years 1100-8999")
         }
         return period
     }

@@ -59,7 +59,7 @@ public struct NASHealthStore {
                 SELECT n.id,
                        to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        to_char(a.silent_reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = t.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL),
+                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = t.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events),
                        to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 FROM unnest($1::bigint[]) AS n (id)
                 CROSS JOIN (SELECT current_setting('tollgate.tenant_id')::bigint AS tenant_id) t
