@@ -421,7 +421,11 @@ struct DatabaseOutageTests {
         // The outage's timeline runs on a thread of its own, so it holds while other tests keep
         // the concurrency pool busy.
         let (firstMetrics, health, second) = try await onOwnThread { () throws -> ([String: Int], String, ServeProcess) in
-            Thread.sleep(forTimeInterval: 3)
+            // The outage begins once the load is flowing (its start, too, waits for the pool).
+            do {
+                let connection = try PostgresConnection(url: cluster.url)
+                _ = try waitUntil(seconds: 120) { try count(connection, "SELECT count(*) FROM accounting_packets") >= 300 }
+            }
             try cluster.stop()
             Thread.sleep(forTimeInterval: 20)
             // Answered while the database is down: spooled.
