@@ -332,11 +332,13 @@ struct NASPagesTests {
                                          [tenant, String(nas)])
             try harness.connection.query("INSERT INTO nas_reboots (tenant_id, nas_id, received_at) VALUES ($1, $2, '2026-10-30 08:00:00+00')",
                                          [tenant, String(nas)])
-            for (i, stopped) in [false, false, true].enumerated() {
+            // Two open sessions, one closed, and one opened by an Interim for a session the merger
+            // has no event of yet (not open as the overview and the reaper count sessions).
+            for (i, (stopped, events)) in [(false, true), (false, true), (true, true), (false, false)].enumerated() {
                 try harness.connection.query("""
-                    INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, stopped_at)
-                    VALUES ($1, $2, $3, 'u\(i)', '1', CASE WHEN $4::boolean THEN now() END)
-                    """, [tenant, String(nas), "s\(i)", stopped ? "true" : "false"])
+                    INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, stopped_at, has_events)
+                    VALUES ($1, $2, $3, 'u\(i)', '1', CASE WHEN $4::boolean THEN now() END, $5)
+                    """, [tenant, String(nas), "s\(i)", stopped ? "true" : "false", events ? "true" : "false"])
             }
             let session = try harness.connection.query("SELECT min(id) FROM sessions").rows[0][0]!
             for (key, action, status, detail) in [("c1", "throttle", "acked", nil), ("c2", "disconnect", "timeout", "no answer after 3 attempts")] as [(String, String, String, String?)] {

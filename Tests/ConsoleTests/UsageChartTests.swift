@@ -13,6 +13,17 @@ struct UsageChartTests {
         #expect(UsageChart.ticks(peak: 1) == [0, 1])
     }
 
+    @Test("an allowance meant as unlimited (Int64.max) draws at the top of an exabyte scale instead of overflowing")
+    func hugeAllowance() {
+        #expect(UsageChart.ticks(peak: Int64.max) == [0, 500_000_000_000_000_000, 1_000_000_000_000_000_000])
+        let chart = UsageChart(id: "daily-chart", title: "Days", group: "day",
+                               bars: [.init(key: "2026-11-01", label: "1", upload: 100, download: 300)], cumulative: true, allowance: Int64.max)
+        let svg = chart.svg()
+        #expect(svg.contains("<line class=\"allowance\" data-value=\"\(Int64.max)\""))
+        #expect(svg.contains("y1=\"16\" y2=\"16\" stroke=\"#b3261e\""))
+        #expect(UsageFormat.percent(used: Int64.max, of: 1) == 1_000_000)
+    }
+
     @Test("one group per bar with exact data attributes, stacked rects, labels, the running total and the allowance")
     func bars() {
         let chart = UsageChart(id: "daily-chart", title: "Days", group: "day", bars: [

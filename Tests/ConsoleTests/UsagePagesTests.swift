@@ -313,6 +313,12 @@ struct UsagePagesTests {
             let last = try await client.get("/console/top-users.csv?period=\(world.cycle.previous)", session: session)
             #expect(last.body == "rank,user,upload_bytes,download_bytes,total_bytes\r\n1,alpha-u1,123,456,579\r\n")
             #expect(try await client.get("/console/top-users?period=2026-13", session: session).status == 400)
+            // Periods whose neighbours lie outside the calendar's range are refused, never computed.
+            for period in ["9000-12", "1000-01", "0999-12"] {
+                #expect(try await client.get("/console/top-users?period=\(period)", session: session).status == 400)
+                #expect(try await client.get("/console/top-users.csv?period=\(period)", session: session).status == 400)
+                #expect(try await client.get("/console/subscribers/alpha-u1?period=\(period)", session: session).status == 400)
+            }
         }
     }
 
