@@ -35,20 +35,46 @@ public func waitForMerge(url: String, seconds: Double = 30) throws {
     try waitForMerge(PostgresConnection(url: url), seconds: seconds)
 }
 
-/// Runs `body` on a thread of its own and returns what it returns. For a test's timeline of
-/// blocking steps and sleeps ("kill the collector once 1,000 packets are stored", "stop the
-/// database for 20 s"): the Swift concurrency pool has one thread per core and is shared by
-/// every test running at once, so a `Task.sleep` there can end many seconds late while other
-/// tests block it, and the step would land after the load it was meant to interrupt.
-public func onOwnThread<T>(_ body: @escaping () throws -> T) async throws -> T {
-    let box = UncheckedBox(body)
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UncheckedBox<T>, Error>) in
-        let thread = Thread {
-            continuation.resume(with: Result { UncheckedBox(try box.value()) })
-        }
-        thread.name = "test-timeline"
+/// Work on a thread of its own, started at once, whose result a test awaits later. For a
+/// test's load and its timeline of blocking steps and sleeps ("kill the collector once 1,000
+/// packets are stored", "stop the database for 20 s"): the Swift concurrency pool has one
+/// thread per core and is shared by every test running at once, so work started there (an
+/// `async let`, a `Task.sleep`) can begin or end minutes late while other tests block it,
+/// and a step would land before or after the load it was meant to interrupt.
+public final class ThreadTask<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: UncheckedBox<Result<T, any Error>>?
+    private var waiting: CheckedContinuation<UncheckedBox<Result<T, any Error>>, Never>?
+
+    public init(_ body: @escaping () throws -> T) {
+        let box = UncheckedBox(body)
+        let thread = Thread { [self] in finish(UncheckedBox(Result { try box.value() })) }
+        thread.name = "test-thread-task"
         thread.start()
-    }.value
+    }
+
+    /// What the body returned or threw, once it has.
+    public var value: T {
+        get async throws {
+            let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<UncheckedBox<Result<T, any Error>>, Never>) in
+                let done: UncheckedBox<Result<T, any Error>>? = lock.withLock {
+                    if result == nil { waiting = continuation }
+                    return result
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+            return try outcome.value.get()
+        }
+    }
+
+    private func finish(_ outcome: UncheckedBox<Result<T, any Error>>) {
+        let continuation: CheckedContinuation<UncheckedBox<Result<T, any Error>>, Never>? = lock.withLock {
+            result = outcome
+            defer { waiting = nil }
+            return waiting
+        }
+        continuation?.resume(returning: outcome)
+    }
 }
 
 /// Carries a value that is only ever used by one thread at a time across to another.

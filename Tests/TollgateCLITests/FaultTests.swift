@@ -162,18 +162,18 @@ struct FaultTests {
         // Paced, so the kill lands mid-load: answers wait only for the log append now, and an
         // unpaced run can be over before the kill.
         options.rate = 2000
-        async let run = nas.run(sessions: sessions, options: options)
-        // Timed from a thread of its own (see onOwnThread).
-        let storedAtKill = try await onOwnThread {
+        // The load and the steps that interrupt it run on threads of their own (see ThreadTask).
+        let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
+        let storedAtKill = try await ThreadTask {
             _ = try waitUntil(seconds: 60) { try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 }
             kill(primary.process.processIdentifier, SIGKILL)
             primary.process.waitUntilExit()
             return try count(connection, "SELECT count(*) FROM accounting_packets")
-        }
+        }.value
         let killedAt = clock.now
         #expect(primary.process.terminationReason == .uncaughtSignal)
         #expect(storedAtKill >= 1000 && storedAtKill < 6000)
-        let report = try await run
+        let report = try await run.value
 
         #expect(report.isComplete, "\(report)")
         #expect(report.failovers == 1)

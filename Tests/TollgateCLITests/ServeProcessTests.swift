@@ -295,19 +295,20 @@ struct ServeProcessTests {
         var options = RunOptions(window: 128, timeout: .milliseconds(300), retries: 40, timeLimit: .seconds(120))
         options.rate = 1000
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: port)!, secret: "testing123")
-        async let run = nas.run(sessions: sessions, options: options)
+        // The load and the steps that interrupt it run on threads of their own (see ThreadTask).
+        let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
         // Kill it once a good part of the load is stored.
-        let storedAtKill = try await onOwnThread {
+        let storedAtKill = try await ThreadTask {
             _ = try waitUntil(seconds: 60) { try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 }
             kill(first.process.processIdentifier, SIGKILL)
             first.process.waitUntilExit()
             return try count(connection, "SELECT count(*) FROM accounting_packets")
-        }
+        }.value
         #expect(first.process.terminationReason == .uncaughtSignal)
         #expect(storedAtKill >= 1000 && storedAtKill < 6000)
         try await Task.sleep(for: .milliseconds(500))
         let second = try ServeProcess(databaseURL: url, port: port, dataDirectory: first.dataDirectory)
-        let report = try await run
+        let report = try await run.value
         #expect(report.isComplete, "\(report)")
         #expect(report.retransmissions > 0)
         // Answered means logged; sessions and usage follow once the restarted collector merged the log.
@@ -417,14 +418,17 @@ struct DatabaseOutageTests {
         var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
         options.rate = 100
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: first.port)!, secret: "testing123")
-        async let run = nas.run(sessions: sessions, options: options)
+        // The load and the steps that interrupt it run on threads of their own (see ThreadTask).
+        let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
         // The outage's timeline runs on a thread of its own, so it holds while other tests keep
         // the concurrency pool busy.
-        let (firstMetrics, health, second) = try await onOwnThread { () throws -> ([String: Int], String, ServeProcess) in
+        let (firstMetrics, health, second) = try await ThreadTask { () throws -> ([String: Int], String, ServeProcess) in
             // The outage begins once the load is flowing (its start, too, waits for the pool).
             do {
                 let connection = try PostgresConnection(url: cluster.url)
-                _ = try waitUntil(seconds: 120) { try count(connection, "SELECT count(*) FROM accounting_packets") >= 300 }
+                guard try waitUntil(seconds: 120, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 300 }) else {
+                    throw CLIError("the load had not started after 120 s")
+                }
             }
             try cluster.stop()
             Thread.sleep(forTimeInterval: 20)
@@ -437,12 +441,12 @@ struct DatabaseOutageTests {
             try cluster.start()
             // The new collector finds the spool of the killed one and replays it.
             return (metrics, health, try ServeProcess(databaseURL: cluster.url, port: first.port, dataDirectory: first.dataDirectory))
-        }
+        }.value
         let spooled = firstMetrics["tollgate_spool_packets_total"] ?? 0
         let answered = firstMetrics["tollgate_packets_answered_total"] ?? 0
         #expect(spooled >= 1000, "\(spooled) packets spooled after 20 s of outage")
         #expect(health.contains("spooling") && health.contains("\"database\":\"down\""), "\(health)")
-        let report = try await run
+        let report = try await run.value
         #expect(report.isComplete, "\(report)")
         #expect(report.retransmissions > 0)
         for _ in 0..<300 where try second.metrics()["tollgate_spool_bytes"] != 0 { try await Task.sleep(for: .milliseconds(100)) }
