@@ -77,17 +77,20 @@ struct PageQuery: Sendable {
 /// other direction when it already does), `aria-sort` on the sorted one.
 struct SortHeader: Sendable {
     var label: String
-    var href: String
+    /// The link that sorts by this column; nil for a column the listing does not sort by.
+    var href: String?
     var ariaSort: String?
     var numeric: Bool
 
-    /// The headers of `columns` (name, label, numeric) for the query's `sort` and `dir`.
-    static func headers(_ query: PageQuery, columns: [(String, String, Bool)], sort: String, descending: Bool) -> [SortHeader] {
+    /// The headers of `columns` (name, label, numeric) for the query's `sort` and `dir`; only
+    /// the columns named in `sortable` link to a sorting.
+    static func headers(_ query: PageQuery, columns: [(String, String, Bool)], sortable: Set<String>? = nil, sort: String,
+                        descending: Bool) -> [SortHeader] {
         columns.map { name, label, numeric in
             let current = name == sort
             let nextDirection = current ? (descending ? "asc" : "desc") : (numeric ? "desc" : "asc")
-            return SortHeader(label: label, href: query.link(["sort": name, "dir": nextDirection, "page": nil]),
-                              ariaSort: current ? (descending ? "descending" : "ascending") : nil, numeric: numeric)
+            let href = sortable.map { $0.contains(name) } ?? true ? query.link(["sort": name, "dir": nextDirection, "page": nil]) : nil
+            return SortHeader(label: label, href: href, ariaSort: current ? (descending ? "descending" : "ascending") : nil, numeric: numeric)
         }
     }
 }

@@ -54,7 +54,8 @@ extension TollgateConsole {
                                                  ("download", "Download", true), ("total", "Total", true)]
         let data = SubscriberListPage(
             q: search ?? "", cycle: cycle.description,
-            headers: SortHeader.headers(query, columns: columns, sort: sort.rawValue, descending: descending), rows: rows, empty: rows.isEmpty,
+            headers: SortHeader.headers(query, columns: columns, sortable: Set(ConsoleUsageStore.SubscriberSort.allCases.map(\.rawValue)),
+                                        sort: sort.rawValue, descending: descending), rows: rows, empty: rows.isEmpty,
             pager: Pager(previous: page > 1 ? query.link(["page": String(page - 1)]) : nil,
                          next: listing.more ? query.link(["page": String(page + 1)]) : nil))
         return PageView(title: "Subscribers", template: "usage-subscribers", data: data)

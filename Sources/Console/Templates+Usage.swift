@@ -69,7 +69,7 @@ extension ConsoleTemplates {
             <p class="muted">Packets dropped (bad authenticator, unknown NAS, duplicates) are counted by each collector process: see its /metrics.</p>
             """,
         "usage-sort-headers": """
-            {{#headers}}<th{{#numeric}} class="num"{{/numeric}}{{#ariaSort}} aria-sort="{{ariaSort}}"{{/ariaSort}}><a href="{{href}}">{{label}}</a></th>{{/headers}}
+            {{#headers}}<th{{#numeric}} class="num"{{/numeric}}{{#ariaSort}} aria-sort="{{ariaSort}}"{{/ariaSort}}>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}{{label}}{{/href}}</th>{{/headers}}
             """,
         "usage-pager": """
             {{#pager}}{{#any}}<div class="pager">{{#previous}}<a rel="prev" href="{{previous}}">Previous</a>{{/previous}}{{#next}}<a rel="next" href="{{next}}">Next</a>{{/next}}</div>{{/any}}{{/pager}}

@@ -97,7 +97,10 @@ public enum QuotaMeter {
         let weekStart = subject.today.adding(days: -subject.today.weekday)
         let weekEnd = weekStart.adding(days: 7)
 
-        var cycle = Decimal(0), day = Decimal(0), week = Decimal(0)
+        // Bytes counted at face value are summed as integers (decimal arithmetic per row was
+        // most of the time a page of many subscribers took); weighted ones, and any sum that
+        // would overflow, as decimals.
+        var sums = (cycle: CountedBytes(), day: CountedBytes(), week: CountedBytes())
         for row in usage {
             let bytes: Int64
             switch terms.directions {
@@ -106,15 +109,16 @@ public enum QuotaMeter {
             case .both: bytes = row.upload &+ row.download
             }
             guard bytes != 0 else { continue }
-            var counted = Decimal(bytes)
+            var factor: Decimal?
             if let hour = row.hour, !terms.windows.isEmpty {
                 let windowClass = terms.windowClass(hour: hour, weekday: row.day.weekday)
-                if windowClass != 0 { counted *= terms.factor(ofClass: windowClass) }
+                if windowClass != 0 { factor = terms.factor(ofClass: windowClass) }
             }
-            if row.day >= subject.segmentFirst, row.day < subject.segmentEnd, row.day <= subject.today { cycle += counted }
-            if row.day == subject.today { day += counted }
-            if row.day >= weekStart, row.day < weekEnd { week += counted }
+            if row.day >= subject.segmentFirst, row.day < subject.segmentEnd, row.day <= subject.today { sums.cycle.add(bytes, factor) }
+            if row.day == subject.today { sums.day.add(bytes, factor) }
+            if row.day >= weekStart, row.day < weekEnd { sums.week.add(bytes, factor) }
         }
+        let (cycle, day, week) = (sums.cycle.value, sums.day.value, sums.week.value)
 
         let topUp = Decimal(subject.topUpBytes)
         let allowance = segmentAllowance + topUp
@@ -154,4 +158,22 @@ public enum QuotaMeter {
         guard rounded < Decimal(Int64.max) else { return Int64.max }
         return NSDecimalNumber(decimal: rounded).int64Value
     }
+}
+
+/// Bytes counted against a quota: whole bytes as an integer while it fits, weighted bytes
+/// (and the rest) as a decimal.
+struct CountedBytes {
+    private var whole: Int64 = 0
+    private var weighted = Decimal(0)
+
+    mutating func add(_ bytes: Int64, _ factor: Decimal?) {
+        if let factor {
+            weighted += Decimal(bytes) * factor
+            return
+        }
+        let (sum, overflow) = whole.addingReportingOverflow(bytes)
+        if overflow { weighted += Decimal(bytes) } else { whole = sum }
+    }
+
+    var value: Decimal { weighted + Decimal(whole) }
 }

@@ -83,10 +83,12 @@ public struct ConsoleUsageStore {
     /// Whole-tenant usage of the local days `days` (the same figures as `tollgate usage
     /// --from <first> --to <end>`, summed over subscribers).
     public func totals(tenant: Tenant, days: Range<CivilDate>) throws -> ByteTotals {
+        let source = DailyUsageSource(days, billingDay: tenant.billingDay)
+        let table = source.wholeCycles ? "usage_cycle_totals" : source.table
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT coalesce(sum(upload_bytes), 0)::bigint, coalesce(sum(download_bytes), 0)::bigint FROM usage_daily
-                WHERE tenant_id = $1 AND day >= $2::date AND day < $3::date
+                SELECT coalesce(sum(upload_bytes), 0)::bigint, coalesce(sum(download_bytes), 0)::bigint FROM \(table)
+                WHERE tenant_id = $1 AND \(source.column) >= $2::date AND \(source.column) < $3::date
                 """, [String(tenant.id), days.lowerBound.description, days.upperBound.description])
         }
         return ByteTotals(upload: result.int64(row: 0, column: 0), download: result.int64(row: 0, column: 1))
@@ -138,11 +140,18 @@ public struct ConsoleUsageStore {
     /// Subscribers using the most of the days `days`, most first: the candidates for "near
     /// or over the allowance" (at most `limit`).
     public func heaviest(tenant: Tenant, days: Range<CivilDate>, limit: Int) throws -> [String] {
+        let source = DailyUsageSource(days, billingDay: tenant.billingDay)
+        // One cycle has one row per subscriber, read in the order of its ranking index (an
+        // equality on the cycle, which a range would not let the index order).
+        let ranking = source.oneCycle ? """
+            SELECT subscriber FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date AND $3::date IS NOT NULL
+            ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $4
+            """ : """
+            SELECT subscriber FROM \(source.table) WHERE tenant_id = $1 AND \(source.column) >= $2::date AND \(source.column) < $3::date
+            GROUP BY subscriber ORDER BY sum(upload_bytes) + sum(download_bytes) DESC, subscriber LIMIT $4
+            """
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
-                SELECT subscriber FROM usage_daily WHERE tenant_id = $1 AND day >= $2::date AND day < $3::date
-                GROUP BY subscriber ORDER BY sum(upload_bytes) + sum(download_bytes) DESC, subscriber LIMIT $4
-                """, [String(tenant.id), days.lowerBound.description, days.upperBound.description, String(max(1, min(limit, 5000)))])
+            try connection.query(ranking, [String(tenant.id), days.lowerBound.description, days.upperBound.description, String(max(1, min(limit, 5000)))])
         }
         return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
     }
@@ -156,49 +165,77 @@ public struct ConsoleUsageStore {
         return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
     }
 
-    /// Columns the subscriber listing sorts by in the database.
+    /// Columns the subscriber listing sorts by in the database: the name, and the cycle's
+    /// total (which follows the cycle rows' ranking index). Sorting 100,000 subscribers by
+    /// plan or by one direction would read and sort all of them for every page.
     public enum SubscriberSort: String, Sendable, CaseIterable {
-        case user, plan, upload, download, total
+        case user, total
     }
 
     /// A page of subscribers whose name contains `search` (case-insensitive), sorted by
     /// `sort`, with their plan on `today` and their usage of the local days `cycle`: `limit`
     /// rows after skipping `offset`, and whether more follow.
     ///
-    /// Sorting by name or plan reads the page's subscribers only; sorting by usage sums the
-    /// whole cycle of the tenant (as the top users ranking does) before it can cut a page.
+    /// By name, the page's subscribers are read in the order of the name index. By the total
+    /// of one cycle without a search, the ranking index gives the subscribers with usage in
+    /// order and the name index those without (whose total is 0): each side's first
+    /// offset + limit rows hold the page. Otherwise (a search, a range that is not one cycle)
+    /// the matching subscribers are joined to their totals and sorted.
     public func subscriberPage(tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool, today: CivilDate,
                                cycle: Range<CivilDate>, offset: Int, limit: Int) throws -> (rows: [SubscriberListRow], more: Bool) {
         try PageLimit.check(limit)
         guard offset >= 0, offset <= 1_000_000 else { throw StoreError(.invalid, "page is out of range") }
         // Whitelisted orderings only: nothing from the request reaches the statement text.
         let direction = descending ? "DESC" : "ASC"
-        let order = switch sort {
-        case .user: "s.user_name \(direction)"
-        case .plan: "plan_name \(direction) NULLS LAST, s.user_name"
-        case .upload: "coalesce(u.upload, 0) \(direction), s.user_name"
-        case .download: "coalesce(u.download, 0) \(direction), s.user_name"
-        case .total: "coalesce(u.upload, 0) + coalesce(u.download, 0) \(direction), s.user_name"
-        }
-        let byUsage = sort == .upload || sort == .download || sort == .total
-        let usageSource = byUsage ? """
-            LEFT JOIN (SELECT subscriber, sum(upload_bytes) AS upload, sum(download_bytes) AS download FROM usage_daily
-                       WHERE tenant_id = $1 AND day >= $6::date AND day < $7::date GROUP BY subscriber) u ON u.subscriber = s.user_name
-            """ : ""
-        return try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
-                SELECT s.user_name, (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
-                                     WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
-                                       AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
-                                     ORDER BY a.starts_on DESC LIMIT 1) AS plan_name
-                FROM subscribers s \(usageSource)
+        let source = DailyUsageSource(cycle, billingDay: tenant.billingDay)
+        let planName = """
+            (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
+             WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
+             ORDER BY a.starts_on DESC LIMIT 1)
+            """
+        let statement: String
+        switch sort {
+        case .user:
+            statement = """
+                SELECT s.user_name, \(planName) FROM subscribers s
                 WHERE s.tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(s.user_name), lower($2)) > 0)
-                ORDER BY \(order) LIMIT $4 OFFSET $5
-                """, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
-                    + (byUsage ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
+                ORDER BY s.user_name \(direction) LIMIT $4 OFFSET $5
+                """
+        case .total where search == nil && source.oneCycle:
+            statement = """
+                SELECT s.user_name, \(planName) FROM (
+                    (SELECT u.subscriber AS user_name, u.upload_bytes + u.download_bytes AS total FROM usage_cycles u
+                     WHERE u.tenant_id = $1 AND u.cycle_start = $6::date AND $7::date IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM subscribers e WHERE e.tenant_id = u.tenant_id AND e.user_name = u.subscriber)
+                     ORDER BY u.upload_bytes + u.download_bytes \(direction), u.subscriber LIMIT $4::bigint + $5::bigint)
+                    UNION ALL
+                    (SELECT e.user_name, 0 FROM subscribers e
+                     WHERE e.tenant_id = $1 AND $2::text IS NULL AND NOT EXISTS (
+                         SELECT 1 FROM usage_cycles u WHERE u.tenant_id = e.tenant_id AND u.cycle_start = $6::date AND u.subscriber = e.user_name)
+                     ORDER BY e.user_name LIMIT $4::bigint + $5::bigint)
+                ) k JOIN subscribers s ON s.tenant_id = $1 AND s.user_name = k.user_name
+                ORDER BY k.total \(direction), k.user_name LIMIT $4 OFFSET $5
+                """
+        case .total:
+            let usageRows = source.oneCycle ? """
+                SELECT subscriber, upload_bytes AS upload, download_bytes AS download FROM usage_cycles
+                WHERE tenant_id = $1 AND cycle_start = $6::date AND $7::date IS NOT NULL
+                """ : """
+                SELECT subscriber, sum(upload_bytes) AS upload, sum(download_bytes) AS download FROM \(source.table)
+                WHERE tenant_id = $1 AND \(source.column) >= $6::date AND \(source.column) < $7::date GROUP BY subscriber
+                """
+            statement = """
+                SELECT s.user_name, \(planName) FROM subscribers s LEFT JOIN (\(usageRows)) u ON u.subscriber = s.user_name
+                WHERE s.tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(s.user_name), lower($2)) > 0)
+                ORDER BY coalesce(u.upload, 0) + coalesce(u.download, 0) \(direction), s.user_name LIMIT $4 OFFSET $5
+                """
+        }
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let result = try connection.query(statement, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
+                    + (sort == .total ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
             let count = min(result.rowCount, limit)
             let users = (0..<count).map { result.value(row: $0, column: 0) ?? "" }
-            let usage = try Self.usage(connection, tenantID: tenant.id, users: users, days: cycle)
+            let usage = try Self.usage(connection, tenant: tenant, users: users, days: cycle)
             let rows = (0..<count).map { row in
                 SubscriberListRow(userName: users[row], plan: result.value(row: row, column: 1),
                                   usage: usage[users[row]] ?? ByteTotals(upload: 0, download: 0), quota: nil)
@@ -208,15 +245,19 @@ public struct ConsoleUsageStore {
     }
 
     /// Usage of each of `users` over the local days `days`, in one statement.
-    static func usage(_ connection: PostgresConnection, tenantID: Int64, users: [String], days: Range<CivilDate>) throws -> [String: ByteTotals] {
+    static func usage(_ connection: PostgresConnection, tenant: Tenant, users: [String], days: Range<CivilDate>) throws -> [String: ByteTotals] {
         guard !users.isEmpty else { return [:] }
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
+        let source = DailyUsageSource(days, billingDay: tenant.billingDay)
+        // An equality on the cycle lets the planner look each subscriber up by the primary key.
+        let range = source.oneCycle ? "cycle_start = $3::date AND $4::date IS NOT NULL"
+            : "\(source.column) >= $3::date AND \(source.column) < $4::date"
         let result = try connection.query("""
-            SELECT subscriber, sum(upload_bytes)::bigint, sum(download_bytes)::bigint FROM usage_daily
-            WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND day >= $3::date AND day < $4::date
+            SELECT subscriber, sum(upload_bytes)::bigint, sum(download_bytes)::bigint FROM \(source.table)
+            WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND \(range)
             GROUP BY subscriber
-            """, [String(tenantID), names.literal, days.lowerBound.description, days.upperBound.description])
+            """, [String(tenant.id), names.literal, days.lowerBound.description, days.upperBound.description])
         var totals: [String: ByteTotals] = [:]
         for row in 0..<result.rowCount {
             guard let user = result.value(row: row, column: 0) else { continue }

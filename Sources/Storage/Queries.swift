@@ -1,3 +1,4 @@
+import Accounting
 import Rating
 
 /// A session as billing staff and operators see it.
@@ -134,7 +135,7 @@ public struct ReportStore {
                                 after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
         try checkBounds(from, to)
         try PageLimit.check(limit)
-        let source = Self.source(from: from, to: to, grouping: grouping)
+        let source = Self.source(from: from, to: to, grouping: grouping, tenant: tenant)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT * FROM (
@@ -159,22 +160,33 @@ public struct ReportStore {
         try PageLimit.check(limit)
         let key = try keyParts(after, 2)
         if let bytes = key[0], Int64(bytes) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
-        let rank: String
-        switch ranking {
-        case .download: rank = "sum(u.download_bytes)::bigint"
-        case .upload: rank = "sum(u.upload_bytes)::bigint"
-        case .total: rank = "(sum(u.upload_bytes) + sum(u.download_bytes))::bigint"
+        // The ranked bytes summed over a subscriber's rows, and of one row.
+        let (rank, rowRank) = switch ranking {
+        case .download: ("sum(u.download_bytes)::bigint", "u.download_bytes")
+        case .upload: ("sum(u.upload_bytes)::bigint", "u.upload_bytes")
+        case .total: ("(sum(u.upload_bytes) + sum(u.download_bytes))::bigint", "u.upload_bytes + u.download_bytes")
         }
-        let source = Self.source(from: from, to: to, grouping: nil)
+        let source = Self.source(from: from, to: to, grouping: nil, tenant: tenant)
+        // One billing cycle has one row per subscriber: nothing to group, and the ranking by
+        // total follows an index.
+        let oneCycle = source == .cycles && from.flatMap { CivilDate($0) }.map { first in
+            to == BillingPeriod.containing(first, billingDay: tenant.billingDay).end.description
+        } == true
+        let rows = oneCycle ? """
+            SELECT u.subscriber, NULL::text, u.upload_bytes, u.download_bytes, u.session_seconds,
+                   \(rowRank) AS rank
+            FROM usage_cycles u
+            WHERE u.tenant_id = $3 AND u.cycle_start = $1::date AND $2::date IS NOT NULL
+            """ : """
+            SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint,
+                   sum(u.session_seconds)::bigint, \(rank) AS rank
+            FROM \(source.table) u
+            WHERE u.tenant_id = $3 AND \(source.range)
+            GROUP BY u.subscriber
+            """
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT * FROM (
-                    SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint,
-                           sum(u.session_seconds)::bigint, \(rank) AS rank
-                    FROM \(source.table) u
-                    WHERE u.tenant_id = $3 AND \(source.range)
-                    GROUP BY u.subscriber
-                ) g
+                SELECT * FROM (\(rows)) g
                 WHERE $4::bigint IS NULL OR g.rank < $4::bigint OR (g.rank = $4::bigint AND g.subscriber > $5::text)
                 ORDER BY g.rank DESC, g.subscriber LIMIT $6
                 """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + key + [String(limit + 1)])
@@ -251,13 +263,22 @@ public struct ReportStore {
     /// Where tenant-wide usage is read: the daily rows when the range is whole local days and
     /// no hourly grouping is asked for (24 times fewer rows), else the hourly buckets.
     enum UsageSource {
+        /// Per subscriber and billing cycle: ranges of whole cycles, not grouped by time.
+        case cycles
         case daily, hourly
 
-        var table: String { self == .daily ? "usage_daily" : "usage_hourly" }
+        var table: String {
+            switch self {
+            case .cycles: "usage_cycles"
+            case .daily: "usage_daily"
+            case .hourly: "usage_hourly"
+            }
+        }
 
         /// The WHERE condition for `$1` (from) and `$2` (to), as `bounds` gives them.
         var range: String {
             switch self {
+            case .cycles: return "($1::date IS NULL OR u.cycle_start >= $1::date) AND ($2::date IS NULL OR u.cycle_start < $2::date)"
             case .daily: return "($1::date IS NULL OR u.day >= $1::date) AND ($2::date IS NULL OR u.day < $2::date)"
             case .hourly: return "($1::bigint IS NULL OR u.hour >= to_timestamp($1::bigint)) AND ($2::bigint IS NULL OR u.hour < to_timestamp($2::bigint))"
             }
@@ -265,7 +286,7 @@ public struct ReportStore {
 
         /// `from` and `to` as this source compares them: local dates, or UTC seconds.
         func bounds(_ from: String?, _ to: String?, tenant: Tenant) throws -> [String?] {
-            self == .daily ? [from, to] : try ReportStore.instants(from, to, tenant: tenant)
+            self == .hourly ? try ReportStore.instants(from, to, tenant: tenant) : [from, to]
         }
 
         func period(_ grouping: UsageGrouping?) -> String {
@@ -277,14 +298,19 @@ public struct ReportStore {
         }
     }
 
-    static func source(from: String?, to: String?, grouping: UsageGrouping?) -> UsageSource {
+    /// The smallest table that answers a range: whole billing cycles of the tenant (not
+    /// grouped by time) from the cycle rows, whole local days from the daily rows, anything
+    /// else from the hourly buckets.
+    static func source(from: String?, to: String?, grouping: UsageGrouping?, tenant: Tenant) -> UsageSource {
         func isDay(_ text: String?) -> Bool {
             guard let text else { return true }
             let bytes = Array(text.utf8)
             return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
                 && bytes.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (48...57).contains($0.element) }
         }
-        return grouping != .hour && isDay(from) && isDay(to) ? .daily : .hourly
+        guard grouping != .hour, isDay(from), isDay(to) else { return .hourly }
+        let cycleStart = { (text: String?) in text.map { UsageCycles.isCycleStart($0, billingDay: tenant.billingDay) } ?? true }
+        return grouping == nil && cycleStart(from) && cycleStart(to) ? .cycles : .daily
     }
 
     private func checkBounds(_ bounds: String?...) throws {

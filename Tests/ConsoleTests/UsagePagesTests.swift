@@ -83,6 +83,27 @@ struct UsagePagesTests {
             #expect(users == ["alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)",
                               "&quot;&#39;&gt;&lt;svg onload=alert(2)&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"])
             #expect(table.contains("aria-sort=\"descending\"><a href=\"/console/subscribers?dir=asc&amp;sort=total\">Total</a>"))
+            // Plan and the directions are shown, not sorted by.
+            #expect(table.contains("<th>Plan</th>") && table.contains("<th class=\"num\">Upload</th>"))
+            #expect(try await client.get("/console/subscribers?sort=plan", session: session).status == 400)
+            // Ascending, a page of two at a time: a subscriber without usage this cycle (total 0)
+            // first, then by total; the pages meet where the two halves of the query do.
+            try world.connection.execute("INSERT INTO subscribers (tenant_id, user_name) VALUES (\(world.a.id), 'alpha-idle')")
+            var ascending: [String] = []
+            for number in 1...3 {
+                let page = try await client.get("/console/subscribers?sort=total&dir=asc&limit=2&page=\(number)", session: session)
+                ascending += Page.rows(page.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                    .compactMap { Page.attribute("data-user", in: $0) }
+            }
+            #expect(ascending == ["alpha-idle"] + users.reversed())
+            // The same order with a search, which joins instead.
+            let searched = try await client.get("/console/subscribers?sort=total&dir=desc&q=alpha-", session: session)
+            #expect(Page.rows(searched.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                .compactMap { Page.attribute("data-user", in: $0) } == ["alpha-heavy", "alpha-u1", "alpha-idle"])
+            let descending = try await client.get("/console/subscribers?sort=total&dir=desc&limit=3&page=2", session: session)
+            #expect(Page.rows(descending.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                .compactMap { Page.attribute("data-user", in: $0) } == Array(users.suffix(2)) + ["alpha-idle"])
+            try world.connection.execute("DELETE FROM subscribers WHERE tenant_id = \(world.a.id) AND user_name = 'alpha-idle'")
             let u1 = try #require(rows.first { $0.contains("data-user=\"alpha-u1\"") })
             #expect(Page.cell("upload", in: u1) == "3500000")
             #expect(Page.cell("download", in: u1) == "27000000")
