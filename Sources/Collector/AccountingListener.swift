@@ -159,7 +159,7 @@ public final class AccountingListener: @unchecked Sendable {
                 let peer = SocketAddress(address, length: addressLength)
                 metrics.received.add(1, ordering: .relaxed)
                 if truncated != 0 {
-                    drop(.oversized, peer: peer)
+                    drop(.oversized, peer: peer, nas: snapshot.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
                     continue
                 }
                 handle(UnsafeRawBufferPointer(start: data, count: Int(length)), peer: peer, registry: snapshot,
@@ -182,10 +182,13 @@ public final class AccountingListener: @unchecked Sendable {
             case .unsupportedCode: reason = .unsupportedCode
             case .malformedAttribute: reason = .malformedAttribute
             }
-            return drop(reason, peer: peer)
+            // Attributed to a NAS registered at the address, if there is one.
+            return drop(reason, peer: peer, nas: registry.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
         }
         let code = packet.code
-        guard code == .accountingRequest || code == .statusServer else { return drop(.unexpectedCode, peer: peer) }
+        guard code == .accountingRequest || code == .statusServer else {
+            return drop(.unexpectedCode, peer: peer, nas: registry.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
+        }
         let source = peer.ipAddress
         let identifier = packet.first(32).map { packet.value($0) }
         guard let nas = registry.lookup(listener: configuration.name, source: source, identifier: identifier) else {
@@ -195,12 +198,12 @@ public final class AccountingListener: @unchecked Sendable {
             return answerStatusServer(packet, nas: nas, peer: peer)
         }
         guard packet.verifyRequestAuthenticator(secret: nas.secret, crypto: crypto) else {
-            return drop(.badAuthenticator, peer: peer)
+            return drop(.badAuthenticator, peer: peer, nas: nas)
         }
         switch packet.verifyMessageAuthenticator(secret: nas.secret, crypto: crypto) {
-        case .invalid: return drop(.badMessageAuthenticator, peer: peer)
+        case .invalid: return drop(.badMessageAuthenticator, peer: peer, nas: nas)
         // BlastRADIUS (CVE-2024-3596): a NAS that always signs is held to it.
-        case .absent where nas.requireMessageAuthenticator: return drop(.missingMessageAuthenticator, peer: peer)
+        case .absent where nas.requireMessageAuthenticator: return drop(.missingMessageAuthenticator, peer: peer, nas: nas)
         case .absent, .valid: break
         }
         let auth = packet.authenticator
@@ -208,7 +211,7 @@ public final class AccountingListener: @unchecked Sendable {
                                  authenticatorHigh: auth.high, authenticatorLow: auth.low)
         switch dedup.withLock({ $0.check(key, now: monotonic) }) {
         case .inFlight:
-            return drop(.duplicateInFlight, peer: peer)
+            return drop(.duplicateInFlight, peer: peer, nas: nas)
         case .answered(let response):
             metrics.duplicatesAnswered.add(1, ordering: .relaxed)
             send(response, to: peer)
@@ -222,7 +225,7 @@ public final class AccountingListener: @unchecked Sendable {
                                     secret: nas.secret, dedupKey: key, receivedMonotonic: monotonic)
         if !pipeline.submit(pending) {
             dedup.withLock { $0.forget(key) }
-            drop(.overloaded, peer: peer)
+            drop(.overloaded, peer: peer, nas: nas)
         }
     }
 
@@ -230,11 +233,11 @@ public final class AccountingListener: @unchecked Sendable {
     /// storage is healthy; a Status-Server without a valid Message-Authenticator is dropped.
     private func answerStatusServer(_ packet: RADIUSPacket, nas: KnownNAS, peer: SocketAddress) {
         switch packet.verifyMessageAuthenticator(secret: nas.secret, crypto: crypto) {
-        case .absent: return drop(.missingMessageAuthenticator, peer: peer)
-        case .invalid: return drop(.badMessageAuthenticator, peer: peer)
+        case .absent: return drop(.missingMessageAuthenticator, peer: peer, nas: nas)
+        case .invalid: return drop(.badMessageAuthenticator, peer: peer, nas: nas)
         case .valid: break
         }
-        guard pipeline.isAccepting else { return drop(.storageUnavailable, peer: peer) }
+        guard pipeline.isAccepting else { return drop(.storageUnavailable, peer: peer, nas: nas) }
         let response = packet.accountingResponse(secret: nas.secret, includeMessageAuthenticator: true, crypto: crypto)
         send(response.bytes, to: peer)
         metrics.statusServerAnswered.add(1, ordering: .relaxed)
@@ -292,8 +295,13 @@ public final class AccountingListener: @unchecked Sendable {
         }
     }
 
-    private func drop(_ reason: DropReason, peer: SocketAddress) {
-        metrics.dropped(reason)
+    /// `nas`: the registered NAS it came from, when known; its tenant sees the drop.
+    private func drop(_ reason: DropReason, peer: SocketAddress, nas: KnownNAS? = nil) {
+        if let nas {
+            metrics.dropped(reason, tenantID: nas.tenantID, nasID: nas.nasID)
+        } else {
+            metrics.dropped(reason)
+        }
         if let suppressed = dropLog.shouldLog(reason, now: monotonicMicroseconds()) {
             logger.warning("dropped datagram", metadata: [
                 "reason": "\(reason.rawValue)", "listener": "\(configuration.name)", "source": "\(peer.ipAddress)",

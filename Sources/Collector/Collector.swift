@@ -20,6 +20,8 @@ public struct CollectorConfiguration: Sendable {
     public var registryRefreshInterval: Double = 2
     /// How often the stale-session reaper runs, seconds. Default 60.
     public var maintenanceInterval: Double = 60
+    /// Seconds between writes of the drops from registered NAS devices.
+    public var dropsFlushInterval: Double = 5
     /// Kernel receive buffer per listener, bytes. Default 32 MiB.
     public var receiveBufferBytes = 32 << 20
     /// Where batches go while the database cannot take them; nil (the default here; `serve`
@@ -31,6 +33,8 @@ public struct CollectorConfiguration: Sendable {
 
 /// The running collector: listeners, the group-commit pipeline and housekeeping threads.
 public final class Collector: @unchecked Sendable {
+    /// Days the per-NAS drop counts are kept.
+    public static let dropsRetentionDays = 30
     public let configuration: CollectorConfiguration
     public let metrics = CollectorMetrics()
     let logger: Logger
@@ -119,12 +123,27 @@ public final class Collector: @unchecked Sendable {
             let store = NASStore(connection: connection, cipher: cipher)
             if try store.registryVersion() != registry.registry.version { try reloadRegistry(store) }
         }
+        // Drops from registered NAS devices, for their tenants to see (a failed write keeps
+        // them for the next one).
+        startHousekeeping("tg-drops", interval: configuration.dropsFlushInterval) { [self] connection in
+            let taken = metrics.takeNASDrops()
+            guard !taken.isEmpty else { return }
+            do {
+                try NASDrops.record(connection, taken.map { key, count in
+                    NASDrops.Count(tenantID: key.tenantID, nasID: key.nasID, reason: key.reason.rawValue, datagrams: count)
+                })
+            } catch {
+                metrics.returnNASDrops(taken)
+                throw error
+            }
+        }
         // Stale sessions are closed by the merge leader (`Merger`), the only writer of sessions.
         startHousekeeping("tg-maintenance", interval: configuration.maintenanceInterval) { [self] connection in
             if configuration.packetRetentionDays > 0 {
                 let dropped = try PacketRetention.maintain(connection, retentionDays: configuration.packetRetentionDays)
                 if !dropped.isEmpty { logger.info("dropped expired packet partitions", metadata: ["partitions": "\(dropped)"]) }
             }
+            try NASDrops.prune(connection, keepDays: Self.dropsRetentionDays)
             let open = try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NULL AND has_events").value(row: 0, column: 0)
             metrics.sessionsOpen.store(Int(open ?? "0") ?? 0, ordering: .relaxed)
         }

@@ -21,6 +21,13 @@ public enum DropReason: String, CaseIterable, Sendable {
     case spoolFull = "spool_full"
 }
 
+/// Drops of one reason from one registered NAS.
+public struct NASDropKey: Hashable, Sendable {
+    public var tenantID: Int64
+    public var nasID: Int64
+    public var reason: DropReason
+}
+
 /// The collector's counters, exported in the Prometheus text format on /metrics.
 public final class CollectorMetrics: Sendable {
     public let received = Atomic<Int>(0)
@@ -66,6 +73,30 @@ public final class CollectorMetrics: Sendable {
 
     public init() {
         drops = DropReason.allCases.map { _ in Counter() }
+    }
+
+    /// Drops of datagrams from a registered NAS since the last `takeNASDrops`, by NAS and
+    /// reason: the collector writes them to the database for the NAS's tenant to see.
+    private let nasDrops = Mutex<[NASDropKey: Int]>([:])
+
+    /// Counts a drop of datagrams that came from a registered NAS (by address, or by
+    /// address and NAS-Identifier once the packet could be read).
+    public func dropped(_ reason: DropReason, count: Int = 1, tenantID: Int64, nasID: Int64) {
+        dropped(reason, count: count)
+        nasDrops.withLock { $0[NASDropKey(tenantID: tenantID, nasID: nasID, reason: reason), default: 0] += count }
+    }
+
+    /// The NAS drops counted since the last call, and starts counting anew.
+    public func takeNASDrops() -> [NASDropKey: Int] {
+        nasDrops.withLock { counts in
+            defer { counts = [:] }
+            return counts
+        }
+    }
+
+    /// Puts drops that could not be written back, to be written with the next ones.
+    public func returnNASDrops(_ counts: [NASDropKey: Int]) {
+        nasDrops.withLock { current in current.merge(counts, uniquingKeysWith: +) }
     }
 
     public func dropped(_ reason: DropReason, count: Int = 1) {

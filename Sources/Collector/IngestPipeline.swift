@@ -385,8 +385,10 @@ public final class IngestPipeline: @unchecked Sendable {
             metrics.spoolPackets.add(batch.count, ordering: .relaxed)
             answer(batch, crypto: crypto, sendBatch: sendBatch)
         case .full:
-            metrics.dropped(.spoolFull, count: batch.count)
-            for packet in batch { packet.listener.forget(packet.dedupKey) }
+            for packet in batch {
+                metrics.dropped(.spoolFull, tenantID: packet.item.record.tenantID, nasID: packet.item.record.nasID)
+                packet.listener.forget(packet.dedupKey)
+            }
         case .failed(let message):
             fail(batch, Spool.SpoolError.io(message))
         }
@@ -438,7 +440,9 @@ public final class IngestPipeline: @unchecked Sendable {
         condition.unlock()
         metrics.pending.subtract(remaining.count, ordering: .relaxed)
         if !remaining.isEmpty {
-            metrics.dropped(.storageUnavailable, count: remaining.count)
+            for packet in remaining {
+                metrics.dropped(.storageUnavailable, tenantID: packet.item.record.tenantID, nasID: packet.item.record.nasID)
+            }
             logger.error("stopping with the database unreachable: packets left unanswered for their NAS to retransmit",
                          metadata: ["packets": "\(remaining.count)"])
         }

@@ -31,6 +31,13 @@ struct OverviewPage: Sendable {
         var silentSeconds: String
         var reportedSilent: Bool
         var openSessions: Int64
+        var drops: [Drop]
+        var dropped: Int64
+    }
+
+    struct Drop: Sendable {
+        var reason: String
+        var datagrams: Int64
     }
 
     var thisCycle: Cycle
@@ -81,7 +88,9 @@ extension TollgateConsole {
         let lag = try store.mergeLag(tenant: tenant)
         let nas = try store.nasHealth(tenant: tenant).map { row in
             OverviewPage.NAS(name: row.name, lastHeardAt: row.lastHeardAt ?? "never", silentSeconds: row.silentSeconds.map(String.init) ?? "",
-                             reportedSilent: row.reportedSilent, openSessions: row.openSessions)
+                             reportedSilent: row.reportedSilent, openSessions: row.openSessions,
+                             drops: row.drops.map { OverviewPage.Drop(reason: $0.reason, datagrams: $0.datagrams) },
+                             dropped: row.drops.reduce(0) { $0 + $1.datagrams })
         }
         let data = OverviewPage(thisCycle: try cycle(current), lastCycle: try cycle(current.previous),
                                 activeSessions: try store.activeSessionCount(tenant: tenant), nearCap: Array(near), candidates: candidates.count,

@@ -53,7 +53,7 @@ extension ConsoleTemplates {
             </table></div>
             <h2>NAS health</h2>
             <div class="table-wrap"><table id="nas-health">
-              <thead><tr><th>NAS</th><th>Last packet (UTC)</th><th class="num">Silent for (s)</th><th>Reported silent</th><th class="num">Open sessions</th></tr></thead>
+              <thead><tr><th>NAS</th><th>Last packet (UTC)</th><th class="num">Silent for (s)</th><th>Reported silent</th><th class="num">Open sessions</th><th>Dropped in 24 h, by reason</th></tr></thead>
               <tbody>
               {{#nas}}
               <tr data-nas="{{name}}">
@@ -61,12 +61,13 @@ extension ConsoleTemplates {
                 <td class="num" data-col="silent" data-value="{{silentSeconds}}">{{silentSeconds}}</td>
                 <td>{{#reportedSilent}}<span class="state-failed">yes</span>{{/reportedSilent}}{{^reportedSilent}}no{{/reportedSilent}}</td>
                 <td class="num" data-col="sessions" data-value="{{openSessions}}">{{openSessions}}</td>
+                <td data-col="drops" data-value="{{dropped}}">{{#drops}}<span class="drop" data-reason="{{reason}}">{{reason}} {{datagrams}}</span> {{/drops}}{{^drops}}none{{/drops}}</td>
               </tr>
               {{/nas}}
-              {{^nas}}<tr><td colspan="5" class="muted">No NAS registered.</td></tr>{{/nas}}
+              {{^nas}}<tr><td colspan="6" class="muted">No NAS registered.</td></tr>{{/nas}}
               </tbody>
             </table></div>
-            <p class="muted">Packets dropped (bad authenticator, unknown NAS, duplicates) are counted by each collector process: see its /metrics.</p>
+            <p class="muted">Drops are datagrams from a registered address left unanswered (wrong secret, bad Message-Authenticator, malformed, a copy of one in flight, overload). Datagrams from unknown addresses belong to no tenant: each collector counts them on its /metrics.</p>
             """,
         "usage-sort-headers": """
             {{#headers}}<th{{#numeric}} class="num"{{/numeric}}{{#ariaSort}} aria-sort="{{ariaSort}}"{{/ariaSort}}>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}{{label}}{{/href}}</th>{{/headers}}

@@ -31,6 +31,20 @@ public struct NASHealthRow: Hashable, Sendable {
     /// Whether the silence watcher has reported it silent (`nas.silent`).
     public var reportedSilent: Bool
     public var openSessions: Int64
+    /// Datagrams from it the collectors dropped in the last 24 hours, by reason (the names of
+    /// the collector's `reason` label), most first.
+    public var drops: [NASDropTotal] = []
+}
+
+/// Datagrams from a NAS dropped for one reason.
+public struct NASDropTotal: Hashable, Sendable {
+    public var reason: String
+    public var datagrams: Int64
+
+    public init(reason: String, datagrams: Int64) {
+        self.reason = reason
+        self.datagrams = datagrams
+    }
 }
 
 /// Packets of the tenant appended to the packet log and not merged into sessions and usage yet.
@@ -102,13 +116,18 @@ public struct ConsoleUsageStore {
         }
     }
 
-    /// Every NAS (the first `limit` by name) with when it was last heard and its open sessions.
+    /// Every NAS (the first `limit` by name) with when it was last heard, its open sessions and
+    /// its drops of the last 24 hours (this hour and the 23 before it).
     public func nasHealth(tenant: Tenant, limit: Int = 200) throws -> [NASHealthRow] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT n.name, to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        extract(epoch FROM now() - a.last_heard_at)::bigint, a.silent_reported_at IS NOT NULL,
-                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events)
+                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events),
+                       (SELECT string_agg(d.reason || '=' || d.datagrams, ',' ORDER BY d.datagrams DESC, d.reason) FROM (
+                            SELECT reason, sum(datagrams) AS datagrams FROM nas_drops
+                            WHERE tenant_id = n.tenant_id AND nas_id = n.id AND hour >= date_trunc('hour', now()) - interval '23 hours'
+                            GROUP BY reason) d)
                 FROM nas_devices n LEFT JOIN nas_activity a ON a.tenant_id = n.tenant_id AND a.nas_id = n.id
                 WHERE n.tenant_id = $1 ORDER BY n.name LIMIT $2
                 """, [String(tenant.id), String(max(1, min(limit, 1000)))])
@@ -116,7 +135,12 @@ public struct ConsoleUsageStore {
         return (0..<result.rowCount).map { row in
             NASHealthRow(name: result.value(row: row, column: 0) ?? "", lastHeardAt: result.value(row: row, column: 1),
                          silentSeconds: result.value(row: row, column: 2).flatMap { Int64($0) },
-                         reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4))
+                         reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4),
+                         drops: (result.value(row: row, column: 5) ?? "").split(separator: ",").compactMap { pair in
+                             let parts = pair.split(separator: "=")
+                             guard parts.count == 2, let count = Int64(parts[1]) else { return nil }
+                             return NASDropTotal(reason: String(parts[0]), datagrams: count)
+                         })
         }
     }
 

@@ -21,6 +21,7 @@ enum Migrations {
         (14, "console usage pages: a subscriber's days by subscriber, merge positions readable by tenants", v14),
         (16, "the console's NAS health: enforcement requests by NAS, NAS reboots readable per tenant", v16),
         (17, "usage per subscriber and billing cycle kept with the daily rows", v17),
+        (18, "datagrams dropped per NAS, reason and hour", v18),
     ]
 
     static let v1 = """

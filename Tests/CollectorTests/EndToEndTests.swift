@@ -167,7 +167,7 @@ struct EndToEndTests {
 
     @Test("Hostile datagrams are dropped and counted by reason; real accounting still stored")
     func hostileInput() async throws {
-        let harness = try CollectorHarness()
+        let harness = try CollectorHarness(configure: { $0.dropsFlushInterval = 0.2 })
         let target = harness.target()
         // Wrong secret, and a NAS that is not registered.
         let wrong = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "wrong")
@@ -220,6 +220,27 @@ struct EndToEndTests {
         #expect(metrics.droppedCount(.unexpectedCode) == 1)
         #expect(metrics.droppedCount(.oversized) == 1)
         #expect(metrics.render().contains("tollgate_packets_dropped_total{reason=\"unknown_nas\"}"))
+
+        // What came from the registered address reaches its tenant's NAS health, by reason,
+        // exactly as counted (most first); the unregistered sender belongs to no tenant.
+        let attributed: [DropReason] = [.badAuthenticator, .tooShort, .truncated, .malformedAttribute, .unsupportedCode, .unexpectedCode, .oversized]
+        let counted: [NASDropTotal] = attributed.map { (reason: DropReason) -> NASDropTotal in
+            NASDropTotal(reason: reason.rawValue, datagrams: Int64(metrics.droppedCount(reason)))
+        }
+        let expected: [NASDropTotal] = counted.sorted { (a: NASDropTotal, b: NASDropTotal) -> Bool in
+            a.datagrams != b.datagrams ? a.datagrams > b.datagrams : a.reason < b.reason
+        }
+        let expectedSum: Int64 = expected.reduce(0) { $0 + $1.datagrams }
+        var health: [NASHealthRow] = []
+        let written = try waitUntil(seconds: 30) {
+            health = try ConsoleUsageStore(connection: harness.direct).nasHealth(tenant: harness.tenant)
+            let stored: Int64 = (health.first?.drops ?? []).reduce(0) { $0 + $1.datagrams }
+            return stored == expectedSum
+        }
+        #expect(written)
+        #expect(health.map(\.name) == ["bras"])
+        #expect(health.first?.drops == expected)
+        #expect(try count(harness.direct, "SELECT count(*) FROM nas_drops WHERE reason = 'unknown_nas'") == 0)
     }
 
     @Test("Status-Server is answered with a signed response; Accounting-On closes the NAS's sessions")

@@ -11,6 +11,14 @@ struct UsagePagesTests {
     @Test("the overview shows both cycles' exact usage, live sessions, who is near the cap, NAS health and merge lag")
     func overview() async throws {
         let world = try ConsoleWorld()
+        // Drops by NAS: alpha's of this hour and 22 hours ago count, 25 hours ago is past; bravo's
+        // never show on alpha's page.
+        try world.connection.execute("""
+            INSERT INTO nas_drops (tenant_id, nas_id, hour, reason, datagrams)
+            SELECT n.tenant_id, n.id, date_trunc('hour', now()) - h * interval '1 hour', r, d
+            FROM nas_devices n, (VALUES (0, 'bad_authenticator', 5), (22, 'bad_authenticator', 2), (25, 'bad_authenticator', 1000),
+                                        (1, 'malformed_attribute', 9), (2, 'duplicate_in_flight', 1)) v(h, r, d)
+            """)
         try await world.withClient { client in
             let session = try await client.signIn("readonly@alpha.example")
             let before = Int64(Date().timeIntervalSince1970)
@@ -37,6 +45,12 @@ struct UsagePagesTests {
             #expect(nas.first?.hasPrefix("<tr data-nas=\"alpha-bras\"") == true)
             #expect(nas.first.flatMap { Page.cell("sessions", in: $0) } == "1")
             #expect(nas.first?.contains("<td data-col=\"last-heard\">2026-11-02T03:04:05Z</td>") == true)
+            #expect(nas.first.flatMap { Page.cell("drops", in: $0) } == "17")
+            #expect(nas.first?.contains("""
+                <span class="drop" data-reason="malformed_attribute">malformed_attribute 9</span> \
+                <span class="drop" data-reason="bad_authenticator">bad_authenticator 7</span> \
+                <span class="drop" data-reason="duplicate_in_flight">duplicate_in_flight 1</span>
+                """) == true, "\(nas.first ?? "")")
             let silent = Int64(nas.first.flatMap { Page.cell("silent", in: $0) } ?? "") ?? -1
             #expect((before - ConsoleWorld.lastHeard...Int64(Date().timeIntervalSince1970) + 1 - ConsoleWorld.lastHeard).contains(silent), "\(silent)")
             #expect(!page.body.contains("bravo"))
