@@ -438,6 +438,30 @@ public final class AccountingWriter {
                     download_bytes = usage_daily.download_bytes + excluded.download_bytes,
                     session_seconds = usage_daily.session_seconds + excluded.session_seconds
                 """, usage.map(\.literal)))
+            // The same deltas per subscriber and billing cycle, and per tenant and cycle: the
+            // totals row is shared by every merge worker, so it comes last (held until COMMIT).
+            statements.append(("""
+                INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
+                SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), k.s, sum(k.u), sum(k.d), sum(k.x)
+                FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
+                JOIN tenants z ON z.id = k.t
+                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
+                    upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_cycles.session_seconds + excluded.session_seconds
+                """, usage.map(\.literal)))
+            statements.append(("""
+                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
+                SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), sum(k.u), sum(k.d), sum(k.x)
+                FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[]) AS k(t, h, u, d, x)
+                JOIN tenants z ON z.id = k.t
+                GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
+                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds
+                """, [usage[0], usage[2], usage[3], usage[4], usage[5]].map(\.literal)))
         }
         return statements
     }

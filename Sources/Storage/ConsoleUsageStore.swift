@@ -165,8 +165,8 @@ public struct ConsoleUsageStore {
     /// or over the allowance" (at most `limit`).
     public func heaviest(tenant: Tenant, days: Range<CivilDate>, limit: Int) throws -> [String] {
         let source = DailyUsageSource(days, billingDay: tenant.billingDay)
-        // One cycle has one row per subscriber, read in the order of its ranking index (an
-        // equality on the cycle, which a range would not let the index order).
+        // One cycle has one row per subscriber: ranked without grouping. (No index orders the
+        // cycle rows by total: it would make every merge's update of them a non-HOT one.)
         let ranking = source.oneCycle ? """
             SELECT subscriber FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date AND $3::date IS NOT NULL
             ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $4
@@ -190,8 +190,8 @@ public struct ConsoleUsageStore {
     }
 
     /// Columns the subscriber listing sorts by in the database: the name, and the cycle's
-    /// total (which follows the cycle rows' ranking index). Sorting 100,000 subscribers by
-    /// plan or by one direction would read and sort all of them for every page.
+    /// total (read from the cycle rows). Sorting 100,000 subscribers by plan or by one
+    /// direction would read and sort all of them for every page.
     public enum SubscriberSort: String, Sendable, CaseIterable {
         case user, total
     }
@@ -200,45 +200,87 @@ public struct ConsoleUsageStore {
     /// `sort`, with their plan on `today` and their usage of the local days `cycle`: `limit`
     /// rows after skipping `offset`, and whether more follow.
     ///
-    /// By name, the page's subscribers are read in the order of the name index. By the total
-    /// of one cycle without a search, the ranking index gives the subscribers with usage in
-    /// order and the name index those without (whose total is 0): each side's first
-    /// offset + limit rows hold the page. Otherwise (a search, a range that is not one cycle)
-    /// the matching subscribers are joined to their totals and sorted.
+    /// By name, the page's subscribers are read in the order of the name index. The heaviest
+    /// first over one cycle without a search reads the cycle's rows ranked by total (one per
+    /// subscriber with usage) and keeps those that are subscribers, when enough of them have
+    /// usage to fill the page. Otherwise (ascending, a search, a range that is not one cycle,
+    /// a page reaching subscribers without usage) the matching subscribers are joined to their
+    /// totals and sorted.
     public func subscriberPage(tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool, today: CivilDate,
                                cycle: Range<CivilDate>, offset: Int, limit: Int) throws -> (rows: [SubscriberListRow], more: Bool) {
         try PageLimit.check(limit)
         guard offset >= 0, offset <= 1_000_000 else { throw StoreError(.invalid, "page is out of range") }
-        // Whitelisted orderings only: nothing from the request reaches the statement text.
-        let direction = descending ? "DESC" : "ASC"
         let source = DailyUsageSource(cycle, billingDay: tenant.billingDay)
-        let planName = """
-            (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
-             WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
-             ORDER BY a.starts_on DESC LIMIT 1)
-            """
+        return try connection.tenantTransaction(tenant.id) { connection in
+            let page: (users: [(name: String, plan: String?)], more: Bool)
+            if sort == .total, descending, search == nil, source.oneCycle,
+               let heaviest = try Self.heaviestSubscribers(connection, tenant: tenant, cycle: cycle.lowerBound, today: today, count: offset + limit + 1) {
+                page = (Array(heaviest.dropFirst(offset).prefix(limit)), heaviest.count > offset + limit)
+            } else {
+                page = try Self.sortedSubscribers(connection, tenant: tenant, search: search, sort: sort, descending: descending, today: today,
+                                                  cycle: cycle, source: source, offset: offset, limit: limit)
+            }
+            let users = page.users.map(\.name)
+            let usage = try Self.usage(connection, tenant: tenant, users: users, days: cycle)
+            let rows = page.users.map { user in
+                SubscriberListRow(userName: user.name, plan: user.plan, usage: usage[user.name] ?? ByteTotals(upload: 0, download: 0), quota: nil)
+            }
+            return (rows, page.more)
+        }
+    }
+
+    /// The subscriber's plan on `$3` (a date), for a query over `subscribers s`.
+    static let planOnDay = """
+        (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
+         WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
+         ORDER BY a.starts_on DESC LIMIT 1)
+        """
+
+    /// The first `count` subscribers by the total of the cycle starting on `cycle`, heaviest
+    /// first (then by name), with their plans; nil when the cycle's heaviest rows do not
+    /// settle it: too few of them are subscribers, or the last one has no usage (subscribers
+    /// without a row would tie with it).
+    static func heaviestSubscribers(_ connection: PostgresConnection, tenant: Tenant, cycle: CivilDate, today: CivilDate,
+                                    count: Int) throws -> [(name: String, plan: String?)]? {
+        // Room for usage of User-Names that are no subscriber among the heaviest.
+        let fetched = count * 2 + 100
+        let ranked = try connection.query("""
+            SELECT subscriber, upload_bytes + download_bytes FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date
+            ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $3
+            """, [String(tenant.id), cycle.description, String(fetched)])
+        var names = ArrayParameter(reservingCapacity: ranked.rowCount * 12)
+        for row in 0..<ranked.rowCount { names.append(ranked.value(row: row, column: 0)) }
+        let registered = try connection.query("""
+            SELECT s.user_name, \(planOnDay) FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = ANY($2::text[]) AND $3::date IS NOT NULL
+            """, [String(tenant.id), names.literal, today.description])
+        var plans: [String: String?] = [:]
+        for row in 0..<registered.rowCount {
+            guard let name = registered.value(row: row, column: 0) else { continue }
+            plans[name] = registered.value(row: row, column: 1)
+        }
+        var kept: [(name: String, plan: String?)] = []
+        var lastTotal: Int64 = 0
+        for row in 0..<ranked.rowCount where kept.count < count {
+            guard let name = ranked.value(row: row, column: 0), let plan = plans[name] else { continue }
+            kept.append((name, plan))
+            lastTotal = ranked.int64(row: row, column: 1)
+        }
+        return kept.count == count && lastTotal > 0 ? kept : nil
+    }
+
+    /// A page of the subscribers matching `search` in the order `sort`, by a query over all
+    /// of them (whitelisted orderings only: nothing from the request reaches the statement).
+    static func sortedSubscribers(_ connection: PostgresConnection, tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool,
+                                  today: CivilDate, cycle: Range<CivilDate>, source: DailyUsageSource, offset: Int,
+                                  limit: Int) throws -> (users: [(name: String, plan: String?)], more: Bool) {
+        let direction = descending ? "DESC" : "ASC"
         let statement: String
         switch sort {
         case .user:
             statement = """
-                SELECT s.user_name, \(planName) FROM subscribers s
+                SELECT s.user_name, \(planOnDay) FROM subscribers s
                 WHERE s.tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(s.user_name), lower($2)) > 0)
                 ORDER BY s.user_name \(direction) LIMIT $4 OFFSET $5
-                """
-        case .total where search == nil && source.oneCycle:
-            statement = """
-                SELECT s.user_name, \(planName) FROM (
-                    (SELECT u.subscriber AS user_name, u.upload_bytes + u.download_bytes AS total FROM usage_cycles u
-                     WHERE u.tenant_id = $1 AND u.cycle_start = $6::date AND $7::date IS NOT NULL
-                       AND EXISTS (SELECT 1 FROM subscribers e WHERE e.tenant_id = u.tenant_id AND e.user_name = u.subscriber)
-                     ORDER BY u.upload_bytes + u.download_bytes \(direction), u.subscriber LIMIT $4::bigint + $5::bigint)
-                    UNION ALL
-                    (SELECT e.user_name, 0 FROM subscribers e
-                     WHERE e.tenant_id = $1 AND $2::text IS NULL AND NOT EXISTS (
-                         SELECT 1 FROM usage_cycles u WHERE u.tenant_id = e.tenant_id AND u.cycle_start = $6::date AND u.subscriber = e.user_name)
-                     ORDER BY e.user_name LIMIT $4::bigint + $5::bigint)
-                ) k JOIN subscribers s ON s.tenant_id = $1 AND s.user_name = k.user_name
-                ORDER BY k.total \(direction), k.user_name LIMIT $4 OFFSET $5
                 """
         case .total:
             let usageRows = source.oneCycle ? """
@@ -249,23 +291,15 @@ public struct ConsoleUsageStore {
                 WHERE tenant_id = $1 AND \(source.column) >= $6::date AND \(source.column) < $7::date GROUP BY subscriber
                 """
             statement = """
-                SELECT s.user_name, \(planName) FROM subscribers s LEFT JOIN (\(usageRows)) u ON u.subscriber = s.user_name
+                SELECT s.user_name, \(planOnDay) FROM subscribers s LEFT JOIN (\(usageRows)) u ON u.subscriber = s.user_name
                 WHERE s.tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(s.user_name), lower($2)) > 0)
                 ORDER BY coalesce(u.upload, 0) + coalesce(u.download, 0) \(direction), s.user_name LIMIT $4 OFFSET $5
                 """
         }
-        return try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query(statement, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
-                    + (sort == .total ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
-            let count = min(result.rowCount, limit)
-            let users = (0..<count).map { result.value(row: $0, column: 0) ?? "" }
-            let usage = try Self.usage(connection, tenant: tenant, users: users, days: cycle)
-            let rows = (0..<count).map { row in
-                SubscriberListRow(userName: users[row], plan: result.value(row: row, column: 1),
-                                  usage: usage[users[row]] ?? ByteTotals(upload: 0, download: 0), quota: nil)
-            }
-            return (rows, result.rowCount > limit)
-        }
+        let result = try connection.query(statement, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
+                + (sort == .total ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
+        let users = (0..<min(result.rowCount, limit)).map { row in (name: result.value(row: row, column: 0) ?? "", plan: result.value(row: row, column: 1)) }
+        return (users, result.rowCount > limit)
     }
 
     /// Usage of each of `users` over the local days `days`, in one statement.

@@ -167,11 +167,8 @@ public struct ReportStore {
         case .total: ("(sum(u.upload_bytes) + sum(u.download_bytes))::bigint", "u.upload_bytes + u.download_bytes")
         }
         let source = Self.source(from: from, to: to, grouping: nil, tenant: tenant)
-        // One billing cycle has one row per subscriber: nothing to group, and the ranking by
-        // total follows an index.
-        let oneCycle = source == .cycles && from.flatMap { CivilDate($0) }.map { first in
-            to == BillingPeriod.containing(first, billingDay: tenant.billingDay).end.description
-        } == true
+        // One billing cycle has one row per subscriber: nothing to group.
+        let oneCycle = source == .cycles && UsageCycles.isOneCycle(from: from, to: to, billingDay: tenant.billingDay)
         let rows = oneCycle ? """
             SELECT u.subscriber, NULL::text, u.upload_bytes, u.download_bytes, u.session_seconds,
                    \(rowRank) AS rank

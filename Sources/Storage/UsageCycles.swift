@@ -1,5 +1,4 @@
 import Accounting
-import Rating
 
 /// Which usage table answers a range of whole local days: `usage_cycles` (one row per
 /// subscriber and billing cycle) when the range starts and ends on cycle boundaries of the
@@ -15,7 +14,7 @@ struct DailyUsageSource {
     init(_ days: Range<CivilDate>, billingDay: Int) {
         wholeCycles = UsageCycles.isCycleStart(days.lowerBound, billingDay: billingDay)
             && UsageCycles.isCycleStart(days.upperBound, billingDay: billingDay)
-        oneCycle = wholeCycles && BillingPeriod.containing(days.lowerBound, billingDay: billingDay).end == days.upperBound
+        oneCycle = wholeCycles && UsageCycles.end(ofCycleStartingOn: days.lowerBound) == days.upperBound
         (table, column) = wholeCycles ? ("usage_cycles", "cycle_start") : ("usage_daily", "day")
     }
 }
@@ -29,5 +28,19 @@ enum UsageCycles {
     /// The same for a `YYYY-MM-DD` text; false for anything that is not a date.
     static func isCycleStart(_ text: String, billingDay: Int) -> Bool {
         CivilDate(text).map { isCycleStart($0, billingDay: billingDay) } ?? false
+    }
+
+    /// The first day of the next cycle after the one starting on `start` (the same day of the
+    /// next month: billing days are 1-28). Any year, where `BillingPeriod` stops at 9000.
+    static func end(ofCycleStartingOn start: CivilDate) -> CivilDate? {
+        start.month == 12 ? CivilDate(year: start.year + 1, month: 1, day: start.day)
+            : CivilDate(year: start.year, month: start.month + 1, day: start.day)
+    }
+
+    /// Whether `from` and `to` (`YYYY-MM-DD`) bound exactly one cycle of the tenant.
+    static func isOneCycle(from: String?, to: String?, billingDay: Int) -> Bool {
+        guard let first = from.flatMap({ CivilDate($0) }), isCycleStart(first, billingDay: billingDay),
+              let end = end(ofCycleStartingOn: first) else { return false }
+        return to == end.description
     }
 }

@@ -117,6 +117,24 @@ struct UsagePagesTests {
             let descending = try await client.get("/console/subscribers?sort=total&dir=desc&limit=3&page=2", session: session)
             #expect(Page.rows(descending.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
                 .compactMap { Page.attribute("data-user", in: $0) } == Array(users.suffix(2)) + ["alpha-idle"])
+            // Heaviest first, two at a time: the first pages come from the cycle's ranking (the
+            // heaviest User-Name of the cycle is no subscriber and is left out), the last one
+            // reaches the subscriber without usage.
+            try world.connection.execute("""
+                INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
+                SELECT id, 'alpha-ghost', '\(world.cycle.first) 12:00'::timestamp AT TIME ZONE time_zone, 99000000000, 0, 60
+                FROM tenants WHERE id = \(world.a.id)
+                """)
+            var heaviest: [String] = []
+            var more: [Bool] = []
+            for number in 1...3 {
+                let page = try await client.get("/console/subscribers?sort=total&dir=desc&limit=2&page=\(number)", session: session)
+                heaviest += Page.rows(page.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                    .compactMap { Page.attribute("data-user", in: $0) }
+                more.append(page.body.contains("rel=\"next\""))
+            }
+            #expect(heaviest == users + ["alpha-idle"])
+            #expect(more == [true, true, false])
             try world.connection.execute("DELETE FROM subscribers WHERE tenant_id = \(world.a.id) AND user_name = 'alpha-idle'")
             let u1 = try #require(rows.first { $0.contains("data-user=\"alpha-u1\"") })
             #expect(Page.cell("upload", in: u1) == "3500000")

@@ -108,6 +108,10 @@ struct UsageCyclesTests {
             let hourly = try reports.topPage(tenant: moved, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: ranking, after: nil, limit: 100).rows
             #expect(fromCycles.count == 10 && fromCycles == hourly, "\(ranking)")
         }
+        // Cycles past the years BillingPeriod knows are still one cycle, and empty.
+        for (from, to) in [("9000-12-01", "9001-01-01"), ("9500-01-01", "9500-02-01"), ("9999-12-01", "9999-12-31")] {
+            #expect(try reports.topPage(tenant: moved, from: from, to: to, after: nil, limit: 5).rows.isEmpty)
+        }
         let twoCycles = try reports.topPage(tenant: moved, from: "2026-10-01", to: "2026-12-01", after: nil, limit: 100).rows
         #expect(twoCycles == (try reports.topPage(tenant: moved, from: "2026-10-01T00:00", to: "2026-12-01T00:00", after: nil, limit: 100).rows))
         let total = try reports.usageTotalsPage(tenant: moved, from: "2026-10-01", to: "2026-11-01", after: nil, limit: 10).rows
