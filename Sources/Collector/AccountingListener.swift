@@ -159,7 +159,7 @@ public final class AccountingListener: @unchecked Sendable {
                 let peer = SocketAddress(address, length: addressLength)
                 metrics.received.add(1, ordering: .relaxed)
                 if truncated != 0 {
-                    drop(.oversized, peer: peer, nas: snapshot.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
+                    drop(.oversized, peer: peer, nas: snapshot.soleNAS(listener: configuration.name, source: peer.ipAddress))
                     continue
                 }
                 handle(UnsafeRawBufferPointer(start: data, count: Int(length)), peer: peer, registry: snapshot,
@@ -182,15 +182,15 @@ public final class AccountingListener: @unchecked Sendable {
             case .unsupportedCode: reason = .unsupportedCode
             case .malformedAttribute: reason = .malformedAttribute
             }
-            // Attributed to a NAS registered at the address, if there is one.
-            return drop(reason, peer: peer, nas: registry.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
+            // Attributed to the NAS registered at the address, if only one can have sent it.
+            return drop(reason, peer: peer, nas: registry.soleNAS(listener: configuration.name, source: peer.ipAddress))
         }
         let code = packet.code
-        guard code == .accountingRequest || code == .statusServer else {
-            return drop(.unexpectedCode, peer: peer, nas: registry.lookup(listener: configuration.name, source: peer.ipAddress, identifier: nil))
-        }
         let source = peer.ipAddress
         let identifier = packet.first(32).map { packet.value($0) }
+        guard code == .accountingRequest || code == .statusServer else {
+            return drop(.unexpectedCode, peer: peer, nas: registry.lookup(listener: configuration.name, source: source, identifier: identifier))
+        }
         guard let nas = registry.lookup(listener: configuration.name, source: source, identifier: identifier) else {
             return drop(.unknownNAS, peer: peer)
         }

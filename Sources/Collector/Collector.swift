@@ -130,7 +130,7 @@ public final class Collector: @unchecked Sendable {
             guard !taken.isEmpty else { return }
             do {
                 try NASDrops.record(connection, taken.map { key, count in
-                    NASDrops.Count(tenantID: key.tenantID, nasID: key.nasID, reason: key.reason.rawValue, datagrams: count)
+                    NASDrops.Count(tenantID: key.tenantID, nasID: key.nasID, reason: key.reason.rawValue, hour: key.hour, datagrams: count)
                 })
             } catch {
                 metrics.returnNASDrops(taken)

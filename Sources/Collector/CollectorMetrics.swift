@@ -26,6 +26,9 @@ public struct NASDropKey: Hashable, Sendable {
     public var tenantID: Int64
     public var nasID: Int64
     public var reason: DropReason
+    /// The hour of the drop (Unix seconds of its start), so that counts written late (after
+    /// the database was away) still land in the hour they happened.
+    public var hour: Int64
 }
 
 /// The collector's counters, exported in the Prometheus text format on /metrics.
@@ -83,7 +86,8 @@ public final class CollectorMetrics: Sendable {
     /// address and NAS-Identifier once the packet could be read).
     public func dropped(_ reason: DropReason, count: Int = 1, tenantID: Int64, nasID: Int64) {
         dropped(reason, count: count)
-        nasDrops.withLock { $0[NASDropKey(tenantID: tenantID, nasID: nasID, reason: reason), default: 0] += count }
+        let hour = Int64(time(nil)) / 3600 * 3600
+        nasDrops.withLock { $0[NASDropKey(tenantID: tenantID, nasID: nasID, reason: reason, hour: hour), default: 0] += count }
     }
 
     /// The NAS drops counted since the last call, and starts counting anew.

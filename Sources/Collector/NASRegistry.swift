@@ -146,6 +146,25 @@ public struct NASRegistry: Sendable {
         return choose(candidates, identifier: identifier)
     }
 
+    /// The one NAS a datagram from `source` can only have come from, for counting a drop of a
+    /// datagram too broken to read its NAS-Identifier: the single NAS registered at the exact
+    /// address, or else the single NAS of the longest matching prefix; nil when the address
+    /// is shared (NAS told apart by identifier, which a broken datagram cannot show).
+    public func soleNAS(listener: String, source: IPAddress) -> KnownNAS? {
+        if let candidates = exact[listener]?[source] { return candidates.count == 1 ? candidates[0] : nil }
+        guard let entries = prefixes[listener] else { return nil }
+        var candidates: [KnownNAS] = []
+        var matchedLength = -1
+        for entry in entries {
+            if matchedLength >= 0 && entry.length < matchedLength { break }
+            if source.matches(entry.prefix, length: entry.length) {
+                matchedLength = entry.length
+                candidates.append(entry.nas)
+            }
+        }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
     private func choose(_ candidates: [KnownNAS], identifier: ArraySlice<UInt8>?) -> KnownNAS? {
         if candidates.isEmpty { return nil }
         if candidates.count == 1, candidates[0].identifier == nil { return candidates[0] }
