@@ -147,11 +147,15 @@ public struct NASRegistry: Sendable {
     }
 
     /// The one NAS a datagram from `source` can only have come from, for counting a drop of a
-    /// datagram too broken to read its NAS-Identifier: the single NAS registered at the exact
-    /// address, or else the single NAS of the longest matching prefix; nil when the address
-    /// is shared (NAS told apart by identifier, which a broken datagram cannot show).
+    /// datagram too broken to read its NAS-Identifier: the NAS that takes every datagram from
+    /// the address whatever its identifier (alone at the most specific match, the exact
+    /// address or else the longest prefix, and without an identifier of its own); nil when
+    /// NAS there are told apart by identifier, which a broken datagram cannot show.
     public func soleNAS(listener: String, source: IPAddress) -> KnownNAS? {
-        if let candidates = exact[listener]?[source] { return candidates.count == 1 ? candidates[0] : nil }
+        func sole(_ candidates: [KnownNAS]) -> KnownNAS? {
+            candidates.count == 1 && candidates[0].identifier == nil ? candidates[0] : nil
+        }
+        if let candidates = exact[listener]?[source] { return sole(candidates) }
         guard let entries = prefixes[listener] else { return nil }
         var candidates: [KnownNAS] = []
         var matchedLength = -1
@@ -162,7 +166,7 @@ public struct NASRegistry: Sendable {
                 candidates.append(entry.nas)
             }
         }
-        return candidates.count == 1 ? candidates[0] : nil
+        return sole(candidates)
     }
 
     private func choose(_ candidates: [KnownNAS], identifier: ArraySlice<UInt8>?) -> KnownNAS? {

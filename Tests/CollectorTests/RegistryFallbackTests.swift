@@ -33,6 +33,29 @@ struct RegistryFallbackTests {
         #expect(lookup(registry, "11.0.0.1") == nil)
     }
 
+    @Test("A datagram too broken to show its NAS-Identifier counts for a NAS only when every datagram from the address goes to it")
+    func soleNAS() {
+        let registry = NASRegistry(version: 1, devices: [
+            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+            nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
+            nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
+            nas(4, tenant: 3, "10.0.0.0/8"),
+            nas(5, tenant: 4, "10.2.0.1"),
+            nas(6, tenant: 5, "10.3.0.1", identifier: "a"),
+            nas(7, tenant: 5, "10.3.0.1", identifier: "b"),
+            nas(8, tenant: 6, "10.4.0.0/24"),
+        ], listeners: [])
+        func sole(_ address: String) -> Int64? { registry.soleNAS(listener: "default", source: IPAddress(address)!)?.nasID }
+        #expect(sole("10.2.0.1") == 5)      // alone at the address, no identifier
+        #expect(sole("10.3.0.1") == nil)    // two NAS, told apart by identifier
+        #expect(sole("10.1.2.3") == nil)    // NAS 3, 2, 1 or 4 by identifier
+        #expect(sole("10.1.9.9") == nil)    // NAS 1 with "wide", else NAS 4
+        #expect(sole("10.4.0.9") == 8)      // alone at its longest prefix, no identifier
+        #expect(sole("10.9.9.9") == 4)
+        #expect(sole("11.0.0.1") == nil)
+        #expect(registry.soleNAS(listener: "other", source: IPAddress("10.2.0.1")!) == nil)
+    }
+
     @Test("::ffff:a.b.c.d is a.b.c.d, registered either way and sent from either")
     func mapped() {
         let registry = NASRegistry(version: 1, devices: [
