@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOPosix
 import Storage
 
@@ -13,6 +14,14 @@ public final class APIDatabase: @unchecked Sendable {
     let url: String
     let work: ConnectionPool
     let auth: ConnectionPool
+    /// Deliberately slow password checks (bcrypt) of the console's sign-in: threads of their
+    /// own, so that a burst of sign-ins delays neither token checks nor reports.
+    let passwords: NIOThreadPool
+    /// Password checks running or waiting; beyond `passwordQueueLimit` a sign-in is refused
+    /// at once rather than waiting behind a burst.
+    private let passwordChecks = Atomic<Int>(0)
+    static let passwordThreads = 2
+    static let passwordQueueLimit = 32
     let limiter: TenantLimiter
 
     /// - Parameters:
@@ -27,7 +36,20 @@ public final class APIDatabase: @unchecked Sendable {
         self.url = url
         work = ConnectionPool(url: url, threads: threads, statementTimeout: statementTimeout)
         auth = ConnectionPool(url: url, threads: authThreads, statementTimeout: statementTimeout)
+        passwords = NIOThreadPool(numberOfThreads: Self.passwordThreads)
+        passwords.start()
         limiter = TenantLimiter(limit: tenantConcurrency, maxWait: queueWait)
+    }
+
+    /// Runs a password hash check (CPU-bound, no connection) on the password threads; throws
+    /// `PasswordChecksBusy` when `passwordQueueLimit` checks are already running or waiting.
+    public func checkPassword<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        guard passwordChecks.add(1, ordering: .relaxed).newValue <= Self.passwordQueueLimit else {
+            passwordChecks.subtract(1, ordering: .relaxed)
+            throw PasswordChecksBusy()
+        }
+        defer { passwordChecks.subtract(1, ordering: .relaxed) }
+        return try await passwords.runIfActive(body)
     }
 
     /// Runs `body` with a connection on a work thread, within `tenant`'s limit (0: the
@@ -73,6 +95,7 @@ public final class APIDatabase: @unchecked Sendable {
     public func shutdown() async throws {
         try await work.shutdown()
         try await auth.shutdown()
+        try await passwords.shutdownGracefully()
     }
 }
 
@@ -155,4 +178,9 @@ final class ConnectionPool: @unchecked Sendable {
         if connection.inTransaction { try? connection.execute("ROLLBACK") }
         lock.withLock { if idle.count < threads { idle.append(connection) } }
     }
+}
+
+/// Too many password checks are running or waiting: the sign-in should be tried again soon.
+public struct PasswordChecksBusy: Error, CustomStringConvertible {
+    public var description: String { "\(APIDatabase.passwordQueueLimit) password checks are already running or waiting" }
 }

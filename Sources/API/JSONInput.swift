@@ -130,7 +130,7 @@ struct JSONBody {
 
 /// Percent-decoding of a path segment into exact UTF-8 text (Foundation's decoding drops a
 /// leading byte order mark); nil for bad escapes or invalid UTF-8.
-func percentDecoded(_ text: String) -> String? {
+public func percentDecoded(_ text: String) -> String? {
     var bytes: [UInt8] = []
     var input = Array(text.utf8)[...]
     while let byte = input.popFirst() {

@@ -61,7 +61,7 @@ struct AuditQuery: Sendable {
     func link(before: Int64? = nil, after: Int64? = nil) -> String {
         let parameters: [(String, String?)] = [("action", action), ("limit", limit == 50 ? nil : String(limit)),
                                                ("before", before.map(String.init)), ("after", after.map(String.init))]
-        let text = parameters.compactMap { name, value in value.map { "\(name)=\(consolePathSegment($0))" } }.joined(separator: "&")
+        let text = parameters.compactMap { name, value in value.map { "\(name)=\(ConsolePath.segment($0))" } }.joined(separator: "&")
         return text.isEmpty ? "/console/audit" : "/console/audit?" + text
     }
 }

@@ -1,51 +1,26 @@
 import Accounting
 import Foundation
+import Presentation
 import Rating
 import Storage
 
-/// How the billing pages show invoices, their lines and byte counts: the console's one place
-/// for these formats, kept small so it can give way to the presentation the API and the CLI
-/// share. Money is the invoice's exact decimal in its currency's major unit; bytes are exact
-/// integers with thin-space grouping, with human units beside.
+/// How the billing pages show invoices, their lines and byte counts. Money is written as the
+/// API and the CLI write it (`PresentedValue`); bytes as the usage pages write them
+/// (`UsageFormat`: exact integers grouped by narrow spaces, human units beside).
 enum BillingPresentation {
-    /// "19.90" for 1990 minor units of EUR.
+    /// "19.90" for 1990 minor units of EUR: the presentation the API and the CLI write.
     static func money(_ minor: Int64, _ currency: String) -> String {
-        Currency(code: currency)?.format(minorUnits: minor) ?? String(minor)
+        PresentedValue.money(minor, currency: currency)
     }
 
-    /// "1 234 567" (thin spaces between groups of three digits).
-    static func bytes(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var grouped = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { grouped += "\u{2009}" }
-            grouped.append(c)
-        }
-        return (value < 0 ? "-" : "") + grouped
-    }
+    /// "1 234 567": the usage pages' grouping of exact byte counts.
+    static func bytes(_ value: Int64) -> String { UsageFormat.grouped(value) }
 
-    /// "1.23 GB": decimal units (10^3 steps), two decimals, for the eye only.
-    static func humanBytes(_ value: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
-        var scaled = Double(value.magnitude)
-        var unit = 0
-        while scaled >= 1000, unit < units.count - 1 {
-            scaled /= 1000
-            unit += 1
-        }
-        let text = unit == 0 ? String(value.magnitude) : String(format: "%.2f", scaled)
-        return (value < 0 ? "-" : "") + text + " " + units[unit]
-    }
+    /// "1.23 GB": the usage pages' human size, for the eye only.
+    static func humanBytes(_ value: Int64) -> String { UsageFormat.human(value) }
 
     /// An exact decimal as text (quantities, prices, factors).
     static func decimal(_ value: Decimal) -> String { DecimalText.format(value, maximumFractionDigits: 18) }
-
-    /// A path segment, percent-encoded.
-    static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
 
     /// UTC `YYYY-MM-DDTHH:00Z` of an hour's start (the id of an hourly bucket in URLs).
     static func hour(_ seconds: Int64) -> String {
@@ -108,7 +83,7 @@ struct InvoiceView {
         total = BillingPresentation.money(invoice.total, invoice.currency)
         ratedAt = invoice.ratedAt
         finalizedAt = invoice.finalizedAt
-        href = "/console/invoices/\(BillingPresentation.segment(invoice.period))/\(invoice.id)"
+        href = "/console/invoices/\(ConsolePath.segment(invoice.period))/\(invoice.id)"
     }
 }
 

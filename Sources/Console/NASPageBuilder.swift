@@ -79,7 +79,7 @@ struct NASPageBuilder {
         let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: devices.map(\.id))
         let rows = devices.map { device -> Row in
             let seen = health[device.id] ?? NASDeviceHealth(nasID: device.id)
-            return Row(name: device.name, link: "/console/nas/" + consolePathSegment(device.name), address: device.address, listener: device.listener,
+            return Row(name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name), address: device.address, listener: device.listener,
                        vendor: device.vendor, coaPort: device.coaPort, lastHeard: seen.lastHeardAt, openSessions: seen.openSessions,
                        state: seen.state, weakSecret: device.weakSecret)
         }
@@ -139,7 +139,7 @@ struct NASPageBuilder {
             let secret = fields.values["secret"]?.first ?? ""
             let added = try store.add(tenant: tenant, name: name, address: address, secret: secret, listener: listener,
                                       audit: viewer.audit("nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
-            return .redirect("/console/nas/\(consolePathSegment(added.name))?done=added")
+            return .redirect("/console/nas/\(ConsolePath.segment(added.name))?done=added")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
             return .page(try list(NASListing(), form: NewNAS(name: String(name.prefix(200)), address: String(address.prefix(64)), message: problem.message),
@@ -219,7 +219,7 @@ struct NASPageBuilder {
         let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: [device.id])[device.id] ?? NASDeviceHealth(nasID: device.id)
         let requests = try NASHealthStore(connection: connection).enforcementRequests(tenant: tenant, nasID: device.id)
         let view = DeviceView(
-            csrf: viewer.csrfToken, notice: notice, name: device.name, link: "/console/nas/" + consolePathSegment(device.name),
+            csrf: viewer.csrfToken, notice: notice, name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name),
             address: device.address, listener: device.listener, identifier: device.identifier, weakSecret: device.weakSecret,
             requireMessageAuthenticator: device.requireMessageAuthenticator, hasCoASecret: device.hasCoASecret, weakCoASecret: device.weakCoASecret,
             coaPort: device.coaPort, vendor: device.vendor,
@@ -240,7 +240,7 @@ struct NASPageBuilder {
         do {
             try store.rotateSecret(tenant: tenant, name: name, secret: fields.values["secret"]?.first ?? "",
                                    audit: viewer.audit("nas.secret_rotated", name))
-            return .redirect("/console/nas/\(consolePathSegment(name))?done=rotated")
+            return .redirect("/console/nas/\(ConsolePath.segment(name))?done=rotated")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
             return .page(try device(name, rotate: Message(message: problem.message), status: problem.status))
@@ -267,7 +267,7 @@ struct NASPageBuilder {
             let coaSecret: String?? = clear ? .some(nil) : newSecret.map { .some($0) }
             _ = try store.update(tenant: tenant, name: name, coaPort: port, coaSecret: coaSecret, vendor: vendor,
                                  audit: viewer.audit("nas.updated", name, NASAuditDetail.updated(coaPort: port, coaSecret: coaSecret, vendor: vendor)))
-            return .redirect("/console/nas/\(consolePathSegment(name))?done=updated")
+            return .redirect("/console/nas/\(ConsolePath.segment(name))?done=updated")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
             return .page(try device(name, coa: CoAForm(port: String(portText.prefix(5)), vendor: String(vendorText.prefix(40)), message: problem.message),
@@ -291,7 +291,7 @@ struct NASPageBuilder {
             let device = try store.find(tenant: tenant, name: name)
             let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: [device.id])[device.id]
             return .page(PageView(title: "Remove NAS \(device.name)?", template: "nas.confirm-remove",
-                                  data: ConfirmRemoval(csrf: viewer.csrfToken, name: device.name, link: "/console/nas/" + consolePathSegment(device.name),
+                                  data: ConfirmRemoval(csrf: viewer.csrfToken, name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name),
                                                        address: device.address, openSessions: health?.openSessions ?? 0)))
         }
         try store.remove(tenant: tenant, name: name, audit: viewer.audit("nas.removed", name))

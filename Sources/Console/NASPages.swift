@@ -51,18 +51,7 @@ extension TollgateConsole {
 
 /// The NAS name in a path, percent-decoded; a bad one is a 404 (there is no such page).
 private func nasName(_ context: some RequestContext) throws -> String {
-    guard let raw = context.parameters.get("name"), let name = raw.removingPercentEncoding, !name.isEmpty, name.count <= 200,
-          !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-        throw ConsoleError.notFound
-    }
-    return name
-}
-
-/// A path segment with everything but unreserved characters percent-encoded.
-func consolePathSegment(_ text: String) -> String {
-    var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-    allowed.insert(charactersIn: "-._~")
-    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    try ConsolePath.parameter(context, "name", maxLength: 200)
 }
 
 /// What the NAS list shows: its sort, direction and page, from the query.
@@ -107,7 +96,7 @@ struct NASListing: Sendable {
         for (index, parameter) in parameters.enumerated() {
             if let change = changes[parameter.0] { parameters[index].1 = change }
         }
-        let text = parameters.compactMap { name, value in value.map { "\(name)=\(consolePathSegment($0))" } }.joined(separator: "&")
+        let text = parameters.compactMap { name, value in value.map { "\(name)=\(ConsolePath.segment($0))" } }.joined(separator: "&")
         return text.isEmpty ? "/console/nas" : "/console/nas?" + text
     }
 }

@@ -46,6 +46,10 @@ struct OverviewPage: Sendable {
     var nearCap: [NearCap]
     var candidates: Int
     var nas: [NAS]
+    /// Set when the tenant has more NAS than the health table shows: how many in all.
+    var nasTotal: Int64?
+    var nasShown: Int
+    var showNAS: Bool
     var unmerged: Int64
     var mergeSeconds: Int64
     var showSubscribers: Bool
@@ -54,6 +58,8 @@ struct OverviewPage: Sendable {
     static let nearShare = 0.8
     /// How many of the cycle's heaviest users are measured against their allowance.
     static let candidateLimit = 500
+    /// How many NAS the health table lists (by name); the NAS page has them all.
+    static let nasLimit = 200
 }
 
 extension TollgateConsole {
@@ -86,7 +92,9 @@ extension TollgateConsole {
                                         percent: percent, over: over, state: summary.state ?? "normal")
         }
         let lag = try store.mergeLag(tenant: tenant)
-        let nas = try store.nasHealth(tenant: tenant).map { row in
+        // One more than shown tells whether there are more.
+        let nasRows = try store.nasHealth(tenant: tenant, limit: OverviewPage.nasLimit + 1)
+        let nas = nasRows.prefix(OverviewPage.nasLimit).map { row in
             OverviewPage.NAS(name: row.name, lastHeardAt: row.lastHeardAt ?? "never", silentSeconds: row.silentSeconds.map(String.init) ?? "",
                              reportedSilent: row.reportedSilent, openSessions: row.openSessions,
                              drops: row.drops.map { OverviewPage.Drop(reason: $0.reason, datagrams: $0.datagrams) },
@@ -94,7 +102,8 @@ extension TollgateConsole {
         }
         let data = OverviewPage(thisCycle: try cycle(current), lastCycle: try cycle(current.previous),
                                 activeSessions: try store.activeSessionCount(tenant: tenant), nearCap: Array(near), candidates: candidates.count,
-                                nas: nas, unmerged: lag.unmerged, mergeSeconds: lag.oldestSeconds,
+                                nas: Array(nas), nasTotal: nasRows.count > OverviewPage.nasLimit ? try store.nasCount(tenant: tenant) : nil, nasShown: nas.count,
+                                showNAS: ConsoleSection.nas.roles.contains(viewer.role), unmerged: lag.unmerged, mergeSeconds: lag.oldestSeconds,
                                 showSubscribers: ConsoleSection.subscribers.roles.contains(viewer.role))
         return PageView(title: "Overview", template: "usage-overview", data: data)
     }

@@ -63,14 +63,7 @@ struct PageQuery: Sendable {
         return path + "?" + kept.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
     }
 
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
-
-    /// A path segment, percent-encoded.
-    static func segment(_ text: String) -> String { encode(text) }
+    static func encode(_ text: String) -> String { ConsolePath.segment(text) }
 }
 
 /// A header cell of a table sorted on the server: a link that sorts by its column (the
@@ -98,13 +91,16 @@ struct SortHeader: Sendable {
 /// Links to the previous and next page of a listing.
 struct Pager: Sendable {
     var previous: String?
+    /// Back to the first page, for listings that page forward by a key and cannot step back.
+    var first: String?
     var next: String?
     /// Whether there is a link at all (stored: templates read stored properties only).
     var any: Bool
 
-    init(previous: String?, next: String?) {
+    init(previous: String? = nil, first: String? = nil, next: String?) {
         self.previous = previous
+        self.first = first
         self.next = next
-        any = previous != nil || next != nil
+        any = previous != nil || first != nil || next != nil
     }
 }

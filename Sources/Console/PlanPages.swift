@@ -82,7 +82,7 @@ extension TollgateConsole {
                     _ = try PlanStore(connection: connection).createPlan(
                         tenant: tenant, name: name, terms: document.terms, effectiveFrom: from,
                         audit: viewer.audit("plan.created", name, from.map { "effective_from \($0)" } ?? ""))
-                    return .redirect("/console/plans/\(BillingPresentation.segment(name))")
+                    return .redirect("/console/plans/\(ConsolePath.segment(name))")
                 } catch {
                     guard let known = ConsoleError.from(error), known.status != .forbidden else { throw error }
                     var form = entered
@@ -96,13 +96,13 @@ extension TollgateConsole {
         router.get("console/plans/{name}") { request, context in
             let raw = context.parameters.get("name") ?? ""
             return try await page(request, .plans) { viewer, connection in
-                try Self.planPage(viewer, connection, name: try Self.pathParameter(raw), form: DocumentForm())
+                try Self.planPage(viewer, connection, name: try ConsolePath.decode(raw), form: DocumentForm())
             }
         }
         router.post("console/plans/{name}/versions") { request, context in
             let raw = context.parameters.get("name") ?? ""
             return try await form(request, .plans, roles: [.billing]) { viewer, fields, connection in
-                let name = try Self.pathParameter(raw)
+                let name = try ConsolePath.decode(raw)
                 let entered = DocumentForm(name: name, document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "")
                 do {
                     let document = try PlanDocumentText.parse(try fields.required("document", label: "Document", maxLength: 20_000))
@@ -114,7 +114,7 @@ extension TollgateConsole {
                     }
                     _ = try PlanStore(connection: connection).addVersion(tenant: try viewer.tenant(), plan: name, terms: document.terms, effectiveFrom: from,
                                                                          audit: viewer.audit("plan.version_added", name, "effective_from \(from)"))
-                    return .redirect("/console/plans/\(BillingPresentation.segment(name))")
+                    return .redirect("/console/plans/\(ConsolePath.segment(name))")
                 } catch {
                     guard let known = ConsoleError.from(error), known.status != .forbidden, known.status != .notFound else { throw error }
                     var form = entered
@@ -131,7 +131,7 @@ extension TollgateConsole {
             return try await page(request, .plans) { viewer, connection in
                 let query = try FormFields(queryText)
                 let tenant = try viewer.tenant()
-                let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try Self.pathParameter(raw))
+                let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try ConsolePath.decode(raw))
                 var form = PreviewForm(csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
                                        user: query["user"] ?? "", period: query["period"] ?? "", document: "", effectiveFrom: "",
                                        versions: Self.versionChoices(plan, selected: query["version"]))
@@ -143,7 +143,7 @@ extension TollgateConsole {
             let raw = context.parameters.get("name") ?? ""
             return try await form(request, .plans, roles: [.billing]) { viewer, fields, connection in
                 let tenant = try viewer.tenant()
-                let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try Self.pathParameter(raw))
+                let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try ConsolePath.decode(raw))
                 var form = PreviewForm(csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
                                        user: fields["user"] ?? "", period: fields["period"] ?? "",
                                        document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "",
@@ -310,7 +310,7 @@ extension TollgateConsole {
 
     // MARK: Terms as text
 
-    static func planHref(_ name: String) -> String { "/console/plans/" + BillingPresentation.segment(name) }
+    static func planHref(_ name: String) -> String { "/console/plans/" + ConsolePath.segment(name) }
 
     static func directionsText(_ directions: CountedDirections) -> String {
         switch directions {
@@ -348,14 +348,6 @@ extension TollgateConsole {
 
     // MARK: Input
 
-    /// A path parameter as routed, percent-decoded; a malformed one names no page.
-    static func pathParameter(_ raw: String) throws -> String {
-        guard let value = raw.removingPercentEncoding, !value.isEmpty, value.count <= 253,
-              !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw ConsoleError.notFound
-        }
-        return value
-    }
 
     /// An optional `YYYY-MM-DD` field.
     static func date(_ text: String?, _ label: String) throws -> CivilDate? {

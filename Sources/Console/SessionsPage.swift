@@ -52,7 +52,7 @@ extension TollgateConsole {
                              cause: UsageFormat.terminateCause(row.terminateCause), closeReason: row.closeReason, address: row.framedIPAddress ?? "")
         }
         let data = SessionsPage(active: state == .active, user: user ?? "", nas: nas ?? "", rows: rows, empty: rows.isEmpty,
-                                pager: Pager(previous: after != nil ? query.link(["after": nil]) : nil,
+                                pager: Pager(first: after != nil ? query.link(["after": nil]) : nil,
                                              next: page.next.map { query.link(["after": String($0)]) }))
         return PageView(title: "Sessions", template: "usage-sessions", data: data)
     }

@@ -1,3 +1,4 @@
+import API
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -63,12 +64,24 @@ extension TollgateConsole {
         let settings = self.settings
         let started: (token: String, session: ConsoleSession)?
         do {
-            started = try await database.authenticate { connection -> (token: String, session: ConsoleSession)? in
-                let found = try ConsoleUserStore(connection: connection).credentials(email: email)
-                guard PasswordHasher.verify(password, hash: found?.passwordHash), let user = found?.user else { return nil }
-                _ = try ConsoleSessionStore(connection: connection).purge(idle: settings.idleTimeout, lifetime: settings.lifetime)
-                return try ConsoleSessionStore(connection: connection).start(user: user, client: client ?? "")
+            // The hash is read and the session started on the token-check threads; bcrypt
+            // (slow on purpose, and as slow for an unknown email) runs on threads of its own.
+            let found = try await database.authenticate { connection in
+                try ConsoleUserStore(connection: connection).credentials(email: email)
             }
+            let verified = try await database.checkPassword { PasswordHasher.verify(password, hash: found?.passwordHash) }
+            if verified, let found {
+                // Only with the hash that was checked: a password changed meanwhile wins.
+                started = try await database.authenticate { connection in
+                    _ = try ConsoleSessionStore(connection: connection).purge(idle: settings.idleTimeout, lifetime: settings.lifetime)
+                    return try ConsoleSessionStore(connection: connection).start(user: found.user, client: client ?? "", verifiedHash: found.passwordHash)
+                }
+            } else {
+                started = nil
+            }
+        } catch let busy as PasswordChecksBusy {
+            logger.warning("console sign-in refused: \(busy)", metadata: ["email": "\(email)", "client": "\(client ?? "")"])
+            return again("Too many sign-ins at once. Try again in a moment.", .serviceUnavailable)
         } catch {
             return failurePage(error, viewer: nil, section: nil)
         }

@@ -67,13 +67,14 @@ extension ConsoleTemplates {
               {{^nas}}<tr><td colspan="6" class="muted">No NAS registered.</td></tr>{{/nas}}
               </tbody>
             </table></div>
+            {{#nasTotal}}<p class="muted" id="nas-health-more">The first {{nasShown}} of {{nasTotal}} NAS by name{{#showNAS}}: every NAS is on the <a href="/console/nas">NAS page</a>{{/showNAS}}.</p>{{/nasTotal}}
             <p class="muted">Drops are datagrams from a registered address left unanswered (wrong secret, bad Message-Authenticator, malformed, a copy of one in flight, overload). Datagrams from unknown addresses belong to no tenant: each collector counts them on its /metrics.</p>
             """,
         "usage-sort-headers": """
             {{#headers}}<th{{#numeric}} class="num"{{/numeric}}{{#ariaSort}} aria-sort="{{ariaSort}}"{{/ariaSort}}>{{#href}}<a href="{{href}}">{{label}}</a>{{/href}}{{^href}}{{label}}{{/href}}</th>{{/headers}}
             """,
         "usage-pager": """
-            {{#pager}}{{#any}}<div class="pager">{{#previous}}<a rel="prev" href="{{previous}}">Previous</a>{{/previous}}{{#next}}<a rel="next" href="{{next}}">Next</a>{{/next}}</div>{{/any}}{{/pager}}
+            {{#pager}}{{#any}}<div class="pager">{{#previous}}<a rel="prev" href="{{previous}}">Previous</a>{{/previous}}{{#first}}<a rel="first" href="{{first}}">First page</a>{{/first}}{{#next}}<a rel="next" href="{{next}}">Next</a>{{/next}}</div>{{/any}}{{/pager}}
             """,
         "usage-subscribers": """
             <form class="filters" method="get" action="/console/subscribers">

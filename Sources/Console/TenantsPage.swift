@@ -29,7 +29,7 @@ extension TollgateConsole {
                             billingDay: row.tenant.billingDay, nasCount: row.nasCount, userCount: row.consoleUserCount)
         }
         let data = TenantsPage(rows: Array(rows), empty: rows.isEmpty,
-                               pager: Pager(previous: after != nil ? query.link(["after": nil]) : nil,
+                               pager: Pager(first: after != nil ? query.link(["after": nil]) : nil,
                                             next: fetched.count > limit ? rows.last.map { query.link(["after": $0.slug]) } : nil))
         return PageView(title: "Tenants", template: "usage-tenants", data: data)
     }

@@ -70,9 +70,7 @@ extension TollgateConsole {
     /// The `{user}` of a path, percent-decoded.
     /// nil when it is not a User-Name at all (the page answers 404).
     static func userParameter(_ context: some RequestContext) -> String? {
-        guard let raw = context.parameters.get("user"), let user = raw.removingPercentEncoding, !user.isEmpty, user.count <= 253,
-              !user.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return nil }
-        return user
+        try? ConsolePath.parameter(context, "user")
     }
 
     static func require(_ user: String?) throws -> String {
@@ -81,5 +79,5 @@ extension TollgateConsole {
     }
 
     /// The subscriber page's path.
-    static func subscriberPath(_ user: String) -> String { "/console/subscribers/" + PageQuery.segment(user) }
+    static func subscriberPath(_ user: String) -> String { "/console/subscribers/" + ConsolePath.segment(user) }
 }

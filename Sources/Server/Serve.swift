@@ -113,7 +113,7 @@ public enum Serve {
                     readTimeout: .seconds(settings.readTimeoutSeconds))
             .register(on: router)
         var consoleSettings = configuration.console
-        consoleSettings.secureCookies = settings.tlsCertificate != nil
+        consoleSettings.secureCookies = configuration.consoleSecureCookies ?? (settings.tlsCertificate != nil)
         TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger, dictionary: dictionary)
             .register(on: router)
         guard let http = SocketAddress(hostPort: configuration.http) else {

@@ -16,6 +16,9 @@ extension TollgateConfiguration {
             case "session_hours": console.lifetime = .seconds(3600 * (try integer(value, name, 1...(30 * 24))))
             case "login_attempts": console.loginAttempts = try integer(value, name, 1...1000)
             case "login_window_minutes": console.loginWindow = .seconds(60 * (try integer(value, name, 1...1440)))
+            case "secure_cookies":
+                guard case .boolean(let secure) = value else { throw Error("\(name) must be true or false") }
+                consoleSecureCookies = secure
             default: throw Error("unknown key '\(name)'")
             }
         }

@@ -42,6 +42,9 @@ public struct TollgateConfiguration: Sendable {
     public var enforcement = Enforcer.Configuration()
     /// The billing console's sessions and sign-in limits ([console] in the file).
     public var console = ConsoleSettings()
+    /// `[console] secure_cookies`: mark the console's cookies Secure whatever the HTTP port
+    /// does (behind a proxy that terminates TLS), or not; nil: when the port has TLS.
+    public var consoleSecureCookies: Bool?
 
     /// The spool as configured (nil when turned off).
     public var spool: SpoolConfiguration? {

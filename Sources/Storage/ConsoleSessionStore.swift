@@ -22,13 +22,18 @@ public struct ConsoleSessionStore {
     /// Starts a session for `user` and returns the cookie token (shown once) and the session.
     /// Always a new token: whatever the browser presented before signing in is never promoted
     /// (no session fixation).
-    public func start(user: ConsoleUser, client: String) throws -> (token: String, session: ConsoleSession) {
+    ///
+    /// `verifiedHash`: the password hash the sign-in was checked against; when given, the
+    /// session starts only if it is still the user's (a password changed, or the user removed,
+    /// while the check ran gives nil).
+    public func start(user: ConsoleUser, client: String, verifiedHash: String? = nil) throws -> (token: String, session: ConsoleSession)? {
         let token = hex(TokenStore.random(32))
         let csrf = hex(TokenStore.random(32))
-        try connection.query("""
-            INSERT INTO console_sessions (token_hash, user_id, csrf_token, client) VALUES (decode($1, 'hex'), $2, $3, $4)
-            """, [hex(TokenStore.sha256(Array(token.utf8))), String(user.id), csrf, String(client.prefix(200))])
-        return (token, ConsoleSession(user: user, csrfToken: csrf))
+        let inserted = try connection.query("""
+            INSERT INTO console_sessions (token_hash, user_id, csrf_token, client)
+            SELECT decode($1, 'hex'), u.id, $3, $4 FROM console_users u WHERE u.id = $2 AND ($5::text IS NULL OR u.password_hash = $5)
+            """, [hex(TokenStore.sha256(Array(token.utf8))), String(user.id), csrf, String(client.prefix(200)), verifiedHash]).affectedRows
+        return inserted == 1 ? (token, ConsoleSession(user: user, csrfToken: csrf)) : nil
     }
 
     /// The live session of a presented cookie token, or nil (unknown, ended, idle too long or

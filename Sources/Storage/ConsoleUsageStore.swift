@@ -144,6 +144,13 @@ public struct ConsoleUsageStore {
         }
     }
 
+    /// How many NAS the tenant has registered.
+    public func nasCount(tenant: Tenant) throws -> Int64 {
+        try connection.tenantTransaction(tenant.id) { connection in
+            try connection.query("SELECT count(*) FROM nas_devices WHERE tenant_id = $1", [String(tenant.id)]).int64(row: 0, column: 0)
+        }
+    }
+
     /// The tenant's packets waiting in the packet log for the merge.
     public func mergeLag(tenant: Tenant) throws -> MergeLag {
         let result = try connection.tenantTransaction(tenant.id) { connection in

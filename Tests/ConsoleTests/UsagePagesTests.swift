@@ -51,11 +51,39 @@ struct UsagePagesTests {
                 <span class="drop" data-reason="bad_authenticator">bad_authenticator 7</span> \
                 <span class="drop" data-reason="duplicate_in_flight">duplicate_in_flight 1</span>
                 """) == true, "\(nas.first ?? "")")
+            #expect(page.tag(id: "nas-health-more").isEmpty)
             let silent = Int64(nas.first.flatMap { Page.cell("silent", in: $0) } ?? "") ?? -1
             #expect((before - ConsoleWorld.lastHeard...Int64(Date().timeIntervalSince1970) + 1 - ConsoleWorld.lastHeard).contains(silent), "\(silent)")
             #expect(!page.body.contains("bravo"))
             // The grouped figure and its human size.
             #expect(page.body.contains("9\u{202F}030\u{202F}536\u{202F}000 B"))
+        }
+    }
+
+    @Test("the overview's NAS health lists the first 200 NAS by name and says how many there are")
+    func manyNAS() async throws {
+        let world = try ConsoleWorld()
+        let store = NASStore(connection: world.connection, cipher: TestDatabase.cipher)
+        for i in 0..<199 {
+            _ = try store.add(tenant: world.a, name: String(format: "alpha-%03d", i), address: "10.9.\(i / 250).\(i % 250 + 1)", secret: "s3cret-\(i)")
+        }
+        try await world.withClient { client in
+            // Exactly 200: all shown, nothing more to say.
+            let all = try await client.get("/console/", session: try await client.signIn("operator@alpha.example"))
+            #expect(Page.rows(all.element(id: "nas-health", closing: "</table>"), attribute: "data-nas").count == 200)
+            #expect(all.tag(id: "nas-health-more").isEmpty)
+        }
+        _ = try store.add(tenant: world.a, name: "alpha-199", address: "10.9.0.200", secret: "s3cret-199")
+        try await world.withClient { client in
+            for (email, link) in [("operator@alpha.example", true), ("readonly@alpha.example", false)] {
+                let page = try await client.get("/console/", session: try await client.signIn(email))
+                let names = Page.rows(page.element(id: "nas-health", closing: "</table>"), attribute: "data-nas")
+                    .compactMap { Page.attribute("data-nas", in: $0) }
+                #expect(names.count == 200 && names.first == "alpha-000" && names.last == "alpha-199" && !names.contains("alpha-bras"))
+                let more = page.element(id: "nas-health-more", closing: "</p>")
+                #expect(more.contains("The first 200 of 201 NAS by name"))
+                #expect(more.contains("href=\"/console/nas\"") == link)
+            }
         }
     }
 

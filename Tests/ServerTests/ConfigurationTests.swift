@@ -71,6 +71,9 @@ struct ConfigurationTests {
             """)
         #expect(configuration.console == ConsoleSettings(idleTimeout: .seconds(900), lifetime: .seconds(28_800), secureCookies: false,
                                                          loginAttempts: 3, loginWindow: .seconds(600)))
+        #expect(configuration.consoleSecureCookies == nil)
+        #expect(try load("[console]\nsecure_cookies = true\n").consoleSecureCookies == true)
+        #expect(try load("[console]\nsecure_cookies = false\n").consoleSecureCookies == false)
         #expect(try load("").console == ConsoleSettings())
         let refusals: [(String, String)] = [
             ("idle_timeout_minutes = 0", "console.idle_timeout_minutes must be between 1 and 10080, not 0"),
@@ -79,6 +82,7 @@ struct ConfigurationTests {
             ("login_attempts = 0", "console.login_attempts must be between 1 and 1000, not 0"),
             ("login_window_minutes = 1441", "console.login_window_minutes must be between 1 and 1440, not 1441"),
             ("remember_me = 1", "unknown key 'console.remember_me'"),
+            ("secure_cookies = \"yes\"", "console.secure_cookies must be true or false"),
             ("idle_timeout_minutes = 180\nsession_hours = 2", "console.session_hours must be at least console.idle_timeout_minutes"),
         ]
         for (text, message) in refusals {

@@ -157,6 +157,26 @@ struct ConsoleBrowserTests {
             .visit("/console/plans", "Plans", name: "plans", [.containing("#plans", "Home 100")]),
             .visit("/console/plans/Home%20100", nil, name: "a plan's versions", [.count("#versions tbody tr", 1), .present("form#new-version")]),
             .visit("/console/plans/Home%20100/preview", nil, name: "the plan preview form", [.present("form#preview")]),
+            // Home 100 at 39.90 instead of 29.90 from the cycle's first day: anna's real cycle
+            // costs 10.00 more plus 20 % tax; the current side is her invoice of the run.
+            .submit("form#preview", "a candidate version previewed on a subscriber's real cycle", fill: [
+                "user": "anna.north", "period": world.period, "effective_from": "\(world.period)-01", "document": """
+                    name = "Home 100"
+                    currency = "EUR"
+                    recurring_fee = "39.90"
+                    unit = "GB"
+                    included = 100
+                    directions = "both"
+                    overage = "per_unit"
+                    price = "0.50"
+                    increment = 1
+                    tax_rate = "0.20"
+                    """,
+            ], title: nil, [
+                .attribute("#preview-current", "data-total", annaTotal),
+                .attribute("#preview-difference", "data-value", "12.00"),
+            ]),
+            .visit("/console/plans/Home%20100", nil, name: "nothing was published by the preview", [.count("#versions tbody tr", 1)]),
             .visit("/console/invoices", "Invoices", name: "invoice runs", [
                 .present("#runs tr[data-period=\"\(world.period)\"]"), .present("form#new-run"),
             ]).without(south),
@@ -183,10 +203,16 @@ struct ConsoleBrowserTests {
             .submit("form#confirm-finalize", "finalize confirmed", button: "#confirm", title: nil, [
                 .absent("form#finalize"), .containing("#invoices tr[data-invoice=\"\(annaID)\"]", "final"),
             ]),
+            .visit("/console/subscribers/anna.north", nil, name: "a subscriber before a top-up", [.count("#top-ups tr[data-top-up]", 0)]),
+            .submit("form#top-up", "a top-up for this cycle", fill: ["amount": "5 GB", "note": "goodwill <b>after an outage</b>"], title: nil, [
+                .count("#top-ups tr[data-top-up]", 1), .attribute("#top-ups tr[data-top-up] td.num", "data-value", "5000000000"),
+                .containing("#top-ups tr[data-top-up]", "goodwill <b>after an outage</b>"), .absent("#top-ups b"),
+            ]),
         ] }
         if Self.groups.isSuperset(of: [.billing, .nas]) { steps += [
             .visit("/console/audit", "Audit log", name: "the audit log", [
-                .count("#audit tr[data-action=\"invoice_run.finalized\"]", 1), .containing("#audit", "billing@north.example"),
+                .count("#audit tr[data-action=\"invoice_run.finalized\"]", 1), .count("#audit tr[data-action=\"top_up.added\"]", 1),
+                .containing("#audit", "billing@north.example"),
             ]),
         ] }
         steps += [
