@@ -45,7 +45,14 @@ struct ConsoleBrowserTests {
             #expect(try world.invoices("south").map { $0["status"] as? String } == ["draft"])
             #expect(try world.connection.query("""
                 SELECT action FROM audit_log WHERE actor = 'billing@north.example' ORDER BY id
-                """).rows == [["invoice_run.finalized"]])
+                """).rows == [["invoice_run.finalized"], ["top_up.added"]])
+            // The top-up through the browser, exactly as typed; the preview published nothing.
+            #expect(try world.connection.query("""
+                SELECT u.bytes, u.note FROM top_ups u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'north' AND u.user_name = 'anna.north'
+                """).rows == [["5000000000", "goodwill <b>after an outage</b>"]])
+            #expect(try world.connection.query("""
+                SELECT count(*) FROM plan_versions v JOIN tenants t ON t.id = v.tenant_id WHERE t.slug = 'north'
+                """).rows == [["1"]])
         }
         #expect(world.serve.terminate() == 0)
     }
