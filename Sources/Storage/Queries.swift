@@ -96,7 +96,7 @@ public struct ReportStore {
                       AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
                       AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
                       AND ($4::text IS NULL OR u.subscriber >= $4)
-                    ORDER BY 1 LIMIT $7::integer + 1
+                    ORDER BY 1 LIMIT $8::integer
                 )
                 SELECT * FROM (
                     SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
@@ -109,7 +109,11 @@ public struct ReportStore {
                 ) g
                 WHERE $4::text IS NULL OR (g.subscriber, coalesce(g.period, '')) > ($4::text, $5::text)
                 ORDER BY 1, 2 LIMIT $7
-                """, [user] + (try Self.instants(from, to, tenant: tenant)) + key + [String(tenant.id), String(limit + 1)])
+                """, [user] + (try Self.instants(from, to, tenant: tenant)) + key + [String(tenant.id), String(limit + 1),
+                      // One subscriber at most for a user's usage: told so, the planner looks the
+                      // user's buckets up by key instead of scanning every bucket of the range
+                      // (a page limit of 1,000 made it estimate 1,001 subscribers: 18 s at 72 M rows).
+                      String(user == nil ? limit + 2 : 1)])
         }
         return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
     }
