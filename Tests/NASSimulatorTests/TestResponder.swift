@@ -136,7 +136,10 @@ final class TestResponder: @unchecked Sendable {
         var held: [Held] = []
         var dropped = 0
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = now() + 120  // bounded even if a test forgets to stop it
+        // Bounded even if a test forgets to stop it: ten minutes after the last datagram. (Two
+        // minutes from the start were not enough: in a full run a test's next request can
+        // wait minutes for a thread of the shared concurrency pool.)
+        var deadline = now() + 600
         while !lock.withLock({ stopping }) && now() < deadline {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&descriptor, 1, 2)
@@ -151,6 +154,7 @@ final class TestResponder: @unchecked Sendable {
                     }
                 }
                 guard n > 0 else { break }
+                deadline = now() + 600
                 let bytes = Array(buffer[0..<n])
                 let from = withUnsafePointer(to: &source) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { describe($0) }

@@ -236,6 +236,8 @@ struct ServeProcessTests {
         #expect(pyStatus == 0, "\(pyOutput)")
         #expect(pyOutput.contains("pyrad ok"))
 
+        // Answered means logged; sessions and usage show once the log is merged.
+        try waitForMerge(url: url)
         let sessions = try runTollgate(["sessions", "--tenant", "acme", "--format", "json", "--database-url", url])
         let rows = try JSONSerialization.jsonObject(with: Data(sessions.output.utf8)) as? [[String: Any]] ?? []
         let byUser = Dictionary(uniqueKeysWithValues: rows.map { ($0["user"] as? String ?? "", $0) })
