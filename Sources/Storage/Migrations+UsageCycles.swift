@@ -60,28 +60,8 @@ extension Migrations {
                     SELECT n.tenant_id, (n.hour AT TIME ZONE t.time_zone)::date AS day, n.subscriber, t.billing_day,
                            sum(n.upload_bytes)::bigint AS up, sum(n.download_bytes)::bigint AS down, sum(n.session_seconds)::bigint AS secs
                     FROM new_rows n JOIN tenants t ON t.id = n.tenant_id GROUP BY 1, 2, 3, 4
-                ), daily AS (
-                    INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, day, subscriber, up, down, secs FROM d ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
-                        upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_daily.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_daily.session_seconds + excluded.session_seconds
-                ), cycles AS (
-                    INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, billing_cycle_start(day, billing_day), subscriber, sum(up), sum(down), sum(secs)
-                    FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
-                        upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_cycles.session_seconds + excluded.session_seconds
-                )
-                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
-                SELECT tenant_id, billing_cycle_start(day, billing_day), sum(up), sum(down), sum(secs) FROM d GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
-                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds;
+                ),
+        \(applyDeltas)
             ELSIF TG_OP = 'UPDATE' THEN
                 WITH d AS (
                     SELECT n.tenant_id, (n.hour AT TIME ZONE t.time_zone)::date AS day, n.subscriber, t.billing_day,
@@ -89,55 +69,15 @@ extension Migrations {
                            sum(n.session_seconds - o.session_seconds)::bigint AS secs
                     FROM new_rows n JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.subscriber = n.subscriber AND o.hour = n.hour
                     JOIN tenants t ON t.id = n.tenant_id GROUP BY 1, 2, 3, 4
-                ), daily AS (
-                    INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, day, subscriber, up, down, secs FROM d ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
-                        upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_daily.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_daily.session_seconds + excluded.session_seconds
-                ), cycles AS (
-                    INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, billing_cycle_start(day, billing_day), subscriber, sum(up), sum(down), sum(secs)
-                    FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
-                        upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_cycles.session_seconds + excluded.session_seconds
-                )
-                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
-                SELECT tenant_id, billing_cycle_start(day, billing_day), sum(up), sum(down), sum(secs) FROM d GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
-                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds;
+                ),
+        \(applyDeltas)
             ELSE
                 WITH d AS (
                     SELECT o.tenant_id, (o.hour AT TIME ZONE t.time_zone)::date AS day, o.subscriber, t.billing_day,
                            -sum(o.upload_bytes)::bigint AS up, -sum(o.download_bytes)::bigint AS down, -sum(o.session_seconds)::bigint AS secs
                     FROM old_rows o JOIN tenants t ON t.id = o.tenant_id GROUP BY 1, 2, 3, 4
-                ), daily AS (
-                    INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, day, subscriber, up, down, secs FROM d ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
-                        upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_daily.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_daily.session_seconds + excluded.session_seconds
-                ), cycles AS (
-                    INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
-                    SELECT tenant_id, billing_cycle_start(day, billing_day), subscriber, sum(up), sum(down), sum(secs)
-                    FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
-                        upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
-                        download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
-                        session_seconds = usage_cycles.session_seconds + excluded.session_seconds
-                )
-                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
-                SELECT tenant_id, billing_cycle_start(day, billing_day), sum(up), sum(down), sum(secs) FROM d GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
-                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds;
+                ),
+        \(applyDeltas)
                 -- A day left without buckets has no row, nor a cycle without days.
                 DELETE FROM usage_daily d
                 USING (SELECT DISTINCT o.tenant_id, (o.hour AT TIME ZONE t.time_zone)::date AS day, o.subscriber, t.time_zone
@@ -193,5 +133,33 @@ extension Migrations {
         FROM usage_daily u JOIN tenants t ON t.id = u.tenant_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
         INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
         SELECT tenant_id, cycle_start, sum(upload_bytes), sum(download_bytes), sum(session_seconds) FROM usage_cycles GROUP BY 1, 2 ORDER BY 1, 2;
+        """
+
+    /// The rest of a statement that begins `WITH d AS (...)` (per-day deltas: tenant_id, day,
+    /// subscriber, billing_day, up, down, secs): adds them to the daily rows, the cycle rows
+    /// and the totals, each in key order.
+    private static let applyDeltas = """
+                daily AS (
+                    INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+                    SELECT tenant_id, day, subscriber, up, down, secs FROM d ORDER BY 1, 2, 3
+                    ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+                        upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_daily.session_seconds + excluded.session_seconds
+                ), cycles AS (
+                    INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
+                    SELECT tenant_id, billing_cycle_start(day, billing_day), subscriber, sum(up), sum(down), sum(secs)
+                    FROM d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
+                        upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_cycles.session_seconds + excluded.session_seconds
+                )
+                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
+                SELECT tenant_id, billing_cycle_start(day, billing_day), sum(up), sum(down), sum(secs) FROM d GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
+                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
+                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
+                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds;
         """
 }
