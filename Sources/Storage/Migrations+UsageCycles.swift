@@ -8,7 +8,7 @@ extension Migrations {
     /// and ranking; the API's top subscribers of a cycle) read one row per subscriber instead
     /// of one per day. A cycle is named by its first local day; a tenant whose billing day
     /// changes has its rows cut again from the daily ones, in the same transaction, while the
-    /// merge waits on the tables' locks.
+    /// merges wait on the lock of the daily rows.
     static let v17 = """
         -- The first day of the billing cycle holding local day `day` for billing day 1-28
         -- (date arithmetic on a timestamp without zone: the session's time zone plays no part).
