@@ -52,11 +52,14 @@ let package = Package(
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
 
+        // FreeRADIUS radacct history: dump and CSV readers, layouts, rows as sessions and buckets.
+        .target(name: "RadacctImport", dependencies: ["Accounting"]),
+
         // Plans, money and the rating engine: pure functions over values, no database.
         .target(name: "Rating", dependencies: ["Accounting"]),
 
         // PostgreSQL through libpq: the only place SQL lives.
-        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating"]),
+        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating", "RadacctImport"]),
 
         // Invoices, invoice lines and usage as the API, the CLI and the console show them.
         .target(name: "Presentation", dependencies: ["Storage", "Rating", "Accounting"]),
@@ -126,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console", "Presentation",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console", "Presentation", "RadacctImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -140,6 +143,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
+        .testTarget(name: "RadacctImportTests", dependencies: ["RadacctImport", "Accounting", "TestSupport"]),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
         .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Storage", "Rating", "Accounting", "TabularText"]),
         .testTarget(
