@@ -1,4 +1,5 @@
 import Foundation
+import Accounting
 import Storage
 
 /// How the console writes byte counts: the exact integer with thin-space grouping for the
@@ -55,9 +56,6 @@ enum UsageFormat {
     /// A RADIUS Acct-Terminate-Cause as its RFC 2866 name.
     static func terminateCause(_ code: Int?) -> String {
         guard let code else { return "" }
-        let names = [1: "User-Request", 2: "Lost-Carrier", 3: "Lost-Service", 4: "Idle-Timeout", 5: "Session-Timeout", 6: "Admin-Reset",
-                     7: "Admin-Reboot", 8: "Port-Error", 9: "NAS-Error", 10: "NAS-Request", 11: "NAS-Reboot", 12: "Port-Unneeded",
-                     13: "Port-Preempted", 14: "Port-Suspended", 15: "Service-Unavailable", 16: "Callback", 17: "User-Error", 18: "Host-Request"]
-        return names[code].map { "\($0) (\(code))" } ?? String(code)
+        return code >= 0 && code <= Int(UInt32.max) ? TerminateCause.names[UInt32(code)].map { "\($0) (\(code))" } ?? String(code) : String(code)
     }
 }

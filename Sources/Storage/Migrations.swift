@@ -22,6 +22,7 @@ enum Migrations {
         (16, "the console's NAS health: enforcement requests by NAS, NAS reboots readable per tenant", v16),
         (17, "usage per subscriber and billing cycle kept with the daily rows", v17),
         (18, "datagrams dropped per NAS, reason and hour", v18),
+        (19, "radacct import: imported sessions, row keys, runs and their totals", v19),
     ]
 
     static let v1 = """

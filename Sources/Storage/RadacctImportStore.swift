@@ -1,0 +1,277 @@
+import Foundation
+import RadacctImport
+
+/// The database side of `tollgate import radacct`: runs, batches of imported sessions with
+/// their hourly usage, and the integrity report's totals.
+///
+/// Each batch is one transaction that also records how far the run read, so a run that
+/// stops anywhere resumes exactly after its last committed batch. The transaction holds the
+/// merge leadership row against the merger's transactions (they hold it for share), so that
+/// the collector's cached session generations never change under it.
+public struct RadacctImportStore {
+    public let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// A run of the import, new or resumed.
+    public struct Run: Sendable {
+        public var id: Int64
+        /// Where the run stopped: rows of a file read, or the highest radacctid of a database read.
+        public var position: Int64
+        public var counts: RadacctImportCounts
+        /// Whether an unfinished run of the same source and options was taken up.
+        public var resumed: Bool
+    }
+
+    /// The tenant's NAS devices, as an import maps radacct's NAS columns to them.
+    public func nasDevices(tenantID: Int64) throws -> [RadacctNASMap.Device] {
+        let result = try connection.query("""
+            SELECT id, name, host(address), masklen(address), identifier FROM nas_devices WHERE tenant_id = $1 ORDER BY name
+            """, [String(tenantID)])
+        return (0..<result.rowCount).map {
+            RadacctNASMap.Device(id: result.int64(row: $0, column: 0), name: result.value(row: $0, column: 1) ?? "",
+                                 address: result.value(row: $0, column: 2) ?? "", prefixLength: Int(result.int64(row: $0, column: 3)),
+                                 identifier: result.value(row: $0, column: 4))
+        }
+    }
+
+    /// The unfinished run of `fingerprint` if there is one (and `resume`), else a new run;
+    /// for a dry run an unrecorded one (id 0).
+    public func open(tenantID: Int64, source: String, fingerprint: String, resume: Bool, dryRun: Bool = false) throws -> Run {
+        if dryRun { return Run(id: 0, position: 0, counts: RadacctImportCounts(), resumed: false) }
+        return try connection.transaction { connection in
+            if resume {
+                let found = try connection.query("""
+                    SELECT id, position, counts::text FROM radacct_import_runs
+                    WHERE tenant_id = $1 AND fingerprint = $2 AND finished_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE
+                    """, [String(tenantID), fingerprint])
+                if found.rowCount == 1 {
+                    let counts = try JSONDecoder().decode(RadacctImportCounts.self, from: Data((found.value(row: 0, column: 2) ?? "{}").utf8))
+                    return Run(id: found.int64(row: 0, column: 0), position: found.int64(row: 0, column: 1), counts: counts, resumed: true)
+                }
+            }
+            let created = try connection.query("""
+                INSERT INTO radacct_import_runs (tenant_id, source, fingerprint) VALUES ($1, $2, $3) RETURNING id
+                """, [String(tenantID), source, fingerprint])
+            return Run(id: created.int64(row: 0, column: 0), position: 0, counts: RadacctImportCounts(), resumed: false)
+        }
+    }
+
+    /// Creates this connection's staging tables (once per connection).
+    public func prepare() throws {
+        try connection.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS radacct_stage (
+                ord integer NOT NULL, key text NOT NULL, nas_id bigint NOT NULL, acct_session_id text NOT NULL,
+                user_name text NOT NULL, nas_port text NOT NULL, started_at timestamptz NOT NULL,
+                last_event_at timestamptz NOT NULL, stopped_at timestamptz, upload bigint NOT NULL, download bigint NOT NULL,
+                session_seconds bigint NOT NULL, terminate_cause bigint, interim_interval bigint, framed_ip text,
+                calling text, called text, class bytea
+            ) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE IF NOT EXISTS radacct_stage_usage (
+                ord integer NOT NULL, hour timestamptz NOT NULL, upload bigint NOT NULL, download bigint NOT NULL, seconds bigint NOT NULL
+            ) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE IF NOT EXISTS radacct_verdicts (ord integer PRIMARY KEY, verdict text NOT NULL) ON COMMIT DELETE ROWS;
+            """)
+    }
+
+    /// Imports `batch` and records the run's new position and counts, in one transaction
+    /// (rolled back instead of committed for a dry run). Returns the batch's rows by verdict:
+    /// `import` and the database-side skip reasons.
+    /// `run.counts` must already count the batch's rows read and skipped before the database;
+    /// on success `run` has the batch's position and verdicts.
+    public func write(_ batch: RadacctImportBatch, tenantID: Int64, run: inout Run, dryRun: Bool) throws -> [String: Int] {
+        var batch = batch
+        let streams = batch.finished()
+        let tenant = String(tenantID)
+        let runID = String(run.id)
+        try connection.execute("BEGIN")
+        do {
+            // Waits for a merge in flight and holds the next one off until this commits.
+            _ = try connection.query("SELECT 1 FROM merge_leadership WHERE id = 1 FOR NO KEY UPDATE")
+            // The usage_hourly triggers keep the daily and cycle rows for this writer.
+            _ = try connection.copyIn("""
+                COPY radacct_stage (ord, key, nas_id, acct_session_id, user_name, nas_port, started_at, last_event_at,
+                    stopped_at, upload, download, session_seconds, terminate_cause, interim_interval, framed_ip, calling, called,
+                    class) FROM STDIN (FORMAT binary)
+                """, streams.sessions)
+            _ = try connection.copyIn("COPY radacct_stage_usage (ord, hour, upload, download, seconds) FROM STDIN (FORMAT binary)",
+                                      streams.usage)
+            _ = try connection.query(Self.verdictsSQL, [tenant, runID])
+            _ = try connection.query(Self.sessionsSQL, [tenant, runID])
+            _ = try connection.query(Self.usageSQL, [tenant])
+            _ = try connection.query(Self.totalsSQL, [tenant, runID])
+            let verdicts = try connection.query("SELECT verdict, count(*) FROM radacct_verdicts GROUP BY verdict")
+            var byVerdict: [String: Int] = [:]
+            for row in 0..<verdicts.rowCount {
+                byVerdict[verdicts.value(row: row, column: 0) ?? ""] = Int(verdicts.int64(row: row, column: 1))
+            }
+            var importedQuirks: [RadacctQuirk: Int64] = [:]
+            if batch.quirks.contains(where: { !$0.isEmpty }) {
+                let refused = try connection.query("SELECT ord FROM radacct_verdicts WHERE verdict <> 'import'")
+                let notImported = Set((0..<refused.rowCount).map { Int(refused.int64(row: $0, column: 0)) })
+                for (ord, kinds) in batch.quirks.enumerated() where !notImported.contains(ord) {
+                    for kind in kinds { importedQuirks[kind, default: 0] += 1 }
+                }
+            }
+            var counts = run.counts
+            counts.add(verdicts: byVerdict, importedQuirks: importedQuirks)
+            let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+            _ = try connection.query("""
+                UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
+                WHERE tenant_id = $1 AND id = $2
+                """, [tenant, runID, String(batch.position), String(counts.rowsRead), json])
+            try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
+            run.counts = counts
+            run.position = batch.position
+            return byVerdict
+        } catch {
+            if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Records the run's final position and counts (for rows read after the last batch: skipped
+    /// ones) and marks it finished.
+    public func finish(tenantID: Int64, run: Run) throws {
+        let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
+        _ = try connection.query("""
+            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(), finished_at = now()
+            WHERE tenant_id = $1 AND id = $2
+            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
+    }
+
+    /// Records progress without a batch (rows read that were all skipped before the database).
+    public func checkpoint(tenantID: Int64, run: Run) throws {
+        let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
+        _ = try connection.query("""
+            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
+            WHERE tenant_id = $1 AND id = $2
+            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
+    }
+
+    /// The run's totals per subscriber, in subscriber order.
+    public func totals(tenantID: Int64, runID: Int64) throws -> [RadacctSubscriberTotals] {
+        let result = try connection.query("""
+            SELECT subscriber, sessions, source_upload, source_download, imported_upload, imported_download, imported_seconds
+            FROM radacct_import_totals WHERE tenant_id = $1 AND run_id = $2 ORDER BY subscriber
+            """, [String(tenantID), String(runID)])
+        return (0..<result.rowCount).map { row in
+            RadacctSubscriberTotals(subscriber: result.value(row: row, column: 0) ?? "", sessions: result.int64(row: row, column: 1),
+                                    sourceUpload: result.int64(row: row, column: 2), sourceDownload: result.int64(row: row, column: 3),
+                                    importedUpload: result.int64(row: row, column: 4), importedDownload: result.int64(row: row, column: 5),
+                                    importedSeconds: result.int64(row: row, column: 6))
+        }
+    }
+
+    /// Each staged row's verdict: the first row of a key in the batch is imported unless the
+    /// key was imported before (by this run: a duplicate in the source) or the collector
+    /// received the same session live (same key, overlapping in time).
+    static let verdictsSQL = """
+        INSERT INTO radacct_verdicts (ord, verdict)
+        SELECT s.ord, CASE
+            WHEN s.ord <> f.ord OR i.run_id = $2 THEN 'duplicate-unique-id'
+            WHEN i.run_id IS NOT NULL THEN 'already-imported'
+            WHEN EXISTS (
+                SELECT 1 FROM sessions x
+                WHERE x.tenant_id = $1 AND x.nas_id = s.nas_id AND x.acct_session_id = s.acct_session_id
+                  AND x.user_name = s.user_name AND x.nas_port = s.nas_port
+                  AND (x.imported_at IS NULL OR x.last_received_at > x.imported_at)
+                  AND coalesce(x.started_at, x.first_received_at) <= s.last_event_at
+                  AND coalesce(x.stopped_at, greatest(x.last_event_at, x.last_received_at)) >= s.started_at) THEN 'received-live'
+            ELSE 'import' END
+        FROM radacct_stage s
+        JOIN (SELECT key, min(ord) AS ord FROM radacct_stage GROUP BY key) f ON f.key = s.key
+        LEFT JOIN radacct_imports i ON i.tenant_id = $1 AND i.unique_id = s.key
+        """
+
+    /// Inserts the imported sessions. A key with only imported sessions (or none) gets the new
+    /// ones as its next generations, the newest as the latest; a key the collector has had
+    /// packets for gets them below its lowest generation (0, -1, ...), never as the latest.
+    static let sessionsSQL = """
+        WITH chosen AS (
+            SELECT s.*, k.max_gen, k.min_gen, coalesce(k.live, false) AS live
+            FROM radacct_stage s
+            JOIN radacct_verdicts v ON v.ord = s.ord AND v.verdict = 'import'
+            LEFT JOIN LATERAL (
+                SELECT max(x.generation) AS max_gen, min(x.generation) AS min_gen,
+                       bool_or(x.imported_at IS NULL OR x.last_received_at > x.imported_at) AS live
+                FROM sessions x
+                WHERE x.tenant_id = $1 AND x.nas_id = s.nas_id AND x.acct_session_id = s.acct_session_id
+                  AND x.user_name = s.user_name AND x.nas_port = s.nas_port) k ON true
+        ), numbered AS (
+            SELECT c.*,
+                   row_number() OVER (PARTITION BY c.nas_id, c.acct_session_id, c.user_name, c.nas_port ORDER BY c.started_at, c.ord) AS nth,
+                   count(*) OVER (PARTITION BY c.nas_id, c.acct_session_id, c.user_name, c.nas_port) AS n
+            FROM chosen c
+        ), generations AS (
+            SELECT n.*,
+                   (CASE WHEN n.live THEN least(n.min_gen, 1) - 1 - (n.n - n.nth) ELSE coalesce(n.max_gen, 0) + n.nth END)::integer AS generation,
+                   (NOT n.live AND n.nth = n.n) AS latest
+            FROM numbered n
+        ), cleared AS (
+            UPDATE sessions x SET is_latest = false
+            FROM (SELECT DISTINCT nas_id, acct_session_id, user_name, nas_port FROM generations WHERE NOT live AND max_gen IS NOT NULL) g
+            WHERE x.tenant_id = $1 AND x.nas_id = g.nas_id AND x.acct_session_id = g.acct_session_id
+              AND x.user_name = g.user_name AND x.nas_port = g.nas_port AND x.is_latest
+            RETURNING 1
+        ), inserted AS (
+            INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
+                has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                terminate_cause, interim_interval, class, framed_ip_address, calling_station_id, called_station_id,
+                first_received_at, last_received_at, imported_at)
+            SELECT $1, nas_id, acct_session_id, user_name, nas_port, generation, latest, true,
+                true, upload, download, session_seconds, started_at, last_event_at, stopped_at,
+                CASE WHEN stopped_at IS NULL THEN NULL ELSE 'stop' END,
+                terminate_cause, interim_interval, class, framed_ip::inet, calling, called,
+                started_at, last_event_at, now()
+            FROM generations
+            ORDER BY nas_id, acct_session_id, user_name, nas_port, generation
+            RETURNING id, nas_id, acct_session_id, user_name, nas_port, generation
+        )
+        INSERT INTO radacct_imports (tenant_id, unique_id, run_id, session_id)
+        SELECT $1, g.key, $2, i.id
+        FROM generations g
+        JOIN inserted i ON i.nas_id = g.nas_id AND i.acct_session_id = g.acct_session_id AND i.user_name = g.user_name
+                       AND i.nas_port = g.nas_port AND i.generation = g.generation
+        """
+
+    /// Adds the imported sessions' hourly usage; the statement triggers on usage_hourly add
+    /// the same to the daily rows, the cycle rows and the cycle totals.
+    static let usageSQL = """
+        INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
+        SELECT $1, s.user_name, u.hour, sum(u.upload), sum(u.download), sum(u.seconds)
+        FROM radacct_stage_usage u
+        JOIN radacct_verdicts v ON v.ord = u.ord AND v.verdict = 'import'
+        JOIN radacct_stage s ON s.ord = u.ord
+        GROUP BY s.user_name, u.hour
+        ORDER BY s.user_name, u.hour
+        ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET
+            upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
+            download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
+            session_seconds = usage_hourly.session_seconds + excluded.session_seconds
+        """
+
+    /// The run's totals per subscriber: the imported rows' octets as the source gave them,
+    /// next to the sum of the hourly usage the same statement block added.
+    static let totalsSQL = """
+        INSERT INTO radacct_import_totals (tenant_id, run_id, subscriber, sessions, source_upload, source_download,
+            imported_upload, imported_download, imported_seconds)
+        SELECT $1, $2, s.user_name, count(*), sum(s.upload), sum(s.download),
+               coalesce(sum(u.upload), 0), coalesce(sum(u.download), 0), coalesce(sum(u.seconds), 0)
+        FROM radacct_stage s
+        JOIN radacct_verdicts v ON v.ord = s.ord AND v.verdict = 'import'
+        LEFT JOIN (SELECT ord, sum(upload) AS upload, sum(download) AS download, sum(seconds) AS seconds
+                   FROM radacct_stage_usage GROUP BY ord) u ON u.ord = s.ord
+        GROUP BY s.user_name
+        ORDER BY s.user_name
+        ON CONFLICT (tenant_id, run_id, subscriber) DO UPDATE SET
+            sessions = radacct_import_totals.sessions + excluded.sessions,
+            source_upload = radacct_import_totals.source_upload + excluded.source_upload,
+            source_download = radacct_import_totals.source_download + excluded.source_download,
+            imported_upload = radacct_import_totals.imported_upload + excluded.imported_upload,
+            imported_download = radacct_import_totals.imported_download + excluded.imported_download,
+            imported_seconds = radacct_import_totals.imported_seconds + excluded.imported_seconds
+        """
+}
