@@ -18,6 +18,13 @@ public enum RealData {
         public var description: String { "\(path) is missing: the tests read ../shared/realdata beside the repository" }
     }
 
+    /// The path of `relativePath` under the realdata folder, for readers that open files themselves.
+    public static func path(_ relativePath: String) throws -> String {
+        let path = directory + "/" + relativePath
+        guard FileManager.default.isReadableFile(atPath: path) else { throw Missing(path: path) }
+        return path
+    }
+
     /// The contents of `relativePath` under the realdata folder.
     public static func file(_ relativePath: String) throws -> [UInt8] {
         let path = directory + "/" + relativePath
