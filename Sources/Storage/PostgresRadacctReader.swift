@@ -48,7 +48,8 @@ public final class PostgresRadacctReader: RadacctTableReader {
             guard let index = layout.indexes[field] else { continue }
             let column = names[index]
             columns.append(column)
-            select.append(Self.quoted(column) + "::text")
+            // inet's text carries the prefix length ("10.0.0.1/32"); host() is the address.
+            select.append(types[column.lowercased()] == "inet" ? "host(\(Self.quoted(column)))" : Self.quoted(column) + "::text")
         }
         var conditions: [String] = []
         var parameters: [String?] = []

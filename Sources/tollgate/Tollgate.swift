@@ -9,6 +9,6 @@ struct Tollgate: AsyncParsableCommand {
         subcommands: [ServeCommand.self, MigrateCommand.self, TenantCommand.self, NASCommand.self, SessionsCommand.self,
                       UsageCommand.self, PlanCommand.self, SubscriberCommand.self, InvoiceCommand.self, QuotaCommand.self, TopUpCommand.self,
                       EnforcementCommand.self, WebhookCommand.self, TokenCommand.self, UserCommand.self, SpoolCommand.self, DictionaryCommand.self,
-                      DecodeCommand.self]
+                      DecodeCommand.self, ImportCommand.self]
     )
 }
