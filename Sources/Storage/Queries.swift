@@ -8,7 +8,8 @@ public struct SessionRow: Hashable, Sendable, Codable {
     public var user: String
     public var sessionID: String
     /// 1 for the first session with this Acct-Session-Id, User-Name and NAS port; 2, 3, ...
-    /// when the NAS reused them for a later session.
+    /// when the NAS reused them for a later session; 0, -1, ... for imported radacct sessions
+    /// older than the ones the collector received of the key.
     public var generation: Int
     public var nasPort: String
     public var startedAt: String?

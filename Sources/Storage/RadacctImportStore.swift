@@ -73,6 +73,9 @@ public struct RadacctImportStore {
                 ord integer NOT NULL, hour timestamptz NOT NULL, upload bigint NOT NULL, download bigint NOT NULL, seconds bigint NOT NULL
             ) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE IF NOT EXISTS radacct_verdicts (ord integer PRIMARY KEY, verdict text NOT NULL) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE IF NOT EXISTS radacct_batch_usage (
+                subscriber text NOT NULL, hour timestamptz NOT NULL, upload bigint NOT NULL, download bigint NOT NULL, seconds bigint NOT NULL
+            ) ON COMMIT DELETE ROWS;
             """)
     }
 
@@ -82,6 +85,20 @@ public struct RadacctImportStore {
     /// `run.counts` must already count the batch's rows read and skipped before the database;
     /// on success `run` has the batch's position and verdicts.
     public func write(_ batch: RadacctImportBatch, tenantID: Int64, run: inout Run, dryRun: Bool) throws -> [String: Int] {
+        // A merge transaction in flight may hold rows this batch needs while it waits for the
+        // leadership row this batch holds: PostgreSQL ends one of the two, and the loser tries again.
+        var attempt = 0
+        while true {
+            do {
+                return try writeOnce(batch, tenantID: tenantID, run: &run, dryRun: dryRun)
+            } catch let error as PostgresError where WriteFailure(error) == .transient && attempt < 5 {
+                attempt += 1
+                usleep(UInt32(50_000 * attempt))
+            }
+        }
+    }
+
+    private func writeOnce(_ batch: RadacctImportBatch, tenantID: Int64, run: inout Run, dryRun: Bool) throws -> [String: Int] {
         var batch = batch
         let streams = batch.finished()
         let tenant = String(tenantID)
@@ -90,7 +107,6 @@ public struct RadacctImportStore {
         do {
             // Waits for a merge in flight and holds the next one off until this commits.
             _ = try connection.query("SELECT 1 FROM merge_leadership WHERE id = 1 FOR NO KEY UPDATE")
-            // The usage_hourly triggers keep the daily and cycle rows for this writer.
             _ = try connection.copyIn("""
                 COPY radacct_stage (ord, key, nas_id, acct_session_id, user_name, nas_port, started_at, last_event_at,
                     stopped_at, upload, download, session_seconds, terminate_cause, interim_interval, framed_ip, calling, called,
@@ -100,7 +116,8 @@ public struct RadacctImportStore {
                                       streams.usage)
             _ = try connection.query(Self.verdictsSQL, [tenant, runID])
             _ = try connection.query(Self.sessionsSQL, [tenant, runID])
-            _ = try connection.query(Self.usageSQL, [tenant])
+            _ = try connection.query(Self.batchUsageSQL)
+            for (index, sql) in Self.usageSQL.enumerated() { _ = try connection.query(sql, index == 0 ? [] : [tenant]) }
             _ = try connection.query(Self.totalsSQL, [tenant, runID])
             let verdicts = try connection.query("SELECT verdict, count(*) FROM radacct_verdicts GROUP BY verdict")
             var byVerdict: [String: Int] = [:]
@@ -237,35 +254,75 @@ public struct RadacctImportStore {
                        AND i.nas_port = g.nas_port AND i.generation = g.generation
         """
 
-    /// Adds the imported sessions' hourly usage; the statement triggers on usage_hourly add
-    /// the same to the daily rows, the cycle rows and the cycle totals.
-    static let usageSQL = """
-        INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
-        SELECT $1, s.user_name, u.hour, sum(u.upload), sum(u.download), sum(u.seconds)
+    /// The imported sessions' usage per subscriber and hour, gathered once for the writes below.
+    static let batchUsageSQL = """
+        INSERT INTO radacct_batch_usage (subscriber, hour, upload, download, seconds)
+        SELECT s.user_name, u.hour, sum(u.upload), sum(u.download), sum(u.seconds)
         FROM radacct_stage_usage u
         JOIN radacct_verdicts v ON v.ord = u.ord AND v.verdict = 'import'
         JOIN radacct_stage s ON s.ord = u.ord
         GROUP BY s.user_name, u.hour
-        ORDER BY s.user_name, u.hour
+        """
+
+    /// Adds the batch's usage to the hourly buckets, the daily rows, the cycle rows and the
+    /// cycle totals, each in key order. The statement triggers on usage_hourly, which would
+    /// compare old and new rows of the whole batch, are told this writer keeps the rest.
+    static let usageSQL: [String] = [
+        AccountingWriter.writerKeepsDailySQL,
+        """
+        INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
+        SELECT $1, subscriber, hour, upload, download, seconds FROM radacct_batch_usage ORDER BY subscriber, hour
         ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET
             upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
             download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
             session_seconds = usage_hourly.session_seconds + excluded.session_seconds
+        """,
         """
+        INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+        SELECT $1, (b.hour AT TIME ZONE z.time_zone)::date, b.subscriber, sum(b.upload), sum(b.download), sum(b.seconds)
+        FROM radacct_batch_usage b JOIN tenants z ON z.id = $1
+        GROUP BY 2, 3 ORDER BY 2, 3
+        ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+            upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+            download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+            session_seconds = usage_daily.session_seconds + excluded.session_seconds
+        """,
+        """
+        INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
+        SELECT $1, billing_cycle_start((b.hour AT TIME ZONE z.time_zone)::date, z.billing_day), b.subscriber,
+               sum(b.upload), sum(b.download), sum(b.seconds)
+        FROM radacct_batch_usage b JOIN tenants z ON z.id = $1
+        GROUP BY 2, 3 ORDER BY 2, 3
+        ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
+            upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
+            download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
+            session_seconds = usage_cycles.session_seconds + excluded.session_seconds
+        """,
+        """
+        INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
+        SELECT $1, billing_cycle_start((b.hour AT TIME ZONE z.time_zone)::date, z.billing_day), sum(b.upload), sum(b.download), sum(b.seconds)
+        FROM radacct_batch_usage b JOIN tenants z ON z.id = $1
+        GROUP BY 2 ORDER BY 2
+        ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
+            upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
+            download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
+            session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds
+        """,
+    ]
 
     /// The run's totals per subscriber: the imported rows' octets as the source gave them,
     /// next to the sum of the hourly usage the same statement block added.
     static let totalsSQL = """
         INSERT INTO radacct_import_totals (tenant_id, run_id, subscriber, sessions, source_upload, source_download,
             imported_upload, imported_download, imported_seconds)
-        SELECT $1, $2, s.user_name, count(*), sum(s.upload), sum(s.download),
-               coalesce(sum(u.upload), 0), coalesce(sum(u.download), 0), coalesce(sum(u.seconds), 0)
-        FROM radacct_stage s
-        JOIN radacct_verdicts v ON v.ord = s.ord AND v.verdict = 'import'
-        LEFT JOIN (SELECT ord, sum(upload) AS upload, sum(download) AS download, sum(seconds) AS seconds
-                   FROM radacct_stage_usage GROUP BY ord) u ON u.ord = s.ord
-        GROUP BY s.user_name
-        ORDER BY s.user_name
+        SELECT $1, $2, s.subscriber, s.sessions, s.upload, s.download,
+               coalesce(u.upload, 0), coalesce(u.download, 0), coalesce(u.seconds, 0)
+        FROM (SELECT s.user_name AS subscriber, count(*) AS sessions, sum(s.upload) AS upload, sum(s.download) AS download
+              FROM radacct_stage s JOIN radacct_verdicts v ON v.ord = s.ord AND v.verdict = 'import'
+              GROUP BY s.user_name) s
+        LEFT JOIN (SELECT subscriber, sum(upload) AS upload, sum(download) AS download, sum(seconds) AS seconds
+                   FROM radacct_batch_usage GROUP BY subscriber) u ON u.subscriber = s.subscriber
+        ORDER BY s.subscriber
         ON CONFLICT (tenant_id, run_id, subscriber) DO UPDATE SET
             sessions = radacct_import_totals.sessions + excluded.sessions,
             source_upload = radacct_import_totals.source_upload + excluded.source_upload,
