@@ -108,7 +108,8 @@ struct FreeRADIUSBesideTests {
         #expect(!freeradius.spoolFiles().isEmpty, "the copies wait in FreeRADIUS's spool")
         #expect(try Self.usage(url) == ["alice": [3_500_000_000, 6_442_450_944, 900], "bob": [70_000, 1_200_000, 420]])
         // Down long enough for FreeRADIUS to give up on it, as in a real outage: delivery
-        // resumes after revive_interval, not at once.
+        // resumes once Tollgate answers FreeRADIUS's Status-Server probes (which name no
+        // registered NAS).
         let givenUp = try waitUntil(seconds: 30) {
             ((try? String(contentsOfFile: freeradius.log, encoding: .utf8)) ?? "").contains("port \(first.port) as dead")
         }
@@ -117,6 +118,10 @@ struct FreeRADIUSBesideTests {
         // Tollgate back on the same port: the spool drains into it.
         let second = try ServeProcess(databaseURL: url, port: first.port, dataDirectory: first.dataDirectory)
         try Self.waitForDelivery(freeradius, connection: connection)
+        // FreeRADIUS saw it alive through its probes; nothing it forwarded was refused.
+        let metrics = try second.metrics()
+        #expect(metrics["tollgate_status_server_answered_total", default: 0] >= 1, "\(metrics)")
+        #expect(metrics.dropped("unknown_nas") == 0 && metrics.dropped("missing_message_authenticator") == 0, "\(metrics)")
         let expected = ["alice": [3_500_000_000 + 123_456, 6_442_450_944 + 7_890_123, 900 + 60],
                         "bob": [70_000 + 4_294_967_796 + 1_000, 1_200_000 + 2_000 + 2_000, 420 + 120 + 30]]
         #expect(try Self.usage(url) == expected)

@@ -86,7 +86,9 @@ final class FreeRADIUSProcess {
             ("retry_interval = 10", "retry_interval = 4"),
             ("response_window = 20", "response_window = 1"),
             ("zombie_period = 40", "zombie_period = 3"),
-            ("revive_interval = 60", "revive_interval = 10"),
+            ("check_interval = 10", "check_interval = 1"),
+            ("check_timeout = 4", "check_timeout = 1"),
+            ("num_answers_to_alive = 3", "num_answers_to_alive = 1"),
         ] {
             guard site.contains(shipped) else { throw CLIError("sites-available/tollgate no longer says \"\(shipped)\": update FreeRADIUSProcess") }
             site = site.replacingOccurrences(of: shipped, with: test)
