@@ -191,11 +191,13 @@ public final class AccountingListener: @unchecked Sendable {
         guard code == .accountingRequest || code == .statusServer else {
             return drop(.unexpectedCode, peer: peer, nas: registry.lookup(listener: configuration.name, source: source, identifier: identifier))
         }
+        if code == .statusServer {
+            let candidates = registry.statusServerCandidates(listener: configuration.name, source: source, identifier: identifier)
+            guard !candidates.isEmpty else { return drop(.unknownNAS, peer: peer) }
+            return answerStatusServer(packet, candidates: candidates, peer: peer)
+        }
         guard let nas = registry.lookup(listener: configuration.name, source: source, identifier: identifier) else {
             return drop(.unknownNAS, peer: peer)
-        }
-        if code == .statusServer {
-            return answerStatusServer(packet, nas: nas, peer: peer)
         }
         guard packet.verifyRequestAuthenticator(secret: nas.secret, crypto: crypto) else {
             return drop(.badAuthenticator, peer: peer, nas: nas)
@@ -230,12 +232,13 @@ public final class AccountingListener: @unchecked Sendable {
     }
 
     /// RFC 5997: answered with a signed Accounting-Response (with Message-Authenticator) while
-    /// storage is healthy; a Status-Server without a valid Message-Authenticator is dropped.
-    private func answerStatusServer(_ packet: RADIUSPacket, nas: KnownNAS, peer: SocketAddress) {
-        switch packet.verifyMessageAuthenticator(secret: nas.secret, crypto: crypto) {
-        case .absent: return drop(.missingMessageAuthenticator, peer: peer, nas: nas)
-        case .invalid: return drop(.badMessageAuthenticator, peer: peer, nas: nas)
-        case .valid: break
+    /// storage is healthy, for the first of `candidates` (the NAS at the sender's address)
+    /// whose secret signs it; a Status-Server without a valid Message-Authenticator is dropped.
+    private func answerStatusServer(_ packet: RADIUSPacket, candidates: [KnownNAS], peer: SocketAddress) {
+        guard let nas = candidates.first(where: { packet.verifyMessageAuthenticator(secret: $0.secret, crypto: crypto) == .valid }) else {
+            let first = candidates[0]
+            let absent = packet.verifyMessageAuthenticator(secret: first.secret, crypto: crypto) == .absent
+            return drop(absent ? .missingMessageAuthenticator : .badMessageAuthenticator, peer: peer, nas: first)
         }
         guard pipeline.isAccepting else { return drop(.storageUnavailable, peer: peer, nas: nas) }
         let response = packet.accountingResponse(secret: nas.secret, includeMessageAuthenticator: true, crypto: crypto)

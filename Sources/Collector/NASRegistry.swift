@@ -146,6 +146,21 @@ public struct NASRegistry: Sendable {
         return choose(candidates, identifier: identifier)
     }
 
+    /// The NAS a Status-Server from `source` may have come from, whatever NAS-Identifier it
+    /// carries, the one `lookup` chooses first, then the others at the address, most specific
+    /// registration first. RFC 5997 probes ask after the server, not a NAS, and a RADIUS proxy
+    /// puts an identifier of its own in them (FreeRADIUS: "Status Check 3. Are you alive?"),
+    /// which names none of the NAS registered behind it by NAS-Identifier. The caller answers
+    /// for the first whose secret signs the probe.
+    public func statusServerCandidates(listener: String, source: IPAddress, identifier: ArraySlice<UInt8>?) -> [KnownNAS] {
+        var candidates = exact[listener]?[source] ?? []
+        for entry in prefixes[listener] ?? [] where source.matches(entry.prefix, length: entry.length) {
+            candidates.append(entry.nas)
+        }
+        guard let chosen = lookup(listener: listener, source: source, identifier: identifier) else { return candidates }
+        return [chosen] + candidates.filter { $0.nasID != chosen.nasID || $0.tenantID != chosen.tenantID }
+    }
+
     /// The one NAS a datagram from `source` can only have come from, for counting a drop of a
     /// datagram too broken to read its NAS-Identifier: the NAS that takes every datagram from
     /// the address whatever its identifier (alone at the most specific match, the exact

@@ -56,6 +56,34 @@ struct RegistryFallbackTests {
         #expect(registry.soleNAS(listener: "other", source: IPAddress("10.2.0.1")!) == nil)
     }
 
+    @Test("Status-Server: every NAS at the address is a candidate whatever the probe's NAS-Identifier, the one lookup picks first")
+    func statusServerCandidates() {
+        let registry = NASRegistry(version: 1, devices: [
+            // Two NAS behind one RADIUS proxy at 10.3.0.1, told apart by NAS-Identifier.
+            nas(6, tenant: 5, "10.3.0.1", identifier: "10.0.0.1"),
+            nas(7, tenant: 5, "10.3.0.1", identifier: "10.0.0.2"),
+            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+            nas(2, tenant: 1, "10.1.2.0/24", identifier: "narrow"),
+            nas(5, tenant: 4, "10.2.0.1"),
+        ], listeners: [])
+        func candidates(_ address: String, _ identifier: String?) -> [Int64] {
+            registry.statusServerCandidates(listener: "default", source: IPAddress(address)!,
+                                            identifier: identifier.map { Array($0.utf8)[...] }).map(\.nasID)
+        }
+        // FreeRADIUS's probe names no registered NAS: both behind it are tried.
+        #expect(candidates("10.3.0.1", "Status Check 0. Are you alive?") == [6, 7])
+        #expect(candidates("10.3.0.1", "10.0.0.2") == [7, 6])
+        #expect(candidates("10.3.0.1", nil) == [6, 7])
+        // Most specific registration first; the one lookup picks leads.
+        #expect(candidates("10.1.2.3", "other") == [2, 1])
+        #expect(candidates("10.1.2.3", "wide") == [1, 2])
+        #expect(candidates("10.2.0.1", "anything") == [5])
+        #expect(candidates("10.9.0.1", nil) == [])
+        #expect(registry.statusServerCandidates(listener: "other", source: IPAddress("10.3.0.1")!, identifier: nil).isEmpty)
+        // Accounting still goes by NAS-Identifier only.
+        #expect(lookup(registry, "10.3.0.1", identifier: "Status Check 0. Are you alive?") == nil)
+    }
+
     @Test("::ffff:a.b.c.d is a.b.c.d, registered either way and sent from either")
     func mapped() {
         let registry = NASRegistry(version: 1, devices: [
