@@ -22,6 +22,17 @@ public struct RadacctImportCounts: Codable, Sendable, Equatable {
         case rowsRead = "rows_read", imported, skipped, quirks, unknownNAS = "unknown_nas", unreadable
     }
 
+    /// Counts as a run recorded them; keys it did not record count nothing.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rowsRead = try container.decodeIfPresent(Int64.self, forKey: .rowsRead) ?? 0
+        imported = try container.decodeIfPresent(Int64.self, forKey: .imported) ?? 0
+        skipped = try container.decodeIfPresent([String: Int64].self, forKey: .skipped) ?? [:]
+        quirks = try container.decodeIfPresent([String: Int64].self, forKey: .quirks) ?? [:]
+        unknownNAS = try container.decodeIfPresent([String: Int64].self, forKey: .unknownNAS) ?? [:]
+        unreadable = try container.decodeIfPresent([String].self, forKey: .unreadable) ?? []
+    }
+
     /// Counts a row skipped before it reached the database.
     public mutating func skip(_ reason: RadacctSkip, nas: String? = nil, message: String? = nil) {
         skipped[reason.rawValue, default: 0] += 1
@@ -29,11 +40,11 @@ public struct RadacctImportCounts: Codable, Sendable, Equatable {
         if let message, unreadable.count < Self.describedUnreadable { unreadable.append(message) }
     }
 
-    /// Counts a batch's database verdicts (`import` or a skip reason) and the quirks of the
-    /// rows that were imported.
+    /// Counts a batch's database verdicts (`import`, `resumed`: imported before an
+    /// interruption of this run, or a skip reason) and the quirks of the rows imported.
     public mutating func add(verdicts: [String: Int], importedQuirks: [RadacctQuirk: Int64]) {
         for (verdict, count) in verdicts {
-            if verdict == "import" { imported += Int64(count) } else { skipped[verdict, default: 0] += Int64(count) }
+            if verdict == "import" || verdict == "resumed" { imported += Int64(count) } else { skipped[verdict, default: 0] += Int64(count) }
         }
         for (quirk, count) in importedQuirks { quirks[quirk.rawValue, default: 0] += count }
     }

@@ -6,7 +6,8 @@ import Glibc
 /// Which of the tenant's NAS devices a radacct row's NAS columns name.
 ///
 /// In order: the operator's map (`--nas-map`) by NAS-Identifier, then by NASIPAddress; a
-/// device whose NAS-Identifier is the row's; the device whose address (a prefix) holds
+/// device whose NAS-Identifier is the row's NAS-Identifier, or its NASIPAddress (a NAS
+/// registered behind FreeRADIUS, at FreeRADIUS's address); the device whose address (a prefix) holds
 /// NASIPAddress, the longest prefix winning. `0.0.0.0` (what many NAS and FreeRADIUS write
 /// when they know no address) is matched only through the map. Two devices equally good
 /// for an address leave the row unmapped rather than guess.
@@ -60,6 +61,12 @@ public struct RadacctNASMap {
         if let id = mapped[address] { return id }
         if let identifier {
             let named = devices.filter { $0.device.identifier == identifier }
+            if named.count == 1 { return named[0].device.id }
+        }
+        // A NAS registered behind FreeRADIUS (its address FreeRADIUS's, its NAS-Identifier the
+        // NAS's own address) is the one radacct names by NASIPAddress.
+        if !address.isEmpty {
+            let named = devices.filter { $0.device.identifier == address }
             if named.count == 1 { return named[0].device.id }
         }
         guard address != "0.0.0.0", address != "::", let octets = Self.octets(address) else { return nil }

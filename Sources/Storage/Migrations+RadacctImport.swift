@@ -32,10 +32,13 @@ extension Migrations {
             PRIMARY KEY (tenant_id, id)
         );
 
+        -- The run and source position that imported each row: a run that resumes after an
+        -- interruption knows the rows it wrote itself before (their counts were not recorded yet).
         CREATE TABLE radacct_imports (
             tenant_id bigint NOT NULL REFERENCES tenants (id),
             unique_id text NOT NULL,
             run_id bigint NOT NULL,
+            position bigint NOT NULL,
             session_id bigint NOT NULL,
             PRIMARY KEY (tenant_id, unique_id)
         );

@@ -4,24 +4,22 @@ import RadacctImport
 
 /// Imported rows staged for one transaction: the sessions and their hourly usage, in
 /// PostgreSQL's binary COPY format.
-public struct RadacctImportBatch {
+public struct RadacctImportBatch: Sendable {
     public private(set) var sessions = BinaryCopyRows(reservingCapacity: 1 << 20)
     public private(set) var usage = BinaryCopyRows(reservingCapacity: 1 << 20)
     /// The quirks of each staged row, by its position in the batch.
     public private(set) var quirks: [[RadacctQuirk]] = []
-    /// The source position once this batch is committed.
-    public var position: Int64 = 0
-
     public init() {}
 
     public var count: Int { quirks.count }
 
-    /// Stages `record` as a session of NAS `nasID`, with its hourly usage.
-    public mutating func append(_ record: RadacctRecord, nasID: Int64, tenantID: Int64) {
+    /// Stages `record` (read at source position `position`) as a session of NAS `nasID`, with its hourly usage.
+    public mutating func append(_ record: RadacctRecord, nasID: Int64, tenantID: Int64, position: Int64) {
         let ord = Int32(quirks.count)
         quirks.append(record.quirks)
-        sessions.startRow(columns: 18)
+        sessions.startRow(columns: 19)
         sessions.append(ord)
+        sessions.append(position)
         sessions.append(Self.text(record.key))
         sessions.append(nasID)
         sessions.append(Self.text(record.sessionID))

@@ -4,10 +4,13 @@ import RadacctImport
 /// The database side of `tollgate import radacct`: runs, batches of imported sessions with
 /// their hourly usage, and the integrity report's totals.
 ///
-/// Each batch is one transaction that also records how far the run read, so a run that
-/// stops anywhere resumes exactly after its last committed batch. The transaction holds the
-/// merge leadership row against the merger's transactions (they hold it for share), so that
-/// the collector's cached session generations never change under it.
+/// A batch is written in parts (by subscriber, one transaction each, on one connection or
+/// several), then the run's position and counts are recorded: a run that stops anywhere
+/// resumes after the last recorded batch, and rows a part of an unrecorded batch had
+/// written are known by their run and position (`resumed`), counted but not written again.
+/// While a collector leads the merge, each part holds the merge leadership row against the
+/// merge transactions (they hold it for share), so that the collector's cached session
+/// generations never change under it.
 public struct RadacctImportStore {
     public let connection: PostgresConnection
 
@@ -63,7 +66,7 @@ public struct RadacctImportStore {
     public func prepare() throws {
         try connection.execute("""
             CREATE TEMP TABLE IF NOT EXISTS radacct_stage (
-                ord integer NOT NULL, key text NOT NULL, nas_id bigint NOT NULL, acct_session_id text NOT NULL,
+                ord integer NOT NULL, position bigint NOT NULL, key text NOT NULL, nas_id bigint NOT NULL, acct_session_id text NOT NULL,
                 user_name text NOT NULL, nas_port text NOT NULL, started_at timestamptz NOT NULL,
                 last_event_at timestamptz NOT NULL, stopped_at timestamptz, upload bigint NOT NULL, download bigint NOT NULL,
                 session_seconds bigint NOT NULL, terminate_cause bigint, interim_interval bigint, framed_ip text,
@@ -79,18 +82,22 @@ public struct RadacctImportStore {
             """)
     }
 
-    /// Imports `batch` and records the run's new position and counts, in one transaction
-    /// (rolled back instead of committed for a dry run). Returns the batch's rows by verdict:
-    /// `import` and the database-side skip reasons.
-    /// `run.counts` must already count the batch's rows read and skipped before the database;
-    /// on success `run` has the batch's position and verdicts.
-    public func write(_ batch: RadacctImportBatch, tenantID: Int64, run: inout Run, dryRun: Bool) throws -> [String: Int] {
-        // A merge transaction in flight may hold rows this batch needs while it waits for the
-        // leadership row this batch holds: PostgreSQL ends one of the two, and the loser tries again.
+    /// What a part's transaction did: its rows by verdict (`import`, `resumed` or a skip
+    /// reason) and the quirks of the rows imported.
+    public struct PartOutcome: Sendable {
+        public var verdicts: [String: Int] = [:]
+        public var importedQuirks: [RadacctQuirk: Int64] = [:]
+    }
+
+    /// Writes one part of a batch in one transaction (rolled back for a dry run).
+    /// `holdMergeFence`: take the merge leadership row first, while a collector leads.
+    public func write(part: RadacctImportBatch, tenantID: Int64, runID: Int64, dryRun: Bool, holdMergeFence: Bool) throws -> PartOutcome {
+        // A merge transaction in flight may hold rows this part needs while it waits for the
+        // leadership row this part holds: PostgreSQL ends one of the two, and the loser tries again.
         var attempt = 0
         while true {
             do {
-                return try writeOnce(batch, tenantID: tenantID, run: &run, dryRun: dryRun)
+                return try writeOnce(part, tenantID: tenantID, runID: runID, dryRun: dryRun, holdMergeFence: holdMergeFence)
             } catch let error as PostgresError where WriteFailure(error) == .transient && attempt < 5 {
                 attempt += 1
                 usleep(UInt32(50_000 * attempt))
@@ -98,55 +105,56 @@ public struct RadacctImportStore {
         }
     }
 
-    private func writeOnce(_ batch: RadacctImportBatch, tenantID: Int64, run: inout Run, dryRun: Bool) throws -> [String: Int] {
-        var batch = batch
-        let streams = batch.finished()
+    private func writeOnce(_ part: RadacctImportBatch, tenantID: Int64, runID: Int64, dryRun: Bool, holdMergeFence: Bool) throws -> PartOutcome {
+        var part = part
+        let streams = part.finished()
         let tenant = String(tenantID)
-        let runID = String(run.id)
+        let run = String(runID)
         try connection.execute("BEGIN")
         do {
-            // Waits for a merge in flight and holds the next one off until this commits.
-            _ = try connection.query("SELECT 1 FROM merge_leadership WHERE id = 1 FOR NO KEY UPDATE")
+            if holdMergeFence {
+                // Waits for a merge in flight and holds the next one off until this commits.
+                _ = try connection.query("SELECT 1 FROM merge_leadership WHERE id = 1 FOR NO KEY UPDATE")
+            }
             _ = try connection.copyIn("""
-                COPY radacct_stage (ord, key, nas_id, acct_session_id, user_name, nas_port, started_at, last_event_at,
+                COPY radacct_stage (ord, position, key, nas_id, acct_session_id, user_name, nas_port, started_at, last_event_at,
                     stopped_at, upload, download, session_seconds, terminate_cause, interim_interval, framed_ip, calling, called,
                     class) FROM STDIN (FORMAT binary)
                 """, streams.sessions)
             _ = try connection.copyIn("COPY radacct_stage_usage (ord, hour, upload, download, seconds) FROM STDIN (FORMAT binary)",
                                       streams.usage)
-            _ = try connection.query(Self.verdictsSQL, [tenant, runID])
-            _ = try connection.query(Self.sessionsSQL, [tenant, runID])
+            _ = try connection.query(Self.verdictsSQL, [tenant, run])
+            _ = try connection.query(Self.sessionsSQL, [tenant, run])
             _ = try connection.query(Self.batchUsageSQL)
             for (index, sql) in Self.usageSQL.enumerated() { _ = try connection.query(sql, index == 0 ? [] : [tenant]) }
-            _ = try connection.query(Self.totalsSQL, [tenant, runID])
+            _ = try connection.query(Self.totalsSQL, [tenant, run])
+            var outcome = PartOutcome()
             let verdicts = try connection.query("SELECT verdict, count(*) FROM radacct_verdicts GROUP BY verdict")
-            var byVerdict: [String: Int] = [:]
             for row in 0..<verdicts.rowCount {
-                byVerdict[verdicts.value(row: row, column: 0) ?? ""] = Int(verdicts.int64(row: row, column: 1))
+                outcome.verdicts[verdicts.value(row: row, column: 0) ?? ""] = Int(verdicts.int64(row: row, column: 1))
             }
-            var importedQuirks: [RadacctQuirk: Int64] = [:]
-            if batch.quirks.contains(where: { !$0.isEmpty }) {
-                let refused = try connection.query("SELECT ord FROM radacct_verdicts WHERE verdict <> 'import'")
+            if part.quirks.contains(where: { !$0.isEmpty }) {
+                let refused = try connection.query("SELECT ord FROM radacct_verdicts WHERE verdict NOT IN ('import', 'resumed')")
                 let notImported = Set((0..<refused.rowCount).map { Int(refused.int64(row: $0, column: 0)) })
-                for (ord, kinds) in batch.quirks.enumerated() where !notImported.contains(ord) {
-                    for kind in kinds { importedQuirks[kind, default: 0] += 1 }
+                for (ord, kinds) in part.quirks.enumerated() where !notImported.contains(ord) {
+                    for kind in kinds { outcome.importedQuirks[kind, default: 0] += 1 }
                 }
             }
-            var counts = run.counts
-            counts.add(verdicts: byVerdict, importedQuirks: importedQuirks)
-            let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
-            _ = try connection.query("""
-                UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
-                WHERE tenant_id = $1 AND id = $2
-                """, [tenant, runID, String(batch.position), String(counts.rowsRead), json])
             try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
-            run.counts = counts
-            run.position = batch.position
-            return byVerdict
+            return outcome
         } catch {
             if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Records the run's position and counts once every part of a batch committed.
+    public func record(tenantID: Int64, run: Run) throws {
+        let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
+        _ = try connection.query("""
+            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
+            WHERE tenant_id = $1 AND id = $2
+            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
     }
 
     /// Records the run's final position and counts (for rows read after the last batch: skipped
@@ -155,15 +163,6 @@ public struct RadacctImportStore {
         let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
         _ = try connection.query("""
             UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(), finished_at = now()
-            WHERE tenant_id = $1 AND id = $2
-            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
-    }
-
-    /// Records progress without a batch (rows read that were all skipped before the database).
-    public func checkpoint(tenantID: Int64, run: Run) throws {
-        let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
-        _ = try connection.query("""
-            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
             WHERE tenant_id = $1 AND id = $2
             """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
     }
@@ -182,13 +181,17 @@ public struct RadacctImportStore {
         }
     }
 
-    /// Each staged row's verdict: the first row of a key in the batch is imported unless the
-    /// key was imported before (by this run: a duplicate in the source) or the collector
-    /// received the same session live (same key, overlapping in time).
+    /// Each staged row's verdict: the first row of a key (the importer stages a key once per
+    /// batch, the others it counts as duplicates) is imported unless the key was imported before: by
+    /// this run from the same source position (`resumed`: written before an interruption,
+    /// counted now), by this run from another row (a duplicate in the source), or by another
+    /// run; or unless the collector received the same session live (same key, overlapping in time).
     static let verdictsSQL = """
         INSERT INTO radacct_verdicts (ord, verdict)
         SELECT s.ord, CASE
-            WHEN s.ord <> f.ord OR i.run_id = $2 THEN 'duplicate-unique-id'
+            WHEN s.ord <> f.ord THEN 'duplicate-unique-id'
+            WHEN i.run_id = $2 AND i.position = s.position THEN 'resumed'
+            WHEN i.run_id = $2 THEN 'duplicate-unique-id'
             WHEN i.run_id IS NOT NULL THEN 'already-imported'
             WHEN EXISTS (
                 SELECT 1 FROM sessions x
@@ -247,8 +250,8 @@ public struct RadacctImportStore {
             ORDER BY nas_id, acct_session_id, user_name, nas_port, generation
             RETURNING id, nas_id, acct_session_id, user_name, nas_port, generation
         )
-        INSERT INTO radacct_imports (tenant_id, unique_id, run_id, session_id)
-        SELECT $1, g.key, $2, i.id
+        INSERT INTO radacct_imports (tenant_id, unique_id, run_id, position, session_id)
+        SELECT $1, g.key, $2, g.position, i.id
         FROM generations g
         JOIN inserted i ON i.nas_id = g.nas_id AND i.acct_session_id = g.acct_session_id AND i.user_name = g.user_name
                        AND i.nas_port = g.nas_port AND i.generation = g.generation

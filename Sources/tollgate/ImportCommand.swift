@@ -40,7 +40,8 @@ struct RadacctImportCommand: ParsableCommand {
     @Option(help: "File of `NASIPAddress-or-NAS-Identifier = NAS name` lines for NAS that the registered addresses do not match.")
     var nasMap: String?
     @Option(help: "IANA zone of times written without one (default: the tenant's time zone).") var sourceTimeZone: String?
-    @Option(help: "Rows per transaction.") var batchSize: Int = 10_000
+    @Option(help: "Rows per batch.") var batchSize: Int = 10_000
+    @Option(help: "Connections writing each batch at once, by subscriber (while no collector leads the merge).") var writers: Int = 2
     @Flag(help: "Check every row against the database and roll back: what an import would do.") var dryRun = false
     @Flag(help: "Start a new run instead of resuming an unfinished one of the same source.") var restart = false
     @Flag(help: "List every subscriber in the table report (JSON always lists them).") var allSubscribers = false
@@ -53,6 +54,7 @@ struct RadacctImportCommand: ParsableCommand {
     func validate() throws {
         guard (sourceURL == nil) != (file == nil) else { throw ValidationError("give either --from URL or --file PATH") }
         guard batchSize >= 1 && batchSize <= 100_000 else { throw ValidationError("--batch-size must be 1-100000") }
+        guard writers >= 1 && writers <= 16 else { throw ValidationError("--writers must be 1-16") }
     }
 
     func run() throws {
@@ -70,7 +72,7 @@ struct RadacctImportCommand: ParsableCommand {
             let options = RadacctImportOptions(
                 tenantID: tenant.id, timeZone: zone, since: try since.map { try Self.startOfDay($0, tenantZone, "--since") },
                 until: try until.map { try Self.startOfDay($0, tenantZone, "--until") }, nasMap: entries,
-                dryRun: dryRun, batchSize: batchSize, resume: !restart)
+                dryRun: dryRun, batchSize: batchSize, resume: !restart, writers: writers)
             let selection = "table=\(table) since=\(since ?? "") until=\(until ?? "") zone=\(zoneName)"
             let source: String, fingerprint: String, kind: RadacctSourcePosition
             let open: @Sendable (Int64) throws -> any RadacctTableReader
@@ -96,7 +98,8 @@ struct RadacctImportCommand: ParsableCommand {
                     }
                 }
             }
-            let importer = RadacctImporter(store: RadacctImportStore(connection: connection), options: options)
+            let database = self.database
+            let importer = RadacctImporter(store: RadacctImportStore(connection: connection), options: options) { try database.open().0 }
             var lastReport = Date()
             let result: RadacctImportResult
             do {

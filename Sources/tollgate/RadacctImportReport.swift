@@ -17,7 +17,8 @@ struct RadacctImportReport {
         let rate = result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0
         lines.append("Source:    \(source)" + (result.layout.map { " (\($0.rawValue))" } ?? ""))
         lines.append("Run:       \(result.run.id)" + (result.run.resumed ? " (resumed)" : "") + (dryRun ? " (dry run: nothing written)" : ""))
-        lines.append("Rows read: \(counts.rowsRead) (\(result.rowsThisTime) now, \(String(format: "%.1f", result.seconds)) s, \(rate) rows/s)")
+        lines.append("Rows read: \(counts.rowsRead) (\(result.rowsThisTime) now, \(String(format: "%.1f", result.seconds)) s, \(rate) rows/s, "
+                     + "\(result.writers) writer\(result.writers == 1 ? "" : "s"))")
         lines.append("Imported:  \(counts.imported)")
         lines.append("Skipped:   \(counts.skippedTotal)")
         for (reason, count) in counts.skipped.sorted(by: { $0.key < $1.key }) { lines.append("  \(reason): \(count)") }
@@ -66,17 +67,18 @@ struct RadacctImportReport {
             var quirks: [String: Int64]
             var seconds: Double
             var rowsPerSecond: Int
+            var writers: Int
             var mismatches: Int
             var subscribers: [RadacctSubscriberTotals]
             enum CodingKeys: String, CodingKey {
                 case source, layout, run, resumed, dryRun = "dry_run", rowsRead = "rows_read", imported, skipped,
-                     unknownNAS = "unknown_nas", unreadable, quirks, seconds, rowsPerSecond = "rows_per_second", mismatches, subscribers
+                     unknownNAS = "unknown_nas", unreadable, quirks, seconds, rowsPerSecond = "rows_per_second", writers, mismatches, subscribers
             }
         }
         let body = Body(source: source, layout: result.layout?.rawValue, run: result.run.id, resumed: result.run.resumed, dryRun: dryRun,
                         rowsRead: counts.rowsRead, imported: counts.imported, skipped: counts.skipped, unknownNAS: counts.unknownNAS,
                         unreadable: counts.unreadable, quirks: counts.quirks, seconds: (result.seconds * 1000).rounded() / 1000,
-                        rowsPerSecond: result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0,
+                        rowsPerSecond: result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0, writers: result.writers,
                         mismatches: mismatches, subscribers: result.totals)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

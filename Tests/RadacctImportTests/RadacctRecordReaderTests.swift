@@ -156,12 +156,15 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
         RadacctNASMap.Device(id: 3, name: "v6", address: "2001:db8::", prefixLength: 32, identifier: nil),
         RadacctNASMap.Device(id: 4, name: "twin-a", address: "192.0.2.1", prefixLength: 32, identifier: nil),
         RadacctNASMap.Device(id: 5, name: "twin-b", address: "192.0.2.1", prefixLength: 32, identifier: nil),
+        // Behind FreeRADIUS at 198.51.100.1: registered by the NAS's own address as identifier.
+        RadacctNASMap.Device(id: 6, name: "behind", address: "198.51.100.1", prefixLength: 32, identifier: "10.1.0.1"),
     ]
 
     @Test func longestPrefixIdentifierAndMap() throws {
         var map = try RadacctNASMap(devices: devices, entries: [RadacctNASMapEntry(source: "0.0.0.0", nasName: "bras", line: 1),
                                                                  RadacctNASMapEntry(source: "hotspot7", nasName: "core", line: 2)])
-        #expect(map.nasID(address: "10.1.0.1", identifier: nil) == 2)
+        // 10.1.0.1 is also the identifier of the NAS behind FreeRADIUS: that registration wins.
+        #expect(map.nasID(address: "10.1.0.1", identifier: nil) == 6)
         #expect(map.nasID(address: "10.1.0.2", identifier: nil) == 1)
         #expect(map.nasID(address: "2001:db8::7", identifier: nil) == 3)
         #expect(map.nasID(address: "0.0.0.0", identifier: nil) == 2)

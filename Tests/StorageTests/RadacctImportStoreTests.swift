@@ -51,10 +51,12 @@ private struct World {
     }
 
     func importRows(_ rows: [[String?]], columns: [String] = columns, failAfter: Int? = nil, nasMap: [RadacctNASMapEntry] = [],
-                    tenant: Tenant? = nil, batchSize: Int = 2, fingerprint: String = "test", dryRun: Bool = false) throws -> RadacctImportResult {
+                    tenant: Tenant? = nil, batchSize: Int = 2, fingerprint: String = "test", dryRun: Bool = false,
+                    writers: Int = 1) throws -> RadacctImportResult {
         let options = RadacctImportOptions(tenantID: (tenant ?? self.tenant).id, timeZone: TimeZone(identifier: "UTC")!, nasMap: nasMap,
-                                           dryRun: dryRun, batchSize: batchSize)
-        let importer = RadacctImporter(store: RadacctImportStore(connection: connection), options: options)
+                                           dryRun: dryRun, batchSize: batchSize, writers: writers)
+        let url = self.url
+        let importer = RadacctImporter(store: RadacctImportStore(connection: connection), options: options) { try PostgresConnection(url: url) }
         return try importer.run(source: "memory", fingerprint: fingerprint, positionKind: .rows) { _ in
             RowsReader(columns: columns, rows: rows, failAfter: failAfter)
         }
@@ -277,5 +279,44 @@ struct RadacctImportStoreTests {
         #expect(result.run.counts.unreadable == ["row 1: acctstarttime \"yesterday\" is not a time"])
         #expect(result.run.counts.quirks == ["null-counters": 1, "start-derived": 1])
         #expect(try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly") == "2/11")
+    }
+
+    @Test("Parallel writers: a batch in parts by subscriber on two connections; a run whose parts committed but whose position was not recorded counts them on resuming, without writing them again")
+    func parallelWritersAndResumedParts() throws {
+        let world = try World()
+        let rows = (1...40).map { i in
+            row(i, session: "p\(i)", user: "user\(i % 7)", start: "2026-11-24 19:00:00", stop: "2026-11-24 20:00:00", seconds: 3600,
+                up: Int64(i), down: Int64(1000 * i))
+        }
+        let result = try world.importRows(rows, batchSize: 10, writers: 2)
+        #expect(result.writers == 2)
+        #expect(result.run.counts.imported == 40)
+        #expect(result.totals.count == 7 && result.totals.allSatisfy(\.isEqual))
+        #expect(try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly") == "820/820000")
+        // As if the process died after the parts of every batch committed, before the run recorded them.
+        _ = try world.connection.query("UPDATE radacct_import_runs SET position = 0, rows_read = 0, counts = '{}', finished_at = NULL")
+        let resumed = try world.importRows(rows, batchSize: 10, writers: 2)
+        #expect(resumed.run.resumed)
+        #expect(resumed.run.counts.imported == 40 && resumed.run.counts.skipped.isEmpty)
+        #expect(try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly") == "820/820000")
+        #expect(try world.scalar("SELECT count(*)::text FROM sessions") == "40")
+        // A collector leading the merge: one writer, each part holding the leadership row.
+        let collector = try PostgresConnection(url: world.url)
+        #expect(try MergeLeadership.tryAcquire(collector))
+        let shared = try world.importRows(rows, batchSize: 10, fingerprint: "again", writers: 2)
+        #expect(shared.writers == 1)
+        #expect(shared.run.counts.skipped == ["already-imported": 40])
+    }
+
+    @Test("A key twice in one batch is imported once; the second row is a duplicate")
+    func duplicateKeysInABatch() throws {
+        let world = try World()
+        let rows = [
+            row(1, session: "d1", unique: "same", user: "ida", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1),
+            row(2, session: "d2", unique: "same", user: "jon", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 2, down: 2),
+        ]
+        let result = try world.importRows(rows, batchSize: 10, writers: 2)
+        #expect(result.run.counts.imported == 1 && result.run.counts.skipped == ["duplicate-unique-id": 1])
+        #expect(try world.scalar("SELECT sum(upload_bytes)::text FROM usage_hourly") == "1")
     }
 }
