@@ -90,7 +90,7 @@ final class MergeWorker: @unchecked Sendable {
                 if currentWriter == nil || currentWriter?.connection.isConnected == false {
                     currentWriter = try AccountingWriter(connection: try connect(), cache: SessionCache(capacity: cacheCapacity))
                 }
-                outcome = .success(try currentWriter!.write(current.items, alsoRun: [MergeLeadership.fence(current.epoch)],
+                outcome = .success(try currentWriter!.write(current.items, fence: MergeLeadership.fence(current.epoch),
                                                             rebootsElsewhere: current.reboots))
             } catch {
                 if currentWriter?.connection.isConnected == false { currentWriter = nil }

@@ -264,10 +264,10 @@ public final class Merger: @unchecked Sendable {
             try lead.renewEpoch()
             throw failure
         }
-        var alsoRun = refusals + [PacketLog.advance(positions), MergeLeadership.fence(lead.epoch)]
+        var alsoRun = refusals + [PacketLog.advance(positions)]
         if !configuration.keepPackets { alsoRun.append(PacketLog.deleteMerged(positions)) }
         do {
-            try lead.coordinator.write(reboots, alsoRun: alsoRun)
+            try lead.coordinator.write(reboots, alsoRun: alsoRun, fence: MergeLeadership.fence(lead.epoch))
         } catch {
             lead.forgetCaches()
             try lead.renewEpoch()
@@ -295,7 +295,8 @@ public final class Merger: @unchecked Sendable {
                 logger.error("the database refused a logged packet; left in the log, not applied",
                              metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
                 try lead.coordinator.write([], alsoRun: [PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
-                                                         PacketLog.advance([packet.stream: packet.seq]), MergeLeadership.fence(lead.epoch)])
+                                                         PacketLog.advance([packet.stream: packet.seq])],
+                                           fence: MergeLeadership.fence(lead.epoch))
             }
         }
     }

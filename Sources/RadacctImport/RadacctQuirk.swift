@@ -36,6 +36,10 @@ public enum RadacctSkip: String, CaseIterable, Sendable, Codable, Comparable {
     case negativeValues = "negative-values"
     /// Neither a start time nor a stop time with a session time.
     case noStartTime = "no-start-time"
+    /// Values no session has: octets above 2^50 (a petabyte), a session time above ten
+    /// years, times before 1980 or more than a day after the import, a key field longer
+    /// than RADIUS allows (253 octets).
+    case implausibleValues = "implausible-values"
     /// A number or time that does not read as one.
     case unreadable = "unreadable"
     /// Started outside `--since` / `--until`.

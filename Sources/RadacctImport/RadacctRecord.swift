@@ -1,4 +1,5 @@
 import Accounting
+import Foundation
 
 /// One radacct row as a session: its key, NAS, times, counters, and what was odd about it.
 public struct RadacctRecord: Sendable, Equatable {
@@ -47,9 +48,19 @@ public struct RadacctRecordReader {
     /// Session time may fall this far short of stop - start before the row is reported.
     static let sessionTimeSlack: Int64 = 300
 
-    public init(layout: RadacctLayout, times: RadacctTimeReader) {
+    /// Seconds since 1970 at the import: later times are refused.
+    private let now: Int64
+
+    /// Limits past which a row's values are refused as implausible.
+    static let maximumOctets: UInt64 = 1 << 50
+    static let maximumSessionTime: Int64 = 10 * 366 * 86_400
+    static let earliestTime: Int64 = 315_532_800 // 1980-01-01
+    static let maximumKeyFieldOctets = 253
+
+    public init(layout: RadacctLayout, times: RadacctTimeReader, now: Int64 = Int64(Date().timeIntervalSince1970)) {
         self.layout = layout
         self.times = times
+        self.now = now
     }
 
     /// The record of `row`, or why it cannot become one (with a message for `unreadable`).
@@ -82,6 +93,9 @@ public struct RadacctRecordReader {
         for number in [input, output, inputWraps, outputWraps, sessionTime] where (number ?? 0) < 0 {
             return .failure(RadacctRowRefusal(.negativeValues, "a negative counter or session time"))
         }
+        if let sessionTime, sessionTime > Self.maximumSessionTime {
+            return .failure(RadacctRowRefusal(.implausibleValues, "a session time of \(sessionTime) s"))
+        }
         var upload = UInt64(input ?? 0)
         var download = UInt64(output ?? 0)
         // Older layouts kept Gigawords apart; 3.x folds them into the octets already.
@@ -93,6 +107,9 @@ public struct RadacctRecordReader {
             if wraps.up > 0 && upload < 1 << 32 { upload += wraps.up << 32 }
             if wraps.down > 0 && download < 1 << 32 { download += wraps.down << 32 }
             quirks.append(.gigawordsFolded)
+        }
+        guard upload <= Self.maximumOctets, download <= Self.maximumOctets else {
+            return .failure(RadacctRowRefusal(.implausibleValues, "more than 2^50 octets"))
         }
 
         // Times.
@@ -135,6 +152,9 @@ public struct RadacctRecordReader {
         } else {
             end = start + (sessionTime ?? 0)
         }
+        guard start >= Self.earliestTime, end <= now + 86_400 else {
+            return .failure(RadacctRowRefusal(.implausibleValues, "a time before 1980 or after the import"))
+        }
         if end - start > SessionAccounting.maximumSpread { quirks.append(.spreadCapped) }
 
         let nasAddress = value(.nasAddress) ?? ""
@@ -144,6 +164,10 @@ public struct RadacctRecordReader {
         let userName = value(.userName) ?? ""
         if userName.isEmpty { quirks.append(.emptyUserName) }
         let sessionID = value(.sessionID) ?? ""
+        for (name, text) in [("acctsessionid", sessionID), ("username", userName), ("nasportid", nasPort), ("acctuniqueid", value(.uniqueID) ?? "")]
+        where text.utf8.count > Self.maximumKeyFieldOctets {
+            return .failure(RadacctRowRefusal(.implausibleValues, "\(name) longer than \(Self.maximumKeyFieldOctets) octets"))
+        }
         let radacctID = value(.radacctID).flatMap { Int64($0) }
         let key: String
         if let unique = value(.uniqueID), !unique.isEmpty {

@@ -57,6 +57,8 @@ public final class AccountingWriter {
     public let cache: SessionCache?
     /// What the batch being written will leave in the cache once committed.
     private var pendingCache: [SessionKey: SessionCache.Entry] = [:]
+    /// What opens this write's transaction: BEGIN, and the merge fence when there is one.
+    private var prelude: [(sql: String, parameters: [String?])] = [(AccountingWriter.begin, [])]
 
     public init(connection: PostgresConnection, cache: SessionCache? = nil) throws {
         self.connection = connection
@@ -72,15 +74,20 @@ public final class AccountingWriter {
     /// `rebootsElsewhere`: Accounting-On/Off of the same batch that another transaction records
     /// (a merge worker's batch; the merge coordinator closes the sessions): they decide
     /// generations here as if they were in `items`.
+    /// `fence` runs right after BEGIN (a merge's `merge_fence`): the transaction holds the merge
+    /// leadership row for share before it touches any row, so whoever holds that row
+    /// exclusively (a new leader, an import) never waits on rows this transaction holds.
     public func write(_ items: [BatchItem], alsoRun: [(sql: String, parameters: [String?])] = [],
+                      fence: (sql: String, parameters: [String?])? = nil,
                       rebootsElsewhere: [AccountingRecord] = []) throws -> BatchSummary {
         var summary = BatchSummary()
+        prelude = [(Self.begin, [])] + (fence.map { [$0] } ?? [])
         do {
             let sessionItems = items.filter { $0.record.status.isSessionEvent }
             let reboots = items.filter { $0.record.status == .accountingOn || $0.record.status == .accountingOff }
             var statements: [(sql: String, parameters: [String?])] = []
             if sessionItems.isEmpty {
-                statements.append((Self.begin, []))
+                statements += prelude
             } else {
                 statements += try sessionStatements(sessionItems, reboots: reboots.map(\.record) + rebootsElsewhere, summary: &summary)
             }
@@ -236,17 +243,17 @@ public final class AccountingWriter {
             }
             if missing.isEmpty && missingNAS.isEmpty {
                 // Everything is in memory: BEGIN goes with the writes, one round trip in all.
-                statements.append((Self.begin, []))
+                statements += prelude
             } else {
                 missing.sort()
                 let parameters = Self.keyParameters(missing, bounds: bounds)
-                let opening = try connection.pipeline([(Self.begin, []), (Self.readSQL, parameters.lock),
-                                                        (Self.rebootsSQL, Self.nasParameters(missingNAS))])
-                let rows = Self.readGenerations(opening[1])
+                let opening = try connection.pipeline(prelude + [(Self.readSQL, parameters.lock),
+                                                                  (Self.rebootsSQL, Self.nasParameters(missingNAS))]).suffix(2).map { $0 }
+                let rows = Self.readGenerations(opening[0])
                 var found: Set<NASKey> = []
-                for row in 0..<opening[2].rowCount {
-                    let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
-                    let time = opening[2].int64(row: row, column: 2)
+                for row in 0..<opening[1].rowCount {
+                    let nas = NASKey(tenantID: opening[1].int64(row: row, column: 0), nasID: opening[1].int64(row: row, column: 1))
+                    let time = opening[1].int64(row: row, column: 2)
                     rebootTimes[nas, default: []].append(time)
                     cache.noteRebootTime(time, tenantID: nas.tenantID, nasID: nas.nasID)
                     found.insert(nas)
@@ -269,12 +276,13 @@ public final class AccountingWriter {
             }
         } else {
             let parameters = Self.keyParameters(keys, bounds: bounds)
-            let opening = try connection.pipeline([(Self.begin, []), (Self.lockSQL, parameters.lock),
-                                                    (Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
-            var rows = Self.readGenerations(opening[1])
-            for row in 0..<opening[2].rowCount {
-                let nas = NASKey(tenantID: opening[2].int64(row: row, column: 0), nasID: opening[2].int64(row: row, column: 1))
-                rebootTimes[nas, default: []].append(opening[2].int64(row: row, column: 2))
+            let opening = try connection.pipeline(prelude + [(Self.lockSQL, parameters.lock),
+                                                              (Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
+                .suffix(2).map { $0 }
+            var rows = Self.readGenerations(opening[0])
+            for row in 0..<opening[1].rowCount {
+                let nas = NASKey(tenantID: opening[1].int64(row: row, column: 0), nasID: opening[1].int64(row: row, column: 1))
+                rebootTimes[nas, default: []].append(opening[1].int64(row: row, column: 2))
             }
             if Set(rows.keys).count < keys.count {
                 // A key's first generation: rows this transaction inserts are its own until COMMIT;

@@ -6,8 +6,9 @@ extension Migrations {
     /// port) gets its older imported sessions as generations 0, -1, ... below the live ones,
     /// never as the latest, so that the collector's generations of the key stay its own.
     /// `radacct_imports` holds each imported row's key (AcctUniqueId): importing it again adds
-    /// nothing. A run records how far it read in the transaction of each batch, so an
-    /// interrupted import resumes where it stopped; its totals per subscriber are the
+    /// nothing. A run records how far it read once each batch's parts committed; an
+    /// interrupted import resumes after the last recorded batch and recognises the rows its
+    /// parts wrote before by their run and position. Its totals per subscriber are the
     /// integrity report.
     static let v19 = """
         ALTER TABLE sessions ADD COLUMN imported_at timestamptz;

@@ -57,21 +57,23 @@ public final class PostgresRadacctReader: RadacctTableReader {
             let start = names[layout.indexes[.startTime]!]
             parameters.append(String(seconds))
             let bound = "to_timestamp($\(parameters.count))"
+            // A row without a start time may have one derived from its stop: the import decides.
             if types[start.lowercased()] == "timestamp without time zone" {
                 parameters.append(timeZone.identifier)
-                conditions.append("\(Self.quoted(start)) \(op) (\(bound) AT TIME ZONE $\(parameters.count))")
+                conditions.append("(\(Self.quoted(start)) \(op) (\(bound) AT TIME ZONE $\(parameters.count)) OR \(Self.quoted(start)) IS NULL)")
             } else {
-                conditions.append("\(Self.quoted(start)) \(op) \(bound)")
+                conditions.append("(\(Self.quoted(start)) \(op) \(bound) OR \(Self.quoted(start)) IS NULL)")
             }
         }
         if let since { timeCondition(">=", since) }
         if let until { timeCondition("<", until) }
-        var order = ""
-        if let id = layout.indexes[.radacctID] {
-            parameters.append(String(after))
-            conditions.append("\(Self.quoted(names[id])) > $\(parameters.count)")
-            order = " ORDER BY \(Self.quoted(names[id]))"
+        // radacctid orders the read and is where a run resumes.
+        guard let id = layout.indexes[.radacctID] else {
+            throw StoreError(.invalid, "\(table) has no radacctid column to read it in order by (export it to CSV and import the file instead)")
         }
+        parameters.append(String(after))
+        conditions.append("\(Self.quoted(names[id])) > $\(parameters.count)")
+        let order = " ORDER BY \(Self.quoted(names[id]))"
         let relation = (schema.map { Self.quoted($0) + "." } ?? "") + Self.quoted(name)
         let sql = "SELECT " + select.joined(separator: ", ") + " FROM " + relation
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + order

@@ -206,33 +206,38 @@ public struct RadacctImportStore {
         LEFT JOIN radacct_imports i ON i.tenant_id = $1 AND i.unique_id = s.key
         """
 
-    /// Inserts the imported sessions. A key with only imported sessions (or none) gets the new
-    /// ones as its next generations, the newest as the latest; a key the collector has had
-    /// packets for gets them below its lowest generation (0, -1, ...), never as the latest.
+    /// Inserts the imported sessions. A key with only imported sessions (or none) gets a row
+    /// that started at or after its latest one as its next generation (the newest of them the
+    /// latest); older rows, and every row of a key the collector has had packets for, go below
+    /// its lowest generation (0, -1, ...), never the latest: the collector's generations of a
+    /// key stay its own, and generation numbers keep following start times where it reads them.
     static let sessionsSQL = """
         WITH chosen AS (
-            SELECT s.*, k.max_gen, k.min_gen, coalesce(k.live, false) AS live
+            SELECT s.*, k.max_gen, k.min_gen, k.max_start, coalesce(k.live, false) AS live
             FROM radacct_stage s
             JOIN radacct_verdicts v ON v.ord = s.ord AND v.verdict = 'import'
             LEFT JOIN LATERAL (
-                SELECT max(x.generation) AS max_gen, min(x.generation) AS min_gen,
+                SELECT max(x.generation) AS max_gen, min(x.generation) AS min_gen, max(x.started_at) AS max_start,
                        bool_or(x.imported_at IS NULL OR x.last_received_at > x.imported_at) AS live
                 FROM sessions x
                 WHERE x.tenant_id = $1 AND x.nas_id = s.nas_id AND x.acct_session_id = s.acct_session_id
                   AND x.user_name = s.user_name AND x.nas_port = s.nas_port) k ON true
-        ), numbered AS (
-            SELECT c.*,
-                   row_number() OVER (PARTITION BY c.nas_id, c.acct_session_id, c.user_name, c.nas_port ORDER BY c.started_at, c.ord) AS nth,
-                   count(*) OVER (PARTITION BY c.nas_id, c.acct_session_id, c.user_name, c.nas_port) AS n
+        ), placed AS (
+            SELECT c.*, (NOT c.live AND (c.max_gen IS NULL OR c.started_at >= coalesce(c.max_start, '-infinity'))) AS above
             FROM chosen c
+        ), numbered AS (
+            SELECT p.*,
+                   row_number() OVER (PARTITION BY p.nas_id, p.acct_session_id, p.user_name, p.nas_port, p.above ORDER BY p.started_at, p.ord) AS nth,
+                   count(*) OVER (PARTITION BY p.nas_id, p.acct_session_id, p.user_name, p.nas_port, p.above) AS total
+            FROM placed p
         ), generations AS (
             SELECT n.*,
-                   (CASE WHEN n.live THEN least(n.min_gen, 1) - 1 - (n.n - n.nth) ELSE coalesce(n.max_gen, 0) + n.nth END)::integer AS generation,
-                   (NOT n.live AND n.nth = n.n) AS latest
+                   (CASE WHEN n.above THEN coalesce(n.max_gen, 0) + n.nth ELSE least(n.min_gen, 1) - 1 - (n.total - n.nth) END)::integer AS generation,
+                   (n.above AND n.nth = n.total) AS latest
             FROM numbered n
         ), cleared AS (
             UPDATE sessions x SET is_latest = false
-            FROM (SELECT DISTINCT nas_id, acct_session_id, user_name, nas_port FROM generations WHERE NOT live AND max_gen IS NOT NULL) g
+            FROM (SELECT DISTINCT nas_id, acct_session_id, user_name, nas_port FROM generations WHERE above AND max_gen IS NOT NULL) g
             WHERE x.tenant_id = $1 AND x.nas_id = g.nas_id AND x.acct_session_id = g.acct_session_id
               AND x.user_name = g.user_name AND x.nas_port = g.nas_port AND x.is_latest
             RETURNING 1

@@ -86,6 +86,9 @@ public struct RadacctImporter {
                                  resume: options.resume, dryRun: options.dryRun)
         let leading = try MergeLeadership.tryAcquire(store.connection)
         defer { if leading { try? MergeLeadership.release(store.connection) } }
+        // A new epoch waits out any merge transaction of the last leader still in flight and
+        // fails its fence from then on.
+        if leading { _ = try MergeLeadership.beginEpoch(store.connection) }
         var writers = [store]
         if leading, let connect {
             for _ in 1..<max(1, options.writers) { writers.append(RadacctImportStore(connection: try connect())) }

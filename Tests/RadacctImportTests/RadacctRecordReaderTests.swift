@@ -142,6 +142,31 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
         #expect(try record(noStart) == .failure(RadacctRowRefusal(.noStartTime, "neither a start time nor a stop time with a session time")))
     }
 
+    @Test func implausibleValuesAreRefusedNotTrusted() throws {
+        let base: [String?] = ["1", "s", "u", "a", "10.0.0.1", "1", "2009-01-01 00:00:00", nil, "2009-01-01 01:00:00", nil, "3600", "5", "7", ""]
+        let implausible = { (message: String) in Result<RadacctRecord, RadacctRowRefusal>.failure(RadacctRowRefusal(.implausibleValues, message)) }
+        // An open row whose session time is Int64.max would overflow its end time.
+        var open = base
+        open[8] = nil
+        open[10] = "9223372036854775807"
+        #expect(try record(open) == implausible("a session time of 9223372036854775807 s"))
+        var huge = base
+        huge[11] = String(Int64(1) << 51)
+        #expect(try record(huge) == implausible("more than 2^50 octets"))
+        var future = base
+        future[8] = "2106-02-07 06:28:15"
+        #expect(try record(future) == implausible("a time before 1980 or after the import"))
+        var ancient = base
+        ancient[6] = "1970-01-01 00:00:00"
+        #expect(try record(ancient) == implausible("a time before 1980 or after the import"))
+        var long = base
+        long[3] = String(repeating: "x", count: 3000)
+        #expect(try record(long) == implausible("username longer than 253 octets"))
+        var wraps = base
+        wraps[11] = String(UInt64.max)
+        #expect(try record(wraps) == .failure(RadacctRowRefusal(.unreadable, "acctinputoctets \"18446744073709551615\" is not a number")))
+    }
+
     @Test func localTimesOfTheSourceZone() throws {
         let r = try record(["1", "s", "u", "a", "10.0.0.1", "1", "2021-08-23 09:57:36", nil, "2021-08-23 10:57:36", nil, "3600", "5", "7", ""],
                            zone: "Europe/Vienna").get()

@@ -308,6 +308,19 @@ struct RadacctImportStoreTests {
         #expect(shared.run.counts.skipped == ["already-imported": 40])
     }
 
+    @Test("An older row of an imported key, imported later, goes below its generations: the latest stays the newest session")
+    func olderRowsGoBelow() throws {
+        let world = try World()
+        _ = try world.importRows([row(1, session: "k", user: "kim", start: "2026-11-25 19:00:00", stop: "2026-11-25 19:10:00", seconds: 600, up: 1, down: 1)])
+        _ = try world.importRows([row(2, session: "k", user: "kim", start: "2026-11-23 19:00:00", stop: "2026-11-23 19:10:00", seconds: 600, up: 2, down: 2),
+                                  row(3, session: "k", user: "kim", start: "2026-11-26 19:00:00", stop: nil, seconds: 60, up: 3, down: 3)],
+                                 batchSize: 10, fingerprint: "archive")
+        #expect(try world.scalar("""
+            SELECT string_agg(generation::text || ':' || is_latest || ':' || to_char(started_at AT TIME ZONE 'UTC', 'DD'), ',' ORDER BY generation)
+            FROM sessions
+            """) == "0:false:23,1:false:25,2:true:26")
+    }
+
     @Test("A key twice in one batch is imported once; the second row is a duplicate")
     func duplicateKeysInABatch() throws {
         let world = try World()

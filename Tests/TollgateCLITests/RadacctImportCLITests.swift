@@ -203,6 +203,12 @@ struct RadacctImportCLITests {
         let second = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--from", sourceURL, "--format", "json"], expect: 0)
         let next = try JSONDecoder().decode(Report.self, from: Data(second.output.utf8))
         #expect(next.rows_read == 3 && next.imported == 1 && next.skipped == ["already-imported": 2])
+        // A view without radacctid cannot be read in order, so it cannot resume: refused with what to do.
+        try source.execute("CREATE VIEW radacct_recent AS SELECT AcctSessionId, AcctUniqueId, UserName, NASIPAddress, NASPortId, AcctStartTime, AcctStopTime, AcctInputOctets, AcctOutputOctets FROM radacct")
+        let view = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--from", sourceURL, "--table", "radacct_recent"])
+        #expect(view.status == 1 && view.error.contains("radacct_recent has no radacctid column"))
+        let missing = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--from", sourceURL, "--table", "public.nope"])
+        #expect(missing.status == 2 && missing.error.contains("no table public.nope in the source database"))
         try admin.execute("DROP DATABASE \(name) WITH (FORCE)")
     }
 
