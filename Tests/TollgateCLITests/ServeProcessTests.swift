@@ -344,6 +344,37 @@ final class PrivateCluster {
         try start()
     }
 
+    /// A streaming-replication standby of `primary` (pg_basebackup -R), started on a socket of
+    /// its own; the primary then commits only once this standby has the commit
+    /// (`synchronous_standby_names`), so an acknowledged packet survives the primary.
+    init(standbyOf primary: PrivateCluster) throws {
+        bin = primary.bin
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-standby-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/socket", withIntermediateDirectories: true)
+        _ = try run("/bin/chmod", ["755", directory])
+        _ = try run("/bin/chown", ["-R", "postgres:postgres", directory])
+        let (status, output) = try run("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_basebackup", "-D", directory + "/pgdata",
+                                                             "-h", primary.directory + "/socket", "-U", "postgres", "-R", "-X", "stream",
+                                                             "--no-sync"])
+        guard status == 0 else { throw CLIError("pg_basebackup: \(output)") }
+        try start()
+        let connection = try PostgresConnection(url: primary.url)
+        try connection.execute("ALTER SYSTEM SET synchronous_standby_names = '*'")
+        _ = try connection.query("SELECT pg_reload_conf()")
+    }
+
+    /// The server's process, from postmaster.pid.
+    var postmasterPID: pid_t? {
+        guard let text = try? String(contentsOfFile: directory + "/pgdata/postmaster.pid", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first.flatMap { pid_t($0) }
+    }
+
+    /// Ends a standby's recovery: it becomes a primary.
+    func promote() throws {
+        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60", "promote"])
+        guard status == 0 else { throw CLIError("pg_ctl promote failed with status \(status)") }
+    }
+
     func start() throws {
         // posix_spawn with output to /dev/null and waitpid: the server inherits pg_ctl's output
         // (a pipe would never reach EOF), and Foundation's Process did not notice pg_ctl's exit here.
