@@ -35,6 +35,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "CollectorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Collector", package: mainPackage),
+                .product(name: "Storage", package: mainPackage),
+            ],
+            path: "Benchmarks/CollectorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "RatingBenchmarks",
             dependencies: [
                 "RatingWorkload",

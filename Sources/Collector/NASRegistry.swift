@@ -47,6 +47,18 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         return low & mask == prefix.low & mask
     }
 
+    /// The first `length` bits of this address, the rest zero (length counted on the 128-bit form).
+    func masked(to length: Int) -> IPAddress {
+        if length <= 0 { return IPAddress(high: 0, low: 0) }
+        if length <= 64 {
+            let mask: UInt64 = length == 64 ? ~0 : ~(UInt64.max >> UInt64(length))
+            return IPAddress(high: high & mask, low: 0)
+        }
+        let bits = length - 64
+        let mask: UInt64 = bits >= 64 ? ~0 : ~(UInt64.max >> UInt64(bits))
+        return IPAddress(high: high, low: low & mask)
+    }
+
     public var description: String {
         isIPv4 ? IPv4Address(UInt32(truncatingIfNeeded: low)).description : IPv6Address(high: high, low: low).description
     }
@@ -81,8 +93,17 @@ public struct NASRegistry: Sendable {
         var nas: KnownNAS
     }
 
+    /// The registrations of one prefix length: their networks (addresses masked to the length).
+    private struct Level: Sendable {
+        var length: Int
+        var networks: [IPAddress: [KnownNAS]]
+    }
+
     private var exact: [String: [IPAddress: [KnownNAS]]] = [:]
     private var prefixes: [String: [Entry]] = [:]
+    /// The prefix registrations of each listener by length, longest first: a lookup costs one
+    /// hash probe per distinct length, whatever the number of NAS.
+    private var levels: [String: [Level]] = [:]
     /// Listener name -> the tenant it is dedicated to.
     private var dedicated: [String: Int64] = [:]
     public private(set) var version: Int64 = 0
@@ -117,6 +138,11 @@ public struct NASRegistry: Sendable {
         }
         // Longest prefix first, so the most specific registration wins.
         for key in prefixes.keys { prefixes[key]!.sort { $0.length > $1.length } }
+        for (listener, entries) in prefixes {
+            var byLength: [Int: [IPAddress: [KnownNAS]]] = [:]
+            for entry in entries { byLength[entry.length, default: [:]][entry.prefix.masked(to: entry.length), default: []].append(entry.nas) }
+            levels[listener] = byLength.map { Level(length: $0.key, networks: $0.value) }.sorted { $0.length > $1.length }
+        }
     }
 
     /// The NAS that sent a packet from `source` to `listener`, carrying `identifier` (the
@@ -129,21 +155,12 @@ public struct NASRegistry: Sendable {
         if let candidates = exact[listener]?[source], let match = choose(candidates, identifier: identifier) {
             return match
         }
-        guard let entries = prefixes[listener] else { return nil }
-        var candidates: [KnownNAS] = []
-        var matchedLength = -1
-        for entry in entries {
-            if matchedLength >= 0 && entry.length < matchedLength {
-                if let match = choose(candidates, identifier: identifier) { return match }
-                candidates.removeAll(keepingCapacity: true)
-                matchedLength = -1
-            }
-            if source.matches(entry.prefix, length: entry.length) {
-                matchedLength = entry.length
-                candidates.append(entry.nas)
+        for level in levels[listener] ?? [] {
+            if let candidates = level.networks[source.masked(to: level.length)], let match = choose(candidates, identifier: identifier) {
+                return match
             }
         }
-        return choose(candidates, identifier: identifier)
+        return nil
     }
 
     /// The NAS a Status-Server from `source` may have come from, whatever NAS-Identifier it

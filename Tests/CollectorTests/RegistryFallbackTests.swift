@@ -106,4 +106,50 @@ struct RegistryFallbackTests {
         #expect(registry.lookup(listener: "default", source: IPAddress("192.0.2.7")!, identifier: nil)?.requireMessageAuthenticator == true)
         #expect(registry.lookup(listener: "default", source: IPAddress("198.51.100.1")!, identifier: nil)?.requireMessageAuthenticator == false)
     }
+
+    @Test("Lookups by prefix length find what a scan of every registration finds, over 5,000 random registrations and 500 lookups")
+    func indexedLookupMatchesAScan() {
+        var generator = SystemRandomNumberGenerator()
+        var devices: [RegisteredNAS] = []
+        var registered: [(prefix: UInt32, length: Int, identifier: String?, id: Int64)] = []
+        for id in Int64(1)...5000 {
+            // Addresses in 10.0.0.0/16 so that prefixes nest and overlap; lengths 16-32.
+            let length = Int.random(in: 16...32, using: &generator)
+            let address = UInt32(0x0A00_0000) | UInt32.random(in: 0...0xFFFF, using: &generator)
+            let network = length == 32 ? address : address & ~(UInt32.max >> UInt32(length))
+            let identifier: String? = Bool.random(using: &generator) ? "id\(id % 7)" : nil
+            let text = "\(network >> 24).\((network >> 16) & 255).\((network >> 8) & 255).\(network & 255)/\(length)"
+            devices.append(nas(id, tenant: id % 50 + 1, text, identifier: identifier))
+            registered.append((network, length, identifier, id))
+        }
+        let registry = NASRegistry(version: 1, devices: devices, listeners: [])
+        // The rule, written plainly: the longest matching length whose NAS accept the packet
+        // (the one naming its identifier, else the first without one); shorter lengths after.
+        func reference(_ source: UInt32, _ identifier: String?) -> Int64? {
+            for length in stride(from: 32, through: 0, by: -1) {
+                let mask = length == 0 ? 0 : ~(UInt32.max >> UInt32(length))
+                let candidates = registered.filter { $0.length == length && $0.prefix & mask == source & mask }
+                if candidates.isEmpty { continue }
+                if candidates.count == 1, candidates[0].identifier == nil { return candidates[0].id }
+                if let identifier, let named = candidates.first(where: { $0.identifier == identifier }) { return named.id }
+                if let open = candidates.first(where: { $0.identifier == nil }) { return open.id }
+            }
+            return nil
+        }
+        var compared = 0
+        for _ in 0..<500 {
+            let source = UInt32(0x0A00_0000) | UInt32.random(in: 0...0x1FFFF, using: &generator)
+            let identifier: String? = Bool.random(using: &generator) ? "id\(Int.random(in: 0...8, using: &generator))" : nil
+            let text = "\(source >> 24).\((source >> 16) & 255).\((source >> 8) & 255).\(source & 255)"
+            let found = lookup(registry, text, identifier: identifier)
+            let expected = reference(source, identifier)
+            // Equal-length NAS both without identifier: either may be chosen, as registered.
+            if found != expected, let found, let expected,
+               let a = registered.first(where: { $0.id == found }), let b = registered.first(where: { $0.id == expected }),
+               a.length == b.length, a.identifier == b.identifier { continue }
+            #expect(found == expected, "\(text) \(identifier ?? "-")")
+            compared += 1
+        }
+        #expect(compared > 450)
+    }
 }
