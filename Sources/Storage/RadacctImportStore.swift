@@ -42,8 +42,18 @@ public struct RadacctImportStore {
 
     /// The unfinished run of `fingerprint` if there is one (and `resume`), else a new run;
     /// for a dry run an unrecorded one (id 0).
+    /// Two imports of the same source into one tenant would take up the same run: the second
+    /// is refused while the first holds this session lock (released by `finish`, or when its
+    /// connection ends).
+    static let runLockClass: Int32 = 0x5447_5249 // "TGRI"
+
     public func open(tenantID: Int64, source: String, fingerprint: String, resume: Bool, dryRun: Bool = false) throws -> Run {
         if dryRun { return Run(id: 0, position: 0, counts: RadacctImportCounts(), resumed: false) }
+        let locked = try connection.query("SELECT pg_try_advisory_lock($1, hashtext($2))",
+                                          [String(Self.runLockClass), "\(tenantID) \(fingerprint)"]).value(row: 0, column: 0) == "t"
+        guard locked else {
+            throw StoreError(.conflict, "another import of this source into this tenant is running; wait for it to end")
+        }
         return try connection.transaction { connection in
             if resume {
                 let found = try connection.query("""
@@ -159,7 +169,8 @@ public struct RadacctImportStore {
 
     /// Records the run's final position and counts (for rows read after the last batch: skipped
     /// ones) and marks it finished.
-    public func finish(tenantID: Int64, run: Run) throws {
+    public func finish(tenantID: Int64, run: Run, fingerprint: String) throws {
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, hashtext($2))", [String(Self.runLockClass), "\(tenantID) \(fingerprint)"]) }
         let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
         _ = try connection.query("""
             UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(), finished_at = now()

@@ -111,7 +111,7 @@ public struct RadacctImporter {
             if !options.dryRun { try store.record(tenantID: tenantID, run: run) }
             progress(run.counts)
         }
-        if !options.dryRun { try store.finish(tenantID: tenantID, run: run) }
+        if !options.dryRun { try store.finish(tenantID: tenantID, run: run, fingerprint: fingerprint) }
         let totals = options.dryRun ? [] : try store.totals(tenantID: tenantID, runID: run.id)
         return RadacctImportResult(run: run, layout: producer.layout, totals: totals, rowsThisTime: rowsThisTime,
                                    seconds: Date().timeIntervalSince(started), writers: writers.count)

@@ -321,6 +321,21 @@ struct RadacctImportStoreTests {
             """) == "0:false:23,1:false:25,2:true:26")
     }
 
+    @Test("A second import of the same source into the tenant is refused while the first runs; another source or tenant is not")
+    func oneRunOfASourceAtATime() throws {
+        let world = try World()
+        let first = RadacctImportStore(connection: world.connection)
+        let run = try first.open(tenantID: world.tenant.id, source: "s", fingerprint: "same", resume: true)
+        let second = RadacctImportStore(connection: try PostgresConnection(url: world.url))
+        #expect(throws: StoreError(.conflict, "another import of this source into this tenant is running; wait for it to end")) {
+            try second.open(tenantID: world.tenant.id, source: "s", fingerprint: "same", resume: true)
+        }
+        _ = try second.open(tenantID: world.tenant.id, source: "t", fingerprint: "other", resume: true)
+        try first.finish(tenantID: world.tenant.id, run: run, fingerprint: "same")
+        let again = try second.open(tenantID: world.tenant.id, source: "s", fingerprint: "same", resume: true)
+        #expect(!again.resumed && again.id != run.id)
+    }
+
     @Test("A key twice in one batch is imported once; the second row is a duplicate")
     func duplicateKeysInABatch() throws {
         let world = try World()
