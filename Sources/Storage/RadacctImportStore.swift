@@ -160,22 +160,23 @@ public struct RadacctImportStore {
 
     /// Records the run's position and counts once every part of a batch committed.
     public func record(tenantID: Int64, run: Run) throws {
+        try update(tenantID: tenantID, run: run, finished: false)
+    }
+
+    private func update(tenantID: Int64, run: Run, finished: Bool) throws {
         let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
         _ = try connection.query("""
-            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now()
+            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(),
+                finished_at = CASE WHEN $6 THEN now() END
             WHERE tenant_id = $1 AND id = $2
-            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
+            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json, finished ? "true" : "false"])
     }
 
     /// Records the run's final position and counts (for rows read after the last batch: skipped
     /// ones) and marks it finished.
     public func finish(tenantID: Int64, run: Run, fingerprint: String) throws {
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, hashtext($2))", [String(Self.runLockClass), "\(tenantID) \(fingerprint)"]) }
-        let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
-        _ = try connection.query("""
-            UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(), finished_at = now()
-            WHERE tenant_id = $1 AND id = $2
-            """, [String(tenantID), String(run.id), String(run.position), String(run.counts.rowsRead), json])
+        try update(tenantID: tenantID, run: run, finished: true)
     }
 
     /// The run's totals per subscriber, in subscriber order.

@@ -35,18 +35,13 @@ struct RadacctImportReport {
             lines.append("  source upload \(sum(\.sourceUpload)), download \(sum(\.sourceDownload)); imported upload \(sum(\.importedUpload)), download \(sum(\.importedDownload))")
             let shown = allSubscribers ? totals : totals.filter { !$0.isEqual }
             if !shown.isEmpty {
-                let header = ["subscriber", "sessions", "source_upload", "imported_upload", "source_download", "imported_download", "equal"]
-                var rows = [header]
-                for t in shown {
-                    rows.append([t.subscriber, String(t.sessions), String(t.sourceUpload), String(t.importedUpload),
-                                 String(t.sourceDownload), String(t.importedDownload), t.isEqual ? "yes" : "NO"])
-                }
-                var widths = header.map { _ in 0 }
-                for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-                for row in rows {
-                    lines.append(row.enumerated().map { i, s in s.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-                }
+                let listing = Listing(
+                    columns: ["subscriber", "sessions", "source_upload", "imported_upload", "source_download", "imported_download", "equal"],
+                    rows: shown.map { t in
+                        [.text(t.subscriber), .number(t.sessions), .number(t.sourceUpload), .number(t.importedUpload),
+                         .number(t.sourceDownload), .number(t.importedDownload), .text(t.isEqual ? "yes" : "NO")]
+                    })
+                lines.append(listing.render(.table))
             }
         }
         return lines.joined(separator: "\n")

@@ -136,6 +136,15 @@ struct RadacctImportCLITests {
         #expect(real.output.contains("Source:    \(URL(fileURLWithPath: path).standardizedFileURL.path) (FreeRADIUS 2.x)"))
         #expect(real.output.contains("Subscribers: 1, every imported total equals the source's octets"))
         #expect(real.output.contains("  source upload 74338568, download 21100125; imported upload 74338568, download 21100125"))
+        // Every subscriber on request, as a table: one row, its figures side by side.
+        let listed = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
+                                         "--nas-map", world.nasMap], expect: 0)
+        try "127.0.0.1 = coova\n".write(toFile: world.nasMap, atomically: true, encoding: .utf8)
+        let mapped = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
+                                         "--nas-map", world.nasMap], expect: 0)
+        #expect(!listed.output.contains("dvdwalt@ri  "), "nothing new in the first: no subscriber rows\n\(listed.output)")
+        let row = mapped.output.split(separator: "\n").first { $0.hasPrefix("dvdwalt@ri") }.map { $0.split(separator: " ").map(String.init) }
+        #expect(row == ["dvdwalt@ri", "15", "33263801", "33263801", "11359448", "11359448", "yes"])
     }
 
     @Test("A CSV export with SQL and formulas in its strings imports them as text")
