@@ -311,7 +311,7 @@ private func count(_ connection: PostgresConnection, _ sql: String) throws -> In
 }
 
 /// Usage in the database equals what the simulator sent, in total and per subscriber.
-private func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
+func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
                           sourceLocation: SourceLocation = #_sourceLocation) throws {
     // Answered means logged; sessions and usage follow once the merger has applied the log.
     try waitForMerge(connection, seconds: 120)
@@ -330,6 +330,11 @@ extension ServeProcess {
     /// The collector's series from /metrics by name with labels, e.g.
     /// `tollgate_packets_dropped_total{reason="oversized"}`.
     func metrics() throws -> [String: Int] {
+        if let host { return try host.within { try self.metricsHere() } }
+        return try metricsHere()
+    }
+
+    private func metricsHere() throws -> [String: Int] {
         var values: [String: Int] = [:]
         for line in try httpGet(port: httpPort, path: "/metrics").split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")

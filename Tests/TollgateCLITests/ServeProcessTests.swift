@@ -32,6 +32,8 @@ final class ServeProcess {
     let port: UInt16
     let httpPort: UInt16
     let log: URL
+    /// The simulated host it runs on (nil: this machine).
+    let host: SimulatedNetwork.Host?
     /// The data folder (the spool lives there); removed with the object unless given.
     let dataDirectory: String
     private let ownsDataDirectory: Bool
@@ -40,18 +42,25 @@ final class ServeProcess {
     /// collector can take over from a killed one; `dataDirectory`: the data folder (a new
     /// temporary one when nil), so a restarted collector finds the spool of the killed one;
     /// `arguments`: more arguments for `serve`; `configuration`: TOML for a configuration file
-    /// (e.g. an [api] table), none when nil.
+    /// (e.g. an [api] table), none when nil; `host`: a host of a `SimulatedNetwork` to run on
+    /// (listening for accounting on its address, HTTP on its loopback), this machine when nil.
     init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = [],
-         configuration: String? = nil) throws {
+         configuration: String? = nil, host: SimulatedNetwork.Host? = nil) throws {
         self.port = port ?? freePort(udp: true)
+        self.host = host
         httpPort = freePort(udp: false)
         ownsDataDirectory = dataDirectory == nil
         self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-data-\(UUID().uuidString)").path
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = tollgateExecutable()
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--http", "127.0.0.1:\(httpPort)", "--database-url", databaseURL,
-                             "--data-directory", self.dataDirectory] + arguments
+        process.arguments = ["serve", "--listen", "\(host?.address ?? "127.0.0.1"):\(self.port)", "--http", "127.0.0.1:\(httpPort)",
+                             "--database-url", databaseURL, "--data-directory", self.dataDirectory] + arguments
+        if let host {
+            // `ip netns exec` enters the namespace and execs the program: the child's pid stays the collector's.
+            process.arguments = ["netns", "exec", host.namespace, process.executableURL!.path] + process.arguments!
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        }
         if let configuration {
             let file = log.deletingPathExtension().appendingPathExtension("toml")
             try configuration.write(to: file, atomically: true, encoding: .utf8)
@@ -327,9 +336,17 @@ struct ServeProcessTests {
 final class PrivateCluster {
     let directory: String
     let bin: String
+    /// The simulated host it runs on (nil: this machine, Unix socket only).
+    let host: SimulatedNetwork.Host?
+    /// Over the Unix socket (a socket file is reached from every network namespace).
     var url: String { "postgresql:///postgres?host=\(directory)/socket&user=postgres" }
+    /// Over TCP from another simulated host.
+    var networkURL: String? { host.map { "postgresql://postgres@\($0.address):5432/postgres" } }
 
-    init() throws {
+    /// `host`: runs the server on that simulated host, listening on its address (TCP 5432)
+    /// for the whole LAN as well as on the socket.
+    init(host: SimulatedNetwork.Host? = nil) throws {
+        self.host = host
         guard let bin = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PG_BINDIR"] else {
             throw CLIError("TOLLGATE_TEST_PG_BINDIR is not set: run the tests with scripts/test")
         }
@@ -341,6 +358,12 @@ final class PrivateCluster {
         let (status, output) = try run("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/initdb", "-D", directory + "/pgdata", "-U", "postgres",
                                                              "-A", "trust", "-E", "UTF8", "--no-instructions"])
         guard status == 0 else { throw CLIError("initdb: \(output)") }
+        if host != nil {
+            let hba = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/pgdata/pg_hba.conf"))
+            try hba.seekToEnd()
+            try hba.write(contentsOf: Data("host all all 10.77.0.0/24 trust\n".utf8))
+            try hba.close()
+        }
         try start()
     }
 
@@ -349,6 +372,7 @@ final class PrivateCluster {
     /// (`synchronous_standby_names`), so an acknowledged packet survives the primary.
     init(standbyOf primary: PrivateCluster) throws {
         bin = primary.bin
+        host = nil
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-standby-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/socket", withIntermediateDirectories: true)
         _ = try run("/bin/chmod", ["755", directory])
@@ -380,8 +404,10 @@ final class PrivateCluster {
         // (a pipe would never reach EOF), and Foundation's Process did not notice pg_ctl's exit here.
         // A second attempt when the first fails, in case a start right after a stop is refused.
         for attempt in 1...2 {
-            let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
-                                                            "-l", directory + "/postgres.log", "-o", "-c listen_addresses='' -k \(directory)/socket", "start"])
+            let command = ["/usr/sbin/runuser", "-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
+                           "-l", directory + "/postgres.log", "-o", "-c listen_addresses='\(host?.address ?? "")' -k \(directory)/socket", "start"]
+            let status = host.map { spawnAndWait("/usr/sbin/ip", ["netns", "exec", $0.namespace] + command) }
+                ?? spawnAndWait(command[0], Array(command.dropFirst()))
             if status == 0 { return }
             let log = (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? ""
             if attempt == 2 { throw CLIError("pg_ctl start exited \(status): \(log.suffix(2000).replacingOccurrences(of: "\n", with: " | "))") }
