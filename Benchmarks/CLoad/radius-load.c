@@ -1,7 +1,8 @@
 /*
  * radius-load: an accounting load generator for RADIUS servers, independent of Tollgate's code.
  *
- * Plays --nas NAS devices (one UDP socket each, bound to 127.0.1.1, 127.0.1.2, ...) that send
+ * Plays --nas NAS devices (one UDP socket each, bound to --nas-base (127.0.1.1) and the addresses
+ * after it, ...; NAS-IP-Address is the same address) that send
  * RFC 2866 Accounting-Requests for --sessions sessions of Start, --interims Interim-Updates and
  * Stop. The order is interleaved: every session's Start, then every session's first Interim,
  * ..., then every Stop, so the packets of one session are --sessions packets apart. Up to
@@ -50,7 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_NAS 64
+#define MAX_NAS 1024
 #define IDS 256
 #define PER_NAS_LIMIT 255   /* one Identifier always rests, so a late answer can still be told apart */
 #define HISTORY 4           /* earlier Request Authenticators remembered per Identifier */
@@ -93,10 +94,12 @@ static struct {
     long sessions;
     double rate, duration_limit, send_for;
     uint64_t extra_download;
+    uint32_t nas_base;  /* the first NAS's address, host order */
     const char *prefix, *answer_log;
 } opt = {
     .secret = "testing123", .nas = 4, .interims = 3, .window = 1020, .duplicates = 5,
     .timeout_ms = 1000, .retries = 4, .sessions = 1000, .rate = 0, .duration_limit = 600, .send_for = 0, .prefix = "L",
+    .nas_base = (127u << 24) | (1u << 8) | 1u,
 };
 
 static Nas *nas_list;
@@ -160,7 +163,8 @@ static uint16_t build_request(uint8_t *buf, uint8_t id, long n, int k, int nas_i
     len = snprintf(text, sizeof text, "%s%ld", opt.prefix, n);
     p = put_attribute(p, 44, text, (size_t)len);                                 /* Acct-Session-Id */
     p = put_integer(p, 40, k == 0 ? 1 : stop ? 2 : 3);                           /* Acct-Status-Type */
-    uint8_t address[4] = {127, 0, 1, (uint8_t)(nas_index + 1)};
+    uint32_t own = opt.nas_base + (uint32_t)nas_index;
+    uint8_t address[4] = {(uint8_t)(own >> 24), (uint8_t)(own >> 16), (uint8_t)(own >> 8), (uint8_t)own};
     p = put_attribute(p, 4, address, 4);                                         /* NAS-IP-Address */
     p = put_integer(p, 5, (uint32_t)(n / opt.nas));                              /* NAS-Port */
     p = put_integer(p, 61, 19);                                                  /* NAS-Port-Type: Wireless-802.11 */
@@ -210,9 +214,11 @@ static int open_nas_socket(int index) {
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     struct sockaddr_in local = {.sin_family = AF_INET};
-    local.sin_addr.s_addr = htonl((127u << 24) | (1u << 8) | (uint32_t)(index + 1));
+    local.sin_addr.s_addr = htonl(opt.nas_base + (uint32_t)index);
     if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
-        fprintf(stderr, "radius-load: cannot bind 127.0.1.%d: %s\n", index + 1, strerror(errno));
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &local.sin_addr, text, sizeof text);
+        fprintf(stderr, "radius-load: cannot bind %s: %s\n", text, strerror(errno));
         exit(2);
     }
     if (connect(fd, (struct sockaddr *)&opt.target, sizeof opt.target) != 0) die("connect() failed");
@@ -300,7 +306,7 @@ static void on_signal(int signal_number) { (void)signal_number; interrupted = 1;
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: radius-load --target 127.0.0.1:PORT --secret S [--nas 4] [--sessions 1000] [--interims 3]\n"
+            "usage: radius-load --target 127.0.0.1:PORT --secret S [--nas 4] [--nas-base 127.0.1.1] [--sessions 1000] [--interims 3]\n"
             "                   [--window 1020] [--duplicates 5] [--rate PACKETS_PER_S] [--timeout-ms 1000]\n"
             "                   [--retries 4] [--duration-limit 600] [--send-for SECONDS] [--session-prefix L] [--probe]\n"
             "                   [--no-stop] [--first-event K] [--extra-download-bytes B] [--answer-log FILE]\n");
@@ -318,6 +324,7 @@ int main(int argc, char **argv) {
         {"send-for", required_argument, 0, 'F'}, {"probe", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
         {"no-stop", no_argument, 0, 'N'},        {"first-event", required_argument, 0, 'K'},
         {"extra-download-bytes", required_argument, 0, 'X'}, {"answer-log", required_argument, 0, 'A'},
+        {"nas-base", required_argument, 0, 'B'},
         {0, 0, 0, 0},
     };
     const char *target = "127.0.0.1:1813";
@@ -342,6 +349,12 @@ int main(int argc, char **argv) {
         case 'K': opt.first_event = atoi(optarg); break;
         case 'X': opt.extra_download = strtoull(optarg, NULL, 10); break;
         case 'A': opt.answer_log = optarg; break;
+        case 'B': {
+            struct in_addr base;
+            if (inet_pton(AF_INET, optarg, &base) != 1 || (ntohl(base.s_addr) >> 24) != 127) die("--nas-base must be a 127.0.0.0/8 address");
+            opt.nas_base = ntohl(base.s_addr);
+            break;
+        }
         default: usage();
         }
     }
@@ -355,7 +368,7 @@ int main(int argc, char **argv) {
     opt.target.sin_port = htons((uint16_t)atoi(colon + 1));
     if (inet_pton(AF_INET, host, &opt.target.sin_addr) != 1 || opt.target.sin_port == 0) die("--target must be IPV4:PORT");
     if ((ntohl(opt.target.sin_addr.s_addr) >> 24) != 127) die("--target must be a loopback address (127.0.0.0/8)");
-    if (opt.nas < 1 || opt.nas > MAX_NAS) die("--nas must be 1...64");
+    if (opt.nas < 1 || opt.nas > MAX_NAS) die("--nas must be 1...1024");
     if (opt.sessions < 1 || opt.interims < 0 || opt.interims > 1000) die("--sessions must be positive, --interims 0...1000");
     if (opt.window < 1) die("--window must be positive");
     if (opt.duplicates < 0 || opt.duplicates > 100) die("--duplicates is a percentage, 0...100");
