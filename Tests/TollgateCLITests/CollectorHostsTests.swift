@@ -32,6 +32,8 @@ struct CollectorHostsTests {
         let added = try runTollgate(["nas", "add", "--tenant", "acme", "--name", "edge-2", "--address", secondAddress, "--secret", "edge-2-secret",
                                      "--database-url", database.url], environment: env)
         guard added.status == 0 else { throw CLIError(added.error) }
+        // Longer than the registry refresh (2 s): both know it before it sends.
+        try await Task.sleep(for: .seconds(3))
 
         let connection = try PostgresConnection(url: database.url)
         func workloads(to target: SimulatedNetwork.Host, failover: SimulatedNetwork.Host?) -> [NASWorkload] {
@@ -51,20 +53,24 @@ struct CollectorHostsTests {
                 return NASWorkload(nas: nas, sessions: sessions)
             }
         }
-        // 2,500 packets at 100/s from the NAS host, to collector a, b when a stops answering.
+        // 2,500 packets at 100/s from the NAS host (each NAS on a thread of its own, both sending
+        // throughout), to collector a, b when a stops answering.
         var options = RunOptions(window: 32, timeout: .milliseconds(500), retries: 40, timeLimit: .seconds(120))
         options.rate = 100
         options.failoverAfter = 3
         let load = ThreadTask { [options] in
-            try network["nas"].within { try NASSimulator(options: options).runBlocking(workloads(to: network["a"], failover: network["b"])) }
+            try network["nas"].within { try NASSimulator(options: options, threads: 2).runBlocking(workloads(to: network["a"], failover: network["b"])) }
         }
-        let cutAt = try await ThreadTask { () throws -> Int in
+        let (cutAt, secondBeforeCut) = try await ThreadTask { () throws -> (Int, Int) in
             guard try waitUntil(seconds: 60, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 800 }) else {
                 throw CLIError("the load had not reached 800 packets after 60 s")
             }
             try network.setConnected(network["a"], false)
-            return try count(connection, "SELECT count(*) FROM accounting_packets")
+            return (try count(connection, "SELECT count(*) FROM accounting_packets"),
+                    try count(connection, "SELECT count(*) FROM accounting_packets p JOIN nas_devices n ON n.id = p.nas_id WHERE n.name = 'edge-2'"))
         }.value
+        // Until the cut, collector a served the NAS registered after it started.
+        #expect(secondBeforeCut > 0)
         let report = try await load.value
         #expect(report.isComplete, "\(report)")
         #expect(report.failovers == 2, "both NAS moved to the second collector")
@@ -72,7 +78,7 @@ struct CollectorHostsTests {
         // The same accounting again, all of it to b: a NAS resending what it is unsure of.
         let resentFrom = Date()
         let again = try await ThreadTask { [options] in
-            try network["nas"].within { try NASSimulator(options: options).runBlocking(workloads(to: network["b"], failover: nil)) }
+            try network["nas"].within { try NASSimulator(options: options, threads: 2).runBlocking(workloads(to: network["b"], failover: nil)) }
         }.value
         #expect(again.isComplete, "\(again)")
         try expectTotals(connection, report.expected, perUser: report.expectedPerUser)
@@ -93,7 +99,7 @@ struct CollectorHostsTests {
         let aMetrics = try a.metrics(), bMetrics = try b.metrics()
         #expect(a.process.isRunning && b.process.isRunning)
         print("""
-            collectors on two hosts: 2500 packets, a cut off after \(cutAt) stored; \(report.failovers) NAS failovers, \
+            collectors on two hosts: 2500 packets, a cut off after \(cutAt) stored (\(secondBeforeCut) of edge-2); \(report.failovers) NAS failovers, \
             \(report.retransmissions) retransmissions; b leader \(leaderB ?? -1); a spooled \(aMetrics["tollgate_spool_packets_total"] ?? 0), \
             b answered \(bMetrics["tollgate_packets_answered_total"] ?? 0), duplicates answered a \(aMetrics["tollgate_duplicates_answered_total"] ?? 0) \
             b \(bMetrics["tollgate_duplicates_answered_total"] ?? 0)
