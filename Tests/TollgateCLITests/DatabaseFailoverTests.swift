@@ -14,6 +14,15 @@ enum PrimaryLoss: String, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 }
 
+/// What a failover test's timeline measured.
+struct FailoverTiming {
+    /// Seconds from the loss until the failover's manager recorded the primary as failed, when
+    /// one did.
+    var detection: Double?
+    /// Seconds from the loss (or the switchover's start) until a server took writes again.
+    var writable: Double
+}
+
 @Suite("Database failover under load", .enabled(if: TestDatabase.available), .serialized)
 struct DatabaseFailoverTests {
     @Test("""
@@ -27,31 +36,8 @@ struct DatabaseFailoverTests {
         // Both servers; libpq takes the one that accepts writes.
         let url = "postgresql:///postgres?host=\(primary.directory)/socket,\(standby.directory)/socket&user=postgres"
             + "&target_session_attrs=read-write&connect_timeout=2"
-        let env = ["TOLLGATE_SECRET_KEY": secretKey]
-        for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
-                          ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
-            let result = try runTollgate(arguments + ["--database-url", url], environment: env)
-            guard result.status == 0 else { throw CLIError(result.error) }
-        }
-        let serve = try ServeProcess(databaseURL: url)
-        var sessions: [SimulatedSession] = []
-        for s in 0..<800 {
-            sessions.append(SimulatedSession.regular(userName: "f\(s % 11)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
-                                                     interimInterval: 300, interims: 3, uploadPerInterval: UInt64(3000 + s),
-                                                     downloadPerInterval: UInt64(70_000 + s)))
-        }
-        // 4,000 packets at 100/s, before, during and after the failover.
-        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
-        options.rate = 100
-        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
-        let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
-        let spooled = try await ThreadTask { () throws -> Int in
-            do {
-                let connection = try PostgresConnection(url: primary.url)
-                guard try waitUntil(seconds: 120, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 }) else {
-                    throw CLIError("the load had not started after 120 s")
-                }
-            }
+        // 5 s without a server that takes writes, at 100 packets/s: the collector must spool.
+        try await failoverUnderLoad(url: url, label: "primary \(loss.rawValue), pg_ctl promote", spoolingCertain: true) {
             // The primary goes; its standby has every commit the collector saw.
             switch loss {
             case .killed:
@@ -60,27 +46,105 @@ struct DatabaseFailoverTests {
             case .stopped:
                 try primary.stop()
             }
+            let lost = Date()
             Thread.sleep(forTimeInterval: 5)
-            let spooled = try serve.metrics()["tollgate_spool_packets_total"] ?? 0
             try standby.promote()
-            return spooled
-        }.value
-        #expect(spooled > 0, "the collector spooled nothing while no server took writes")
-        let report = try await run.value
-        #expect(report.isComplete, "\(report)")
-        for _ in 0..<300 where try serve.metrics()["tollgate_spool_bytes"] != 0 { try await Task.sleep(for: .milliseconds(100)) }
-        let metrics = try serve.metrics()
-        #expect(metrics["tollgate_spool_bytes"] == 0)
-        #expect(metrics["tollgate_spool_quarantined_total"] == 0)
-        // The same process throughout.
-        #expect(serve.process.isRunning)
-        let connection = try PostgresConnection(url: standby.url)
-        try waitForMerge(connection, seconds: 60)
-        let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
-        #expect(totals == [String(report.expected.upload), String(report.expected.download)])
-        #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
-        #expect(try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets").rows == [["4000"]])
-        print("failover (primary \(loss.rawValue)): 4000 packets, \(spooled) spooled while no server took writes, \(report.retransmissions) retransmissions, 0 lost")
-        #expect(serve.terminate() == 0)
+            return FailoverTiming(detection: nil, writable: Date().timeIntervalSince(lost))
+        }
     }
+
+    @Test("""
+        pg_auto_failover (monitor and two nodes), the collector given both nodes in one multi-host URL: the primary's host \
+        lost (keeper and postmaster killed with -9) during sustained load, the monitor promotes the secondary by itself; \
+        every acknowledged packet is on the new primary once, totals exact, the collector never restarted
+        """)
+    func managedFailover() async throws {
+        let formation = try AutoFailoverFormation()
+        // The monitor notices a lost node only after node_considered_unhealthy_timeout (3 s)
+        // without a report from its keeper: at 100 packets/s the collector must spool.
+        try await failoverUnderLoad(url: formation.url, label: "primary host lost, pg_auto_failover", spoolingCertain: true) {
+            guard let old = try formation.primary() else { throw CLIError("the formation has no primary: \(try formation.states())") }
+            let lost = Date()
+            formation.loseHost(of: old)
+            try formation.waitForPrimary(otherThan: old, seconds: 60)
+            let writable = Date().timeIntervalSince(lost)
+            return FailoverTiming(detection: try formation.unhealthySince(old, after: lost).map { $0.timeIntervalSince(lost) }, writable: writable)
+        }
+    }
+
+    @Test("""
+        pg_auto_failover (monitor and two nodes): `pg_autoctl perform switchover` during sustained load; every \
+        acknowledged packet is on the new primary once, totals exact, the collector never restarted
+        """)
+    func managedSwitchover() async throws {
+        let formation = try AutoFailoverFormation()
+        try await failoverUnderLoad(url: formation.url, label: "pg_autoctl perform switchover", spoolingCertain: false) {
+            guard let old = try formation.primary() else { throw CLIError("the formation has no primary: \(try formation.states())") }
+            let started = Date()
+            try formation.performSwitchover()
+            try formation.waitForPrimary(otherThan: old, seconds: 60)
+            return FailoverTiming(detection: nil, writable: Date().timeIntervalSince(started))
+        }
+    }
+}
+
+/// The load and the checks every failover test shares. Through `url` (every server in one
+/// multi-host URL): the schema, tenant "acme" and NAS 127.0.0.1 set up, then `tollgate serve`
+/// given 4,000 packets of 800 sessions at 100/s; once 1,000 are stored, `failover` (on a thread
+/// of its own) makes the database fail over while the load goes on. Then
+/// every packet is answered, the spool drained with nothing quarantined, the collector the same
+/// process throughout, and on the new primary the hourly usage equal to the simulator's totals,
+/// 800 sessions closed and 4,000 distinct packets. `spoolingCertain`: the outage is long enough
+/// that packets must have gone through the spool.
+func failoverUnderLoad(url: String, label: String, spoolingCertain: Bool,
+                       failover: @escaping () throws -> FailoverTiming) async throws {
+    let env = ["TOLLGATE_SECRET_KEY": secretKey]
+    for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
+                      ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
+        let result = try runTollgate(arguments + ["--database-url", url], environment: env)
+        guard result.status == 0 else { throw CLIError(result.error) }
+    }
+    let serve = try ServeProcess(databaseURL: url)
+    var sessions: [SimulatedSession] = []
+    for s in 0..<800 {
+        sessions.append(SimulatedSession.regular(userName: "f\(s % 11)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
+                                                 interimInterval: 300, interims: 3, uploadPerInterval: UInt64(3000 + s),
+                                                 downloadPerInterval: UInt64(70_000 + s)))
+    }
+    // 4,000 packets at 100/s, before, during and after the failover.
+    var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
+    options.rate = 100
+    let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
+    // The load and the timeline that interrupts it run on threads of their own (see ThreadTask).
+    let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
+    let timing = try await ThreadTask { () throws -> FailoverTiming in
+        do {
+            let connection = try PostgresConnection(url: url)
+            guard try waitUntil(seconds: 120, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 }) else {
+                throw CLIError("the load had not started after 120 s")
+            }
+        }
+        return try failover()
+    }.value
+    let report = try await run.value
+    #expect(report.isComplete, "\(report)")
+    for _ in 0..<300 where try serve.metrics()["tollgate_spool_bytes"] != 0 { try await Task.sleep(for: .milliseconds(100)) }
+    let metrics = try serve.metrics()
+    #expect(metrics["tollgate_spool_bytes"] == 0)
+    #expect(metrics["tollgate_spool_quarantined_total"] == 0)
+    let spooled = metrics["tollgate_spool_packets_total"] ?? 0
+    if spoolingCertain { #expect(spooled > 0, "the collector spooled nothing while no server took writes") }
+    // The same process throughout.
+    #expect(serve.process.isRunning)
+    // The URL reaches the new primary: the one server that takes writes.
+    let connection = try PostgresConnection(url: url)
+    try waitForMerge(connection, seconds: 60)
+    let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
+    #expect(totals == [String(report.expected.upload), String(report.expected.download)])
+    #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
+    #expect(try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets").rows == [["4000"]])
+    let detection = timing.detection.map { String(format: "failure detected after %.1f s, ", $0) } ?? ""
+    print("failover (\(label)): 4000 packets, \(spooled) spooled, \(report.retransmissions) retransmissions, 0 lost; "
+          + detection + String(format: "writes taken again after %.1f s", timing.writable))
+    #expect(serve.terminate() == 0)
 }

@@ -400,8 +400,7 @@ final class PrivateCluster {
     }
 
     func start() throws {
-        // posix_spawn with output to /dev/null and waitpid: the server inherits pg_ctl's output
-        // (a pipe would never reach EOF), and Foundation's Process did not notice pg_ctl's exit here.
+        // spawnAndWait (posix_spawn, output to /dev/null, nothing else inherited): see spawnChild.
         // A second attempt when the first fails, in case a start right after a stop is refused.
         for attempt in 1...2 {
             let command = ["/usr/sbin/runuser", "-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
@@ -413,31 +412,6 @@ final class PrivateCluster {
             if attempt == 2 { throw CLIError("pg_ctl start exited \(status): \(log.suffix(2000).replacingOccurrences(of: "\n", with: " | "))") }
             sleep(2)
         }
-    }
-
-    /// Runs a program with its output discarded; its exit status (-1 when it could not start).
-    private func spawnAndWait(_ path: String, _ arguments: [String]) -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Nothing else of this process is inherited: PostgreSQL counts the descriptors it finds
-        // open against its limit and refuses to start when a test has many sockets open (the
-        // burst test's thousand NAS run beside this one).
-        // (glibc 2.34's posix_spawn_file_actions_addclosefrom_np; the Swift Glibc module does
-        // not declare it, so it is looked up.)
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     func stop() throws {
