@@ -121,7 +121,8 @@ public final class Enforcer: Sendable {
                 if connection == nil { connection = try connect() }
                 guard let db = connection else { continue }
                 try record(work.outcomes, db, &targets)
-                for (tenantID, users) in work.touched.sorted(by: { $0.key < $1.key }) {
+                let withQuotas = try QuotaStore(connection: db).tenantsWithQuotaWork(Array(work.touched.keys))
+                for (tenantID, users) in work.touched.sorted(by: { $0.key < $1.key }) where withQuotas.contains(tenantID) {
                     let sorted = users.sorted()
                     for start in stride(from: 0, to: sorted.count, by: configuration.roundLimit) {
                         let chunk = Array(sorted[start..<min(start + configuration.roundLimit, sorted.count)])

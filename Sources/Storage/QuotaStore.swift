@@ -309,6 +309,22 @@ public struct QuotaStore {
         return recorded
     }
 
+    /// Of `tenantIDs`, those with quota work: a plan version with quota policies, or a
+    /// subscriber restricted now (whose new sessions need requests). One statement for every
+    /// tenant a merge touched, so that tenants without quotas cost no round of their own: on a
+    /// platform of hundreds of tenants most merges touch hundreds of them.
+    public func tenantsWithQuotaWork(_ tenantIDs: [Int64]) throws -> Set<Int64> {
+        guard !tenantIDs.isEmpty else { return [] }
+        var ids = ArrayParameter(reservingCapacity: tenantIDs.count * 4)
+        for id in tenantIDs { ids.append(id) }
+        let result = try connection.query("""
+            SELECT t.id FROM unnest($1::bigint[]) AS t (id)
+            WHERE EXISTS (SELECT 1 FROM plan_versions v WHERE v.tenant_id = t.id AND strpos(v.terms, '"quota":') > 0)
+               OR EXISTS (SELECT 1 FROM quota_states q WHERE q.tenant_id = t.id)
+            """, [ids.literal])
+        return Set((0..<result.rowCount).map { result.int64(row: $0, column: 0) })
+    }
+
     /// Evaluates the subscribers `users` of one tenant (those the last merge touched), records
     /// every threshold newly crossed, the restrictions they leave and the requests they need,
     /// and the requests any restricted subscriber's new sessions need (a session that started

@@ -193,6 +193,24 @@ struct QuotaStoreTests {
         #expect(try b.store.enforcementPage(tenant: b.tenant, after: nil, limit: 10).rows.isEmpty)
     }
 
+    @Test("only tenants with quota policies or a restricted subscriber need a round: one statement tells them apart")
+    func tenantsWithQuotaWork() throws {
+        let a = try fixture()
+        let tenants = TenantStore(connection: a.connection)
+        let plain = try tenants.create(slug: "plain", name: "plain", currency: "EUR", timeZone: "UTC")
+        _ = try PlanStore(connection: a.connection).createPlan(tenant: plain, name: "Flat", terms: PlanTerms(currency: "EUR", unit: .GB, included: 10),
+                                                              effectiveFrom: nil)
+        let bare = try tenants.create(slug: "bare", name: "bare", currency: "EUR", timeZone: "UTC")
+        let ids = [a.tenant.id, plain.id, bare.id, 999_999]
+        #expect(try a.store.tenantsWithQuotaWork(ids) == [a.tenant.id])
+        // A restriction left from a policy since removed still needs its new sessions handled.
+        try a.connection.query("""
+            INSERT INTO quota_states (tenant_id, user_name, crossing_id, action, rate, period, period_key) VALUES ($1, 'bob', 1, 'throttle', '1M/1M', 'cycle', '2026-11')
+            """, [String(plain.id)])
+        #expect(try a.store.tenantsWithQuotaWork(ids) == [a.tenant.id, plain.id])
+        #expect(try a.store.tenantsWithQuotaWork([]) == [])
+    }
+
     @Test("two collectors evaluating at once record one crossing and one request per session")
     func concurrentCollectors() throws {
         let f = try fixture()

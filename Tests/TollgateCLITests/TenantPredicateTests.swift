@@ -28,6 +28,8 @@ struct TenantPredicateTests {
         ("WHERE n.listener = $1 AND n.address && $2::cidr",
          "a NAS address on a shared listener must not overlap another tenant's (the conflict check names no other tenant)"),
         ("UPDATE enforcement_requests r SET lease_until", "a collector claims due CoA and Disconnect requests of any tenant"),
+        ("SELECT t.id FROM unnest($1::bigint[]) AS t (id) WHERE EXISTS (SELECT 1 FROM plan_versions v",
+         "which of the tenants a merge touched have quota work, asked once for all of them"),
         ("SELECT d.tenant_id, d.id FROM webhook_deliveries d", "the dispatcher claims due webhook deliveries of any tenant"),
         ("SELECT event, count(*) FROM webhook_deliveries WHERE status = 'pending'", "the platform's /metrics gauge of pending deliveries"),
     ]
