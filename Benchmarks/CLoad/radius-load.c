@@ -369,6 +369,7 @@ int main(int argc, char **argv) {
     if (inet_pton(AF_INET, host, &opt.target.sin_addr) != 1 || opt.target.sin_port == 0) die("--target must be IPV4:PORT");
     if ((ntohl(opt.target.sin_addr.s_addr) >> 24) != 127) die("--target must be a loopback address (127.0.0.0/8)");
     if (opt.nas < 1 || opt.nas > MAX_NAS) die("--nas must be 1...1024");
+    if (((opt.nas_base + (uint32_t)opt.nas - 1) >> 24) != 127) die("--nas-base plus --nas addresses must stay within 127.0.0.0/8");
     if (opt.sessions < 1 || opt.interims < 0 || opt.interims > 1000) die("--sessions must be positive, --interims 0...1000");
     if (opt.window < 1) die("--window must be positive");
     if (opt.duplicates < 0 || opt.duplicates > 100) die("--duplicates is a percentage, 0...100");

@@ -19,12 +19,12 @@ public final class PostgresConnection {
     /// connect_timeout; nil uses the URL's or waits as long as the operating system does).
     public init(url: String, connectTimeoutSeconds: Int? = nil) throws {
         // Keywords before the URL are defaults it can override (see below). Over TCP, a peer
-        // that vanishes without closing (a host lost, a network cut) is noticed within about
-        // 12 s on both ends, instead of the operating system's two hours or more: libpq's
-        // keepalives and user timeout here, and the server's for this session in `options`, so
-        // PostgreSQL ends the backend of a vanished collector and frees its locks (the merge
-        // leadership, its packet log stream) for the collectors that remain. Ignored on Unix
-        // sockets.
+        // that vanishes without closing (a host lost, a network cut) is noticed in seconds
+        // instead of the operating system's two hours or more: libpq's keepalives and user
+        // timeout here, and the server's for this session once connected (`serverNetworkDefaults`),
+        // so PostgreSQL ends the backend of a vanished collector and frees its locks (the merge
+        // leadership, its packet log stream) for the collectors that remain. Unix sockets
+        // ignore both.
         var keys = Self.networkDefaults.map(\.key) + ["dbname"], values = Self.networkDefaults.map(\.value) + [url]
         if let connectTimeoutSeconds {
             keys.append("connect_timeout")
@@ -51,15 +51,26 @@ public final class PostgresConnection {
         // Server notices (e.g. "already exists, skipping") are not errors: keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // Dates and times are read back as text: pin the format whatever the server's default.
-        if let result = PQexec(handle, "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres") { PQclear(result) }
+        if let result = PQexec(handle, "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres; \(Self.serverNetworkDefaults)") { PQclear(result) }
     }
 
-    /// libpq keywords every connection starts with; a URL's own values win.
+    /// libpq keywords every connection starts with; a URL's own values win (the environment's
+    /// and a service file's do not: they only fill keywords nothing set).
     static let networkDefaults: [(key: String, value: String)] = [
         ("keepalives", "1"), ("keepalives_idle", "5"), ("keepalives_interval", "2"), ("keepalives_count", "3"),
-        ("tcp_user_timeout", "12000"),
-        ("options", "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3 -c tcp_user_timeout=12000"),
+        // Long enough for a server busy with a large COPY, which leaves its receive window
+        // closed while it works.
+        ("tcp_user_timeout", "30000"),
     ]
+
+    /// The server's side of the same for this session, each only where neither the server's
+    /// configuration nor the client (`options`, PGOPTIONS) chose a value.
+    static let serverNetworkDefaults = """
+        SELECT set_config(s.name, d.value, false) FROM pg_settings s
+        JOIN (VALUES ('tcp_keepalives_idle', '5'), ('tcp_keepalives_interval', '2'), ('tcp_keepalives_count', '3'),
+                     ('tcp_user_timeout', '30000')) AS d (name, value) ON d.name = s.name
+        WHERE s.source = 'default'
+        """
 
     deinit { PQfinish(handle) }
 

@@ -317,10 +317,13 @@ public struct QuotaStore {
         guard !tenantIDs.isEmpty else { return [] }
         var ids = ArrayParameter(reservingCapacity: tenantIDs.count * 4)
         for id in tenantIDs { ids.append(id) }
+        // Two semi-joins rather than EXISTS ... OR EXISTS, which the planner may answer by
+        // hashing the whole of plan_versions: each reads only the listed tenants' rows.
         let result = try connection.query("""
             SELECT t.id FROM unnest($1::bigint[]) AS t (id)
             WHERE EXISTS (SELECT 1 FROM plan_versions v WHERE v.tenant_id = t.id AND strpos(v.terms, '"quota":') > 0)
-               OR EXISTS (SELECT 1 FROM quota_states q WHERE q.tenant_id = t.id)
+            UNION
+            SELECT t.id FROM unnest($1::bigint[]) AS t (id) WHERE EXISTS (SELECT 1 FROM quota_states q WHERE q.tenant_id = t.id)
             """, [ids.literal])
         return Set((0..<result.rowCount).map { result.int64(row: $0, column: 0) })
     }

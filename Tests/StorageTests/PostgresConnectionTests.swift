@@ -17,6 +17,18 @@ struct PostgresConnectionTests {
         #expect(result.value(row: 0, column: 2) == nil)
     }
 
+    @Test("Every session asks the server for TCP keepalives and a user timeout, unless the client or the server chose its own")
+    func networkDefaults() throws {
+        let sql = "SELECT name || '=' || source FROM pg_settings WHERE name IN ('tcp_keepalives_idle', 'tcp_user_timeout') ORDER BY name"
+        let connection = try TestDatabase.connect()
+        #expect(try connection.query(sql).rows == [["tcp_keepalives_idle=session"], ["tcp_user_timeout=session"]])
+        // A URL's own options win over the defaults.
+        let base = try #require(TestDatabase.url)
+        let url = base + (base.contains("?") ? "&" : "?") + "options=-c%20tcp_keepalives_idle%3D9"
+        let chosen = try PostgresConnection(url: url)
+        #expect(try chosen.query(sql).rows == [["tcp_keepalives_idle=client"], ["tcp_user_timeout=session"]])
+    }
+
     @Test("Parameters carry SQL metacharacters as data, never as SQL")
     func parametersAreData() throws {
         let connection = try TestDatabase.connect()

@@ -24,6 +24,8 @@ struct CollectorHostsTests {
         // Both collectors reach the database over the LAN.
         let url = database.networkURL! + "?connect_timeout=2"
         let a = try ServeProcess(databaseURL: url, port: 1813, host: network["a"])
+        // a leads the merge before b starts, so cutting a off must hand the leadership over.
+        #expect(try waitUntil(seconds: 30) { try a.metrics()["tollgate_merge_leader"] == 1 }, "collector a never led the merge")
         let b = try ServeProcess(databaseURL: url, port: 1813, host: network["b"])
         // A second NAS on the NAS host, registered once both collectors run: each learns of it
         // from the database (registry refresh), or its packets would go unanswered.
@@ -61,20 +63,26 @@ struct CollectorHostsTests {
         let load = ThreadTask { [options] in
             try network["nas"].within { try NASSimulator(options: options, threads: 2).runBlocking(workloads(to: network["a"], failover: network["b"])) }
         }
-        let (cutAt, secondBeforeCut) = try await ThreadTask { () throws -> (Int, Int) in
+        let (cutAt, secondBeforeCut, takeover) = try await ThreadTask { () throws -> (Int, Int, Double) in
             guard try waitUntil(seconds: 60, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 800 }) else {
                 throw CLIError("the load had not reached 800 packets after 60 s")
             }
             try network.setConnected(network["a"], false)
-            return (try count(connection, "SELECT count(*) FROM accounting_packets"),
-                    try count(connection, "SELECT count(*) FROM accounting_packets p JOIN nas_devices n ON n.id = p.nas_id WHERE n.name = 'edge-2'"))
+            let stored = (try count(connection, "SELECT count(*) FROM accounting_packets"),
+                          try count(connection, "SELECT count(*) FROM accounting_packets p JOIN nas_devices n ON n.id = p.nas_id WHERE n.name = 'edge-2'"))
+            // The database ends a's sessions once their keepalives or user timeout (30 s with
+            // data in flight) give up; b takes the leadership at its next try.
+            let cut = Date()
+            guard try waitUntil(seconds: 60, { try b.metrics()["tollgate_merge_leader"] == 1 }) else {
+                throw CLIError("collector b did not lead the merge within 60 s of a's host leaving the network")
+            }
+            return (stored.0, stored.1, Date().timeIntervalSince(cut))
         }.value
         // Until the cut, collector a served the NAS registered after it started.
         #expect(secondBeforeCut > 0)
         let report = try await load.value
         #expect(report.isComplete, "\(report)")
         #expect(report.failovers == 2, "both NAS moved to the second collector")
-        let leaderB = try b.metrics()["tollgate_merge_leader"]
         // The same accounting again, all of it to b: a NAS resending what it is unsure of.
         let resentFrom = Date()
         let again = try await ThreadTask { [options] in
@@ -100,7 +108,7 @@ struct CollectorHostsTests {
         #expect(a.process.isRunning && b.process.isRunning)
         print("""
             collectors on two hosts: 2500 packets, a cut off after \(cutAt) stored (\(secondBeforeCut) of edge-2); \(report.failovers) NAS failovers, \
-            \(report.retransmissions) retransmissions; b leader \(leaderB ?? -1); a spooled \(aMetrics["tollgate_spool_packets_total"] ?? 0), \
+            \(report.retransmissions) retransmissions; b led the merge \(String(format: "%.1f", takeover)) s after the cut; a spooled \(aMetrics["tollgate_spool_packets_total"] ?? 0), \
             b answered \(bMetrics["tollgate_packets_answered_total"] ?? 0), duplicates answered a \(aMetrics["tollgate_duplicates_answered_total"] ?? 0) \
             b \(bMetrics["tollgate_duplicates_answered_total"] ?? 0)
             """)

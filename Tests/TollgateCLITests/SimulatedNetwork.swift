@@ -37,6 +37,8 @@ final class SimulatedNetwork: @unchecked Sendable {
     private let tag: String
     private let bridgeNamespace: String
     private(set) var hosts: [String: Host] = [:]
+    /// veth pairs made (each named by its host end), removed even if never moved.
+    private var pairs: [String] = []
 
     init(hosts names: [String]) throws {
         tag = String(UUID().uuidString.prefix(6)).lowercased()
@@ -51,6 +53,7 @@ final class SimulatedNetwork: @unchecked Sendable {
                 try Self.ip(["netns", "add", host.namespace])
                 hosts[name] = host
                 try Self.ip(["link", "add", host.interface, "type", "veth", "peer", "name", port])
+                pairs.append(host.interface)
                 try Self.ip(["link", "set", host.interface, "netns", host.namespace])
                 try Self.ip(["link", "set", port, "netns", bridgeNamespace])
                 try Self.ip(["-n", bridgeNamespace, "link", "set", port, "master", "lan", "up"])
@@ -84,9 +87,11 @@ final class SimulatedNetwork: @unchecked Sendable {
     deinit { removeAll() }
 
     private func removeAll() {
-        // Deleting a namespace deletes its veth ends and their peers.
+        // Deleting a namespace deletes its veth ends and their peers; a pair still in this
+        // namespace (set-up failed before moving it) is deleted by name.
         for host in hosts.values { try? Self.ip(["netns", "delete", host.namespace]) }
         try? Self.ip(["netns", "delete", bridgeNamespace])
+        for pair in pairs { _ = try? run("/usr/sbin/ip", ["link", "delete", pair]) }
     }
 
     /// Whether this machine can make namespaces (root and iproute2).

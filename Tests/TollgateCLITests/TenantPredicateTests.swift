@@ -24,13 +24,18 @@ struct TenantPredicateTests {
          "streams of stopped collectors with nothing left to merge are retired"),
         ("SELECT s.id AS stream, coalesce(w.seq, 0) AS seq", "NAS activity (last packet per NAS) is read from the packet log's new packets"),
         // Platform work: every tenant's share of one collector.
+        ("WITH stale AS ( SELECT tenant_id, id FROM sessions WHERE stopped_at IS NULL AND has_events AND last_received_at",
+         "the merge leader's reaper closes stale sessions of every tenant"),
+        ("SELECT count(*) FROM sessions WHERE stopped_at IS NULL AND has_events", "the platform's /metrics gauge of open sessions"),
+        ("DELETE FROM nas_drops WHERE hour < now()", "drop counts older than their retention go, every tenant's"),
         ("FROM nas_devices ORDER BY tenant_id, id", "the collector's registry holds every tenant's NAS"),
         ("WHERE n.listener = $1 AND n.address && $2::cidr",
          "a NAS address on a shared listener must not overlap another tenant's (the conflict check names no other tenant)"),
         ("UPDATE enforcement_requests r SET lease_until", "a collector claims due CoA and Disconnect requests of any tenant"),
-        ("SELECT t.id FROM unnest($1::bigint[]) AS t (id) WHERE EXISTS (SELECT 1 FROM plan_versions v",
-         "which of the tenants a merge touched have quota work, asked once for all of them"),
+        ("FROM quota_states s JOIN tenants t ON t.id = s.tenant_id ORDER BY s.tenant_id, s.user_name",
+         "the sweep finds every tenant's restrictions whose period ended (each is then lifted in its tenant's transaction)"),
         ("SELECT d.tenant_id, d.id FROM webhook_deliveries d", "the dispatcher claims due webhook deliveries of any tenant"),
+        ("WITH candidates AS ( SELECT a.tenant_id, a.nas_id, a.last_heard_at", "the silence watch looks for NAS of any tenant gone quiet"),
         ("SELECT event, count(*) FROM webhook_deliveries WHERE status = 'pending'", "the platform's /metrics gauge of pending deliveries"),
     ]
 
@@ -70,7 +75,12 @@ struct TenantPredicateTests {
         _ = try tollgate(["nas", "add", "--tenant", "globex", "--name", "edge", "--address", "127.0.0.9", "--secret", "globex-secret"])
         _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(repository)/Config/plans/fair-usage.toml", "--from", "2020-01-01"])
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "dave", "--plan", "Fair 200", "--from", "2020-01-01"])
+        // Housekeeping every second (retention, the reaper, the open-sessions gauge), so that
+        // it runs during the test whatever its pace.
         let serve = try ServeProcess(databaseURL: url, configuration: """
+            [collector]
+            maintenance_seconds = 1
+
             [enforcement]
             vendor_directory = "\(repository)/Config/vendors"
             poll_ms = 100
@@ -118,6 +128,8 @@ struct TenantPredicateTests {
         _ = try tollgate(["quota", "show", "--tenant", "acme", "--user", "dave"])
         _ = try tollgate(["topup", "add", "--tenant", "acme", "--user", "dave", "--amount", "50 GB"])
         #expect(try waitUntil(seconds: 15) { peer.requests.count == 2 })
+        // Another round of housekeeping with every session in the database.
+        try await Task.sleep(for: .seconds(2.5))
         #expect(serve.terminate() == 0)
 
         let plans = try PlanLog(path: cluster.directory + "/postgres.log", database: "postgres")
@@ -128,17 +140,22 @@ struct TenantPredicateTests {
             """).rows.compactMap { $0[0] }).subtracting(Self.platformTables)
         #expect(plans.statements.count > 200, "auto_explain logged \(plans.statements.count) plans")
         var offending: [String: Set<String>] = [:]
+        var planOf: [String: [String: Any]] = [:]
         for statement in plans.statements {
             let unscoped = statement.unscopedScans(of: tenantTables)
             guard !unscoped.isEmpty else { continue }
             // One line, single spaces: the fragments below match however the SQL is laid out.
             let text = statement.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             offending[text, default: []].formUnion(unscoped)
+            planOf[text] = statement.plan
         }
         let listed = offending.filter { text, _ in Self.crossTenant.contains { text.contains($0.fragment) } }
         let unlisted = offending.filter { listed[$0.key] == nil }
         for (text, tables) in unlisted.sorted(by: { $0.key < $1.key }) {
             print("unscoped [\(tables.sorted().joined(separator: ", "))]: \(text.prefix(300))")
+            if let plan = planOf[text], let json = try? JSONSerialization.data(withJSONObject: plan, options: [.sortedKeys]) {
+                print("  its plan: \(String(decoding: json, as: UTF8.self))")
+            }
         }
         #expect(unlisted.isEmpty, "\(unlisted.count) statements scan tenant tables without a tenant_id condition")
         let distinct = Set(plans.statements.map { $0.text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }).count
@@ -155,30 +172,108 @@ struct PlanLog {
         let text: String
         let plan: [String: Any]
 
-        /// Tenant tables this plan scans without a tenant_id condition on the scan or a join above it.
+        /// Tenant tables this plan scans without their tenants fixed: by a condition of the scan
+        /// that compares tenant_id with a constant, a parameter or the session's tenant, or by
+        /// tenant_id joined to rows whose tenants are fixed (a tenants row chosen by a
+        /// condition, an explicit list of keys from `unnest` of parameters, a scan fixed itself).
         func unscopedScans(of tenantTables: Set<String>) -> Set<String> {
             var found: Set<String> = []
-            Self.walk(plan, inherited: false, tenantTables: tenantTables, into: &found)
+            var ctes: [String: Bool] = [:]
+            _ = Self.walk(plan, scope: .none, tenantTables: tenantTables, into: &found, ctes: &ctes)
             return found
+        }
+
+        /// What the plan above a node fixes of its rows' tenants.
+        private enum Scope: Int, Comparable {
+            case none
+            /// A nested loop's outer rows, or a subplan's parent row, have fixed tenants: a scan
+            /// is scoped when its own condition takes tenant_id from them.
+            case parameter
+            /// A hash or merge join on tenant_id with a side of fixed tenants.
+            case joined
+
+            static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
         }
 
         private static let conditionKeys = ["Index Cond", "Filter", "Recheck Cond", "TID Cond"]
         private static let joinKeys = ["Hash Cond", "Merge Cond", "Join Filter"]
+        /// tenant_id compared with a parameter, a literal or the session's tenant, either way round.
+        private static let fixedTenant = try! NSRegularExpression(pattern: #"""
+            tenant_id\)?\s*=\s*(\$\d|'|\d|\(current_setting|ANY\s*\(\$|ANY\s*\(')|(\$\d+|'[^']*'(::\w+)?|\b\d+)\s*=\s*\(?(\w+\.)?tenant_id
+            """#)
 
-        private static func mentionsTenant(_ node: [String: Any], _ keys: [String]) -> Bool {
-            keys.contains { ($0 as String).isEmpty == false && ((node[$0] as? String)?.contains("tenant_id") ?? false) }
+        private static func conditions(_ node: [String: Any], _ keys: [String]) -> [String] {
+            keys.compactMap { node[$0] as? String }
         }
 
-        private static func walk(_ node: [String: Any], inherited: Bool, tenantTables: Set<String>, into found: inout Set<String>) {
+        private static func fixes(_ condition: String) -> Bool {
+            fixedTenant.firstMatch(in: condition, range: NSRange(condition.startIndex..., in: condition)) != nil
+        }
+
+        /// Walks a node with what is fixed above it; whether its rows' tenants are fixed. `ctes`:
+        /// whether each common table expression's rows are.
+        private static func walk(_ node: [String: Any], scope: Scope, tenantTables: Set<String>, into found: inout Set<String>,
+                                 ctes: inout [String: Bool]) -> Bool {
             let children = node["Plans"] as? [[String: Any]] ?? []
-            if let relation = node["Relation Name"] as? String, tenantTables.contains(relation), node["Operation"] == nil {
-                // A bitmap heap scan's condition sits on the bitmap index scans below it.
-                let scoped = inherited || mentionsTenant(node, conditionKeys)
-                    || children.contains { mentionsTenant($0, conditionKeys) || ($0["Plans"] as? [[String: Any]] ?? []).contains { mentionsTenant($0, conditionKeys) } }
-                if !scoped { found.insert(relation) }
+            let relationship = { (child: [String: Any]) in child["Parent Relationship"] as? String ?? "" }
+            let regular = children.filter { !["SubPlan", "InitPlan"].contains(relationship($0)) }
+            // Init plans (CTEs among them) first: the scans of a CTE come after it.
+            for child in children where relationship(child) == "InitPlan" {
+                let fixed = walk(child, scope: scope, tenantTables: tenantTables, into: &found, ctes: &ctes)
+                if let name = child["Subplan Name"] as? String, name.hasPrefix("CTE ") { ctes[String(name.dropFirst(4))] = fixed }
             }
-            let passes = inherited || mentionsTenant(node, joinKeys)
-            for child in children { walk(child, inherited: passes, tenantTables: tenantTables, into: &found) }
+            var pinned = false
+            switch node["Node Type"] as? String ?? "" {
+            case "Function Scan":
+                // unnest of parameters: the statement lists its keys (tenant_id among them).
+                pinned = true
+            case "CTE Scan":
+                pinned = (node["CTE Name"] as? String).flatMap { ctes[$0] } ?? false
+            default:
+                break
+            }
+            if let relation = node["Relation Name"] as? String, node["Operation"] == nil {
+                // A bitmap heap scan's conditions sit on the bitmap index scans below it.
+                var own = conditions(node, conditionKeys)
+                for child in regular {
+                    own += conditions(child, conditionKeys)
+                    for grandchild in child["Plans"] as? [[String: Any]] ?? [] { own += conditions(grandchild, conditionKeys) }
+                }
+                let scoped = own.contains(where: fixes) || scope == .joined || (scope == .parameter && own.contains { $0.contains("tenant_id") })
+                if relation == "tenants" {
+                    pinned = !own.isEmpty || scope == .joined
+                } else if tenantTables.contains(relation) {
+                    if !scoped { found.insert(relation) }
+                    pinned = scoped
+                }
+            }
+            switch node["Node Type"] as? String ?? "" {
+            case "Nested Loop" where regular.count == 2:
+                let outer = walk(regular[0], scope: scope, tenantTables: tenantTables, into: &found, ctes: &ctes)
+                let inner = walk(regular[1], scope: max(scope, outer ? .parameter : .none), tenantTables: tenantTables, into: &found, ctes: &ctes)
+                pinned = pinned || outer || inner
+            case "Hash Join", "Merge Join" where regular.count == 2:
+                let onTenant = conditions(node, joinKeys).contains { $0.contains("tenant_id") }
+                var sides: [(pinned: Bool, found: Set<String>)] = regular.map { child in
+                    var own: Set<String> = []
+                    return (walk(child, scope: scope, tenantTables: tenantTables, into: &own, ctes: &ctes), own)
+                }
+                if onTenant {
+                    for (index, other) in [(0, 1), (1, 0)] where sides[other].pinned && !sides[index].pinned {
+                        var own: Set<String> = []
+                        sides[index] = (walk(regular[index], scope: .joined, tenantTables: tenantTables, into: &own, ctes: &ctes), own)
+                    }
+                }
+                for side in sides { found.formUnion(side.found) }
+                pinned = pinned || sides.contains { $0.pinned }
+            default:
+                for child in regular { pinned = walk(child, scope: scope, tenantTables: tenantTables, into: &found, ctes: &ctes) || pinned }
+            }
+            // A correlated subplan runs per row of this node, with its parameters.
+            for child in children where relationship(child) == "SubPlan" {
+                _ = walk(child, scope: max(scope, pinned ? .parameter : .none), tenantTables: tenantTables, into: &found, ctes: &ctes)
+            }
+            return pinned
         }
     }
 
