@@ -98,25 +98,10 @@ struct DatabaseFailoverTests {
 /// that packets must have gone through the spool.
 func failoverUnderLoad(url: String, label: String, spoolingCertain: Bool,
                        failover: @escaping () throws -> FailoverTiming) async throws {
-    let env = ["TOLLGATE_SECRET_KEY": secretKey]
-    for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
-                      ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
-        let result = try runTollgate(arguments + ["--database-url", url], environment: env)
-        guard result.status == 0 else { throw CLIError(result.error) }
-    }
+    try registerAcme(url: url)
     let serve = try ServeProcess(databaseURL: url)
-    var sessions: [SimulatedSession] = []
-    for s in 0..<800 {
-        sessions.append(SimulatedSession.regular(userName: "f\(s % 11)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
-                                                 interimInterval: 300, interims: 3, uploadPerInterval: UInt64(3000 + s),
-                                                 downloadPerInterval: UInt64(70_000 + s)))
-    }
-    // 4,000 packets at 100/s, before, during and after the failover.
-    var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
-    options.rate = 100
-    let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
     // The load and the timeline that interrupts it run on threads of their own (see ThreadTask).
-    let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
+    let run = SteadyLoad(prefix: "F", users: 11, upload: 3000, download: 70_000).start(port: serve.port)
     let timing = try await ThreadTask { () throws -> FailoverTiming in
         do {
             let connection = try PostgresConnection(url: url)

@@ -140,13 +140,45 @@ func findExecutable(_ name: String) -> String? {
 /// A database with tenant "acme" and NAS 127.0.0.1 (secret testing123), set up through the CLI.
 func prepareDatabase() throws -> (url: String, connection: PostgresConnection) {
     let (url, connection) = try TestDatabase.fresh()
-    let env = ["TOLLGATE_SECRET_KEY": secretKey]
-    let tenant = try runTollgate(["tenant", "create", "acme", "--name", "ACME", "--database-url", url], environment: env)
-    guard tenant.status == 0 else { throw CLIError(tenant.error) }
-    let nas = try runTollgate(["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123",
-                               "--database-url", url], environment: env)
-    guard nas.status == 0 else { throw CLIError(nas.error) }
+    try registerAcme(url: url, migrate: false)
     return (url, connection)
+}
+
+/// Tenant "acme" and its NAS 127.0.0.1 (secret testing123) through the CLI, in the database at
+/// `url`; `migrate`: the schema first (a private cluster's database is empty).
+func registerAcme(url: String, migrate: Bool = true) throws {
+    let steps = [["tenant", "create", "acme", "--name", "ACME"],
+                 ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]]
+    for arguments in (migrate ? [["migrate"]] : []) + steps {
+        let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
+        guard result.status == 0 else { throw CLIError(result.error) }
+    }
+}
+
+/// A fault test's load: 800 sessions of `users` subscribers (Start, three Interims, Stop:
+/// 4,000 packets) from acme's NAS at 100/s, so it runs before, during and after the fault;
+/// each request retransmitted every second for up to 60 s (a gap with nobody answering).
+struct SteadyLoad {
+    let sessions: [SimulatedSession]
+    let options: RunOptions
+
+    init(prefix: String, users: Int, upload: UInt64, download: UInt64) {
+        sessions = (0..<800).map { s in
+            SimulatedSession.regular(userName: "\(prefix.lowercased())\(s % users)", sessionID: "\(prefix)\(s)", nasPort: UInt32(s),
+                                     startTime: 1_795_546_800 + UInt32(s), interimInterval: 300, interims: 3,
+                                     uploadPerInterval: upload + UInt64(s), downloadPerInterval: download + UInt64(s))
+        }
+        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
+        options.rate = 100
+        self.options = options
+    }
+
+    /// Runs the load against `port` on a thread of its own (see ThreadTask).
+    func start(port: UInt16) -> ThreadTask<Report> {
+        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: port)!, secret: "testing123")
+        let (options, sessions) = (options, sessions)
+        return ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
+    }
 }
 
 @Suite("tollgate serve as a process", .enabled(if: TestDatabase.available), .serialized)
@@ -433,26 +465,9 @@ struct DatabaseOutageTests {
         """)
     func outage() async throws {
         let cluster = try PrivateCluster()
-        let env = ["TOLLGATE_SECRET_KEY": secretKey]
-        for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
-                          ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
-            let result = try runTollgate(arguments + ["--database-url", cluster.url], environment: env)
-            guard result.status == 0 else { throw CLIError(result.error) }
-        }
+        try registerAcme(url: cluster.url)
         let first = try ServeProcess(databaseURL: cluster.url)
-        var sessions: [SimulatedSession] = []
-        for s in 0..<800 {
-            sessions.append(SimulatedSession.regular(userName: "o\(s % 13)", sessionID: "O\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
-                                                     interimInterval: 300, interims: 3, uploadPerInterval: UInt64(2000 + s),
-                                                     downloadPerInterval: UInt64(50_000 + s)))
-        }
-        // 4,000 packets at 100/s: the load runs before, during and after the outage. The NAS
-        // retransmits every second for up to 60 s (the gap while no collector listens).
-        var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
-        options.rate = 100
-        let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: first.port)!, secret: "testing123")
-        // The load and the steps that interrupt it run on threads of their own (see ThreadTask).
-        let run = ThreadTask { try NASSimulator(options: options).runBlocking([NASWorkload(nas: nas, sessions: sessions)]) }
+        let run = SteadyLoad(prefix: "O", users: 13, upload: 2000, download: 50_000).start(port: first.port)
         // The outage's timeline runs on a thread of its own, so it holds while other tests keep
         // the concurrency pool busy.
         let (firstMetrics, health, second) = try await ThreadTask { () throws -> ([String: Int], String, ServeProcess) in

@@ -23,11 +23,7 @@ struct SpoolIdentityProcessTests {
         """)
     func foreignSpool() async throws {
         let cluster = try PrivateCluster()
-        for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
-                          ["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123"]] {
-            let result = try tollgate(arguments + ["--database-url", cluster.url])
-            guard result.status == 0 else { throw CLIError(result.error) }
-        }
+        try registerAcme(url: cluster.url)
         let identityA = try DatabaseIdentity.read(try PostgresConnection(url: cluster.url))
         // Another ISP's database: its tenant 1 has the same NAS address and secret.
         let (urlB, connectionB) = try prepareDatabase()
