@@ -23,11 +23,20 @@ let package = Package(
         .package(path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // The tolerances of the benchmarks `run --check` compares with Thresholds/.
+        .target(
+            name: "Thresholds",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Sources/Thresholds"
+        ),
         .executableTarget(
             name: "RADIUSBenchmarks",
             dependencies: [
+                "Thresholds",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RADIUS", package: mainPackage),
             ],
@@ -48,10 +57,34 @@ let package = Package(
             name: "RatingBenchmarks",
             dependencies: [
                 "RatingWorkload",
+                "Thresholds",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Rating", package: mainPackage),
             ],
             path: "Benchmarks/RatingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "MergeBenchmarks",
+            dependencies: [
+                "Thresholds",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Accounting", package: mainPackage),
+            ],
+            path: "Benchmarks/MergeBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The packet path's counters and histograms: the collector's own against swift-metrics
+        // and swift-prometheus.
+        .executableTarget(
+            name: "MetricsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Collector", package: mainPackage),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Benchmarks/MetricsBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Plans, assignments and hourly usage shared by RatingBenchmarks and tollgate-rate-bench.

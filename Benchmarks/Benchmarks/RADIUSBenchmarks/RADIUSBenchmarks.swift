@@ -1,5 +1,6 @@
 import Benchmark
 import RADIUS
+import Thresholds
 
 /// A typical BNG Interim-Update: 17 attributes, as a PPPoE session on a BRAS sends them.
 func typicalInterimUpdate(secret: [UInt8]) -> [UInt8] {
@@ -37,7 +38,8 @@ let benchmarks: @Sendable () -> Void = {
         // the figures are reported per packet.
         scalingFactor: .kilo,
         maxDuration: .seconds(5),
-        maxIterations: 100_000
+        maxIterations: 100_000,
+        thresholds: Thresholds.checked
     )
 
     // Calibration: what the harness itself costs per iteration.

@@ -1,6 +1,7 @@
 import Benchmark
 import Rating
 import RatingWorkload
+import Thresholds
 
 let benchmarks: @Sendable () -> Void = {
     // Built before any benchmark runs: usage generation and the engine's per-version tables
@@ -14,7 +15,8 @@ let benchmarks: @Sendable () -> Void = {
         // amortised; `--scale` reports the figures per subscriber-month.
         scalingFactor: .kilo,
         maxDuration: .seconds(5),
-        maxIterations: 10_000
+        maxIterations: 10_000,
+        thresholds: Thresholds.checked
     )
 
     /// Rates `scaledIterations` subscribers, cycling through the usage histories.
