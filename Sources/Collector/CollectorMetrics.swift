@@ -32,6 +32,11 @@ public struct NASDropKey: Hashable, Sendable {
 }
 
 /// The collector's counters, exported in the Prometheus text format on /metrics.
+///
+/// Hand-written rather than swift-prometheus's types (which enforcement, webhooks and HTTP use):
+/// the collector reads its own figures back (the health report's spool and merge lag, `tollgate
+/// spool status`, the merger's lag), and swift-prometheus's metrics can only be written and
+/// exported. Recording costs the same either way (`Benchmarks/run --target MetricsBenchmarks`).
 public final class CollectorMetrics: Sendable {
     public let received = Atomic<Int>(0)
     public let answered = Atomic<Int>(0)

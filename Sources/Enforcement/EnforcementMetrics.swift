@@ -1,62 +1,65 @@
-import Collector
-import Foundation
-import Synchronization
+import Prometheus
 
-/// The enforcer's counters, exported with the collector's on /metrics.
+/// The enforcer's counters and latencies, kept in a Prometheus registry that /metrics exports.
 public final class EnforcementMetrics: Sendable {
+    /// The registry the metrics are kept in (the server's, shared with the webhooks' and HTTP's).
+    public let registry: PrometheusCollectorRegistry
     /// Subscribers evaluated against their policies.
-    public let evaluated = Atomic<Int>(0)
+    let evaluated: Counter
     /// Thresholds crossed (recorded), by action.
-    private let crossings = Mutex<[String: Int]>([:])
+    private let crossings: [String: Counter]
     /// Requests finished, by action and outcome.
-    private let outcomes: Mutex<[String: Int]>
-    /// Decision to ACK, microseconds: 50 ms .. 2 min.
-    public let decisionToAck = Histogram(bounds: [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000,
-                                                  30_000_000, 60_000_000, 120_000_000])
+    private let outcomes: [String: Counter]
+    /// From the decision to the NAS's ACK.
+    let decisionToAck: DurationHistogram
     /// Requests sent and not finished yet.
-    public let inFlight = Atomic<Int>(0)
+    let inFlight: Gauge
 
-    enum QuotaActionName: String, CaseIterable { case notify, throttle, block, disconnect }
+    /// The actions a quota threshold can take.
+    static let quotaActions = ["notify", "throttle", "block", "disconnect"]
+    /// The requests sent to a NAS and how each can end.
+    static let requestActions = EnforcementAction.allCases.map(\.rawValue)
+    static let requestOutcomes = ["acked", "naked", "timeout", "failed"]
 
-    public init() {
-        outcomes = Mutex([:])
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        evaluated = registry.makeCounter(name: "tollgate_quota_evaluations_total", help: "Subscribers evaluated against their quota policies.")
+        // Every label set exists from the start, so that a scrape shows the zeros too.
+        var crossings: [String: Counter] = [:]
+        for action in Self.quotaActions {
+            crossings[action] = registry.makeCounter(name: "tollgate_quota_crossings_total", labels: [("action", action)],
+                                                     help: "Quota thresholds crossed, by action.")
+        }
+        self.crossings = crossings
+        var outcomes: [String: Counter] = [:]
+        for action in Self.requestActions {
+            for outcome in Self.requestOutcomes {
+                outcomes["\(action)|\(outcome)"] = registry.makeCounter(
+                    name: "tollgate_enforcement_requests_total", labels: [("action", action), ("outcome", outcome)],
+                    help: "CoA and Disconnect requests finished, by action and outcome.")
+            }
+        }
+        self.outcomes = outcomes
+        inFlight = registry.makeGauge(name: "tollgate_enforcement_in_flight", help: "Requests sent and not answered or timed out yet.")
+        decisionToAck = registry.makeDurationHistogram(
+            name: "tollgate_enforcement_ack_seconds",
+            buckets: [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+                      .seconds(10), .seconds(30), .seconds(60), .seconds(120)],
+            help: "From the decision (for a crossing: when it was recorded) to the NAS's ACK.")
     }
 
     func crossed(_ action: String) {
-        crossings.withLock { $0[action, default: 0] += 1 }
+        crossings[action]?.increment()
     }
 
     func finished(action: String, outcome: String) {
-        outcomes.withLock { $0["\(action)|\(outcome)", default: 0] += 1 }
+        outcomes["\(action)|\(outcome)"]?.increment()
     }
 
-    /// How many requests of `action` ended with `outcome` (acked, naked, timeout, failed).
-    public func count(action: String, outcome: String) -> Int {
-        outcomes.withLock { $0["\(action)|\(outcome)"] ?? 0 }
-    }
-
-    /// The Prometheus text exposition of these metrics.
+    /// The Prometheus text exposition of the registry.
     public func render() -> String {
-        var out = "# HELP tollgate_quota_evaluations_total Subscribers evaluated against their quota policies.\n"
-        out += "# TYPE tollgate_quota_evaluations_total counter\n"
-        out += "tollgate_quota_evaluations_total \(evaluated.load(ordering: .relaxed))\n"
-        out += "# HELP tollgate_quota_crossings_total Quota thresholds crossed, by action.\n# TYPE tollgate_quota_crossings_total counter\n"
-        let crossed = crossings.withLock { $0 }
-        for name in QuotaActionName.allCases {
-            out += "tollgate_quota_crossings_total{action=\"\(name.rawValue)\"} \(crossed[name.rawValue] ?? 0)\n"
-        }
-        out += "# HELP tollgate_enforcement_requests_total CoA and Disconnect requests finished, by action and outcome.\n"
-        out += "# TYPE tollgate_enforcement_requests_total counter\n"
-        let counts = outcomes.withLock { $0 }
-        for action in ["throttle", "block", "restore", "disconnect"] {
-            for outcome in ["acked", "naked", "timeout", "failed"] {
-                out += "tollgate_enforcement_requests_total{action=\"\(action)\",outcome=\"\(outcome)\"} \(counts["\(action)|\(outcome)"] ?? 0)\n"
-            }
-        }
-        out += "# HELP tollgate_enforcement_in_flight Requests sent and not answered or timed out yet.\n# TYPE tollgate_enforcement_in_flight gauge\n"
-        out += "tollgate_enforcement_in_flight \(inFlight.load(ordering: .relaxed))\n"
-        out += decisionToAck.render(name: "tollgate_enforcement_ack_seconds",
-                                    help: "From the decision (for a crossing: when it was recorded) to the NAS's ACK.", scale: 1_000_000)
-        return out
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import Rating
 import Storage
 import Synchronization
@@ -128,7 +129,7 @@ public final class Enforcer: Sendable {
                         let chunk = Array(sorted[start..<min(start + configuration.roundLimit, sorted.count)])
                         let round = try QuotaStore(connection: db).enforce(tenantID: tenantID, users: chunk, now: clock(),
                                                                            claimant: claimant, lease: configuration.leaseSeconds, cache: cache)
-                        metrics.evaluated.add(round.evaluated, ordering: .relaxed)
+                        metrics.evaluated.increment(by: Int64(round.evaluated))
                         for crossing in round.crossings {
                             metrics.crossed(crossing.action.rawValue)
                             logger.info("quota crossed", metadata: ["tenant": "\(tenantID)", "user": "\(crossing.userName)",
@@ -199,10 +200,10 @@ public final class Enforcer: Sendable {
                 try record([(request, .timeout(attempts: 0), "not sent: \(error)")], connection, &targets, failed: true)
                 continue
             }
-            metrics.inFlight.add(1, ordering: .relaxed)
+            metrics.inFlight.increment()
             let summary = built.message.summary
             client.send(built.message, to: built.target) { [self] outcome in
-                metrics.inFlight.subtract(1, ordering: .relaxed)
+                metrics.inFlight.decrement()
                 pending.withLock { $0.outcomes.append((request, outcome, summary)) }
                 wake.signal()
             }
@@ -253,7 +254,7 @@ public final class Enforcer: Sendable {
             }
             metrics.finished(action: request.action, outcome: status.rawValue)
             if status == .acked {
-                metrics.decisionToAck.observe(max(0, Int((now - request.decidedAt) * 1_000_000)))
+                metrics.decisionToAck.record(.microseconds(max(0, Int64((now - request.decidedAt) * 1_000_000))))
             } else {
                 logger.warning("enforcement request \(status.rawValue)", metadata: ["request": "\(request.id)", "user": "\(request.userName)",
                                                                                     "action": "\(request.action)", "detail": "\(detail)"])

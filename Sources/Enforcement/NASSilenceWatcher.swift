@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import Storage
 
 /// Reports NAS that stopped sending accounting (`nas.silent`), on a thread of its own with a
@@ -60,7 +61,7 @@ public final class NASSilenceWatcher: Sendable {
                 "tenant_id": "\(nas.tenantID)", "nas": "\(nas.name)", "since": "\(nas.lastHeardAt)",
                 "threshold_seconds": "\(nas.thresholdSeconds)", "webhooks": "\(nas.deliveries)"])
         }
-        metrics.nasSilent.add(silent.count, ordering: .relaxed)
+        metrics.nasSilent.increment(by: Int64(silent.count))
         return silent
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Prometheus
 import NIOCore
 import NIOHTTP1
 import Storage
@@ -67,7 +68,7 @@ public final class WebhookDispatcher: Sendable {
                 let sent = try deliverDue(store)
                 let now = Date().timeIntervalSince1970
                 if now - pendingRefreshed >= 15 {
-                    metrics.pending.store(try store.pendingCounts().values.reduce(0, +), ordering: .relaxed)
+                    metrics.pending.set(to: Double(try store.pendingCounts().values.reduce(0, +)))
                     pendingRefreshed = now
                 }
                 if sent == 0, !signal.sleep(configuration.pollInterval) { break }

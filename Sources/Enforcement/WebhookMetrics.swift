@@ -1,8 +1,7 @@
-import Foundation
+import Prometheus
 import Storage
-import Synchronization
 
-/// Webhook counters, in the Prometheus text format (appended to /metrics).
+/// Webhook counters, kept in a Prometheus registry that /metrics exports.
 public final class WebhookMetrics: Sendable {
     /// What one attempt ended in.
     public enum Outcome: String, CaseIterable, Sendable {
@@ -14,35 +13,41 @@ public final class WebhookMetrics: Sendable {
         case failed
     }
 
-    private let attempts = Mutex<[String: Int]>([:])
+    /// The registry the metrics are kept in (the server's, shared with enforcement's and HTTP's).
+    public let registry: PrometheusCollectorRegistry
+    /// Attempts by event and outcome.
+    private let attempts: [String: Counter]
     /// NAS reported silent.
-    public let nasSilent = Atomic<Int>(0)
+    let nasSilent: Counter
     /// Deliveries waiting (pending), refreshed by the dispatcher.
-    public let pending = Atomic<Int>(0)
+    let pending: Gauge
 
-    public init() {}
-
-    public func count(event: String, outcome: Outcome) {
-        attempts.withLock { $0["\(event)|\(outcome.rawValue)", default: 0] += 1 }
-    }
-
-    public func attempts(event: String, outcome: Outcome) -> Int {
-        attempts.withLock { $0["\(event)|\(outcome.rawValue)"] ?? 0 }
-    }
-
-    /// Prometheus text exposition format 0.0.4.
-    public func render() -> String {
-        var out = "# HELP tollgate_webhook_attempts_total Webhook delivery attempts, by event and outcome (delivered, retry, failed: given up).\n"
-        out += "# TYPE tollgate_webhook_attempts_total counter\n"
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        // Every label set exists from the start, so that a scrape shows the zeros too.
+        var attempts: [String: Counter] = [:]
         for event in WebhookEvent.allCases {
             for outcome in Outcome.allCases {
-                out += "tollgate_webhook_attempts_total{event=\"\(event.rawValue)\",outcome=\"\(outcome.rawValue)\"} \(attempts(event: event.rawValue, outcome: outcome))\n"
+                attempts["\(event.rawValue)|\(outcome.rawValue)"] = registry.makeCounter(
+                    name: "tollgate_webhook_attempts_total", labels: [("event", event.rawValue), ("outcome", outcome.rawValue)],
+                    help: "Webhook delivery attempts, by event and outcome (delivered, retry, failed: given up).")
             }
         }
-        out += "# HELP tollgate_webhook_pending Webhook deliveries waiting to be sent or retried (refreshed periodically).\n"
-        out += "# TYPE tollgate_webhook_pending gauge\ntollgate_webhook_pending \(pending.load(ordering: .relaxed))\n"
-        out += "# HELP tollgate_nas_silent_total NAS reported silent (nas.silent).\n"
-        out += "# TYPE tollgate_nas_silent_total counter\ntollgate_nas_silent_total \(nasSilent.load(ordering: .relaxed))\n"
-        return out
+        self.attempts = attempts
+        pending = registry.makeGauge(name: "tollgate_webhook_pending",
+                                     help: "Webhook deliveries waiting to be sent or retried (refreshed periodically).")
+        nasSilent = registry.makeCounter(name: "tollgate_nas_silent_total", help: "NAS reported silent (nas.silent).")
+    }
+
+    /// Counts one attempt of `event` that ended with `outcome`.
+    public func count(event: String, outcome: Outcome) {
+        attempts["\(event)|\(outcome.rawValue)"]?.increment()
+    }
+
+    /// The Prometheus text exposition of the registry.
+    public func render() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
     }
 }

@@ -5,6 +5,8 @@ import Enforcement
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import RADIUS
 import ServiceLifecycle
 import Storage
@@ -77,7 +79,7 @@ public enum Serve {
         let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
-        let enforcementMetrics = EnforcementMetrics()
+        let enforcementMetrics = EnforcementMetrics(registry: Self.registry)
         let enforcement = try EnforcementService(configuration: configuration.enforcement, cipher: access.cipher, metrics: enforcementMetrics,
                                                  logger: logger) {
             let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
@@ -87,7 +89,7 @@ public enum Serve {
         collector.onUsageCommitted = { enforcement.usageCommitted($0) }
         try collector.start()
         enforcement.start()
-        let webhookMetrics = WebhookMetrics()
+        let webhookMetrics = WebhookMetrics(registry: Self.registry)
         let webhooks = WebhookService(configuration: configuration.webhooks, cipher: access.cipher, metrics: webhookMetrics, logger: logger) {
             let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
             connection.responseTimeoutMilliseconds = 60_000
@@ -96,6 +98,10 @@ public enum Serve {
         webhooks.start()
 
         let router = Router(context: ServerRequestContext.self)
+        // Requests by route, method and status, and their durations (hb_requests_total,
+        // http_server_request_duration_seconds, ...), through swift-metrics into the registry.
+        _ = Self.bootstrapMetrics
+        router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ -> Response in
             let report = HealthReport(collector)
             return Response(status: report.httpStatus == 200 ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
@@ -103,7 +109,7 @@ public enum Serve {
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + enforcementMetrics.render() + webhookMetrics.render())))
+                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + Self.renderRegistry())))
         }
         let settings = configuration.api
         let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,

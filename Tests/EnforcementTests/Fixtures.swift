@@ -34,3 +34,12 @@ func temporaryProfiles(_ files: [String: String]) throws -> String {
     }
     return directory
 }
+
+/// The value of one series in a Prometheus text exposition (its name and labels as rendered,
+/// e.g. `x_total{a="b"}`); nil when the exposition has no such series.
+func sample(_ exposition: String, _ series: String) -> Double? {
+    for line in exposition.split(separator: "\n") where line.hasPrefix(series + " ") {
+        return Double(line.dropFirst(series.count + 1))
+    }
+    return nil
+}
