@@ -1,38 +1,10 @@
 import ArgumentParser
-import RADIUS
 
+/// `tollgate dictionary`: RADIUS dictionaries, as the collector and `decode` read them.
 struct DictionaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dictionary",
         abstract: "Work with RADIUS dictionaries (FreeRADIUS format).",
-        subcommands: [Check.self]
+        subcommands: [DictionaryCheckCommand.self]
     )
-
-    struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Load a dictionary tree and count what it defines; exits non-zero with file:line on an error.")
-
-        @Argument(help: "The top dictionary file (its $INCLUDEs are followed).")
-        var path: String
-
-        @Flag(help: "Also print redefinition warnings.")
-        var warnings = false
-
-        func run() throws {
-            let dictionary: RADIUSDictionary
-            do {
-                dictionary = try RADIUSDictionary(contentsOf: path)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
-            print("vendors: \(dictionary.vendors.count)")
-            print("attributes: \(dictionary.attributes.count)")
-            print("values: \(dictionary.valueCount)")
-            print("warnings: \(dictionary.warnings.count)")
-            if warnings {
-                for warning in dictionary.warnings { print("warning: \(warning)") }
-            }
-        }
-    }
 }

@@ -4,11 +4,6 @@ import RADIUS
 import Glibc
 #endif
 
-func printError(_ message: String) {
-    let line = message + "\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
-}
-
 /// Finds and loads the dictionary: an explicit path, then TOLLGATE_DICTIONARY, then the tree
 /// installed beside the executable (share/tollgate), then ./Dictionaries.
 func loadDictionary(_ explicit: String?) throws -> RADIUSDictionary {

@@ -3,14 +3,6 @@ import Foundation
 import RadacctImport
 import Storage
 
-/// `tollgate import`: history from other systems.
-struct ImportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "import",
-        abstract: "Import accounting history from other systems.",
-        subcommands: [RadacctImportCommand.self])
-}
-
 /// `tollgate import radacct`: FreeRADIUS's rlm_sql accounting table as sessions and usage.
 struct RadacctImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +21,7 @@ struct RadacctImportCommand: ParsableCommand {
             Exit status 1 when any subscriber's imported usage differs from the source's octets.
             """)
 
-    @Option(help: "Tenant slug.") var tenant: String
+    @OptionGroup var tenant: TenantOption
     @Option(name: .customLong("from"), help: "libpq URL of the FreeRADIUS database to read (postgresql://user@host/radius).")
     var sourceURL: String?
     @Option(help: "A MySQL dump (.sql) or CSV export (.csv) of the table.") var file: String?
@@ -45,6 +37,7 @@ struct RadacctImportCommand: ParsableCommand {
     @Flag(help: "Check every row against the database and roll back: what an import would do.") var dryRun = false
     @Flag(help: "Start a new run instead of resuming an unfinished one of the same source.") var restart = false
     @Flag(help: "List every subscriber in the table report (JSON always lists them).") var allSubscribers = false
+    // Not `FormatOption`: the report is a table or JSON, never CSV.
     @Option(help: "Report format: table or json.") var format: ReportFormat = .table
     @OptionGroup var database: DatabaseOptions
 
@@ -58,7 +51,7 @@ struct RadacctImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        try database.withTenant(tenant) { connection, tenant, _ in
+        try database.withTenant(tenant.slug) { connection, tenant, _ in
             let zoneName = sourceTimeZone ?? tenant.timeZone
             guard let zone = TimeZone(identifier: zoneName) else {
                 throw StoreError(.invalid, "unknown time zone \(zoneName) (give an IANA name such as Europe/Vienna)")

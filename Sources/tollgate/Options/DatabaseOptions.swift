@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Server
 import Storage
 
@@ -8,12 +7,10 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "libpq URL of the database. Default: TOLLGATE_DATABASE_URL, the configuration file, else the embedded database of the data folder.")
     var databaseURL: String?
 
-    @Option(help: "Configuration file (TOML). Default: TOLLGATE_CONFIG if set.")
-    var config: String?
+    @OptionGroup var configurationFile: ConfigurationFileOption
 
     func configuration() throws -> TollgateConfiguration {
-        let path = config ?? ProcessInfo.processInfo.environment["TOLLGATE_CONFIG"]
-        var configuration = try TollgateConfiguration.load(path: path)
+        var configuration = try configurationFile.load()
         if let databaseURL { configuration.databaseURL = databaseURL }
         return configuration
     }
@@ -33,21 +30,5 @@ extension DatabaseOptions {
             let (connection, cipher) = try open(needsKey: needsKey)
             try body(connection, try TenantStore(connection: connection).require(slug: slug), cipher)
         }
-    }
-}
-
-/// Runs a command body, turning expected failures into a message and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as StoreError {
-        printError("error: \(error.message)")
-        throw ExitCode(error.code == .notFound ? 2 : 1)
-    } catch let error as PostgresError {
-        printError("error: \(error)")
-        throw ExitCode(1)
-    } catch let error as TollgateConfiguration.Error {
-        printError("error: \(error)")
-        throw ExitCode(1)
     }
 }

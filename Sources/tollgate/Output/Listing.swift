@@ -1,12 +1,6 @@
-import ArgumentParser
 import Foundation
 import Presentation
 import TabularText
-
-/// How listing commands print: tables for people, JSON for machines, CSV for spreadsheets.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
-}
 
 /// Rows with named columns, printed in any `OutputFormat`. Numbers stay numbers in JSON.
 struct Listing {
