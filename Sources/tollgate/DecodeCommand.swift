@@ -1,6 +1,7 @@
 import ArgumentParser
 import RADIUS
 
+/// `tollgate decode`: one packet taken apart by hand, as the collector reads it.
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",

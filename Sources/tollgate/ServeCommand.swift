@@ -4,6 +4,7 @@ import Logging
 import RADIUS
 import Server
 
+/// `tollgate serve`: the collector and its HTTP port, until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -13,17 +14,18 @@ struct ServeCommand: AsyncParsableCommand {
             SIGINT: stop reading, commit and answer what is in flight, exit 0.
             """)
 
-    @Option(help: "Configuration file (TOML). Default: TOLLGATE_CONFIG if set.") var config: String?
+    @OptionGroup var configurationFile: ConfigurationFileOption
     @Option(help: "Accounting listener address (host:port, [v6]:port, *:port, or NAME=ADDRESS); repeatable. Replaces the file's listeners.")
     var listen: [String] = []
     @Option(help: "HTTP address for /healthz and /metrics.") var http: String?
+    // Not `DatabaseOptions`: serve's help names its own default, and it takes the data folder too.
     @Option(help: "libpq URL of the database (default: embedded PostgreSQL).") var databaseURL: String?
     @Option(help: "Folder of the embedded PostgreSQL, its secret key and the spool.") var dataDirectory: String?
 
     func run() async throws {
         let configuration: TollgateConfiguration
         do {
-            var loaded = try TollgateConfiguration.load(path: config ?? ProcessInfo.processInfo.environment["TOLLGATE_CONFIG"])
+            var loaded = try configurationFile.load()
             try loaded.overrideListeners(listen)
             if let http { try loaded.overrideHTTP(http) }
             if let databaseURL { loaded.databaseURL = databaseURL }
