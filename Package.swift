@@ -41,8 +41,11 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
 
+        // Days since 1970-01-01 to Gregorian dates and back, for the modules that count dates.
+        .target(name: "CivilCalendar"),
+
         // Protocol: wire format, dictionaries, authenticators. No I/O but dictionary files.
-        .target(name: "RADIUS", dependencies: ["COpenSSL"]),
+        .target(name: "RADIUS", dependencies: ["COpenSSL", "CivilCalendar"]),
 
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
@@ -51,7 +54,7 @@ let package = Package(
         .target(name: "TOML"),
 
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
-        .target(name: "Accounting"),
+        .target(name: "Accounting", dependencies: ["CivilCalendar"]),
 
         // FreeRADIUS radacct history: dump and CSV readers, layouts, rows as sessions and buckets.
         .target(name: "RadacctImport", dependencies: ["Accounting"]),
@@ -143,6 +146,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
         .testTarget(name: "RadacctImportTests", dependencies: ["RadacctImport", "Accounting", "TestSupport"]),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
