@@ -155,11 +155,17 @@ let package = Package(
             name: "RatingTests",
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        // The private test database that scripts/test starts, for the integration suites.
-        .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
+        // What several suites use: the private test database that scripts/test starts, a collector
+        // in the test process, `tollgate serve` and PostgreSQL clusters as child processes,
+        // simulated hosts, loopback sockets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Storage", "RADIUS", "NASSimulator", "Collector", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
