@@ -44,8 +44,11 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
 
+        // Days since 1970-01-01 to Gregorian dates and back, for the modules that count dates.
+        .target(name: "CivilCalendar"),
+
         // Protocol: wire format, dictionaries, authenticators. No I/O but dictionary files.
-        .target(name: "RADIUS", dependencies: ["COpenSSL"]),
+        .target(name: "RADIUS", dependencies: ["COpenSSL", "CivilCalendar"]),
 
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
@@ -54,7 +57,7 @@ let package = Package(
         .target(name: "TOML"),
 
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
-        .target(name: "Accounting"),
+        .target(name: "Accounting", dependencies: ["CivilCalendar"]),
 
         // FreeRADIUS radacct history: dump and CSV readers, layouts, rows as sessions and buckets.
         .target(name: "RadacctImport", dependencies: ["Accounting"]),
@@ -149,6 +152,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"]),
         .testTarget(name: "AccountingTests", dependencies: ["Accounting"]),
         .testTarget(name: "RadacctImportTests", dependencies: ["RadacctImport", "Accounting", "TestSupport"]),
         .testTarget(name: "TabularTextTests", dependencies: ["TabularText"]),
@@ -157,11 +161,17 @@ let package = Package(
             name: "RatingTests",
             dependencies: ["Rating", "Accounting", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        // The private test database that scripts/test starts, for the integration suites.
-        .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
+        // What several suites use: the private test database that scripts/test starts, a collector
+        // in the test process, `tollgate serve` and PostgreSQL clusters as child processes,
+        // simulated hosts, loopback sockets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Storage", "RADIUS", "NASSimulator", "Collector", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]

@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// A calendar date without a time zone (proleptic Gregorian), counted in days since
 /// 1970-01-01 so that date arithmetic is integer arithmetic.
 public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -77,27 +79,15 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         try container.encode(description)
     }
 
-    /// Gregorian date of a day count since 1970-01-01 (days-to-civil algorithm).
+    /// Gregorian date of a day count since 1970-01-01.
+    @inlinable
     public static func components(dayNumber: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = Int(dayNumber) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        GregorianDays.date(dayNumber: dayNumber)
     }
 
-    /// Days since 1970-01-01 of a Gregorian date (civil-to-days algorithm).
+    /// Days since 1970-01-01 of a Gregorian date (not checked; see `init?(year:month:day:)`).
+    @inlinable
     public static func dayNumber(year: Int, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * mp + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return Int64(era * 146_097 + dayOfEra - 719_468)
+        GregorianDays.dayNumber(year: year, month: month, day: day)
     }
 }

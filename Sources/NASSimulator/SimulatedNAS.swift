@@ -45,9 +45,9 @@ public struct SimulatedNAS: Hashable, Sendable {
 /// A request of a NAS that belongs to no session.
 public enum NASMessage: Hashable, Sendable {
     /// Accounting-On (Acct-Status-Type 7): the NAS (re)started; all its sessions are over.
-    case accountingOn(at: EventTime = .now)
+    case accountingOn(at: EventTimestamp = .now)
     /// Accounting-Off (Acct-Status-Type 8): the NAS is going down.
-    case accountingOff(at: EventTime = .now, cause: UInt32 = TerminateCause.adminReboot)
+    case accountingOff(at: EventTimestamp = .now, cause: UInt32 = TerminateCause.adminReboot)
     /// Status-Server (RFC 5997) with a Message-Authenticator; answered by an
     /// Accounting-Response on an accounting port.
     case statusServer

@@ -58,7 +58,7 @@ public struct SimulatedSession: Hashable, Sendable {
         interims: Int, uploadPerInterval: UInt64, downloadPerInterval: UInt64,
         terminateCause: UInt32 = TerminateCause.userRequest
     ) -> SimulatedSession {
-        func time(_ k: Int) -> EventTime {
+        func time(_ k: Int) -> EventTimestamp {
             guard let startTime else { return .now }
             return .at(startTime &+ UInt32(truncatingIfNeeded: k) &* interimInterval)
         }
@@ -103,8 +103,8 @@ public enum GigawordsMode: Hashable, Sendable {
     case never
 }
 
-/// When an event happened, as the packet tells it.
-public enum EventTime: Hashable, Sendable {
+/// What a simulated packet says of when its event happened: its Event-Timestamp (55), or none.
+public enum EventTimestamp: Hashable, Sendable {
     /// Event-Timestamp is the wall-clock time the packet is first sent.
     case now
     /// Event-Timestamp is this Unix time (seconds).
@@ -137,7 +137,7 @@ public struct SessionEvent: Hashable, Sendable {
     /// Acct-Terminate-Cause (49); absent when nil (meaningful on Stop).
     public var terminateCause: UInt32?
     /// Event-Timestamp (55).
-    public var time: EventTime
+    public var time: EventTimestamp
     /// Acct-Delay-Time (41); absent when nil, except that `.absent` time sends 0.
     public var delayTime: UInt32?
     /// Extra copies to send, for testing duplicate detection.
@@ -147,7 +147,7 @@ public struct SessionEvent: Hashable, Sendable {
 
     public init(
         kind: Kind, upload: UInt64? = nil, download: UInt64? = nil, sessionTime: UInt32? = nil,
-        terminateCause: UInt32? = nil, time: EventTime = .now, delayTime: UInt32? = nil,
+        terminateCause: UInt32? = nil, time: EventTimestamp = .now, delayTime: UInt32? = nil,
         duplicates: [Duplicate] = []
     ) {
         self.kind = kind
@@ -160,12 +160,12 @@ public struct SessionEvent: Hashable, Sendable {
         self.duplicates = duplicates
     }
 
-    public static func start(at time: EventTime = .now, delayTime: UInt32? = nil) -> SessionEvent {
+    public static func start(at time: EventTimestamp = .now, delayTime: UInt32? = nil) -> SessionEvent {
         SessionEvent(kind: .start, sessionTime: 0, time: time, delayTime: delayTime)
     }
 
     public static func interim(
-        upload: UInt64, download: UInt64, sessionTime: UInt32? = nil, at time: EventTime = .now, delayTime: UInt32? = nil
+        upload: UInt64, download: UInt64, sessionTime: UInt32? = nil, at time: EventTimestamp = .now, delayTime: UInt32? = nil
     ) -> SessionEvent {
         SessionEvent(kind: .interimUpdate, upload: upload, download: download, sessionTime: sessionTime, time: time, delayTime: delayTime)
     }
@@ -173,7 +173,7 @@ public struct SessionEvent: Hashable, Sendable {
     /// A Stop; pass nil counters for a Stop without counters.
     public static func stop(
         upload: UInt64?, download: UInt64?, sessionTime: UInt32? = nil,
-        cause: UInt32 = TerminateCause.userRequest, at time: EventTime = .now, delayTime: UInt32? = nil
+        cause: UInt32 = TerminateCause.userRequest, at time: EventTimestamp = .now, delayTime: UInt32? = nil
     ) -> SessionEvent {
         SessionEvent(
             kind: .stop, upload: upload, download: download, sessionTime: sessionTime,

@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// Human-readable rendering of packets and values, for operators debugging NAS devices.
 public enum PacketDescription {
     /// The packet's header, each attribute by name with its typed value and, when a secret is
@@ -85,24 +87,11 @@ public enum PacketDescription {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970 (UTC).
     public static func formatDate(_ seconds: UInt32) -> String {
-        let days = Int(seconds / 86400)
+        let days = Int64(seconds / 86400)
         let secondsOfDay = Int(seconds % 86400)
-        let (year, month, day) = civilDate(fromDays: days)
+        let (year, month, day) = GregorianDays.date(dayNumber: days)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
         return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))Z"
-    }
-
-    /// Gregorian date of a day count since 1970-01-01 (days-to-civil algorithm).
-    static func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     static func quoted(_ s: String) -> String {

@@ -13,91 +13,6 @@ import Glibc
 
 private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
-/// Makes the collector's database unreachable on demand: new connections are refused and
-/// `begin` ends the open ones, as a database restart does.
-final class OutageSwitch: Sendable {
-    let down = Atomic<Bool>(false)
-
-    func begin(_ connection: PostgresConnection) throws {
-        down.store(true, ordering: .relaxed)
-        // Twice: a connection being made while the switch turned is ended the second time.
-        for _ in 0..<2 {
-            try connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            usleep(200_000)
-        }
-    }
-
-    func end() { down.store(false, ordering: .relaxed) }
-
-    func connect(_ url: String) throws -> PostgresConnection {
-        if down.load(ordering: .relaxed) { throw PostgresError(.connection, message: "database down (test outage)") }
-        return try PostgresConnection(url: url)
-    }
-}
-
-/// A collector on loopback with a fresh database, one tenant and NAS 127.0.0.1 (secret "s3cret").
-final class CollectorHarness {
-    let url: String
-    /// The test's own connection, as it is.
-    let direct: PostgresConnection
-    /// The test's connection once every logged packet is merged: what the collector answered
-    /// is then visible in sessions and usage.
-    var connection: PostgresConnection {
-        get throws {
-            try waitForMerge(direct)
-            return direct
-        }
-    }
-    let tenant: Tenant
-    let collector: Collector
-    let outage = OutageSwitch()
-
-    init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")],
-         register: (PostgresConnection, Tenant) throws -> Void = { c, t in
-             _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
-         },
-         configure: (inout CollectorConfiguration) -> Void = { _ in }) throws {
-        (url, direct) = try TestDatabase.fresh()
-        tenant = try TenantStore(connection: direct).create(slug: "acme", name: "ACME", timeZone: "Europe/Vienna")
-        try register(direct, tenant)
-        var configuration = CollectorConfiguration()
-        configuration.listeners = listeners
-        configuration.pipeline.maxDelayMicroseconds = 1000
-        configuration.registryRefreshInterval = 0.2
-        configuration.receiveBufferBytes = 1 << 20
-        configure(&configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .error
-        let url = self.url
-        let outage = self.outage
-        collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try outage.connect(url) }
-        try collector.start()
-    }
-
-    func target(_ listener: Int = 0) -> UDPAddress {
-        UDPAddress(host: "127.0.0.1", port: collector.listeners[listener].boundPort)!
-    }
-
-    deinit { collector.stop() }
-
-    /// Merges the log with a merger of its own and waits until it is merged up: for tests
-    /// whose collector is stopped while a spool replay alone appends to the log.
-    func mergeWithoutCollector() throws {
-        var logger = Logger(label: "test-merger")
-        logger.logLevel = .critical
-        let url = self.url
-        let merger = Merger(configuration: MergerConfiguration(), metrics: CollectorMetrics(), logger: logger) { try PostgresConnection(url: url) }
-        merger.start()
-        defer { merger.stop() }
-        try waitForMerge(direct)
-    }
-
-    func usage(user: String? = nil) throws -> (upload: Int64, download: Int64) {
-        let rows = try ReportStore(connection: try connection).usage(tenant: tenant, user: user)
-        return (rows.reduce(0) { $0 + $1.uploadBytes }, rows.reduce(0) { $0 + $1.downloadBytes })
-    }
-}
-
 private let options = RunOptions(window: 64, timeout: .milliseconds(400), retries: 6, timeLimit: .seconds(60))
 
 @Suite("Collector end to end (real UDP, real PostgreSQL)", .enabled(if: TestDatabase.available), .serialized)
@@ -181,10 +96,7 @@ struct EndToEndTests {
         // Raw garbage from the registered address.
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
-        var destination = sockaddr_in()
-        destination.sin_family = sa_family_t(AF_INET)
-        destination.sin_port = harness.collector.listeners[0].boundPort.bigEndian
-        destination.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var destination = loopbackAddress("127.0.0.1", port: harness.collector.listeners[0].boundPort)
         func send(_ bytes: [UInt8]) {
             _ = bytes.withUnsafeBytes { raw in
                 withUnsafePointer(to: &destination) {

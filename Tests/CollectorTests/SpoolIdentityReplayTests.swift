@@ -8,10 +8,6 @@ import TestSupport
 
 private let hour0: UInt32 = 1_795_546_800
 
-private func temporaryFolder() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
-}
-
 /// A collector on loopback with a spool in `folder`, writing to the database at `url`
 /// (unreachable while `outage` is on).
 private func collector(url: String, folder: String, outage: OutageSwitch = OutageSwitch()) throws -> Collector {
@@ -105,7 +101,7 @@ struct SpoolIdentityReplayTests {
         the spool replays exactly
         """)
     func foreignSpoolIsNotReplayed() async throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // Two ISPs' databases, each with tenant id 1 and NAS 127.0.0.1.
         let harnessA = try CollectorHarness(configure: { configuration in
@@ -172,7 +168,7 @@ struct SpoolIdentityReplayTests {
         in the same folder (each start writes under its own spool id)
         """)
     func setAsideReplaysAfterLaterSpool() async throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try CollectorHarness(configure: { configuration in
             configuration.spool = SpoolConfiguration(directory: folder)
@@ -252,7 +248,7 @@ struct SpoolIdentityReplayTests {
 
     @Test("Database down and the spool at its size limit: Status-Server goes unanswered; answered again once the database is back")
     func statusServerWhenSpoolFull() async throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try CollectorHarness(configure: { configuration in
             var spool = SpoolConfiguration(directory: folder)
@@ -280,7 +276,7 @@ struct SpoolIdentityReplayTests {
 
     @Test("Database down and the spool folder replaced: Status-Server goes unanswered within the probe interval; answered again once the folder is back")
     func statusServerWhenSpoolFolderGone() async throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer {
             try? FileManager.default.removeItem(atPath: folder)
             try? FileManager.default.removeItem(atPath: folder + ".moved")

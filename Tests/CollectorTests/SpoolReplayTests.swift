@@ -31,7 +31,7 @@ private let options = RunOptions(window: 32, timeout: .milliseconds(500), retrie
 struct SpoolReplayTests {
     @Test("Database unreachable: batches are spooled and answered, then replayed in order once it is back; totals exact, each packet stored once")
     func outageIsSpooled() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
@@ -72,7 +72,7 @@ struct SpoolReplayTests {
 
     @Test("A replay stopped part-way (as by a crash) resumes where its last commit left it: nothing repeated, nothing lost")
     func crashDuringReplay() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
@@ -114,7 +114,7 @@ struct SpoolReplayTests {
 
     @Test("A database that refuses writes for a while (read-only) delays the replay; nothing is set aside, nothing lost")
     func readOnlyDatabaseDelaysReplay() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
@@ -152,7 +152,7 @@ struct SpoolReplayTests {
         spool and the database counts as down, and once it takes writes again they are replayed; totals exact, each packet stored once
         """)
     func readOnlyDatabaseIsSpooled() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
@@ -189,7 +189,7 @@ struct SpoolReplayTests {
         spooled and answered, none left unanswered, and replayed once writes succeed; totals exact, each packet stored once
         """)
     func stateRefusalsAreSpooled() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try spoolHarness(folder)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")

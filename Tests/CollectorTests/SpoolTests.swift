@@ -3,13 +3,10 @@ import Foundation
 import Logging
 import Storage
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-
-private func temporaryFolder() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-spool-\(UUID().uuidString)").path
-}
 
 private func packets(_ count: Int, seed: Int) -> [SpooledPacket] {
     (0..<count).map { i in
@@ -96,7 +93,7 @@ struct SpoolTests {
 
     @Test("Appended batches are read back in order across segments; read segments are removed; the spool then stops")
     func appendAndRead() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let metrics = CollectorMetrics()
         let spool = try openSpool(folder, segmentBytes: 4096, metrics: metrics)
@@ -130,7 +127,7 @@ struct SpoolTests {
 
     @Test("A second collector cannot use the same spool folder")
     func locked() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let spool = try openSpool(folder)
         #expect(throws: Spool.SpoolError.self) { _ = try openSpool(folder) }
@@ -143,7 +140,7 @@ struct SpoolTests {
         numbered after them
         """)
     func restart() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder)
         let id = first!.id
@@ -171,7 +168,7 @@ struct SpoolTests {
 
     @Test("A corrupt record is quarantined and reported; the records around it are read")
     func corruptRecord() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var spool: Spool? = try openSpool(folder)
         var sizes: [Int] = []
@@ -202,7 +199,7 @@ struct SpoolTests {
 
     @Test("A record cut short by a crash and garbage after the last record are quarantined, not skipped silently")
     func tornTail() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var spool: Spool? = try openSpool(folder)
         let numbers = (0..<2).map { number(spool!.append(packets(3, seed: $0))) }
@@ -224,7 +221,7 @@ struct SpoolTests {
         #expect(read.quarantined.count == 1 && read.quarantined[0].contains("incomplete"))
 
         // Bytes that are no record header at all: the rest of that segment is quarantined.
-        let other = temporaryFolder()
+        let other = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: other) }
         var garbage: Spool? = try openSpool(other)
         let only = number(garbage!.append(packets(2, seed: 1)))
@@ -242,7 +239,7 @@ struct SpoolTests {
 
     @Test("A full spool refuses the batch instead of dropping anything; room comes back as records are replayed")
     func full() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let batch = packets(10, seed: 1)
         // Each segment holds one record after its header.
@@ -287,7 +284,7 @@ struct SpoolIdentityTests {
 
     @Test("A spool opened for another database leaves the first database's segments untouched and unread; its own database reads them exactly")
     func foreignSegmentsStayUntouched() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
         let written = (0..<3).map { packets(2 + $0, seed: $0) }
@@ -323,7 +320,7 @@ struct SpoolIdentityTests {
 
     @Test("A copy of the database (same installation, another cluster) is foreign to a collector; replay takes it only when allowed")
     func copies() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
         let sequence = number(first!.append(packets(3, seed: 4)))
@@ -345,7 +342,7 @@ struct SpoolIdentityTests {
 
     @Test("Segments from before identities were recorded: a collector adopts them, a replay command leaves them")
     func unidentifiedSegments() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let old = [packets(2, seed: 1), packets(5, seed: 2)]
@@ -378,7 +375,7 @@ struct SpoolIdentityTests {
 
     @Test("A segment whose header cannot be read goes to the quarantine whole; an empty one is removed")
     func unreadableHeader() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
         _ = number(first!.append(packets(3, seed: 1)))
@@ -401,7 +398,7 @@ struct SpoolIdentityTests {
 
     @Test("Set aside: another database's segments move to a dated folder no collector reads; that folder replays later as a spool of its own")
     func setAside() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder, claim: .collector(databaseA))
         let batches = [packets(2, seed: 5), packets(3, seed: 6)]
@@ -430,7 +427,7 @@ struct SpoolIdentityTests {
 
     @Test("While the spool holds records every batch goes there: accounting is answered only while it has room, however well the database does")
     func acceptingWhileSpoolActive() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let batch = packets(10, seed: 2)
         let spool = try openSpool(folder, maxBytes: SpoolFormat.encode(sequence: 1, packets: batch).count + segmentHeaderLength)
@@ -453,7 +450,7 @@ struct SpoolIdentityTests {
 
     @Test("A segment that cannot be opened, or is not a file, stops the spool from opening, with a message naming it")
     func unreadableSegmentFile() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var first: Spool? = try openSpool(folder)
         _ = number(first!.append(packets(2, seed: 1)))
@@ -484,7 +481,7 @@ struct SpoolIdentityTests {
 
     @Test("A disk with room for a small file but not for the batch that failed stays refused until a batch that large fits again")
     func probeAsLargeAsTheFailedBatch() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let spool = try openSpool(folder)
         let big = packets(2000, seed: 9)
@@ -511,7 +508,7 @@ struct SpoolIdentityTests {
 
     @Test("A spool that cannot take a batch says so: full until replay frees room; a replaced folder fails appends and the probe until it is back")
     func refusals() throws {
-        let folder = temporaryFolder()
+        let folder = temporaryPath("tollgate-spool")
         defer {
             try? FileManager.default.removeItem(atPath: folder)
             try? FileManager.default.removeItem(atPath: folder + ".moved")

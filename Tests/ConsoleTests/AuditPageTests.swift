@@ -20,7 +20,7 @@ struct AuditPageTests {
         }
     }
 
-    func objects(_ page: StaffPage) -> [String] { page.rows("audit").map { StaffPage.cells($0)[3] } }
+    func objects(_ page: ConsolePage) -> [String] { page.rows("audit").map { ConsolePage.cells($0)[3] } }
 
     @Test("Newest first with who, what and on what; filtered by action; paged both ways with limit")
     func listing() async throws {
@@ -33,8 +33,8 @@ struct AuditPageTests {
             #expect(objects(all) == ["o7", "o6", "o5", "o4", "o3", "o2", "o1"])
             let first = try #require(all.rows("audit").first)
             #expect(first.hasPrefix("<tr data-action=\"nas.added\""))
-            #expect(Array(StaffPage.cells(first)[1...]) == ["billing@alpha.example", "nas.added", "o7", "d7"])
-            #expect(StaffPage.cells(first)[0].count == 20 && StaffPage.cells(first)[0].hasSuffix("Z"))
+            #expect(Array(ConsolePage.cells(first)[1...]) == ["billing@alpha.example", "nas.added", "o7", "d7"])
+            #expect(ConsolePage.cells(first)[0].count == 20 && ConsolePage.cells(first)[0].hasSuffix("Z"))
             #expect(!all.body.contains("class=\"pager\""))
 
             let added = try await browser.get("/console/audit?action=nas.added", session: billing.token)

@@ -151,8 +151,9 @@ struct BillingPagesTests {
 
             // Publish the candidate for the whole cycle and run it.
             let plan = try await browser.get("/console/plans/alpha-plan")
+            let planCSRF = try #require(plan.csrf)
             let added = try await browser.post("/console/plans/alpha-plan/versions",
-                                               [("effective_from", "2026-10-01"), ("document", Self.candidate)], csrf: try #require(plan.csrf))
+                                               [("effective_from", "2026-10-01"), ("document", Self.candidate)], csrf: planCSRF)
             #expect(added.status == 303 && added.location == "/console/plans/alpha-plan")
             let run = try await browser.post("/console/invoices", [("period", "2026-10")], csrf: csrf)
             #expect(run.status == 303 && run.location == "/console/invoices/2026-10")
@@ -222,7 +223,7 @@ struct BillingPagesTests {
             let created = try await browser.post("/console/plans", [("name", hostile), ("effective_from", ""), ("document", json)], csrf: csrf)
             #expect(created.status == 303)
             let location = try #require(created.location)
-            #expect(location == "/console/plans/" + BillingBrowser.encode(hostile))
+            #expect(location == "/console/plans/" + StaffBrowser.encode(hostile))
             let listed = try await browser.get("/console/plans")
             #expect(listed.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&#39; OR 1=1; DROP TABLE plans; --"))
             #expect(!listed.body.contains("<script>"))

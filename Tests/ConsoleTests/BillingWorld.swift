@@ -151,11 +151,11 @@ final class BillingWorld: @unchecked Sendable {
     }
 
     /// Runs `body` with a browser signed in as `email` (nil: signed out).
-    func withBrowser<T: Sendable>(_ email: String?, _ body: @Sendable (BillingBrowser) async throws -> T) async throws -> T {
+    func withBrowser<T: Sendable>(_ email: String?, _ body: @Sendable (StaffBrowser) async throws -> T) async throws -> T {
         let app = Application(router: router)
         return try await app.test(.router) { client in
-            var browser = BillingBrowser(client: client)
-            if let email { try await browser.signIn(email, password: Self.password) }
+            var browser = StaffBrowser(client: client)
+            if let email { try await browser.signInAsSession(email, Self.password) }
             return try await body(browser)
         }
     }
@@ -163,94 +163,4 @@ final class BillingWorld: @unchecked Sendable {
     func auditRows() throws -> [[String?]] {
         try connection.query("SELECT tenant_id, actor, action, object, detail FROM audit_log ORDER BY id").rows
     }
-}
-
-/// A response as a page test reads it.
-struct BillingPage: Sendable {
-    var status: Int
-    var body: String
-    var headers: HTTPFields
-
-    var location: String? { headers[.location] }
-
-    /// The CSRF token the page's forms carry.
-    var csrf: String? { Self.first(in: body, after: "name=\"csrf\" value=\"", until: "\"") }
-
-    /// Every value of `attribute` in elements whose opening tag contains `marker`.
-    func values(_ attribute: String, where marker: String) -> [String] {
-        var found: [String] = []
-        var rest = body[...]
-        while let tag = rest.range(of: "<") {
-            guard let end = rest[tag.upperBound...].range(of: ">") else { break }
-            let text = rest[tag.upperBound..<end.lowerBound]
-            if text.contains(marker), let value = Self.first(in: String(text), after: " \(attribute)=\"", until: "\"") { found.append(value) }
-            rest = rest[end.upperBound...]
-        }
-        return found
-    }
-
-    /// The text between the first `start` and the next `end`.
-    static func first(in text: String, after start: String, until end: String) -> String? {
-        guard let a = text.range(of: start), let b = text[a.upperBound...].range(of: end) else { return nil }
-        return String(text[a.upperBound..<b.lowerBound])
-    }
-
-    /// The part of the page from `start` to the next `end` (e.g. one table).
-    func section(from start: String, to end: String) -> String {
-        guard let a = body.range(of: start), let b = body[a.lowerBound...].range(of: end) else { return "" }
-        return String(body[a.lowerBound..<b.upperBound])
-    }
-}
-
-/// A browser as far as the console needs: cookies and forms.
-struct BillingBrowser: Sendable {
-    let client: any TestClientProtocol
-    var session: String?
-
-    init(client: any TestClientProtocol) {
-        self.client = client
-    }
-
-    mutating func signIn(_ email: String, password: String) async throws {
-        let login = try await client.execute(uri: "/console/login", method: .get, headers: [:], body: nil)
-        let cookie = login.headers[values: .setCookie].first { $0.hasPrefix("tollgate_login=") }!
-        let token = String(cookie.dropFirst("tollgate_login=".count).prefix { $0 != ";" })
-        let csrf = BillingPage.first(in: String(buffer: login.body), after: "name=\"csrf\" value=\"", until: "\"")!
-        let body = "csrf=\(csrf)&email=\(Self.encode(email))&password=\(Self.encode(password))&next="
-        let response = try await client.execute(uri: "/console/login", method: .post,
-                                                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "tollgate_login=\(token)"],
-                                                body: ByteBuffer(string: body))
-        guard let set = response.headers[values: .setCookie].first(where: { $0.hasPrefix("tollgate_session=") }) else {
-            throw BillingTestError("sign-in as \(email) failed: \(response.status)")
-        }
-        session = String(set.dropFirst("tollgate_session=".count).prefix { $0 != ";" })
-    }
-
-    func get(_ path: String) async throws -> BillingPage {
-        var headers: HTTPFields = [:]
-        if let session { headers[.cookie] = "tollgate_session=\(session)" }
-        let response = try await client.execute(uri: path, method: .get, headers: headers, body: nil)
-        return BillingPage(status: Int(response.status.code), body: String(buffer: response.body), headers: response.headers)
-    }
-
-    /// Posts a form; `csrf` is added unless nil.
-    func post(_ path: String, _ fields: [(String, String)], csrf: String?) async throws -> BillingPage {
-        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-        if let session { headers[.cookie] = "tollgate_session=\(session)" }
-        let all = (csrf.map { [("csrf", $0)] } ?? []) + fields
-        let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
-        return BillingPage(status: Int(response.status.code), body: String(buffer: response.body), headers: response.headers)
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
-
-struct BillingTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -32,7 +32,7 @@ struct NASPagesTests {
             .map { "\($0.actor) \($0.action) \($0.object) \($0.detail)" }
     }
 
-    func register(_ browser: StaffBrowser, _ session: Session, _ name: String, _ address: String, _ secret: String) async throws -> StaffPage {
+    func register(_ browser: StaffBrowser, _ session: Session, _ name: String, _ address: String, _ secret: String) async throws -> ConsolePage {
         try await browser.post("/console/nas", session: session.token,
                                fields: [("csrf", session.csrf), ("name", name), ("address", address), ("secret", secret)])
     }
@@ -46,7 +46,7 @@ struct NASPagesTests {
             #expect(form.status == 200)
             #expect(form.body.contains("<form id=\"new-nas\" class=\"stacked\" method=\"post\" action=\"/console/nas\">"))
             for field in ["nas-name", "nas-address", "nas-secret"] { #expect(form.body.contains("<label for=\"\(field)\">")) }
-            #expect(form.rows("nas").map(StaffPage.cells) == [["No NAS registered yet."]])
+            #expect(form.rows("nas").map(ConsolePage.cells) == [["No NAS registered yet."]])
 
             let added = try await register(browser, op, "edge-1", "10.1.0.1", "edge-shared-secret-1")
             #expect(added.status == 303 && added.location == "/console/nas/edge-1?done=added")
@@ -64,16 +64,16 @@ struct NASPagesTests {
             #expect(shown.status == 200 && shown.body.contains("<h1>NAS edge-1</h1>"))
             #expect(shown.body.contains("The NAS is registered."))
             for id in ["rotate-secret", "coa-settings", "remove-nas"] { #expect(shown.body.contains("<form id=\"\(id)\"")) }
-            #expect(shown.rows("nas-health").map(StaffPage.cells) == [["never", "never", "", "0", ""]])
+            #expect(shown.rows("nas-health").map(ConsolePage.cells) == [["never", "never", "", "0", ""]])
             let list = try await browser.get("/console/nas", session: op.token)
-            #expect(list.rows("nas").map(StaffPage.cells) == [["edge-1", "10.1.0.1/32", "default", "generic", "3799", "never", "0", "never"]])
+            #expect(list.rows("nas").map(ConsolePage.cells) == [["edge-1", "10.1.0.1/32", "default", "generic", "3799", "never", "0", "never"]])
             #expect(list.rows("nas").first?.hasPrefix("<tr data-nas=\"edge-1\">") == true)
             for page in [form, shown, list] { #expect(!page.body.contains("edge-shared-secret-1")) }
 
             // A short secret is accepted (real NAS use them) and flagged.
             #expect(try await register(browser, op, "edge-2", "2001:db8::7", "short").status == 303)
             let flagged = try await browser.get("/console/nas", session: op.token)
-            #expect(flagged.rows("nas").map(StaffPage.cells) == [
+            #expect(flagged.rows("nas").map(ConsolePage.cells) == [
                 ["edge-1", "10.1.0.1/32", "default", "generic", "3799", "never", "0", "never"],
                 ["edge-2 weak secret", "2001:db8::7/128", "default", "generic", "3799", "never", "0", "never"],
             ])
@@ -252,7 +252,7 @@ struct NASPagesTests {
             #expect(try await register(browser, alpha, "alpha-bras", "10.1.0.1", "alpha-shared-secret").status == 303)
 
             let list = try await browser.get("/console/nas", session: alpha.token)
-            #expect(list.rows("nas").map { StaffPage.cells($0)[0] } == ["alpha-bras"])
+            #expect(list.rows("nas").map { ConsolePage.cells($0)[0] } == ["alpha-bras"])
             #expect(!list.body.contains("bravo-bras") && !list.body.contains("10.2.0.1"))
             #expect(try await browser.get("/console/nas/bravo-bras", session: alpha.token).status == 404)
             for (path, fields) in [("/console/nas/bravo-bras/secret", [("secret", "taken-over-secret")]),
@@ -265,7 +265,7 @@ struct NASPagesTests {
             }
             #expect(try registrySecrets(harness, harness.b) == ["bravo-bras bravo-shared-secret"])
             let auditPage = try await browser.get("/console/audit", session: alpha.token)
-            #expect(auditPage.rows("audit").map { StaffPage.cells($0)[1...3].joined(separator: " ") } == ["op@alpha.example nas.added alpha-bras"])
+            #expect(auditPage.rows("audit").map { ConsolePage.cells($0)[1...3].joined(separator: " ") } == ["op@alpha.example nas.added alpha-bras"])
             #expect(!auditPage.body.contains("bravo"))
             #expect(try audit(harness, harness.b) == ["op@bravo.example nas.added bravo-bras address=10.2.0.1 listener=default"])
         }
@@ -287,7 +287,7 @@ struct NASPagesTests {
             #expect(done.status == 303 && done.location == "/console/nas?done=removed")
             #expect(try registrySecrets(harness, harness.a) == [])
             let list = try await browser.get("/console/nas?done=removed", session: op.token)
-            #expect(list.body.contains("The NAS is removed") && list.rows("nas").map(StaffPage.cells) == [["No NAS registered yet."]])
+            #expect(list.body.contains("The NAS is removed") && list.rows("nas").map(ConsolePage.cells) == [["No NAS registered yet."]])
             #expect(try await browser.get("/console/nas/edge-1", session: op.token).status == 404)
             #expect(try audit(harness, harness.a) == ["op@alpha.example nas.added edge-1 address=10.1.0.1 listener=default",
                                                       "op@alpha.example nas.removed edge-1 "])
@@ -313,7 +313,7 @@ struct NASPagesTests {
             #expect(list.body.contains("<tr data-nas=\"\(escaped)\">") && list.body.contains("<a href=\"/console/nas/\(encoded)\">\(escaped)</a>"))
             #expect(device.body.contains("<h1>NAS \(escaped)</h1>") && device.body.contains("action=\"/console/nas/\(encoded)/secret\""))
             #expect(confirm.body.contains("<strong>\(escaped)</strong>"))
-            #expect(auditPage.rows("audit").map { StaffPage.cells($0)[3] } == [escaped])
+            #expect(auditPage.rows("audit").map { ConsolePage.cells($0)[3] } == [escaped])
             for page in [list, device, confirm, auditPage] { #expect(!page.body.contains("<img")) }
         }
     }
@@ -350,22 +350,22 @@ struct NASPagesTests {
             }
 
             let list = try await browser.get("/console/nas?sort=sessions&dir=desc", session: op.token)
-            #expect(list.rows("nas").map(StaffPage.cells) == [
+            #expect(list.rows("nas").map(ConsolePage.cells) == [
                 ["edge-1", "10.1.0.1/32", "default", "generic", "3799", "2026-11-01T10:00:00Z", "2", "ok"],
                 ["edge-2", "10.1.0.2/32", "default", "generic", "3799", "never", "0", "never"],
             ])
             #expect(list.body.contains("aria-sort=\"descending\"><a href=\"/console/nas?sort=sessions\">Open sessions</a>"))
             let page = try await browser.get("/console/nas/edge-1", session: op.token)
-            #expect(page.rows("nas-health").map(StaffPage.cells) == [["ok", "2026-11-01T10:00:00Z", "", "2", "2026-10-30T08:00:00Z"]])
-            #expect(page.rows("enforcement").map(StaffPage.cells) == [
+            #expect(page.rows("nas-health").map(ConsolePage.cells) == [["ok", "2026-11-01T10:00:00Z", "", "2", "2026-10-30T08:00:00Z"]])
+            #expect(page.rows("enforcement").map(ConsolePage.cells) == [
                 ["2026-11-01T09:00:00Z", "u0", "disconnect", "crossing", "timeout", "3", "2026-11-01T09:00:05Z", "no answer after 3 attempts"],
                 ["2026-11-01T09:00:00Z", "u0", "throttle", "crossing", "acked", "3", "2026-11-01T09:00:05Z", ""],
             ])
             try harness.connection.execute("UPDATE nas_activity SET silent_reported_at = '2026-11-01 11:00:00+00'")
             let silent = try await browser.get("/console/nas/edge-1", session: op.token)
-            #expect(silent.rows("nas-health").map(StaffPage.cells) == [["silent", "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z", "2", "2026-10-30T08:00:00Z"]])
+            #expect(silent.rows("nas-health").map(ConsolePage.cells) == [["silent", "2026-11-01T10:00:00Z", "2026-11-01T11:00:00Z", "2", "2026-10-30T08:00:00Z"]])
             let quiet = try await browser.get("/console/nas/edge-2", session: op.token)
-            #expect(quiet.rows("enforcement").map(StaffPage.cells) == [["No requests sent to this NAS."]])
+            #expect(quiet.rows("enforcement").map(ConsolePage.cells) == [["No requests sent to this NAS."]])
         }
     }
 
@@ -378,7 +378,7 @@ struct NASPagesTests {
                 #expect(try await register(browser, op, name, address, "shared-secret-\(name)-long").status == 303)
             }
             func names(_ query: String) async throws -> [String] {
-                try await browser.get("/console/nas\(query)", session: op.token).rows("nas").map { StaffPage.cells($0)[0] }
+                try await browser.get("/console/nas\(query)", session: op.token).rows("nas").map { ConsolePage.cells($0)[0] }
             }
             #expect(try await names("") == ["a", "b", "c"])
             #expect(try await names("?sort=name&dir=desc") == ["c", "b", "a"])

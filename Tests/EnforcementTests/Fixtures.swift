@@ -1,16 +1,14 @@
 import Foundation
 import RADIUS
+import TestSupport
 @testable import Enforcement
 
-/// The repository root, found from this file's place in Tests/EnforcementTests.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 let projectDictionary: RADIUSDictionary = {
-    do { return try RADIUSDictionary(contentsOf: repositoryRoot + "/Dictionaries/dictionary") } catch { fatalError("\(error)") }
+    do { return try RADIUSDictionary(contentsOf: RealData.repositoryRoot + "/Dictionaries/dictionary") } catch { fatalError("\(error)") }
 }()
 
 let shippedProfiles: VendorProfiles = {
-    do { return try VendorProfiles.load(directory: repositoryRoot + "/Config/vendors", dictionary: projectDictionary) } catch {
+    do { return try VendorProfiles.load(directory: RealData.repositoryRoot + "/Config/vendors", dictionary: projectDictionary) } catch {
         fatalError("\(error)")
     }
 }()
@@ -27,7 +25,7 @@ let aliceSession = SessionIdentity(
 
 /// Writes `files` into a new temporary folder and returns its path.
 func temporaryProfiles(_ files: [String: String]) throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vendors-\(UUID().uuidString)").path
+    let directory = temporaryPath("vendors")
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     for (name, text) in files {
         try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TestSupport
 @testable import Enforcement
 
 /// pyrad's RADIUS server plays the NAS: an implementation Tollgate shares no code with checks
@@ -18,7 +19,7 @@ struct PyradInteropTests {
         init(requests: Int) throws {
             let python = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PYTHON"] ?? "/usr/bin/env"
             process.executableURL = URL(fileURLWithPath: python)
-            let script = repositoryRoot + "/Tests/interop/pyrad_das.py"
+            let script = RealData.repositoryRoot + "/Tests/interop/pyrad_das.py"
             process.arguments = (python.hasSuffix("/env") ? ["python3"] : []) + [script, "testing123", String(requests)]
             process.standardOutput = output
             process.standardError = errors

@@ -1,6 +1,7 @@
 import Foundation
 import RADIUS
 import Testing
+import TestSupport
 @testable import Enforcement
 
 @Suite("Vendor profiles")
@@ -18,7 +19,7 @@ struct VendorProfileTests {
     func shipped() throws {
         #expect(shippedProfiles.names == ["cisco", "generic", "huawei", "juniper", "mikrotik"])
         // Found the way the server finds it: the dictionary beside the source tree.
-        #expect(try VendorProfiles.load(directory: repositoryRoot + "/Config/vendors").names.count == 5)
+        #expect(try VendorProfiles.load(directory: RealData.repositoryRoot + "/Config/vendors").names.count == 5)
     }
 
     @Test("generic: Filter-Id")

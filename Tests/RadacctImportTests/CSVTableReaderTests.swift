@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import RadacctImport
 
 /// The rows of `csv` read whole and in 1- and 7-byte chunks, which must agree.
@@ -102,7 +103,7 @@ func csvError(_ csv: String) -> RadacctSourceError? {
     }
 
     @Test func largeFileInConstantMemory() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("radacct-\(UUID().uuidString).csv").path
+        let path = temporaryPath("radacct", suffix: ".csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = "radacctid,username,acctinputoctets,acctoutputoctets\n"
         for id in 1...100_000 { text += "\(id),\"user \(id % 7)\",\(id),\(id % 2 == 0 ? "" : "9")\n" }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import RadacctImport
 
 /// The rows of `dump` read whole and in 1- and 7-byte chunks, which must agree.
@@ -192,7 +193,7 @@ private let create = """
     /// 64 KiB buffer that never grows.
     @Test func largeDumpInConstantMemory() throws {
         let count = 200_000
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("radacct-\(UUID().uuidString).sql").path
+        let path = temporaryPath("radacct", suffix: ".sql")
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = create + "INSERT INTO `radacct` VALUES "
         text.reserveCapacity(count * 40)

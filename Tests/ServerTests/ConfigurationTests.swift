@@ -3,6 +3,7 @@ import Console
 import Foundation
 import Server
 import Testing
+import TestSupport
 
 private let repository: String = {
     var path = #filePath
@@ -11,7 +12,7 @@ private let repository: String = {
 }()
 
 private func load(_ text: String, environment: [String: String] = [:]) throws -> TollgateConfiguration {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-\(UUID().uuidString).toml").path
+    let path = temporaryPath("tollgate", suffix: ".toml")
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try TollgateConfiguration.load(path: path, environment: environment)

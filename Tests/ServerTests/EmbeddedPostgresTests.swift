@@ -3,42 +3,13 @@ import Logging
 @testable import Server
 import Storage
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A program's exit status and its output (standard output and error together).
-private struct Outcome {
-    var status: Int32
-    var output: String
-}
-
-/// Runs `path` with exactly `environment`, with posix_spawn and waitpid (a server that
-/// pg_ctl leaves running must not keep the caller waiting). Output goes to a file, never a pipe.
-@discardableResult
-private func execute(_ path: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> Outcome {
-    let outputPath = "/tmp/tollgate-run-\(UUID().uuidString)"
-    defer { unlink(outputPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    EmbeddedPostgres.closeInheritedDescriptors(&actions)
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { envp.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-    guard spawned == 0 else { throw EmbeddedPostgres.Error(description: "cannot run \(path): \(String(cString: strerror(spawned)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let exited = status & 0x7f == 0
-    return Outcome(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
-                   output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
-}
+/// What the programs the tests run as set-up see of the environment: a PATH only.
+private let minimalEnvironment = ["PATH": "/usr/bin:/bin"]
 
 private let binaries = EmbeddedPostgres.findBinaries() ?? "/usr/lib/postgresql/15/bin"
 private let canRun = geteuid() == 0 && EmbeddedPostgres.findBinaries() != nil && getpwnam("nobody") != nil && getpwnam("postgres") != nil
@@ -57,14 +28,14 @@ private func quietLogger() -> Logger {
 
 /// psql as `user` (an OS user through runuser, or this process's user when nil).
 private func psql(as user: String?, _ connection: String, _ sql: String = "SELECT 1",
-                  environment: [String: String] = [:]) throws -> Outcome {
+                  environment: [String: String] = [:]) throws -> ChildOutcome {
     let arguments = ["-X", "-w", "-tA", "-d", connection, "-c", sql]
     var env = ["PATH": "/usr/bin:/bin", "PGCONNECT_TIMEOUT": "5"]
     env.merge(environment) { $1 }
     if let user {
-        return try execute("/usr/sbin/runuser", ["-u", user, "--", binaries + "/psql"] + arguments, environment: env)
+        return try spawnAndCapture("/usr/sbin/runuser", ["-u", user, "--", binaries + "/psql"] + arguments, environment: env)
     }
-    return try execute(binaries + "/psql", arguments, environment: env)
+    return try spawnAndCapture(binaries + "/psql", arguments, environment: env)
 }
 
 private func owner(_ path: String) -> (user: uid_t, group: gid_t)? {
@@ -166,13 +137,13 @@ struct EmbeddedPostgresTests {
         let data = directory + "/pgdata"
         // The layout and authentication older versions created.
         try FileManager.default.createDirectory(atPath: socket, withIntermediateDirectories: true)
-        #expect(try execute("/bin/chown", ["postgres:postgres", directory, socket]).status == 0)
-        #expect(try execute("/bin/chmod", ["755", directory, socket]).status == 0)
-        let initdb = try execute("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                                                       "-E", "UTF8", "--no-sync", "--no-instructions"])
+        #expect(try spawnAndCapture("/bin/chown", ["postgres:postgres", directory, socket], environment: minimalEnvironment).status == 0)
+        #expect(try spawnAndCapture("/bin/chmod", ["755", directory, socket], environment: minimalEnvironment).status == 0)
+        let initdb = try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+                                                               "-E", "UTF8", "--no-sync", "--no-instructions"], environment: minimalEnvironment)
         #expect(initdb.status == 0, "\(initdb.output)")
-        let started = try execute("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-w", "-l", directory + "/postgres.log",
-                                                        "-o", "-c listen_addresses='' -k \(socket)", "start"])
+        let started = try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-w", "-l", directory + "/postgres.log",
+                                                                "-o", "-c listen_addresses='' -k \(socket)", "start"], environment: minimalEnvironment)
         #expect(started.status == 0, "\(started.output) \((try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? "")")
         #expect(try psql(as: nil, "host=\(socket) user=postgres dbname=postgres", "CREATE DATABASE tollgate").status == 0)
         #expect(try psql(as: nil, "host=\(socket) user=postgres dbname=tollgate",
@@ -182,7 +153,7 @@ struct EmbeddedPostgresTests {
         #expect(before.status == 0 && before.output.contains("kept"), "\(before.output)")
         let oldKey = String(repeating: "5a", count: 32)
         FileManager.default.createFile(atPath: directory + "/secret.key", contents: Data((oldKey + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        #expect(try execute("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]).status == 0)
+        #expect(try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], environment: minimalEnvironment).status == 0)
 
         let cluster = try EmbeddedPostgres(directory: directory, logger: quietLogger())
         try cluster.start()

@@ -2,9 +2,10 @@ import Enforcement
 import Foundation
 import Server
 import Testing
+import TestSupport
 
 private func load(_ text: String) throws -> TollgateConfiguration {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-\(UUID().uuidString).toml").path
+    let path = temporaryPath("tollgate", suffix: ".toml")
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try TollgateConfiguration.load(path: path, environment: [:])

@@ -1,9 +1,24 @@
 import Foundation
 import Storage
 
-/// The first column of the first row of `sql` as a whole number (0 when NULL).
+/// The first column of the first row of `sql` as a whole number: a `count(*)`, an id, a length.
+///
+/// A NULL, a missing row or a value that is not a whole number throws rather than standing in
+/// as a number: 0 would satisfy the many expectations of "none stored", -1 would only show as
+/// some other mismatch, and either would hide a query that no longer asks what it should.
 public func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
-    Int(try connection.query(sql).value(row: 0, column: 0) ?? "0") ?? 0
+    let result = try connection.query(sql)
+    guard let text = result.value(row: 0, column: 0), let value = Int(text) else {
+        throw NotACount(sql: sql, value: result.rowCount == 0 ? "no row" : result.value(row: 0, column: 0) ?? "NULL")
+    }
+    return value
+}
+
+/// A query given to `count` answered something other than a whole number.
+public struct NotACount: Error, CustomStringConvertible {
+    public var sql: String
+    public var value: String
+    public var description: String { "\(sql) answered \(value), not a whole number: check the query" }
 }
 
 /// Polls `condition` every 20 ms until it holds or `seconds` have passed; its last answer.

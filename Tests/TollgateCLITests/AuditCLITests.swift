@@ -11,7 +11,7 @@ struct AuditCLITests {
         func tollgate(_ arguments: [String]) throws -> Int32 {
             try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey]).status
         }
-        let plan = "\(repository)/Config/plans/home-100.toml"
+        let plan = "\(RealData.repositoryRoot)/Config/plans/home-100.toml"
         #expect(try tollgate(["plan", "create", "--tenant", "acme", "--file", plan, "--from", "2020-01-01"]) == 0)
         #expect(try tollgate(["plan", "version", "add", "--tenant", "acme", "--name", "Home 100", "--file", plan, "--from", "2026-11-01"]) == 0)
         // A refused action (the plan exists) records nothing.

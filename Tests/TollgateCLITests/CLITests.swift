@@ -2,45 +2,12 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Runs the built `tollgate` executable (it sits beside the test bundle) and captures output.
-func runTollgate(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
-    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var directory = testBinary.deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("tollgate").path), directory.path != "/" {
-        directory = directory.deletingLastPathComponent()
-    }
-    let process = Process()
-    process.executableURL = directory.appendingPathComponent("tollgate")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let stdin = Pipe()
-    if input != nil { process.standardInput = stdin }
-    try process.run()
-    if let input {
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-    }
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let error = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
-}
-
-let repository: String = {
-    var path = #filePath
-    for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
-    return path
-}()
-
 @Suite("tollgate command line")
 struct CLITests {
     @Test("decode prints every attribute by name and verifies the authenticator")
     func decode() throws {
         let hex = "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
-        let result = try runTollgate(["decode", hex, "--secret", "testing123", "--dictionary", repository + "/Dictionaries/dictionary"])
+        let result = try runTollgate(["decode", hex, "--secret", "testing123", "--dictionary", RealData.repositoryRoot + "/Dictionaries/dictionary"])
         #expect(result.status == 0, "\(result.error)")
         for line in ["Accounting-Request (code 4), identifier 233, length 72",
                      "User-Name (1) = \"alice\"",
@@ -51,14 +18,14 @@ struct CLITests {
                      "Message-Authenticator: absent"] {
             #expect(result.output.contains(line), "missing: \(line)\n\(result.output)")
         }
-        let wrong = try runTollgate(["decode", hex, "--secret", "nope", "--dictionary", repository + "/Dictionaries/dictionary"])
+        let wrong = try runTollgate(["decode", hex, "--secret", "nope", "--dictionary", RealData.repositoryRoot + "/Dictionaries/dictionary"])
         #expect(wrong.output.contains("Request Authenticator: INVALID"))
         #expect(!wrong.output.contains("nope"), "the secret must never be printed")
     }
 
     @Test("decode explains a malformed packet and exits non-zero")
     func decodeMalformed() throws {
-        let truncated = try runTollgate(["decode", "04e90048", "--dictionary", repository + "/Dictionaries/dictionary"])
+        let truncated = try runTollgate(["decode", "04e90048", "--dictionary", RealData.repositoryRoot + "/Dictionaries/dictionary"])
         #expect(truncated.status == 1)
         #expect(truncated.error.contains("too_short"))
         let notHex = try runTollgate(["decode", "zz"])
@@ -68,7 +35,7 @@ struct CLITests {
 
     @Test("dictionary check counts the tree and names file:line on an error")
     func dictionaryCheck() throws {
-        let ok = try runTollgate(["dictionary", "check", repository + "/Dictionaries/dictionary"])
+        let ok = try runTollgate(["dictionary", "check", RealData.repositoryRoot + "/Dictionaries/dictionary"])
         #expect(ok.status == 0)
         #expect(ok.output.contains("vendors: 10"))
         #expect(ok.output.contains("warnings: 0"))

@@ -19,7 +19,7 @@ struct CollectorHostsTests {
         for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
                           ["nas", "add", "--tenant", "acme", "--name", "edge-1", "--address", network["nas"].address, "--secret", "edge-1-secret"]] {
             let result = try runTollgate(arguments + ["--database-url", database.url], environment: env)
-            guard result.status == 0 else { throw CLIError(result.error) }
+            guard result.status == 0 else { throw SetUpError(result.error) }
         }
         // Both collectors reach the database over the LAN.
         let url = database.networkURL! + "?connect_timeout=2"
@@ -33,7 +33,7 @@ struct CollectorHostsTests {
         try network.addAddress(secondAddress, to: network["nas"])
         let added = try runTollgate(["nas", "add", "--tenant", "acme", "--name", "edge-2", "--address", secondAddress, "--secret", "edge-2-secret",
                                      "--database-url", database.url], environment: env)
-        guard added.status == 0 else { throw CLIError(added.error) }
+        guard added.status == 0 else { throw SetUpError(added.error) }
         // Longer than the registry refresh (2 s): both know it before it sends.
         try await Task.sleep(for: .seconds(3))
 
@@ -65,7 +65,7 @@ struct CollectorHostsTests {
         }
         let (cutAt, secondBeforeCut, takeover) = try await ThreadTask { () throws -> (Int, Int, Double) in
             guard try waitUntil(seconds: 60, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 800 }) else {
-                throw CLIError("the load had not reached 800 packets after 60 s")
+                throw SetUpError("the load had not reached 800 packets after 60 s")
             }
             try network.setConnected(network["a"], false)
             let stored = (try count(connection, "SELECT count(*) FROM accounting_packets"),
@@ -74,7 +74,7 @@ struct CollectorHostsTests {
             // data in flight) give up; b takes the leadership at its next try.
             let cut = Date()
             guard try waitUntil(seconds: 60, { try b.metrics()["tollgate_merge_leader"] == 1 }) else {
-                throw CLIError("collector b did not lead the merge within 60 s of a's host leaving the network")
+                throw SetUpError("collector b did not lead the merge within 60 s of a's host leaving the network")
             }
             return (stored.0, stored.1, Date().timeIntervalSince(cut))
         }.value

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Headless Chromium driven by Selenium (Tests/interop/console_browser.py), as scripts/test
 /// installs them: Debian's chromium and chromium-driver, Selenium from PyPI. A missing piece
@@ -23,11 +24,11 @@ struct ConsoleBrowser {
     static func required() throws -> ConsoleBrowser {
         let python = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PYTHON"] ?? findExecutable("python3") ?? "/usr/bin/python3"
         for (path, package) in [(chromium, "chromium"), (chromedriver, "chromium-driver")] where !FileManager.default.isExecutableFile(atPath: path) {
-            throw CLIError("\(path) is missing: scripts/test installs Debian's \(package) (apt-get install \(package))")
+            throw SetUpError("\(path) is missing: scripts/test installs Debian's \(package) (apt-get install \(package))")
         }
-        let (status, output) = try TollgateCLITests.run(python, ["-c", "import selenium; print(selenium.__version__)"])
+        let (status, output) = try TestSupport.run(python, ["-c", "import selenium; print(selenium.__version__)"])
         guard status == 0 else {
-            throw CLIError("Selenium is missing for \(python): scripts/test installs it (pip install selenium): \(output.suffix(300))")
+            throw SetUpError("Selenium is missing for \(python): scripts/test installs it (pip install selenium): \(output.suffix(300))")
         }
         return ConsoleBrowser(python: python)
     }
@@ -36,12 +37,12 @@ struct ConsoleBrowser {
     func run(_ scenario: BrowserScenario) throws -> Result {
         let file = URL(fileURLWithPath: scenario.folder).appendingPathComponent("scenario.json")
         try scenario.json().write(to: file)
-        let (status, output) = try TollgateCLITests.run(python, [repository + "/Tests/interop/console_browser.py", file.path])
-        guard status == 0 else { throw CLIError("console_browser.py exited \(status): \(output.suffix(3000))") }
+        let (status, output) = try TestSupport.run(python, [RealData.repositoryRoot + "/Tests/interop/console_browser.py", file.path])
+        guard status == 0 else { throw SetUpError("console_browser.py exited \(status): \(output.suffix(3000))") }
         let data = try Data(contentsOf: URL(fileURLWithPath: scenario.result))
         guard let result = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let failures = result["failures"] as? [[String: Any]], let visited = result["visited"] as? [[String: Any]] else {
-            throw CLIError("console_browser.py wrote no result: \(output.suffix(2000))")
+            throw SetUpError("console_browser.py wrote no result: \(output.suffix(2000))")
         }
         let lines = failures.map { failure -> String in
             let fields = ["journey", "step", "page", "kind", "selector", "message", "expected", "actual"].compactMap { key -> String? in

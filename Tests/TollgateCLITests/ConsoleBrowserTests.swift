@@ -19,13 +19,13 @@ struct ConsoleBrowserTests {
         let browser = try ConsoleBrowser.required()
         let clock = ContinuousClock()
         let started = clock.now
-        let world = try await ConsoleWorld.seed()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-browser-\(UUID().uuidString)").path
+        let world = try await ConsoleBrowserWorld.seed()
+        let folder = temporaryPath("console-browser")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let scenario = BrowserScenario(
             baseURL: "http://127.0.0.1:\(world.serve.httpPort)", chromium: ConsoleBrowser.chromium, chromedriver: ConsoleBrowser.chromedriver,
             folder: folder, result: folder + "/result.json",
-            users: ConsoleWorld.users.mapValues { BrowserScenario.Credentials(email: $0.email, password: ConsoleWorld.password) },
+            users: ConsoleBrowserWorld.users.mapValues { BrowserScenario.Credentials(email: $0.email, password: ConsoleBrowserWorld.password) },
             journeys: try [northBilling(world), northReadonly(world), northOperator(world), southBilling(world), platformAdmin(world)])
         let seeded = clock.now
         let result = try browser.run(scenario)
@@ -68,8 +68,8 @@ struct ConsoleBrowserTests {
     /// The elements of a page that change state, other than signing out.
     static let stateChangingForms = "form[method=post]:not(.signout)"
 
-    func northBilling(_ world: ConsoleWorld) throws -> BrowserJourney {
-        let south = ConsoleWorld.southUsers + [ConsoleWorld.south.name, ConsoleWorld.south.nas]
+    func northBilling(_ world: ConsoleBrowserWorld) throws -> BrowserJourney {
+        let south = ConsoleBrowserWorld.southUsers + [ConsoleBrowserWorld.south.name, ConsoleBrowserWorld.south.nas]
         let thisCycle = try world.totalUsage("north", from: world.thisCycle.from, to: world.thisCycle.to)
         let lastCycle = try world.totalUsage("north", from: world.lastCycle.from, to: world.lastCycle.to)
         let perUser = try world.usage("north", from: world.thisCycle.from, to: world.thisCycle.to)
@@ -111,7 +111,7 @@ struct ConsoleBrowserTests {
             ]).without(south),
         ]
         var subscriberChecks: [BrowserExpectation] = []
-        for user in ConsoleWorld.northUsers {
+        for user in ConsoleBrowserWorld.northUsers {
             let usage = try #require(perUser[user])
             let row = "#subscribers tr[data-user=\"\(user)\"]"
             subscriberChecks += [
@@ -125,7 +125,7 @@ struct ConsoleBrowserTests {
         }
         let annaUsage = try #require(perUser["anna.north"])
         let day = String(firstHour.prefix(10))
-        let dayUsage = try #require(try world.usage("north", from: day, to: ConsoleWorld.day(after: day))["anna.north"])
+        let dayUsage = try #require(try world.usage("north", from: day, to: ConsoleBrowserWorld.day(after: day))["anna.north"])
         steps += [
             .visit("/console/subscribers", "Subscribers", name: "subscribers", subscriberChecks + [.count("#subscribers tr[data-user]", 2)])
                 .without(south),
@@ -230,7 +230,7 @@ struct ConsoleBrowserTests {
         return BrowserJourney(name: "north billing", steps: steps)
     }
 
-    func northReadonly(_ world: ConsoleWorld) throws -> BrowserJourney {
+    func northReadonly(_ world: ConsoleBrowserWorld) throws -> BrowserJourney {
         var steps: [BrowserStep] = [.signIn("north-readonly", lands: "/console/", title: "Overview", keyboard: true)]
         for (path, title) in [("/console/", "Overview"), ("/console/subscribers", "Subscribers"), ("/console/subscribers/anna.north", nil),
                               ("/console/sessions", "Sessions"), ("/console/top-users", "Top users")] as [(String, String?)] {
@@ -245,8 +245,8 @@ struct ConsoleBrowserTests {
         return BrowserJourney(name: "north readonly", steps: steps)
     }
 
-    func northOperator(_ world: ConsoleWorld) throws -> BrowserJourney {
-        let south = ConsoleWorld.southUsers + [ConsoleWorld.south.name, ConsoleWorld.south.nas, ConsoleWorld.south.address]
+    func northOperator(_ world: ConsoleBrowserWorld) throws -> BrowserJourney {
+        let south = ConsoleBrowserWorld.southUsers + [ConsoleBrowserWorld.south.name, ConsoleBrowserWorld.south.nas, ConsoleBrowserWorld.south.address]
         var steps: [BrowserStep] = [
             .signIn("north-operator", lands: "/console/", title: "Overview"),
             .visit("/console/subscribers", "Not allowed", status: 403, name: "an operator may not open subscribers"),
@@ -261,15 +261,15 @@ struct ConsoleBrowserTests {
             ]).without(south),
             .visit("/console/nas/north-nas", nil, name: "a NAS", [
                 .present("form#rotate-secret"), .present("form#coa-settings"), .present("#nas-health"),
-            ]).without(south + [ConsoleWorld.north.secret]),
+            ]).without(south + [ConsoleBrowserWorld.north.secret]),
             // The page names what was asked for, and nothing of the other tenant's NAS.
             .visit("/console/nas/south-nas", "Not found", status: 404, name: "another tenant's NAS is not found")
-                .without(ConsoleWorld.southUsers + [ConsoleWorld.south.name, ConsoleWorld.south.address]),
+                .without(ConsoleBrowserWorld.southUsers + [ConsoleBrowserWorld.south.name, ConsoleBrowserWorld.south.address]),
         ])
     }
 
-    func southBilling(_ world: ConsoleWorld) throws -> BrowserJourney {
-        let north = ConsoleWorld.northUsers + [ConsoleWorld.north.name, ConsoleWorld.north.nas]
+    func southBilling(_ world: ConsoleBrowserWorld) throws -> BrowserJourney {
+        let north = ConsoleBrowserWorld.northUsers + [ConsoleBrowserWorld.north.name, ConsoleBrowserWorld.north.nas]
         let anna = try #require(try world.invoices("north").first { $0["user"] as? String == "anna.north" }?["id"] as? Int)
         let bert = try #require(try world.invoices("south").first?["id"] as? Int)
         let run = "/console/invoices/\(world.period)"
@@ -293,8 +293,8 @@ struct ConsoleBrowserTests {
         return BrowserJourney(name: "south billing", steps: steps)
     }
 
-    func platformAdmin(_ world: ConsoleWorld) throws -> BrowserJourney {
-        let subscribers = ConsoleWorld.northUsers + ConsoleWorld.southUsers
+    func platformAdmin(_ world: ConsoleBrowserWorld) throws -> BrowserJourney {
+        let subscribers = ConsoleBrowserWorld.northUsers + ConsoleBrowserWorld.southUsers
         return BrowserJourney(name: "platform admin", steps: [
             .signIn("admin", lands: "/console/tenants", title: "Tenants"),
             .visit("/console/tenants", "Tenants", name: "tenants", [

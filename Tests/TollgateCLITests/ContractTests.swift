@@ -75,7 +75,7 @@ func listingCursors(port: UInt16, tokens: [String: String]) throws -> [String: S
         let url = "http://127.0.0.1:\(port)\(path)\(path.contains("?") ? "&" : "?")limit=1"
         let (status, body) = try run(curl, ["-sS", "-H", "Authorization: Bearer \(tokens[role]!)", url])
         let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
-        guard status == 0, let cursor = object?["next_cursor"] as? String else { throw CLIError("\(operation): no next_cursor in \(body)") }
+        guard status == 0, let cursor = object?["next_cursor"] as? String else { throw SetUpError("\(operation): no next_cursor in \(body)") }
         cursors[operation] = cursor
     }
     return cursors

@@ -41,7 +41,7 @@ struct DatabaseFailoverTests {
             // The primary goes; its standby has every commit the collector saw.
             switch loss {
             case .killed:
-                guard let pid = primary.postmasterPID else { throw CLIError("no postmaster.pid") }
+                guard let pid = primary.postmasterPID else { throw SetUpError("no postmaster.pid") }
                 kill(pid, SIGKILL)
             case .stopped:
                 try primary.stop()
@@ -63,7 +63,7 @@ struct DatabaseFailoverTests {
         // The monitor notices a lost node only after node_considered_unhealthy_timeout (3 s)
         // without a report from its keeper: at 100 packets/s the collector must spool.
         try await failoverUnderLoad(url: formation.url, label: "primary host lost, pg_auto_failover", spoolingCertain: true) {
-            guard let old = try formation.primary() else { throw CLIError("the formation has no primary: \(try formation.states())") }
+            guard let old = try formation.primary() else { throw SetUpError("the formation has no primary: \(try formation.states())") }
             let lost = Date()
             formation.loseHost(of: old)
             try formation.waitForPrimary(otherThan: old, seconds: 60)
@@ -79,7 +79,7 @@ struct DatabaseFailoverTests {
     func managedSwitchover() async throws {
         let formation = try AutoFailoverFormation()
         try await failoverUnderLoad(url: formation.url, label: "pg_autoctl perform switchover", spoolingCertain: false) {
-            guard let old = try formation.primary() else { throw CLIError("the formation has no primary: \(try formation.states())") }
+            guard let old = try formation.primary() else { throw SetUpError("the formation has no primary: \(try formation.states())") }
             let started = Date()
             try formation.performSwitchover()
             try formation.waitForPrimary(otherThan: old, seconds: 60)
@@ -106,7 +106,7 @@ func failoverUnderLoad(url: String, label: String, spoolingCertain: Bool,
         do {
             let connection = try PostgresConnection(url: url)
             guard try waitUntil(seconds: 120, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 1000 }) else {
-                throw CLIError("the load had not started after 120 s")
+                throw SetUpError("the load had not started after 120 s")
             }
         }
         return try failover()

@@ -305,11 +305,6 @@ private func registerNAS(_ devices: [(name: String, address: String, secret: Str
     return ids
 }
 
-/// The single integer a query returns.
-private func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
-    Int(try connection.query(sql).value(row: 0, column: 0) ?? "") ?? -1
-}
-
 /// Usage in the database equals what the simulator sent, in total and per subscriber.
 func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
                           sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -360,7 +355,7 @@ extension [String: Int] {
 /// The body of an HTTP GET to 127.0.0.1:`port` that must answer `status`, with a bearer token when given.
 func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw CLIError("socket(): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw SetUpError("socket(): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -368,11 +363,11 @@ func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { throw CLIError("connect to port \(port): \(String(cString: strerror(errno)))") }
+    guard connected == 0 else { throw SetUpError("connect to port \(port): \(String(cString: strerror(errno)))") }
     let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n".utf8)
     guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
-        throw CLIError("sending the HTTP request failed")
+        throw SetUpError("sending the HTTP request failed")
     }
     var response: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
@@ -383,7 +378,7 @@ func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200
     }
     let text = String(decoding: response, as: UTF8.self)
     guard text.hasPrefix("HTTP/1.1 \(status)"), let body = text.range(of: "\r\n\r\n") else {
-        throw CLIError("GET \(path): \(text.prefix(200))")
+        throw SetUpError("GET \(path): \(text.prefix(200))")
     }
     let content = String(text[body.upperBound...])
     // A streamed body (CSV exports) comes in chunks: size in hex, CRLF, data, CRLF; 0 ends it.

@@ -27,10 +27,10 @@ final class FreeRADIUSProcess {
     init(tollgatePort: UInt16, nasSecret: String, tollgateSecret: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable),
               FileManager.default.fileExists(atPath: "\(Self.systemConfiguration)/radiusd.conf") else {
-            throw CLIError("FreeRADIUS is not installed (\(Self.executable), \(Self.systemConfiguration)): scripts/test installs it; by hand: apt-get install -y freeradius freeradius-utils")
+            throw SetUpError("FreeRADIUS is not installed (\(Self.executable), \(Self.systemConfiguration)): scripts/test installs it; by hand: apt-get install -y freeradius freeradius-utils")
         }
         port = freePort(udp: true)
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-freeradius-\(UUID().uuidString)").path
+        directory = temporaryPath("tollgate-freeradius")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
             try prepare(tollgatePort: tollgatePort, nasSecret: nasSecret, tollgateSecret: tollgateSecret)
@@ -45,7 +45,7 @@ final class FreeRADIUSProcess {
     private func prepare(tollgatePort: UInt16, nasSecret: String, tollgateSecret: String) throws {
         // cp -a keeps mods-enabled's relative symbolic links and the certificates' modes.
         let (copied, copyOutput) = try run("/bin/cp", ["-a", "\(Self.systemConfiguration)/.", directory])
-        guard copied == 0 else { throw CLIError("copying \(Self.systemConfiguration) failed: \(copyOutput)") }
+        guard copied == 0 else { throw SetUpError("copying \(Self.systemConfiguration) failed: \(copyOutput)") }
         let fm = FileManager.default
         try fm.createDirectory(atPath: "\(directory)/log", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(directory)/run", withIntermediateDirectories: true)
@@ -74,7 +74,7 @@ final class FreeRADIUSProcess {
             """.write(toFile: "\(directory)/clients.conf", atomically: true, encoding: .utf8)
 
         // The snippets as shipped, with the operator's placeholders filled in.
-        let snippets = "\(repository)/Config/freeradius"
+        let snippets = "\(RealData.repositoryRoot)/Config/freeradius"
         try fm.copyItem(atPath: "\(snippets)/mods-available/tollgate_detail", toPath: "\(directory)/mods-available/tollgate_detail")
         try fm.createSymbolicLink(atPath: "\(directory)/mods-enabled/tollgate_detail", withDestinationPath: "../mods-available/tollgate_detail")
         var site = try String(contentsOfFile: "\(snippets)/sites-available/tollgate", encoding: .utf8)
@@ -90,7 +90,7 @@ final class FreeRADIUSProcess {
             ("check_timeout = 4", "check_timeout = 1"),
             ("num_answers_to_alive = 3", "num_answers_to_alive = 1"),
         ] {
-            guard site.contains(shipped) else { throw CLIError("sites-available/tollgate no longer says \"\(shipped)\": update FreeRADIUSProcess") }
+            guard site.contains(shipped) else { throw SetUpError("sites-available/tollgate no longer says \"\(shipped)\": update FreeRADIUSProcess") }
             site = site.replacingOccurrences(of: shipped, with: test)
         }
         try site.write(toFile: "\(directory)/sites-available/tollgate", atomically: true, encoding: .utf8)
@@ -124,12 +124,12 @@ final class FreeRADIUSProcess {
                     addedDetail = true
                 }
             }
-            guard addedDetail else { throw CLIError("the default site's accounting section has no \"-sql\" line to put tollgate_detail after") }
+            guard addedDetail else { throw SetUpError("the default site's accounting section has no \"-sql\" line to put tollgate_detail after") }
             return lines.joined(separator: "\n")
         }
 
         let (checked, checkOutput) = try run(Self.executable, ["-C", "-d", directory])
-        guard checked == 0 else { throw CLIError("FreeRADIUS refused the configuration: \(checkOutput.suffix(3000))") }
+        guard checked == 0 else { throw SetUpError("FreeRADIUS refused the configuration: \(checkOutput.suffix(3000))") }
     }
 
     private func edit(_ file: String, _ change: (String) throws -> String) throws {
@@ -149,7 +149,7 @@ final class FreeRADIUSProcess {
             return text.contains("Ready to process requests") || !process.isRunning
         }
         guard ready, process.isRunning else {
-            throw CLIError("FreeRADIUS did not start: \(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(3000))")
+            throw SetUpError("FreeRADIUS did not start: \(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(3000))")
         }
     }
 

@@ -2,21 +2,7 @@ import Foundation
 import NASSimulator
 import RADIUS
 import Synchronization
-
-/// A UDP socket bound to `host` on a kernel-chosen port.
-func udpSocket(boundTo host: String) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    guard fd >= 0 else { throw CLIError("socket(): \(String(cString: strerror(errno)))") }
-    var address = loopbackAddress(host, port: 0)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else {
-        close(fd)
-        throw CLIError("bind(\(host)): \(String(cString: strerror(errno)))")
-    }
-    return fd
-}
+import TestSupport
 
 /// Hostile datagrams of every kind an accounting port meets, sent round-robin as fast as one
 /// thread can until `stop()`, from three loopback addresses: the registered NAS's own (an

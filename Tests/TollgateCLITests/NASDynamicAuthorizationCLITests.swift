@@ -13,7 +13,7 @@ struct NASDynamicAuthorizationCLITests {
             try runTollgate(arguments + ["--database-url", url], environment: env, input: input)
         }
         func file(_ contents: String) throws -> String {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-coa-\(UUID().uuidString)").path
+            let path = temporaryPath("tollgate-coa")
             try contents.write(toFile: path, atomically: false, encoding: .utf8)
             return path
         }

@@ -19,7 +19,7 @@ struct NASSecretCLITests {
             try runTollgate(arguments + ["--database-url", url], environment: env, input: input)
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-secret-\(UUID().uuidString)").path
+        let file = temporaryPath("tollgate-secret")
         try "from-a-file-123\n".write(toFile: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
 

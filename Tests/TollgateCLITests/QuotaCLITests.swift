@@ -9,7 +9,7 @@ import TestSupport
 struct QuotaCLITests {
     func tollgate(_ arguments: [String], _ url: String) throws -> String {
         let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-        guard result.status == 0 else { throw CLIError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
+        guard result.status == 0 else { throw SetUpError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
         return result.output
     }
 
@@ -20,16 +20,16 @@ struct QuotaCLITests {
     @Test("serve throttles a subscriber crossing the example fair-usage plan; quota show, topup add and enforcement list tell the story")
     func serveActs() async throws {
         let (url, connection) = try prepareDatabase()
-        let dictionary = try RADIUSDictionary(contentsOf: repository + "/Dictionaries/dictionary")
+        let dictionary = try RADIUSDictionary(contentsOf: RealData.repositoryRoot + "/Dictionaries/dictionary")
         let peer = try DynamicAuthorizationPeer(secret: Array("testing123".utf8), dictionary: dictionary)
         defer { peer.stop() }
         _ = try tollgate(["nas", "update", "--tenant", "acme", "--name", "lo", "--coa-port", String(peer.port), "--vendor", "mikrotik"], url)
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(repository)/Config/plans/fair-usage.toml", "--from", "2020-01-01"], url)
+        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/fair-usage.toml", "--from", "2020-01-01"], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "dave", "--plan", "Fair 200", "--from", "2020-01-01"], url)
 
         let serve = try ServeProcess(databaseURL: url, configuration: """
             [enforcement]
-            vendor_directory = "\(repository)/Config/vendors"
+            vendor_directory = "\(RealData.repositoryRoot)/Config/vendors"
             poll_ms = 100
             """)
         // 210 GB in one Interim: past 80 % (notify) and 100 % (throttle) of 200 GB, and the daily 20 GB notice.

@@ -50,7 +50,7 @@ private struct ImportWorld {
     @discardableResult
     func tollgate(_ arguments: [String], expect status: Int32? = nil) throws -> (status: Int32, output: String, error: String) {
         let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-        if let status, result.status != status { throw CLIError("tollgate \(arguments.joined(separator: " ")): status \(result.status)\n\(result.error)") }
+        if let status, result.status != status { throw SetUpError("tollgate \(arguments.joined(separator: " ")): status \(result.status)\n\(result.error)") }
         return result
     }
 

@@ -8,7 +8,7 @@ import TestSupport
 struct RatingCLITests {
     func tollgate(_ arguments: [String], _ url: String) throws -> String {
         let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-        guard result.status == 0 else { throw CLIError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
+        guard result.status == 0 else { throw SetUpError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
         return result.output
     }
 
@@ -29,8 +29,8 @@ struct RatingCLITests {
         let period = String(format: "%04d-%02d", parts.year!, parts.month!)
         let first = period + "-01"
 
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(repository)/Config/plans/home-100.toml", "--from", "2020-01-01"], url)
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(repository)/Config/plans/nights-free.toml"], url)
+        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01"], url)
+        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/nights-free.toml"], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "alice", "--plan", "Home 100", "--from", first], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "carol", "--plan", "Nights Free", "--from", first], url)
 
@@ -135,7 +135,7 @@ struct RatingCLITests {
     @Test("every example plan in Config/plans is accepted; bad plan files are refused naming the field")
     func examplePlans() throws {
         let (url, _) = try prepareDatabase()
-        let folder = "\(repository)/Config/plans"
+        let folder = "\(RealData.repositoryRoot)/Config/plans"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".toml") || $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 5)
         for file in files {

@@ -9,10 +9,6 @@ private func tollgate(_ arguments: [String]) throws -> (status: Int32, output: S
     try runTollgate(arguments, environment: ["TOLLGATE_SECRET_KEY": secretKey])
 }
 
-private func count(_ url: String, _ sql: String) throws -> Int {
-    Int(try PostgresConnection(url: url).query(sql).value(row: 0, column: 0) ?? "0") ?? 0
-}
-
 @Suite("A spool and the database it was written for (processes)", .enabled(if: TestDatabase.available), .serialized)
 struct SpoolIdentityProcessTests {
     @Test("""
@@ -53,8 +49,8 @@ struct SpoolIdentityProcessTests {
         let log = try String(contentsOf: second.log, encoding: .utf8)
         #expect(log.contains("spool holds batches written for another database") && log.contains("\(identityA)") && log.contains("\(identityB)"), "\(log)")
         try await Task.sleep(for: .seconds(2))
-        #expect(try count(urlB, "SELECT count(*) FROM accounting_packets") == 0)
-        #expect(try count(urlB, "SELECT count(*) FROM usage_hourly") == 0)
+        #expect(try count(PostgresConnection(url: urlB), "SELECT count(*) FROM accounting_packets") == 0)
+        #expect(try count(PostgresConnection(url: urlB), "SELECT count(*) FROM usage_hourly") == 0)
         #expect(try second.metrics()["tollgate_spool_replayed_packets_total"] == 0)
 
         let status = try tollgate(["spool", "status", "--data-directory", data])
@@ -73,7 +69,7 @@ struct SpoolIdentityProcessTests {
         let wrong = try tollgate(["spool", "replay", "--database-url", urlB, "--data-directory", data])
         #expect(wrong.status == 1, "\(wrong.output)")
         #expect(wrong.error.contains("no segment in \(data)/spool was written for \(identityB)") && wrong.error.contains("written for \(identityA)"), "\(wrong.error)")
-        #expect(try count(urlB, "SELECT count(*) FROM accounting_packets") == 0)
+        #expect(try count(PostgresConnection(url: urlB), "SELECT count(*) FROM accounting_packets") == 0)
 
         let aside = try tollgate(["spool", "set-aside", "--database-url", urlB, "--data-directory", data])
         #expect(aside.status == 0, "\(aside.error)")
@@ -86,14 +82,14 @@ struct SpoolIdentityProcessTests {
         let replay = try tollgate(["spool", "replay", "--database-url", cluster.url, "--spool-directory", folder])
         #expect(replay.status == 0, "\(replay.error)")
         #expect(replay.output == "replayed 3 packets into \(identityA)\n", "\(replay.output)")
-        #expect(try count(cluster.url, "SELECT count(*) FROM accounting_packets") == 3)
+        #expect(try count(PostgresConnection(url: cluster.url), "SELECT count(*) FROM accounting_packets") == 3)
         let totals = try PostgresConnection(url: cluster.url).query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
         #expect(totals == [String(report.expected.upload), String(report.expected.download)])
         #expect(totals == ["246914", "1975306"])
-        #expect(try count(urlB, "SELECT count(*) FROM accounting_packets") == 0)
+        #expect(try count(PostgresConnection(url: urlB), "SELECT count(*) FROM accounting_packets") == 0)
 
         // The database down and the spool at its limit: neither can take a batch.
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-\(UUID().uuidString).toml").path
+        let config = temporaryPath("tollgate", suffix: ".toml")
         try "[collector]\nspool_max_bytes = 1\ncommit_timeout_ms = 2000\n".write(toFile: config, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let full = try ServeProcess(databaseURL: cluster.url, arguments: ["--config", config])

@@ -51,7 +51,7 @@ struct TenantPredicateTests {
         let cluster = try PrivateCluster()
         // The schema first: migrations span tenants by nature.
         let migrated = try runTollgate(["migrate", "--database-url", cluster.url])
-        guard migrated.status == 0 else { throw CLIError(migrated.error) }
+        guard migrated.status == 0 else { throw SetUpError(migrated.error) }
         let setup = try PostgresConnection(url: cluster.url)
         // Loaded here first so that ALTER SYSTEM knows its settings.
         try setup.execute("LOAD 'auto_explain'")
@@ -63,17 +63,17 @@ struct TenantPredicateTests {
         let url = cluster.url
         func tollgate(_ arguments: [String]) throws -> String {
             let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-            guard result.status == 0 else { throw CLIError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
+            guard result.status == 0 else { throw SetUpError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
             return result.output
         }
-        let dictionary = try RADIUSDictionary(contentsOf: repository + "/Dictionaries/dictionary")
+        let dictionary = try RADIUSDictionary(contentsOf: RealData.repositoryRoot + "/Dictionaries/dictionary")
         let peer = try DynamicAuthorizationPeer(secret: Array("testing123".utf8), dictionary: dictionary)
         defer { peer.stop() }
         for slug in ["acme", "globex"] { _ = try tollgate(["tenant", "create", slug, "--name", slug.capitalized]) }
         _ = try tollgate(["nas", "add", "--tenant", "acme", "--name", "lo", "--address", "127.0.0.1", "--secret", "testing123",
                           "--coa-port", String(peer.port), "--vendor", "mikrotik"])
         _ = try tollgate(["nas", "add", "--tenant", "globex", "--name", "edge", "--address", "127.0.0.9", "--secret", "globex-secret"])
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(repository)/Config/plans/fair-usage.toml", "--from", "2020-01-01"])
+        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/fair-usage.toml", "--from", "2020-01-01"])
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "dave", "--plan", "Fair 200", "--from", "2020-01-01"])
         // Housekeeping every second (retention, the reaper, the open-sessions gauge), so that
         // it runs during the test whatever its pace.
@@ -82,7 +82,7 @@ struct TenantPredicateTests {
             maintenance_seconds = 1
 
             [enforcement]
-            vendor_directory = "\(repository)/Config/vendors"
+            vendor_directory = "\(RealData.repositoryRoot)/Config/vendors"
             poll_ms = 100
             """)
         var sessions = [SimulatedSession(userName: "dave", sessionID: "D-1", nasPort: 1, framedIPAddress: 0x0A00_0001,
@@ -114,9 +114,9 @@ struct TenantPredicateTests {
         // The console's pages, signed in as the tenant's billing staff.
         let added = try runTollgate(["user", "add", "--tenant", "acme", "--email", "billing@acme.example", "--role", "billing", "--password-stdin",
                                      "--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey], input: "console-password-1\n")
-        guard added.status == 0 else { throw CLIError(added.error) }
+        guard added.status == 0 else { throw SetUpError(added.error) }
         let python = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PYTHON"] ?? findExecutable("python3") ?? "/usr/bin/python3"
-        let (pagesStatus, pages) = try run(python, [repository + "/Benchmarks/console-pages.py", "127.0.0.1", String(serve.httpPort), "billing@acme.example", "1",
+        let (pagesStatus, pages) = try run(python, [RealData.repositoryRoot + "/Benchmarks/console-pages.py", "127.0.0.1", String(serve.httpPort), "billing@acme.example", "1",
                                                     "/console/", "/console/subscribers", "/console/subscribers/dave?period=2026-11", "/console/sessions",
                                                     "/console/top-users?period=2026-11", "/console/invoices", "/console/plans", "/console/audit"],
                                            input: "console-password-1\n")

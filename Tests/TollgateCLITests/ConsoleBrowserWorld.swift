@@ -8,7 +8,7 @@ import TestSupport
 /// subscribers made with the CLI, accounting packets sent over UDP to a running `tollgate
 /// serve`, an invoice run per tenant, and console users of every role. The figures the pages
 /// must show are read back from the database (the CLI's listings, which equal the API's).
-struct ConsoleWorld {
+struct ConsoleBrowserWorld {
     let url: String
     let connection: PostgresConnection
     let serve: ServeProcess
@@ -42,11 +42,11 @@ struct ConsoleWorld {
         var secret: String
     }
 
-    static func seed() async throws -> ConsoleWorld {
+    static func seed() async throws -> ConsoleBrowserWorld {
         let (url, connection) = try TestDatabase.fresh()
         func tollgate(_ arguments: [String]) throws -> String {
             let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-            guard result.status == 0 else { throw CLIError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
+            guard result.status == 0 else { throw SetUpError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
             return result.output
         }
         var calendar = Calendar(identifier: .gregorian)
@@ -67,7 +67,7 @@ struct ConsoleWorld {
         for tenant in [north, south] {
             _ = try tollgate(["tenant", "create", tenant.slug, "--name", tenant.name])
             _ = try tollgate(["nas", "add", "--tenant", tenant.slug, "--name", tenant.nas, "--address", tenant.address, "--secret", tenant.secret])
-            _ = try tollgate(["plan", "create", "--tenant", tenant.slug, "--file", "\(repository)/Config/plans/home-100.toml", "--from", "2020-01-01"])
+            _ = try tollgate(["plan", "create", "--tenant", tenant.slug, "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01"])
         }
         for user in northUsers {
             _ = try tollgate(["subscriber", "add", "--tenant", "north", "--user", user, "--plan", "Home 100", "--from", period + "-01"])
@@ -97,7 +97,7 @@ struct ConsoleWorld {
         for (tenant, sessions) in [(north, northSessions), (south, southSessions)] {
             let nas = SimulatedNAS(localAddress: tenant.address, target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: tenant.secret)
             let report = try await nas.run(sessions: sessions, options: options)
-            guard report.isComplete else { throw CLIError("\(tenant.slug)'s packets were not all answered: \(report)") }
+            guard report.isComplete else { throw SetUpError("\(tenant.slug)'s packets were not all answered: \(report)") }
         }
         try waitForMerge(connection)
         for tenant in [north, south] {
@@ -110,7 +110,7 @@ struct ConsoleWorld {
             _ = try ConsoleUserStore(connection: connection).create(tenant: try user.tenant.map { try tenants.require(slug: $0) },
                                                                     email: user.email, role: user.role, passwordHash: hash)
         }
-        return ConsoleWorld(url: url, connection: connection, serve: serve, period: period,
+        return ConsoleBrowserWorld(url: url, connection: connection, serve: serve, period: period,
                             thisCycle: (day(thisMonth), day(nextMonth)), lastCycle: (day(lastMonth), day(thisMonth)))
     }
 
@@ -118,9 +118,9 @@ struct ConsoleWorld {
 
     func tollgate(_ arguments: [String]) throws -> [[String: Any]] {
         let result = try runTollgate(arguments + ["--format", "json", "--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-        guard result.status == 0 else { throw CLIError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
+        guard result.status == 0 else { throw SetUpError("tollgate \(arguments.joined(separator: " ")): \(result.error)") }
         guard let rows = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] else {
-            throw CLIError("tollgate \(arguments.joined(separator: " ")) printed no JSON list: \(result.output.prefix(300))")
+            throw SetUpError("tollgate \(arguments.joined(separator: " ")) printed no JSON list: \(result.output.prefix(300))")
         }
         return rows
     }

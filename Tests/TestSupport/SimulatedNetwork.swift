@@ -4,19 +4,19 @@ import Foundation
 /// each joined by a veth pair to a bridge in a namespace of its own, as machines on one LAN
 /// (10.77.0.0/24, in order of `hosts`: .1, .2, ...). Links can be cut and restored, as a
 /// host's network failing. Everything is removed with the object.
-final class SimulatedNetwork: @unchecked Sendable {
+public final class SimulatedNetwork: @unchecked Sendable {
     /// One simulated machine.
-    struct Host: Sendable {
-        let name: String
-        let namespace: String
+    public struct Host: Sendable {
+        public let name: String
+        public let namespace: String
         /// Its address on the LAN.
-        let address: String
+        public let address: String
         /// Its end of the veth pair.
-        let interface: String
+        public let interface: String
 
         /// Runs `body` on a thread of this process that has entered the host's namespace (sockets
         /// it opens are the host's), and returns what it returned.
-        func within<T>(_ body: @escaping () throws -> T) throws -> T {
+        public func within<T>(_ body: @escaping () throws -> T) throws -> T {
             let namespace = namespace
             nonisolated(unsafe) let body = body
             let done = DispatchSemaphore(value: 0)
@@ -40,7 +40,7 @@ final class SimulatedNetwork: @unchecked Sendable {
     /// veth pairs made (each named by its host end), removed even if never moved.
     private var pairs: [String] = []
 
-    init(hosts names: [String]) throws {
+    public init(hosts names: [String]) throws {
         tag = String(UUID().uuidString.prefix(6)).lowercased()
         bridgeNamespace = "tg-\(tag)-lan"
         try Self.ip(["netns", "add", bridgeNamespace])
@@ -67,20 +67,20 @@ final class SimulatedNetwork: @unchecked Sendable {
         }
     }
 
-    subscript(name: String) -> Host { hosts[name]! }
+    public subscript(name: String) -> Host { hosts[name]! }
 
     /// A second address for a host (another NAS behind the same machine).
-    func addAddress(_ address: String, to host: Host) throws {
+    public func addAddress(_ address: String, to host: Host) throws {
         try Self.ip(["-n", host.namespace, "addr", "add", "\(address)/24", "dev", host.interface])
     }
 
     /// Cuts a host off the LAN (its link down: it neither sends nor receives), or puts it back.
-    func setConnected(_ host: Host, _ connected: Bool) throws {
+    public func setConnected(_ host: Host, _ connected: Bool) throws {
         try Self.ip(["-n", host.namespace, "link", "set", host.interface, connected ? "up" : "down"])
     }
 
     /// The program's arguments to run `arguments` on `host`.
-    func command(on host: Host, _ arguments: [String]) -> [String] {
+    public func command(on host: Host, _ arguments: [String]) -> [String] {
         ["/usr/sbin/ip", "netns", "exec", host.namespace] + arguments
     }
 
@@ -95,26 +95,26 @@ final class SimulatedNetwork: @unchecked Sendable {
     }
 
     /// Whether this machine can make namespaces (root and iproute2).
-    static var available: Bool {
+    public static var available: Bool {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
     }
 
     private static func ip(_ arguments: [String]) throws {
         let (status, output) = try run("/usr/sbin/ip", arguments)
-        guard status == 0 else { throw CLIError("ip \(arguments.joined(separator: " ")): \(output)") }
+        guard status == 0 else { throw SetUpError("ip \(arguments.joined(separator: " ")): \(output)") }
     }
 
     /// Moves the calling thread into a namespace (setns(2) on /run/netns/NAME).
     fileprivate static func enter(_ namespace: String) throws {
         let fd = open("/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIError("open /run/netns/\(namespace): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SetUpError("open /run/netns/\(namespace): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         // glibc's setns; the Swift Glibc module does not declare it.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { throw CLIError("setns is not available") }
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { throw SetUpError("setns is not available") }
         typealias SetNS = @convention(c) (Int32, Int32) -> Int32
         let newNetworkNamespace: Int32 = 0x4000_0000
         guard unsafeBitCast(symbol, to: SetNS.self)(fd, newNetworkNamespace) == 0 else {
-            throw CLIError("setns \(namespace): \(String(cString: strerror(errno)))")
+            throw SetUpError("setns \(namespace): \(String(cString: strerror(errno)))")
         }
     }
 }

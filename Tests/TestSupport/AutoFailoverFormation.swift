@@ -1,6 +1,5 @@
 import Foundation
 import Storage
-import TestSupport
 
 /// A pg_auto_failover formation of a test's own: a monitor and two Postgres nodes, each run by
 /// its `pg_autoctl run` keeper as the postgres OS user (PostgreSQL refuses root), on free
@@ -10,12 +9,12 @@ import TestSupport
 /// instead of the defaults' half minute (`monitorSettings`); pg_auto_failover itself makes the
 /// secondary synchronous (`synchronous_standby_names = 'ANY 1 (pgautofailover_standby_N)'`), so
 /// a commit the primary acknowledged is on the secondary.
-final class AutoFailoverFormation {
+public final class AutoFailoverFormation {
     /// One Postgres node of the formation.
-    struct Node: Equatable, Sendable {
-        let name: String
-        let port: UInt16
-        let pgdata: String
+    public struct Node: Equatable, Sendable {
+        public let name: String
+        public let port: UInt16
+        public let pgdata: String
     }
 
     /// The monitor's GUCs (pgautofailover.*, milliseconds): a health check every second that
@@ -24,7 +23,7 @@ final class AutoFailoverFormation {
     /// (the defaults: 5 s, 5 s, 2 retries 2 s apart, 20 s, 30 s). The demote timeout is that short
     /// only because the test's primary is dead; a partitioned primary that is still running
     /// needs the keeper's network_partition_timeout (20 s) to stop taking writes.
-    static let monitorSettings: KeyValuePairs<String, String> = [
+    public static let monitorSettings: KeyValuePairs<String, String> = [
         "pgautofailover.health_check_period": "1000",
         "pgautofailover.health_check_timeout": "1000",
         "pgautofailover.health_check_max_retries": "2",
@@ -35,14 +34,14 @@ final class AutoFailoverFormation {
 
     /// pg_autoctl sizes memory for a dedicated host (a quarter of its RAM as shared_buffers);
     /// three servers of a test share this machine with everything else.
-    static let serverSettings: KeyValuePairs<String, String> = [
+    public static let serverSettings: KeyValuePairs<String, String> = [
         "shared_buffers": "'32MB'", "work_mem": "'4MB'", "maintenance_work_mem": "'64MB'",
         "effective_cache_size": "'256MB'", "wal_keep_size": "'128MB'",
     ]
 
-    let directory: String
-    let monitorPort: UInt16
-    let nodes: [Node]
+    public let directory: String
+    public let monitorPort: UInt16
+    public let nodes: [Node]
     private let bin: String
     private let autoctl: String
     /// The keepers by data folder: each `runuser` started in a process group of its own, which
@@ -50,26 +49,26 @@ final class AutoFailoverFormation {
     private var keepers: [String: pid_t] = [:]
 
     /// Both nodes in one libpq multi-host URL; libpq takes the one that accepts writes.
-    var url: String {
+    public var url: String {
         "postgresql:///postgres?host=127.0.0.1,127.0.0.1&port=\(nodes[0].port),\(nodes[1].port)&user=postgres"
             + "&target_session_attrs=read-write&connect_timeout=2"
     }
 
-    var monitorURL: String { "postgresql://autoctl_node@127.0.0.1:\(monitorPort)/pg_auto_failover?sslmode=disable&connect_timeout=2" }
+    public var monitorURL: String { "postgresql://autoctl_node@127.0.0.1:\(monitorPort)/pg_auto_failover?sslmode=disable&connect_timeout=2" }
 
     /// Creates the monitor and two nodes and returns once one node is primary and the other
     /// its synchronous secondary.
-    init() throws {
+    public init() throws {
         guard let bin = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PG_BINDIR"] else {
-            throw CLIError("TOLLGATE_TEST_PG_BINDIR is not set: run the tests with scripts/test")
+            throw SetUpError("TOLLGATE_TEST_PG_BINDIR is not set: run the tests with scripts/test")
         }
         let autoctl = ProcessInfo.processInfo.environment["TOLLGATE_TEST_PG_AUTOCTL"] ?? findExecutable("pg_autoctl")
         guard let autoctl, FileManager.default.isExecutableFile(atPath: autoctl) else {
-            throw CLIError("pg_autoctl not found: scripts/test installs postgresql-15-auto-failover")
+            throw SetUpError("pg_autoctl not found: scripts/test installs postgresql-15-auto-failover")
         }
         self.bin = bin
         self.autoctl = autoctl
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-paf-\(UUID().uuidString)").path
+        directory = temporaryPath("tollgate-paf")
         var ports: Set<UInt16> = []
         while ports.count < 3 { ports.insert(freePort(udp: false)) }
         let sorted = ports.sorted()
@@ -89,7 +88,7 @@ final class AutoFailoverFormation {
         try append(Self.monitorSettings, to: directory + "/monitor")
         try startKeeper(directory + "/monitor", log: "monitor")
         guard try waitUntil(seconds: 30, { (try? PostgresConnection(url: monitorURL)) != nil }) else {
-            throw CLIError("the pg_auto_failover monitor did not start: \(tail("monitor"))")
+            throw SetUpError("the pg_auto_failover monitor did not start: \(tail("monitor"))")
         }
 
         // The first node initializes a primary (state single), the second clones it with
@@ -98,17 +97,17 @@ final class AutoFailoverFormation {
         try append(Self.serverSettings, to: nodes[0].pgdata)
         try startKeeper(nodes[0].pgdata, log: nodes[0].name)
         guard try waitUntil(seconds: 30, { (try? states())?[nodes[0].name]?.reported == "single" }) else {
-            throw CLIError("\(nodes[0].name) did not reach state single: \(tail(nodes[0].name))")
+            throw SetUpError("\(nodes[0].name) did not reach state single: \(tail(nodes[0].name))")
         }
         try createNode(nodes[1])
         try startKeeper(nodes[1].pgdata, log: nodes[1].name)
         guard try waitUntil(seconds: 60, { (try? isPrimaryWithSynchronousSecondary()) == true }) else {
-            throw CLIError("the formation has no primary with a synchronous secondary after 60 s: \((try? states()).map { "\($0)" } ?? "")")
+            throw SetUpError("the formation has no primary with a synchronous secondary after 60 s: \((try? states()).map { "\($0)" } ?? "")")
         }
     }
 
     /// The monitor's view: reported and assigned state by node name.
-    func states() throws -> [String: (reported: String, assigned: String)] {
+    public func states() throws -> [String: (reported: String, assigned: String)] {
         let rows = try PostgresConnection(url: monitorURL)
             .query("SELECT nodename, reportedstate::text, goalstate::text FROM pgautofailover.node").rows
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] ?? "", (reported: $0[1] ?? "", assigned: $0[2] ?? "")) })
@@ -116,7 +115,7 @@ final class AutoFailoverFormation {
 
     /// The node the monitor has made primary and that reports so (primary, or wait_primary
     /// while it has no secondary); nil while a failover is under way.
-    func primary() throws -> Node? {
+    public func primary() throws -> Node? {
         let states = try states()
         return nodes.first { node in
             guard let state = states[node.name] else { return false }
@@ -125,14 +124,14 @@ final class AutoFailoverFormation {
     }
 
     /// Waits until a node other than `old` is primary (see `primary()`).
-    func waitForPrimary(otherThan old: Node, seconds: Double) throws {
+    public func waitForPrimary(otherThan old: Node, seconds: Double) throws {
         guard try waitUntil(seconds: seconds, { ((try? primary()) ?? nil).map { $0 != old } == true }) else {
-            throw CLIError("no node but \(old.name) became primary within \(Int(seconds)) s: \((try? states()).map { "\($0)" } ?? "")")
+            throw SetUpError("no node but \(old.name) became primary within \(Int(seconds)) s: \((try? states()).map { "\($0)" } ?? "")")
         }
     }
 
     /// One node primary and the other secondary, and the primary's commits waiting for it.
-    func isPrimaryWithSynchronousSecondary() throws -> Bool {
+    public func isPrimaryWithSynchronousSecondary() throws -> Bool {
         let states = try states()
         guard let primary = try primary(), states[primary.name]?.reported == "primary",
               let secondary = nodes.first(where: { $0 != primary }), states[secondary.name]?.reported == "secondary" else { return false }
@@ -142,12 +141,12 @@ final class AutoFailoverFormation {
     }
 
     /// A connection URL for one node.
-    func url(of node: Node) -> String { "postgresql:///postgres?host=127.0.0.1&port=\(node.port)&user=postgres&connect_timeout=2" }
+    public func url(of node: Node) -> String { "postgresql:///postgres?host=127.0.0.1&port=\(node.port)&user=postgres&connect_timeout=2" }
 
     /// The host of `node` is lost: its keeper (with its services) and its postmaster (with its
     /// backends) killed with SIGKILL at once. Killing only the postmaster is no failover: the
     /// keeper would restart it.
-    func loseHost(of node: Node) {
+    public func loseHost(of node: Node) {
         let postmaster = runningPostmaster(node.pgdata)
         if let keeper = keepers.removeValue(forKey: node.pgdata) {
             kill(-keeper, SIGKILL)
@@ -159,12 +158,12 @@ final class AutoFailoverFormation {
 
     /// `pg_autoctl perform switchover`: the primary hands over to the secondary; returns once
     /// the formation has converged (the command waits for it).
-    func performSwitchover() throws {
+    public func performSwitchover() throws {
         try runAutoctl("switchover", ["perform", "switchover", "--pgdata", directory + "/monitor", "--wait", "60"])
     }
 
     /// When the monitor first recorded `node` as unhealthy after `since`; nil if it has not.
-    func unhealthySince(_ node: Node, after since: Date) throws -> Date? {
+    public func unhealthySince(_ node: Node, after since: Date) throws -> Date? {
         let value = try PostgresConnection(url: monitorURL).query(
             "SELECT extract(epoch FROM min(eventtime))::text FROM pgautofailover.event WHERE nodename = $1 AND eventtime > to_timestamp($2) "
                 + "AND description LIKE '%marked as unhealthy%'", [node.name, String(since.timeIntervalSince1970)]).value(row: 0, column: 0)
@@ -185,14 +184,14 @@ final class AutoFailoverFormation {
     private func runAutoctl(_ log: String, _ arguments: [String]) throws {
         let command = "pg_autoctl \(arguments.prefix(2).joined(separator: " "))"
         guard let pid = spawnChild("/usr/sbin/runuser", autoctlCommand(arguments), output: "\(directory)/\(log).log", newProcessGroup: true) else {
-            throw CLIError("could not start \(command)")
+            throw SetUpError("could not start \(command)")
         }
         guard let status = waitForChild(pid, seconds: 120) else {
             kill(-pid, SIGKILL)
             _ = waitForChild(pid)
-            throw CLIError("\(command) had not ended after 120 s: \(tail(log))")
+            throw SetUpError("\(command) had not ended after 120 s: \(tail(log))")
         }
-        guard status == 0 else { throw CLIError("\(command) exited \(status): \(tail(log))") }
+        guard status == 0 else { throw SetUpError("\(command) exited \(status): \(tail(log))") }
     }
 
     private func createNode(_ node: Node) throws {
@@ -202,7 +201,7 @@ final class AutoFailoverFormation {
 
     private func startKeeper(_ pgdata: String, log: String) throws {
         guard let pid = spawnChild("/usr/sbin/runuser", autoctlCommand(["run", "--pgdata", pgdata]), output: "\(directory)/\(log).log",
-                                   newProcessGroup: true) else { throw CLIError("could not start pg_autoctl run for \(pgdata)") }
+                                   newProcessGroup: true) else { throw SetUpError("could not start pg_autoctl run for \(pgdata)") }
         keepers[pgdata] = pid
     }
 
