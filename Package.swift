@@ -60,7 +60,12 @@ let package = Package(
         .target(name: "Rating", dependencies: ["Accounting"]),
 
         // PostgreSQL through libpq: the only place SQL lives.
-        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating", "RadacctImport"]),
+        // Migrations/: one SQL file per schema version, compiled into the module.
+        .target(
+            name: "Storage",
+            dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating", "RadacctImport"],
+            resources: [.embedInCode("Migrations")]
+        ),
 
         // Invoices, invoice lines and usage as the API, the CLI and the console show them.
         .target(name: "Presentation", dependencies: ["Storage", "Rating", "Accounting"]),
