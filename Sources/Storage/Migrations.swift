@@ -1,7 +1,7 @@
 /// The schema, as numbered migrations applied in order by `Migrator`.
 ///
-/// Each version's SQL is a file of its own in Migrations/, `NNNN-what-it-does.sql`, read in
-/// order they give the current schema. Package.swift embeds them in the module
+/// Each version's SQL is a file of its own in Migrations/ (`NNNN-what-it-does.sql`); read in
+/// order, the files are the current schema. Package.swift embeds them in the module
 /// (`.embedInCode`): the binary carries them and finds no resource files at run time,
 /// wherever it is started from. An applied migration is never edited: the schema changes by a
 /// new file and a new entry here, and Tests/StorageTests/Snapshots/schema.sql is regenerated
