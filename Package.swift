@@ -66,7 +66,12 @@ let package = Package(
         .target(name: "Rating", dependencies: ["Accounting"]),
 
         // PostgreSQL through libpq: the only place SQL lives.
-        .target(name: "Storage", dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating", "RadacctImport"]),
+        // Migrations/: one SQL file per schema version, compiled into the module.
+        .target(
+            name: "Storage",
+            dependencies: ["CLibPQ", "COpenSSL", "Accounting", "Rating", "RadacctImport"],
+            resources: [.embedInCode("Migrations")]
+        ),
 
         // Invoices, invoice lines and usage as the API, the CLI and the console show them.
         .target(name: "Presentation", dependencies: ["Storage", "Rating", "Accounting"]),
@@ -169,7 +174,8 @@ let package = Package(
             dependencies: ["Storage", "RADIUS", "NASSimulator", "Collector", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
+        // Snapshots/: the schema a migrated database has, compared by SchemaSnapshotTests.
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
