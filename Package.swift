@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -47,8 +48,8 @@ let package = Package(
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
 
-        // The TOML subset that configuration and vendor profile files are written in.
-        .target(name: "TOML"),
+        // TOML 1.0 documents (read by TOMLKit) as values, and typed reads whose errors name the key.
+        .target(name: "TOML", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
 
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting"),
@@ -155,7 +156,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage", "RADIUS"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TOML", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]

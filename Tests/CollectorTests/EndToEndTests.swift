@@ -52,7 +52,7 @@ final class CollectorHarness {
     let collector: Collector
     let outage = OutageSwitch()
 
-    init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")],
+    init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: SocketAddress(ipv4: 0x7f00_0001, port: 0))],
          register: (PostgresConnection, Tenant) throws -> Void = { c, t in
              _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
          },
@@ -62,8 +62,8 @@ final class CollectorHarness {
         try register(direct, tenant)
         var configuration = CollectorConfiguration()
         configuration.listeners = listeners
-        configuration.pipeline.maxDelayMicroseconds = 1000
-        configuration.registryRefreshInterval = 0.2
+        configuration.pipeline.maxDelay = .milliseconds(1)
+        configuration.registryRefreshInterval = .milliseconds(200)
         configuration.receiveBufferBytes = 1 << 20
         configure(&configuration)
         var logger = Logger(label: "test")
@@ -167,7 +167,7 @@ struct EndToEndTests {
 
     @Test("Hostile datagrams are dropped and counted by reason; real accounting still stored")
     func hostileInput() async throws {
-        let harness = try CollectorHarness(configure: { $0.dropsFlushInterval = 0.2 })
+        let harness = try CollectorHarness(configure: { $0.dropsFlushInterval = .milliseconds(200) })
         let target = harness.target()
         // Wrong secret, and a NAS that is not registered.
         let wrong = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "wrong")
@@ -266,8 +266,8 @@ struct EndToEndTests {
     @Test("Two tenants use the same NAS address on dedicated listeners")
     func dedicatedListeners() async throws {
         let harness = try CollectorHarness(
-            listeners: [ListenerConfiguration(name: "acme", address: "127.0.0.1:0", tenant: "acme"),
-                        ListenerConfiguration(name: "beta", address: "127.0.0.1:0", tenant: "beta")],
+            listeners: [ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "acme"),
+                        ListenerConfiguration(name: "beta", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "beta")],
             register: { c, acme in
                 let nas = NASStore(connection: c, cipher: TestDatabase.cipher)
                 try nas.syncListeners([("acme", "acme")])
@@ -330,7 +330,7 @@ struct EndToEndTests {
 
     @Test("IPv6: a dual-stack listener and a NAS registered by its IPv6 address")
     func ipv6() async throws {
-        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: "[::1]:0")], register: { c, t in
+        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "[::1]:0"))], register: { c, t in
             _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "v6", address: "::1", secret: "six")
         })
         let nas = SimulatedNAS(localAddress: "::1", target: UDPAddress(host: "::1", port: harness.collector.listeners[0].boundPort)!, secret: "six")
