@@ -112,8 +112,8 @@ public final class WebhookDispatcher: Sendable {
             if failure == nil {
                 result = .delivered
             } else {
-                switch configuration.backoff.decision(afterAttempt: delivery.attempt, age: delivery.ageSeconds + Double(milliseconds) / 1000) {
-                case .retry(let seconds): result = .retry(afterSeconds: seconds)
+                switch configuration.backoff.decision(afterAttempt: delivery.attempt, age: .seconds(delivery.ageSeconds) + .milliseconds(milliseconds)) {
+                case .retry(let wait): result = .retry(afterSeconds: wait / .seconds(1))
                 case .giveUp: result = .failed
                 }
             }

@@ -15,7 +15,7 @@ struct WebhookDeliveryTests {
         var configuration = WebhookConfiguration()
         configuration.pollInterval = .milliseconds(50)
         configuration.timeout = .seconds(5)
-        configuration.backoff = WebhookBackoff(initial: 0.2, maximum: 1, giveUpAfter: 600, maxAttempts: 5)
+        configuration.backoff = WebhookBackoff(initial: .milliseconds(200), maximum: .seconds(1), giveUpAfter: .seconds(600), maxAttempts: 5)
         return configuration
     }
 
