@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -53,8 +54,8 @@ let package = Package(
         // CSV fields safe for spreadsheets, shared by the CLI and the API.
         .target(name: "TabularText"),
 
-        // The TOML subset that configuration and vendor profile files are written in.
-        .target(name: "TOML"),
+        // TOML 1.0 documents (read by TOMLKit) as values, and typed reads whose errors name the key.
+        .target(name: "TOML", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
 
         // Accounting semantics: sessions, counters, hourly buckets. Pure values.
         .target(name: "Accounting", dependencies: ["CivilCalendar"]),
@@ -177,7 +178,7 @@ let package = Package(
         // Snapshots/: the schema a migrated database has, compared by SchemaSnapshotTests.
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TOML", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]

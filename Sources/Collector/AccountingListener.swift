@@ -13,12 +13,12 @@ import Glibc
 public struct ListenerConfiguration: Sendable, Hashable {
     /// The name NAS devices are registered under. Default "default".
     public var name: String
-    /// `host:port`, `[v6]:port` or `*:port`. Default `*:1813`.
-    public var address: String
+    /// The address and port to bind. Default `*:1813` (0.0.0.0:1813).
+    public var address: SocketAddress
     /// A tenant slug when the listener serves that tenant only. Default none (shared).
     public var tenant: String?
 
-    public init(name: String = "default", address: String = "*:1813", tenant: String? = nil) {
+    public init(name: String = "default", address: SocketAddress = SocketAddress(ipv4: 0, port: 1813), tenant: String? = nil) {
         self.name = name
         self.address = address
         self.tenant = tenant
@@ -62,9 +62,7 @@ public final class AccountingListener: @unchecked Sendable {
 
     public init(configuration: ListenerConfiguration, pipeline: IngestPipeline, registry: RegistryHolder,
                 metrics: CollectorMetrics, logger: Logger, receiveBufferBytes: Int = 32 << 20) throws {
-        guard let address = SocketAddress(hostPort: configuration.address) else {
-            throw CollectorError("listener '\(configuration.name)': '\(configuration.address)' is not host:port")
-        }
+        let address = configuration.address
         let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw CollectorError("socket(): \(String(cString: strerror(errno)))") }
         var one: Int32 = 1

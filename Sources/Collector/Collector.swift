@@ -11,17 +11,17 @@ public struct CollectorConfiguration: Sendable {
     /// The merger (packet log to sessions and usage). Its stale-session timeout, maintenance
     /// interval and whether packets are kept come from this configuration's own fields.
     public var merge = MergerConfiguration()
-    /// Seconds without an update after which an open session with no known interim
-    /// interval is closed as stale. Default 1800.
-    public var staleSessionTimeout = 1800
+    /// Time without an update after which an open session with no known interim interval is
+    /// closed as stale. Default 30 min.
+    public var staleSessionTimeout: Duration = .seconds(1800)
     /// Days raw packets are kept (0 keeps none). Default 30.
     public var packetRetentionDays = 30
-    /// How often the registry is checked for NAS changes, seconds. Default 2.
-    public var registryRefreshInterval: Double = 2
-    /// How often the stale-session reaper runs, seconds. Default 60.
-    public var maintenanceInterval: Double = 60
-    /// Seconds between writes of the drops from registered NAS devices.
-    public var dropsFlushInterval: Double = 5
+    /// How often the registry is checked for NAS changes. Default 2 s.
+    public var registryRefreshInterval: Duration = .seconds(2)
+    /// How often the stale-session reaper runs. Default 60 s.
+    public var maintenanceInterval: Duration = .seconds(60)
+    /// Time between writes of the drops from registered NAS devices. Default 5 s.
+    public var dropsFlushInterval: Duration = .seconds(5)
     /// Kernel receive buffer per listener, bytes. Default 32 MiB.
     public var receiveBufferBytes = 32 << 20
     /// Where batches go while the database cannot take them; nil (the default here; `serve`
@@ -102,7 +102,7 @@ public final class Collector: @unchecked Sendable {
         mergeConfiguration.maintenanceInterval = configuration.maintenanceInterval
         merger = Merger(configuration: mergeConfiguration, metrics: metrics, logger: logger,
                         connect: IngestPipeline.writerConnect(connect, expecting: database,
-                                                              timeoutMilliseconds: max(configuration.pipeline.commitTimeoutMilliseconds, 60_000)))
+                                                              timeoutMilliseconds: Int(max(configuration.pipeline.commitTimeout, .seconds(60)) / .milliseconds(1))))
         merger.onUsageCommitted = onUsageCommitted
         pipeline.merger = merger
         merger.start()
@@ -165,19 +165,20 @@ public final class Collector: @unchecked Sendable {
         logger.info("NAS registry loaded", metadata: ["devices": "\(registry.registry.count)", "version": "\(loaded.version)"])
     }
 
-    /// A thread that runs `work` every `interval` seconds with its own connection.
-    private func startHousekeeping(_ name: String, interval: Double, work: @escaping @Sendable (PostgresConnection) throws -> Void) {
+    /// A thread that runs `work` every `interval` with its own connection.
+    private func startHousekeeping(_ name: String, interval: Duration, work: @escaping @Sendable (PostgresConnection) throws -> Void) {
         housekeepingRunning.add(1, ordering: .relaxed)
         Thread.start(named: name) { [self] in
             defer { housekeepingRunning.subtract(1, ordering: .relaxed) }
             var connection: PostgresConnection?
-            var next = monotonicMicroseconds() + Int64(interval * 1_000_000)
+            let intervalMicroseconds = Int64(interval / .microseconds(1))
+            var next = monotonicMicroseconds() + intervalMicroseconds
             while !stopping.load(ordering: .relaxed) {
                 if monotonicMicroseconds() < next {
                     usleep(50_000)
                     continue
                 }
-                next = monotonicMicroseconds() + Int64(interval * 1_000_000)
+                next = monotonicMicroseconds() + intervalMicroseconds
                 do {
                     if connection?.isConnected != true { connection = try connect() }
                     try work(connection!)

@@ -10,16 +10,16 @@ import Synchronization
 public struct PipelineConfiguration: Sendable {
     /// Most packets written in one transaction. Default 2000.
     public var maxBatch = 2000
-    /// Longest a packet waits for its batch to fill, microseconds. Default 2000 (2 ms).
-    public var maxDelayMicroseconds: Int64 = 2000
+    /// Longest a packet waits for its batch to fill. Default 2 ms.
+    public var maxDelay: Duration = .milliseconds(2)
     /// Writer threads, each with its own database connection. Default 2.
     public var writers = 2
     /// Packets waiting for a batch before listeners stop reading (the kernel buffers the rest;
     /// reading resumes at half). Default 100000.
     public var maxPending = 100_000
-    /// Longest wait for the database to answer a batch, milliseconds; past it the batch is
-    /// spooled (or left unanswered without a spool) and the connection is made anew. Default 10000.
-    public var commitTimeoutMilliseconds = 10_000
+    /// Longest wait for the database to answer a batch; past it the batch is spooled (or left
+    /// unanswered without a spool) and the connection is made anew. Default 10 s.
+    public var commitTimeout: Duration = .seconds(10)
 
     public init() {}
 }
@@ -84,7 +84,7 @@ public final class IngestPipeline: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.spool = spool
-        self.connect = Self.writerConnect(connect, expecting: spool?.claim.database, timeoutMilliseconds: configuration.commitTimeoutMilliseconds)
+        self.connect = Self.writerConnect(connect, expecting: spool?.claim.database, timeoutMilliseconds: Int(configuration.commitTimeout / .milliseconds(1)))
     }
 
     /// Opens connections for writing accounting: every commit durable before it returns
@@ -247,7 +247,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 condition.wait()
             }
             // Wait for the batch to fill, at most maxDelay after the first packet was taken up.
-            let deadline = Date(timeIntervalSinceNow: Double(configuration.maxDelayMicroseconds) / 1_000_000)
+            let deadline = Date(timeIntervalSinceNow: configuration.maxDelay / .seconds(1))
             while queue.count - queueHead < configuration.maxBatch && !stopping {
                 if !condition.wait(until: deadline) { break }
             }

@@ -16,11 +16,11 @@ public struct MergerConfiguration: Sendable {
     /// Whether merged packets stay in the log for audits (until their partition expires);
     /// false deletes them once merged. Default true.
     public var keepPackets = true
-    /// Seconds without an update after which an open session with no known interim
-    /// interval is closed as stale. Default 1800.
-    public var staleSessionTimeout = 1800
-    /// How often the stale-session reaper runs, seconds. Default 60.
-    public var maintenanceInterval: Double = 60
+    /// Time without an update after which an open session with no known interim interval is
+    /// closed as stale. Default 30 min.
+    public var staleSessionTimeout: Duration = .seconds(1800)
+    /// How often the stale-session reaper runs. Default 60 s.
+    public var maintenanceInterval: Duration = .seconds(60)
 
     public init() {}
 }
@@ -96,7 +96,7 @@ public final class Merger: @unchecked Sendable {
         var batch: [LoggedPacket] = []
         var more = false
         var action: MergeStateMachine.Action?
-        var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval * 1_000_000)
+        var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval / .microseconds(1))
         var nextRetire: Int64 = 0
         var nextLagRead: Int64 = 0
         defer {
@@ -145,7 +145,7 @@ public final class Merger: @unchecked Sendable {
                     if !oneByOne {
                         // Stale means no update received for a while: not while updates wait in the log.
                         if now >= nextMaintenance && metrics.mergeOldestUnmerged.load(ordering: .relaxed) == 0 {
-                            nextMaintenance = now + Int64(configuration.maintenanceInterval * 1_000_000)
+                            nextMaintenance = now + Int64(configuration.maintenanceInterval / .microseconds(1))
                             try maintain(lead)
                         }
                         if now >= nextRetire {
@@ -303,7 +303,7 @@ public final class Merger: @unchecked Sendable {
 
     /// Closes stale sessions; the caches forget what they held when any closed.
     private func maintain(_ lead: MergeLead) throws {
-        let closed = try StaleSessionReaper.reap(lead.connection, defaultTimeout: configuration.staleSessionTimeout)
+        let closed = try StaleSessionReaper.reap(lead.connection, defaultTimeout: Int(configuration.staleSessionTimeout / .seconds(1)))
         if closed > 0 {
             lead.forgetCaches()
             metrics.sessionsClosedStale.add(closed, ordering: .relaxed)

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// A peer's socket address as received, kept to answer it.
+/// An IPv4 or IPv6 address and port as the kernel takes it: a peer's address as received
+/// (kept to answer it), or a configured address to listen on (`SocketAddress+Parsing.swift`).
 public struct SocketAddress: @unchecked Sendable {
     public var storage = sockaddr_storage()
     public var length: socklen_t = 0
@@ -13,44 +14,6 @@ public struct SocketAddress: @unchecked Sendable {
         self.length = min(length, socklen_t(MemoryLayout<sockaddr_storage>.size))
         withUnsafeMutableBytes(of: &storage) { dst in
             dst.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(self.length)))
-        }
-    }
-
-    /// Parses `host:port`, `[v6]:port` or `*:port`.
-    public init?(hostPort text: String) {
-        var host: Substring
-        var portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { return nil }
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-            if host.contains(":") { return nil }
-        }
-        guard let port = UInt16(portText) else { return nil }
-        if host == "*" || host.isEmpty { host = "0.0.0.0" }
-        self.init()
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, String(host), &v4) == 1 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr = v4
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: address) { dst.copyMemory(from: $0) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        } else if inet_pton(AF_INET6, String(host), &v6) == 1 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            address.sin6_addr = v6
-            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: address) { dst.copyMemory(from: $0) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        } else {
-            return nil
         }
     }
 

@@ -13,7 +13,7 @@ enum PlanDocumentText {
             if trimmed.hasPrefix("{") { return try PlanDocument.parse(json: Data(trimmed.utf8)) }
             let table: [String: TOMLValue]
             do {
-                table = try TOMLSubset.parse(trimmed)
+                table = try TOMLDocument.parse(trimmed)
             } catch {
                 throw ConsoleError(.badRequest, "document (TOML): \(error)")
             }

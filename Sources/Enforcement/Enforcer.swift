@@ -19,17 +19,20 @@ public final class Enforcer: Sendable {
         public var enabled = true
         /// Folder of vendor profiles, NAME.toml each (default `Config/vendors`).
         public var vendorDirectory = "Config/vendors"
-        /// Seconds a collector keeps a request it sends before another may take it over
-        /// (default 120: longer than the 62 s of five tries with doubling waits).
-        public var leaseSeconds = 120
-        /// How often requests nobody sends are looked for, milliseconds (default 1000).
-        public var pollMilliseconds = 1000
-        /// How often restrictions of a past period are lifted, seconds (default 30).
-        public var sweepSeconds = 30
+        /// How long a collector keeps a request it sends before another may take it over, whole
+        /// seconds (default 120 s: longer than the 62 s of five tries with doubling waits).
+        public var lease: Duration = .seconds(120)
+        /// How often requests nobody sends are looked for (default 1 s).
+        public var pollInterval: Duration = .seconds(1)
+        /// How often restrictions of a past period are lifted (default 30 s).
+        public var sweepInterval: Duration = .seconds(30)
         /// Subscribers evaluated per database round trip (default 2000).
         public var roundLimit = 2000
 
         public init() {}
+
+        /// The lease as the quota store counts it.
+        var leaseSeconds: Int { Int(lease / .seconds(1)) }
     }
 
     struct Pending {
@@ -141,11 +144,11 @@ public final class Enforcer: Sendable {
                 // Stopping: what was received and touched is recorded and evaluated, then no more.
                 if work.stopping { return }
                 if Date() >= nextPoll {
-                    nextPoll = Date().addingTimeInterval(Double(configuration.pollMilliseconds) / 1000)
+                    nextPoll = Date().addingTimeInterval(configuration.pollInterval / .seconds(1))
                     try send(QuotaStore(connection: db).claimPending(claimant: claimant, lease: configuration.leaseSeconds), db, &targets)
                 }
                 if Date() >= nextSweep {
-                    nextSweep = Date().addingTimeInterval(Double(configuration.sweepSeconds))
+                    nextSweep = Date().addingTimeInterval(configuration.sweepInterval / .seconds(1))
                     try send(QuotaStore(connection: db).liftExpired(now: clock(), claimant: claimant,
                                                                     lease: configuration.leaseSeconds), db, &targets)
                 }

@@ -54,7 +54,7 @@ public final class NASSilenceWatcher: Sendable {
     public func check(_ connection: PostgresConnection, now: Double? = nil) throws -> [SilentNAS] {
         let chunk = 100_000
         while try NASActivity.observe(connection, limit: chunk) >= chunk, !signal.isStopping {}
-        let silent = try NASActivity.reportSilent(connection, defaultInterval: configuration.silenceDefaultInterval,
+        let silent = try NASActivity.reportSilent(connection, defaultInterval: Int(configuration.silenceDefaultInterval / .seconds(1)),
                                                   intervals: configuration.silenceIntervals, now: now)
         for nas in silent {
             logger.notice("NAS silent", metadata: [

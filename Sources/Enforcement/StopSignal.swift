@@ -10,10 +10,10 @@ final class StopSignal: @unchecked Sendable {
     /// Whether `stop` was called.
     var isStopping: Bool { condition.withLock { stopping } }
 
-    /// Sleeps up to `seconds`; returns false when the worker must stop.
-    func sleep(_ seconds: Double) -> Bool {
+    /// Sleeps up to `duration`; returns false when the worker must stop.
+    func sleep(_ duration: Duration) -> Bool {
         condition.withLock {
-            let deadline = Date(timeIntervalSinceNow: seconds)
+            let deadline = Date(timeIntervalSinceNow: duration / .seconds(1))
             while !stopping, condition.wait(until: deadline) {}
             return !stopping
         }

@@ -113,8 +113,8 @@ extension VendorProfile {
     /// Parses and validates one profile file's text.
     init(name: String, file: String, text: String, dictionary: RADIUSDictionary) throws {
         let document: [String: TOMLValue]
-        do { document = try TOMLSubset.parse(text) } catch let error as TOMLError {
-            throw VendorProfileError(file: file, key: "line \(error.line)", error.message)
+        do { document = try TOMLDocument.parse(text) } catch {
+            throw VendorProfileError(file: file, key: "line \(error.line), column \(error.column)", error.message)
         }
         self.name = name
         self.file = file

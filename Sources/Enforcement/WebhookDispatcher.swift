@@ -32,7 +32,7 @@ public final class WebhookDispatcher: Sendable {
         self.connect = connect
         self.logger = logger
         self.metrics = metrics
-        let timeout = TimeAmount.milliseconds(Int64(configuration.timeout * 1000))
+        let timeout = TimeAmount.milliseconds(Int64(configuration.timeout / .milliseconds(1)))
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                             configuration: .init(redirectConfiguration: .disallow,
                                                  timeout: .init(connect: timeout, read: timeout, write: timeout)))
@@ -75,7 +75,7 @@ public final class WebhookDispatcher: Sendable {
             } catch {
                 logger.warning("webhook dispatcher cannot reach the database; retrying", metadata: ["error": "\(error)"])
                 connection = nil
-                if !signal.sleep(max(1, min(5, configuration.pollInterval * 5))) { break }
+                if !signal.sleep(max(.seconds(1), min(.seconds(5), configuration.pollInterval * 5))) { break }
             }
         }
     }
@@ -84,9 +84,9 @@ public final class WebhookDispatcher: Sendable {
     /// attempt. Returns how many were sent.
     @discardableResult
     public func deliverDue(_ store: WebhookStore) throws -> Int {
-        let claimed = try store.claimDue(limit: configuration.batch, leaseSeconds: configuration.leaseSeconds)
+        let claimed = try store.claimDue(limit: configuration.batch, leaseSeconds: Int(configuration.lease / .seconds(1)))
         guard !claimed.isEmpty else { return 0 }
-        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.timeout * 1000))
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.timeout / .milliseconds(1)))
         let inFlight = claimed.map { delivery -> (ClaimedWebhookDelivery, Double, UInt64, Result<HTTPClient.Task<UInt>, any Error>) in
             let startedAt = Date().timeIntervalSince1970
             let message = WebhookMessage(delivery: delivery, timestamp: Int64(startedAt))
@@ -113,8 +113,8 @@ public final class WebhookDispatcher: Sendable {
             if failure == nil {
                 result = .delivered
             } else {
-                switch configuration.backoff.decision(afterAttempt: delivery.attempt, age: delivery.ageSeconds + Double(milliseconds) / 1000) {
-                case .retry(let seconds): result = .retry(afterSeconds: seconds)
+                switch configuration.backoff.decision(afterAttempt: delivery.attempt, age: .seconds(delivery.ageSeconds) + .milliseconds(milliseconds)) {
+                case .retry(let wait): result = .retry(afterSeconds: wait / .seconds(1))
                 case .giveUp: result = .failed
                 }
             }

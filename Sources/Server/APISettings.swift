@@ -9,16 +9,16 @@ public struct APISettings: Sendable, Equatable {
     /// Most database jobs of one tenant at once; a streaming CSV export counts as one while it
     /// streams. Default 4.
     public var tenantConcurrency = 4
-    /// Longest a job over its tenant's limit waits for a slot before 429 with Retry-After,
-    /// milliseconds. Default 10000.
-    public var queueWaitMilliseconds = 10_000
-    /// Longest one SQL statement of an API request may run, milliseconds. Default 30000.
-    public var statementTimeoutMilliseconds = 30_000
-    /// Seconds a connection may stay silent (no request, or a request's bytes not arriving)
-    /// before it is closed. Default 60.
-    public var idleTimeoutSeconds = 60
-    /// Longest the body of a request may take to arrive, seconds. Default 30.
-    public var readTimeoutSeconds = 30
+    /// Longest a job over its tenant's limit waits for a slot before 429 with Retry-After.
+    /// Default 10 s.
+    public var queueWait: Duration = .seconds(10)
+    /// Longest one SQL statement of an API request may run. Default 30 s.
+    public var statementTimeout: Duration = .seconds(30)
+    /// How long a connection may stay silent (no request, or a request's bytes not arriving)
+    /// before it is closed. Default 60 s.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Longest the body of a request may take to arrive. Default 30 s.
+    public var readTimeout: Duration = .seconds(30)
     /// Most HTTP connections open at once; further ones wait in the kernel's backlog.
     /// Default 512.
     public var maxConnections = 512

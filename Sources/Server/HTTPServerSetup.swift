@@ -15,7 +15,7 @@ enum HTTPServerSetup {
     }
 
     static func builder(_ settings: APISettings) throws -> HTTPServerBuilder {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout / .milliseconds(1)))))
         guard let certificatePath = settings.tlsCertificate, let keyPath = settings.tlsKey else { return http }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey

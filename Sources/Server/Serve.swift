@@ -75,7 +75,8 @@ public enum Serve {
         collectorConfiguration.spool = configuration.spool
         // A database that does not even accept connections within the commit timeout counts as
         // down (its batches go to the spool) instead of holding the writers.
-        let connectTimeout = max(2, (configuration.collector.pipeline.commitTimeoutMilliseconds + 999) / 1000)
+        let commitMilliseconds = Int(configuration.collector.pipeline.commitTimeout / .milliseconds(1))
+        let connectTimeout = max(2, (commitMilliseconds + 999) / 1000)
         let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
@@ -98,7 +99,7 @@ public enum Serve {
         webhooks.start()
 
         let router = Router(context: ServerRequestContext.self)
-        // Requests by route, method and status, and their durations (hb_requests_total,
+        // Requests by route, method and status, and their durations (hb_requests,
         // http_server_request_duration_seconds, ...), through swift-metrics into the registry.
         _ = Self.bootstrapMetrics
         router.add(middleware: MetricsMiddleware())
@@ -113,26 +114,22 @@ public enum Serve {
         }
         let settings = configuration.api
         let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
-                                      tenantConcurrency: settings.tenantConcurrency, queueWait: .milliseconds(settings.queueWaitMilliseconds),
-                                      statementTimeout: settings.statementTimeoutMilliseconds)
+                                      tenantConcurrency: settings.tenantConcurrency, queueWait: settings.queueWait,
+                                      statementTimeout: Int(settings.statementTimeout / .milliseconds(1)))
         TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
-                    readTimeout: .seconds(settings.readTimeoutSeconds))
+                    readTimeout: settings.readTimeout)
             .register(on: router)
         var consoleSettings = configuration.console
         consoleSettings.secureCookies = configuration.consoleSecureCookies ?? (settings.tlsCertificate != nil)
         TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger, dictionary: dictionary)
             .register(on: router)
-        guard let http = SocketAddress(hostPort: configuration.http) else {
-            throw TollgateConfiguration.Error("http '\(configuration.http)' is not host:port")
-        }
-        let host = configuration.http.hasPrefix("*") ? "0.0.0.0" : String(configuration.http[..<configuration.http.lastIndex(of: ":")!])
-            .trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let http = configuration.http
         // Services stop in reverse order: webhooks, the collector (its last merges are handed to
         // enforcement), then enforcement.
         let app = Application(
             router: router,
             server: try HTTPServerSetup.builder(settings),
-            configuration: .init(address: .hostname(host, port: Int(http.port)), serverName: "tollgate",
+            configuration: .init(address: .hostname(http.host, port: Int(http.port)), serverName: "tollgate",
                                  availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
             services: [enforcement, CollectorService(collector: collector), webhooks],
             logger: logger

@@ -8,13 +8,12 @@ extension TollgateConfiguration {
             let name = "enforcement.\(key)"
             switch key {
             case "enabled":
-                guard case .boolean(let enabled) = value else { throw Error("\(name) must be true or false") }
-                enforcement.enabled = enabled
-            case "vendor_directory": enforcement.vendorDirectory = try string(value, name)
-            case "lease_seconds": enforcement.leaseSeconds = try integer(value, name, 70...3600)
-            case "poll_ms": enforcement.pollMilliseconds = try integer(value, name, 50...60_000)
-            case "sweep_seconds": enforcement.sweepSeconds = try integer(value, name, 1...3600)
-            case "round_limit": enforcement.roundLimit = try integer(value, name, 1...100_000)
+                enforcement.enabled = try value.boolean(name)
+            case "vendor_directory": enforcement.vendorDirectory = try value.string(name)
+            case "lease_seconds": enforcement.lease = try value.duration(name, in: 70...3600, .seconds)
+            case "poll_ms": enforcement.pollInterval = try value.duration(name, in: 50...60_000, .milliseconds)
+            case "sweep_seconds": enforcement.sweepInterval = try value.duration(name, in: 1...3600, .seconds)
+            case "round_limit": enforcement.roundLimit = try value.integer(name, in: 1...100_000)
             default: throw Error("unknown key '\(name)'")
             }
         }

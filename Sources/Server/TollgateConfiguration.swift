@@ -21,7 +21,7 @@ public struct TollgateConfiguration: Sendable {
     public var secretKey: String?
     /// Address of the HTTP port (/healthz, /metrics). Default 127.0.0.1:9813.
     /// Environment: TOLLGATE_HTTP.
-    public var http = "127.0.0.1:9813"
+    public var http = SocketAddress(ipv4: 0x7f00_0001, port: 9813)
     /// trace, debug, info, notice, warning, error or critical. Default info.
     /// Environment: TOLLGATE_LOG_LEVEL.
     public var logLevel = "info"
@@ -71,8 +71,10 @@ public struct TollgateConfiguration: Sendable {
                 throw Error("cannot read configuration file \(path): \(error.localizedDescription)")
             }
             do {
-                try configuration.apply(try TOMLSubset.parse(text))
+                try configuration.apply(try TOMLDocument.parse(text))
             } catch let error as TOMLError {
+                throw Error("\(path): \(error)")
+            } catch let error as TOMLKeyError {
                 throw Error("\(path): \(error)")
             } catch let error as Error {
                 throw Error("\(path): \(error.description)")
@@ -85,12 +87,12 @@ public struct TollgateConfiguration: Sendable {
     mutating func apply(_ document: [String: TOMLValue]) throws {
         for (key, value) in document {
             switch key {
-            case "database_url": databaseURL = nonEmpty(try string(value, key))
-            case "data_directory": dataDirectory = try string(value, key)
-            case "secret_key": secretKey = nonEmpty(try string(value, key))
-            case "http": http = try address(value, key)
-            case "log_level": logLevel = try level(try string(value, key), key)
-            case "nas_limit_per_tenant": nasLimitPerTenant = try integer(value, key, 1...1_000_000)
+            case "database_url": databaseURL = nonEmpty(try value.string(key))
+            case "data_directory": dataDirectory = try value.string(key)
+            case "secret_key": secretKey = nonEmpty(try value.string(key))
+            case "http": http = try Self.address(try value.string(key), key)
+            case "log_level": logLevel = try level(try value.string(key), key)
+            case "nas_limit_per_tenant": nasLimitPerTenant = try value.integer(key, in: 1...1_000_000)
             case "collector":
                 guard case .table(let table) = value else { throw Error("collector must be a [collector] table") }
                 try applyCollector(table)
@@ -120,21 +122,21 @@ public struct TollgateConfiguration: Sendable {
         for (key, value) in table {
             let name = "collector.\(key)"
             switch key {
-            case "max_batch": collector.pipeline.maxBatch = try integer(value, name, 1...100_000)
-            case "max_delay_ms": collector.pipeline.maxDelayMicroseconds = Int64(try integer(value, name, 0...1000)) * 1000
-            case "writers": collector.pipeline.writers = try integer(value, name, 1...64)
-            case "max_pending": collector.pipeline.maxPending = try integer(value, name, 1...10_000_000)
-            case "stale_session_timeout": collector.staleSessionTimeout = try integer(value, name, 60...(30 * 86_400))
-            case "packet_retention_days": collector.packetRetentionDays = try integer(value, name, 0...3650)
-            case "receive_buffer_bytes": collector.receiveBufferBytes = try integer(value, name, 65_536...(1 << 30))
-            case "registry_refresh_seconds": collector.registryRefreshInterval = Double(try integer(value, name, 1...3600))
-            case "maintenance_seconds": collector.maintenanceInterval = Double(try integer(value, name, 1...86_400))
-            case "merge_batch": collector.merge.batchPerStream = try integer(value, name, 100...1_000_000)
-            case "merge_workers": collector.merge.workers = try integer(value, name, 1...16)
-            case "merge_cache_sessions": collector.merge.cacheCapacity = try integer(value, name, 1000...100_000_000)
-            case "commit_timeout_ms": collector.pipeline.commitTimeoutMilliseconds = try integer(value, name, 100...600_000)
-            case "spool_directory": spoolDirectory = nonEmpty(try string(value, name))
-            case "spool_max_bytes": spoolMaxBytes = try integer(value, name, 0...(1 << 50))
+            case "max_batch": collector.pipeline.maxBatch = try value.integer(name, in: 1...100_000)
+            case "max_delay_ms": collector.pipeline.maxDelay = try value.duration(name, in: 0...1000, .milliseconds)
+            case "writers": collector.pipeline.writers = try value.integer(name, in: 1...64)
+            case "max_pending": collector.pipeline.maxPending = try value.integer(name, in: 1...10_000_000)
+            case "stale_session_timeout": collector.staleSessionTimeout = try value.duration(name, in: 60...(30 * 86_400), .seconds)
+            case "packet_retention_days": collector.packetRetentionDays = try value.integer(name, in: 0...3650)
+            case "receive_buffer_bytes": collector.receiveBufferBytes = try value.integer(name, in: 65_536...(1 << 30))
+            case "registry_refresh_seconds": collector.registryRefreshInterval = try value.duration(name, in: 1...3600, .seconds)
+            case "maintenance_seconds": collector.maintenanceInterval = try value.duration(name, in: 1...86_400, .seconds)
+            case "merge_batch": collector.merge.batchPerStream = try value.integer(name, in: 100...1_000_000)
+            case "merge_workers": collector.merge.workers = try value.integer(name, in: 1...16)
+            case "merge_cache_sessions": collector.merge.cacheCapacity = try value.integer(name, in: 1000...100_000_000)
+            case "commit_timeout_ms": collector.pipeline.commitTimeout = try value.duration(name, in: 100...600_000, .milliseconds)
+            case "spool_directory": spoolDirectory = nonEmpty(try value.string(name))
+            case "spool_max_bytes": spoolMaxBytes = try value.integer(name, in: 0...(1 << 50))
             default: throw Error("unknown key '\(name)'")
             }
         }
@@ -144,16 +146,16 @@ public struct TollgateConfiguration: Sendable {
         for (key, value) in table {
             let name = "api.\(key)"
             switch key {
-            case "database_threads": api.databaseThreads = try integer(value, name, 1...256)
-            case "auth_threads": api.authThreads = try integer(value, name, 1...64)
-            case "tenant_concurrency": api.tenantConcurrency = try integer(value, name, 1...256)
-            case "queue_wait_ms": api.queueWaitMilliseconds = try integer(value, name, 0...600_000)
-            case "statement_timeout_ms": api.statementTimeoutMilliseconds = try integer(value, name, 100...86_400_000)
-            case "idle_timeout_seconds": api.idleTimeoutSeconds = try integer(value, name, 1...86_400)
-            case "read_timeout_seconds": api.readTimeoutSeconds = try integer(value, name, 1...3600)
-            case "max_connections": api.maxConnections = try integer(value, name, 1...1_000_000)
-            case "tls_certificate": api.tlsCertificate = nonEmpty(try string(value, name))
-            case "tls_key": api.tlsKey = nonEmpty(try string(value, name))
+            case "database_threads": api.databaseThreads = try value.integer(name, in: 1...256)
+            case "auth_threads": api.authThreads = try value.integer(name, in: 1...64)
+            case "tenant_concurrency": api.tenantConcurrency = try value.integer(name, in: 1...256)
+            case "queue_wait_ms": api.queueWait = try value.duration(name, in: 0...600_000, .milliseconds)
+            case "statement_timeout_ms": api.statementTimeout = try value.duration(name, in: 100...86_400_000, .milliseconds)
+            case "idle_timeout_seconds": api.idleTimeout = try value.duration(name, in: 1...86_400, .seconds)
+            case "read_timeout_seconds": api.readTimeout = try value.duration(name, in: 1...3600, .seconds)
+            case "max_connections": api.maxConnections = try value.integer(name, in: 1...1_000_000)
+            case "tls_certificate": api.tlsCertificate = nonEmpty(try value.string(name))
+            case "tls_key": api.tlsKey = nonEmpty(try value.string(name))
             default: throw Error("unknown key '\(name)'")
             }
         }
@@ -167,12 +169,12 @@ public struct TollgateConfiguration: Sendable {
         for (key, value) in table {
             switch key {
             case "name":
-                listener.name = try string(value, "listener.name")
+                listener.name = try value.string("listener.name")
                 guard isListenerName(listener.name) else {
                     throw Error("listener.name '\(listener.name)' must be 1-63 characters of a-z, 0-9, '-' and '_'")
                 }
-            case "address": listener.address = try address(value, "listener.address")
-            case "tenant": listener.tenant = nonEmpty(try string(value, "listener.tenant"))
+            case "address": listener.address = try address(try value.string("listener.address"), "listener.address")
+            case "tenant": listener.tenant = nonEmpty(try value.string("listener.tenant"))
             default: throw Error("unknown key 'listener.\(key)'")
             }
         }
@@ -191,7 +193,7 @@ public struct TollgateConfiguration: Sendable {
         if let value = environment["TOLLGATE_DATABASE_URL"] { databaseURL = nonEmpty(value) }
         if let value = environment["TOLLGATE_DATA_DIRECTORY"], !value.isEmpty { dataDirectory = value }
         if let value = environment["TOLLGATE_SECRET_KEY"] { secretKey = nonEmpty(value) }
-        if let value = environment["TOLLGATE_HTTP"], !value.isEmpty { http = try Self.address(.string(value), "TOLLGATE_HTTP") }
+        if let value = environment["TOLLGATE_HTTP"], !value.isEmpty { http = try Self.address(value, "TOLLGATE_HTTP") }
         if let value = environment["TOLLGATE_LOG_LEVEL"], !value.isEmpty { logLevel = try Self.level(value, "TOLLGATE_LOG_LEVEL") }
         if let value = environment["TOLLGATE_NAS_LIMIT_PER_TENANT"], !value.isEmpty {
             guard let limit = Int(value), (1...1_000_000).contains(limit) else {
@@ -213,37 +215,26 @@ public struct TollgateConfiguration: Sendable {
                 address = String(text[text.index(after: equals)...])
             }
             guard Self.isListenerName(name) else { throw Error("--listen: bad listener name '\(name)'") }
-            return ListenerConfiguration(name: name, address: try Self.address(.string(address), "--listen"))
+            return ListenerConfiguration(name: name, address: try Self.address(address, "--listen"))
         }
         try checkListeners()
     }
 
     public mutating func overrideHTTP(_ text: String) throws {
-        http = try Self.address(.string(text), "--http")
+        http = try Self.address(text, "--http")
     }
 
     // MARK: Value checks
 
-    func string(_ value: TOMLValue, _ key: String) throws -> String { try Self.string(value, key) }
-    func integer(_ value: TOMLValue, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
-        guard case .integer(let n) = value else { throw Error("\(key) must be a whole number") }
-        guard range.contains(n) else { throw Error("\(key) must be between \(range.lowerBound) and \(range.upperBound), not \(n)") }
-        return n
-    }
-    private func address(_ value: TOMLValue, _ key: String) throws -> String { try Self.address(value, key) }
     private func level(_ text: String, _ key: String) throws -> String { try Self.level(text, key) }
 
-    static func string(_ value: TOMLValue, _ key: String) throws -> String {
-        guard case .string(let s) = value else { throw Error("\(key) must be a quoted string") }
-        return s
-    }
-
-    static func address(_ value: TOMLValue, _ key: String) throws -> String {
-        let text = try string(value, key)
-        guard SocketAddress(hostPort: text) != nil else {
-            throw Error("\(key) '\(text)' must be host:port, [ipv6]:port or *:port with a numeric address")
+    /// The address `text` of `key` (a file key, an environment variable or a flag).
+    static func address(_ text: String, _ key: String) throws -> SocketAddress {
+        do {
+            return try SocketAddress(parsing: text)
+        } catch {
+            throw Error("\(key) '\(text)' must be host:port, [ipv6]:port or *:port with a numeric address: \(error)")
         }
-        return text
     }
 
     static func level(_ text: String, _ key: String) throws -> String {

@@ -82,7 +82,7 @@ struct EndToEndTests {
 
     @Test("Hostile datagrams are dropped and counted by reason; real accounting still stored")
     func hostileInput() async throws {
-        let harness = try CollectorHarness(configure: { $0.dropsFlushInterval = 0.2 })
+        let harness = try CollectorHarness(configure: { $0.dropsFlushInterval = .milliseconds(200) })
         let target = harness.target()
         // Wrong secret, and a NAS that is not registered.
         let wrong = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "wrong")
@@ -178,8 +178,8 @@ struct EndToEndTests {
     @Test("Two tenants use the same NAS address on dedicated listeners")
     func dedicatedListeners() async throws {
         let harness = try CollectorHarness(
-            listeners: [ListenerConfiguration(name: "acme", address: "127.0.0.1:0", tenant: "acme"),
-                        ListenerConfiguration(name: "beta", address: "127.0.0.1:0", tenant: "beta")],
+            listeners: [ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "acme"),
+                        ListenerConfiguration(name: "beta", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "beta")],
             register: { c, acme in
                 let nas = NASStore(connection: c, cipher: TestDatabase.cipher)
                 try nas.syncListeners([("acme", "acme")])
@@ -242,7 +242,7 @@ struct EndToEndTests {
 
     @Test("IPv6: a dual-stack listener and a NAS registered by its IPv6 address")
     func ipv6() async throws {
-        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: "[::1]:0")], register: { c, t in
+        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "[::1]:0"))], register: { c, t in
             _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "v6", address: "::1", secret: "six")
         })
         let nas = SimulatedNAS(localAddress: "::1", target: UDPAddress(host: "::1", port: harness.collector.listeners[0].boundPort)!, secret: "six")

@@ -12,10 +12,10 @@ private let hour0: UInt32 = 1_795_546_800
 /// (unreachable while `outage` is on).
 private func collector(url: String, folder: String, outage: OutageSwitch = OutageSwitch()) throws -> Collector {
     var configuration = CollectorConfiguration()
-    configuration.listeners = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")]
-    configuration.pipeline.maxDelayMicroseconds = 1000
-    configuration.pipeline.commitTimeoutMilliseconds = 2000
-    configuration.registryRefreshInterval = 0.2
+    configuration.listeners = [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "127.0.0.1:0"))]
+    configuration.pipeline.maxDelay = .milliseconds(1)
+    configuration.pipeline.commitTimeout = .milliseconds(2000)
+    configuration.registryRefreshInterval = .milliseconds(200)
     configuration.receiveBufferBytes = 1 << 20
     configuration.spool = SpoolConfiguration(directory: folder)
     var logger = Logger(label: "test")
@@ -106,7 +106,7 @@ struct SpoolIdentityReplayTests {
         // Two ISPs' databases, each with tenant id 1 and NAS 127.0.0.1.
         let harnessA = try CollectorHarness(configure: { configuration in
             configuration.spool = SpoolConfiguration(directory: folder)
-            configuration.pipeline.commitTimeoutMilliseconds = 2000
+            configuration.pipeline.commitTimeout = .milliseconds(2000)
         })
         let (urlB, connectionB) = try TestDatabase.fresh()
         let tenantB = try TenantStore(connection: connectionB).create(slug: "other", name: "Other ISP", timeZone: "UTC")
@@ -172,7 +172,7 @@ struct SpoolIdentityReplayTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let harness = try CollectorHarness(configure: { configuration in
             configuration.spool = SpoolConfiguration(directory: folder)
-            configuration.pipeline.commitTimeoutMilliseconds = 2000
+            configuration.pipeline.commitTimeout = .milliseconds(2000)
         })
         let identityA = try #require(harness.collector.database)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
@@ -254,7 +254,7 @@ struct SpoolIdentityReplayTests {
             var spool = SpoolConfiguration(directory: folder)
             spool.maxBytes = 1
             configuration.spool = spool
-            configuration.pipeline.commitTimeoutMilliseconds = 2000
+            configuration.pipeline.commitTimeout = .milliseconds(2000)
         })
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         try harness.outage.begin(harness.connection)
@@ -283,7 +283,7 @@ struct SpoolIdentityReplayTests {
         }
         let harness = try CollectorHarness(configure: { configuration in
             configuration.spool = SpoolConfiguration(directory: folder)
-            configuration.pipeline.commitTimeoutMilliseconds = 2000
+            configuration.pipeline.commitTimeout = .milliseconds(2000)
         })
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         try harness.outage.begin(harness.connection)

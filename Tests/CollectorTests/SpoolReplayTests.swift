@@ -21,7 +21,7 @@ private func sessions(_ prefix: String, count: Int, interims: Int = 3) -> [Simul
 private func spoolHarness(_ folder: String) throws -> CollectorHarness {
     try CollectorHarness(configure: { configuration in
         configuration.spool = SpoolConfiguration(directory: folder)
-        configuration.pipeline.commitTimeoutMilliseconds = 2000
+        configuration.pipeline.commitTimeout = .milliseconds(2000)
     })
 }
 

@@ -48,16 +48,16 @@ final class EnforcementHarness: @unchecked Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         var configuration = CollectorConfiguration()
-        configuration.listeners = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")]
-        configuration.pipeline.maxDelayMicroseconds = 1000
-        configuration.registryRefreshInterval = 0.2
+        configuration.listeners = [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "127.0.0.1:0"))]
+        configuration.pipeline.maxDelay = .milliseconds(1)
+        configuration.registryRefreshInterval = .milliseconds(200)
         let url = self.url
         collector = Collector(configuration: configuration, cipher: TestDatabase.cipher, logger: logger) { try PostgresConnection(url: url) }
         client = try DynamicAuthorizationClient(schedule: schedule, logger: logger)
         let profiles = shippedProfiles
         var settings = Enforcer.Configuration()
-        settings.pollMilliseconds = 100
-        settings.sweepSeconds = 1
+        settings.pollInterval = .milliseconds(100)
+        settings.sweepInterval = .seconds(1)
         let shift = self.shift
         for _ in 0..<enforcerCount {
             enforcers.append(Enforcer(configuration: settings, cipher: TestDatabase.cipher, profiles: profiles, client: client, logger: logger,

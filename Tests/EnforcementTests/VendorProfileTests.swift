@@ -211,7 +211,7 @@ struct VendorProfileLoadTests {
         cases.append(("bad tag", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "ERX-Service-Activate:40 = x"), "block.attributes[0]", "outside 1...31"))
         cases.append(("tag on an untagged attribute", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Filter-Id:1 = x"), "block.attributes[0]", "takes no tag"))
         cases.append(("no description", valid.replacingOccurrences(of: "description = \"test\"\n", with: ""), "description", "missing"))
-        cases.append(("TOML syntax", valid.replacingOccurrences(of: "request = \"coa\"", with: "request = coa"), "line 5", "strings need quotes"))
+        cases.append(("TOML syntax", valid.replacingOccurrences(of: "request = \"coa\"", with: "request = coa"), "line 5, column 11", "could not determine value type (strings need quotes)"))
         return cases
     }()
 

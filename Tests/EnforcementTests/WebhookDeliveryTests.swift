@@ -13,9 +13,9 @@ struct WebhookDeliveryTests {
 
     static func configuration() -> WebhookConfiguration {
         var configuration = WebhookConfiguration()
-        configuration.pollInterval = 0.05
-        configuration.timeout = 5
-        configuration.backoff = WebhookBackoff(initial: 0.2, maximum: 1, giveUpAfter: 600, maxAttempts: 5)
+        configuration.pollInterval = .milliseconds(50)
+        configuration.timeout = .seconds(5)
+        configuration.backoff = WebhookBackoff(initial: .milliseconds(200), maximum: .seconds(1), giveUpAfter: .seconds(600), maxAttempts: 5)
         return configuration
     }
 
@@ -167,8 +167,8 @@ struct WebhookDeliveryTests {
                 """, [String(tenant.id), String(nas.id), stream, String(seq)])
         }
         var configuration = Self.configuration()
-        configuration.silenceCheckInterval = 0.1
-        configuration.silenceDefaultInterval = 1
+        configuration.silenceCheckInterval = .milliseconds(100)
+        configuration.silenceDefaultInterval = .seconds(1)
         configuration.silenceIntervals = 2
         let metrics = WebhookMetrics()
         let connect: @Sendable () throws -> PostgresConnection = { try PostgresConnection(url: url) }

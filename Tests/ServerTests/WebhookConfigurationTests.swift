@@ -20,9 +20,9 @@ struct WebhookConfigurationTests {
         let configuration = try TollgateConfiguration.load(path: path + "/Config/tollgate.toml", environment: [:])
         #expect(configuration.webhooks == WebhookConfiguration())
         let defaults = WebhookConfiguration()
-        #expect(defaults.enabled && defaults.pollInterval == 1 && defaults.batch == 32 && defaults.timeout == 10 && defaults.leaseSeconds == 60)
-        #expect(defaults.backoff == WebhookBackoff(initial: 10, maximum: 3600, giveUpAfter: 86_400, maxAttempts: 30))
-        #expect(defaults.silenceCheckInterval == 60 && defaults.silenceDefaultInterval == 600 && defaults.silenceIntervals == 3)
+        #expect(defaults.enabled && defaults.pollInterval == .seconds(1) && defaults.batch == 32 && defaults.timeout == .seconds(10) && defaults.lease == .seconds(60))
+        #expect(defaults.backoff == WebhookBackoff(initial: .seconds(10), maximum: .seconds(3600), giveUpAfter: .seconds(86_400), maxAttempts: 30))
+        #expect(defaults.silenceCheckInterval == .seconds(60) && defaults.silenceDefaultInterval == .seconds(600) && defaults.silenceIntervals == 3)
     }
 
     @Test("Every key is read; bad values are refused naming the key")
@@ -43,9 +43,9 @@ struct WebhookConfigurationTests {
             silence_intervals = 4
             """)
         let webhooks = configuration.webhooks
-        #expect(!webhooks.enabled && webhooks.pollInterval == 0.25 && webhooks.batch == 8 && webhooks.timeout == 5 && webhooks.leaseSeconds == 30)
-        #expect(webhooks.backoff == WebhookBackoff(initial: 2, maximum: 600, giveUpAfter: 7200, maxAttempts: 12))
-        #expect(webhooks.silenceCheckInterval == 15 && webhooks.silenceDefaultInterval == 300 && webhooks.silenceIntervals == 4)
+        #expect(!webhooks.enabled && webhooks.pollInterval == .milliseconds(250) && webhooks.batch == 8 && webhooks.timeout == .seconds(5) && webhooks.lease == .seconds(30))
+        #expect(webhooks.backoff == WebhookBackoff(initial: .seconds(2), maximum: .seconds(600), giveUpAfter: .seconds(7200), maxAttempts: 12))
+        #expect(webhooks.silenceCheckInterval == .seconds(15) && webhooks.silenceDefaultInterval == .seconds(300) && webhooks.silenceIntervals == 4)
         for (bad, key) in [("enabled = 1", "webhooks.enabled"), ("batch = 0", "webhooks.batch"), ("timeout_seconds = 121", "webhooks.timeout_seconds"),
                            ("lease_seconds = 10", "webhooks.lease_seconds"), ("retry_initial_seconds = 20\nretry_max_seconds = 10", "webhooks.retry_max_seconds"),
                            ("silence_intervals = 0", "webhooks.silence_intervals"), ("colour = \"blue\"", "webhooks.colour")] {

@@ -21,7 +21,7 @@ public final class CollectorHarness {
     public let collector: Collector
     public let outage = OutageSwitch()
 
-    public init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: "127.0.0.1:0")],
+    public init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: SocketAddress(ipv4: 0x7f00_0001, port: 0))],
          register: (PostgresConnection, Tenant) throws -> Void = { c, t in
              _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
          },
@@ -31,8 +31,8 @@ public final class CollectorHarness {
         try register(direct, tenant)
         var configuration = CollectorConfiguration()
         configuration.listeners = listeners
-        configuration.pipeline.maxDelayMicroseconds = 1000
-        configuration.registryRefreshInterval = 0.2
+        configuration.pipeline.maxDelay = .milliseconds(1)
+        configuration.registryRefreshInterval = .milliseconds(200)
         configuration.receiveBufferBytes = 1 << 20
         configure(&configuration)
         var logger = Logger(label: "test")

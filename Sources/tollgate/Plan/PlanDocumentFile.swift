@@ -12,7 +12,7 @@ func loadPlanDocument(_ path: String) throws -> PlanDocument {
         if path.hasSuffix(".toml") {
             let table: [String: TOMLValue]
             do {
-                table = try TOMLSubset.parse(String(decoding: data, as: UTF8.self))
+                table = try TOMLDocument.parse(String(decoding: data, as: UTF8.self))
             } catch {
                 throw StoreError(.invalid, "\(path): \(error)")
             }
