@@ -100,7 +100,7 @@ public enum Serve {
 
         let router = Router(context: ServerRequestContext.self)
         // Requests by route, method and status, and their durations (hb_requests,
-        // http_server_request_duration_seconds, ...), through swift-metrics into the registry.
+        // http_server_request_duration, ...), through swift-metrics into the registry.
         _ = Self.bootstrapMetrics
         router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ -> Response in

@@ -77,6 +77,35 @@ struct HTTPPortTests {
         #expect(plain != 0 && !plainBody.contains("status"), "\(plain) \(plainBody)")
     }
 
+    @Test("/metrics exports the collector's, enforcement's and webhooks' metrics and the HTTP port's requests")
+    func metrics() throws {
+        let curl = try #require(findExecutable("curl"))
+        let (url, _) = try prepareDatabase()
+        let serve = try ServeProcess(databaseURL: url)
+        for _ in 0..<3 {
+            let (status, body) = try run(curl, ["-sS", "http://127.0.0.1:\(serve.httpPort)/healthz"])
+            #expect(status == 0, "\(body)")
+        }
+        let (status, text) = try run(curl, ["-sS", "http://127.0.0.1:\(serve.httpPort)/metrics"])
+        #expect(status == 0)
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        for line in [
+            "tollgate_packets_received_total 0",
+            "tollgate_quota_evaluations_total 0",
+            #"tollgate_quota_crossings_total{action="throttle"} 0"#,
+            #"tollgate_enforcement_requests_total{action="disconnect",outcome="timeout"} 0"#,
+            "tollgate_enforcement_in_flight 0.0",
+            "# TYPE tollgate_enforcement_ack_seconds histogram",
+            #"tollgate_webhook_attempts_total{event="nas.silent",outcome="failed"} 0"#,
+            "tollgate_nas_silent_total 0",
+            // The three /healthz requests before this one (a request is counted once answered).
+            #"hb_requests{http_route="/healthz",http_request_method="GET",http_response_status_code="200"} 3"#,
+            "# TYPE http_server_request_duration histogram",
+        ] {
+            #expect(lines.contains(line), "'\(line)' is not on /metrics:\n\(text)")
+        }
+    }
+
     @Test("A body that does not arrive in time is 408; a silent connection is closed")
     func timeouts() throws {
         let (url, _) = try prepareDatabase()
