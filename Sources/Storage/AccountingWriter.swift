@@ -1,43 +1,5 @@
 import Accounting
 
-/// One accounting packet to record: its meaning and, for the audit table, its octets.
-public struct BatchItem: Sendable {
-    public var record: AccountingRecord
-    /// The packet as received; nil when raw packets are not kept.
-    public var packet: [UInt8]?
-
-    public init(record: AccountingRecord, packet: [UInt8]?) {
-        self.record = record
-        self.packet = packet
-    }
-}
-
-/// What one committed batch changed.
-public struct BatchSummary: Hashable, Sendable {
-    public var sessionsTouched = 0
-    /// Generations after a key's first that the batch opened (a NAS reused a session id).
-    public var sessionsOpened = 0
-    public var sessionsClosedByNAS = 0
-    public var usageRows = 0
-    public var packetsStored = 0
-    /// Subscribers whose usage the batch changed or who started a session (what quota
-    /// enforcement looks at next).
-    public var subscribers: Set<TenantSubscriber> = []
-}
-
-/// A subscriber (User-Name) of a tenant.
-public struct TenantSubscriber: Hashable, Sendable, Comparable {
-    public var tenantID: Int64
-    public var subscriber: String
-
-    public init(tenantID: Int64, subscriber: String) {
-        self.tenantID = tenantID
-        self.subscriber = subscriber
-    }
-
-    public static func < (a: TenantSubscriber, b: TenantSubscriber) -> Bool { (a.tenantID, a.subscriber) < (b.tenantID, b.subscriber) }
-}
-
 /// Writes batches of accounting packets in one transaction each: columns sent as array
 /// parameters, sessions locked and created in key order, the accounting semantics applied in memory
 /// (`SessionAccounting`), then sessions, hourly usage and raw packets written set-based.
@@ -663,15 +625,4 @@ struct BucketKey: Hashable, Comparable {
     var subscriber: String
     var hour: Int64
     static func < (a: BucketKey, b: BucketKey) -> Bool { (a.tenantID, a.subscriber, a.hour) < (b.tenantID, b.subscriber, b.hour) }
-}
-
-/// The session key as the database stores it (text repaired as `TextRepair` repairs it).
-public enum SanitizedKey {
-    public static func of(_ r: AccountingRecord) -> SessionKey {
-        SessionKey(tenantID: r.tenantID, nasID: r.nasID, sessionID: clean(r.sessionID), userName: clean(r.userName), nasPort: clean(r.nasPort))
-    }
-
-    public static func clean(_ s: String) -> String {
-        s.utf8.contains(0) ? String(decoding: TextRepair.sanitized(s.utf8), as: UTF8.self) : s
-    }
 }

@@ -1,11 +1,3 @@
-/// A page of the audit log, newest first, and whether there are older and newer entries
-/// beyond it (for the pager's links).
-public struct AuditLogPage: Hashable, Sendable {
-    public var entries: [AuditEntry]
-    public var hasOlder: Bool
-    public var hasNewer: Bool
-}
-
 extension AuditLog {
     /// A tenant's entries, newest first, optionally only of one `action`: the `limit` entries
     /// older than id `before`, or (paging forward) newer than id `after`, or the newest.

@@ -1,33 +1,3 @@
-/// One staff action as the audit log keeps it.
-public struct AuditEntry: Hashable, Sendable, Codable {
-    public var id: Int64
-    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
-    public var at: String
-    /// Who: a console user's email, or `token:<id>` for an API token.
-    public var actor: String
-    /// What, e.g. `plan.version_added`, `invoice_run.finalized`, `top_up.added`.
-    public var action: String
-    /// On what, e.g. the plan's name or the run's period.
-    public var object: String
-    public var detail: String
-}
-
-/// An action to record: who did what to what. Store functions that change what staff
-/// change take one and add it in their own transaction.
-public struct AuditRecord: Hashable, Sendable {
-    public var actor: String
-    public var action: String
-    public var object: String
-    public var detail: String
-
-    public init(actor: String, action: String, object: String, detail: String = "") {
-        self.actor = actor
-        self.action = action
-        self.object = object
-        self.detail = detail
-    }
-}
-
 /// The audit log of staff actions (who changed a plan, finalized a run, added a top-up),
 /// per tenant under row-level security. Entries are added in the transaction of the action
 /// they record, so an action that rolls back leaves no entry, and are never changed.

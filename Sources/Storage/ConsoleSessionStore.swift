@@ -1,13 +1,6 @@
 import COpenSSL
 import Foundation
 
-/// A signed-in console session: who, and the token its forms must carry.
-public struct ConsoleSession: Hashable, Sendable {
-    public var user: ConsoleUser
-    /// The synchronizer token every state-changing form of this session carries.
-    public var csrfToken: String
-}
-
 /// Server-side console sessions. The browser holds a random 256-bit token in a cookie; the
 /// database keeps only its SHA-256 (a copy of the table signs nobody in). A session ends on
 /// sign-out, after `idle` without a request, after `lifetime` in all, when its user is removed

@@ -2,52 +2,6 @@ import Accounting
 import Foundation
 import Rating
 
-/// The invoices of one billing period taken together: what an invoice run left.
-public struct InvoiceRunSummary: Hashable, Sendable {
-    public var period: String
-    public var currency: String
-    public var drafts: Int
-    public var finals: Int
-    /// Lines of the period's invoices (counted for one period's summary, nil in the list).
-    public var lines: Int?
-    /// Minor units, summed over the period's invoices.
-    public var subtotal: Int64
-    public var tax: Int64
-    public var total: Int64
-    /// UTC `YYYY-MM-DDTHH:MM:SSZ` of the latest rating and finalization.
-    public var lastRatedAt: String
-    public var finalizedAt: String?
-
-    /// draft, final, or partly final (a period some of whose invoices were finalized before
-    /// others were rated).
-    public var state: String { drafts == 0 ? "final" : (finals == 0 ? "draft" : "partly final") }
-}
-
-/// Columns the invoices of a period can be sorted by: whitelisted, never text from a request.
-public enum InvoiceSort: String, Sendable, CaseIterable {
-    case user, status, subtotal, tax, total, id
-
-    var expression: String {
-        switch self {
-        case .user: "s.user_name"
-        case .status: "i.status"
-        case .subtotal: "i.subtotal"
-        case .tax: "i.tax"
-        case .total: "i.total"
-        case .id: "i.id"
-        }
-    }
-}
-
-/// What re-rating one subscriber's period needs, read in one snapshot.
-public struct RatingInputs: Sendable {
-    public var subscriber: SubscriberRecord
-    /// The plans the subscriber is assigned to, and the plan asked for, with every version.
-    public var plans: [PlanRecord]
-    /// The subscriber's hourly buckets of the calendar's bucket range.
-    public var usage: [HourlyUsage]
-}
-
 extension InvoiceStore {
     /// Invoice runs, newest period first: one row per period with invoices, at most `limit`.
     public func runs(tenant: Tenant, limit: Int = 60) throws -> [InvoiceRunSummary] {

@@ -1,46 +1,5 @@
 import Accounting
 
-/// One accounting packet for the log: who sent it, when, and its octets as received.
-public struct LogEntry: Sendable {
-    public var tenantID: Int64
-    public var nasID: Int64
-    /// Receipt time, microseconds since 1970 UTC.
-    public var receivedAt: Int64
-    public var statusType: UInt32?
-    public var userName: String?
-    public var sessionID: String?
-    public var packet: [UInt8]
-
-    public init(tenantID: Int64, nasID: Int64, receivedAt: Int64, statusType: UInt32?, userName: String?, sessionID: String?, packet: [UInt8]) {
-        self.tenantID = tenantID
-        self.nasID = nasID
-        self.receivedAt = receivedAt
-        self.statusType = statusType
-        self.userName = userName
-        self.sessionID = sessionID
-        self.packet = packet
-    }
-}
-
-/// A packet read back from the log by the merger.
-public struct LoggedPacket: Sendable {
-    public var stream: Int64
-    public var seq: Int64
-    public var tenantID: Int64
-    public var nasID: Int64
-    public var receivedAt: Int64
-    public var packet: [UInt8]
-
-    public init(stream: Int64, seq: Int64, tenantID: Int64, nasID: Int64, receivedAt: Int64, packet: [UInt8]) {
-        self.stream = stream
-        self.seq = seq
-        self.tenantID = tenantID
-        self.nasID = nasID
-        self.receivedAt = receivedAt
-        self.packet = packet
-    }
-}
-
 /// The packet log (`accounting_packets`): the durable record an Accounting-Response waits
 /// for, the merger's input and the audit trail at once.
 ///
@@ -193,67 +152,5 @@ public enum PacketLog {
             SELECT count(*) FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
             WHERE s.retired_at IS NULL
             """).int64(row: 0, column: 0))
-    }
-}
-
-/// Appends to the packet log on one connection, as one stream. Use from one thread.
-public final class PacketLogAppender {
-    public let connection: PostgresConnection
-    public let stream: Int64
-    private var nextSeq: Int64 = 1
-
-    public init(connection: PostgresConnection) throws {
-        self.connection = connection
-        stream = try PacketLog.openStream(connection)
-    }
-
-    /// Appends `entries` and commits durably (`alsoRun` goes into the same transaction: a
-    /// spool replay moves its position there). Throws without committing anything on any
-    /// failure; a commit whose answer was lost may still have happened: the caller keeps
-    /// the packets (spools them), and merging them twice adds nothing.
-    public func append(_ entries: [LogEntry], alsoRun: [(sql: String, parameters: [String?])] = []) throws {
-        let data = PacketLog.copyRows(entries, stream: stream, firstSeq: nextSeq)
-        do {
-            // Statements that observe the connection's response timeout (a plain exec would not).
-            _ = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit])
-            if !entries.isEmpty { try connection.copyIn(PacketLog.copySQL, data) }
-            if alsoRun.isEmpty {
-                try connection.query("COMMIT")
-            } else {
-                _ = try connection.pipeline(alsoRun + [("COMMIT", [])])
-            }
-            nextSeq += Int64(entries.count)
-        } catch {
-            if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
-            throw error
-        }
-    }
-}
-
-/// The merge leadership of a database: a session advisory lock ("TGMG"), held by the
-/// merger's connection while it lives and released by PostgreSQL when it ends.
-public enum MergeLeadership {
-    static let lockClass: Int32 = 0x5447_4D47
-
-    /// Takes the leadership on `connection` if no other connection holds it.
-    public static func tryAcquire(_ connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock($1, 0)", [String(lockClass)]).value(row: 0, column: 0) == "t"
-    }
-
-    /// Begins this leader's epoch and returns it. Waits for merge transactions of an earlier
-    /// leader still in flight; from then on theirs fail their fence.
-    public static func beginEpoch(_ connection: PostgresConnection) throws -> Int64 {
-        try connection.query("UPDATE merge_leadership SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch").int64(row: 0, column: 0)
-    }
-
-    /// The statement that fails the transaction it runs in unless `epoch` is still the
-    /// leader's; every merge transaction runs it.
-    public static func fence(_ epoch: Int64) -> (sql: String, parameters: [String?]) {
-        ("SELECT merge_fence($1)", [String(epoch)])
-    }
-
-    /// Gives the leadership up (a merger that stops while its connection stays open).
-    public static func release(_ connection: PostgresConnection) throws {
-        try connection.query("SELECT pg_advisory_unlock($1, 0)", [String(lockClass)])
     }
 }

@@ -2,45 +2,6 @@ import Accounting
 import Foundation
 import Rating
 
-/// A plan version as stored.
-public struct PlanVersionRecord: Hashable, Sendable {
-    public var id: Int64
-    public var planID: Int64
-    public var planName: String
-    public var effectiveFrom: CivilDate
-    public var terms: PlanTerms
-
-    public var rated: RatedVersion { RatedVersion(id: id, planName: planName, effectiveFrom: effectiveFrom, terms: terms) }
-}
-
-/// A plan and its versions, oldest first.
-public struct PlanRecord: Hashable, Sendable {
-    public var id: Int64
-    public var name: String
-    public var versions: [PlanVersionRecord]
-}
-
-/// A subscriber's time on one plan: local days from `startsOn` until `endsOn` (exclusive).
-public struct AssignmentRecord: Hashable, Sendable {
-    public var id: Int64
-    public var planID: Int64
-    public var planName: String
-    public var startsOn: CivilDate
-    public var endsOn: CivilDate?
-}
-
-/// A User-Name billed under plans.
-public struct SubscriberRecord: Hashable, Sendable {
-    public var id: Int64
-    public var userName: String
-    public var assignments: [AssignmentRecord]
-
-    /// The assignment covering `date`, if any.
-    public func assignment(on date: CivilDate) -> AssignmentRecord? {
-        assignments.first { $0.startsOn <= date && ($0.endsOn.map { date < $0 } ?? true) }
-    }
-}
-
 /// Plans, their versions, subscribers and their plan assignments, all tenant-scoped.
 public struct PlanStore {
     let connection: PostgresConnection

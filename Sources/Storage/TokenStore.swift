@@ -1,38 +1,6 @@
 import COpenSSL
 import Foundation
 
-/// What an API token may do.
-public enum TokenRole: String, Hashable, Sendable, CaseIterable, Codable {
-    /// Platform administration: tenants only, never a tenant's data.
-    case admin
-    /// A tenant's network operators: NAS devices, sessions.
-    case `operator`
-    /// A tenant's billing staff: usage, plans, subscribers, invoices, sessions.
-    case billing
-    /// Reading sessions and usage.
-    case readonly
-}
-
-/// An API token as listed: never the token itself.
-public struct APIToken: Hashable, Sendable, Codable {
-    public var id: String
-    /// nil for a platform admin token.
-    public var tenantSlug: String?
-    public var tenantID: Int64?
-    public var role: TokenRole
-    public var name: String
-    public var createdAt: String
-    public var lastUsedAt: String?
-    public var revokedAt: String?
-}
-
-/// Who a request is: the token's role and, for tenant roles, its tenant.
-public struct Principal: Hashable, Sendable {
-    public var tokenID: String
-    public var role: TokenRole
-    public var tenant: Tenant?
-}
-
 /// API tokens: `tg_<id>_<secret>`, shown once at creation. The database keeps the id in
 /// clear (to find the row) and a SHA-256 of the whole token, compared in constant time.
 public struct TokenStore {
