@@ -12,7 +12,7 @@ public struct ReportStore {
 
     /// The newest `limit` (at most 1000) sessions, optionally open ones or one User-Name's only.
     public func sessions(tenant: Tenant, activeOnly: Bool = false, user: String? = nil, limit: Int = 1000) throws -> [SessionRow] {
-        try sessionPage(tenant: tenant, state: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), PageLimit.range.upperBound)).rows
+        try sessionPage(tenant: tenant, status: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), PageLimit.range.upperBound)).rows
     }
 
     /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
@@ -173,16 +173,16 @@ public struct ReportStore {
         return KeysetPage(fetched: rows, limit: limit) { [$0.userName] }
     }
 
-    /// Which sessions a listing shows.
-    public enum SessionState: String, Sendable, CaseIterable {
+    /// Which sessions a listing shows, by whether they are still open (`active`) or closed.
+    public enum SessionStatus: String, Sendable, CaseIterable {
         case active, closed, all
     }
 
-    /// One page of sessions, newest first: filtered by state, User-Name, NAS name and start
+    /// One page of sessions, newest first: filtered by status, User-Name, NAS name and start
     /// time (`from` inclusive, `to` exclusive, UTC or tenant-local dates/times), continuing
     /// after the session id `after` (the cursor of the previous page). Returns the page and
     /// the cursor of the next one (nil on the last page).
-    public func sessionPage(tenant: Tenant, state: SessionState = .all, user: String? = nil, nas: String? = nil,
+    public func sessionPage(tenant: Tenant, status: SessionStatus = .all, user: String? = nil, nas: String? = nil,
                             from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100) throws -> (rows: [SessionRow], next: Int64?) {
         try checkBounds(from, to)
         try PageLimit.check(limit)
@@ -205,7 +205,7 @@ public struct ReportStore {
                   AND ($6::bigint IS NULL OR s.id < $6)
                 ORDER BY s.id DESC
                 LIMIT $7
-                """, [state.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
+                """, [status.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
                     + [after.map(String.init), String(limit + 1)])
         }
         let rows = (0..<min(result.rowCount, limit)).map { Self.session(result, row: $0) }
