@@ -77,7 +77,7 @@ public struct InvoiceStore {
             // Per chunk: its reads (usage of the rated period, and usage and billed lines of each
             // closed period) as one group, its writes as another. The next chunk's reads are sent
             // before this chunk is rated, so PostgreSQL reads while the engine rates.
-            func reads(_ chunk: [SubscriberRecord]) -> [(sql: String, parameters: [String?])] {
+            func reads(_ chunk: [SubscriberRecord]) -> [Statement] {
                 var statements = [Self.usageStatement(tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)]
                 for q in corrected {
                     guard let qEngine = engines[q] else { continue }
@@ -88,7 +88,8 @@ public struct InvoiceStore {
             }
             try connection.withPipeline { pipeline in
                 if let first = chunks.first { try pipeline.send(reads(first)) }
-                var writesInFlight = false
+                // The writes sent and not yet read: their results are counted by tag.
+                var writesInFlight: [Statement] = []
                 for (index, chunk) in chunks.enumerated() {
                     var results = try pipeline.receive()
                     if index + 1 < chunks.count { try pipeline.send(reads(chunks[index + 1])) }
@@ -121,11 +122,11 @@ public struct InvoiceStore {
                             unbilled.append(subscriber.id)
                         }
                     }
-                    if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
-                    try pipeline.send(Self.writeStatements(tenant: tenant, period: target, invoices: invoices, unbilled: unbilled, result: &result))
-                    writesInFlight = true
+                    if !writesInFlight.isEmpty { Self.count(writesInFlight, try pipeline.receive(), into: &result) }
+                    writesInFlight = Self.writeStatements(tenant: tenant, period: target, invoices: invoices, unbilled: unbilled, result: &result)
+                    try pipeline.send(writesInFlight)
                 }
-                if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
+                if !writesInFlight.isEmpty { Self.count(writesInFlight, try pipeline.receive(), into: &result) }
             }
             result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
             result.unassigned.sort { $0.userName < $1.userName }
@@ -308,10 +309,10 @@ public struct InvoiceStore {
 
     /// Hourly usage of some User-Names in a UTC range. No ORDER BY: the engine takes buckets in
     /// any order, and runs of one User-Name (the index order) are grouped without sorting.
-    static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> (sql: String, parameters: [String?]) {
+    static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> Statement {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        return ("""
+        return Statement("""
             SELECT subscriber, extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
             """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
@@ -368,8 +369,8 @@ public struct InvoiceStore {
 
     /// What final invoices billed for `period`: its own lines and the corrections of it
     /// already on final invoices, keyed by subscriber.
-    static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> (sql: String, parameters: [String?]) {
-        ("""
+    static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> Statement {
+        Statement("""
             SELECT i.subscriber_id, \(lineColumns)
             FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
             WHERE l.tenant_id = $1 AND i.status = 'final' AND i.subscriber_id = ANY($2::bigint[])
@@ -418,7 +419,7 @@ public struct InvoiceStore {
     /// they go to the server in one group without waiting for each other. Adds the chunk's
     /// totals and line count to `result`; `count` adds the row counts once they are back.
     static func writeStatements(tenant: Tenant, period: BillingPeriod, invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])],
-                                unbilled: [Int64], result: inout InvoiceRunResult) -> [(sql: String, parameters: [String?])] {
+                                unbilled: [Int64], result: inout InvoiceRunResult) -> [Statement] {
         var subscriberIDs = ArrayParameter(), subtotals = ArrayParameter(), taxes = ArrayParameter()
         var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
         for invoice in invoices {
@@ -450,20 +451,20 @@ public struct InvoiceStore {
         }
         let tenantID = String(tenant.id)
         return [
-            ("""
+            Statement("""
              INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
              SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
              ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
                  SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
                  WHERE invoices.status = 'draft'
              """, [tenantID, period.description, period.first.description, period.end.description, tenant.currency,
-                   subscriberIDs.literal, subtotals.literal, taxes.literal]),
-            ("""
+                   subscriberIDs.literal, subtotals.literal, taxes.literal], tag: .upsertDrafts),
+            Statement("""
              DELETE FROM invoice_lines l USING invoices i
              WHERE l.tenant_id = $1 AND i.tenant_id = $1 AND l.invoice_id = i.id AND i.period = $2 AND i.status = 'draft'
                AND i.subscriber_id = ANY($3::bigint[])
              """, [tenantID, period.description, subscriberIDs.literal]),
-            ("""
+            Statement("""
              INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
                                         tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
              SELECT $1, i.id, u.position, u.kind, u.line_key, u.description, u.quantity, u.unit, u.unit_price, u.amount, u.tax_rate,
@@ -475,16 +476,20 @@ public struct InvoiceStore {
                        plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
              JOIN invoices i ON i.tenant_id = $1 AND i.subscriber_id = u.subscriber_id AND i.period = $2 AND i.status = 'draft'
              """, [tenantID, period.description] + columns.map(\.literal)),
-            ("""
+            Statement("""
              DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
-             """, [tenantID, period.description, array(unbilled)]),
+             """, [tenantID, period.description, array(unbilled)], tag: .removeDrafts),
         ]
     }
 
     /// Adds the row counts of a chunk's writes: drafts upserted, drafts removed.
-    static func count(_ results: [PostgresResult], into result: inout InvoiceRunResult) {
-        guard results.count == 4 else { return }
-        result.drafts += results[0].affectedRows
-        result.removed += results[3].affectedRows
+    static func count(_ writes: [Statement], _ results: [PostgresResult], into result: inout InvoiceRunResult) {
+        for (statement, written) in zip(writes, results) {
+            switch statement.tag {
+            case .upsertDrafts?: result.drafts += written.affectedRows
+            case .removeDrafts?: result.removed += written.affectedRows
+            default: break
+            }
+        }
     }
 }

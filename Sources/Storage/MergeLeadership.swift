@@ -18,8 +18,8 @@ public enum MergeLeadership {
 
     /// The statement that fails the transaction it runs in unless `epoch` is still the
     /// leader's; every merge transaction runs it.
-    public static func fence(_ epoch: Int64) -> (sql: String, parameters: [String?]) {
-        ("SELECT merge_fence($1)", [String(epoch)])
+    public static func fence(_ epoch: Int64) -> Statement {
+        Statement("SELECT merge_fence($1)", [String(epoch)])
     }
 
     /// Gives the leadership up (a merger that stops while its connection stays open).

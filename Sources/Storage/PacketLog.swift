@@ -64,38 +64,41 @@ public enum PacketLog {
             WHERE s.retired_at IS NULL
             ORDER BY p.stream, p.seq
             """, [String(limit)])
+        let stream = try result.column("stream"), seq = try result.column("seq"), tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id"), receivedAt = try result.column("received_at"), packet = try result.column("packet")
         var packets: [LoggedPacket] = []
         packets.reserveCapacity(result.rowCount)
         for row in 0..<result.rowCount {
-            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: 0), seq: result.binaryInt64(row: row, column: 1),
-                                        tenantID: result.binaryInt64(row: row, column: 2), nasID: result.binaryInt64(row: row, column: 3),
-                                        receivedAt: result.binaryTimestamp(row: row, column: 4), packet: result.binaryBytes(row: row, column: 5)))
+            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: stream), seq: result.binaryInt64(row: row, column: seq),
+                                        tenantID: result.binaryInt64(row: row, column: tenantID), nasID: result.binaryInt64(row: row, column: nasID),
+                                        receivedAt: result.binaryTimestamp(row: row, column: receivedAt),
+                                        packet: result.binaryBytes(row: row, column: packet)))
         }
         return packets
     }
 
     /// The statement that records streams merged up to the given sequence numbers; run it in
     /// the transaction that applies those rows. A position never moves back.
-    public static func advance(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+    public static func advance(_ positions: [Int64: Int64]) -> Statement {
         var streams = ArrayParameter(), seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return ("""
+        return Statement("""
             UPDATE log_streams s SET merged_seq = greatest(s.merged_seq, v.seq)
             FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE s.id = v.id
             """, [streams.literal, seqs.literal])
     }
 
     /// The statement that deletes rows once merged (when packets are not kept for audits).
-    public static func deleteMerged(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+    public static func deleteMerged(_ positions: [Int64: Int64]) -> Statement {
         var streams = ArrayParameter(), seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return ("""
+        return Statement("""
             DELETE FROM accounting_packets p USING unnest($1::bigint[], $2::bigint[]) AS v(id, seq)
             WHERE p.stream = v.id AND p.seq <= v.seq
               AND NOT EXISTS (SELECT 1 FROM log_refusals r WHERE r.stream = p.stream AND r.seq = p.seq)
@@ -104,8 +107,8 @@ public enum PacketLog {
 
     /// The statement that records a logged packet the merger could not apply; run it in the
     /// transaction that moves the stream's position past it.
-    public static func refusal(stream: Int64, seq: Int64, error: String) -> (sql: String, parameters: [String?]) {
-        ("""
+    public static func refusal(stream: Int64, seq: Int64, error: String) -> Statement {
+        Statement("""
             INSERT INTO log_refusals (stream, seq, error) VALUES ($1, $2, $3)
             ON CONFLICT (stream, seq) DO UPDATE SET error = excluded.error, refused_at = now()
             """, [String(stream), String(seq), String(String(decoding: TextRepair.sanitized(error.utf8), as: UTF8.self).prefix(2000))])

@@ -15,16 +15,16 @@ public final class PacketLogAppender {
     /// spool replay moves its position there). Throws without committing anything on any
     /// failure; a commit whose answer was lost may still have happened: the caller keeps
     /// the packets (spools them), and merging them twice adds nothing.
-    public func append(_ entries: [LogEntry], alsoRun: [(sql: String, parameters: [String?])] = []) throws {
+    public func append(_ entries: [LogEntry], alsoRun: [Statement] = []) throws {
         let data = PacketLog.copyRows(entries, stream: stream, firstSeq: nextSeq)
         do {
             // Statements that observe the connection's response timeout (a plain exec would not).
-            _ = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit])
+            _ = try connection.pipeline([.begin, PostgresConnection.durableCommit])
             if !entries.isEmpty { try connection.copyIn(PacketLog.copySQL, data) }
             if alsoRun.isEmpty {
                 try connection.query("COMMIT")
             } else {
-                _ = try connection.pipeline(alsoRun + [("COMMIT", [])])
+                _ = try connection.pipeline(alsoRun + [.commit])
             }
             nextSeq += Int64(entries.count)
         } catch {

@@ -14,7 +14,7 @@ extension PostgresConnection {
     /// `requireDurableCommits`, for this transaction only): it holds behind a pooler in
     /// transaction mode (PgBouncer), where the server session, and whatever another client
     /// set on it, changes from one transaction to the next. Run it before COMMIT.
-    public static let durableCommit: (sql: String, parameters: [String?]) = (durableCommitSQL(local: true), [])
+    public static let durableCommit = Statement(durableCommitSQL(local: true))
 
     private static func durableCommitSQL(local: Bool) -> String {
         """

@@ -155,7 +155,7 @@ public final class PostgresConnection {
     /// Sends several statements at once in libpq's pipeline mode and returns their results
     /// in order: one round trip instead of one per statement. The first failure is thrown
     /// after the pipeline is drained (the statements after it did not run).
-    public func pipeline(_ statements: [(sql: String, parameters: [String?])]) throws -> [PostgresResult] {
+    public func pipeline(_ statements: [Statement]) throws -> [PostgresResult] {
         try withPipeline { pipeline in
             try pipeline.send(statements)
             return try pipeline.receive()
@@ -177,7 +177,7 @@ public final class PostgresConnection {
         return try body(pipeline)
     }
 
-    func sendInPipeline(_ statement: (sql: String, parameters: [String?])) throws {
+    func sendInPipeline(_ statement: Statement) throws {
         let sent = withTextParameters(statement.parameters) { values in
             PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
         }

@@ -12,7 +12,7 @@ public final class PostgresPipeline {
     }
 
     /// Sends a group of statements and a sync point; the server starts on them at once.
-    public func send(_ statements: [(sql: String, parameters: [String?])]) throws {
+    public func send(_ statements: [Statement]) throws {
         for statement in statements { try connection.sendInPipeline(statement) }
         try connection.syncPipeline()
         groups.append(statements.count)
