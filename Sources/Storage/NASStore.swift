@@ -22,13 +22,13 @@ public struct NASStore {
         self.limit = limit
     }
 
-    /// The columns `device(_:row:)` reads, in its order; the ninth opens legacy secrets.
+    /// The columns `devices(_:opening:)` reads; `legacy_secret_sealed` opens secrets whose
+    /// length was never recorded.
     static let columns = """
-        id, tenant_id, name, listener, address::text, identifier, secret_octets, require_message_authenticator,
-        CASE WHEN secret_octets IS NULL THEN encode(secret_sealed, 'hex') END, coa_port, vendor, coa_secret_octets
+        id, tenant_id, name, listener, address::text AS address, identifier, secret_octets, require_message_authenticator,
+        CASE WHEN secret_octets IS NULL THEN encode(secret_sealed, 'hex') END AS legacy_secret_sealed, coa_port, vendor,
+        coa_secret_octets
         """
-    /// How many columns `columns` names: a query may select more after them.
-    static let columnCount = 12
 
     /// Registers a NAS. Refused when a packet could not tell it from another NAS (same
     /// listener, overlapping address, and no distinct NAS-Identifiers), when it overlaps
@@ -60,7 +60,7 @@ public struct NASStore {
                     """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
                           requireMessageAuthenticator ? "true" : "false", String(coaPort), vendor, coaSealed.map(hex),
                           coaSecret.map { String($0.utf8.count) }])
-                let added = try device(result, row: 0)
+                let added = try device(result)
                 try AuditLog(connection: connection).record(audit, tenant: tenant)
                 return added
             } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
@@ -73,7 +73,7 @@ public struct NASStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("SELECT \(Self.columns) FROM nas_devices ORDER BY name")
         }
-        return try (0..<result.rowCount).map { try device(result, row: $0) }
+        return try devices(result)
     }
 
     /// The tenant's NAS devices by name, `limit` after name `after[0]`.
@@ -85,7 +85,7 @@ public struct NASStore {
                 WHERE ($1::text IS NULL OR name > $1) ORDER BY name LIMIT $2
                 """, try keyParts(after, 1) + [String(limit + 1)])
         }
-        return KeysetPage(fetched: try (0..<result.rowCount).map { try device(result, row: $0) }, limit: limit) { [$0.name] }
+        return KeysetPage(fetched: try devices(result), limit: limit) { [$0.name] }
     }
 
     /// One NAS of the tenant by name.
@@ -94,7 +94,7 @@ public struct NASStore {
             try connection.query("SELECT \(Self.columns) FROM nas_devices WHERE name = $1", [name])
         }
         guard result.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
-        return try device(result, row: 0)
+        return try device(result)
     }
 
     /// Changes a NAS's address, NAS-Identifier (`.some(nil)` removes it), listener,
@@ -115,7 +115,7 @@ public struct NASStore {
                 "SELECT \(Self.columns) FROM nas_devices WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
                 [String(tenant.id), name])
             guard current.rowCount == 1 else { throw StoreError(.notFound, "no NAS named '\(name)'") }
-            let device = try self.device(current, row: 0)
+            let device = try self.device(current)
             let newListener = listener ?? device.listener
             let newIdentifier = identifier ?? device.identifier
             try Self.validate(name: name, listener: newListener, identifier: newIdentifier)
@@ -136,7 +136,7 @@ public struct NASStore {
                       (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false",
                       String(coaPort ?? device.coaPort), vendor ?? device.vendor, coaSecret == nil ? "false" : "true",
                       coaSealed.flatMap { $0.map(hex) }, coaSecret.flatMap { $0.map { String($0.utf8.count) } }])
-            let updated = try self.device(result, row: 0)
+            let updated = try self.device(result)
             try AuditLog(connection: connection).record(audit, tenant: tenant)
             return updated
         }
@@ -171,15 +171,16 @@ public struct NASStore {
         try connection.transaction { connection in
             let version = Int64(try connection.query("SELECT version FROM registry_state WHERE id = 1").value(row: 0, column: 0) ?? "0") ?? 0
             let result = try connection.query("""
-                SELECT \(Self.columns), encode(secret_sealed, 'hex') FROM nas_devices ORDER BY tenant_id, id
+                SELECT \(Self.columns), encode(secret_sealed, 'hex') AS secret_sealed FROM nas_devices ORDER BY tenant_id, id
                 """)
+            let sealedColumn = try result.column("secret_sealed"), secretOctets = try result.column("secret_octets")
             var devices: [RegisteredNAS] = []
             var unrecorded: [(id: Int64, octets: Int)] = []
-            for row in 0..<result.rowCount {
-                var nas = try device(result, row: row, opening: false)
-                let sealed = SecretCipher.hexBytes(result.value(row: row, column: Self.columnCount) ?? "") ?? []
+            for (row, device) in try self.devices(result, opening: false).enumerated() {
+                var nas = device
+                let sealed = SecretCipher.hexBytes(result.value(row: row, column: sealedColumn) ?? "") ?? []
                 let secret = try cipher.open(sealed, tenantID: nas.tenantID)
-                if result.value(row: row, column: 6) == nil {
+                if result.value(row: row, column: secretOctets) == nil {
                     nas.weakSecret = secret.count < Self.weakSecretOctets
                     unrecorded.append((nas.id, secret.count))
                 }
@@ -345,28 +346,41 @@ public struct NASStore {
         return result.value(row: 0, column: 0) ?? address
     }
 
-    /// A NAS from a row of `columns`. A secret written before schema version 7 has no
-    /// recorded length: it is opened (`opening`) to tell whether it is weak.
-    func device(_ result: PostgresResult, row: Int, opening: Bool = true) throws -> NASDevice {
-        guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }),
-              let tenant = result.value(row: row, column: 1).flatMap({ Int64($0) }) else {
-            throw PostgresError(.result, message: "NAS row without id")
-        }
-        var octets = result.value(row: row, column: 6).flatMap { Int($0) }
-        if octets == nil, opening, let sealed = result.value(row: row, column: 8).flatMap(SecretCipher.hexBytes) {
-            do {
-                octets = try cipher.open(sealed, tenantID: tenant).count
-            } catch {
-                throw StoreError(.invalid, "the secret key does not open the secret of NAS '\(result.value(row: row, column: 2) ?? "")': configure the secret_key it was sealed with")
+    /// The NAS of a statement that returns exactly one row of `columns`.
+    func device(_ result: PostgresResult) throws -> NASDevice {
+        guard let device = try devices(result).first else { throw PostgresError(.result, message: "NAS row without id") }
+        return device
+    }
+
+    /// Rows of `columns`. A secret written before schema version 7 has no recorded length:
+    /// it is opened (`opening`) to tell whether it is weak.
+    func devices(_ result: PostgresResult, opening: Bool = true) throws -> [NASDevice] {
+        let id = try result.column("id"), tenantID = try result.column("tenant_id"), name = try result.column("name")
+        let listener = try result.column("listener"), address = try result.column("address"), identifier = try result.column("identifier")
+        let secretOctets = try result.column("secret_octets"), requireAuthenticator = try result.column("require_message_authenticator")
+        let legacySealed = try result.column("legacy_secret_sealed"), coaPort = try result.column("coa_port")
+        let vendor = try result.column("vendor"), coaSecretOctets = try result.column("coa_secret_octets")
+        return try (0..<result.rowCount).map { row in
+            guard let nasID = result.value(row: row, column: id).flatMap({ Int64($0) }),
+                  let tenant = result.value(row: row, column: tenantID).flatMap({ Int64($0) }) else {
+                throw PostgresError(.result, message: "NAS row without id")
             }
+            var octets = result.value(row: row, column: secretOctets).flatMap { Int($0) }
+            if octets == nil, opening, let sealed = result.value(row: row, column: legacySealed).flatMap(SecretCipher.hexBytes) {
+                do {
+                    octets = try cipher.open(sealed, tenantID: tenant).count
+                } catch {
+                    throw StoreError(.invalid, "the secret key does not open the secret of NAS '\(result.value(row: row, column: name) ?? "")': configure the secret_key it was sealed with")
+                }
+            }
+            let coaOctets = result.value(row: row, column: coaSecretOctets).flatMap { Int($0) }
+            return NASDevice(id: nasID, tenantID: tenant, name: result.value(row: row, column: name) ?? "",
+                             listener: result.value(row: row, column: listener) ?? "", address: result.value(row: row, column: address) ?? "",
+                             identifier: result.value(row: row, column: identifier), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
+                             requireMessageAuthenticator: result.value(row: row, column: requireAuthenticator) == "t",
+                             coaPort: result.value(row: row, column: coaPort).flatMap { Int($0) } ?? Self.defaultCoAPort,
+                             vendor: result.value(row: row, column: vendor) ?? Self.defaultVendor, hasCoASecret: coaOctets != nil,
+                             weakCoASecret: (coaOctets ?? Int.max) < Self.weakSecretOctets)
         }
-        let coaOctets = result.value(row: row, column: 11).flatMap { Int($0) }
-        return NASDevice(id: id, tenantID: tenant, name: result.value(row: row, column: 2) ?? "",
-                         listener: result.value(row: row, column: 3) ?? "", address: result.value(row: row, column: 4) ?? "",
-                         identifier: result.value(row: row, column: 5), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
-                         requireMessageAuthenticator: result.value(row: row, column: 7) == "t",
-                         coaPort: result.value(row: row, column: 9).flatMap { Int($0) } ?? Self.defaultCoAPort,
-                         vendor: result.value(row: row, column: 10) ?? Self.defaultVendor, hasCoASecret: coaOctets != nil,
-                         weakCoASecret: (coaOctets ?? Int.max) < Self.weakSecretOctets)
     }
 }

@@ -23,7 +23,8 @@ public struct ReportStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT u.subscriber, \(periodExpression) AS period,
-                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                       sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                 FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
                 WHERE ($1::text IS NULL OR u.subscriber = $1)
                   AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -31,7 +32,7 @@ public struct ReportStore {
                 GROUP BY 1, 2 ORDER BY 1, 2
                 """, [user] + (try Self.instants(from, to, tenant: tenant)))
         }
-        return Self.usageRows(result)
+        return try Self.usageRows(result)
     }
 
     /// A page of `usage`, by subscriber and period: `limit` rows after the key
@@ -56,7 +57,8 @@ public struct ReportStore {
                 )
                 SELECT * FROM (
                     SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
-                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                           sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                     FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
                     WHERE u.tenant_id = $6 AND u.subscriber IN (SELECT subscriber FROM page_subscribers)
                       AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -71,7 +73,7 @@ public struct ReportStore {
                       // (a page limit of 1,000 made it estimate 1,001 subscribers: 18 s at 72 M rows).
                       String(user == nil ? limit + 2 : 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
     }
 
     /// Every row of `usage` in page order, read a chunk at a time. The cursor owns the
@@ -81,7 +83,8 @@ public struct ReportStore {
         try checkBounds(from, to)
         return try RowCursor(connection: connection, tenantID: tenant.id, sql: """
             SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
-                   sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                   sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
             FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
             WHERE u.tenant_id = $4 AND ($1::text IS NULL OR u.subscriber = $1)
               AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -100,7 +103,8 @@ public struct ReportStore {
             try connection.query("""
                 SELECT * FROM (
                     SELECT '' AS subscriber, \(source.period(grouping)) AS period,
-                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                           sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                     FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
                     WHERE u.tenant_id = $3 AND \(source.range)
                     GROUP BY 2
@@ -109,7 +113,7 @@ public struct ReportStore {
                 ORDER BY 2 LIMIT $5
                 """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + (try keyParts(after, 1)) + [String(limit + 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.period ?? ""] }
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { [$0.period ?? ""] }
     }
 
     /// A page of the ranking `topSubscribers` gives: `limit` subscribers after the key
@@ -130,13 +134,13 @@ public struct ReportStore {
         // One billing cycle has one row per subscriber: nothing to group.
         let oneCycle = source == .cycles && UsageCycles.isOneCycle(from: from, to: to, billingDay: tenant.billingDay)
         let rows = oneCycle ? """
-            SELECT u.subscriber, NULL::text, u.upload_bytes, u.download_bytes, u.session_seconds,
+            SELECT u.subscriber, NULL::text AS period, u.upload_bytes, u.download_bytes, u.session_seconds,
                    \(rowRank) AS rank
             FROM usage_cycles u
             WHERE u.tenant_id = $3 AND u.cycle_start = $1::date AND $2::date IS NOT NULL
             """ : """
-            SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint,
-                   sum(u.session_seconds)::bigint, \(rank) AS rank
+            SELECT u.subscriber, NULL::text AS period, sum(u.upload_bytes)::bigint AS upload_bytes,
+                   sum(u.download_bytes)::bigint AS download_bytes, sum(u.session_seconds)::bigint AS session_seconds, \(rank) AS rank
             FROM \(source.table) u
             WHERE u.tenant_id = $3 AND \(source.range)
             GROUP BY u.subscriber
@@ -148,7 +152,7 @@ public struct ReportStore {
                 ORDER BY g.rank DESC, g.subscriber LIMIT $6
                 """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + key + [String(limit + 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { row in
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { row in
             let bytes: Int64
             switch ranking {
             case .download: bytes = row.downloadBytes
@@ -188,12 +192,12 @@ public struct ReportStore {
         try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT s.id, n.name, s.user_name, s.acct_session_id, s.nas_port,
-                       to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                SELECT s.id, n.name AS nas, s.user_name, s.acct_session_id, s.nas_port,
+                       to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+                       to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_event_at,
+                       to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS stopped_at,
                        s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
-                       host(s.framed_ip_address), s.generation
+                       host(s.framed_ip_address) AS framed_ip_address, s.generation
                 FROM sessions s
                 LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
                 WHERE s.has_events
@@ -208,7 +212,7 @@ public struct ReportStore {
                 """, [status.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
                     + [after.map(String.init), String(limit + 1)])
         }
-        let rows = (0..<min(result.rowCount, limit)).map { Self.session(result, row: $0) }
+        let rows = Array(try Self.sessions(result).prefix(limit))
         return (rows, result.rowCount > limit ? rows.last?.id : nil)
     }
 
@@ -306,21 +310,36 @@ public struct ReportStore {
         }
     }
 
-    static func usageRows(_ result: PostgresResult) -> [UsageRow] {
-        (0..<result.rowCount).map { row in
-            UsageRow(subscriber: result.value(row: row, column: 0) ?? "", period: result.value(row: row, column: 1),
-                     uploadBytes: result.int64(row: row, column: 2), downloadBytes: result.int64(row: row, column: 3),
-                     sessionSeconds: result.int64(row: row, column: 4))
+    /// Rows of a usage statement: subscriber, period, upload_bytes, download_bytes, session_seconds.
+    static func usageRows(_ result: PostgresResult) throws -> [UsageRow] {
+        let subscriber = try result.column("subscriber"), period = try result.column("period")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds")
+        return (0..<result.rowCount).map { row in
+            UsageRow(subscriber: result.value(row: row, column: subscriber) ?? "", period: result.value(row: row, column: period),
+                     uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download),
+                     sessionSeconds: result.int64(row: row, column: seconds))
         }
     }
 
-    static func session(_ result: PostgresResult, row: Int) -> SessionRow {
-        func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-        return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
-                          generation: Int(text(14) ?? "1") ?? 1, nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
-                          closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
-                          uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
-                          sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))
+    /// Rows of the session listing's statement.
+    static func sessions(_ result: PostgresResult) throws -> [SessionRow] {
+        let id = try result.column("id"), nas = try result.column("nas"), user = try result.column("user_name")
+        let sessionID = try result.column("acct_session_id"), generation = try result.column("generation")
+        let nasPort = try result.column("nas_port"), startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds"), framedIP = try result.column("framed_ip_address")
+        return (0..<result.rowCount).map { row in
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            return SessionRow(id: Int64(text(id) ?? "0") ?? 0, nas: text(nas) ?? "", user: text(user) ?? "", sessionID: text(sessionID) ?? "",
+                              generation: Int(text(generation) ?? "1") ?? 1, nasPort: text(nasPort) ?? "", startedAt: text(startedAt),
+                              lastUpdateAt: text(lastEventAt), stoppedAt: text(stoppedAt), closeReason: text(closeReason),
+                              terminateCause: text(terminateCause).flatMap { Int($0) },
+                              uploadBytes: Int64(text(upload) ?? "0") ?? 0, downloadBytes: Int64(text(download) ?? "0") ?? 0,
+                              sessionSeconds: Int64(text(seconds) ?? "0") ?? 0, framedIPAddress: text(framedIP))
+        }
     }
 
 }

@@ -20,7 +20,7 @@ public struct TenantStore {
                 INSERT INTO tenants (slug, name, currency, time_zone, billing_day, rounding_mode) VALUES ($1, $2, $3, $4, $5, $6)
                 RETURNING \(Self.columns)
                 """, [slug, name, currency, timeZone, String(billingDay), roundingMode])
-            return try Self.tenant(result, row: 0)
+            return try Self.tenant(result)
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             throw StoreError(.conflict, "a tenant with slug '\(slug)' already exists")
         }
@@ -51,13 +51,13 @@ public struct TenantStore {
                 RETURNING \(Self.columns)
                 """, [String(current.id), new.name, new.currency, new.timeZone, String(new.billingDay), new.roundingMode])
 
-            return try Self.tenant(result, row: 0)
+            return try Self.tenant(result)
         }
     }
 
     public func list() throws -> [Tenant] {
         let result = try connection.query("SELECT \(Self.columns) FROM tenants ORDER BY slug")
-        return try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }
+        return try Self.tenants(result)
     }
 
     /// Tenants by slug, `limit` after slug `after[0]`.
@@ -65,12 +65,12 @@ public struct TenantStore {
         try PageLimit.check(limit)
         let result = try connection.query("SELECT \(Self.columns) FROM tenants WHERE ($1::text IS NULL OR slug > $1) ORDER BY slug LIMIT $2",
                                           try keyParts(after, 1) + [String(limit + 1)])
-        return KeysetPage(fetched: try (0..<result.rowCount).map { try Self.tenant(result, row: $0) }, limit: limit) { [$0.slug] }
+        return KeysetPage(fetched: try Self.tenants(result), limit: limit) { [$0.slug] }
     }
 
     public func find(slug: String) throws -> Tenant? {
         let result = try connection.query("SELECT \(Self.columns) FROM tenants WHERE slug = $1", [slug])
-        return result.rowCount == 0 ? nil : try Self.tenant(result, row: 0)
+        return try Self.tenants(result).first
     }
 
     /// The tenant with this slug, or a not-found error naming it.
@@ -108,13 +108,25 @@ public struct TenantStore {
         guard known else { throw StoreError(.invalid, "unknown time zone '\(zone)': use an IANA name such as Europe/Vienna") }
     }
 
-    static func tenant(_ result: PostgresResult, row: Int) throws -> Tenant {
-        guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }) else {
-            throw PostgresError(.result, message: "tenant row without id")
+    /// The tenant of a statement that returns exactly one row of `columns`.
+    static func tenant(_ result: PostgresResult) throws -> Tenant {
+        guard let tenant = try tenants(result).first else { throw PostgresError(.result, message: "tenant row without id") }
+        return tenant
+    }
+
+    /// Rows of `columns`.
+    static func tenants(_ result: PostgresResult) throws -> [Tenant] {
+        let id = try result.column("id"), slug = try result.column("slug"), name = try result.column("name")
+        let currency = try result.column("currency"), timeZone = try result.column("time_zone")
+        let billingDay = try result.column("billing_day"), roundingMode = try result.column("rounding_mode")
+        return try (0..<result.rowCount).map { row in
+            guard let tenantID = result.value(row: row, column: id).flatMap({ Int64($0) }) else {
+                throw PostgresError(.result, message: "tenant row without id")
+            }
+            return Tenant(id: tenantID, slug: result.value(row: row, column: slug) ?? "", name: result.value(row: row, column: name) ?? "",
+                          currency: result.value(row: row, column: currency) ?? "", timeZone: result.value(row: row, column: timeZone) ?? "",
+                          billingDay: Int(result.value(row: row, column: billingDay) ?? "1") ?? 1,
+                          roundingMode: result.value(row: row, column: roundingMode) ?? "half-even")
         }
-        return Tenant(id: id, slug: result.value(row: row, column: 1) ?? "", name: result.value(row: row, column: 2) ?? "",
-                      currency: result.value(row: row, column: 3) ?? "", timeZone: result.value(row: row, column: 4) ?? "",
-                      billingDay: Int(result.value(row: row, column: 5) ?? "1") ?? 1,
-                      roundingMode: result.value(row: row, column: 6) ?? "half-even")
     }
 }
