@@ -7,20 +7,26 @@ extension InvoiceStore {
     public func runs(tenant: Tenant, limit: Int = 60) throws -> [InvoiceRunSummary] {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT i.period, min(i.currency), count(*) FILTER (WHERE i.status = 'draft'), count(*) FILTER (WHERE i.status = 'final'),
-                       0, sum(i.subtotal)::bigint, sum(i.tax)::bigint, sum(i.total)::bigint,
-                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                SELECT i.period, min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
+                       count(*) FILTER (WHERE i.status = 'final') AS finals, sum(i.subtotal)::bigint AS subtotal,
+                       sum(i.tax)::bigint AS tax, sum(i.total)::bigint AS total,
+                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_rated_at,
+                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
                 FROM invoices i
                 WHERE i.tenant_id = $1 AND i.period IN (SELECT DISTINCT period FROM invoices WHERE tenant_id = $1 ORDER BY period DESC LIMIT $2)
                 GROUP BY i.period ORDER BY i.period DESC
                 """, [String(tenant.id), String(max(1, min(limit, 500)))])
+            let period = try result.column("period"), currency = try result.column("currency"), drafts = try result.column("drafts")
+            let finals = try result.column("finals"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
+            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let finalizedAt = try result.column("finalized_at")
             return (0..<result.rowCount).map { row in
-                InvoiceRunSummary(period: result.value(row: row, column: 0) ?? "", currency: result.value(row: row, column: 1) ?? "",
-                                  drafts: Int(result.int64(row: row, column: 2)), finals: Int(result.int64(row: row, column: 3)),
-                                  lines: nil, subtotal: result.int64(row: row, column: 5),
-                                  tax: result.int64(row: row, column: 6), total: result.int64(row: row, column: 7),
-                                  lastRatedAt: result.value(row: row, column: 8) ?? "", finalizedAt: result.value(row: row, column: 9))
+                InvoiceRunSummary(period: result.value(row: row, column: period) ?? "", currency: result.value(row: row, column: currency) ?? "",
+                                  drafts: Int(result.int64(row: row, column: drafts)), finals: Int(result.int64(row: row, column: finals)),
+                                  lines: nil, subtotal: result.int64(row: row, column: subtotal),
+                                  tax: result.int64(row: row, column: tax), total: result.int64(row: row, column: total),
+                                  lastRatedAt: result.value(row: row, column: lastRatedAt) ?? "",
+                                  finalizedAt: result.value(row: row, column: finalizedAt))
             }
         }
     }
@@ -29,20 +35,27 @@ extension InvoiceStore {
     public func runSummary(tenant: Tenant, period: String) throws -> InvoiceRunSummary? {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT min(i.currency), count(*) FILTER (WHERE i.status = 'draft'), count(*) FILTER (WHERE i.status = 'final'),
+                SELECT min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
+                       count(*) FILTER (WHERE i.status = 'final') AS finals,
                        (SELECT count(*) FROM invoice_lines l JOIN invoices j ON j.tenant_id = l.tenant_id AND j.id = l.invoice_id
-                        WHERE l.tenant_id = $1 AND j.period = $2)::bigint,
-                       coalesce(sum(i.subtotal), 0)::bigint, coalesce(sum(i.tax), 0)::bigint, coalesce(sum(i.total), 0)::bigint,
-                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        WHERE l.tenant_id = $1 AND j.period = $2)::bigint AS lines,
+                       coalesce(sum(i.subtotal), 0)::bigint AS subtotal, coalesce(sum(i.tax), 0)::bigint AS tax,
+                       coalesce(sum(i.total), 0)::bigint AS total,
+                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_rated_at,
+                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
                 FROM invoices i WHERE i.tenant_id = $1 AND i.period = $2
                 """, [String(tenant.id), period])
-            guard result.rowCount == 1, result.int64(row: 0, column: 1) + result.int64(row: 0, column: 2) > 0 else { return nil }
-            return InvoiceRunSummary(period: period, currency: result.value(row: 0, column: 0) ?? "",
-                                     drafts: Int(result.int64(row: 0, column: 1)), finals: Int(result.int64(row: 0, column: 2)),
-                                     lines: Int(result.int64(row: 0, column: 3)), subtotal: result.int64(row: 0, column: 4),
-                                     tax: result.int64(row: 0, column: 5), total: result.int64(row: 0, column: 6),
-                                     lastRatedAt: result.value(row: 0, column: 7) ?? "", finalizedAt: result.value(row: 0, column: 8))
+            let currency = try result.column("currency"), drafts = try result.column("drafts"), finals = try result.column("finals")
+            let lines = try result.column("lines"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
+            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let finalizedAt = try result.column("finalized_at")
+            guard result.rowCount == 1, result.int64(row: 0, column: drafts) + result.int64(row: 0, column: finals) > 0 else { return nil }
+            return InvoiceRunSummary(period: period, currency: result.value(row: 0, column: currency) ?? "",
+                                     drafts: Int(result.int64(row: 0, column: drafts)), finals: Int(result.int64(row: 0, column: finals)),
+                                     lines: Int(result.int64(row: 0, column: lines)), subtotal: result.int64(row: 0, column: subtotal),
+                                     tax: result.int64(row: 0, column: tax), total: result.int64(row: 0, column: total),
+                                     lastRatedAt: result.value(row: 0, column: lastRatedAt) ?? "",
+                                     finalizedAt: result.value(row: 0, column: finalizedAt))
         }
     }
 
@@ -59,7 +72,7 @@ extension InvoiceStore {
                 ORDER BY \(sort.expression) \(direction), i.id \(direction)
                 LIMIT $3 OFFSET $4
                 """, [String(tenant.id), period, String(limit + 1), String(max(0, offset))])
-            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            return try Self.invoices(result)
         }
         return (Array(invoices.prefix(limit)), invoices.count > limit)
     }
