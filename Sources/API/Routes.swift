@@ -140,7 +140,7 @@ extension TollgateAPI {
         router.get("v1/sessions") { request, _ in
             let principal = try await authorize(request, tenantRoles)
             let query = try QueryInput(request, allowed: ["state", "user", "nas", "from", "to", "limit", "cursor"])
-            let state = try query.choice("state", ReportStore.SessionState.self) ?? .all
+            let status = try query.choice("state", ReportStore.SessionStatus.self) ?? .all
             let user = try query.string("user", maxLength: 253)
             let nas = try query.string("nas")
             let from = try query.string("from", maxLength: 32)
@@ -152,7 +152,7 @@ extension TollgateAPI {
                 return id
             }
             return try await call(principal) { principal, connection in
-                let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), state: state, user: user, nas: nas,
+                let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), status: status, user: user, nas: nas,
                                                                                   from: from, to: to, after: after, limit: page.limit)
                 return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
             }

@@ -144,8 +144,7 @@ public final class Collector: @unchecked Sendable {
                 if !dropped.isEmpty { logger.info("dropped expired packet partitions", metadata: ["partitions": "\(dropped)"]) }
             }
             try NASDrops.prune(connection, keepDays: Self.dropsRetentionDays)
-            let open = try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NULL AND has_events").value(row: 0, column: 0)
-            metrics.sessionsOpen.store(Int(open ?? "0") ?? 0, ordering: .relaxed)
+            metrics.sessionsOpen.store(try OpenSessions.count(connection), ordering: .relaxed)
         }
     }
 

@@ -226,7 +226,7 @@ public final class Merger: @unchecked Sendable {
         var shares = [[BatchItem]](repeating: [], count: lead.workers.count)
         var reboots: [BatchItem] = []
         var positions: [Int64: Int64] = [:]
-        var refusals: [(sql: String, parameters: [String?])] = []
+        var refusals: [Statement] = []
         for packet in packets {
             positions[packet.stream] = max(positions[packet.stream] ?? 0, packet.seq)
             do {

@@ -42,7 +42,7 @@ extension TollgateConsole {
             guard let id = Int64(text), id > 0 else { throw ConsoleError(.badRequest, "after must be a session id") }
             return id
         }
-        let page = try ReportStore(connection: connection).sessionPage(tenant: tenant, state: state == .active ? .active : .all, user: user, nas: nas,
+        let page = try ReportStore(connection: connection).sessionPage(tenant: tenant, status: state == .active ? .active : .all, user: user, nas: nas,
                                                                        after: after, limit: limit)
         let linkUsers = ConsoleSection.subscribers.roles.contains(viewer.role)
         let rows = page.rows.map { row in

@@ -1,43 +1,5 @@
 import Accounting
 
-/// One accounting packet to record: its meaning and, for the audit table, its octets.
-public struct BatchItem: Sendable {
-    public var record: AccountingRecord
-    /// The packet as received; nil when raw packets are not kept.
-    public var packet: [UInt8]?
-
-    public init(record: AccountingRecord, packet: [UInt8]?) {
-        self.record = record
-        self.packet = packet
-    }
-}
-
-/// What one committed batch changed.
-public struct BatchSummary: Hashable, Sendable {
-    public var sessionsTouched = 0
-    /// Generations after a key's first that the batch opened (a NAS reused a session id).
-    public var sessionsOpened = 0
-    public var sessionsClosedByNAS = 0
-    public var usageRows = 0
-    public var packetsStored = 0
-    /// Subscribers whose usage the batch changed or who started a session (what quota
-    /// enforcement looks at next).
-    public var subscribers: Set<TenantSubscriber> = []
-}
-
-/// A subscriber (User-Name) of a tenant.
-public struct TenantSubscriber: Hashable, Sendable, Comparable {
-    public var tenantID: Int64
-    public var subscriber: String
-
-    public init(tenantID: Int64, subscriber: String) {
-        self.tenantID = tenantID
-        self.subscriber = subscriber
-    }
-
-    public static func < (a: TenantSubscriber, b: TenantSubscriber) -> Bool { (a.tenantID, a.subscriber) < (b.tenantID, b.subscriber) }
-}
-
 /// Writes batches of accounting packets in one transaction each: columns sent as array
 /// parameters, sessions locked and created in key order, the accounting semantics applied in memory
 /// (`SessionAccounting`), then sessions, hourly usage and raw packets written set-based.
@@ -58,7 +20,7 @@ public final class AccountingWriter {
     /// What the batch being written will leave in the cache once committed.
     private var pendingCache: [SessionKey: SessionCache.Entry] = [:]
     /// What opens this write's transaction: BEGIN, and the merge fence when there is one.
-    private var prelude: [(sql: String, parameters: [String?])] = [(AccountingWriter.begin, [])]
+    private var prelude: [Statement] = [AccountingWriter.begin]
 
     public init(connection: PostgresConnection, cache: SessionCache? = nil) throws {
         self.connection = connection
@@ -77,15 +39,15 @@ public final class AccountingWriter {
     /// `fence` runs right after BEGIN (a merge's `merge_fence`): the transaction holds the merge
     /// leadership row for share before it touches any row, so whoever holds that row
     /// exclusively (a new leader, an import) never waits on rows this transaction holds.
-    public func write(_ items: [BatchItem], alsoRun: [(sql: String, parameters: [String?])] = [],
-                      fence: (sql: String, parameters: [String?])? = nil,
+    public func write(_ items: [BatchItem], alsoRun: [Statement] = [],
+                      fence: Statement? = nil,
                       rebootsElsewhere: [AccountingRecord] = []) throws -> BatchSummary {
         var summary = BatchSummary()
-        prelude = [(Self.begin, [])] + (fence.map { [$0] } ?? [])
+        prelude = [Self.begin] + (fence.map { [$0] } ?? [])
         do {
             let sessionItems = items.filter { $0.record.status.isSessionEvent }
             let reboots = items.filter { $0.record.status == .accountingOn || $0.record.status == .accountingOff }
-            var statements: [(sql: String, parameters: [String?])] = []
+            var statements: [Statement] = []
             if sessionItems.isEmpty {
                 statements += prelude
             } else {
@@ -96,16 +58,19 @@ public final class AccountingWriter {
             }
             if let packets = rawPacketStatement(items, summary: &summary) { statements.append(packets) }
             statements += alsoRun
-            statements.append(("COMMIT", []))
+            statements.append(.commit)
             let results = try connection.pipeline(statements)
             var inserted: PostgresResult?
             for (statement, result) in zip(statements, results) {
-                if statement.sql.hasPrefix(Self.closeSessionsSQLPrefix) { summary.sessionsClosedByNAS += result.affectedRows }
-                if statement.sql.hasPrefix(Self.usageSQLPrefix) { summary.usageRows = result.affectedRows }
-                if statement.sql.hasPrefix(Self.insertSessionsSQLPrefix) { inserted = result }
+                switch statement.tag {
+                case .closeSessionsOfNAS?: summary.sessionsClosedByNAS += result.affectedRows
+                case .addHourlyUsage?: summary.usageRows = result.affectedRows
+                case .insertSessions?: inserted = result
+                default: break
+                }
             }
             if let cache {
-                cache.commit(pendingCache, inserted: inserted.map(Self.readInsertedIDs) ?? [:])
+                cache.commit(pendingCache, inserted: try inserted.map(Self.readInsertedIDs) ?? [:])
                 // A NAS that restarted closed sessions the cache holds open.
                 if !reboots.isEmpty { cache.removeAll() }
             }
@@ -121,21 +86,24 @@ public final class AccountingWriter {
     }
 
     /// Row ids of inserted generations (`RETURNING` of the insert), by key and generation.
-    private static func readInsertedIDs(_ result: PostgresResult) -> [SessionCache.GenerationKey: Int64] {
+    private static func readInsertedIDs(_ result: PostgresResult) throws -> [SessionCache.GenerationKey: Int64] {
+        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id"), sessionID = try result.column("acct_session_id")
+        let userName = try result.column("user_name"), nasPort = try result.column("nas_port"), generation = try result.column("generation")
+        let id = try result.column("id")
         var ids: [SessionCache.GenerationKey: Int64] = [:]
         for row in 0..<result.rowCount {
-            let key = SessionKey(tenantID: result.int64(row: row, column: 0), nasID: result.int64(row: row, column: 1),
-                                 sessionID: result.value(row: row, column: 2) ?? "", userName: result.value(row: row, column: 3) ?? "",
-                                 nasPort: result.value(row: row, column: 4) ?? "")
-            ids[SessionCache.GenerationKey(key: key, number: Int32(truncatingIfNeeded: result.int64(row: row, column: 5)))] =
-                result.int64(row: row, column: 6)
+            let key = SessionKey(tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID),
+                                 sessionID: result.value(row: row, column: sessionID) ?? "", userName: result.value(row: row, column: userName) ?? "",
+                                 nasPort: result.value(row: row, column: nasPort) ?? "")
+            ids[SessionCache.GenerationKey(key: key, number: Int32(truncatingIfNeeded: result.int64(row: row, column: generation)))] =
+                result.int64(row: row, column: id)
         }
         return ids
     }
 
     /// Read committed, whatever the database's default: a statement after a lock wait must
     /// see the rows the other transaction committed (a generation it opened).
-    static let begin = "BEGIN ISOLATION LEVEL READ COMMITTED"
+    static let begin = Statement("BEGIN ISOLATION LEVEL READ COMMITTED")
 
     /// One session key's generations as locked, with the row id of each stored one.
     private struct StoredKey {
@@ -159,22 +127,19 @@ public final class AccountingWriter {
     /// Tells usage_hourly's statement triggers that this transaction adds the daily rows itself.
     static let writerKeepsDailySQL = "SELECT set_config('tollgate.daily_kept_by_writer', 'on', true)"
 
-    static let closeSessionsSQLPrefix = "UPDATE sessions SET stopped_at"
-    static let usageSQLPrefix = "INSERT INTO usage_hourly"
-    static let insertSessionsSQLPrefix = "INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation,"
-
-    /// The columns a session row is read with, in the order `readGenerations` expects.
+    /// The columns a session row is read with, by the names `readGenerations` reads: times in
+    /// seconds, the last receipt in microseconds.
     private static let sessionColumns = """
         s.tenant_id, s.nas_id, s.acct_session_id, s.user_name, s.nas_port, s.generation, s.is_latest, s.id, s.has_events,
         s.upload_bytes, s.download_bytes, s.session_seconds,
-        extract(epoch FROM s.started_at)::bigint, extract(epoch FROM s.last_event_at)::bigint,
-        extract(epoch FROM s.stopped_at)::bigint, s.close_reason, s.terminate_cause, s.interim_interval, s.has_start,
-        (extract(epoch FROM s.last_received_at) * 1000000)::bigint
+        extract(epoch FROM s.started_at)::bigint AS started_at, extract(epoch FROM s.last_event_at)::bigint AS last_event_at,
+        extract(epoch FROM s.stopped_at)::bigint AS stopped_at, s.close_reason, s.terminate_cause, s.interim_interval, s.has_start,
+        (extract(epoch FROM s.last_received_at) * 1000000)::bigint AS last_received_microseconds
         """
 
     /// When each of the batch's NAS devices last sent Accounting-On/Off (receipt time).
     private static let rebootsSQL = """
-        SELECT tenant_id, nas_id, (extract(epoch FROM received_at) * 1000000)::bigint FROM nas_reboots
+        SELECT tenant_id, nas_id, (extract(epoch FROM received_at) * 1000000)::bigint AS received_microseconds FROM nas_reboots
         WHERE (tenant_id, nas_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))
         """
 
@@ -197,7 +162,7 @@ public final class AccountingWriter {
     /// Locks (and creates) the batch's sessions, applies the accounting semantics and returns
     /// the statements that write the result. Leaves the transaction open.
     private func sessionStatements(_ items: [BatchItem], reboots: [AccountingRecord],
-                                   summary: inout BatchSummary) throws -> [(sql: String, parameters: [String?])] {
+                                   summary: inout BatchSummary) throws -> [Statement] {
         // Each key once, with the earliest session start its packets imply and its first receipt.
         let itemKeys = items.map { SanitizedKey.of($0.record) }
         var bounds: [SessionKey: (since: Int64, firstReceived: Int64)] = [:]
@@ -221,7 +186,7 @@ public final class AccountingWriter {
         var rebootTimes: [NASKey: [Int64]] = [:]
         /// For the cache: from which session start on each key's generations are all known.
         var coverage: [SessionKey: Int64] = [:]
-        var statements: [(sql: String, parameters: [String?])] = []
+        var statements: [Statement] = []
         if let cache {
             var missing: [SessionKey] = []
             for key in keys {
@@ -247,13 +212,11 @@ public final class AccountingWriter {
             } else {
                 missing.sort()
                 let parameters = Self.keyParameters(missing, bounds: bounds)
-                let opening = try connection.pipeline(prelude + [(Self.readSQL, parameters.lock),
-                                                                  (Self.rebootsSQL, Self.nasParameters(missingNAS))]).suffix(2).map { $0 }
-                let rows = Self.readGenerations(opening[0])
+                let opening = try connection.pipeline(prelude + [Statement(Self.readSQL, parameters.lock),
+                                                                  Statement(Self.rebootsSQL, Self.nasParameters(missingNAS))]).suffix(2).map { $0 }
+                let rows = try Self.readGenerations(opening[0])
                 var found: Set<NASKey> = []
-                for row in 0..<opening[1].rowCount {
-                    let nas = NASKey(tenantID: opening[1].int64(row: row, column: 0), nasID: opening[1].int64(row: row, column: 1))
-                    let time = opening[1].int64(row: row, column: 2)
+                for (nas, time) in try Self.readReboots(opening[1]) {
                     rebootTimes[nas, default: []].append(time)
                     cache.noteRebootTime(time, tenantID: nas.tenantID, nasID: nas.nasID)
                     found.insert(nas)
@@ -276,13 +239,12 @@ public final class AccountingWriter {
             }
         } else {
             let parameters = Self.keyParameters(keys, bounds: bounds)
-            let opening = try connection.pipeline(prelude + [(Self.lockSQL, parameters.lock),
-                                                              (Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
+            let opening = try connection.pipeline(prelude + [Statement(Self.lockSQL, parameters.lock),
+                                                              Statement(Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
                 .suffix(2).map { $0 }
-            var rows = Self.readGenerations(opening[0])
-            for row in 0..<opening[1].rowCount {
-                let nas = NASKey(tenantID: opening[1].int64(row: row, column: 0), nasID: opening[1].int64(row: row, column: 1))
-                rebootTimes[nas, default: []].append(opening[1].int64(row: row, column: 2))
+            var rows = try Self.readGenerations(opening[0])
+            for (nas, time) in try Self.readReboots(opening[1]) {
+                rebootTimes[nas, default: []].append(time)
             }
             if Set(rows.keys).count < keys.count {
                 // A key's first generation: rows this transaction inserts are its own until COMMIT;
@@ -295,7 +257,7 @@ public final class AccountingWriter {
                     ON CONFLICT (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation) DO NOTHING
                     RETURNING \(Self.sessionColumns.replacingOccurrences(of: "s.", with: ""))
                     """, parameters.insert)
-                rows.merge(Self.readGenerations(inserted)) { $0 + $1 }
+                rows.merge(try Self.readGenerations(inserted)) { $0 + $1 }
             }
             // Another collector may have created a key's first generation, or opened a newer
             // generation while this one waited for the lock (the generation it held then is no
@@ -382,7 +344,7 @@ public final class AccountingWriter {
             }
         }
         if updates.count > 0 {
-            statements.append(("""
+            statements.append(Statement("""
                 UPDATE sessions s SET has_events = true, has_start = b.has_start, upload_bytes = b.upload_bytes,
                     download_bytes = b.download_bytes, session_seconds = b.session_seconds, started_at = b.started_at,
                     last_event_at = b.last_event_at, stopped_at = b.stopped_at, close_reason = b.close_reason,
@@ -397,8 +359,8 @@ public final class AccountingWriter {
                 """, updates.literals))
         }
         if inserts.count > 0 {
-            statements.append(("""
-                \(Self.insertSessionsSQLPrefix) is_latest, has_events,
+            statements.append(Statement("""
+                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
                     has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
                     terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
                     called_station_id, first_received_at, last_received_at)
@@ -409,7 +371,7 @@ public final class AccountingWriter {
                 FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
                 ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
                 \(cache == nil ? "" : "RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, id")
-                """, inserts.literals))
+                """, inserts.literals, tag: .insertSessions))
         }
 
         for bucket in usageByBucket.keys { summary.subscribers.insert(TenantSubscriber(tenantID: bucket.tenantID, subscriber: bucket.subscriber)) }
@@ -426,16 +388,16 @@ public final class AccountingWriter {
             // The daily rows get the same deltas from this writer, not from the statement
             // triggers (which keep them for everyone else's writes): comparing old and new
             // rows of a large batch costs the triggers far more than adding the deltas.
-            statements.append((Self.writerKeepsDailySQL, []))
-            statements.append(("""
-                \(Self.usageSQLPrefix) (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
+            statements.append(Statement(Self.writerKeepsDailySQL))
+            statements.append(Statement("""
+                INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
                 ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET
                     upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
                     download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
                     session_seconds = usage_hourly.session_seconds + excluded.session_seconds
-                """, usage.map(\.literal)))
-            statements.append(("""
+                """, usage.map(\.literal), tag: .addHourlyUsage))
+            statements.append(Statement("""
                 INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
                 SELECT k.t, (k.h AT TIME ZONE z.time_zone)::date, k.s, sum(k.u), sum(k.d), sum(k.x)
                 FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
@@ -448,7 +410,7 @@ public final class AccountingWriter {
                 """, usage.map(\.literal)))
             // The same deltas per subscriber and billing cycle, and per tenant and cycle: the
             // totals row is shared by every merge worker, so it comes last (held until COMMIT).
-            statements.append(("""
+            statements.append(Statement("""
                 INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
                 SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), k.s, sum(k.u), sum(k.d), sum(k.x)
                 FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
@@ -459,7 +421,7 @@ public final class AccountingWriter {
                     download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
                     session_seconds = usage_cycles.session_seconds + excluded.session_seconds
                 """, usage.map(\.literal)))
-            statements.append(("""
+            statements.append(Statement("""
                 INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
                 SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), sum(k.u), sum(k.d), sum(k.x)
                 FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[]) AS k(t, h, u, d, x)
@@ -503,6 +465,16 @@ public final class AccountingWriter {
         return [tenants.literal, ids.literal]
     }
 
+    /// Rows of `rebootsSQL`: each NAS with the receipt time of its last reboot.
+    private static func readReboots(_ result: PostgresResult) throws -> [(nas: NASKey, time: Int64)] {
+        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id")
+        let receivedAt = try result.column("received_microseconds")
+        return (0..<result.rowCount).map { row in
+            (NASKey(tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID)),
+             result.int64(row: row, column: receivedAt))
+        }
+    }
+
     /// A locked session row: its generation and identity.
     private struct LockedRow {
         var generation: SessionGenerations.Generation
@@ -511,42 +483,52 @@ public final class AccountingWriter {
     }
 
     /// Reads rows selected with `sessionColumns`, grouped by key.
-    private static func readGenerations(_ result: PostgresResult) -> [SessionKey: [LockedRow]] {
+    private static func readGenerations(_ result: PostgresResult) throws -> [SessionKey: [LockedRow]] {
+        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id"), sessionID = try result.column("acct_session_id")
+        let userName = try result.column("user_name"), nasPort = try result.column("nas_port"), number = try result.column("generation")
+        let isLatest = try result.column("is_latest"), id = try result.column("id"), hasEvents = try result.column("has_events")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds"), startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
+        let interimInterval = try result.column("interim_interval"), hasStart = try result.column("has_start")
+        let lastReceived = try result.column("last_received_microseconds")
         var byKey: [SessionKey: [LockedRow]] = [:]
         for row in 0..<result.rowCount {
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
             func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
-            let key = SessionKey(tenantID: int(0) ?? 0, nasID: int(1) ?? 0, sessionID: text(2) ?? "", userName: text(3) ?? "",
-                                 nasPort: text(4) ?? "")
-            let state = SessionState(hasEvents: text(8) == "t", sawStart: text(18) == "t", uploadBytes: UInt64(bitPattern: int(9) ?? 0),
-                                     downloadBytes: UInt64(bitPattern: int(10) ?? 0), sessionSeconds: UInt64(bitPattern: int(11) ?? 0),
-                                     startedAt: int(12), lastEventAt: int(13), stoppedAt: int(14),
-                                     closeReason: text(15).flatMap(CloseReason.init(rawValue:)),
-                                     terminateCause: int(16).map { UInt32(truncatingIfNeeded: $0) },
-                                     interimInterval: int(17).map { UInt32(truncatingIfNeeded: $0) })
-            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(5) ?? 1), state: state,
-                                                           lastReceivedAt: int(19) ?? 0)
-            byKey[key, default: []].append(LockedRow(generation: generation, id: int(7) ?? 0, isLatest: text(6) == "t"))
+            let key = SessionKey(tenantID: int(tenantID) ?? 0, nasID: int(nasID) ?? 0, sessionID: text(sessionID) ?? "",
+                                 userName: text(userName) ?? "", nasPort: text(nasPort) ?? "")
+            let state = SessionState(hasEvents: text(hasEvents) == "t", sawStart: text(hasStart) == "t",
+                                     uploadBytes: UInt64(bitPattern: int(upload) ?? 0), downloadBytes: UInt64(bitPattern: int(download) ?? 0),
+                                     sessionSeconds: UInt64(bitPattern: int(seconds) ?? 0),
+                                     startedAt: int(startedAt), lastEventAt: int(lastEventAt), stoppedAt: int(stoppedAt),
+                                     closeReason: text(closeReason).flatMap(CloseReason.init(rawValue:)),
+                                     terminateCause: int(terminateCause).map { UInt32(truncatingIfNeeded: $0) },
+                                     interimInterval: int(interimInterval).map { UInt32(truncatingIfNeeded: $0) })
+            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(number) ?? 1), state: state,
+                                                           lastReceivedAt: int(lastReceived) ?? 0)
+            byKey[key, default: []].append(LockedRow(generation: generation, id: int(id) ?? 0, isLatest: text(isLatest) == "t"))
         }
         return byKey
     }
 
     /// Accounting-On/Off: the NAS restarted, so its open sessions (last heard of before this
     /// event) ended. They close at their last update, cause NAS-Reboot (11).
-    private func closeSessionsOfNAS(_ record: AccountingRecord) -> [(sql: String, parameters: [String?])] {
-        [("""
+    private func closeSessionsOfNAS(_ record: AccountingRecord) -> [Statement] {
+        [Statement("""
             INSERT INTO nas_reboots (tenant_id, nas_id, received_at) VALUES ($1, $2, to_timestamp(0) + $3::bigint * interval '1 microsecond')
             ON CONFLICT (tenant_id, nas_id) DO UPDATE SET received_at = greatest(nas_reboots.received_at, excluded.received_at)
             """, [String(record.tenantID), String(record.nasID), String(record.receivedAt)]),
-         ("""
-            \(Self.closeSessionsSQLPrefix) = coalesce(last_event_at, started_at, to_timestamp($3)), close_reason = 'nas-reboot',
+         Statement("""
+            UPDATE sessions SET stopped_at = coalesce(last_event_at, started_at, to_timestamp($3)), close_reason = 'nas-reboot',
                 terminate_cause = 11
             WHERE tenant_id = $1 AND nas_id = $2 AND stopped_at IS NULL
               AND coalesce(last_event_at, started_at, first_received_at) <= to_timestamp($3)
-            """, [String(record.tenantID), String(record.nasID), String(record.eventTime)])]
+            """, [String(record.tenantID), String(record.nasID), String(record.eventTime)], tag: .closeSessionsOfNAS)]
     }
 
-    private func rawPacketStatement(_ items: [BatchItem], summary: inout BatchSummary) -> (sql: String, parameters: [String?])? {
+    private func rawPacketStatement(_ items: [BatchItem], summary: inout BatchSummary) -> Statement? {
         var columns = [ArrayParameter](repeating: ArrayParameter(), count: 7)
         for item in items {
             guard let packet = item.packet else { continue }
@@ -561,7 +543,7 @@ public final class AccountingWriter {
             summary.packetsStored += 1
         }
         guard summary.packetsStored > 0 else { return nil }
-        return ("""
+        return Statement("""
             INSERT INTO accounting_packets (tenant_id, received_at, nas_id, status_type, user_name, acct_session_id, packet)
             SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bytea[])
             """, columns.map(\.literal))
@@ -663,15 +645,4 @@ struct BucketKey: Hashable, Comparable {
     var subscriber: String
     var hour: Int64
     static func < (a: BucketKey, b: BucketKey) -> Bool { (a.tenantID, a.subscriber, a.hour) < (b.tenantID, b.subscriber, b.hour) }
-}
-
-/// The session key as the database stores it (text repaired as `TextRepair` repairs it).
-public enum SanitizedKey {
-    public static func of(_ r: AccountingRecord) -> SessionKey {
-        SessionKey(tenantID: r.tenantID, nasID: r.nasID, sessionID: clean(r.sessionID), userName: clean(r.userName), nasPort: clean(r.nasPort))
-    }
-
-    public static func clean(_ s: String) -> String {
-        s.utf8.contains(0) ? String(decoding: TextRepair.sanitized(s.utf8), as: UTF8.self) : s
-    }
 }

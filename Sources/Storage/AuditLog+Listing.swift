@@ -1,11 +1,3 @@
-/// A page of the audit log, newest first, and whether there are older and newer entries
-/// beyond it (for the pager's links).
-public struct AuditLogPage: Hashable, Sendable {
-    public var entries: [AuditEntry]
-    public var hasOlder: Bool
-    public var hasNewer: Bool
-}
-
 extension AuditLog {
     /// A tenant's entries, newest first, optionally only of one `action`: the `limit` entries
     /// older than id `before`, or (paging forward) newer than id `after`, or the newest.
@@ -15,15 +7,11 @@ extension AuditLog {
             // Forward pages read upwards from `after` and are turned round; either way one row
             // more than the page says whether there is more that way.
             let result = try connection.query("""
-                SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), actor, action, object, detail FROM audit_log
+                SELECT \(Self.columns) FROM audit_log
                 WHERE ($1::text IS NULL OR action = $1) AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3)
                 ORDER BY CASE WHEN $3::bigint IS NULL THEN -id ELSE id END LIMIT $4
                 """, [action, before.map(String.init), after.map(String.init), String(limit + 1)])
-            var entries = (0..<result.rowCount).map { row in
-                AuditEntry(id: result.int64(row: row, column: 0), at: result.value(row: row, column: 1) ?? "",
-                           actor: result.value(row: row, column: 2) ?? "", action: result.value(row: row, column: 3) ?? "",
-                           object: result.value(row: row, column: 4) ?? "", detail: result.value(row: row, column: 5) ?? "")
-            }
+            var entries = try Self.entries(result)
             let more = entries.count > limit
             entries = Array(entries.prefix(limit))
             guard let after else {

@@ -1,33 +1,3 @@
-/// One staff action as the audit log keeps it.
-public struct AuditEntry: Hashable, Sendable, Codable {
-    public var id: Int64
-    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
-    public var at: String
-    /// Who: a console user's email, or `token:<id>` for an API token.
-    public var actor: String
-    /// What, e.g. `plan.version_added`, `invoice_run.finalized`, `top_up.added`.
-    public var action: String
-    /// On what, e.g. the plan's name or the run's period.
-    public var object: String
-    public var detail: String
-}
-
-/// An action to record: who did what to what. Store functions that change what staff
-/// change take one and add it in their own transaction.
-public struct AuditRecord: Hashable, Sendable {
-    public var actor: String
-    public var action: String
-    public var object: String
-    public var detail: String
-
-    public init(actor: String, action: String, object: String, detail: String = "") {
-        self.actor = actor
-        self.action = action
-        self.object = object
-        self.detail = detail
-    }
-}
-
 /// The audit log of staff actions (who changed a plan, finalized a run, added a top-up),
 /// per tenant under row-level security. Entries are added in the transaction of the action
 /// they record, so an action that rolls back leaves no entry, and are never changed.
@@ -51,14 +21,26 @@ public struct AuditLog {
     public func page(tenant: Tenant, before: Int64? = nil, limit: Int = 100) throws -> [AuditEntry] {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), actor, action, object, detail FROM audit_log
+                SELECT \(Self.columns) FROM audit_log
                 WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2
                 """, [before.map(String.init), String(max(1, min(limit, 1000)))])
-            return (0..<result.rowCount).map { row in
-                AuditEntry(id: Int64(result.value(row: row, column: 0) ?? "0") ?? 0, at: result.value(row: row, column: 1) ?? "",
-                           actor: result.value(row: row, column: 2) ?? "", action: result.value(row: row, column: 3) ?? "",
-                           object: result.value(row: row, column: 4) ?? "", detail: result.value(row: row, column: 5) ?? "")
-            }
+            return try Self.entries(result)
+        }
+    }
+
+    /// The columns `entries` reads.
+    static let columns = """
+        id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, actor, action, object, detail
+        """
+
+    /// Rows of `columns`.
+    static func entries(_ result: PostgresResult) throws -> [AuditEntry] {
+        let id = try result.column("id"), at = try result.column("at"), actor = try result.column("actor")
+        let action = try result.column("action"), object = try result.column("object"), detail = try result.column("detail")
+        return (0..<result.rowCount).map { row in
+            AuditEntry(id: result.int64(row: row, column: id), at: result.value(row: row, column: at) ?? "",
+                       actor: result.value(row: row, column: actor) ?? "", action: result.value(row: row, column: action) ?? "",
+                       object: result.value(row: row, column: object) ?? "", detail: result.value(row: row, column: detail) ?? "")
         }
     }
 }

@@ -1,13 +1,6 @@
 import COpenSSL
 import Foundation
 
-/// A signed-in console session: who, and the token its forms must carry.
-public struct ConsoleSession: Hashable, Sendable {
-    public var user: ConsoleUser
-    /// The synchronizer token every state-changing form of this session carries.
-    public var csrfToken: String
-}
-
 /// Server-side console sessions. The browser holds a random 256-bit token in a cookie; the
 /// database keeps only its SHA-256 (a copy of the table signs nobody in). A session ends on
 /// sign-out, after `idle` without a request, after `lifetime` in all, when its user is removed
@@ -42,18 +35,18 @@ public struct ConsoleSessionStore {
         guard token.utf8.count == 64, token.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         let hash = hex(TokenStore.sha256(Array(token.utf8)))
         let result = try connection.query("""
-            SELECT \(ConsoleUserStore.columns), \(ConsoleUserStore.tenantColumns), s.csrf_token, s.last_seen_at < now() - interval '1 minute'
+            SELECT \(ConsoleUserStore.columns), \(ConsoleUserStore.tenantColumns), s.csrf_token,
+                   s.last_seen_at < now() - interval '1 minute' AS stale_seen
             FROM console_sessions s JOIN console_users u ON u.id = s.user_id LEFT JOIN tenants t ON t.id = u.tenant_id
             WHERE s.token_hash = decode($1, 'hex')
               AND s.last_seen_at > now() - make_interval(secs => $2) AND s.created_at > now() - make_interval(secs => $3)
             """, [hash, String(idle.components.seconds), String(lifetime.components.seconds)])
-        guard result.rowCount == 1 else { return nil }
-        let user = try ConsoleUserStore.user(result, row: 0, tenant: ConsoleUserStore.tenant(result, row: 0, from: 6))
+        guard result.rowCount == 1, let user = try ConsoleUserStore.users(result).first else { return nil }
         guard (user.role == .admin) == (user.tenant == nil) else { return nil }
-        if result.value(row: 0, column: 14) == "t" {
+        if result.value(row: 0, column: try result.column("stale_seen")) == "t" {
             try connection.query("UPDATE console_sessions SET last_seen_at = now() WHERE token_hash = decode($1, 'hex')", [hash])
         }
-        return ConsoleSession(user: user, csrfToken: result.value(row: 0, column: 13) ?? "")
+        return ConsoleSession(user: user, csrfToken: result.value(row: 0, column: try result.column("csrf_token")) ?? "")
     }
 
     /// Ends the session of a cookie token (sign-out); nothing happens for an unknown one.

@@ -1,18 +1,5 @@
 import Foundation
 
-/// A person who signs in to the console: a tenant's staff member with one of the API's
-/// roles, or a platform admin (no tenant). Never the password hash.
-public struct ConsoleUser: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var email: String
-    public var role: TokenRole
-    /// nil for a platform admin.
-    public var tenant: Tenant?
-    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
-    public var createdAt: String
-    public var passwordChangedAt: String
-}
-
 /// Console users: created, listed, removed and given new passwords by the platform operator
 /// (`tollgate user ...`). Passwords arrive here already hashed (bcrypt, by the console), so
 /// nothing of a password ever reaches SQL.
@@ -35,7 +22,10 @@ public struct ConsoleUserStore {
         let result = try connection.query("""
             INSERT INTO console_users AS u (tenant_id, email, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING \(Self.columns)
             """, [tenant.map { String($0.id) }, email, role.rawValue, passwordHash])
-        return try Self.user(result, row: 0, tenant: tenant)
+        guard let user = try Self.users(result, tenants: [tenant]).first else {
+            throw PostgresError(.result, message: "console user row without an id or role")
+        }
+        return user
     }
 
     /// Users of `tenant`, or every user when nil; by email.
@@ -44,7 +34,7 @@ public struct ConsoleUserStore {
             SELECT \(Self.columns), \(Self.tenantColumns) FROM console_users u LEFT JOIN tenants t ON t.id = u.tenant_id
             WHERE $1::bigint IS NULL OR u.tenant_id = $1 ORDER BY lower(u.email)
             """, [tenant.map { String($0.id) }])
-        return try (0..<result.rowCount).map { try Self.user(result, row: $0, tenant: Self.tenant(result, row: $0, from: 6)) }
+        return try Self.users(result)
     }
 
     /// The user signing in with `email`, and the stored hash to check the password against.
@@ -53,8 +43,9 @@ public struct ConsoleUserStore {
             SELECT \(Self.columns), \(Self.tenantColumns), u.password_hash FROM console_users u LEFT JOIN tenants t ON t.id = u.tenant_id
             WHERE lower(u.email) = lower($1)
             """, [email])
-        guard result.rowCount == 1, let hash = result.value(row: 0, column: 13) else { return nil }
-        return (try Self.user(result, row: 0, tenant: Self.tenant(result, row: 0, from: 6)), hash)
+        guard result.rowCount == 1, let hash = result.value(row: 0, column: try result.column("password_hash")),
+              let user = try Self.users(result).first else { return nil }
+        return (user, hash)
     }
 
     /// Removes a user; their sessions end with them.
@@ -91,25 +82,46 @@ public struct ConsoleUserStore {
     }
 
     static let columns = """
-        u.id, u.email, u.role, u.tenant_id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        to_char(u.password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        u.id, u.email, u.role, u.tenant_id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+        to_char(u.password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS password_changed_at
         """
-    static let tenantColumns = "t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode"
+    /// The user's tenant (`t`, joined on `u.tenant_id`), named apart from the user's columns.
+    static let tenantColumns = """
+        t.slug AS tenant_slug, t.name AS tenant_name, t.currency AS tenant_currency, t.time_zone AS tenant_time_zone,
+        t.billing_day AS tenant_billing_day, t.rounding_mode AS tenant_rounding_mode
+        """
 
-    static func user(_ result: PostgresResult, row: Int, tenant: Tenant?) throws -> ConsoleUser {
-        guard let role = result.value(row: row, column: 2).flatMap(TokenRole.init(rawValue:)),
-              let id = result.value(row: row, column: 0).flatMap({ Int64($0) }) else {
-            throw PostgresError(.result, message: "console user row without an id or role")
-        }
-        return ConsoleUser(id: id, email: result.value(row: row, column: 1) ?? "", role: role, tenant: tenant,
-                           createdAt: result.value(row: row, column: 4) ?? "", passwordChangedAt: result.value(row: row, column: 5) ?? "")
+    /// Rows of `columns` and `tenantColumns`.
+    static func users(_ result: PostgresResult) throws -> [ConsoleUser] {
+        try users(result, tenants: tenants(result))
     }
 
-    static func tenant(_ result: PostgresResult, row: Int, from column: Int) -> Tenant? {
-        guard let id = result.value(row: row, column: column).flatMap({ Int64($0) }) else { return nil }
-        return Tenant(id: id, slug: result.value(row: row, column: column + 1) ?? "", name: result.value(row: row, column: column + 2) ?? "",
-                      currency: result.value(row: row, column: column + 3) ?? "", timeZone: result.value(row: row, column: column + 4) ?? "",
-                      billingDay: Int(result.value(row: row, column: column + 5) ?? "1") ?? 1,
-                      roundingMode: result.value(row: row, column: column + 6) ?? "half-even")
+    /// Rows of `columns`, each with the tenant at the same index of `tenants`.
+    static func users(_ result: PostgresResult, tenants: [Tenant?]) throws -> [ConsoleUser] {
+        let id = try result.column("id"), email = try result.column("email"), roleColumn = try result.column("role")
+        let createdAt = try result.column("created_at"), passwordChangedAt = try result.column("password_changed_at")
+        return try zip(0..<result.rowCount, tenants).map { row, tenant in
+            guard let role = result.value(row: row, column: roleColumn).flatMap(TokenRole.init(rawValue:)),
+                  let userID = result.value(row: row, column: id).flatMap({ Int64($0) }) else {
+                throw PostgresError(.result, message: "console user row without an id or role")
+            }
+            return ConsoleUser(id: userID, email: result.value(row: row, column: email) ?? "", role: role, tenant: tenant,
+                               createdAt: result.value(row: row, column: createdAt) ?? "",
+                               passwordChangedAt: result.value(row: row, column: passwordChangedAt) ?? "")
+        }
+    }
+
+    /// The tenant of each row of `columns` and `tenantColumns`; nil for an admin (no tenant).
+    static func tenants(_ result: PostgresResult) throws -> [Tenant?] {
+        let id = try result.column("tenant_id"), slug = try result.column("tenant_slug"), name = try result.column("tenant_name")
+        let currency = try result.column("tenant_currency"), timeZone = try result.column("tenant_time_zone")
+        let billingDay = try result.column("tenant_billing_day"), roundingMode = try result.column("tenant_rounding_mode")
+        return (0..<result.rowCount).map { row in
+            guard let tenantID = result.value(row: row, column: id).flatMap({ Int64($0) }) else { return nil }
+            return Tenant(id: tenantID, slug: result.value(row: row, column: slug) ?? "", name: result.value(row: row, column: name) ?? "",
+                          currency: result.value(row: row, column: currency) ?? "", timeZone: result.value(row: row, column: timeZone) ?? "",
+                          billingDay: Int(result.value(row: row, column: billingDay) ?? "1") ?? 1,
+                          roundingMode: result.value(row: row, column: roundingMode) ?? "half-even")
+        }
     }
 }

@@ -2,71 +2,31 @@ import Accounting
 import Foundation
 import Rating
 
-/// The invoices of one billing period taken together: what an invoice run left.
-public struct InvoiceRunSummary: Hashable, Sendable {
-    public var period: String
-    public var currency: String
-    public var drafts: Int
-    public var finals: Int
-    /// Lines of the period's invoices (counted for one period's summary, nil in the list).
-    public var lines: Int?
-    /// Minor units, summed over the period's invoices.
-    public var subtotal: Int64
-    public var tax: Int64
-    public var total: Int64
-    /// UTC `YYYY-MM-DDTHH:MM:SSZ` of the latest rating and finalization.
-    public var lastRatedAt: String
-    public var finalizedAt: String?
-
-    /// draft, final, or partly final (a period some of whose invoices were finalized before
-    /// others were rated).
-    public var state: String { drafts == 0 ? "final" : (finals == 0 ? "draft" : "partly final") }
-}
-
-/// Columns the invoices of a period can be sorted by: whitelisted, never text from a request.
-public enum InvoiceSort: String, Sendable, CaseIterable {
-    case user, status, subtotal, tax, total, id
-
-    var expression: String {
-        switch self {
-        case .user: "s.user_name"
-        case .status: "i.status"
-        case .subtotal: "i.subtotal"
-        case .tax: "i.tax"
-        case .total: "i.total"
-        case .id: "i.id"
-        }
-    }
-}
-
-/// What re-rating one subscriber's period needs, read in one snapshot.
-public struct RatingInputs: Sendable {
-    public var subscriber: SubscriberRecord
-    /// The plans the subscriber is assigned to, and the plan asked for, with every version.
-    public var plans: [PlanRecord]
-    /// The subscriber's hourly buckets of the calendar's bucket range.
-    public var usage: [HourlyUsage]
-}
-
 extension InvoiceStore {
     /// Invoice runs, newest period first: one row per period with invoices, at most `limit`.
     public func runs(tenant: Tenant, limit: Int = 60) throws -> [InvoiceRunSummary] {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT i.period, min(i.currency), count(*) FILTER (WHERE i.status = 'draft'), count(*) FILTER (WHERE i.status = 'final'),
-                       0, sum(i.subtotal)::bigint, sum(i.tax)::bigint, sum(i.total)::bigint,
-                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                SELECT i.period, min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
+                       count(*) FILTER (WHERE i.status = 'final') AS finals, sum(i.subtotal)::bigint AS subtotal,
+                       sum(i.tax)::bigint AS tax, sum(i.total)::bigint AS total,
+                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_rated_at,
+                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
                 FROM invoices i
                 WHERE i.tenant_id = $1 AND i.period IN (SELECT DISTINCT period FROM invoices WHERE tenant_id = $1 ORDER BY period DESC LIMIT $2)
                 GROUP BY i.period ORDER BY i.period DESC
                 """, [String(tenant.id), String(max(1, min(limit, 500)))])
+            let period = try result.column("period"), currency = try result.column("currency"), drafts = try result.column("drafts")
+            let finals = try result.column("finals"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
+            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let finalizedAt = try result.column("finalized_at")
             return (0..<result.rowCount).map { row in
-                InvoiceRunSummary(period: result.value(row: row, column: 0) ?? "", currency: result.value(row: row, column: 1) ?? "",
-                                  drafts: Int(result.int64(row: row, column: 2)), finals: Int(result.int64(row: row, column: 3)),
-                                  lines: nil, subtotal: result.int64(row: row, column: 5),
-                                  tax: result.int64(row: row, column: 6), total: result.int64(row: row, column: 7),
-                                  lastRatedAt: result.value(row: row, column: 8) ?? "", finalizedAt: result.value(row: row, column: 9))
+                InvoiceRunSummary(period: result.value(row: row, column: period) ?? "", currency: result.value(row: row, column: currency) ?? "",
+                                  drafts: Int(result.int64(row: row, column: drafts)), finals: Int(result.int64(row: row, column: finals)),
+                                  lines: nil, subtotal: result.int64(row: row, column: subtotal),
+                                  tax: result.int64(row: row, column: tax), total: result.int64(row: row, column: total),
+                                  lastRatedAt: result.value(row: row, column: lastRatedAt) ?? "",
+                                  finalizedAt: result.value(row: row, column: finalizedAt))
             }
         }
     }
@@ -75,20 +35,27 @@ extension InvoiceStore {
     public func runSummary(tenant: Tenant, period: String) throws -> InvoiceRunSummary? {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT min(i.currency), count(*) FILTER (WHERE i.status = 'draft'), count(*) FILTER (WHERE i.status = 'final'),
+                SELECT min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
+                       count(*) FILTER (WHERE i.status = 'final') AS finals,
                        (SELECT count(*) FROM invoice_lines l JOIN invoices j ON j.tenant_id = l.tenant_id AND j.id = l.invoice_id
-                        WHERE l.tenant_id = $1 AND j.period = $2)::bigint,
-                       coalesce(sum(i.subtotal), 0)::bigint, coalesce(sum(i.tax), 0)::bigint, coalesce(sum(i.total), 0)::bigint,
-                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        WHERE l.tenant_id = $1 AND j.period = $2)::bigint AS lines,
+                       coalesce(sum(i.subtotal), 0)::bigint AS subtotal, coalesce(sum(i.tax), 0)::bigint AS tax,
+                       coalesce(sum(i.total), 0)::bigint AS total,
+                       to_char(max(i.rated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_rated_at,
+                       to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
                 FROM invoices i WHERE i.tenant_id = $1 AND i.period = $2
                 """, [String(tenant.id), period])
-            guard result.rowCount == 1, result.int64(row: 0, column: 1) + result.int64(row: 0, column: 2) > 0 else { return nil }
-            return InvoiceRunSummary(period: period, currency: result.value(row: 0, column: 0) ?? "",
-                                     drafts: Int(result.int64(row: 0, column: 1)), finals: Int(result.int64(row: 0, column: 2)),
-                                     lines: Int(result.int64(row: 0, column: 3)), subtotal: result.int64(row: 0, column: 4),
-                                     tax: result.int64(row: 0, column: 5), total: result.int64(row: 0, column: 6),
-                                     lastRatedAt: result.value(row: 0, column: 7) ?? "", finalizedAt: result.value(row: 0, column: 8))
+            let currency = try result.column("currency"), drafts = try result.column("drafts"), finals = try result.column("finals")
+            let lines = try result.column("lines"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
+            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let finalizedAt = try result.column("finalized_at")
+            guard result.rowCount == 1, result.int64(row: 0, column: drafts) + result.int64(row: 0, column: finals) > 0 else { return nil }
+            return InvoiceRunSummary(period: period, currency: result.value(row: 0, column: currency) ?? "",
+                                     drafts: Int(result.int64(row: 0, column: drafts)), finals: Int(result.int64(row: 0, column: finals)),
+                                     lines: Int(result.int64(row: 0, column: lines)), subtotal: result.int64(row: 0, column: subtotal),
+                                     tax: result.int64(row: 0, column: tax), total: result.int64(row: 0, column: total),
+                                     lastRatedAt: result.value(row: 0, column: lastRatedAt) ?? "",
+                                     finalizedAt: result.value(row: 0, column: finalizedAt))
         }
     }
 
@@ -105,7 +72,7 @@ extension InvoiceStore {
                 ORDER BY \(sort.expression) \(direction), i.id \(direction)
                 LIMIT $3 OFFSET $4
                 """, [String(tenant.id), period, String(limit + 1), String(max(0, offset))])
-            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            return try Self.invoices(result)
         }
         return (Array(invoices.prefix(limit)), invoices.count > limit)
     }

@@ -2,76 +2,6 @@ import Accounting
 import Foundation
 import Rating
 
-/// One line of an export: the invoice it is on (without its other lines), its 1-based
-/// position there, and the line.
-public struct ExportedLine: Sendable {
-    public var invoice: InvoiceRecord
-    public var position: Int
-    public var line: InvoiceLine
-}
-
-/// An invoice as stored, with its lines when read one by one.
-public struct InvoiceRecord: Hashable, Sendable {
-    public var id: Int64
-    public var subscriber: String
-    public var period: String
-    public var periodStart: String
-    public var periodEnd: String
-    public var currency: String
-    public var status: String
-    public var subtotal: Int64
-    public var tax: Int64
-    public var total: Int64
-    public var ratedAt: String
-    public var finalizedAt: String?
-    public var lines: [InvoiceLine]
-
-    public init(id: Int64, subscriber: String, period: String, periodStart: String, periodEnd: String, currency: String, status: String,
-                subtotal: Int64, tax: Int64, total: Int64, ratedAt: String, finalizedAt: String?, lines: [InvoiceLine]) {
-        self.id = id
-        self.subscriber = subscriber
-        self.period = period
-        self.periodStart = periodStart
-        self.periodEnd = periodEnd
-        self.currency = currency
-        self.status = status
-        self.subtotal = subtotal
-        self.tax = tax
-        self.total = total
-        self.ratedAt = ratedAt
-        self.finalizedAt = finalizedAt
-        self.lines = lines
-    }
-}
-
-/// Usage of one User-Name that no plan assignment covered in a period.
-public struct UnassignedUsageRow: Hashable, Sendable {
-    public var userName: String
-    /// Whether the User-Name is a subscriber (on no plan for some of the days) or unknown.
-    public var isSubscriber: Bool
-    public var uploadBytes: Int64
-    public var downloadBytes: Int64
-}
-
-/// What `invoice run` did.
-public struct InvoiceRunResult: Hashable, Sendable {
-    /// The period asked for.
-    public var period: String
-    /// The period whose drafts were written: the one asked for, or the first open one after
-    /// it when it is closed (its invoices are final). Counts and totals are of these drafts.
-    public var ratedPeriod: String
-    /// Draft invoices created or re-rated.
-    public var drafts: Int = 0
-    public var finalized: Int = 0
-    /// Draft invoices removed because no plan covers the period any more.
-    public var removed: Int = 0
-    public var adjustmentLines: Int = 0
-    public var lines: Int = 0
-    public var subtotal: Int64 = 0
-    public var tax: Int64 = 0
-    public var unassigned: [UnassignedUsageRow] = []
-}
-
 /// Rates billing periods into invoices and keeps them: drafts are re-rated idempotently,
 /// final invoices never change, and corrections of final periods go to the next draft.
 public struct InvoiceStore {
@@ -147,7 +77,7 @@ public struct InvoiceStore {
             // Per chunk: its reads (usage of the rated period, and usage and billed lines of each
             // closed period) as one group, its writes as another. The next chunk's reads are sent
             // before this chunk is rated, so PostgreSQL reads while the engine rates.
-            func reads(_ chunk: [SubscriberRecord]) -> [(sql: String, parameters: [String?])] {
+            func reads(_ chunk: [SubscriberRecord]) -> [Statement] {
                 var statements = [Self.usageStatement(tenant: tenant, users: chunk.map(\.userName), range: calendar.bucketRange)]
                 for q in corrected {
                     guard let qEngine = engines[q] else { continue }
@@ -158,15 +88,16 @@ public struct InvoiceStore {
             }
             try connection.withPipeline { pipeline in
                 if let first = chunks.first { try pipeline.send(reads(first)) }
-                var writesInFlight = false
+                // The writes sent and not yet read: their results are counted by tag.
+                var writesInFlight: [Statement] = []
                 for (index, chunk) in chunks.enumerated() {
                     var results = try pipeline.receive()
                     if index + 1 < chunks.count { try pipeline.send(reads(chunks[index + 1])) }
-                    let usage = Self.parseUsage(results.removeFirst())
+                    let usage = try Self.parseUsage(results.removeFirst())
                     var corrections: [Int64: [InvoiceLine]] = [:]
                     for q in corrected {
                         guard let qEngine = engines[q] else { continue }
-                        let qUsage = Self.parseUsage(results.removeFirst())
+                        let qUsage = try Self.parseUsage(results.removeFirst())
                         // What final invoices billed for q (nothing for a subscriber added to q after it closed).
                         let billed = try Self.parseLines(results.removeFirst())
                         for subscriber in chunk {
@@ -191,11 +122,11 @@ public struct InvoiceStore {
                             unbilled.append(subscriber.id)
                         }
                     }
-                    if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
-                    try pipeline.send(Self.writeStatements(tenant: tenant, period: target, invoices: invoices, unbilled: unbilled, result: &result))
-                    writesInFlight = true
+                    if !writesInFlight.isEmpty { Self.count(writesInFlight, try pipeline.receive(), into: &result) }
+                    writesInFlight = Self.writeStatements(tenant: tenant, period: target, invoices: invoices, unbilled: unbilled, result: &result)
+                    try pipeline.send(writesInFlight)
                 }
-                if writesInFlight { Self.count(try pipeline.receive(), into: &result) }
+                if !writesInFlight.isEmpty { Self.count(writesInFlight, try pipeline.receive(), into: &result) }
             }
             result.unassigned += try Self.unknownUsers(connection, tenant: tenant, range: calendar.bucketRange)
             result.unassigned.sort { $0.userName < $1.userName }
@@ -216,7 +147,7 @@ public struct InvoiceStore {
                   AND ($4::text IS NULL OR s.user_name = $4)
                 ORDER BY i.period DESC, s.user_name
                 """, [String(tenant.id), period, status, user])
-            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            return try Self.invoices(result)
         }
     }
 
@@ -236,7 +167,7 @@ public struct InvoiceStore {
                 ORDER BY i.period DESC, s.user_name, i.id
                 LIMIT $8
                 """, [String(tenant.id), period, status, user] + key + [String(limit + 1)])
-            return (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            return try Self.invoices(result)
         }
         return KeysetPage(fetched: invoices, limit: limit) { [$0.period, $0.subscriber, String($0.id)] }
     }
@@ -249,7 +180,7 @@ public struct InvoiceStore {
             WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
               AND ($4::text IS NULL OR s.user_name = $4)
             ORDER BY i.period DESC, s.user_name, i.id
-            """, parameters: [String(tenant.id), period, status, user]) { result in (0..<result.rowCount).map { Self.invoice(result, row: $0) } }
+            """, parameters: [String(tenant.id), period, status, user]) { result in try Self.invoices(result) }
     }
 
     /// Every line of a period's invoices by User-Name, invoice and position: `limit` after
@@ -286,9 +217,10 @@ public struct InvoiceStore {
         """
 
     static func exportedLines(_ result: PostgresResult) throws -> [ExportedLine] {
-        try (0..<result.rowCount).map { row in
-            ExportedLine(invoice: invoice(result, row: row), position: Int(result.int64(row: row, column: 12)),
-                         line: try line(result, row: row, offset: 13))
+        let invoice = try InvoiceColumns(result), line = try LineColumns(result), position = try result.column("position")
+        return try (0..<result.rowCount).map { row in
+            ExportedLine(invoice: invoice.read(result, row: row), position: Int(result.int64(row: row, column: position)),
+                         line: try line.read(result, row: row))
         }
     }
 
@@ -300,7 +232,7 @@ public struct InvoiceStore {
                 WHERE i.tenant_id = $1 AND i.id = $2
                 """, [String(tenant.id), String(id)])
             guard result.rowCount == 1 else { throw StoreError(.notFound, "no invoice \(id)") }
-            var invoice = Self.invoice(result, row: 0)
+            var invoice = try Self.invoices(result)[0]
             invoice.lines = try Self.lines(connection, tenant: tenant, invoiceIDs: [id])[id] ?? []
             return invoice
         }
@@ -313,7 +245,7 @@ public struct InvoiceStore {
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND i.period = $2 ORDER BY s.user_name
                 """, [String(tenant.id), period])
-            var invoices = (0..<result.rowCount).map { Self.invoice(result, row: $0) }
+            var invoices = try Self.invoices(result)
             let lines = try Self.lines(connection, tenant: tenant, invoiceIDs: invoices.map(\.id))
             for i in invoices.indices { invoices[i].lines = lines[invoices[i].id] ?? [] }
             return invoices
@@ -353,16 +285,38 @@ public struct InvoiceStore {
     }
 
     static let invoiceColumns = """
-        i.id, s.user_name, i.period, i.period_start::text, i.period_end::text, i.currency, i.status, i.subtotal, i.tax, i.total,
-        to_char(i.rated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(i.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        i.id, s.user_name, i.period, i.period_start::text AS period_start, i.period_end::text AS period_end, i.currency, i.status,
+        i.subtotal, i.tax, i.total, to_char(i.rated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS rated_at,
+        to_char(i.finalized_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
         """
 
-    static func invoice(_ result: PostgresResult, row: Int) -> InvoiceRecord {
-        func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
-        return InvoiceRecord(id: result.int64(row: row, column: 0), subscriber: text(1), period: text(2), periodStart: text(3),
-                             periodEnd: text(4), currency: text(5), status: text(6), subtotal: result.int64(row: row, column: 7),
-                             tax: result.int64(row: row, column: 8), total: result.int64(row: row, column: 9), ratedAt: text(10),
-                             finalizedAt: result.value(row: row, column: 11), lines: [])
+    /// Rows of `invoiceColumns`, without lines.
+    static func invoices(_ result: PostgresResult) throws -> [InvoiceRecord] {
+        let columns = try InvoiceColumns(result)
+        return (0..<result.rowCount).map { columns.read(result, row: $0) }
+    }
+
+    /// The numbers of `invoiceColumns` in a result, found once per result.
+    struct InvoiceColumns {
+        let id, user, period, periodStart, periodEnd, currency, status, subtotal, tax, total, ratedAt, finalizedAt: Int
+
+        init(_ result: PostgresResult) throws {
+            (id, user, period, periodStart) = (try result.column("id"), try result.column("user_name"), try result.column("period"),
+                                               try result.column("period_start"))
+            (periodEnd, currency, status, subtotal) = (try result.column("period_end"), try result.column("currency"),
+                                                       try result.column("status"), try result.column("subtotal"))
+            (tax, total, ratedAt, finalizedAt) = (try result.column("tax"), try result.column("total"), try result.column("rated_at"),
+                                                  try result.column("finalized_at"))
+        }
+
+        func read(_ result: PostgresResult, row: Int) -> InvoiceRecord {
+            func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
+            return InvoiceRecord(id: result.int64(row: row, column: id), subscriber: text(user), period: text(period),
+                                 periodStart: text(periodStart), periodEnd: text(periodEnd), currency: text(currency), status: text(status),
+                                 subtotal: result.int64(row: row, column: subtotal), tax: result.int64(row: row, column: tax),
+                                 total: result.int64(row: row, column: total), ratedAt: text(ratedAt),
+                                 finalizedAt: result.value(row: row, column: finalizedAt), lines: [])
+        }
     }
 
     /// A subscriber's assignments with their plans' versions, as a run rates them.
@@ -378,29 +332,31 @@ public struct InvoiceStore {
 
     /// Hourly usage of some User-Names in a UTC range. No ORDER BY: the engine takes buckets in
     /// any order, and runs of one User-Name (the index order) are grouped without sorting.
-    static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> (sql: String, parameters: [String?]) {
+    static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> Statement {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        return ("""
-            SELECT subscriber, extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
+        return Statement("""
+            SELECT subscriber, extract(epoch FROM hour)::bigint AS hour, upload_bytes, download_bytes FROM usage_hourly
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
             """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
     }
 
     /// The rows of `usageStatement` by User-Name, read without a String per value.
-    static func parseUsage(_ result: PostgresResult) -> [String: [HourlyUsage]] {
+    static func parseUsage(_ result: PostgresResult) throws -> [String: [HourlyUsage]] {
+        let subscriber = try result.column("subscriber"), hour = try result.column("hour")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
         var byUser: [String: [HourlyUsage]] = [:]
         var start = 0
         while start < result.rowCount {
             var end = start + 1
-            while end < result.rowCount, result.sameText(row: end, column: 0, asRow: start) { end += 1 }
+            while end < result.rowCount, result.sameText(row: end, column: subscriber, asRow: start) { end += 1 }
             var buckets: [HourlyUsage] = []
             buckets.reserveCapacity(end - start)
             for row in start..<end {
-                buckets.append(HourlyUsage(hour: result.int64(row: row, column: 1), upload: result.int64(row: row, column: 2),
-                                           download: result.int64(row: row, column: 3)))
+                buckets.append(HourlyUsage(hour: result.int64(row: row, column: hour), upload: result.int64(row: row, column: upload),
+                                           download: result.int64(row: row, column: download)))
             }
-            byUser[result.value(row: start, column: 0) ?? "", default: []] += buckets
+            byUser[result.value(row: start, column: subscriber) ?? "", default: []] += buckets
             start = end
         }
         return byUser
@@ -421,7 +377,7 @@ public struct InvoiceStore {
                         ORDER BY u.subscriber LIMIT 1)
                 FROM names n WHERE n.subscriber IS NOT NULL
             )
-            SELECT n.subscriber, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint
+            SELECT n.subscriber, sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes
             FROM names n JOIN usage_hourly u ON u.tenant_id = $1 AND u.subscriber = n.subscriber
             WHERE n.subscriber IS NOT NULL AND u.hour >= to_timestamp($2) AND u.hour < to_timestamp($3)
               AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = n.subscriber)
@@ -430,17 +386,19 @@ public struct InvoiceStore {
             ORDER BY n.subscriber
             LIMIT $5
             """, [String(tenant.id), String(range.lowerBound), String(range.upperBound), after, limit.map(String.init)])
+        let subscriber = try result.column("subscriber"), upload = try result.column("upload_bytes")
+        let download = try result.column("download_bytes")
         return (0..<result.rowCount).map { row in
-            UnassignedUsageRow(userName: result.value(row: row, column: 0) ?? "", isSubscriber: false,
-                               uploadBytes: result.int64(row: row, column: 1), downloadBytes: result.int64(row: row, column: 2))
+            UnassignedUsageRow(userName: result.value(row: row, column: subscriber) ?? "", isSubscriber: false,
+                               uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download))
         }
     }
 
     /// What final invoices billed for `period`: its own lines and the corrections of it
     /// already on final invoices, keyed by subscriber.
-    static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> (sql: String, parameters: [String?]) {
-        ("""
-            SELECT i.subscriber_id, \(lineColumns)
+    static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> Statement {
+        Statement("""
+            SELECT i.subscriber_id AS owner_id, \(lineColumns)
             FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
             WHERE l.tenant_id = $1 AND i.status = 'final' AND i.subscriber_id = ANY($2::bigint[])
               AND ((i.period = $3 AND l.corrects_period IS NULL) OR l.corrects_period = $3)
@@ -448,39 +406,58 @@ public struct InvoiceStore {
             """, [String(tenant.id), array(subscriberIDs), period.description])
     }
 
-    /// Lines keyed by the first column (an invoice or subscriber id), in row order.
+    /// Lines keyed by `owner_id` (an invoice or subscriber id), in row order.
     static func parseLines(_ result: PostgresResult) throws -> [Int64: [InvoiceLine]] {
+        let owner = try result.column("owner_id"), columns = try LineColumns(result)
         var lines: [Int64: [InvoiceLine]] = [:]
         for row in 0..<result.rowCount {
-            lines[result.int64(row: row, column: 0), default: []].append(try line(result, row: row, offset: 1))
+            lines[result.int64(row: row, column: owner), default: []].append(try columns.read(result, row: row))
         }
         return lines
     }
 
     static func lines(_ connection: PostgresConnection, tenant: Tenant, invoiceIDs: [Int64]) throws -> [Int64: [InvoiceLine]] {
         let result = try connection.query("""
-            SELECT l.invoice_id, \(lineColumns) FROM invoice_lines l
+            SELECT l.invoice_id AS owner_id, \(lineColumns) FROM invoice_lines l
             WHERE l.tenant_id = $1 AND l.invoice_id = ANY($2::bigint[]) ORDER BY l.invoice_id, l.position
             """, [String(tenant.id), array(invoiceIDs)])
         return try parseLines(result)
     }
 
+    /// A line's columns, named apart from an invoice's where both are read together (`line_tax`).
     static let lineColumns = """
-        l.kind, l.line_key, l.description, l.quantity::text, l.unit, l.unit_price::text, l.amount, l.tax_rate::text, l.tax,
-        l.plan_version_id, l.covers_from::text, l.covers_until::text, l.usage_bytes, l.corrects_period
+        l.kind, l.line_key, l.description, l.quantity::text AS quantity, l.unit, l.unit_price::text AS unit_price, l.amount,
+        l.tax_rate::text AS tax_rate, l.tax AS line_tax, l.plan_version_id, l.covers_from::text AS covers_from,
+        l.covers_until::text AS covers_until, l.usage_bytes, l.corrects_period
         """
 
-    static func line(_ result: PostgresResult, row: Int, offset o: Int) throws -> InvoiceLine {
-        func text(_ c: Int) -> String? { result.value(row: row, column: o + c) }
-        guard let kind = LineKind(rawValue: text(0) ?? ""), let quantity = text(3).flatMap(DecimalText.parse),
-              let unitPrice = text(5).flatMap(DecimalText.parse), let taxRate = text(7).flatMap(DecimalText.parse),
-              let from = text(10).flatMap({ CivilDate($0) }), let until = text(11).flatMap({ CivilDate($0) }) else {
-            throw PostgresError(.result, message: "an invoice line does not read back")
+    /// The numbers of `lineColumns` in a result, found once per result.
+    struct LineColumns {
+        let kind, key, description, quantity, unit, unitPrice, amount, taxRate, tax, planVersionID, from, until, usageBytes, correctsPeriod: Int
+
+        init(_ result: PostgresResult) throws {
+            (kind, key, description, quantity) = (try result.column("kind"), try result.column("line_key"), try result.column("description"),
+                                                  try result.column("quantity"))
+            (unit, unitPrice, amount, taxRate) = (try result.column("unit"), try result.column("unit_price"), try result.column("amount"),
+                                                  try result.column("tax_rate"))
+            (tax, planVersionID, from, until) = (try result.column("line_tax"), try result.column("plan_version_id"),
+                                                 try result.column("covers_from"), try result.column("covers_until"))
+            (usageBytes, correctsPeriod) = (try result.column("usage_bytes"), try result.column("corrects_period"))
         }
-        return InvoiceLine(kind: kind, key: text(1) ?? "", description: text(2) ?? "", quantity: quantity, unit: text(4) ?? "",
-                           unitPrice: unitPrice, amount: result.int64(row: row, column: o + 6), taxRate: taxRate,
-                           tax: result.int64(row: row, column: o + 8), planVersionID: text(9).flatMap { Int64($0) },
-                           from: from, until: until, usageBytes: text(12).flatMap { Int64($0) }, correctsPeriod: text(13))
+
+        func read(_ result: PostgresResult, row: Int) throws -> InvoiceLine {
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            guard let lineKind = LineKind(rawValue: text(kind) ?? ""), let quantity = text(quantity).flatMap(DecimalText.parse),
+                  let unitPrice = text(unitPrice).flatMap(DecimalText.parse), let taxRate = text(taxRate).flatMap(DecimalText.parse),
+                  let from = text(from).flatMap({ CivilDate($0) }), let until = text(until).flatMap({ CivilDate($0) }) else {
+                throw PostgresError(.result, message: "an invoice line does not read back")
+            }
+            return InvoiceLine(kind: lineKind, key: text(key) ?? "", description: text(description) ?? "", quantity: quantity,
+                               unit: text(unit) ?? "", unitPrice: unitPrice, amount: result.int64(row: row, column: amount), taxRate: taxRate,
+                               tax: result.int64(row: row, column: tax), planVersionID: text(planVersionID).flatMap { Int64($0) },
+                               from: from, until: until, usageBytes: text(usageBytes).flatMap { Int64($0) },
+                               correctsPeriod: text(correctsPeriod))
+        }
     }
 
     /// Upserts the drafts of a chunk, replaces their lines and removes drafts no longer due.
@@ -488,7 +465,7 @@ public struct InvoiceStore {
     /// they go to the server in one group without waiting for each other. Adds the chunk's
     /// totals and line count to `result`; `count` adds the row counts once they are back.
     static func writeStatements(tenant: Tenant, period: BillingPeriod, invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])],
-                                unbilled: [Int64], result: inout InvoiceRunResult) -> [(sql: String, parameters: [String?])] {
+                                unbilled: [Int64], result: inout InvoiceRunResult) -> [Statement] {
         var subscriberIDs = ArrayParameter(), subtotals = ArrayParameter(), taxes = ArrayParameter()
         var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
         for invoice in invoices {
@@ -520,20 +497,20 @@ public struct InvoiceStore {
         }
         let tenantID = String(tenant.id)
         return [
-            ("""
+            Statement("""
              INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
              SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
              ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
                  SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
                  WHERE invoices.status = 'draft'
              """, [tenantID, period.description, period.first.description, period.end.description, tenant.currency,
-                   subscriberIDs.literal, subtotals.literal, taxes.literal]),
-            ("""
+                   subscriberIDs.literal, subtotals.literal, taxes.literal], tag: .upsertDrafts),
+            Statement("""
              DELETE FROM invoice_lines l USING invoices i
              WHERE l.tenant_id = $1 AND i.tenant_id = $1 AND l.invoice_id = i.id AND i.period = $2 AND i.status = 'draft'
                AND i.subscriber_id = ANY($3::bigint[])
              """, [tenantID, period.description, subscriberIDs.literal]),
-            ("""
+            Statement("""
              INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
                                         tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
              SELECT $1, i.id, u.position, u.kind, u.line_key, u.description, u.quantity, u.unit, u.unit_price, u.amount, u.tax_rate,
@@ -545,16 +522,20 @@ public struct InvoiceStore {
                        plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
              JOIN invoices i ON i.tenant_id = $1 AND i.subscriber_id = u.subscriber_id AND i.period = $2 AND i.status = 'draft'
              """, [tenantID, period.description] + columns.map(\.literal)),
-            ("""
+            Statement("""
              DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
-             """, [tenantID, period.description, array(unbilled)]),
+             """, [tenantID, period.description, array(unbilled)], tag: .removeDrafts),
         ]
     }
 
     /// Adds the row counts of a chunk's writes: drafts upserted, drafts removed.
-    static func count(_ results: [PostgresResult], into result: inout InvoiceRunResult) {
-        guard results.count == 4 else { return }
-        result.drafts += results[0].affectedRows
-        result.removed += results[3].affectedRows
+    static func count(_ writes: [Statement], _ results: [PostgresResult], into result: inout InvoiceRunResult) {
+        for (statement, written) in zip(writes, results) {
+            switch statement.tag {
+            case .upsertDrafts?: result.drafts += written.affectedRows
+            case .removeDrafts?: result.removed += written.affectedRows
+            default: break
+            }
+        }
     }
 }

@@ -1,27 +1,3 @@
-/// A NAS reported silent: no accounting received from it for `thresholdSeconds`.
-public struct SilentNAS: Hashable, Sendable {
-    public var tenantID: Int64
-    public var nasID: Int64
-    public var name: String
-    /// The newest receipt time of a packet from it, `YYYY-MM-DDTHH:MM:SSZ`: silent since then.
-    public var lastHeardAt: String
-    /// The interim interval the silence was judged by, seconds.
-    public var intervalSeconds: Int
-    public var thresholdSeconds: Int
-    /// Deliveries enqueued for it.
-    public var deliveries: Int
-
-    public init(tenantID: Int64, nasID: Int64, name: String, lastHeardAt: String, intervalSeconds: Int, thresholdSeconds: Int, deliveries: Int) {
-        self.tenantID = tenantID
-        self.nasID = nasID
-        self.name = name
-        self.lastHeardAt = lastHeardAt
-        self.intervalSeconds = intervalSeconds
-        self.thresholdSeconds = thresholdSeconds
-        self.deliveries = deliveries
-    }
-}
-
 /// When each NAS was last heard from, and which have fallen silent (`nas.silent`).
 ///
 /// `observe` reads the packet log incrementally by stream position (the appenders commit
@@ -95,24 +71,28 @@ public enum NASActivity {
                 UPDATE nas_activity a SET silent_reported_at = coalesce(to_timestamp($3::double precision), now())
                 FROM candidates c, nas_devices n
                 WHERE a.tenant_id = c.tenant_id AND a.nas_id = c.nas_id AND n.tenant_id = c.tenant_id AND n.id = c.nas_id
-                RETURNING a.tenant_id, a.nas_id, n.name, to_char(c.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                          c.interval_seconds, $2::integer * c.interval_seconds,
+                RETURNING a.tenant_id, a.nas_id, n.name, to_char(c.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_heard_at,
+                          c.interval_seconds, $2::integer * c.interval_seconds AS threshold_seconds,
                           json_build_object('nas', json_build_object('id', n.id, 'name', n.name, 'address', n.address::text,
                                                                       'identifier', n.identifier),
                                             'silent_since', to_char(c.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                             'interval_seconds', c.interval_seconds,
                                             'interval_source', CASE WHEN c.from_sessions THEN 'sessions' ELSE 'default' END,
-                                            'threshold_seconds', $2::integer * c.interval_seconds)::text
+                                            'threshold_seconds', $2::integer * c.interval_seconds)::text AS event_data
                 """, [String(defaultInterval), String(intervals), now.map { String($0) }, String(limit)])
+            let tenantIDColumn = try result.column("tenant_id"), nasID = try result.column("nas_id"), name = try result.column("name")
+            let lastHeardAt = try result.column("last_heard_at"), interval = try result.column("interval_seconds")
+            let threshold = try result.column("threshold_seconds"), eventData = try result.column("event_data")
             var silent: [SilentNAS] = []
             for row in 0..<result.rowCount {
-                let tenantID = result.int64(row: row, column: 0)
+                let tenantID = result.int64(row: row, column: tenantIDColumn)
                 let deliveries = try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: .nasSilent,
-                                                           data: result.value(row: row, column: 6) ?? "{}")
-                silent.append(SilentNAS(tenantID: tenantID, nasID: result.int64(row: row, column: 1), name: result.value(row: row, column: 2) ?? "",
-                                        lastHeardAt: result.value(row: row, column: 3) ?? "",
-                                        intervalSeconds: Int(result.int64(row: row, column: 4)),
-                                        thresholdSeconds: Int(result.int64(row: row, column: 5)), deliveries: deliveries))
+                                                           data: result.value(row: row, column: eventData) ?? "{}")
+                silent.append(SilentNAS(tenantID: tenantID, nasID: result.int64(row: row, column: nasID),
+                                        name: result.value(row: row, column: name) ?? "",
+                                        lastHeardAt: result.value(row: row, column: lastHeardAt) ?? "",
+                                        intervalSeconds: Int(result.int64(row: row, column: interval)),
+                                        thresholdSeconds: Int(result.int64(row: row, column: threshold)), deliveries: deliveries))
             }
             return silent.sorted { ($0.tenantID, $0.nasID) < ($1.tenantID, $1.nasID) }
         }

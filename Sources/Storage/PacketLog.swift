@@ -1,46 +1,5 @@
 import Accounting
 
-/// One accounting packet for the log: who sent it, when, and its octets as received.
-public struct LogEntry: Sendable {
-    public var tenantID: Int64
-    public var nasID: Int64
-    /// Receipt time, microseconds since 1970 UTC.
-    public var receivedAt: Int64
-    public var statusType: UInt32?
-    public var userName: String?
-    public var sessionID: String?
-    public var packet: [UInt8]
-
-    public init(tenantID: Int64, nasID: Int64, receivedAt: Int64, statusType: UInt32?, userName: String?, sessionID: String?, packet: [UInt8]) {
-        self.tenantID = tenantID
-        self.nasID = nasID
-        self.receivedAt = receivedAt
-        self.statusType = statusType
-        self.userName = userName
-        self.sessionID = sessionID
-        self.packet = packet
-    }
-}
-
-/// A packet read back from the log by the merger.
-public struct LoggedPacket: Sendable {
-    public var stream: Int64
-    public var seq: Int64
-    public var tenantID: Int64
-    public var nasID: Int64
-    public var receivedAt: Int64
-    public var packet: [UInt8]
-
-    public init(stream: Int64, seq: Int64, tenantID: Int64, nasID: Int64, receivedAt: Int64, packet: [UInt8]) {
-        self.stream = stream
-        self.seq = seq
-        self.tenantID = tenantID
-        self.nasID = nasID
-        self.receivedAt = receivedAt
-        self.packet = packet
-    }
-}
-
 /// The packet log (`accounting_packets`): the durable record an Accounting-Response waits
 /// for, the merger's input and the audit trail at once.
 ///
@@ -105,38 +64,41 @@ public enum PacketLog {
             WHERE s.retired_at IS NULL
             ORDER BY p.stream, p.seq
             """, [String(limit)])
+        let stream = try result.column("stream"), seq = try result.column("seq"), tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id"), receivedAt = try result.column("received_at"), packet = try result.column("packet")
         var packets: [LoggedPacket] = []
         packets.reserveCapacity(result.rowCount)
         for row in 0..<result.rowCount {
-            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: 0), seq: result.binaryInt64(row: row, column: 1),
-                                        tenantID: result.binaryInt64(row: row, column: 2), nasID: result.binaryInt64(row: row, column: 3),
-                                        receivedAt: result.binaryTimestamp(row: row, column: 4), packet: result.binaryBytes(row: row, column: 5)))
+            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: stream), seq: result.binaryInt64(row: row, column: seq),
+                                        tenantID: result.binaryInt64(row: row, column: tenantID), nasID: result.binaryInt64(row: row, column: nasID),
+                                        receivedAt: result.binaryTimestamp(row: row, column: receivedAt),
+                                        packet: result.binaryBytes(row: row, column: packet)))
         }
         return packets
     }
 
     /// The statement that records streams merged up to the given sequence numbers; run it in
     /// the transaction that applies those rows. A position never moves back.
-    public static func advance(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+    public static func advance(_ positions: [Int64: Int64]) -> Statement {
         var streams = ArrayParameter(), seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return ("""
+        return Statement("""
             UPDATE log_streams s SET merged_seq = greatest(s.merged_seq, v.seq)
             FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE s.id = v.id
             """, [streams.literal, seqs.literal])
     }
 
     /// The statement that deletes rows once merged (when packets are not kept for audits).
-    public static func deleteMerged(_ positions: [Int64: Int64]) -> (sql: String, parameters: [String?]) {
+    public static func deleteMerged(_ positions: [Int64: Int64]) -> Statement {
         var streams = ArrayParameter(), seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return ("""
+        return Statement("""
             DELETE FROM accounting_packets p USING unnest($1::bigint[], $2::bigint[]) AS v(id, seq)
             WHERE p.stream = v.id AND p.seq <= v.seq
               AND NOT EXISTS (SELECT 1 FROM log_refusals r WHERE r.stream = p.stream AND r.seq = p.seq)
@@ -145,8 +107,8 @@ public enum PacketLog {
 
     /// The statement that records a logged packet the merger could not apply; run it in the
     /// transaction that moves the stream's position past it.
-    public static func refusal(stream: Int64, seq: Int64, error: String) -> (sql: String, parameters: [String?]) {
-        ("""
+    public static func refusal(stream: Int64, seq: Int64, error: String) -> Statement {
+        Statement("""
             INSERT INTO log_refusals (stream, seq, error) VALUES ($1, $2, $3)
             ON CONFLICT (stream, seq) DO UPDATE SET error = excluded.error, refused_at = now()
             """, [String(stream), String(seq), String(String(decoding: TextRepair.sanitized(error.utf8), as: UTF8.self).prefix(2000))])
@@ -193,67 +155,5 @@ public enum PacketLog {
             SELECT count(*) FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
             WHERE s.retired_at IS NULL
             """).int64(row: 0, column: 0))
-    }
-}
-
-/// Appends to the packet log on one connection, as one stream. Use from one thread.
-public final class PacketLogAppender {
-    public let connection: PostgresConnection
-    public let stream: Int64
-    private var nextSeq: Int64 = 1
-
-    public init(connection: PostgresConnection) throws {
-        self.connection = connection
-        stream = try PacketLog.openStream(connection)
-    }
-
-    /// Appends `entries` and commits durably (`alsoRun` goes into the same transaction: a
-    /// spool replay moves its position there). Throws without committing anything on any
-    /// failure; a commit whose answer was lost may still have happened: the caller keeps
-    /// the packets (spools them), and merging them twice adds nothing.
-    public func append(_ entries: [LogEntry], alsoRun: [(sql: String, parameters: [String?])] = []) throws {
-        let data = PacketLog.copyRows(entries, stream: stream, firstSeq: nextSeq)
-        do {
-            // Statements that observe the connection's response timeout (a plain exec would not).
-            _ = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit])
-            if !entries.isEmpty { try connection.copyIn(PacketLog.copySQL, data) }
-            if alsoRun.isEmpty {
-                try connection.query("COMMIT")
-            } else {
-                _ = try connection.pipeline(alsoRun + [("COMMIT", [])])
-            }
-            nextSeq += Int64(entries.count)
-        } catch {
-            if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
-            throw error
-        }
-    }
-}
-
-/// The merge leadership of a database: a session advisory lock ("TGMG"), held by the
-/// merger's connection while it lives and released by PostgreSQL when it ends.
-public enum MergeLeadership {
-    static let lockClass: Int32 = 0x5447_4D47
-
-    /// Takes the leadership on `connection` if no other connection holds it.
-    public static func tryAcquire(_ connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock($1, 0)", [String(lockClass)]).value(row: 0, column: 0) == "t"
-    }
-
-    /// Begins this leader's epoch and returns it. Waits for merge transactions of an earlier
-    /// leader still in flight; from then on theirs fail their fence.
-    public static func beginEpoch(_ connection: PostgresConnection) throws -> Int64 {
-        try connection.query("UPDATE merge_leadership SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch").int64(row: 0, column: 0)
-    }
-
-    /// The statement that fails the transaction it runs in unless `epoch` is still the
-    /// leader's; every merge transaction runs it.
-    public static func fence(_ epoch: Int64) -> (sql: String, parameters: [String?]) {
-        ("SELECT merge_fence($1)", [String(epoch)])
-    }
-
-    /// Gives the leadership up (a merger that stops while its connection stays open).
-    public static func release(_ connection: PostgresConnection) throws {
-        try connection.query("SELECT pg_advisory_unlock($1, 0)", [String(lockClass)])
     }
 }

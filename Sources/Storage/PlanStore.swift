@@ -2,45 +2,6 @@ import Accounting
 import Foundation
 import Rating
 
-/// A plan version as stored.
-public struct PlanVersionRecord: Hashable, Sendable {
-    public var id: Int64
-    public var planID: Int64
-    public var planName: String
-    public var effectiveFrom: CivilDate
-    public var terms: PlanTerms
-
-    public var rated: RatedVersion { RatedVersion(id: id, planName: planName, effectiveFrom: effectiveFrom, terms: terms) }
-}
-
-/// A plan and its versions, oldest first.
-public struct PlanRecord: Hashable, Sendable {
-    public var id: Int64
-    public var name: String
-    public var versions: [PlanVersionRecord]
-}
-
-/// A subscriber's time on one plan: local days from `startsOn` until `endsOn` (exclusive).
-public struct AssignmentRecord: Hashable, Sendable {
-    public var id: Int64
-    public var planID: Int64
-    public var planName: String
-    public var startsOn: CivilDate
-    public var endsOn: CivilDate?
-}
-
-/// A User-Name billed under plans.
-public struct SubscriberRecord: Hashable, Sendable {
-    public var id: Int64
-    public var userName: String
-    public var assignments: [AssignmentRecord]
-
-    /// The assignment covering `date`, if any.
-    public func assignment(on date: CivilDate) -> AssignmentRecord? {
-        assignments.first { $0.startsOn <= date && ($0.endsOn.map { date < $0 } ?? true) }
-    }
-}
-
 /// Plans, their versions, subscribers and their plan assignments, all tenant-scoped.
 public struct PlanStore {
     let connection: PostgresConnection
@@ -183,7 +144,7 @@ public struct PlanStore {
     /// Plans by name (one, or `limit` after `after`) with their versions.
     static func plans(_ connection: PostgresConnection, tenant: Tenant, name: String?, after: String? = nil, limit: Int? = nil) throws -> [PlanRecord] {
         let result = try connection.query("""
-            SELECT p.id, p.name, v.id, v.effective_from, v.terms
+            SELECT p.id AS plan_id, p.name, v.id AS version_id, v.effective_from, v.terms
             FROM (SELECT id, name, tenant_id FROM plans
                   WHERE tenant_id = $1 AND ($2::text IS NULL OR name = $2) AND ($3::text IS NULL OR name > $3)
                   ORDER BY name LIMIT $4) p
@@ -198,29 +159,32 @@ public struct PlanStore {
         var list = ArrayParameter()
         for name in names.prefix(100) { list.append(name) }
         return try parsePlans(try connection.query("""
-            SELECT p.id, p.name, v.id, v.effective_from, v.terms
+            SELECT p.id AS plan_id, p.name, v.id AS version_id, v.effective_from, v.terms
             FROM (SELECT id, name, tenant_id FROM plans WHERE tenant_id = $1 AND name = ANY($2::text[]) ORDER BY name LIMIT 100) p
             JOIN plan_versions v ON v.tenant_id = p.tenant_id AND v.plan_id = p.id
             ORDER BY p.name, v.effective_from, v.id
             """, [String(tenant.id), list.literal]))
     }
 
-    /// Rows of (plan id, name, version id, effective_from, terms) in plan order.
+    /// Rows of (plan_id, name, version_id, effective_from, terms) in plan order.
     static func parsePlans(_ result: PostgresResult) throws -> [PlanRecord] {
+        let planIDColumn = try result.column("plan_id"), name = try result.column("name"), versionID = try result.column("version_id")
+        let effectiveFrom = try result.column("effective_from"), termsColumn = try result.column("terms")
         var plans: [PlanRecord] = []
         for row in 0..<result.rowCount {
-            let planID = result.int64(row: row, column: 0)
-            let planName = result.value(row: row, column: 1) ?? ""
+            let planID = result.int64(row: row, column: planIDColumn)
+            let planName = result.value(row: row, column: name) ?? ""
             let terms: PlanTerms
             do {
-                terms = try PlanDocument.parse(json: Data((result.value(row: row, column: 4) ?? "").utf8)).terms
+                terms = try PlanDocument.parse(json: Data((result.value(row: row, column: termsColumn) ?? "").utf8)).terms
             } catch {
                 throw PostgresError(.result, message: "stored terms of plan '\(planName)' do not parse: \(error)")
             }
-            guard let from = CivilDate(result.value(row: row, column: 3) ?? "") else {
+            guard let from = CivilDate(result.value(row: row, column: effectiveFrom) ?? "") else {
                 throw PostgresError(.result, message: "plan version without a date")
             }
-            let version = PlanVersionRecord(id: result.int64(row: row, column: 2), planID: planID, planName: planName, effectiveFrom: from, terms: terms)
+            let version = PlanVersionRecord(id: result.int64(row: row, column: versionID), planID: planID, planName: planName,
+                                            effectiveFrom: from, terms: terms)
             if plans.last?.id == planID {
                 plans[plans.count - 1].versions.append(version)
             } else {
@@ -242,7 +206,7 @@ public struct PlanStore {
             try connection.query("SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = $2 FOR UPDATE", [String(tenant.id), user])
         }
         let result = try connection.query("""
-            SELECT s.id, s.user_name, a.id, a.plan_id, p.name, a.starts_on, a.ends_on
+            SELECT s.id, s.user_name, a.id AS assignment_id, a.plan_id, p.name AS plan_name, a.starts_on, a.ends_on
             FROM (SELECT id, user_name, tenant_id FROM subscribers
                   WHERE tenant_id = $1 AND ($2::text IS NULL OR user_name = $2) AND ($3::text IS NULL OR user_name > $3)
                   ORDER BY user_name LIMIT $4) s
@@ -250,20 +214,23 @@ public struct PlanStore {
             LEFT JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
             ORDER BY s.user_name, a.starts_on, a.id
             """, [String(tenant.id), user, after, limit.map(String.init)])
+        let idColumn = try result.column("id"), userName = try result.column("user_name")
+        let assignmentID = try result.column("assignment_id"), planID = try result.column("plan_id")
+        let planName = try result.column("plan_name"), startsOn = try result.column("starts_on"), endsOn = try result.column("ends_on")
         var subscribers: [SubscriberRecord] = []
         for row in 0..<result.rowCount {
-            let id = result.int64(row: row, column: 0)
+            let id = result.int64(row: row, column: idColumn)
             if subscribers.last?.id != id {
-                subscribers.append(SubscriberRecord(id: id, userName: result.value(row: row, column: 1) ?? "", assignments: []))
+                subscribers.append(SubscriberRecord(id: id, userName: result.value(row: row, column: userName) ?? "", assignments: []))
             }
-            guard result.value(row: row, column: 2) != nil else { continue }
-            guard let start = CivilDate(result.value(row: row, column: 5) ?? "") else {
+            guard result.value(row: row, column: assignmentID) != nil else { continue }
+            guard let start = CivilDate(result.value(row: row, column: startsOn) ?? "") else {
                 throw PostgresError(.result, message: "an assignment's start date does not read back as YYYY-MM-DD")
             }
             subscribers[subscribers.count - 1].assignments.append(AssignmentRecord(
-                id: result.int64(row: row, column: 2), planID: result.int64(row: row, column: 3),
-                planName: result.value(row: row, column: 4) ?? "", startsOn: start,
-                endsOn: result.value(row: row, column: 6).flatMap { CivilDate($0) }))
+                id: result.int64(row: row, column: assignmentID), planID: result.int64(row: row, column: planID),
+                planName: result.value(row: row, column: planName) ?? "", startsOn: start,
+                endsOn: result.value(row: row, column: endsOn).flatMap { CivilDate($0) }))
         }
         return subscribers
     }

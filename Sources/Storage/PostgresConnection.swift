@@ -155,7 +155,7 @@ public final class PostgresConnection {
     /// Sends several statements at once in libpq's pipeline mode and returns their results
     /// in order: one round trip instead of one per statement. The first failure is thrown
     /// after the pipeline is drained (the statements after it did not run).
-    public func pipeline(_ statements: [(sql: String, parameters: [String?])]) throws -> [PostgresResult] {
+    public func pipeline(_ statements: [Statement]) throws -> [PostgresResult] {
         try withPipeline { pipeline in
             try pipeline.send(statements)
             return try pipeline.receive()
@@ -177,7 +177,7 @@ public final class PostgresConnection {
         return try body(pipeline)
     }
 
-    func sendInPipeline(_ statement: (sql: String, parameters: [String?])) throws {
+    func sendInPipeline(_ statement: Statement) throws {
         let sent = withTextParameters(statement.parameters) { values in
             PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
         }
@@ -286,31 +286,5 @@ public final class PostgresConnection {
         var text = String(cString: message)
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text
-    }
-}
-
-/// Statements in flight on a connection in pipeline mode (see `PostgresConnection.withPipeline`).
-public final class PostgresPipeline {
-    let connection: PostgresConnection
-    /// Statement counts of the groups sent and not yet read, oldest first.
-    var groups: [Int] = []
-
-    init(connection: PostgresConnection) {
-        self.connection = connection
-    }
-
-    /// Sends a group of statements and a sync point; the server starts on them at once.
-    public func send(_ statements: [(sql: String, parameters: [String?])]) throws {
-        for statement in statements { try connection.sendInPipeline(statement) }
-        try connection.syncPipeline()
-        groups.append(statements.count)
-    }
-
-    /// The results of the oldest group not yet read, in order. A failed statement is thrown
-    /// after its group is drained (the statements after it in the group did not run).
-    public func receive() throws -> [PostgresResult] {
-        guard !groups.isEmpty else { return [] }
-        let count = groups.removeFirst()
-        return try connection.receiveFromPipeline(count: count)
     }
 }

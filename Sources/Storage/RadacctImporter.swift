@@ -1,59 +1,6 @@
 import Foundation
 import RadacctImport
 
-/// How far a source was read: rows of a file, or the highest radacctid of a database table
-/// read in radacctid order.
-public enum RadacctSourcePosition: Sendable {
-    case rows
-    case radacctID
-}
-
-/// What `tollgate import radacct` was asked to do.
-public struct RadacctImportOptions: Sendable {
-    public var tenantID: Int64
-    /// The zone of times written without an offset (MySQL datetime, PostgreSQL timestamp).
-    public var timeZone: TimeZone
-    /// Only rows that started at or after `since` and before `until` (seconds since 1970).
-    public var since: Int64?
-    public var until: Int64?
-    public var nasMap: [RadacctNASMapEntry]
-    /// Every batch is checked against the database and rolled back.
-    public var dryRun: Bool
-    /// Rows per batch.
-    public var batchSize: Int
-    /// Take up an unfinished run of the same source and options.
-    public var resume: Bool
-    /// Connections writing parts of each batch at once, when no collector leads the merge.
-    public var writers: Int
-
-    public init(tenantID: Int64, timeZone: TimeZone, since: Int64? = nil, until: Int64? = nil, nasMap: [RadacctNASMapEntry] = [],
-                dryRun: Bool = false, batchSize: Int = 10_000, resume: Bool = true, writers: Int = 2) {
-        self.tenantID = tenantID
-        self.timeZone = timeZone
-        self.since = since
-        self.until = until
-        self.nasMap = nasMap
-        self.dryRun = dryRun
-        self.batchSize = batchSize
-        self.resume = resume
-        self.writers = writers
-    }
-}
-
-/// What a run did: its counts (over every resumption), the source's layout and the totals
-/// per subscriber that make the integrity report.
-public struct RadacctImportResult: Sendable {
-    public var run: RadacctImportStore.Run
-    public var layout: RadacctLayout.Generation?
-    public var totals: [RadacctSubscriberTotals]
-    /// Rows read and seconds spent by this invocation (not the resumed part).
-    public var rowsThisTime: Int64
-    public var seconds: Double
-    /// Connections that wrote at once: several while the import held the merge leadership,
-    /// one while a collector led.
-    public var writers: Int
-}
-
 /// Reads a radacct source and imports it batch by batch: one thread reads and stages the
 /// next batch while the current one is written.
 ///

@@ -35,33 +35,3 @@ public final class RowCursor<Row> {
         if connection.isConnected && connection.inTransaction { try? connection.execute("ROLLBACK") }
     }
 }
-
-/// One page of a listing in a total order: its rows, and the sort key of its last row when
-/// more rows follow (nil on the last page).
-public struct KeysetPage<Row> {
-    public var rows: [Row]
-    public var next: [String]?
-
-    /// The page from up to `limit + 1` fetched rows: the extra row only says that more follow.
-    init(fetched: [Row], limit: Int, key: (Row) -> [String]) {
-        rows = Array(fetched.prefix(limit))
-        next = fetched.count > limit ? rows.last.map(key) : nil
-    }
-}
-
-/// The page size every listing accepts.
-public enum PageLimit {
-    public static let range = 1...10_000
-    public static let standard = 1000
-
-    static func check(_ limit: Int) throws {
-        guard range.contains(limit) else { throw StoreError(.invalid, "limit must be \(range.lowerBound)-\(range.upperBound), not \(limit)") }
-    }
-}
-
-/// A sort key read back from a cursor: exactly `count` parts, or the cursor is refused.
-func keyParts(_ after: [String]?, _ count: Int) throws -> [String?] {
-    guard let after else { return [String?](repeating: nil, count: count) }
-    guard after.count == count else { throw StoreError(.invalid, "cursor does not belong to this listing") }
-    return after
-}

@@ -1,38 +1,6 @@
 import COpenSSL
 import Foundation
 
-/// What an API token may do.
-public enum TokenRole: String, Hashable, Sendable, CaseIterable, Codable {
-    /// Platform administration: tenants only, never a tenant's data.
-    case admin
-    /// A tenant's network operators: NAS devices, sessions.
-    case `operator`
-    /// A tenant's billing staff: usage, plans, subscribers, invoices, sessions.
-    case billing
-    /// Reading sessions and usage.
-    case readonly
-}
-
-/// An API token as listed: never the token itself.
-public struct APIToken: Hashable, Sendable, Codable {
-    public var id: String
-    /// nil for a platform admin token.
-    public var tenantSlug: String?
-    public var tenantID: Int64?
-    public var role: TokenRole
-    public var name: String
-    public var createdAt: String
-    public var lastUsedAt: String?
-    public var revokedAt: String?
-}
-
-/// Who a request is: the token's role and, for tenant roles, its tenant.
-public struct Principal: Hashable, Sendable {
-    public var tokenID: String
-    public var role: TokenRole
-    public var tenant: Tenant?
-}
-
 /// API tokens: `tg_<id>_<secret>`, shown once at creation. The database keeps the id in
 /// clear (to find the row) and a SHA-256 of the whole token, compared in constant time.
 public struct TokenStore {
@@ -56,7 +24,7 @@ public struct TokenStore {
             INSERT INTO api_tokens AS k (id, tenant_id, role, name, token_hash) VALUES ($1, $2, $3, $4, decode($5, 'hex'))
             RETURNING \(Self.columns)
             """, [id, tenant.map { String($0.id) }, role.rawValue, name, hex(Self.sha256(Array(text.utf8)))])
-        var token = try Self.token(result, row: 0)
+        guard var token = try Self.tokens(result).first else { throw PostgresError(.result, message: "token row without a role") }
         token.tenantSlug = tenant?.slug
         return (token, text)
     }
@@ -67,7 +35,7 @@ public struct TokenStore {
             SELECT \(Self.columns) FROM api_tokens k
             WHERE $1::bigint IS NULL OR k.tenant_id = $1 ORDER BY k.created_at DESC, k.id
             """, [tenant.map { String($0.id) }])
-        return try (0..<result.rowCount).map { try Self.token(result, row: $0) }
+        return try Self.tokens(result)
     }
 
     /// Revokes a token: it stops working at once.
@@ -85,43 +53,46 @@ public struct TokenStore {
         let id = String(decoding: bytes[3..<19], as: UTF8.self)
         guard id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         let result = try connection.query("""
-            SELECT k.id, k.role, encode(k.token_hash, 'hex'), t.id, t.slug, t.name, t.currency, t.time_zone, t.billing_day, t.rounding_mode,
-                   k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute'
+            SELECT k.role, encode(k.token_hash, 'hex') AS token_hash, t.id, t.slug, t.name, t.currency, t.time_zone,
+                   t.billing_day, t.rounding_mode, k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' AS stale_use
             FROM api_tokens k LEFT JOIN tenants t ON t.id = k.tenant_id
             WHERE k.id = $1 AND k.revoked_at IS NULL
             """, [id])
-        let stored = result.rowCount == 1 ? SecretCipher.hexBytes(result.value(row: 0, column: 2) ?? "") ?? [] : [UInt8](repeating: 0, count: 32)
+        let tokenHash = try result.column("token_hash"), roleColumn = try result.column("role")
+        let stored = result.rowCount == 1 ? SecretCipher.hexBytes(result.value(row: 0, column: tokenHash) ?? "") ?? [] : [UInt8](repeating: 0, count: 32)
         guard Self.constantTimeEqual(stored, digest), result.rowCount == 1,
-              let role = result.value(row: 0, column: 1).flatMap(TokenRole.init(rawValue:)) else { return nil }
-        var tenant: Tenant?
-        if let tenantID = result.value(row: 0, column: 3).flatMap({ Int64($0) }) {
-            tenant = Tenant(id: tenantID, slug: result.value(row: 0, column: 4) ?? "", name: result.value(row: 0, column: 5) ?? "",
-                            currency: result.value(row: 0, column: 6) ?? "", timeZone: result.value(row: 0, column: 7) ?? "",
-                            billingDay: Int(result.value(row: 0, column: 8) ?? "1") ?? 1,
-                            roundingMode: result.value(row: 0, column: 9) ?? "half-even")
-        }
+              let role = result.value(row: 0, column: roleColumn).flatMap(TokenRole.init(rawValue:)) else { return nil }
+        // An admin token has no tenant: the tenant's columns (`TenantStore.columns`) are NULL.
+        let tenant = result.value(row: 0, column: try result.column("id")) == nil ? nil : try TenantStore.tenant(result)
         guard (role == .admin) == (tenant == nil) else { return nil }
         // When the token was last used, to the minute: one write per token and minute at most.
-        if result.value(row: 0, column: 10) == "t" {
+        if result.value(row: 0, column: try result.column("stale_use")) == "t" {
             try connection.query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", [id])
         }
         return Principal(tokenID: id, role: role, tenant: tenant)
     }
 
     static let columns = """
-        k.id, k.tenant_id, k.role, k.name, to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        to_char(k.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), (SELECT slug FROM tenants WHERE id = k.tenant_id)
+        k.id, k.tenant_id, k.role, k.name, to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+        to_char(k.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_used_at,
+        to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS revoked_at,
+        (SELECT slug FROM tenants WHERE id = k.tenant_id) AS tenant_slug
         """
 
-    static func token(_ result: PostgresResult, row: Int) throws -> APIToken {
-        guard let role = result.value(row: row, column: 2).flatMap(TokenRole.init(rawValue:)) else {
-            throw PostgresError(.result, message: "token row without a role")
+    /// Rows of `columns`.
+    static func tokens(_ result: PostgresResult) throws -> [APIToken] {
+        let id = try result.column("id"), tenantID = try result.column("tenant_id"), roleColumn = try result.column("role")
+        let name = try result.column("name"), createdAt = try result.column("created_at"), lastUsedAt = try result.column("last_used_at")
+        let revokedAt = try result.column("revoked_at"), tenantSlug = try result.column("tenant_slug")
+        return try (0..<result.rowCount).map { row in
+            guard let role = result.value(row: row, column: roleColumn).flatMap(TokenRole.init(rawValue:)) else {
+                throw PostgresError(.result, message: "token row without a role")
+            }
+            return APIToken(id: result.value(row: row, column: id) ?? "", tenantSlug: result.value(row: row, column: tenantSlug),
+                            tenantID: result.value(row: row, column: tenantID).flatMap { Int64($0) }, role: role,
+                            name: result.value(row: row, column: name) ?? "", createdAt: result.value(row: row, column: createdAt) ?? "",
+                            lastUsedAt: result.value(row: row, column: lastUsedAt), revokedAt: result.value(row: row, column: revokedAt))
         }
-        return APIToken(id: result.value(row: row, column: 0) ?? "", tenantSlug: result.value(row: row, column: 7),
-                        tenantID: result.value(row: row, column: 1).flatMap { Int64($0) }, role: role,
-                        name: result.value(row: row, column: 3) ?? "", createdAt: result.value(row: row, column: 4) ?? "",
-                        lastUsedAt: result.value(row: row, column: 5), revokedAt: result.value(row: row, column: 6))
     }
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {

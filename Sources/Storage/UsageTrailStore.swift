@@ -1,38 +1,5 @@
 import Rating
 
-/// A session as the usage trail shows it: enough to find its packets in the log.
-public struct TrailSession: Hashable, Sendable {
-    public var id: Int64
-    public var nasID: Int64
-    public var nas: String
-    public var sessionID: String
-    public var user: String
-    public var nasPort: String
-    public var generation: Int
-    /// UTC `YYYY-MM-DDTHH:MM:SSZ` (event times), nil when unknown.
-    public var startedAt: String?
-    public var lastEventAt: String?
-    public var stoppedAt: String?
-    public var closeReason: String?
-    public var terminateCause: Int64?
-    public var uploadBytes: Int64
-    public var downloadBytes: Int64
-    public var sessionSeconds: Int64
-    /// Receipt times of the session's first and last packet, microseconds since 1970 UTC:
-    /// the session's packets in the log were received between them.
-    public var firstReceivedAt: Int64
-    public var lastReceivedAt: Int64
-}
-
-/// One packet of the log, as received.
-public struct TrailPacket: Hashable, Sendable {
-    /// Microseconds since 1970 UTC.
-    public var receivedAt: Int64
-    public var nasID: Int64
-    public var statusType: Int64?
-    public var packet: [UInt8]
-}
-
 /// The audit trail behind an invoice line: a subscriber's hourly buckets, the sessions
 /// open during an hour, and the packets of a session from the packet log. Reads only,
 /// tenant-scoped, every listing bounded.
@@ -47,12 +14,14 @@ public struct UsageTrailStore {
     public func buckets(tenant: Tenant, user: String, range: Range<Int64>, limit: Int = 800) throws -> [HourlyUsage] {
         try connection.tenantTransaction(tenant.id) { connection in
             let result = try connection.query("""
-                SELECT extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
+                SELECT extract(epoch FROM hour)::bigint AS hour, upload_bytes, download_bytes FROM usage_hourly
                 WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
                 ORDER BY hour LIMIT $5
                 """, [String(tenant.id), user, String(range.lowerBound), String(range.upperBound), String(max(1, min(limit, 2000)))])
+            let hour = try result.column("hour"), upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
             return (0..<result.rowCount).map {
-                HourlyUsage(hour: result.int64(row: $0, column: 0), upload: result.int64(row: $0, column: 1), download: result.int64(row: $0, column: 2))
+                HourlyUsage(hour: result.int64(row: $0, column: hour), upload: result.int64(row: $0, column: upload),
+                            download: result.int64(row: $0, column: download))
             }
         }
     }
@@ -91,7 +60,8 @@ public struct UsageTrailStore {
         try connection.tenantTransaction(tenant.id) { connection in
             guard let session = try Self.session(connection, tenant: tenant, id: id) else { throw StoreError(.notFound, "no session \(id)") }
             let result = try connection.query("""
-                SELECT (extract(epoch FROM received_at) * 1000000)::bigint, nas_id, status_type, encode(packet, 'hex')
+                SELECT (extract(epoch FROM received_at) * 1000000)::bigint AS received_microseconds, nas_id, status_type,
+                       encode(packet, 'hex') AS packet
                 FROM accounting_packets
                 WHERE tenant_id = $1 AND nas_id = $2 AND acct_session_id = $3 AND user_name = $4
                   AND received_at >= to_timestamp($5::double precision / 1000000) - interval '1 second'
@@ -100,10 +70,12 @@ public struct UsageTrailStore {
                 ORDER BY received_at LIMIT $7
                 """, [String(tenant.id), String(session.nasID), session.sessionID, session.user, String(session.firstReceivedAt),
                       String(session.lastReceivedAt), String(max(1, min(limit, 2000)))])
+            let receivedAt = try result.column("received_microseconds"), nasID = try result.column("nas_id")
+            let statusType = try result.column("status_type"), packet = try result.column("packet")
             let packets = (0..<result.rowCount).map { row in
-                TrailPacket(receivedAt: result.int64(row: row, column: 0), nasID: result.int64(row: row, column: 1),
-                            statusType: result.value(row: row, column: 2).flatMap { Int64($0) },
-                            packet: Self.bytes(hex: result.value(row: row, column: 3) ?? ""))
+                TrailPacket(receivedAt: result.int64(row: row, column: receivedAt), nasID: result.int64(row: row, column: nasID),
+                            statusType: result.value(row: row, column: statusType).flatMap { Int64($0) },
+                            packet: Self.bytes(hex: result.value(row: row, column: packet) ?? ""))
             }
             return (session, packets)
         }
@@ -117,23 +89,35 @@ public struct UsageTrailStore {
     }
 
     static let sessionColumns = """
-        s.id, s.nas_id, coalesce(n.name, ''), s.acct_session_id, s.user_name, s.nas_port, s.generation,
-        to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        s.id, s.nas_id, coalesce(n.name, '') AS nas, s.acct_session_id, s.user_name, s.nas_port, s.generation,
+        to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+        to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_event_at,
+        to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS stopped_at,
         s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
-        (extract(epoch FROM s.first_received_at) * 1000000)::bigint, (extract(epoch FROM s.last_received_at) * 1000000)::bigint
+        (extract(epoch FROM s.first_received_at) * 1000000)::bigint AS first_received_microseconds,
+        (extract(epoch FROM s.last_received_at) * 1000000)::bigint AS last_received_microseconds
         """
 
+    /// Rows of `sessionColumns`.
     static func sessions(_ result: PostgresResult) throws -> [TrailSession] {
-        (0..<result.rowCount).map { row in
+        let id = try result.column("id"), nasID = try result.column("nas_id"), nas = try result.column("nas")
+        let sessionID = try result.column("acct_session_id"), user = try result.column("user_name"), nasPort = try result.column("nas_port")
+        let generation = try result.column("generation"), startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds"), firstReceived = try result.column("first_received_microseconds")
+        let lastReceived = try result.column("last_received_microseconds")
+        return (0..<result.rowCount).map { row in
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-            return TrailSession(id: result.int64(row: row, column: 0), nasID: result.int64(row: row, column: 1), nas: text(2) ?? "",
-                                sessionID: text(3) ?? "", user: text(4) ?? "", nasPort: text(5) ?? "", generation: Int(result.int64(row: row, column: 6)),
-                                startedAt: text(7), lastEventAt: text(8), stoppedAt: text(9), closeReason: text(10),
-                                terminateCause: text(11).flatMap { Int64($0) }, uploadBytes: result.int64(row: row, column: 12),
-                                downloadBytes: result.int64(row: row, column: 13), sessionSeconds: result.int64(row: row, column: 14),
-                                firstReceivedAt: result.int64(row: row, column: 15), lastReceivedAt: result.int64(row: row, column: 16))
+            return TrailSession(id: result.int64(row: row, column: id), nasID: result.int64(row: row, column: nasID), nas: text(nas) ?? "",
+                                sessionID: text(sessionID) ?? "", user: text(user) ?? "", nasPort: text(nasPort) ?? "",
+                                generation: Int(result.int64(row: row, column: generation)),
+                                startedAt: text(startedAt), lastEventAt: text(lastEventAt), stoppedAt: text(stoppedAt), closeReason: text(closeReason),
+                                terminateCause: text(terminateCause).flatMap { Int64($0) }, uploadBytes: result.int64(row: row, column: upload),
+                                downloadBytes: result.int64(row: row, column: download), sessionSeconds: result.int64(row: row, column: seconds),
+                                firstReceivedAt: result.int64(row: row, column: firstReceived),
+                                lastReceivedAt: result.int64(row: row, column: lastReceived))
         }
     }
 

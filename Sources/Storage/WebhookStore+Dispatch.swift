@@ -1,53 +1,3 @@
-/// A delivery a dispatcher holds the lease of: everything needed to send it once.
-public struct ClaimedWebhookDelivery: Sendable, Hashable {
-    public var tenantID: Int64
-    public var tenantSlug: String
-    public var deliveryID: Int64
-    public var endpointID: Int64
-    public var url: String
-    /// The endpoint's signing secret, opened.
-    public var secret: [UInt8]
-    public var event: String
-    public var idempotencyKey: String
-    /// The event's `data` object as written when it was enqueued.
-    public var data: String
-    /// When the event was enqueued, `YYYY-MM-DDTHH:MM:SSZ`.
-    public var createdAt: String
-    /// Which attempt this is, 1-based.
-    public var attempt: Int
-    /// Seconds from the event's creation to the claim.
-    public var ageSeconds: Double
-    /// The lease's token: only its holder can record the attempt.
-    public var claim: String
-
-    public init(tenantID: Int64, tenantSlug: String, deliveryID: Int64, endpointID: Int64, url: String, secret: [UInt8], event: String,
-                idempotencyKey: String, data: String, createdAt: String, attempt: Int, ageSeconds: Double, claim: String) {
-        self.tenantID = tenantID
-        self.tenantSlug = tenantSlug
-        self.deliveryID = deliveryID
-        self.endpointID = endpointID
-        self.url = url
-        self.secret = secret
-        self.event = event
-        self.idempotencyKey = idempotencyKey
-        self.data = data
-        self.createdAt = createdAt
-        self.attempt = attempt
-        self.ageSeconds = ageSeconds
-        self.claim = claim
-    }
-}
-
-/// What became of one attempt.
-public enum WebhookAttemptResult: Sendable, Hashable {
-    /// The receiver answered 2xx: the delivery is done.
-    case delivered
-    /// Try again after this many seconds.
-    case retry(afterSeconds: Double)
-    /// Given up: the delivery is failed.
-    case failed
-}
-
 extension WebhookStore {
     /// Claims up to `limit` due deliveries of every tenant (oldest due first) for `leaseSeconds`:
     /// rows locked by another claimer are skipped, and a claimed row is not due again until its
@@ -67,20 +17,26 @@ extension WebhookStore {
             UPDATE webhook_deliveries d SET claim = gen_random_uuid(), next_attempt_at = now() + make_interval(secs => $2)
             FROM due, webhook_endpoints e, tenants t
             WHERE d.tenant_id = due.tenant_id AND d.id = due.id AND e.tenant_id = d.tenant_id AND e.id = d.endpoint_id AND t.id = d.tenant_id
-            RETURNING d.tenant_id, t.slug, d.id, d.endpoint_id, e.url, encode(e.secret_sealed, 'hex'), d.event, d.idempotency_key::text,
-                      d.payload::text, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), d.attempts,
-                      extract(epoch FROM now() - d.created_at)::double precision, d.claim::text
+            RETURNING d.tenant_id, t.slug, d.id, d.endpoint_id, e.url, encode(e.secret_sealed, 'hex') AS secret_sealed, d.event,
+                      d.idempotency_key::text AS idempotency_key, d.payload::text AS payload,
+                      to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at, d.attempts,
+                      extract(epoch FROM now() - d.created_at)::double precision AS age_seconds, d.claim::text AS claim
             """, [String(limit), String(leaseSeconds)])
+        let tenantIDColumn = try result.column("tenant_id"), slug = try result.column("slug"), id = try result.column("id")
+        let endpointID = try result.column("endpoint_id"), url = try result.column("url"), sealed = try result.column("secret_sealed")
+        let event = try result.column("event"), idempotencyKey = try result.column("idempotency_key"), payload = try result.column("payload")
+        let createdAt = try result.column("created_at"), attempts = try result.column("attempts")
+        let ageSeconds = try result.column("age_seconds"), claim = try result.column("claim")
         var claimed: [ClaimedWebhookDelivery] = []
         for row in 0..<result.rowCount {
             func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
-            let tenantID = result.int64(row: row, column: 0)
-            let secret = try cipher.open(SecretCipher.hexBytes(text(5)) ?? [], tenantID: tenantID)
+            let tenantID = result.int64(row: row, column: tenantIDColumn)
+            let secret = try cipher.open(SecretCipher.hexBytes(text(sealed)) ?? [], tenantID: tenantID)
             claimed.append(ClaimedWebhookDelivery(
-                tenantID: tenantID, tenantSlug: text(1), deliveryID: result.int64(row: row, column: 2),
-                endpointID: result.int64(row: row, column: 3), url: text(4), secret: secret, event: text(6), idempotencyKey: text(7),
-                data: text(8), createdAt: text(9), attempt: Int(result.int64(row: row, column: 10)) + 1,
-                ageSeconds: Double(text(11)) ?? 0, claim: text(12)))
+                tenantID: tenantID, tenantSlug: text(slug), deliveryID: result.int64(row: row, column: id),
+                endpointID: result.int64(row: row, column: endpointID), url: text(url), secret: secret, event: text(event),
+                idempotencyKey: text(idempotencyKey), data: text(payload), createdAt: text(createdAt),
+                attempt: Int(result.int64(row: row, column: attempts)) + 1, ageSeconds: Double(text(ageSeconds)) ?? 0, claim: text(claim)))
         }
         return claimed.sorted { ($0.tenantID, $0.deliveryID) < ($1.tenantID, $1.deliveryID) }
     }

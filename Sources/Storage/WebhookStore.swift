@@ -23,8 +23,9 @@ public struct WebhookStore {
     }
 
     static let columns = """
-        id, url, description, array_to_string(events, ','), enabled,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        id, url, description, array_to_string(events, ',') AS events, enabled,
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at
         """
 
     /// Adds an endpoint; the answer carries its new signing secret (shown this once).
@@ -47,7 +48,7 @@ public struct WebhookStore {
                 VALUES ($1, $2, $3, decode($4, 'hex'), string_to_array($5, ','), $6)
                 RETURNING \(Self.columns)
                 """, [String(tenant.id), url, description, hex(sealed), events.joined(separator: ","), enabled ? "true" : "false"])
-            return try Self.endpoint(result, row: 0)
+            return try Self.endpoint(result)
         }
         endpoint.secret = secret
         return endpoint
@@ -63,7 +64,7 @@ public struct WebhookStore {
                 SELECT \(Self.columns) FROM webhook_endpoints WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT $2
                 """, key + [String(limit + 1)])
         }
-        return KeysetPage(fetched: try (0..<result.rowCount).map { try Self.endpoint(result, row: $0) }, limit: limit) { [String($0.id)] }
+        return KeysetPage(fetched: try Self.endpoints(result), limit: limit) { [String($0.id)] }
     }
 
     /// One endpoint of the tenant.
@@ -72,7 +73,7 @@ public struct WebhookStore {
             try connection.query("SELECT \(Self.columns) FROM webhook_endpoints WHERE id = $1", [String(id)])
         }
         guard result.rowCount == 1 else { throw StoreError(.notFound, "no webhook endpoint \(id)") }
-        return try Self.endpoint(result, row: 0)
+        return try Self.endpoint(result)
     }
 
     /// Changes an endpoint's URL, events, description or whether it is enabled; nil keeps one.
@@ -90,7 +91,7 @@ public struct WebhookStore {
                 """, [String(id), url, events?.joined(separator: ","), description, enabled.map { $0 ? "true" : "false" }])
         }
         guard result.rowCount == 1 else { throw StoreError(.notFound, "no webhook endpoint \(id)") }
-        return try Self.endpoint(result, row: 0)
+        return try Self.endpoint(result)
     }
 
     /// Removes an endpoint with its deliveries (pending ones are not sent).
@@ -113,7 +114,7 @@ public struct WebhookStore {
                 """, [String(id), hex(sealed)])
         }
         guard result.rowCount == 1 else { throw StoreError(.notFound, "no webhook endpoint \(id)") }
-        var endpoint = try Self.endpoint(result, row: 0)
+        var endpoint = try Self.endpoint(result)
         endpoint.secret = secret
         return endpoint
     }
@@ -137,48 +138,73 @@ public struct WebhookStore {
                 ORDER BY id DESC LIMIT $4
                 """, [String(endpointID), status] + key + [String(limit + 1)])
         }
-        return KeysetPage(fetched: (0..<result.rowCount).map { Self.delivery(result, row: $0) }, limit: limit) { [String($0.id)] }
+        return KeysetPage(fetched: try Self.deliveries(result), limit: limit) { [String($0.id)] }
     }
 
     /// The attempts of one delivery, in order.
     public func attempts(tenant: Tenant, deliveryID: Int64) throws -> [WebhookAttempt] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT attempt, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), status_code, error, duration_ms
+                SELECT attempt, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at, status_code, error,
+                       duration_ms
                 FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt
                 """, [String(deliveryID)])
         }
+        let attempt = try result.column("attempt"), startedAt = try result.column("started_at"), statusCode = try result.column("status_code")
+        let error = try result.column("error"), duration = try result.column("duration_ms")
         return (0..<result.rowCount).map { row in
-            WebhookAttempt(attempt: Int(result.int64(row: row, column: 0)), startedAt: result.value(row: row, column: 1) ?? "",
-                           statusCode: result.value(row: row, column: 2).flatMap { Int($0) }, error: result.value(row: row, column: 3),
-                           durationMilliseconds: Int(result.int64(row: row, column: 4)))
+            WebhookAttempt(attempt: Int(result.int64(row: row, column: attempt)), startedAt: result.value(row: row, column: startedAt) ?? "",
+                           statusCode: result.value(row: row, column: statusCode).flatMap { Int($0) }, error: result.value(row: row, column: error),
+                           durationMilliseconds: Int(result.int64(row: row, column: duration)))
         }
     }
 
     public static let statuses = ["pending", "delivered", "failed"]
 
     static let deliveryColumns = """
-        id, endpoint_id, event, idempotency_key::text, status, attempts,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-        CASE WHEN status = 'pending' THEN to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END,
-        to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), last_status_code, last_error
+        id, endpoint_id, event, idempotency_key::text AS idempotency_key, status, attempts,
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+        CASE WHEN status = 'pending' THEN to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS next_attempt_at,
+        to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS delivered_at, last_status_code, last_error
         """
 
-    static func delivery(_ result: PostgresResult, row: Int) -> WebhookDelivery {
-        func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-        return WebhookDelivery(id: result.int64(row: row, column: 0), endpointID: result.int64(row: row, column: 1), event: text(2) ?? "",
-                               idempotencyKey: text(3) ?? "", status: text(4) ?? "", attempts: Int(result.int64(row: row, column: 5)),
-                               createdAt: text(6) ?? "", nextAttemptAt: text(7), deliveredAt: text(8),
-                               lastStatusCode: text(9).flatMap { Int($0) }, lastError: text(10))
+    /// Rows of `deliveryColumns`.
+    static func deliveries(_ result: PostgresResult) throws -> [WebhookDelivery] {
+        let id = try result.column("id"), endpointID = try result.column("endpoint_id"), event = try result.column("event")
+        let idempotencyKey = try result.column("idempotency_key"), status = try result.column("status")
+        let attempts = try result.column("attempts"), createdAt = try result.column("created_at")
+        let nextAttemptAt = try result.column("next_attempt_at"), deliveredAt = try result.column("delivered_at")
+        let lastStatusCode = try result.column("last_status_code"), lastError = try result.column("last_error")
+        return (0..<result.rowCount).map { row in
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            return WebhookDelivery(id: result.int64(row: row, column: id), endpointID: result.int64(row: row, column: endpointID),
+                                   event: text(event) ?? "", idempotencyKey: text(idempotencyKey) ?? "", status: text(status) ?? "",
+                                   attempts: Int(result.int64(row: row, column: attempts)), createdAt: text(createdAt) ?? "",
+                                   nextAttemptAt: text(nextAttemptAt), deliveredAt: text(deliveredAt),
+                                   lastStatusCode: text(lastStatusCode).flatMap { Int($0) }, lastError: text(lastError))
+        }
     }
 
-    static func endpoint(_ result: PostgresResult, row: Int) throws -> WebhookEndpoint {
-        guard let id = result.value(row: row, column: 0).flatMap({ Int64($0) }) else {
-            throw PostgresError(.result, message: "webhook endpoint row without id")
+    /// The endpoint of a statement that returns exactly one row of `columns`.
+    static func endpoint(_ result: PostgresResult) throws -> WebhookEndpoint {
+        guard let endpoint = try endpoints(result).first else { throw PostgresError(.result, message: "webhook endpoint row without id") }
+        return endpoint
+    }
+
+    /// Rows of `columns`.
+    static func endpoints(_ result: PostgresResult) throws -> [WebhookEndpoint] {
+        let id = try result.column("id"), url = try result.column("url"), description = try result.column("description")
+        let events = try result.column("events"), enabled = try result.column("enabled")
+        let createdAt = try result.column("created_at"), updatedAt = try result.column("updated_at")
+        return try (0..<result.rowCount).map { row in
+            guard let endpointID = result.value(row: row, column: id).flatMap({ Int64($0) }) else {
+                throw PostgresError(.result, message: "webhook endpoint row without id")
+            }
+            func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
+            return WebhookEndpoint(id: endpointID, url: text(url), description: text(description),
+                                   events: text(events).split(separator: ",").map(String.init), enabled: text(enabled) == "t",
+                                   createdAt: text(createdAt), updatedAt: text(updatedAt), secret: nil)
         }
-        func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
-        return WebhookEndpoint(id: id, url: text(1), description: text(2), events: text(3).split(separator: ",").map(String.init),
-                               enabled: text(4) == "t", createdAt: text(5), updatedAt: text(6), secret: nil)
     }
 
     /// Known event names, without repeats, in `WebhookEvent.allCases` order.

@@ -147,7 +147,7 @@ struct PacketLogMergeTests {
         let phase2 = try (0..<4).map { try share($0, rounds: 11...20) }
         let slowCommitted = Atomic<Bool>(false)
         let slowThread = Thread {
-            try? appenders[0].appender.append(phase2[0], alsoRun: [("SELECT pg_sleep(3)", [])])
+            try? appenders[0].appender.append(phase2[0], alsoRun: [Statement("SELECT pg_sleep(3)")])
             slowCommitted.store(true, ordering: .sequentiallyConsistent)
         }
         slowThread.start()

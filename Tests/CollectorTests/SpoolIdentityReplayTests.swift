@@ -80,7 +80,7 @@ struct SpoolIdentityReplayTests {
         let connection = try PostgresConnection(url: url)
         func inTransaction(_ session: String) throws -> [String?] {
             try connection.execute("SET synchronous_commit = \(session)")
-            let results = try connection.pipeline([("BEGIN", []), PostgresConnection.durableCommit, ("SHOW synchronous_commit", []), ("COMMIT", [])])
+            let results = try connection.pipeline([Statement("BEGIN"), PostgresConnection.durableCommit, Statement("SHOW synchronous_commit"), Statement("COMMIT")])
             return [results[2].value(row: 0, column: 0), try connection.query("SHOW synchronous_commit").value(row: 0, column: 0)]
         }
         #expect(try inTransaction("off") == ["on", "off"])
@@ -91,7 +91,7 @@ struct SpoolIdentityReplayTests {
         let writer = try AccountingWriter(connection: connection)
         try connection.execute("SET synchronous_commit = off")
         try writer.write([], alsoRun: [PostgresConnection.durableCommit,
-                                       ("SELECT set_config('tollgate_test.seen', current_setting('synchronous_commit'), false)", [])])
+                                       Statement("SELECT set_config('tollgate_test.seen', current_setting('synchronous_commit'), false)")])
         #expect(try connection.query("SELECT current_setting('tollgate_test.seen'), current_setting('synchronous_commit')").rows == [["on", "off"]])
     }
 
@@ -240,8 +240,8 @@ struct SpoolIdentityReplayTests {
         // Each step: the position asked for, then the one stored after it.
         let steps: [((Int64, Int), (Int64, Int))] = [((10, 5), (10, 5)), ((9, 9), (10, 5)), ((10, 3), (10, 5)), ((10, 7), (10, 7)), ((11, 0), (11, 0))]
         for (asked, stored) in steps {
-            let (sql, parameters) = SpoolProgress.advance(spoolID: id, to: SpoolPosition(record: asked.0, items: asked.1))
-            try connection.query(sql, parameters)
+            let advance = SpoolProgress.advance(spoolID: id, to: SpoolPosition(record: asked.0, items: asked.1))
+            try connection.query(advance.sql, advance.parameters)
             #expect(try SpoolProgress.position(connection, spoolID: id) == SpoolPosition(record: stored.0, items: stored.1), "after \(asked)")
         }
     }

@@ -278,7 +278,7 @@ struct SpoolReplayTests {
         let fresh = try TestDatabase.connect()
         fresh.responseTimeoutMilliseconds = 2000
         #expect(try fresh.query("SELECT 1 + 1").value(row: 0, column: 0) == "2")
-        let pipelined = try fresh.pipeline([("SELECT 2", []), ("SELECT 3", [])])
+        let pipelined = try fresh.pipeline([Statement("SELECT 2"), Statement("SELECT 3")])
         #expect(pipelined.map { $0.value(row: 0, column: 0) } == ["2", "3"])
     }
 }

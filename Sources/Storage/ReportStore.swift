@@ -1,51 +1,6 @@
 import Accounting
 import Rating
 
-/// A session as billing staff and operators see it.
-public struct SessionRow: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var nas: String
-    public var user: String
-    public var sessionID: String
-    /// 1 for the first session with this Acct-Session-Id, User-Name and NAS port; 2, 3, ...
-    /// when the NAS reused them for a later session; 0, -1, ... for imported radacct sessions
-    /// older than the ones the collector received of the key.
-    public var generation: Int
-    public var nasPort: String
-    public var startedAt: String?
-    public var lastUpdateAt: String?
-    public var stoppedAt: String?
-    public var closeReason: String?
-    public var terminateCause: Int?
-    public var uploadBytes: Int64
-    public var downloadBytes: Int64
-    public var sessionSeconds: Int64
-    public var framedIPAddress: String?
-}
-
-/// Usage of one subscriber, optionally for one period.
-public struct UsageRow: Hashable, Sendable, Codable {
-    public var subscriber: String
-    /// Start of the period in the tenant's time zone (`YYYY-MM-DD HH:00`, `YYYY-MM-DD`, `YYYY-MM`), nil for totals.
-    public var period: String?
-    public var uploadBytes: Int64
-    public var downloadBytes: Int64
-    public var sessionSeconds: Int64
-
-    public init(subscriber: String, period: String?, uploadBytes: Int64, downloadBytes: Int64, sessionSeconds: Int64) {
-        self.subscriber = subscriber
-        self.period = period
-        self.uploadBytes = uploadBytes
-        self.downloadBytes = downloadBytes
-        self.sessionSeconds = sessionSeconds
-    }
-}
-
-/// How usage is grouped in time.
-public enum UsageGrouping: String, Sendable, CaseIterable {
-    case hour, day, month
-}
-
 /// Tenant-scoped reads: every query runs inside `tenantTransaction`, so row-level security
 /// confines it to the tenant even if a filter were missing.
 public struct ReportStore {
@@ -57,7 +12,7 @@ public struct ReportStore {
 
     /// The newest `limit` (at most 1000) sessions, optionally open ones or one User-Name's only.
     public func sessions(tenant: Tenant, activeOnly: Bool = false, user: String? = nil, limit: Int = 1000) throws -> [SessionRow] {
-        try sessionPage(tenant: tenant, state: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), PageLimit.range.upperBound)).rows
+        try sessionPage(tenant: tenant, status: activeOnly ? .active : .all, user: user, limit: min(max(limit, 1), PageLimit.range.upperBound)).rows
     }
 
     /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
@@ -68,7 +23,8 @@ public struct ReportStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
                 SELECT u.subscriber, \(periodExpression) AS period,
-                       sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                       sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                 FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
                 WHERE ($1::text IS NULL OR u.subscriber = $1)
                   AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -76,7 +32,7 @@ public struct ReportStore {
                 GROUP BY 1, 2 ORDER BY 1, 2
                 """, [user] + (try Self.instants(from, to, tenant: tenant)))
         }
-        return Self.usageRows(result)
+        return try Self.usageRows(result)
     }
 
     /// A page of `usage`, by subscriber and period: `limit` rows after the key
@@ -101,7 +57,8 @@ public struct ReportStore {
                 )
                 SELECT * FROM (
                     SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
-                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                           sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                     FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
                     WHERE u.tenant_id = $6 AND u.subscriber IN (SELECT subscriber FROM page_subscribers)
                       AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -116,7 +73,7 @@ public struct ReportStore {
                       // (a page limit of 1,000 made it estimate 1,001 subscribers: 18 s at 72 M rows).
                       String(user == nil ? limit + 2 : 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
     }
 
     /// Every row of `usage` in page order, read a chunk at a time. The cursor owns the
@@ -126,7 +83,8 @@ public struct ReportStore {
         try checkBounds(from, to)
         return try RowCursor(connection: connection, tenantID: tenant.id, sql: """
             SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
-                   sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                   sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
             FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
             WHERE u.tenant_id = $4 AND ($1::text IS NULL OR u.subscriber = $1)
               AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
@@ -145,7 +103,8 @@ public struct ReportStore {
             try connection.query("""
                 SELECT * FROM (
                     SELECT '' AS subscriber, \(source.period(grouping)) AS period,
-                           sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint, sum(u.session_seconds)::bigint
+                           sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                   sum(u.session_seconds)::bigint AS session_seconds
                     FROM \(source.table) u JOIN tenants t ON t.id = u.tenant_id
                     WHERE u.tenant_id = $3 AND \(source.range)
                     GROUP BY 2
@@ -154,7 +113,7 @@ public struct ReportStore {
                 ORDER BY 2 LIMIT $5
                 """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + (try keyParts(after, 1)) + [String(limit + 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { [$0.period ?? ""] }
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { [$0.period ?? ""] }
     }
 
     /// A page of the ranking `topSubscribers` gives: `limit` subscribers after the key
@@ -175,13 +134,13 @@ public struct ReportStore {
         // One billing cycle has one row per subscriber: nothing to group.
         let oneCycle = source == .cycles && UsageCycles.isOneCycle(from: from, to: to, billingDay: tenant.billingDay)
         let rows = oneCycle ? """
-            SELECT u.subscriber, NULL::text, u.upload_bytes, u.download_bytes, u.session_seconds,
+            SELECT u.subscriber, NULL::text AS period, u.upload_bytes, u.download_bytes, u.session_seconds,
                    \(rowRank) AS rank
             FROM usage_cycles u
             WHERE u.tenant_id = $3 AND u.cycle_start = $1::date AND $2::date IS NOT NULL
             """ : """
-            SELECT u.subscriber, NULL::text, sum(u.upload_bytes)::bigint, sum(u.download_bytes)::bigint,
-                   sum(u.session_seconds)::bigint, \(rank) AS rank
+            SELECT u.subscriber, NULL::text AS period, sum(u.upload_bytes)::bigint AS upload_bytes,
+                   sum(u.download_bytes)::bigint AS download_bytes, sum(u.session_seconds)::bigint AS session_seconds, \(rank) AS rank
             FROM \(source.table) u
             WHERE u.tenant_id = $3 AND \(source.range)
             GROUP BY u.subscriber
@@ -193,7 +152,7 @@ public struct ReportStore {
                 ORDER BY g.rank DESC, g.subscriber LIMIT $6
                 """, (try source.bounds(from, to, tenant: tenant)) + [String(tenant.id)] + key + [String(limit + 1)])
         }
-        return KeysetPage(fetched: Self.usageRows(result), limit: limit) { row in
+        return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { row in
             let bytes: Int64
             switch ranking {
             case .download: bytes = row.downloadBytes
@@ -218,27 +177,27 @@ public struct ReportStore {
         return KeysetPage(fetched: rows, limit: limit) { [$0.userName] }
     }
 
-    /// Which sessions a listing shows.
-    public enum SessionState: String, Sendable, CaseIterable {
+    /// Which sessions a listing shows, by whether they are still open (`active`) or closed.
+    public enum SessionStatus: String, Sendable, CaseIterable {
         case active, closed, all
     }
 
-    /// One page of sessions, newest first: filtered by state, User-Name, NAS name and start
+    /// One page of sessions, newest first: filtered by status, User-Name, NAS name and start
     /// time (`from` inclusive, `to` exclusive, UTC or tenant-local dates/times), continuing
     /// after the session id `after` (the cursor of the previous page). Returns the page and
     /// the cursor of the next one (nil on the last page).
-    public func sessionPage(tenant: Tenant, state: SessionState = .all, user: String? = nil, nas: String? = nil,
+    public func sessionPage(tenant: Tenant, status: SessionStatus = .all, user: String? = nil, nas: String? = nil,
                             from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100) throws -> (rows: [SessionRow], next: Int64?) {
         try checkBounds(from, to)
         try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query("""
-                SELECT s.id, n.name, s.user_name, s.acct_session_id, s.nas_port,
-                       to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                SELECT s.id, n.name AS nas, s.user_name, s.acct_session_id, s.nas_port,
+                       to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+                       to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_event_at,
+                       to_char(s.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS stopped_at,
                        s.close_reason, s.terminate_cause, s.upload_bytes, s.download_bytes, s.session_seconds,
-                       host(s.framed_ip_address), s.generation
+                       host(s.framed_ip_address) AS framed_ip_address, s.generation
                 FROM sessions s
                 LEFT JOIN nas_devices n ON n.tenant_id = s.tenant_id AND n.id = s.nas_id
                 WHERE s.has_events
@@ -250,10 +209,10 @@ public struct ReportStore {
                   AND ($6::bigint IS NULL OR s.id < $6)
                 ORDER BY s.id DESC
                 LIMIT $7
-                """, [state.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
+                """, [status.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
                     + [after.map(String.init), String(limit + 1)])
         }
-        let rows = (0..<min(result.rowCount, limit)).map { Self.session(result, row: $0) }
+        let rows = Array(try Self.sessions(result).prefix(limit))
         return (rows, result.rowCount > limit ? rows.last?.id : nil)
     }
 
@@ -351,114 +310,36 @@ public struct ReportStore {
         }
     }
 
-    static func usageRows(_ result: PostgresResult) -> [UsageRow] {
-        (0..<result.rowCount).map { row in
-            UsageRow(subscriber: result.value(row: row, column: 0) ?? "", period: result.value(row: row, column: 1),
-                     uploadBytes: result.int64(row: row, column: 2), downloadBytes: result.int64(row: row, column: 3),
-                     sessionSeconds: result.int64(row: row, column: 4))
+    /// Rows of a usage statement: subscriber, period, upload_bytes, download_bytes, session_seconds.
+    static func usageRows(_ result: PostgresResult) throws -> [UsageRow] {
+        let subscriber = try result.column("subscriber"), period = try result.column("period")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds")
+        return (0..<result.rowCount).map { row in
+            UsageRow(subscriber: result.value(row: row, column: subscriber) ?? "", period: result.value(row: row, column: period),
+                     uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download),
+                     sessionSeconds: result.int64(row: row, column: seconds))
         }
     }
 
-    static func session(_ result: PostgresResult, row: Int) -> SessionRow {
-        func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-        return SessionRow(id: Int64(text(0) ?? "0") ?? 0, nas: text(1) ?? "", user: text(2) ?? "", sessionID: text(3) ?? "",
-                          generation: Int(text(14) ?? "1") ?? 1, nasPort: text(4) ?? "", startedAt: text(5), lastUpdateAt: text(6), stoppedAt: text(7),
-                          closeReason: text(8), terminateCause: text(9).flatMap { Int($0) },
-                          uploadBytes: Int64(text(10) ?? "0") ?? 0, downloadBytes: Int64(text(11) ?? "0") ?? 0,
-                          sessionSeconds: Int64(text(12) ?? "0") ?? 0, framedIPAddress: text(13))
+    /// Rows of the session listing's statement.
+    static func sessions(_ result: PostgresResult) throws -> [SessionRow] {
+        let id = try result.column("id"), nas = try result.column("nas"), user = try result.column("user_name")
+        let sessionID = try result.column("acct_session_id"), generation = try result.column("generation")
+        let nasPort = try result.column("nas_port"), startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
+        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds"), framedIP = try result.column("framed_ip_address")
+        return (0..<result.rowCount).map { row in
+            func text(_ c: Int) -> String? { result.value(row: row, column: c) }
+            return SessionRow(id: Int64(text(id) ?? "0") ?? 0, nas: text(nas) ?? "", user: text(user) ?? "", sessionID: text(sessionID) ?? "",
+                              generation: Int(text(generation) ?? "1") ?? 1, nasPort: text(nasPort) ?? "", startedAt: text(startedAt),
+                              lastUpdateAt: text(lastEventAt), stoppedAt: text(stoppedAt), closeReason: text(closeReason),
+                              terminateCause: text(terminateCause).flatMap { Int($0) },
+                              uploadBytes: Int64(text(upload) ?? "0") ?? 0, downloadBytes: Int64(text(download) ?? "0") ?? 0,
+                              sessionSeconds: Int64(text(seconds) ?? "0") ?? 0, framedIPAddress: text(framedIP))
+        }
     }
 
-}
-
-/// Closes open sessions that have had no update for longer than their stale timeout.
-public enum StaleSessionReaper {
-    /// Closes sessions whose last update was received longer ago than 3 x their interim
-    /// interval, or than `defaultTimeout` seconds when the NAS never said its interval.
-    /// Returns how many. Staleness is judged by receipt time on this side: a NAS whose clock
-    /// runs behind would otherwise see its live sessions closed, and one whose clock runs
-    /// ahead would keep dead ones open. The stop time stays the NAS's last event time.
-    @discardableResult
-    public static func reap(_ connection: PostgresConnection, defaultTimeout: Int = 1800, now: Int64? = nil, limit: Int = 10_000) throws -> Int {
-        try connection.query("""
-            WITH stale AS (
-                SELECT tenant_id, id FROM sessions
-                WHERE stopped_at IS NULL AND has_events
-                  AND last_received_at < coalesce(to_timestamp($2::double precision), now())
-                      - make_interval(secs => coalesce(3 * nullif(interim_interval, 0), $1::integer))
-                ORDER BY tenant_id, id
-                LIMIT $3
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE sessions s SET stopped_at = coalesce(s.last_event_at, s.started_at), close_reason = 'stale'
-            FROM stale WHERE s.tenant_id = stale.tenant_id AND s.id = stale.id
-            """, [String(defaultTimeout), now.map(String.init), String(limit)]).affectedRows
-    }
-}
-
-/// Raw packet partitions: created ahead, dropped after the retention period.
-public enum PacketRetention {
-    /// Ensures daily partitions from yesterday to `daysAhead` days ahead exist and drops
-    /// those older than `retentionDays`. Returns the partitions dropped.
-    @discardableResult
-    public static func maintain(_ connection: PostgresConnection, retentionDays: Int, daysAhead: Int = 2, today: Int64? = nil) throws -> [String] {
-        var now = today
-        if now == nil {
-            now = Int64(try connection.query("SELECT extract(epoch FROM now())::bigint").value(row: 0, column: 0) ?? "0")
-        }
-        let todayDays = (now ?? 0) / 86400
-        for offset in -1...daysAhead {
-            let day = todayDays + Int64(offset)
-            let name = "accounting_packets_" + Timestamps.utcText(seconds: day * 86400, microseconds: 0).prefix(10).replacingDashes()
-            let from = Timestamps.utcText(seconds: day * 86400, microseconds: 0)
-            let to = Timestamps.utcText(seconds: (day + 1) * 86400, microseconds: 0)
-            let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [name]).value(row: 0, column: 0) == "t"
-            if !exists {
-                do {
-                    try connection.execute("CREATE TABLE \(name) PARTITION OF accounting_packets FOR VALUES FROM ('\(from)') TO ('\(to)')")
-                } catch let error as PostgresError where error.sqlState == SQLState.duplicateTable {
-                    // Created by another collector meanwhile.
-                }
-            }
-        }
-        guard retentionDays > 0 else { return [] }
-        let cutoff = todayDays - Int64(retentionDays)
-        let partitions = try connection.query("""
-            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'accounting_packets'::regclass AND c.relname ~ '^accounting_packets_[0-9]{8}$'
-            ORDER BY 1
-            """)
-        var dropped: [String] = []
-        for row in 0..<partitions.rowCount {
-            guard let name = partitions.value(row: row, column: 0) else { continue }
-            let digits = name.suffix(8)
-            guard let y = Int(digits.prefix(4)), let m = Int(digits.dropFirst(4).prefix(2)), let d = Int(digits.suffix(2)) else { continue }
-            if Timestamps.days(year: y, month: m, day: d) < cutoff {
-                // A partition still holding packets the merger has not applied stays. Checked with
-                // the log locked (as the drop locks it anyway, for milliseconds): an append of an
-                // old receipt time (a spool replay) cannot slip in between the check and the drop.
-                try connection.query("BEGIN")
-                do {
-                    try connection.query("LOCK TABLE accounting_packets IN ACCESS EXCLUSIVE MODE")
-                    let unmerged = try connection.query("""
-                        SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
-                        """).value(row: 0, column: 0) == "t"
-                    if unmerged {
-                        try connection.query("ROLLBACK")
-                        continue
-                    }
-                    try connection.query("DROP TABLE IF EXISTS \(name)")
-                    try connection.query("COMMIT")
-                } catch {
-                    if connection.isConnected && connection.inTransaction { try? connection.query("ROLLBACK") }
-                    throw error
-                }
-                dropped.append(name)
-            }
-        }
-        return dropped
-    }
-}
-
-extension Substring {
-    func replacingDashes() -> String { String(self.filter { $0 != "-" }) }
 }
