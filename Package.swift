@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // System libraries and C shims.
@@ -95,7 +96,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Compiled into the module as bytes: served without a bundle lookup at run time.
+            resources: [.embedInCode("openapi.yaml")]
         ),
 
         // The billing console: server-rendered pages, console users and their sessions.
@@ -172,7 +175,11 @@ let package = Package(
         .testTarget(name: "NASSimulatorTests", dependencies: ["NASSimulator", "RADIUS"]),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Storage", "Rating", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "API", "Storage", "Rating", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "ConsoleTests",

@@ -9,154 +9,158 @@ private let tenantRoles: Set<TokenRole> = [.operator, .billing, .readonly]
 extension TollgateAPI {
     // MARK: Tenants (admin)
 
-    func registerTenantRoutes(on router: Router<some RequestContext>) {
+    func tenantRoutes<Context: RequestContext>() -> [APIRoute<Context>] {
         let fields: Set<String> = ["slug", "name", "currency", "time_zone", "billing_day", "rounding_mode"]
-        router.get("v1/tenants") { request, _ in
-            let principal = try await authorize(request, [.admin])
-            let cursor = pageCursor("tenants", principal)
-            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
-            return try await call(principal) { _, connection in
-                Page(try TenantStore(connection: connection).page(after: page.after, limit: page.limit), cursor)
-            }
-        }
-        router.post("v1/tenants") { request, _ in
-            let principal = try await authorize(request, [.admin])
-            let body = try await JSONBody.read(request, allowed: fields)
-            let slug = try body.requiredString("slug", maxLength: 63)
-            let name = try body.requiredString("name")
-            let currency = try body.string("currency", maxLength: 3) ?? "EUR"
-            let zone = try body.string("time_zone", maxLength: 64) ?? "UTC"
-            let day = try body.integer("billing_day", 1...28) ?? 1
-            let rounding = try body.string("rounding_mode", maxLength: 20) ?? "half-even"
-            return try await call(principal, status: .created) { _, connection in
-                try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
-                                                               roundingMode: rounding)
-            }
-        }
-        router.get("v1/tenants/{slug}") { request, context in
-            let principal = try await authorize(request, [.admin])
-            let slug = try Self.parameter(context, "slug")
-            return try await call(principal) { _, connection in try TenantStore(connection: connection).require(slug: slug) }
-        }
-        router.patch("v1/tenants/{slug}") { request, context in
-            let principal = try await authorize(request, [.admin])
-            let slug = try Self.parameter(context, "slug")
-            let body = try await JSONBody.read(request, allowed: fields.subtracting(["slug"]))
-            let name = try body.string("name")
-            let currency = try body.string("currency", maxLength: 3)
-            let zone = try body.string("time_zone", maxLength: 64)
-            let day = try body.integer("billing_day", 1...28)
-            let rounding = try body.string("rounding_mode", maxLength: 20)
-            return try await call(principal) { _, connection in
-                try TenantStore(connection: connection).update(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
-                                                               roundingMode: rounding)
-            }
-        }
+        return [
+            APIRoute(.get, "/v1/tenants", roles: [.admin]) { request, context in
+                let principal = try context.principal
+                let cursor = pageCursor("tenants", principal)
+                let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
+                return try await call(principal) { _, connection in
+                    Page(try TenantStore(connection: connection).page(after: page.after, limit: page.limit), cursor)
+                }
+            },
+            APIRoute(.post, "/v1/tenants", roles: [.admin]) { request, context in
+                let principal = try context.principal
+                let body = try await JSONBody.read(request, allowed: fields)
+                let slug = try body.requiredString("slug", maxLength: 63)
+                let name = try body.requiredString("name")
+                let currency = try body.string("currency", maxLength: 3) ?? "EUR"
+                let zone = try body.string("time_zone", maxLength: 64) ?? "UTC"
+                let day = try body.integer("billing_day", 1...28) ?? 1
+                let rounding = try body.string("rounding_mode", maxLength: 20) ?? "half-even"
+                return try await call(principal, status: .created) { _, connection in
+                    try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
+                                                                   roundingMode: rounding)
+                }
+            },
+            APIRoute(.get, "/v1/tenants/{slug}", roles: [.admin]) { request, context in
+                let principal = try context.principal
+                let slug = try Self.parameter(context, "slug")
+                return try await call(principal) { _, connection in try TenantStore(connection: connection).require(slug: slug) }
+            },
+            APIRoute(.patch, "/v1/tenants/{slug}", roles: [.admin]) { request, context in
+                let principal = try context.principal
+                let slug = try Self.parameter(context, "slug")
+                let body = try await JSONBody.read(request, allowed: fields.subtracting(["slug"]))
+                let name = try body.string("name")
+                let currency = try body.string("currency", maxLength: 3)
+                let zone = try body.string("time_zone", maxLength: 64)
+                let day = try body.integer("billing_day", 1...28)
+                let rounding = try body.string("rounding_mode", maxLength: 20)
+                return try await call(principal) { _, connection in
+                    try TenantStore(connection: connection).update(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
+                                                                   roundingMode: rounding)
+                }
+            },
+        ]
     }
 
     // MARK: NAS devices (operator) and sessions
 
-    func registerOperatorRoutes(on router: Router<some RequestContext>) {
+    func operatorRoutes<Context: RequestContext>() -> [APIRoute<Context>] {
         let cipher = self.cipher
         let nasLimit = self.nasLimit
-        router.get("v1/nas") { request, _ in
-            let principal = try await authorize(request, [.operator])
-            let cursor = pageCursor("nas", principal)
-            let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
-            return try await call(principal) { principal, connection in
-                Page(try NASStore(connection: connection, cipher: cipher).page(tenant: try Self.tenant(principal), after: page.after, limit: page.limit),
-                     cursor)
-            }
-        }
-        router.post("v1/nas") { request, _ in
-            let principal = try await authorize(request, [.operator])
-            let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier",
-                                                                  "require_message_authenticator", "coa_port", "coa_secret", "vendor"])
-            let name = try body.requiredString("name")
-            let address = try body.requiredString("address", maxLength: 64)
-            try Self.checkPrefix(address)
-            let secret = try body.requiredString("secret", maxLength: 128)
-            let listener = try body.string("listener", maxLength: 63) ?? "default"
-            let identifier = try body.string("identifier", maxLength: 253)
-            let requireMessageAuthenticator = try body.bool("require_message_authenticator") ?? false
-            let coa = try Self.dynamicAuthorizationFields(body)
-            return try await call(principal, status: .created) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
-                    tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
-                    identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coa.port ?? NASStore.defaultCoAPort,
-                    coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor,
-                    audit: Self.audit(principal, "nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
-            }
-        }
-        router.get("v1/nas/{name}") { request, context in
-            let principal = try await authorize(request, [.operator])
-            let name = try Self.parameter(context, "name")
-            return try await call(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).find(tenant: try Self.tenant(principal), name: name)
-            }
-        }
-        router.patch("v1/nas/{name}") { request, context in
-            let principal = try await authorize(request, [.operator])
-            let name = try Self.parameter(context, "name")
-            let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator",
-                                                                  "coa_port", "coa_secret", "vendor"])
-            let address = try body.string("address", maxLength: 64)
-            if let address { try Self.checkPrefix(address) }
-            let identifier = try body.clearableString("identifier", maxLength: 253)
-            let listener = try body.string("listener", maxLength: 63)
-            let requireMessageAuthenticator = try body.bool("require_message_authenticator")
-            let coa = try Self.dynamicAuthorizationFields(body)
-            return try await call(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
-                                                                            identifier: identifier, listener: listener,
-                                                                            requireMessageAuthenticator: requireMessageAuthenticator,
-                                                                            coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor,
-                                                                            audit: Self.audit(principal, "nas.updated", name, NASAuditDetail.updated(
-                                                                                address: address, identifier: identifier, listener: listener,
+        return [
+            APIRoute(.get, "/v1/nas", roles: [.operator]) { request, context in
+                let principal = try context.principal
+                let cursor = pageCursor("nas", principal)
+                let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
+                return try await call(principal) { principal, connection in
+                    Page(try NASStore(connection: connection, cipher: cipher).page(tenant: try Self.tenant(principal), after: page.after, limit: page.limit),
+                         cursor)
+                }
+            },
+            APIRoute(.post, "/v1/nas", roles: [.operator]) { request, context in
+                let principal = try context.principal
+                let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier",
+                                                                      "require_message_authenticator", "coa_port", "coa_secret", "vendor"])
+                let name = try body.requiredString("name")
+                let address = try body.requiredString("address", maxLength: 64)
+                try Self.checkPrefix(address)
+                let secret = try body.requiredString("secret", maxLength: 128)
+                let listener = try body.string("listener", maxLength: 63) ?? "default"
+                let identifier = try body.string("identifier", maxLength: 253)
+                let requireMessageAuthenticator = try body.bool("require_message_authenticator") ?? false
+                let coa = try Self.dynamicAuthorizationFields(body)
+                return try await call(principal, status: .created) { principal, connection in
+                    try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
+                        tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
+                        identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coa.port ?? NASStore.defaultCoAPort,
+                        coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor,
+                        audit: Self.audit(principal, "nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
+                }
+            },
+            APIRoute(.get, "/v1/nas/{name}", roles: [.operator]) { request, context in
+                let principal = try context.principal
+                let name = try Self.parameter(context, "name")
+                return try await call(principal) { principal, connection in
+                    try NASStore(connection: connection, cipher: cipher).find(tenant: try Self.tenant(principal), name: name)
+                }
+            },
+            APIRoute(.patch, "/v1/nas/{name}", roles: [.operator]) { request, context in
+                let principal = try context.principal
+                let name = try Self.parameter(context, "name")
+                let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator",
+                                                                      "coa_port", "coa_secret", "vendor"])
+                let address = try body.string("address", maxLength: 64)
+                if let address { try Self.checkPrefix(address) }
+                let identifier = try body.clearableString("identifier", maxLength: 253)
+                let listener = try body.string("listener", maxLength: 63)
+                let requireMessageAuthenticator = try body.bool("require_message_authenticator")
+                let coa = try Self.dynamicAuthorizationFields(body)
+                return try await call(principal) { principal, connection in
+                    try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
+                                                                                identifier: identifier, listener: listener,
                                                                                 requireMessageAuthenticator: requireMessageAuthenticator,
-                                                                                coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)))
-            }
-        }
-        router.delete("v1/nas/{name}") { request, context -> Response in
-            let principal = try await authorize(request, [.operator])
-            let name = try Self.parameter(context, "name")
-            try await perform(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).remove(tenant: try Self.tenant(principal), name: name,
-                                                                            audit: Self.audit(principal, "nas.removed", name))
-            }
-            return Response(status: .noContent)
-        }
-        router.post("v1/nas/{name}/secret") { request, context -> Response in
-            let principal = try await authorize(request, [.operator])
-            let name = try Self.parameter(context, "name")
-            let body = try await JSONBody.read(request, allowed: ["secret"])
-            let secret = try body.requiredString("secret", maxLength: 128)
-            try await perform(principal) { principal, connection in
-                try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: try Self.tenant(principal), name: name, secret: secret,
-                                                                                  audit: Self.audit(principal, "nas.secret_rotated", name))
-            }
-            return Response(status: .noContent)
-        }
-        router.get("v1/sessions") { request, _ in
-            let principal = try await authorize(request, tenantRoles)
-            let query = try QueryInput(request, allowed: ["state", "user", "nas", "from", "to", "limit", "cursor"])
-            let state = try query.choice("state", ReportStore.SessionState.self) ?? .all
-            let user = try query.string("user", maxLength: 253)
-            let nas = try query.string("nas")
-            let from = try query.string("from", maxLength: 32)
-            let to = try query.string("to", maxLength: 32)
-            let cursor = pageCursor("sessions", principal)
-            let page = try query.page(cursor)
-            let after = try page.after.map { key -> Int64 in
-                guard key.count == 1, let id = Int64(key[0]) else { throw APIError.invalid("cursor does not belong to this listing") }
-                return id
-            }
-            return try await call(principal) { principal, connection in
-                let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), state: state, user: user, nas: nas,
-                                                                                  from: from, to: to, after: after, limit: page.limit)
-                return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
-            }
-        }
+                                                                                coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor,
+                                                                                audit: Self.audit(principal, "nas.updated", name, NASAuditDetail.updated(
+                                                                                    address: address, identifier: identifier, listener: listener,
+                                                                                    requireMessageAuthenticator: requireMessageAuthenticator,
+                                                                                    coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)))
+                }
+            },
+            APIRoute(.delete, "/v1/nas/{name}", roles: [.operator]) { request, context -> Response in
+                let principal = try context.principal
+                let name = try Self.parameter(context, "name")
+                try await perform(principal) { principal, connection in
+                    try NASStore(connection: connection, cipher: cipher).remove(tenant: try Self.tenant(principal), name: name,
+                                                                                audit: Self.audit(principal, "nas.removed", name))
+                }
+                return Response(status: .noContent)
+            },
+            APIRoute(.post, "/v1/nas/{name}/secret", roles: [.operator]) { request, context -> Response in
+                let principal = try context.principal
+                let name = try Self.parameter(context, "name")
+                let body = try await JSONBody.read(request, allowed: ["secret"])
+                let secret = try body.requiredString("secret", maxLength: 128)
+                try await perform(principal) { principal, connection in
+                    try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: try Self.tenant(principal), name: name, secret: secret,
+                                                                                      audit: Self.audit(principal, "nas.secret_rotated", name))
+                }
+                return Response(status: .noContent)
+            },
+            APIRoute(.get, "/v1/sessions", roles: tenantRoles) { request, context in
+                let principal = try context.principal
+                let query = try QueryInput(request, allowed: ["state", "user", "nas", "from", "to", "limit", "cursor"])
+                let state = try query.choice("state", ReportStore.SessionState.self) ?? .all
+                let user = try query.string("user", maxLength: 253)
+                let nas = try query.string("nas")
+                let from = try query.string("from", maxLength: 32)
+                let to = try query.string("to", maxLength: 32)
+                let cursor = pageCursor("sessions", principal)
+                let page = try query.page(cursor)
+                let after = try page.after.map { key -> Int64 in
+                    guard key.count == 1, let id = Int64(key[0]) else { throw APIError.invalid("cursor does not belong to this listing") }
+                    return id
+                }
+                return try await call(principal) { principal, connection in
+                    let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), state: state, user: user, nas: nas,
+                                                                                      from: from, to: to, after: after, limit: page.limit)
+                    return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
+                }
+            },
+        ]
     }
 
     /// The dynamic-authorization fields of a NAS body, checked here so that a refusal names the
@@ -211,76 +215,78 @@ extension TollgateAPI {
 
     // MARK: Usage (billing, readonly)
 
-    func registerUsageRoutes(on router: Router<some RequestContext>) {
+    func usageRoutes<Context: RequestContext>() -> [APIRoute<Context>] {
         let roles: Set<TokenRole> = [.billing, .readonly]
-        router.get("v1/usage") { request, _ -> Response in
-            let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["user", "from", "to", "by", "format", "limit", "cursor"])
-            let user = try query.string("user", maxLength: 253)
-            let from = try query.string("from", maxLength: 32)
-            let to = try query.string("to", maxLength: 32)
-            let grouping = try query.choice("by", UsageGrouping.self)
-            let format = try query.choice("format", ResponseFormat.self) ?? .json
-            // One listing whatever the grouping: a key (subscriber, period) orders every form.
-            let cursor = pageCursor("usage", principal)
-            // Read (and so checked) for CSV too, though a CSV export has every row.
-            let page = try query.page(cursor)
-            if format == .csv {
-                return try await streamCSV(principal, filename: "usage.csv", columns: UsagePresentation.columns) { tenant, connection in
-                    try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
-                } row: { UsagePresentation($0).cells }
-            }
-            return try await call(principal) { principal, connection in
-                let rows = try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to,
-                                                                             by: grouping, after: page.after, limit: page.limit)
-                return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
-            }
-        }
-        router.get("v1/usage/totals") { request, _ in
-            let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
-            let from = try query.string("from", maxLength: 32)
-            let to = try query.string("to", maxLength: 32)
-            let grouping = try query.choice("by", UsageGrouping.self)
-            let cursor = pageCursor("usage-totals", principal)
-            let page = try query.page(cursor)
-            return try await call(principal) { principal, connection in
-                let rows = try ReportStore(connection: connection).usageTotalsPage(tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
-                                                                                   after: page.after, limit: page.limit)
-                return Page(items: rows.rows.map { UsageTotal(period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
-                                                              sessionSeconds: $0.sessionSeconds) },
-                            nextCursor: rows.next.map(cursor.encode))
-            }
-        }
-        router.get("v1/usage/top") { request, _ in
-            let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
-            let from = try query.string("from", maxLength: 32)
-            let to = try query.string("to", maxLength: 32)
-            let ranking = try query.choice("by", ReportStore.UsageRanking.self) ?? .total
-            // The first page is "the top N": 100 unless asked; the cursor goes further down the ranking.
-            let cursor = pageCursor("usage-top", principal)
-            let page = try query.page(cursor, defaultLimit: 100)
-            return try await call(principal) { principal, connection in
-                let rows = try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
-                                                                           after: page.after, limit: page.limit)
-                return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
-            }
-        }
-        router.get("v1/usage/unassigned") { request, _ in
-            let principal = try await authorize(request, roles)
-            let query = try QueryInput(request, allowed: ["period", "limit", "cursor"])
-            guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
-            try Self.checkPeriod(period)
-            let cursor = pageCursor("usage-unassigned", principal)
-            let page = try query.page(cursor)
-            return try await call(principal) { principal, connection in
-                let rows = try ReportStore(connection: connection).unassignedPage(tenant: try Self.tenant(principal), period: period,
-                                                                                  after: page.after, limit: page.limit)
-                return Page(items: rows.rows.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) },
-                            nextCursor: rows.next.map(cursor.encode))
-            }
-        }
+        return [
+            APIRoute(.get, "/v1/usage", roles: roles) { request, context -> Response in
+                let principal = try context.principal
+                let query = try QueryInput(request, allowed: ["user", "from", "to", "by", "format", "limit", "cursor"])
+                let user = try query.string("user", maxLength: 253)
+                let from = try query.string("from", maxLength: 32)
+                let to = try query.string("to", maxLength: 32)
+                let grouping = try query.choice("by", UsageGrouping.self)
+                let format = try query.choice("format", ResponseFormat.self) ?? .json
+                // One listing whatever the grouping: a key (subscriber, period) orders every form.
+                let cursor = pageCursor("usage", principal)
+                // Read (and so checked) for CSV too, though a CSV export has every row.
+                let page = try query.page(cursor)
+                if format == .csv {
+                    return try await streamCSV(principal, filename: "usage.csv", columns: UsagePresentation.columns) { tenant, connection in
+                        try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
+                    } row: { UsagePresentation($0).cells }
+                }
+                return try await call(principal) { principal, connection in
+                    let rows = try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to,
+                                                                                 by: grouping, after: page.after, limit: page.limit)
+                    return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
+                }
+            },
+            APIRoute(.get, "/v1/usage/totals", roles: roles) { request, context in
+                let principal = try context.principal
+                let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
+                let from = try query.string("from", maxLength: 32)
+                let to = try query.string("to", maxLength: 32)
+                let grouping = try query.choice("by", UsageGrouping.self)
+                let cursor = pageCursor("usage-totals", principal)
+                let page = try query.page(cursor)
+                return try await call(principal) { principal, connection in
+                    let rows = try ReportStore(connection: connection).usageTotalsPage(tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
+                                                                                       after: page.after, limit: page.limit)
+                    return Page(items: rows.rows.map { UsageTotal(period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
+                                                                  sessionSeconds: $0.sessionSeconds) },
+                                nextCursor: rows.next.map(cursor.encode))
+                }
+            },
+            APIRoute(.get, "/v1/usage/top", roles: roles) { request, context in
+                let principal = try context.principal
+                let query = try QueryInput(request, allowed: ["from", "to", "by", "limit", "cursor"])
+                let from = try query.string("from", maxLength: 32)
+                let to = try query.string("to", maxLength: 32)
+                let ranking = try query.choice("by", ReportStore.UsageRanking.self) ?? .total
+                // The first page is "the top N": 100 unless asked; the cursor goes further down the ranking.
+                let cursor = pageCursor("usage-top", principal)
+                let page = try query.page(cursor, defaultLimit: 100)
+                return try await call(principal) { principal, connection in
+                    let rows = try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
+                                                                               after: page.after, limit: page.limit)
+                    return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
+                }
+            },
+            APIRoute(.get, "/v1/usage/unassigned", roles: roles) { request, context in
+                let principal = try context.principal
+                let query = try QueryInput(request, allowed: ["period", "limit", "cursor"])
+                guard let period = try query.string("period", maxLength: 7) else { throw APIError.invalid("period is required (YYYY-MM)") }
+                try Self.checkPeriod(period)
+                let cursor = pageCursor("usage-unassigned", principal)
+                let page = try query.page(cursor)
+                return try await call(principal) { principal, connection in
+                    let rows = try ReportStore(connection: connection).unassignedPage(tenant: try Self.tenant(principal), period: period,
+                                                                                      after: page.after, limit: page.limit)
+                    return Page(items: rows.rows.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) },
+                                nextCursor: rows.next.map(cursor.encode))
+                }
+            },
+        ]
     }
 }
 
