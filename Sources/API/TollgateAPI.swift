@@ -160,55 +160,9 @@ public struct TollgateAPI: Sendable {
     }
 }
 
-/// The OpenAPI document, made once (it lists the database's time zone names).
-final class DocumentCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cached: String?
-
-    func text(_ make: () async throws -> String) async throws -> String {
-        if let cached = lock.withLock({ cached }) { return cached }
-        let text = try await make()
-        lock.withLock { cached = text }
-        return text
+extension TollgateAPI {
+    /// The cursor of `listing` for the principal's tenant.
+    func pageCursor(_ listing: String, _ principal: Principal) -> PageCursor {
+        PageCursor(listing: listing, tenantID: principal.tenant?.id ?? 0, cipher: cipher)
     }
 }
-
-/// The chunks of a streaming CSV export, read by one step at a time of its reservation.
-final class CSVExport: @unchecked Sendable {
-    /// Rows fetched and sent at once.
-    static let chunkRows = 1000
-    let next: (Int) throws -> ByteBuffer?
-
-    init(next: @escaping (Int) throws -> ByteBuffer?) {
-        self.next = next
-    }
-}
-
-/// A list response: `{"items": [...]}` with the cursor of the next page when there is one.
-struct Page<T: Encodable & Sendable>: Encodable, Sendable {
-    var items: [T]
-    var nextCursor: String?
-
-    init(items: [T], nextCursor: String?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
-
-    /// A store's page, its next key sealed into a cursor.
-    init(_ page: KeysetPage<T>, _ cursor: PageCursor) {
-        items = page.rows
-        nextCursor = page.next.map(cursor.encode)
-    }
-
-    /// `next_cursor` is always present: null on the last page.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case items, nextCursor
-    }
-}
-
