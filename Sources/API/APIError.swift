@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Rating
 import Storage
 
@@ -66,6 +67,26 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.serviceUnavailable, "timeout", "the query took too long")
         default:
             return APIError(.internalServerError, "internal", "internal error")
+        }
+    }
+}
+
+extension APIError {
+    /// Runs `work`, answering its failure as the API error it maps to; unexpected failures
+    /// (500) are logged as errors, refusals for lack of capacity (503) as warnings.
+    static func mapping<T: Sendable>(_ logger: Logger, _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch {
+            let mapped = from(error)
+            if let apiError = mapped as? APIError {
+                if apiError.status == .internalServerError {
+                    logger.error("API request failed", metadata: ["error": "\(error)"])
+                } else if apiError.status == .serviceUnavailable {
+                    logger.warning("API request not served", metadata: ["reason": "\(apiError.code)", "error": "\(error)"])
+                }
+            }
+            throw mapped
         }
     }
 }

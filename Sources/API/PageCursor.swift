@@ -36,19 +36,3 @@ struct PageCursor {
         return Array(parts.dropFirst())
     }
 }
-
-/// Where a listing request starts and how many rows it wants.
-struct PageRequest {
-    var after: [String]?
-    var limit: Int
-}
-
-extension QueryInput {
-    /// `limit` (1-10000, default 1000 unless the listing says otherwise) and `cursor`, read
-    /// for `cursor`'s listing.
-    func page(_ cursor: PageCursor, defaultLimit: Int = PageLimit.standard) throws -> PageRequest {
-        let limit = try integer("limit", PageLimit.range) ?? defaultLimit
-        let after = try string("cursor", maxLength: PageCursor.maxLength).map(cursor.decode)
-        return PageRequest(after: after, limit: limit)
-    }
-}

@@ -8,8 +8,10 @@ import TabularText
 
 /// The management API: every route, its roles, and the rules every request follows.
 ///
-/// - A request carries `Authorization: Bearer <token>`; no token or a bad one is 401.
-/// - A role that may not call a route gets 403; another tenant's object is 404 (never 403),
+/// - A request carries `Authorization: Bearer <token>`; no token or a bad one is 401
+///   (`BearerAuthentication`, before the route runs).
+/// - A role that may not call a route gets 403 (each route's roles are declared with it, in
+///   `routes`); another tenant's object is 404 (never 403),
 ///   because every lookup runs in a transaction scoped to the token's tenant by row-level
 ///   security. The tenant comes from the token only, never from the URL or the body.
 /// - Bodies are JSON objects up to 1 MiB; unknown fields, wrong types and values out of
@@ -44,35 +46,25 @@ public struct TollgateAPI: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        registerTenantRoutes(on: router)
-        registerOperatorRoutes(on: router)
-        registerUsageRoutes(on: router)
-        registerBillingRoutes(on: router)
-        registerQuotaRoutes(on: router)
-        registerWebhookRoutes(on: router)
-        let routes = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
-        router.add(middleware: MethodNotAllowed<Context>(routes: routes))
+        // Every route of the table, behind the token check: its handler runs only for a
+        // caller with a valid token (401 otherwise) of one of the route's roles (403 otherwise).
+        let authenticated = router.group(context: APIRequestContext<Context>.self)
+            .add(middleware: BearerAuthentication<Context>(database: database, logger: logger))
+        for route in routes(Context.self) {
+            authenticated.on(RouterPath(route.path), method: route.method) { request, context in
+                try await route.respond(to: request, context: context)
+            }
+        }
+        let paths = router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
+        router.add(middleware: MethodNotAllowed<Context>(routes: paths))
+    }
+
+    /// Every route of the API with the roles that may call it, in the order they are registered.
+    func routes<Context: RequestContext>(_ context: Context.Type = BasicRequestContext.self) -> [APIRoute<Context>] {
+        tenantRoutes() + operatorRoutes() + usageRoutes() + billingRoutes() + quotaRoutes() + webhookRoutes()
     }
 
     // MARK: Request plumbing
-
-    /// The presented bearer token, or 401.
-    static func bearerToken(_ request: Request) throws -> String {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.utf8.count <= 200 else { throw APIError.unauthorized }
-        return token
-    }
-
-    /// The request's principal, checked before anything else of the request is read:
-    /// 401 without a valid token, 403 when its role may not call the route.
-    func authorize(_ request: Request, _ roles: Set<TokenRole>) async throws -> Principal {
-        let token = try Self.bearerToken(request)
-        let principal = try await mapErrors { try await database.authenticate { connection in try TokenStore(connection: connection).authenticate(token) } }
-        guard let principal else { throw APIError.unauthorized }
-        guard roles.contains(principal.role) else { throw APIError.forbidden(principal.role) }
-        return principal
-    }
 
     /// Runs `work` on a database thread for an authorized principal and answers its result as JSON.
     func call<T: Encodable & Sendable>(_ principal: Principal, status: HTTPResponse.Status = .ok,
@@ -128,19 +120,7 @@ public struct TollgateAPI: Sendable {
 
     /// Runs `work`, mapping failures to API errors (logging unexpected ones).
     private func mapErrors<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        do {
-            return try await work()
-        } catch {
-            let mapped = APIError.from(error)
-            if let apiError = mapped as? APIError {
-                if apiError.status == .internalServerError {
-                    logger.error("API request failed", metadata: ["error": "\(error)"])
-                } else if apiError.status == .serviceUnavailable {
-                    logger.warning("API request not served", metadata: ["reason": "\(apiError.code)", "error": "\(error)"])
-                }
-            }
-            throw mapped
-        }
+        try await APIError.mapping(logger, work)
     }
 
     static let encoder: JSONEncoder = {
@@ -180,55 +160,9 @@ public struct TollgateAPI: Sendable {
     }
 }
 
-/// The OpenAPI document, made once (it lists the database's time zone names).
-final class DocumentCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cached: String?
-
-    func text(_ make: () async throws -> String) async throws -> String {
-        if let cached = lock.withLock({ cached }) { return cached }
-        let text = try await make()
-        lock.withLock { cached = text }
-        return text
+extension TollgateAPI {
+    /// The cursor of `listing` for the principal's tenant.
+    func pageCursor(_ listing: String, _ principal: Principal) -> PageCursor {
+        PageCursor(listing: listing, tenantID: principal.tenant?.id ?? 0, cipher: cipher)
     }
 }
-
-/// The chunks of a streaming CSV export, read by one step at a time of its reservation.
-final class CSVExport: @unchecked Sendable {
-    /// Rows fetched and sent at once.
-    static let chunkRows = 1000
-    let next: (Int) throws -> ByteBuffer?
-
-    init(next: @escaping (Int) throws -> ByteBuffer?) {
-        self.next = next
-    }
-}
-
-/// A list response: `{"items": [...]}` with the cursor of the next page when there is one.
-struct Page<T: Encodable & Sendable>: Encodable, Sendable {
-    var items: [T]
-    var nextCursor: String?
-
-    init(items: [T], nextCursor: String?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
-
-    /// A store's page, its next key sealed into a cursor.
-    init(_ page: KeysetPage<T>, _ cursor: PageCursor) {
-        items = page.rows
-        nextCursor = page.next.map(cursor.encode)
-    }
-
-    /// `next_cursor` is always present: null on the last page.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case items, nextCursor
-    }
-}
-

@@ -23,6 +23,7 @@ final class APIWorld: @unchecked Sendable {
     var invoiceIDs: [String: [Int64]] = [:]
     var sessionIDs: [String: [Int64]] = [:]
     let database: APIDatabase
+    let api: TollgateAPI
     let router: Router<BasicRequestContext>
 
     static let october = 1_791_331_200 as Int64 // 2026-10-07T00:00:00Z
@@ -33,6 +34,9 @@ final class APIWorld: @unchecked Sendable {
         a = try tenants.create(slug: "alpha", name: "Alpha ISP", currency: "EUR", timeZone: "Europe/Vienna")
         b = try tenants.create(slug: "bravo", name: "bravo ISP", currency: "EUR", timeZone: "Europe/Vienna")
         database = APIDatabase(url: url, threads: 4)
+        var logger = Logger(label: "api-test")
+        logger.logLevel = .critical
+        api = TollgateAPI(database: database, cipher: TestDatabase.cipher, logger: logger)
         router = Router()
         let tokenStore = TokenStore(connection: connection)
         tokens["admin"] = try tokenStore.create(tenant: nil, role: .admin, name: "platform").secret
@@ -42,9 +46,7 @@ final class APIWorld: @unchecked Sendable {
             }
             try populate(tenant, octet: tenant.slug == "alpha" ? 1 : 2)
         }
-        var logger = Logger(label: "api-test")
-        logger.logLevel = .critical
-        TollgateAPI(database: database, cipher: TestDatabase.cipher, logger: logger).register(on: router)
+        api.register(on: router)
     }
 
     deinit {

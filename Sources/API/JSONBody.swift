@@ -1,53 +1,6 @@
 import Foundation
 import Hummingbird
 
-/// A JSON value read exactly: booleans, integers and other numbers stay apart (Foundation's
-/// JSONSerialization makes 1 and true the same NSNumber on some platforms).
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .integer, .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
-    /// Foundation objects for code that reads `[String: Any]` (plan documents); integers as Int.
-    var foundationObject: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let b): return b
-        case .integer(let i): return Int(i)
-        case .number(let d): return d
-        case .string(let s): return s
-        case .array(let a): return a.map(\.foundationObject)
-        case .object(let o): return o.mapValues(\.foundationObject)
-        }
-    }
-}
-
 /// A request's JSON object, read field by field: unknown fields, wrong types, values out of
 /// range, NUL characters and over-long strings are refused with 400 naming the field.
 struct JSONBody {
@@ -140,41 +93,4 @@ public func percentDecoded(_ text: String) -> String? {
         input = input.dropFirst(2)
     }
     return String(validating: bytes, as: UTF8.self)
-}
-
-/// Query parameters, checked the same way.
-struct QueryInput {
-    let request: Request
-    let allowed: Set<String>
-
-    init(_ request: Request, allowed: Set<String>) throws {
-        self.request = request
-        self.allowed = allowed
-        for (key, _) in request.uri.queryParameters where !allowed.contains(String(key)) {
-            throw APIError.invalid("unknown query parameter '\(JSONBody.printable(String(key)))'; known: \(allowed.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func string(_ key: String, maxLength: Int = 200) throws -> String? {
-        guard let value = request.uri.queryParameters.get(key) else { return nil }
-        let text = String(value)
-        try JSONBody.check(text, key, maxLength: maxLength)
-        return text
-    }
-
-    func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
-        guard let text = try string(key) else { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError.invalid("\(key) must be a whole number between \(range.lowerBound) and \(range.upperBound)")
-        }
-        return number
-    }
-
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
-        guard let text = try string(key) else { return nil }
-        guard let value = T(rawValue: text) else {
-            throw APIError.invalid("\(key) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
-    }
 }
