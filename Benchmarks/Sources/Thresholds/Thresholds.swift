@@ -5,14 +5,14 @@ import Benchmark
 /// merge).
 public enum Thresholds {
     /// Tolerances for `metrics`. Allocations are the same from run to run, so any new one is a
-    /// regression. Time on a shared 2-core machine varies by up to about a fifth between runs
-    /// of the same build, so a regression in time is what goes beyond 30%.
+    /// regression. The p90 of time on this 2-core virtual machine, quiet, moved by up to 66%
+    /// between runs of the same build, so time catches what doubles it.
     public static func checked(_ metrics: [BenchmarkMetric]) -> [BenchmarkMetric: BenchmarkThresholds] {
         var thresholds: [BenchmarkMetric: BenchmarkThresholds] = [:]
         for metric in metrics {
             switch metric {
             case .mallocCountTotal: thresholds[metric] = .init(relative: [.p90: 0], absolute: [.p90: 0])
-            default: thresholds[metric] = .init(relative: [.p90: 30])
+            default: thresholds[metric] = .init(relative: [.p90: 100])
             }
         }
         return thresholds
