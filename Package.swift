@@ -148,7 +148,8 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console", "Presentation", "RadacctImport",
+                "RADIUS", "Storage", "Server", "Collector", "Rating", "Accounting", "TabularText", "Enforcement", "TOML", "Console", "Presentation",
+                "RadacctImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -181,10 +182,16 @@ let package = Package(
         // Snapshots/: the schema a migrated database has, compared by SchemaSnapshotTests.
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Accounting", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "CUDPShimTests", dependencies: ["CUDPShim"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Collector", "Storage", "Enforcement", "Console", "TOML", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Collector", "Storage", "Enforcement", "Console", "TOML", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Collector", "Storage", "Accounting", "RADIUS", "NASSimulator", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EnforcementTests",
@@ -206,9 +213,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "API", "Storage", "Rating", "Accounting", "RADIUS", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "Console", "API", "Storage", "Rating", "Accounting", "RADIUS", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Runs the built executable; depends on it so `swift build --build-tests` builds it.
-        .testTarget(name: "TollgateCLITests", dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport", "Console"]),
+        .testTarget(
+            name: "TollgateCLITests",
+            dependencies: ["tollgate", "NASSimulator", "RADIUS", "Storage", "Accounting", "Rating", "TestSupport", "Console"]),
     ]
 )

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import NIOPosix
 import Storage
+import Synchronization
 
 /// Runs the API's database work on threads of its own, never on the event loops or the
 /// Swift concurrency pool: libpq calls block.
@@ -31,8 +31,10 @@ public final class APIDatabase: @unchecked Sendable {
     ///     counts as one for as long as it streams).
     ///   - queueWait: longest a job over the limit waits for a slot before 429.
     ///   - statementTimeout: longest a statement of an API request may run, milliseconds.
-    public init(url: String, threads: Int = 8, authThreads: Int = 2, tenantConcurrency: Int = 4,
-                queueWait: Duration = .seconds(10), statementTimeout: Int = 30_000) {
+    public init(
+        url: String, threads: Int = 8, authThreads: Int = 2, tenantConcurrency: Int = 4,
+        queueWait: Duration = .seconds(10), statementTimeout: Int = 30_000
+    ) {
         self.url = url
         work = ConnectionPool(url: url, threads: threads, statementTimeout: statementTimeout)
         auth = ConnectionPool(url: url, threads: authThreads, statementTimeout: statementTimeout)

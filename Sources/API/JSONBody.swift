@@ -87,7 +87,10 @@ public func percentDecoded(_ text: String) -> String? {
     var bytes: [UInt8] = []
     var input = Array(text.utf8)[...]
     while let byte = input.popFirst() {
-        guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+        guard byte == UInt8(ascii: "%") else {
+            bytes.append(byte)
+            continue
+        }
         guard input.count >= 2, let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16) else { return nil }
         bytes.append(value)
         input = input.dropFirst(2)

@@ -37,8 +37,9 @@ struct MethodNotAllowed<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             guard let methods = allowed(request.uri.path), !methods.contains(request.method.rawValue) else { throw error }
-            var notAllowed = APIError(.methodNotAllowed, "method_not_allowed",
-                                      "\(request.method.rawValue) is not a method of this path; it has \(methods.joined(separator: ", "))")
+            var notAllowed = APIError(
+                .methodNotAllowed, "method_not_allowed",
+                "\(request.method.rawValue) is not a method of this path; it has \(methods.joined(separator: ", "))")
             notAllowed.allow = methods.joined(separator: ", ")
             throw notAllowed
         }

@@ -28,9 +28,10 @@ struct PageCursor {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard text.count <= Self.maxLength, let sealed = Data(base64Encoded: base64),
-              let plain = try? cipher.open(Array(sealed), tenantID: tenantID),
-              let parts = (try? JSONSerialization.jsonObject(with: Data(plain))) as? [String],
-              parts.first == listing else {
+            let plain = try? cipher.open(Array(sealed), tenantID: tenantID),
+            let parts = (try? JSONSerialization.jsonObject(with: Data(plain))) as? [String],
+            parts.first == listing
+        else {
             throw APIError.invalid("cursor is not one this listing returned: pass next_cursor of the previous page unchanged, with the same filters")
         }
         return Array(parts.dropFirst())

@@ -50,10 +50,11 @@ struct QuotaOutput: Encodable, Sendable {
         state = view.state?.name ?? "normal"
         restriction = view.state.map { State(action: $0.action, rate: $0.rate, period: $0.period, periodKey: $0.periodKey, since: $0.since) }
         thresholds = view.levels.map { item in
-            Threshold(index: item.level.index, at: item.level.policy.thresholdText, action: item.level.policy.action.rawValue,
-                      period: item.level.policy.period.rawValue, periodKey: item.level.periodKey, rate: item.level.policy.rate,
-                      fallback: item.level.policy.fallback?.rawValue, thresholdBytes: item.level.thresholdBytes, usedBytes: item.level.usedBytes,
-                      crossed: item.level.isCrossed, crossedAt: item.crossedAt)
+            Threshold(
+                index: item.level.index, at: item.level.policy.thresholdText, action: item.level.policy.action.rawValue,
+                period: item.level.policy.period.rawValue, periodKey: item.level.periodKey, rate: item.level.policy.rate,
+                fallback: item.level.policy.fallback?.rawValue, thresholdBytes: item.level.thresholdBytes, usedBytes: item.level.usedBytes,
+                crossed: item.level.isCrossed, crossedAt: item.crossedAt)
         }
         topUps = view.topUps.map(TopUpOutput.init)
     }

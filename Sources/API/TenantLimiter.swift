@@ -17,7 +17,10 @@ final class TenantLimiter: @unchecked Sendable {
 
     /// Waits for a slot of `tenant`; the caller must `release` it once the job ended.
     func acquire(_ tenant: Int64) async throws {
-        let ticket: UInt64 = lock.withLock { nextTicket += 1; return nextTicket }
+        let ticket: UInt64 = lock.withLock {
+            nextTicket += 1
+            return nextTicket
+        }
         let maxWait = self.maxWait
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let runsNow = lock.withLock {

@@ -16,7 +16,8 @@ extension TollgateAPI {
                 let cursor = pageCursor("plans", principal)
                 let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
                 return try await call(principal) { principal, connection in
-                    let plans = try PlanStore(connection: connection).planPage(tenant: try Self.tenant(principal), after: page.after, limit: page.limit)
+                    let plans = try PlanStore(connection: connection).planPage(
+                        tenant: try Self.tenant(principal), after: page.after, limit: page.limit)
                     return Page(items: plans.rows.map(PlanOutput.init), nextCursor: plans.next.map(cursor.encode))
                 }
             },
@@ -25,10 +26,13 @@ extension TollgateAPI {
                 let document = try await Self.planDocument(request)
                 guard let name = document.name else { throw APIError.invalid("name is required") }
                 return try await call(principal, status: .created) { principal, connection in
-                    PlanOutput(try PlanStore(connection: connection).createPlan(tenant: try Self.tenant(principal), name: name, terms: document.terms,
-                                                                                effectiveFrom: document.effectiveFrom,
-                                                                                audit: AuditRecord(actor: "token:\(principal.tokenID)", action: "plan.created", object: name,
-                                                                                                   detail: document.effectiveFrom.map { "effective_from \($0)" } ?? "")))
+                    PlanOutput(
+                        try PlanStore(connection: connection).createPlan(
+                            tenant: try Self.tenant(principal), name: name, terms: document.terms,
+                            effectiveFrom: document.effectiveFrom,
+                            audit: AuditRecord(
+                                actor: "token:\(principal.tokenID)", action: "plan.created", object: name,
+                                detail: document.effectiveFrom.map { "effective_from \($0)" } ?? "")))
                 }
             },
             APIRoute(.get, "/v1/plans/{name}", roles: billing) { request, context in
@@ -44,14 +48,18 @@ extension TollgateAPI {
                 let document = try await Self.planDocument(request)
                 // A plan file names its plan: one naming another plan than the path's conflicts with it.
                 guard document.name == nil || document.name == name else {
-                    throw APIError(.conflict, "conflict", "the document names plan '\(document.name ?? "")', not '\(name)': leave name out or make it '\(name)'")
+                    throw APIError(
+                        .conflict, "conflict", "the document names plan '\(document.name ?? "")', not '\(name)': leave name out or make it '\(name)'")
                 }
                 guard let from = document.effectiveFrom else { throw APIError.invalid("effective_from is required for a new version") }
                 return try await call(principal, status: .created) { principal, connection in
-                    PlanOutput(try PlanStore(connection: connection).addVersion(tenant: try Self.tenant(principal), plan: name, terms: document.terms,
-                                                                                effectiveFrom: from,
-                                                                                audit: AuditRecord(actor: "token:\(principal.tokenID)", action: "plan.version_added",
-                                                                                                   object: name, detail: "effective_from \(from)")))
+                    PlanOutput(
+                        try PlanStore(connection: connection).addVersion(
+                            tenant: try Self.tenant(principal), plan: name, terms: document.terms,
+                            effectiveFrom: from,
+                            audit: AuditRecord(
+                                actor: "token:\(principal.tokenID)", action: "plan.version_added",
+                                object: name, detail: "effective_from \(from)")))
                 }
             },
             APIRoute(.get, "/v1/subscribers", roles: billing) { request, context in
@@ -61,8 +69,9 @@ extension TollgateAPI {
                 let cursor = pageCursor("subscribers", principal)
                 let page = try query.page(cursor)
                 return try await call(principal) { principal, connection in
-                    let subscribers = try PlanStore(connection: connection).subscriberPage(tenant: try Self.tenant(principal), user: user,
-                                                                                           after: page.after, limit: page.limit)
+                    let subscribers = try PlanStore(connection: connection).subscriberPage(
+                        tenant: try Self.tenant(principal), user: user,
+                        after: page.after, limit: page.limit)
                     return Page(items: subscribers.rows.map(SubscriberOutput.init), nextCursor: subscribers.next.map(cursor.encode))
                 }
             },
@@ -71,9 +80,12 @@ extension TollgateAPI {
                 let body = try await JSONBody.read(request, allowed: ["user", "plan", "from"])
                 let user = try body.requiredString("user", maxLength: 253)
                 let plan = try body.requiredString("plan", maxLength: 100)
-                guard let from = try Self.date(try body.requiredString("from", maxLength: 10), "from") else { throw APIError.invalid("from is required") }
+                guard let from = try Self.date(try body.requiredString("from", maxLength: 10), "from") else {
+                    throw APIError.invalid("from is required")
+                }
                 return try await call(principal, status: .created) { principal, connection in
-                    SubscriberOutput(try PlanStore(connection: connection).addSubscriber(tenant: try Self.tenant(principal), user: user, plan: plan, from: from))
+                    SubscriberOutput(
+                        try PlanStore(connection: connection).addSubscriber(tenant: try Self.tenant(principal), user: user, plan: plan, from: from))
                 }
             },
             APIRoute(.post, "/v1/subscribers/plan-changes", roles: billing) { request, context in
@@ -83,7 +95,8 @@ extension TollgateAPI {
                 let plan = try body.requiredString("plan", maxLength: 100)
                 guard let on = try Self.date(try body.requiredString("on", maxLength: 10), "on") else { throw APIError.invalid("on is required") }
                 return try await call(principal) { principal, connection in
-                    SubscriberOutput(try PlanStore(connection: connection).changePlan(tenant: try Self.tenant(principal), user: user, plan: plan, on: on))
+                    SubscriberOutput(
+                        try PlanStore(connection: connection).changePlan(tenant: try Self.tenant(principal), user: user, plan: plan, on: on))
                 }
             },
             APIRoute(.post, "/v1/subscribers/ends", roles: billing) { request, context in
@@ -104,10 +117,13 @@ extension TollgateAPI {
                 let lookback = try body.integer("lookback", 0...24) ?? 3
                 return try await call(principal) { principal, connection in
                     let tenant = try Self.tenant(principal)
-                    let audit = AuditRecord(actor: "token:\(principal.tokenID)", action: finalize ? "invoice_run.finalized" : "invoice_run.created", object: period)
-                    return InvoiceRunOutput(try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: finalize, lookback: lookback,
-                                                                                         audit: audit),
-                                            currency: tenant.currency)
+                    let audit = AuditRecord(
+                        actor: "token:\(principal.tokenID)", action: finalize ? "invoice_run.finalized" : "invoice_run.created", object: period)
+                    return InvoiceRunOutput(
+                        try InvoiceStore(connection: connection).run(
+                            tenant: tenant, period: period, finalize: finalize, lookback: lookback,
+                            audit: audit),
+                        currency: tenant.currency)
                 }
             },
             APIRoute(.get, "/v1/invoices", roles: billing) { request, context -> Response in
@@ -124,11 +140,14 @@ extension TollgateAPI {
                 if format == .csv {
                     return try await streamCSV(principal, filename: "invoices.csv", columns: InvoicePresentation.columns) { tenant, connection in
                         try InvoiceStore(connection: connection).openList(tenant: tenant, period: period, status: status, user: user)
-                    } row: { InvoicePresentation($0).cells }
+                    } row: {
+                        InvoicePresentation($0).cells
+                    }
                 }
                 return try await call(principal) { principal, connection in
-                    let invoices = try InvoiceStore(connection: connection).page(tenant: try Self.tenant(principal), period: period, status: status,
-                                                                                 user: user, after: page.after, limit: page.limit)
+                    let invoices = try InvoiceStore(connection: connection).page(
+                        tenant: try Self.tenant(principal), period: period, status: status,
+                        user: user, after: page.after, limit: page.limit)
                     return Page(items: invoices.rows.map { InvoicePresentation($0) }, nextCursor: invoices.next.map(cursor.encode))
                 }
             },
@@ -141,13 +160,17 @@ extension TollgateAPI {
                 let cursor = pageCursor("invoice-lines", principal)
                 let page = try query.page(cursor)
                 if format == .csv {
-                    return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: InvoiceLinePresentation.columns) { tenant, connection in
+                    return try await streamCSV(principal, filename: "invoice-lines-\(period).csv", columns: InvoiceLinePresentation.columns) {
+                        tenant, connection in
                         try InvoiceStore(connection: connection).openExport(tenant: tenant, period: period)
-                    } row: { InvoiceLinePresentation($0).cells }
+                    } row: {
+                        InvoiceLinePresentation($0).cells
+                    }
                 }
                 return try await call(principal) { principal, connection in
-                    let lines = try InvoiceStore(connection: connection).exportPage(tenant: try Self.tenant(principal), period: period,
-                                                                                    after: page.after, limit: page.limit)
+                    let lines = try InvoiceStore(connection: connection).exportPage(
+                        tenant: try Self.tenant(principal), period: period,
+                        after: page.after, limit: page.limit)
                     return Page(items: lines.rows.map { InvoiceLinePresentation($0) }, nextCursor: lines.next.map(cursor.encode))
                 }
             },
@@ -170,9 +193,11 @@ extension TollgateAPI {
     static func checkPeriod(_ text: String) throws {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
-              bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
-              let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), periodYears.contains(year) else {
-            throw APIError.invalid("period must be YYYY-MM of a year \(periodYears.lowerBound)-\(periodYears.upperBound), not '\(JSONBody.printable(text))'")
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }),
+            let month = Int(text.suffix(2)), (1...12).contains(month), let year = Int(text.prefix(4)), periodYears.contains(year)
+        else {
+            throw APIError.invalid(
+                "period must be YYYY-MM of a year \(periodYears.lowerBound)-\(periodYears.upperBound), not '\(JSONBody.printable(text))'")
         }
     }
 

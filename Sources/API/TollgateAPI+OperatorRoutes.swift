@@ -18,14 +18,20 @@ extension TollgateAPI {
                 let cursor = pageCursor("nas", principal)
                 let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
                 return try await call(principal) { principal, connection in
-                    Page(try NASStore(connection: connection, cipher: cipher).page(tenant: try Self.tenant(principal), after: page.after, limit: page.limit),
-                         cursor)
+                    Page(
+                        try NASStore(connection: connection, cipher: cipher).page(
+                            tenant: try Self.tenant(principal), after: page.after, limit: page.limit),
+                        cursor)
                 }
             },
             APIRoute(.post, "/v1/nas", roles: [.operator]) { request, context in
                 let principal = try context.principal
-                let body = try await JSONBody.read(request, allowed: ["name", "address", "secret", "listener", "identifier",
-                                                                      "require_message_authenticator", "coa_port", "coa_secret", "vendor"])
+                let body = try await JSONBody.read(
+                    request,
+                    allowed: [
+                        "name", "address", "secret", "listener", "identifier",
+                        "require_message_authenticator", "coa_port", "coa_secret", "vendor",
+                    ])
                 let name = try body.requiredString("name")
                 let address = try body.requiredString("address", maxLength: 64)
                 try Self.checkPrefix(address)
@@ -37,7 +43,8 @@ extension TollgateAPI {
                 return try await call(principal, status: .created) { principal, connection in
                     try NASStore(connection: connection, cipher: cipher, limit: nasLimit).add(
                         tenant: try Self.tenant(principal), name: name, address: address, secret: secret, listener: listener,
-                        identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coa.port ?? NASStore.defaultCoAPort,
+                        identifier: identifier, requireMessageAuthenticator: requireMessageAuthenticator,
+                        coaPort: coa.port ?? NASStore.defaultCoAPort,
                         coaSecret: coa.secret ?? nil, vendor: coa.vendor ?? NASStore.defaultVendor,
                         audit: Self.audit(principal, "nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
                 }
@@ -52,8 +59,12 @@ extension TollgateAPI {
             APIRoute(.patch, "/v1/nas/{name}", roles: [.operator]) { request, context in
                 let principal = try context.principal
                 let name = try Self.parameter(context, "name")
-                let body = try await JSONBody.read(request, allowed: ["address", "identifier", "listener", "require_message_authenticator",
-                                                                      "coa_port", "coa_secret", "vendor"])
+                let body = try await JSONBody.read(
+                    request,
+                    allowed: [
+                        "address", "identifier", "listener", "require_message_authenticator",
+                        "coa_port", "coa_secret", "vendor",
+                    ])
                 let address = try body.string("address", maxLength: 64)
                 if let address { try Self.checkPrefix(address) }
                 let identifier = try body.clearableString("identifier", maxLength: 253)
@@ -61,22 +72,26 @@ extension TollgateAPI {
                 let requireMessageAuthenticator = try body.bool("require_message_authenticator")
                 let coa = try Self.dynamicAuthorizationFields(body)
                 return try await call(principal) { principal, connection in
-                    try NASStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), name: name, address: address,
-                                                                                identifier: identifier, listener: listener,
-                                                                                requireMessageAuthenticator: requireMessageAuthenticator,
-                                                                                coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor,
-                                                                                audit: Self.audit(principal, "nas.updated", name, NASAuditDetail.updated(
-                                                                                    address: address, identifier: identifier, listener: listener,
-                                                                                    requireMessageAuthenticator: requireMessageAuthenticator,
-                                                                                    coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)))
+                    try NASStore(connection: connection, cipher: cipher).update(
+                        tenant: try Self.tenant(principal), name: name, address: address,
+                        identifier: identifier, listener: listener,
+                        requireMessageAuthenticator: requireMessageAuthenticator,
+                        coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor,
+                        audit: Self.audit(
+                            principal, "nas.updated", name,
+                            NASAuditDetail.updated(
+                                address: address, identifier: identifier, listener: listener,
+                                requireMessageAuthenticator: requireMessageAuthenticator,
+                                coaPort: coa.port, coaSecret: coa.secret, vendor: coa.vendor)))
                 }
             },
             APIRoute(.delete, "/v1/nas/{name}", roles: [.operator]) { request, context -> Response in
                 let principal = try context.principal
                 let name = try Self.parameter(context, "name")
                 try await perform(principal) { principal, connection in
-                    try NASStore(connection: connection, cipher: cipher).remove(tenant: try Self.tenant(principal), name: name,
-                                                                                audit: Self.audit(principal, "nas.removed", name))
+                    try NASStore(connection: connection, cipher: cipher).remove(
+                        tenant: try Self.tenant(principal), name: name,
+                        audit: Self.audit(principal, "nas.removed", name))
                 }
                 return Response(status: .noContent)
             },
@@ -86,8 +101,9 @@ extension TollgateAPI {
                 let body = try await JSONBody.read(request, allowed: ["secret"])
                 let secret = try body.requiredString("secret", maxLength: 128)
                 try await perform(principal) { principal, connection in
-                    try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: try Self.tenant(principal), name: name, secret: secret,
-                                                                                      audit: Self.audit(principal, "nas.secret_rotated", name))
+                    try NASStore(connection: connection, cipher: cipher).rotateSecret(
+                        tenant: try Self.tenant(principal), name: name, secret: secret,
+                        audit: Self.audit(principal, "nas.secret_rotated", name))
                 }
                 return Response(status: .noContent)
             },
@@ -106,8 +122,9 @@ extension TollgateAPI {
                     return id
                 }
                 return try await call(principal) { principal, connection in
-                    let sessions = try ReportStore(connection: connection).sessionPage(tenant: try Self.tenant(principal), status: status, user: user, nas: nas,
-                                                                                      from: from, to: to, after: after, limit: page.limit)
+                    let sessions = try ReportStore(connection: connection).sessionPage(
+                        tenant: try Self.tenant(principal), status: status, user: user, nas: nas,
+                        from: from, to: to, after: after, limit: page.limit)
                     return Page(items: sessions.rows, nextCursor: sessions.next.map { cursor.encode([String($0)]) })
                 }
             },
@@ -124,7 +141,8 @@ extension TollgateAPI {
         }
         let vendor = try body.string("vendor", maxLength: 40)
         if let vendor, !isSlug(vendor) {
-            throw APIError.invalid("vendor must be 1-40 characters of a-z, 0-9, '-' and '_', beginning with a letter or digit: the name of a profile in Config/vendors")
+            throw APIError.invalid(
+                "vendor must be 1-40 characters of a-z, 0-9, '-' and '_', beginning with a letter or digit: the name of a profile in Config/vendors")
         }
         return (port, secret, vendor)
     }
@@ -153,7 +171,8 @@ extension TollgateAPI {
             minimum = 16
         }
         guard length >= minimum else {
-            throw APIError.invalid("address: a prefix shorter than /\(minimum) is registered by the platform operator (tollgate nas add), not through the API")
+            throw APIError.invalid(
+                "address: a prefix shorter than /\(minimum) is registered by the platform operator (tollgate nas add), not through the API")
         }
     }
 

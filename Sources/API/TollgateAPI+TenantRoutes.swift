@@ -28,8 +28,9 @@ extension TollgateAPI {
                 let day = try body.integer("billing_day", 1...28) ?? 1
                 let rounding = try body.string("rounding_mode", maxLength: 20) ?? "half-even"
                 return try await call(principal, status: .created) { _, connection in
-                    try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
-                                                                   roundingMode: rounding)
+                    try TenantStore(connection: connection).create(
+                        slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
+                        roundingMode: rounding)
                 }
             },
             APIRoute(.get, "/v1/tenants/{slug}", roles: [.admin]) { request, context in
@@ -47,8 +48,9 @@ extension TollgateAPI {
                 let day = try body.integer("billing_day", 1...28)
                 let rounding = try body.string("rounding_mode", maxLength: 20)
                 return try await call(principal) { _, connection in
-                    try TenantStore(connection: connection).update(slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
-                                                                   roundingMode: rounding)
+                    try TenantStore(connection: connection).update(
+                        slug: slug, name: name, currency: currency, timeZone: zone, billingDay: day,
+                        roundingMode: rounding)
                 }
             },
         ]

@@ -25,11 +25,14 @@ extension TollgateAPI {
                 if format == .csv {
                     return try await streamCSV(principal, filename: "usage.csv", columns: UsagePresentation.columns) { tenant, connection in
                         try ReportStore(connection: connection).openUsageExport(tenant: tenant, user: user, from: from, to: to, by: grouping)
-                    } row: { UsagePresentation($0).cells }
+                    } row: {
+                        UsagePresentation($0).cells
+                    }
                 }
                 return try await call(principal) { principal, connection in
-                    let rows = try ReportStore(connection: connection).usagePage(tenant: try Self.tenant(principal), user: user, from: from, to: to,
-                                                                                 by: grouping, after: page.after, limit: page.limit)
+                    let rows = try ReportStore(connection: connection).usagePage(
+                        tenant: try Self.tenant(principal), user: user, from: from, to: to,
+                        by: grouping, after: page.after, limit: page.limit)
                     return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
                 }
             },
@@ -42,11 +45,16 @@ extension TollgateAPI {
                 let cursor = pageCursor("usage-totals", principal)
                 let page = try query.page(cursor)
                 return try await call(principal) { principal, connection in
-                    let rows = try ReportStore(connection: connection).usageTotalsPage(tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
-                                                                                       after: page.after, limit: page.limit)
-                    return Page(items: rows.rows.map { UsageTotal(period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
-                                                                  sessionSeconds: $0.sessionSeconds) },
-                                nextCursor: rows.next.map(cursor.encode))
+                    let rows = try ReportStore(connection: connection).usageTotalsPage(
+                        tenant: try Self.tenant(principal), from: from, to: to, by: grouping,
+                        after: page.after, limit: page.limit)
+                    return Page(
+                        items: rows.rows.map {
+                            UsageTotal(
+                                period: $0.period, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes,
+                                sessionSeconds: $0.sessionSeconds)
+                        },
+                        nextCursor: rows.next.map(cursor.encode))
                 }
             },
             APIRoute(.get, "/v1/usage/top", roles: roles) { request, context in
@@ -59,8 +67,9 @@ extension TollgateAPI {
                 let cursor = pageCursor("usage-top", principal)
                 let page = try query.page(cursor, defaultLimit: 100)
                 return try await call(principal) { principal, connection in
-                    let rows = try ReportStore(connection: connection).topPage(tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
-                                                                               after: page.after, limit: page.limit)
+                    let rows = try ReportStore(connection: connection).topPage(
+                        tenant: try Self.tenant(principal), from: from, to: to, by: ranking,
+                        after: page.after, limit: page.limit)
                     return Page(items: rows.rows.map { UsagePresentation($0) }, nextCursor: rows.next.map(cursor.encode))
                 }
             },
@@ -72,10 +81,12 @@ extension TollgateAPI {
                 let cursor = pageCursor("usage-unassigned", principal)
                 let page = try query.page(cursor)
                 return try await call(principal) { principal, connection in
-                    let rows = try ReportStore(connection: connection).unassignedPage(tenant: try Self.tenant(principal), period: period,
-                                                                                      after: page.after, limit: page.limit)
-                    return Page(items: rows.rows.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) },
-                                nextCursor: rows.next.map(cursor.encode))
+                    let rows = try ReportStore(connection: connection).unassignedPage(
+                        tenant: try Self.tenant(principal), period: period,
+                        after: page.after, limit: page.limit)
+                    return Page(
+                        items: rows.rows.map { UnassignedUsage(user: $0.userName, uploadBytes: $0.uploadBytes, downloadBytes: $0.downloadBytes) },
+                        nextCursor: rows.next.map(cursor.encode))
                 }
             },
         ]

@@ -18,8 +18,10 @@ extension TollgateAPI {
                 let cursor = pageCursor("webhooks", principal)
                 let page = try QueryInput(request, allowed: ["limit", "cursor"]).page(cursor)
                 return try await call(principal) { principal, connection in
-                    Page(try WebhookStore(connection: connection, cipher: cipher).page(tenant: try Self.tenant(principal), after: page.after,
-                                                                                       limit: page.limit), cursor)
+                    Page(
+                        try WebhookStore(connection: connection, cipher: cipher).page(
+                            tenant: try Self.tenant(principal), after: page.after,
+                            limit: page.limit), cursor)
                 }
             },
             APIRoute(.post, "/v1/webhooks", roles: managers) { request, context in
@@ -30,8 +32,9 @@ extension TollgateAPI {
                 let description = try body.string("description") ?? ""
                 let enabled = try body.bool("enabled") ?? true
                 return try await call(principal, status: .created) { principal, connection in
-                    try WebhookStore(connection: connection, cipher: cipher).create(tenant: try Self.tenant(principal), url: url, events: events,
-                                                                                    description: description, enabled: enabled)
+                    try WebhookStore(connection: connection, cipher: cipher).create(
+                        tenant: try Self.tenant(principal), url: url, events: events,
+                        description: description, enabled: enabled)
                 }
             },
             APIRoute(.get, "/v1/webhooks/{id}", roles: readers) { request, context in
@@ -50,8 +53,9 @@ extension TollgateAPI {
                 let description = try body.string("description")
                 let enabled = try body.bool("enabled")
                 return try await call(principal) { principal, connection in
-                    try WebhookStore(connection: connection, cipher: cipher).update(tenant: try Self.tenant(principal), id: id, url: url, events: events,
-                                                                                    description: description, enabled: enabled)
+                    try WebhookStore(connection: connection, cipher: cipher).update(
+                        tenant: try Self.tenant(principal), id: id, url: url, events: events,
+                        description: description, enabled: enabled)
                 }
             },
             APIRoute(.delete, "/v1/webhooks/{id}", roles: managers) { request, context -> Response in
@@ -82,8 +86,9 @@ extension TollgateAPI {
                 let cursor = pageCursor("webhook-deliveries", principal)
                 let page = try query.page(cursor)
                 return try await call(principal) { principal, connection in
-                    Page(try WebhookStore(connection: connection, cipher: cipher).deliveries(
-                        tenant: try Self.tenant(principal), endpointID: id, status: status, after: page.after, limit: page.limit), cursor)
+                    Page(
+                        try WebhookStore(connection: connection, cipher: cipher).deliveries(
+                            tenant: try Self.tenant(principal), endpointID: id, status: status, after: page.after, limit: page.limit), cursor)
                 }
             },
         ]

@@ -25,8 +25,10 @@ public struct TollgateAPI: Sendable {
     /// Longest a request body may take to arrive.
     let readTimeout: Duration
 
-    public init(database: APIDatabase, cipher: SecretCipher, logger: Logger, nasLimit: Int = NASStore.defaultLimit,
-                readTimeout: Duration = .seconds(30)) {
+    public init(
+        database: APIDatabase, cipher: SecretCipher, logger: Logger, nasLimit: Int = NASStore.defaultLimit,
+        readTimeout: Duration = .seconds(30)
+    ) {
         self.database = database
         self.cipher = cipher
         self.logger = logger
@@ -41,7 +43,9 @@ public struct TollgateAPI: Sendable {
         router.get("openapi.yaml") { _, _ -> Response in
             let text = try await document.text {
                 try await mapErrors {
-                    try await database.run(tenant: 0) { connection in OpenAPIDocument.yaml(timeZones: try TenantStore(connection: connection).timeZoneNames()) }
+                    try await database.run(tenant: 0) { connection in
+                        OpenAPIDocument.yaml(timeZones: try TenantStore(connection: connection).timeZoneNames())
+                    }
                 }
             }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -67,8 +71,10 @@ public struct TollgateAPI: Sendable {
     // MARK: Request plumbing
 
     /// Runs `work` on a database thread for an authorized principal and answers its result as JSON.
-    func call<T: Encodable & Sendable>(_ principal: Principal, status: HTTPResponse.Status = .ok,
-                                       _ work: @escaping @Sendable (Principal, PostgresConnection) throws -> T) async throws -> Response {
+    func call<T: Encodable & Sendable>(
+        _ principal: Principal, status: HTTPResponse.Status = .ok,
+        _ work: @escaping @Sendable (Principal, PostgresConnection) throws -> T
+    ) async throws -> Response {
         try Self.json(try await perform(principal, work), status: status)
     }
 
@@ -80,9 +86,11 @@ public struct TollgateAPI: Sendable {
     /// Answers a CSV export streamed from a database cursor: rows are read and sent a chunk
     /// at a time, so memory stays the same whatever the export's size. The tenant's slot and
     /// a connection are held until the last row is sent (or the client goes away).
-    func streamCSV<Row>(_ principal: Principal, filename: String, columns: [String],
-                        open: @escaping @Sendable (Tenant, PostgresConnection) throws -> RowCursor<Row>,
-                        row: @escaping @Sendable (Row) -> [String?]) async throws -> Response {
+    func streamCSV<Row>(
+        _ principal: Principal, filename: String, columns: [String],
+        open: @escaping @Sendable (Tenant, PostgresConnection) throws -> RowCursor<Row>,
+        row: @escaping @Sendable (Row) -> [String?]
+    ) async throws -> Response {
         let tenant = try Self.tenant(principal)
         let database = self.database
         let reservation = try await mapErrors { try await database.reserve(tenant: tenant.id) }
@@ -102,20 +110,22 @@ public struct TollgateAPI: Sendable {
             throw error
         }
         let logger = self.logger
-        return Response(status: .ok, headers: Self.csvHeaders(filename), body: ResponseBody { writer in
-            do {
-                try await writer.write(ByteBuffer(string: CSV.lines([columns])))
-                while let chunk = try await database.run(reservation, { _ in try export.next(CSVExport.chunkRows) }) {
-                    try await writer.write(chunk)
+        return Response(
+            status: .ok, headers: Self.csvHeaders(filename),
+            body: ResponseBody { writer in
+                do {
+                    try await writer.write(ByteBuffer(string: CSV.lines([columns])))
+                    while let chunk = try await database.run(reservation, { _ in try export.next(CSVExport.chunkRows) }) {
+                        try await writer.write(chunk)
+                    }
+                    await database.finish(reservation)
+                    try await writer.finish(nil)
+                } catch {
+                    await database.finish(reservation)
+                    logger.warning("CSV export ended early", metadata: ["file": "\(filename)", "error": "\(error)"])
+                    throw error
                 }
-                await database.finish(reservation)
-                try await writer.finish(nil)
-            } catch {
-                await database.finish(reservation)
-                logger.warning("CSV export ended early", metadata: ["file": "\(filename)", "error": "\(error)"])
-                throw error
-            }
-        })
+            })
     }
 
     /// Runs `work`, mapping failures to API errors (logging unexpected ones).

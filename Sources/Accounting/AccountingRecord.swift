@@ -103,8 +103,10 @@ public struct AccountingRecord: Hashable, Sendable {
     /// When Tollgate received the packet, microseconds since 1970 UTC.
     public var receivedAt: Int64
 
-    public init(tenantID: Int64, nasID: Int64, status: AccountingStatus, sessionID: String = "", userName: String = "",
-                nasPort: String = "", eventTime: Int64, receivedAt: Int64) {
+    public init(
+        tenantID: Int64, nasID: Int64, status: AccountingStatus, sessionID: String = "", userName: String = "",
+        nasPort: String = "", eventTime: Int64, receivedAt: Int64
+    ) {
         self.tenantID = tenantID
         self.nasID = nasID
         self.status = status
@@ -138,7 +140,8 @@ public enum EventTime {
     /// The Event-Timestamp, when present and sane.
     public static func trusted(eventTimestamp: UInt32?, receivedAtSeconds: Int64) -> Int64? {
         guard let stamp = eventTimestamp.map(Int64.init),
-              stamp <= receivedAtSeconds + maximumClockAhead, stamp >= receivedAtSeconds - maximumAge else { return nil }
+            stamp <= receivedAtSeconds + maximumClockAhead, stamp >= receivedAtSeconds - maximumAge
+        else { return nil }
         return stamp
     }
 }

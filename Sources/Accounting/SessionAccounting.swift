@@ -39,8 +39,9 @@ public enum SessionAccounting {
         let spreadFrom = state.lastEventAt ?? state.startedAt ?? sessionStart
         var usage: [UsageDelta] = []
         if deltaUp > 0 || deltaDown > 0 || deltaSeconds > 0 {
-            usage = spread(tenantID: record.tenantID, subscriber: record.userName, from: spreadFrom, to: record.eventTime,
-                           upload: deltaUp, download: deltaDown, seconds: deltaSeconds)
+            usage = spread(
+                tenantID: record.tenantID, subscriber: record.userName, from: spreadFrom, to: record.eventTime,
+                upload: deltaUp, download: deltaDown, seconds: deltaSeconds)
         }
 
         if record.status == .start { next.sawStart = true }
@@ -99,13 +100,18 @@ public enum SessionAccounting {
 
     /// Splits usage over the hours of [from, to], in proportion to the seconds of each hour,
     /// so that the parts add up exactly to the totals.
-    public static func spread(tenantID: Int64, subscriber: String, from: Int64, to: Int64,
-                              upload: UInt64, download: UInt64, seconds: UInt64) -> [UsageDelta] {
+    public static func spread(
+        tenantID: Int64, subscriber: String, from: Int64, to: Int64,
+        upload: UInt64, download: UInt64, seconds: UInt64
+    ) -> [UsageDelta] {
         let end = to
         let start = max(min(from, end), end - maximumSpread)
         guard end > start else {
-            return [UsageDelta(tenantID: tenantID, subscriber: subscriber, hour: floorHour(end),
-                               uploadBytes: upload, downloadBytes: download, sessionSeconds: seconds)]
+            return [
+                UsageDelta(
+                    tenantID: tenantID, subscriber: subscriber, hour: floorHour(end),
+                    uploadBytes: upload, downloadBytes: download, sessionSeconds: seconds)
+            ]
         }
         let total = UInt64(end - start)
         var result: [UsageDelta] = []
@@ -121,8 +127,10 @@ public enum SessionAccounting {
             let secs = share(seconds, covered, total) - given.secs
             given = (given.up + up, given.down + down, given.secs + secs)
             if up > 0 || down > 0 || secs > 0 {
-                result.append(UsageDelta(tenantID: tenantID, subscriber: subscriber, hour: hour,
-                                         uploadBytes: up, downloadBytes: down, sessionSeconds: secs))
+                result.append(
+                    UsageDelta(
+                        tenantID: tenantID, subscriber: subscriber, hour: hour,
+                        uploadBytes: up, downloadBytes: down, sessionSeconds: secs))
             }
             hour += 3600
         }

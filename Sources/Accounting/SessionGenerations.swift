@@ -115,7 +115,8 @@ public struct SessionGenerations: Hashable, Sendable {
         let next: Route = isLatest ? .new(supersede: true) : .existing(index + 1)
 
         if isLatest, let rebooted = nasRebootedAt, rebooted > generations[index].lastReceivedAt,
-           rebooted <= record.receivedAt {
+            rebooted <= record.receivedAt
+        {
             return .new(supersede: true)
         }
         if record.status == .start {

@@ -34,9 +34,11 @@ public struct SessionState: Hashable, Sendable {
     public var callingStationID: String?
     public var calledStationID: String?
 
-    public init(hasEvents: Bool = false, sawStart: Bool = false, uploadBytes: UInt64 = 0, downloadBytes: UInt64 = 0, sessionSeconds: UInt64 = 0,
-                startedAt: Int64? = nil, lastEventAt: Int64? = nil, stoppedAt: Int64? = nil, closeReason: CloseReason? = nil,
-                terminateCause: UInt32? = nil, interimInterval: UInt32? = nil) {
+    public init(
+        hasEvents: Bool = false, sawStart: Bool = false, uploadBytes: UInt64 = 0, downloadBytes: UInt64 = 0, sessionSeconds: UInt64 = 0,
+        startedAt: Int64? = nil, lastEventAt: Int64? = nil, stoppedAt: Int64? = nil, closeReason: CloseReason? = nil,
+        terminateCause: UInt32? = nil, interimInterval: UInt32? = nil
+    ) {
         self.hasEvents = hasEvents
         self.sawStart = sawStart
         self.uploadBytes = uploadBytes

@@ -5,8 +5,9 @@ import Logging
 import RADIUS
 import Storage
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One accounting listener (address:port) from the configuration.
@@ -60,8 +61,10 @@ public final class AccountingListener: @unchecked Sendable {
     /// The port actually bound (useful with port 0).
     public let boundPort: UInt16
 
-    public init(configuration: ListenerConfiguration, pipeline: IngestPipeline, registry: RegistryHolder,
-                metrics: CollectorMetrics, logger: Logger, receiveBufferBytes: Int = 32 << 20) throws {
+    public init(
+        configuration: ListenerConfiguration, pipeline: IngestPipeline, registry: RegistryHolder,
+        metrics: CollectorMetrics, logger: Logger, receiveBufferBytes: Int = 32 << 20
+    ) throws {
         let address = configuration.address
         let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw CollectorError("socket(): \(String(cString: strerror(errno)))") }
@@ -160,8 +163,9 @@ public final class AccountingListener: @unchecked Sendable {
                     drop(.oversized, peer: peer, nas: snapshot.soleNAS(listener: configuration.name, source: peer.ipAddress))
                     continue
                 }
-                handle(UnsafeRawBufferPointer(start: data, count: Int(length)), peer: peer, registry: snapshot,
-                       receivedAt: receivedAt, monotonic: monotonic)
+                handle(
+                    UnsafeRawBufferPointer(start: data, count: Int(length)), peer: peer, registry: snapshot,
+                    receivedAt: receivedAt, monotonic: monotonic)
             }
             if count < Int32(tg_udp_batch_capacity(receiveBatch)) { break }
         }
@@ -207,8 +211,9 @@ public final class AccountingListener: @unchecked Sendable {
         case .absent, .valid: break
         }
         let auth = packet.authenticator
-        let key = DedupCache.Key(address: source, port: peer.port, identifier: packet.identifier,
-                                 authenticatorHigh: auth.high, authenticatorLow: auth.low)
+        let key = DedupCache.Key(
+            address: source, port: peer.port, identifier: packet.identifier,
+            authenticatorHigh: auth.high, authenticatorLow: auth.low)
         switch dedup.withLock({ $0.check(key, now: monotonic) }) {
         case .inFlight:
             return drop(.duplicateInFlight, peer: peer, nas: nas)
@@ -220,9 +225,10 @@ public final class AccountingListener: @unchecked Sendable {
             break
         }
         let record = Self.record(packet, tenantID: nas.tenantID, nasID: nas.nasID, receivedAt: receivedAt)
-        let pending = PendingPacket(item: BatchItem(record: record, packet: nil),
-                                    datagram: packet.bytes, listener: self, peer: peer, identifier: packet.identifier, requestAuthenticator: auth,
-                                    secret: nas.secret, dedupKey: key, receivedMonotonic: monotonic)
+        let pending = PendingPacket(
+            item: BatchItem(record: record, packet: nil),
+            datagram: packet.bytes, listener: self, peer: peer, identifier: packet.identifier, requestAuthenticator: auth,
+            secret: nas.secret, dedupKey: key, receivedMonotonic: monotonic)
         if !pipeline.submit(pending) {
             dedup.withLock { $0.forget(key) }
             drop(.overloaded, peer: peer, nas: nas)
@@ -250,8 +256,9 @@ public final class AccountingListener: @unchecked Sendable {
         let fields = AccountingFields(packet)
         let bytes = packet.bytes
         func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: bytes[$0], as: UTF8.self) } }
-        let eventTime = EventTime.resolve(eventTimestamp: fields.eventTimestamp, delay: fields.delayTime,
-                                          receivedAtSeconds: receivedAt / 1_000_000)
+        let eventTime = EventTime.resolve(
+            eventTimestamp: fields.eventTimestamp, delay: fields.delayTime,
+            receivedAtSeconds: receivedAt / 1_000_000)
         var record = AccountingRecord(
             tenantID: tenantID, nasID: nasID, status: AccountingStatus(rawValue: fields.statusType ?? 0),
             sessionID: text(fields.sessionID) ?? "", userName: text(fields.userName) ?? "",
@@ -304,10 +311,12 @@ public final class AccountingListener: @unchecked Sendable {
             metrics.dropped(reason)
         }
         if let suppressed = dropLog.shouldLog(reason, now: monotonicMicroseconds()) {
-            logger.warning("dropped datagram", metadata: [
-                "reason": "\(reason.rawValue)", "listener": "\(configuration.name)", "source": "\(peer.ipAddress)",
-                "suppressed_since_last": "\(suppressed)",
-            ])
+            logger.warning(
+                "dropped datagram",
+                metadata: [
+                    "reason": "\(reason.rawValue)", "listener": "\(configuration.name)", "source": "\(peer.ipAddress)",
+                    "suppressed_since_last": "\(suppressed)",
+                ])
         }
     }
 }

@@ -48,8 +48,10 @@ public final class Collector: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let housekeepingRunning = Atomic<Int>(0)
 
-    public init(configuration: CollectorConfiguration, cipher: SecretCipher, logger: Logger,
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: CollectorConfiguration, cipher: SecretCipher, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.cipher = cipher
         self.logger = logger
@@ -100,24 +102,29 @@ public final class Collector: @unchecked Sendable {
         mergeConfiguration.keepPackets = configuration.packetRetentionDays > 0
         mergeConfiguration.staleSessionTimeout = configuration.staleSessionTimeout
         mergeConfiguration.maintenanceInterval = configuration.maintenanceInterval
-        merger = Merger(configuration: mergeConfiguration, metrics: metrics, logger: logger,
-                        connect: IngestPipeline.writerConnect(connect, expecting: database,
-                                                              timeoutMilliseconds: Int(max(configuration.pipeline.commitTimeout, .seconds(60)) / .milliseconds(1))))
+        merger = Merger(
+            configuration: mergeConfiguration, metrics: metrics, logger: logger,
+            connect: IngestPipeline.writerConnect(
+                connect, expecting: database,
+                timeoutMilliseconds: Int(max(configuration.pipeline.commitTimeout, .seconds(60)) / .milliseconds(1))))
         merger.onUsageCommitted = onUsageCommitted
         pipeline.merger = merger
         merger.start()
         pipeline.start()
         for listenerConfiguration in configuration.listeners {
-            let listener = try AccountingListener(configuration: listenerConfiguration, pipeline: pipeline, registry: registry,
-                                                  metrics: metrics, logger: logger, receiveBufferBytes: configuration.receiveBufferBytes)
+            let listener = try AccountingListener(
+                configuration: listenerConfiguration, pipeline: pipeline, registry: registry,
+                metrics: metrics, logger: logger, receiveBufferBytes: configuration.receiveBufferBytes)
             listeners.append(listener)
         }
         for listener in listeners {
             listener.start()
-            logger.info("listening for accounting", metadata: [
-                "listener": "\(listener.configuration.name)", "address": "\(listener.configuration.address)",
-                "port": "\(listener.boundPort)",
-            ])
+            logger.info(
+                "listening for accounting",
+                metadata: [
+                    "listener": "\(listener.configuration.name)", "address": "\(listener.configuration.address)",
+                    "port": "\(listener.boundPort)",
+                ])
         }
         startHousekeeping("tg-registry", interval: configuration.registryRefreshInterval) { [self] connection in
             let store = NASStore(connection: connection, cipher: cipher)
@@ -129,9 +136,11 @@ public final class Collector: @unchecked Sendable {
             let taken = metrics.takeNASDrops()
             guard !taken.isEmpty else { return }
             do {
-                try NASDrops.record(connection, taken.map { key, count in
-                    NASDrops.Count(tenantID: key.tenantID, nasID: key.nasID, reason: key.reason.rawValue, hour: key.hour, datagrams: count)
-                })
+                try NASDrops.record(
+                    connection,
+                    taken.map { key, count in
+                        NASDrops.Count(tenantID: key.tenantID, nasID: key.nasID, reason: key.reason.rawValue, hour: key.hour, datagrams: count)
+                    })
             } catch {
                 metrics.returnNASDrops(taken)
                 throw error

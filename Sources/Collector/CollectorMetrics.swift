@@ -69,8 +69,10 @@ public final class CollectorMetrics: Sendable {
     /// 0 when the log is merged up.
     public let mergeOldestUnmerged = Atomic<Int64>(0)
     /// Receipt to the commit that made the packet's usage visible, microseconds: 10 ms .. 60 s.
-    public let mergeDelay = Histogram(bounds: [10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000,
-                                               10_000_000, 30_000_000, 60_000_000])
+    public let mergeDelay = Histogram(bounds: [
+        10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000,
+        10_000_000, 30_000_000, 60_000_000,
+    ])
     private let drops: [Counter]
     /// Packets per batch: buckets 1, 10, 100, 1000, 10000, +Inf.
     public let batchSize = Histogram(bounds: [1, 10, 100, 1000, 10_000])
@@ -136,43 +138,55 @@ public final class CollectorMetrics: Sendable {
         }
         counter("tollgate_packets_received_total", "Datagrams received on accounting listeners.", received.load(ordering: .relaxed))
         counter("tollgate_packets_answered_total", "Accounting-Responses sent after the packet was durable.", answered.load(ordering: .relaxed))
-        counter("tollgate_duplicates_answered_total", "Retransmissions answered from the duplicate cache.", duplicatesAnswered.load(ordering: .relaxed))
+        counter(
+            "tollgate_duplicates_answered_total", "Retransmissions answered from the duplicate cache.", duplicatesAnswered.load(ordering: .relaxed))
         counter("tollgate_status_server_answered_total", "Status-Server requests answered.", statusServerAnswered.load(ordering: .relaxed))
-        out += "# HELP tollgate_packets_dropped_total Datagrams dropped without an answer, by reason.\n# TYPE tollgate_packets_dropped_total counter\n"
+        out +=
+            "# HELP tollgate_packets_dropped_total Datagrams dropped without an answer, by reason.\n# TYPE tollgate_packets_dropped_total counter\n"
         for reason in DropReason.allCases {
             out += "tollgate_packets_dropped_total{reason=\"\(reason.rawValue)\"} \(droppedCount(reason))\n"
         }
         counter("tollgate_batches_total", "Batches committed.", batches.load(ordering: .relaxed))
         counter("tollgate_batches_failed_total", "Batches that failed; none of their packets was answered.", batchesFailed.load(ordering: .relaxed))
-        counter("tollgate_listener_pauses_total", "Times a listener stopped reading because the pipeline was full (backpressure).",
-                listenerPauses.load(ordering: .relaxed))
+        counter(
+            "tollgate_listener_pauses_total", "Times a listener stopped reading because the pipeline was full (backpressure).",
+            listenerPauses.load(ordering: .relaxed))
         counter("tollgate_sessions_closed_stale_total", "Sessions closed by the stale-session reaper.", sessionsClosedStale.load(ordering: .relaxed))
-        counter("tollgate_spool_batches_total", "Batches appended to the on-disk spool because the database could not take them.",
-                spoolRecords.load(ordering: .relaxed))
+        counter(
+            "tollgate_spool_batches_total", "Batches appended to the on-disk spool because the database could not take them.",
+            spoolRecords.load(ordering: .relaxed))
         counter("tollgate_spool_packets_total", "Packets answered after being made durable in the spool.", spoolPackets.load(ordering: .relaxed))
-        counter("tollgate_spool_replayed_packets_total", "Spooled packets committed to the database by the replay.",
-                spoolReplayedPackets.load(ordering: .relaxed))
-        counter("tollgate_spool_quarantined_total", "Spool records or packets that could not be read or replayed, kept in the quarantine folder.",
-                spoolQuarantined.load(ordering: .relaxed))
-        counter("tollgate_spool_skipped_records_total",
-                "Spooled records not replayed because their spool's committed replay position is already past them (see the error log).",
-                spoolSkippedRecords.load(ordering: .relaxed))
+        counter(
+            "tollgate_spool_replayed_packets_total", "Spooled packets committed to the database by the replay.",
+            spoolReplayedPackets.load(ordering: .relaxed))
+        counter(
+            "tollgate_spool_quarantined_total", "Spool records or packets that could not be read or replayed, kept in the quarantine folder.",
+            spoolQuarantined.load(ordering: .relaxed))
+        counter(
+            "tollgate_spool_skipped_records_total",
+            "Spooled records not replayed because their spool's committed replay position is already past them (see the error log).",
+            spoolSkippedRecords.load(ordering: .relaxed))
         gauge("tollgate_spool_bytes", "Octets in the spool waiting for replay.", spoolBytes.load(ordering: .relaxed))
-        gauge("tollgate_spool_foreign_segments",
-              "Spool segments written for another database: kept untouched, never replayed here (see tollgate spool status).",
-              spoolForeignSegments.load(ordering: .relaxed))
-        gauge("tollgate_spool_foreign_bytes", "Octets of the spool segments written for another database.", spoolForeignBytes.load(ordering: .relaxed))
+        gauge(
+            "tollgate_spool_foreign_segments",
+            "Spool segments written for another database: kept untouched, never replayed here (see tollgate spool status).",
+            spoolForeignSegments.load(ordering: .relaxed))
+        gauge(
+            "tollgate_spool_foreign_bytes", "Octets of the spool segments written for another database.", spoolForeignBytes.load(ordering: .relaxed))
         gauge("tollgate_packets_pending", "Packets received and waiting for their batch to commit.", pending.load(ordering: .relaxed))
         gauge("tollgate_sessions_open", "Open sessions in the database (refreshed periodically).", sessionsOpen.load(ordering: .relaxed))
-        counter("tollgate_merged_packets_total", "Logged packets applied to sessions and usage by the merger.", mergedPackets.load(ordering: .relaxed))
+        counter(
+            "tollgate_merged_packets_total", "Logged packets applied to sessions and usage by the merger.", mergedPackets.load(ordering: .relaxed))
         counter("tollgate_merge_batches_total", "Merge transactions committed.", mergeBatches.load(ordering: .relaxed))
-        counter("tollgate_merge_refused_packets_total", "Logged packets the merger could not apply (kept in the log; see the error log).",
-                mergeRefused.load(ordering: .relaxed))
+        counter(
+            "tollgate_merge_refused_packets_total", "Logged packets the merger could not apply (kept in the log; see the error log).",
+            mergeRefused.load(ordering: .relaxed))
         gauge("tollgate_merge_leader", "1 while this collector is the database's merger, 0 while it stands by.", mergeLeader.load(ordering: .relaxed))
         out += "# HELP tollgate_merge_lag_seconds Age of the oldest acknowledged packet whose usage is not visible yet (0: merged up).\n"
         out += "# TYPE tollgate_merge_lag_seconds gauge\ntollgate_merge_lag_seconds \(String(format: "%.3f", mergeLagSeconds))\n"
-        out += mergeDelay.render(name: "tollgate_merge_delay_seconds", help: "Time from a packet's receipt to the commit that made its usage visible.",
-                                 scale: 1_000_000)
+        out += mergeDelay.render(
+            name: "tollgate_merge_delay_seconds", help: "Time from a packet's receipt to the commit that made its usage visible.",
+            scale: 1_000_000)
         out += batchSize.render(name: "tollgate_batch_size", help: "Packets per committed batch.", scale: 1)
         out += commitLatency.render(name: "tollgate_commit_latency_seconds", help: "Time to write and commit one batch.", scale: 1_000_000)
         out += ackLatency.render(name: "tollgate_ack_latency_seconds", help: "Time from receipt to answer.", scale: 1_000_000)

@@ -28,9 +28,10 @@ extension PendingPacket {
     /// The packet as the log keeps it.
     var logEntry: LogEntry {
         let r = item.record
-        return LogEntry(tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
-                        userName: r.status.isSessionEvent ? r.userName : nil, sessionID: r.status.isSessionEvent ? r.sessionID : nil,
-                        packet: datagram)
+        return LogEntry(
+            tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
+            userName: r.status.isSessionEvent ? r.userName : nil, sessionID: r.status.isSessionEvent ? r.sessionID : nil,
+            packet: datagram)
     }
 }
 
@@ -78,13 +79,16 @@ public final class IngestPipeline: @unchecked Sendable {
     private let databaseFailed = Atomic<Int64>(0)
     private let probeRunning = Atomic<Bool>(false)
 
-    public init(configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger, spool: Spool? = nil,
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: PipelineConfiguration, metrics: CollectorMetrics, logger: Logger, spool: Spool? = nil,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
         self.spool = spool
-        self.connect = Self.writerConnect(connect, expecting: spool?.claim.database, timeoutMilliseconds: Int(configuration.commitTimeout / .milliseconds(1)))
+        self.connect = Self.writerConnect(
+            connect, expecting: spool?.claim.database, timeoutMilliseconds: Int(configuration.commitTimeout / .milliseconds(1)))
     }
 
     /// Opens connections for writing accounting: every commit durable before it returns
@@ -93,8 +97,10 @@ public final class IngestPipeline: @unchecked Sendable {
     /// then), and, with `expecting`, only to that database. A connection that reaches another database
     /// (an address re-pointed under a running collector) counts as no connection: batches go
     /// to the spool, which is for the expected database, and the replay waits.
-    public static func writerConnect(_ connect: @escaping @Sendable () throws -> PostgresConnection, expecting: DatabaseIdentity?,
-                                     timeoutMilliseconds: Int) -> @Sendable () throws -> PostgresConnection {
+    public static func writerConnect(
+        _ connect: @escaping @Sendable () throws -> PostgresConnection, expecting: DatabaseIdentity?,
+        timeoutMilliseconds: Int
+    ) -> @Sendable () throws -> PostgresConnection {
         {
             let connection = try connect()
             connection.responseTimeoutMilliseconds = timeoutMilliseconds
@@ -103,7 +109,11 @@ public final class IngestPipeline: @unchecked Sendable {
             if let expecting {
                 let found = try DatabaseIdentity.read(connection)
                 guard found == expecting else {
-                    throw PostgresError(.connection, message: "the database reached is not the one this collector's spool is for (found \(found); expected \(expecting)): nothing is written to it")
+                    throw PostgresError(
+                        .connection,
+                        message:
+                            "the database reached is not the one this collector's spool is for (found \(found); expected \(expecting)): nothing is written to it"
+                    )
                 }
             }
             return connection
@@ -316,14 +326,17 @@ public final class IngestPipeline: @unchecked Sendable {
                             appender = nil
                             noteDatabase(answered: false)
                         }
-                        action = machine.appendFailed(failure, count: batch.count, attempt: attempt, spoolConfigured: spool != nil,
-                                                      now: monotonicMicroseconds())
+                        action = machine.appendFailed(
+                            failure, count: batch.count, attempt: attempt, spoolConfigured: spool != nil,
+                            now: monotonicMicroseconds())
                         // The machine decided on a new connection (unknown trouble): the old one goes.
                         if machine.connection != .connected { appender = nil }
                         if appender == nil, case .append = action { action = spool == nil ? .leaveUnanswered : .spool }
-                        logger.error("batch not appended to the packet log", metadata: [
-                            "packets": "\(batch.count)", "error": "\(error)", "next": "\(action)",
-                        ])
+                        logger.error(
+                            "batch not appended to the packet log",
+                            metadata: [
+                                "packets": "\(batch.count)", "error": "\(error)", "next": "\(action)",
+                            ])
                     }
                 case .appendOneByOne:
                     // One packet the database refuses must not keep the rest of its batch unanswered.
@@ -376,8 +389,9 @@ public final class IngestPipeline: @unchecked Sendable {
     /// leaves it unanswered.
     private func spool(_ batch: [PendingPacket], into spool: Spool, crypto: RADIUSCrypto, sendBatch: OpaquePointer) {
         let packets = batch.map {
-            SpooledPacket(tenantID: $0.item.record.tenantID, nasID: $0.item.record.nasID, receivedAt: $0.item.record.receivedAt,
-                          keepRaw: $0.item.packet != nil, datagram: $0.datagram)
+            SpooledPacket(
+                tenantID: $0.item.record.tenantID, nasID: $0.item.record.nasID, receivedAt: $0.item.record.receivedAt,
+                keepRaw: $0.item.packet != nil, datagram: $0.datagram)
         }
         switch spool.append(packets) {
         case .appended:
@@ -402,9 +416,11 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Leaves packets unanswered (their NAS retransmits) and lets their retransmissions in.
     private func fail(_ packets: [PendingPacket], _ error: any Error) {
         metrics.batchesFailed.add(1, ordering: .relaxed)
-        logger.error("packets not recorded; left unanswered for their NAS to retransmit", metadata: [
-            "packets": "\(packets.count)", "error": "\(error)",
-        ])
+        logger.error(
+            "packets not recorded; left unanswered for their NAS to retransmit",
+            metadata: [
+                "packets": "\(packets.count)", "error": "\(error)",
+            ])
         for packet in packets { packet.listener.forget(packet.dedupKey) }
     }
 
@@ -418,8 +434,10 @@ public final class IngestPipeline: @unchecked Sendable {
             var slot: UInt32 = 0
             for i in indices {
                 let packet = batch[i]
-                let response = RADIUSPacket.accountingResponse(identifier: packet.identifier, requestAuthenticator: packet.requestAuthenticator,
-                                                               secret: packet.secret, crypto: crypto).bytes
+                let response = RADIUSPacket.accountingResponse(
+                    identifier: packet.identifier, requestAuthenticator: packet.requestAuthenticator,
+                    secret: packet.secret, crypto: crypto
+                ).bytes
                 let buffer = tg_udp_batch_slot(sendBatch, slot, nil, nil)!
                 response.withUnsafeBytes { buffer.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 20) }
                 _ = packet.peer.withSockaddr { tg_udp_batch_prepare(sendBatch, slot, 20, $0, $1) }
@@ -443,8 +461,9 @@ public final class IngestPipeline: @unchecked Sendable {
             for packet in remaining {
                 metrics.dropped(.storageUnavailable, tenantID: packet.item.record.tenantID, nasID: packet.item.record.nasID)
             }
-            logger.error("stopping with the database unreachable: packets left unanswered for their NAS to retransmit",
-                         metadata: ["packets": "\(remaining.count)"])
+            logger.error(
+                "stopping with the database unreachable: packets left unanswered for their NAS to retransmit",
+                metadata: ["packets": "\(remaining.count)"])
         }
     }
 }

@@ -90,8 +90,10 @@ final class MergeWorker: @unchecked Sendable {
                 if currentWriter == nil || currentWriter?.connection.isConnected == false {
                     currentWriter = try AccountingWriter(connection: try connect(), cache: SessionCache(capacity: cacheCapacity))
                 }
-                outcome = .success(try currentWriter!.write(current.items, fence: MergeLeadership.fence(current.epoch),
-                                                            rebootsElsewhere: current.reboots))
+                outcome = .success(
+                    try currentWriter!.write(
+                        current.items, fence: MergeLeadership.fence(current.epoch),
+                        rebootsElsewhere: current.reboots))
             } catch {
                 if currentWriter?.connection.isConnected == false { currentWriter = nil }
                 outcome = .failure(error)

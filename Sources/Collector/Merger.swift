@@ -55,8 +55,10 @@ public final class Merger: @unchecked Sendable {
     public var onUsageCommitted: (@Sendable ([UsageCommitted]) -> Void)?
 
     /// `connect`: connections to the database (`IngestPipeline.writerConnect` makes them durable and writable).
-    public init(configuration: MergerConfiguration, metrics: CollectorMetrics, logger: Logger,
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: MergerConfiguration, metrics: CollectorMetrics, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
@@ -152,8 +154,9 @@ public final class Merger: @unchecked Sendable {
                             nextRetire = now + 10_000_000
                             try PacketLog.retireFinished(lead.connection)
                         }
-                        let cut = MergeCut.cut(try PacketLog.readUnmerged(lead.connection, limitPerStream: configuration.batchPerStream),
-                                               limitPerStream: configuration.batchPerStream)
+                        let cut = MergeCut.cut(
+                            try PacketLog.readUnmerged(lead.connection, limitPerStream: configuration.batchPerStream),
+                            limitPerStream: configuration.batchPerStream)
                         batch = cut.packets
                         more = cut.more
                         if batch.isEmpty {
@@ -169,8 +172,9 @@ public final class Merger: @unchecked Sendable {
                         try applyOneByOne(batch, with: lead)
                     }
                     let drained = oneByOne ? false : !more
-                    metrics.mergeOldestUnmerged.store(drained ? 0 : try PacketLog.oldestUnmerged(lead.connection) ?? 0,
-                                                      ordering: .relaxed)
+                    metrics.mergeOldestUnmerged.store(
+                        drained ? 0 : try PacketLog.oldestUnmerged(lead.connection) ?? 0,
+                        ordering: .relaxed)
                     batch = []
                     action = machine.merged(drained: drained, now: monotonicMicroseconds())
                 } catch {
@@ -204,12 +208,14 @@ public final class Merger: @unchecked Sendable {
         let lead = try MergeLead(connection: connection, configuration: configuration, connect: connect)
         defer { lead.stop() }
         while Date() < deadline {
-            let batch = MergeCut.cut(try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream),
-                                     limitPerStream: configuration.batchPerStream).packets
+            let batch = MergeCut.cut(
+                try PacketLog.readUnmerged(connection, limitPerStream: configuration.batchPerStream),
+                limitPerStream: configuration.batchPerStream
+            ).packets
             if batch.isEmpty { return true }
             do {
                 try apply(batch, with: lead)
-            } catch where WriteFailure(error) == .dataRefused && connection.isConnected {
+            } catch  where WriteFailure(error) == .dataRefused && connection.isConnected {
                 try applyOneByOne(batch, with: lead)
             }
         }
@@ -241,8 +247,9 @@ public final class Merger: @unchecked Sendable {
             } catch {
                 // Verified before it was logged, so only a damaged row ends here: it stays in the log.
                 refusals.append(PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "no longer decodes: \(error)"))
-                logger.error("logged packet no longer decodes; left in the log, not applied",
-                             metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
+                logger.error(
+                    "logged packet no longer decodes; left in the log, not applied",
+                    metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
             }
         }
         let rebootRecords = reboots.map(\.record)
@@ -290,13 +297,18 @@ public final class Merger: @unchecked Sendable {
         for packet in packets where !stopping.load(ordering: .relaxed) {
             do {
                 try apply([packet], with: lead)
-            } catch where WriteFailure(error) == .dataRefused && lead.connection.isConnected {
+            } catch  where WriteFailure(error) == .dataRefused && lead.connection.isConnected {
                 metrics.mergeRefused.add(1, ordering: .relaxed)
-                logger.error("the database refused a logged packet; left in the log, not applied",
-                             metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
-                try lead.coordinator.write([], alsoRun: [PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
-                                                         PacketLog.advance([packet.stream: packet.seq])],
-                                           fence: MergeLeadership.fence(lead.epoch))
+                logger.error(
+                    "the database refused a logged packet; left in the log, not applied",
+                    metadata: ["stream": "\(packet.stream)", "seq": "\(packet.seq)", "error": "\(error)"])
+                try lead.coordinator.write(
+                    [],
+                    alsoRun: [
+                        PacketLog.refusal(stream: packet.stream, seq: packet.seq, error: "\(error)"),
+                        PacketLog.advance([packet.stream: packet.seq]),
+                    ],
+                    fence: MergeLeadership.fence(lead.epoch))
             }
         }
     }

@@ -127,8 +127,9 @@ public struct NASRegistry: Sendable {
             guard var length = parts.count == 2 ? Int(parts[1]) : (ipv4Text ? 32 : 128) else { continue }
             if ipv4Text { length += 96 }
             guard (0...128).contains(length) else { continue }
-            let nas = KnownNAS(tenantID: d.tenantID, nasID: d.id, name: d.name, identifier: d.identifier, secret: device.secret,
-                               requireMessageAuthenticator: d.requireMessageAuthenticator)
+            let nas = KnownNAS(
+                tenantID: d.tenantID, nasID: d.id, name: d.name, identifier: d.identifier, secret: device.secret,
+                requireMessageAuthenticator: d.requireMessageAuthenticator)
             if length == 128 {
                 exact[d.listener, default: [:]][address, default: []].append(nas)
             } else {
@@ -211,4 +212,3 @@ public struct NASRegistry: Sendable {
         return candidates.first { $0.identifier == nil }
     }
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Addresses as configuration writes them: `host:port`, `[ipv6]:port` or `*:port`, with a

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An IPv4 or IPv6 address and port as the kernel takes it: a peer's address as received
@@ -35,7 +35,8 @@ public struct SocketAddress: @unchecked Sendable {
                 return IPAddress(ipv4: v4)
             }
             if family == AF_INET6 {
-                var high: UInt64 = 0, low: UInt64 = 0
+                var high: UInt64 = 0
+                var low: UInt64 = 0
                 for i in 0..<8 { high = high << 8 | UInt64(raw[8 + i]) }
                 for i in 0..<8 { low = low << 8 | UInt64(raw[16 + i]) }
                 return IPAddress(high: high, low: low)

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Storage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Settings of the on-disk spool.
@@ -120,7 +121,9 @@ public final class Spool: @unchecked Sendable {
         guard lockFD >= 0 else { throw SpoolError.io("cannot open \(directory)/lock: \(Self.errorText())") }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(lockFD)
-            throw SpoolError.io("the spool \(directory) is in use by another collector or spool command; give each collector its own data_directory or spool_directory, and stop the collector before `tollgate spool replay` or `set-aside`")
+            throw SpoolError.io(
+                "the spool \(directory) is in use by another collector or spool command; give each collector its own data_directory or spool_directory, and stop the collector before `tollgate spool replay` or `set-aside`"
+            )
         }
         var status = stat()
         if fstat(lockFD, &status) == 0 { lockFile = (UInt64(status.st_dev), UInt64(status.st_ino)) }
@@ -147,9 +150,11 @@ public final class Spool: @unchecked Sendable {
                 let target = directory + "/quarantine/" + (found.path as NSString).lastPathComponent + ".unidentified"
                 if rename(found.path, target) == 0 {
                     metrics.spoolQuarantined.add(1, ordering: .relaxed)
-                    logger.error("spool segment without a readable header quarantined, not replayed: inspect it", metadata: [
-                        "path": "\(target)", "reason": "\(reason)",
-                    ])
+                    logger.error(
+                        "spool segment without a readable header quarantined, not replayed: inspect it",
+                        metadata: [
+                            "path": "\(target)", "reason": "\(reason)",
+                        ])
                 } else {
                     throw SpoolError.io("cannot move \(found.path) to the quarantine folder: \(Self.errorText())")
                 }
@@ -161,8 +166,10 @@ public final class Spool: @unchecked Sendable {
             lastSequenceSeen = max(lastSequenceSeen, found.firstSequence)
             if claim.claims(header) {
                 if header == nil { unidentified += 1 }
-                segments.append(Segment(firstSequence: found.firstSequence, path: found.path, size: found.size, dataStart: found.dataStart,
-                                        spoolID: header?.spoolID.uuidString.lowercased() ?? storedID ?? ""))
+                segments.append(
+                    Segment(
+                        firstSequence: found.firstSequence, path: found.path, size: found.size, dataStart: found.dataStart,
+                        spoolID: header?.spoolID.uuidString.lowercased() ?? storedID ?? ""))
                 totalBytes += found.size
             } else {
                 foreignByDatabase[header?.database, default: ForeignSpool(database: header?.database, segments: 0, bytes: 0)].segments += 1
@@ -173,28 +180,36 @@ public final class Spool: @unchecked Sendable {
         }
         foreign = foreignByDatabase.values.sorted { $0.bytes > $1.bytes }
         if unidentified > 0 && storedID == nil {
-            logger.warning("spool id missing: the segments from before database identities were recorded will be replayed from their start",
-                           metadata: ["spool": "\(directory)"])
+            logger.warning(
+                "spool id missing: the segments from before database identities were recorded will be replayed from their start",
+                metadata: ["spool": "\(directory)"])
         }
         // Without an `id` file, old segments get this start's id: nothing is stored under it yet.
         for index in segments.indices where segments[index].spoolID.isEmpty { segments[index].spoolID = id }
         if unidentified > 0 {
-            logger.warning("spool segments from before database identities were recorded: replaying them into this database, the one this collector uses", metadata: [
-                "spool": "\(directory)", "segments": "\(unidentified)", "database": "\(claim.database)",
-            ])
+            logger.warning(
+                "spool segments from before database identities were recorded: replaying them into this database, the one this collector uses",
+                metadata: [
+                    "spool": "\(directory)", "segments": "\(unidentified)", "database": "\(claim.database)",
+                ])
         }
         for other in foreign {
-            logger.error("spool holds batches written for another database: they are kept untouched and not replayed here; replay them into their database with `tollgate spool replay --database-url URL`, or move them away with `tollgate spool set-aside`", metadata: [
-                "spool": "\(directory)", "written_for": "\(other.database.map(String.init(describing:)) ?? "unknown (written before identities were recorded)")",
-                "this_database": "\(claim.database)", "segments": "\(other.segments)", "bytes": "\(other.bytes)",
-            ])
+            logger.error(
+                "spool holds batches written for another database: they are kept untouched and not replayed here; replay them into their database with `tollgate spool replay --database-url URL`, or move them away with `tollgate spool set-aside`",
+                metadata: [
+                    "spool": "\(directory)",
+                    "written_for": "\(other.database.map(String.init(describing:)) ?? "unknown (written before identities were recorded)")",
+                    "this_database": "\(claim.database)", "segments": "\(other.segments)", "bytes": "\(other.bytes)",
+                ])
         }
         if let last = segments.last {
             lastSequenceSeen = max(lastSequenceSeen, lastSequence(in: last) ?? 0)
             active = true
-            logger.warning("spool holds batches not yet in the database; replaying them once it answers", metadata: [
-                "spool": "\(directory)", "bytes": "\(totalBytes)", "segments": "\(segments.count)",
-            ])
+            logger.warning(
+                "spool holds batches not yet in the database; replaying them once it answers",
+                metadata: [
+                    "spool": "\(directory)", "bytes": "\(totalBytes)", "segments": "\(segments.count)",
+                ])
         }
         // Record numbers never go back: each start numbers on from at least the wall clock in
         // microseconds, which every earlier record's number is below (one number per batch
@@ -234,9 +249,11 @@ public final class Spool: @unchecked Sendable {
             }
             try syncDirectory(folder)
             try syncDirectory()
-            logger.notice("spool segments of other databases set aside; no collector reads them", metadata: [
-                "folder": "\(folder)", "segments": "\(foreignPaths.count)",
-            ])
+            logger.notice(
+                "spool segments of other databases set aside; no collector reads them",
+                metadata: [
+                    "folder": "\(folder)", "segments": "\(foreignPaths.count)",
+                ])
             foreignPaths = []
             foreign = []
             foreignBytes = 0
@@ -344,15 +361,17 @@ public final class Spool: @unchecked Sendable {
         defer { lock.unlock() }
         let sequence = nextSequence
         let record = SpoolFormat.encode(sequence: sequence, packets: packets)
-        let newSegment = !writing || (segments.last!.size > segments.last!.dataStart && segments.last!.size + record.count > configuration.segmentBytes)
+        let newSegment =
+            !writing || (segments.last!.size > segments.last!.dataStart && segments.last!.size + record.count > configuration.segmentBytes)
         let header = newSegment ? SpoolFormat.encodeSegmentHeader(segmentHeader) : []
         guard totalBytes + foreignBytes + header.count + record.count <= configuration.maxBytes else {
             refusal = .full
             let now = Int64(Date().timeIntervalSince1970)
             if now - lastFullLog >= 10 {
                 lastFullLog = now
-                logger.error("spool full: packets are left unanswered (their NAS devices retransmit) until the database takes the spooled batches",
-                             metadata: ["spool": "\(configuration.directory)", "bytes": "\(totalBytes)", "max_bytes": "\(configuration.maxBytes)"])
+                logger.error(
+                    "spool full: packets are left unanswered (their NAS devices retransmit) until the database takes the spooled batches",
+                    metadata: ["spool": "\(configuration.directory)", "bytes": "\(totalBytes)", "max_bytes": "\(configuration.maxBytes)"])
             }
             return .full
         }
@@ -553,9 +572,11 @@ public final class Spool: @unchecked Sendable {
             return nil
         }
         metrics.spoolQuarantined.add(1, ordering: .relaxed)
-        logger.error("spool data quarantined, not replayed: inspect it, nothing else refers to it", metadata: [
-            "path": "\(path)", "reason": "\(reason)",
-        ])
+        logger.error(
+            "spool data quarantined, not replayed: inspect it, nothing else refers to it",
+            metadata: [
+                "path": "\(path)", "reason": "\(reason)",
+            ])
         return path
     }
 

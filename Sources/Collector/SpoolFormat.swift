@@ -138,7 +138,8 @@ public enum SpoolFormat {
         if bytes.isEmpty { return .empty }
         if bytes.count >= 4, Array(bytes[0..<4]) == magic { return .legacy }
         guard bytes.count >= 12, Array(bytes[0..<4]) == segmentMagic else {
-            return .unreadable(bytes.count < 12 && segmentMagic.starts(with: bytes.prefix(4)) ? "segment header cut short" : "no segment header (magic)")
+            return .unreadable(
+                bytes.count < 12 && segmentMagic.starts(with: bytes.prefix(4)) ? "segment header cut short" : "no segment header (magic)")
         }
         return bytes.withUnsafeBytes { raw -> SegmentStart in
             let length = Int(read32(raw, 4))
@@ -151,8 +152,9 @@ public enum SpoolFormat {
             guard let name = String(validating: Array(body[42..<length]), as: UTF8.self) else {
                 return .unreadable("segment header database name is not UTF-8")
             }
-            let database = DatabaseIdentity(installationID: uuid(body, 17), systemIdentifier: Int64(bitPattern: read64(body, 33)),
-                                            databaseName: name)
+            let database = DatabaseIdentity(
+                installationID: uuid(body, 17), systemIdentifier: Int64(bitPattern: read64(body, 33)),
+                databaseName: name)
             return .header(SegmentHeader(spoolID: uuid(body, 1), database: database), length: 12 + length)
         }
     }
@@ -189,8 +191,9 @@ public enum SpoolFormat {
         guard bytes.count >= headerLength + length else { return .incomplete }
         let sequence = Int64(bitPattern: read64(bytes, 8))
         let stored = read32(bytes, 16)
-        let computed = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[headerLength..<(headerLength + length)]),
-                                       continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[8..<16])))
+        let computed = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[headerLength..<(headerLength + length)]),
+            continuing: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[8..<16])))
         let total = headerLength + length
         guard stored == computed else { return .corrupt("checksum mismatch in record \(sequence)", length: total) }
         var offset = headerLength
@@ -208,8 +211,10 @@ public enum SpoolFormat {
             let datagramLength = Int(read16(bytes, offset + 25))
             offset += 27
             guard offset + datagramLength <= end else { return .corrupt("record \(sequence) ends inside a datagram", length: total) }
-            packets.append(SpooledPacket(tenantID: tenantID, nasID: nasID, receivedAt: receivedAt, keepRaw: flags & 1 != 0,
-                                         datagram: Array(bytes[offset..<(offset + datagramLength)])))
+            packets.append(
+                SpooledPacket(
+                    tenantID: tenantID, nasID: nasID, receivedAt: receivedAt, keepRaw: flags & 1 != 0,
+                    datagram: Array(bytes[offset..<(offset + datagramLength)])))
             offset += datagramLength
         }
         guard offset == end else { return .corrupt("record \(sequence) has \(end - offset) octets after its packets", length: total) }

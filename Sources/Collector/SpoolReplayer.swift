@@ -126,8 +126,10 @@ public final class SpoolReplayer: @unchecked Sendable {
     /// Any failure but the database refusing a packet's data leaves the position where it was
     /// (the record is tried again later): a read-only or full database, a deadlock or a lost
     /// connection never sets acknowledged packets aside.
-    private func replay(_ sequence: Int64, _ packets: [SpooledPacket], spoolID: String, from position: SpoolPosition,
-                        with writer: PacketLogAppender) throws {
+    private func replay(
+        _ sequence: Int64, _ packets: [SpooledPacket], spoolID: String, from position: SpoolPosition,
+        with writer: PacketLogAppender
+    ) throws {
         if sequence < position.record || (sequence == position.record && position.items >= packets.count) {
             noteSkipped(sequence, packets.count, spoolID: spoolID, position: position)
             return
@@ -140,9 +142,14 @@ public final class SpoolReplayer: @unchecked Sendable {
             do {
                 let packet = try RADIUSPacket(decoding: spooled.datagram)
                 let r = AccountingListener.record(packet, tenantID: spooled.tenantID, nasID: spooled.nasID, receivedAt: spooled.receivedAt)
-                items.append((index, LogEntry(tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
-                                              userName: r.status.isSessionEvent ? r.userName : nil,
-                                              sessionID: r.status.isSessionEvent ? r.sessionID : nil, packet: spooled.datagram)))
+                items.append(
+                    (
+                        index,
+                        LogEntry(
+                            tenantID: r.tenantID, nasID: r.nasID, receivedAt: r.receivedAt, statusType: r.status.rawValue,
+                            userName: r.status.isSessionEvent ? r.userName : nil,
+                            sessionID: r.status.isSessionEvent ? r.sessionID : nil, packet: spooled.datagram)
+                    ))
             } catch {
                 try setAside(sequence, index, packets[index], reason: "spooled datagram no longer decodes: \(error)")
             }
@@ -152,7 +159,7 @@ public final class SpoolReplayer: @unchecked Sendable {
             try writer.append(items.map(\.item), alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: end)])
             metrics.spoolReplayedPackets.add(items.count, ordering: .relaxed)
             merger?.wake()
-        } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
+        } catch  where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
             // Something in the record's data is refused: commit its packets one by one (each
             // with the position after it), so only the refused ones are set aside.
             logger.warning("spooled batch refused; replaying its packets one by one", metadata: ["record": "\(sequence)", "error": "\(error)"])
@@ -161,7 +168,7 @@ public final class SpoolReplayer: @unchecked Sendable {
                 do {
                     try writer.append([item], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                     metrics.spoolReplayedPackets.add(1, ordering: .relaxed)
-                } catch where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
+                } catch  where WriteFailure(error) == .dataRefused && writer.connection.isConnected {
                     try setAside(sequence, index, packets[index], reason: "the database refused the packet: \(error)")
                     try writer.append([], alsoRun: [SpoolProgress.advance(spoolID: spoolID, to: after)])
                 }
@@ -187,11 +194,13 @@ public final class SpoolReplayer: @unchecked Sendable {
     private func reportSkipped() {
         guard let run = skipped else { return }
         skipped = nil
-        logger.error("""
+        logger.error(
+            """
             spooled records not replayed: the database's replay position for their spool id is already past them, so they were \
             committed before (their segment was read again after a restart); if the database was restored from a backup or \
             spool_progress was edited since, check the totals against the log
-            """, metadata: [
+            """,
+            metadata: [
                 "spool": "\(spool.configuration.directory)", "spool_id": "\(run.spoolID)",
                 "position": "\(run.position.record)/\(run.position.items)", "first_record": "\(run.first)", "last_record": "\(run.last)",
                 "records": "\(run.records)", "packets": "\(run.packets)",
@@ -199,7 +208,8 @@ public final class SpoolReplayer: @unchecked Sendable {
     }
 
     private func setAside(_ sequence: Int64, _ index: Int, _ packet: SpooledPacket, reason: String) throws {
-        guard spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [packet]), name: "\(sequence)-\(index).packet", reason: reason) != nil else {
+        guard spool.quarantine(SpoolFormat.encode(sequence: sequence, packets: [packet]), name: "\(sequence)-\(index).packet", reason: reason) != nil
+        else {
             throw Spool.SpoolError.io("cannot write to the quarantine folder")
         }
     }

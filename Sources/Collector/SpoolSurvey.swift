@@ -1,7 +1,8 @@
 import Foundation
 import Storage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a spool folder holds, read without its lock and without changing anything (for
@@ -42,7 +43,8 @@ public enum SpoolSurvey {
             let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw Spool.SpoolError.io("cannot open the spool segment \(path): \(String(cString: strerror(errno))); make it readable or move it out of the spool folder")
+                throw Spool.SpoolError.io(
+                    "cannot open the spool segment \(path): \(String(cString: strerror(errno))); make it readable or move it out of the spool folder")
             }
             defer { close(fd) }
             var status = stat()
@@ -77,8 +79,9 @@ public enum SpoolSurvey {
     /// Every segment of `directory` with its records and packets counted.
     public static func summarize(_ directory: String) throws -> [SegmentSummary] {
         try segments(in: directory).map { segment in
-            var summary = SegmentSummary(name: (segment.path as NSString).lastPathComponent, header: segment.header, unreadable: nil,
-                                         records: 0, packets: 0, bytes: segment.size, damagedBytes: 0)
+            var summary = SegmentSummary(
+                name: (segment.path as NSString).lastPathComponent, header: segment.header, unreadable: nil,
+                records: 0, packets: 0, bytes: segment.size, damagedBytes: 0)
             switch segment.start {
             case .unreadable(let reason):
                 summary.unreadable = reason

@@ -9,8 +9,9 @@ extension TollgateConsole {
             let query = Result { try AuditQuery(request) }
             return try await page(request, .audit) { viewer, connection in
                 let query = try query.get()
-                let page = try AuditLog(connection: connection).page(tenant: try viewer.tenant(), action: query.action, before: query.before,
-                                                                     after: query.after, limit: query.limit)
+                let page = try AuditLog(connection: connection).page(
+                    tenant: try viewer.tenant(), action: query.action, before: query.before,
+                    after: query.after, limit: query.limit)
                 return PageView(title: ConsoleSection.audit.title, template: "audit.list", data: AuditView(query: query, page: page))
             }
         }
@@ -59,8 +60,10 @@ struct AuditQuery: Sendable {
 
     /// The page's link with `before` or `after` set, keeping the filter and the limit.
     func link(before: Int64? = nil, after: Int64? = nil) -> String {
-        let parameters: [(String, String?)] = [("action", action), ("limit", limit == 50 ? nil : String(limit)),
-                                               ("before", before.map(String.init)), ("after", after.map(String.init))]
+        let parameters: [(String, String?)] = [
+            ("action", action), ("limit", limit == 50 ? nil : String(limit)),
+            ("before", before.map(String.init)), ("after", after.map(String.init)),
+        ]
         let text = parameters.compactMap { name, value in value.map { "\(name)=\(ConsolePath.segment($0))" } }.joined(separator: "&")
         return text.isEmpty ? "/console/audit" : "/console/audit?" + text
     }

@@ -31,7 +31,8 @@ enum BillingPresentation {
     static func hour(_ text: String) -> Int64? {
         let parts = Array(text.utf8)
         guard parts.count == 17, text.hasSuffix(":00Z"), parts[10] == UInt8(ascii: "T"),
-              let day = CivilDate(String(text.prefix(10))), let h = Int(String(text.dropFirst(11).prefix(2))), (0...23).contains(h) else { return nil }
+            let day = CivilDate(String(text.prefix(10))), let h = Int(String(text.dropFirst(11).prefix(2))), (0...23).contains(h)
+        else { return nil }
         return day.dayNumber * 86400 + Int64(h) * 3600
     }
 

@@ -11,8 +11,10 @@ public struct ConsoleSettings: Sendable, Equatable {
     public var loginAttempts = 5
     public var loginWindow: Duration = .seconds(5 * 60)
 
-    public init(idleTimeout: Duration = .seconds(30 * 60), lifetime: Duration = .seconds(12 * 3600), secureCookies: Bool = false,
-                loginAttempts: Int = 5, loginWindow: Duration = .seconds(5 * 60)) {
+    public init(
+        idleTimeout: Duration = .seconds(30 * 60), lifetime: Duration = .seconds(12 * 3600), secureCookies: Bool = false,
+        loginAttempts: Int = 5, loginWindow: Duration = .seconds(5 * 60)
+    ) {
         self.idleTimeout = idleTimeout
         self.lifetime = lifetime
         self.secureCookies = secureCookies

@@ -68,8 +68,9 @@ extension TollgateConsole {
                 let entered = fields["period"] ?? ""
                 do {
                     let period = try Self.period(try fields.required("period", label: "Period", maxLength: 40))
-                    let result = try InvoiceStore(connection: connection).run(tenant: try viewer.tenant(), period: period, finalize: false,
-                                                                              audit: viewer.audit("invoice_run.created", period))
+                    let result = try InvoiceStore(connection: connection).run(
+                        tenant: try viewer.tenant(), period: period, finalize: false,
+                        audit: viewer.audit("invoice_run.created", period))
                     return .redirect("/console/invoices/\(result.ratedPeriod)")
                 } catch {
                     guard let known = ConsoleError.from(error), known.status == .badRequest || known.status == .conflict else { throw error }
@@ -91,17 +92,21 @@ extension TollgateConsole {
             return try await form(request, .invoices, roles: [.billing]) { viewer, fields, connection in
                 let period = try Self.pathPeriod(raw)
                 let tenant = try viewer.tenant()
-                guard let summary = try InvoiceStore(connection: connection).runSummary(tenant: tenant, period: period) else { throw ConsoleError.notFound }
+                guard let summary = try InvoiceStore(connection: connection).runSummary(tenant: tenant, period: period) else {
+                    throw ConsoleError.notFound
+                }
                 guard summary.drafts > 0 else {
                     throw ConsoleError(.conflict, "Every invoice of \(period) is already final; corrections go on the next period's drafts.")
                 }
                 guard fields["confirm"] == "yes" else {
-                    let confirm = ConfirmPage(csrf: viewer.csrfToken, run: Self.runRow(summary), lines: summary.lines ?? 0,
-                                              action: "/console/invoices/\(period)/finalize", back: "/console/invoices/\(period)")
+                    let confirm = ConfirmPage(
+                        csrf: viewer.csrfToken, run: Self.runRow(summary), lines: summary.lines ?? 0,
+                        action: "/console/invoices/\(period)/finalize", back: "/console/invoices/\(period)")
                     return .page(PageView(title: "Finalize \(period)?", template: "billing-confirm-finalize", data: confirm))
                 }
-                _ = try InvoiceStore(connection: connection).run(tenant: tenant, period: period, finalize: true,
-                                                                 audit: viewer.audit("invoice_run.finalized", period))
+                _ = try InvoiceStore(connection: connection).run(
+                    tenant: tenant, period: period, finalize: true,
+                    audit: viewer.audit("invoice_run.finalized", period))
                 return .redirect("/console/invoices/\(period)")
             }
         }
@@ -110,10 +115,12 @@ extension TollgateConsole {
             return try await page(request, .invoices) { viewer, connection in
                 let (_, invoice) = try Self.invoice(viewer, connection, rawPeriod, rawID)
                 let view = InvoiceView(invoice)
-                return PageView(title: "Invoice \(invoice.id) · \(invoice.subscriber) · \(invoice.period)", template: "billing-invoice",
-                                data: InvoicePage(invoice: view,
-                                                  lines: invoice.lines.enumerated().map { LineView($1, position: $0 + 1, currency: invoice.currency, invoiceHref: view.href) },
-                                                  runHref: "/console/invoices/\(invoice.period)"))
+                return PageView(
+                    title: "Invoice \(invoice.id) · \(invoice.subscriber) · \(invoice.period)", template: "billing-invoice",
+                    data: InvoicePage(
+                        invoice: view,
+                        lines: invoice.lines.enumerated().map { LineView($1, position: $0 + 1, currency: invoice.currency, invoiceHref: view.href) },
+                        runHref: "/console/invoices/\(invoice.period)"))
             }
         }
         router.get("console/invoices/{period}/{invoice}/lines/{position}") { request, context in
@@ -124,16 +131,19 @@ extension TollgateConsole {
             }
         }
         router.get("console/invoices/{period}/{invoice}/lines/{position}/hours/{hour}") { request, context in
-            let raw = (context.parameters.get("period") ?? "", context.parameters.get("invoice") ?? "", context.parameters.get("position") ?? "",
-                       context.parameters.get("hour") ?? "")
+            let raw = (
+                context.parameters.get("period") ?? "", context.parameters.get("invoice") ?? "", context.parameters.get("position") ?? "",
+                context.parameters.get("hour") ?? ""
+            )
             return try await page(request, .invoices) { viewer, connection in
                 let trail = try LineTrail.load(viewer, connection, raw.0, raw.1, raw.2)
                 guard let hour = BillingPresentation.hour(raw.3), let bucket = trail.buckets?.first(where: { $0.usage.hour == hour }) else {
                     throw ConsoleError(.notFound, "This line counted no bucket of that hour.")
                 }
                 let sessions = try UsageTrailStore(connection: connection).sessions(tenant: trail.tenant, user: trail.invoice.subscriber, hour: hour)
-                return PageView(title: "Sessions of \(BillingPresentation.hour(hour)) · \(trail.invoice.subscriber)", template: "billing-hour",
-                                data: trail.hourPage(bucket, sessions: sessions))
+                return PageView(
+                    title: "Sessions of \(BillingPresentation.hour(hour)) · \(trail.invoice.subscriber)", template: "billing-hour",
+                    data: trail.hourPage(bucket, sessions: sessions))
             }
         }
         router.get("console/invoices/{period}/{invoice}/sessions/{session}") { request, context in
@@ -145,8 +155,9 @@ extension TollgateConsole {
                 let found = try UsageTrailStore(connection: connection).packets(tenant: tenant, sessionID: id)
                 // Only the invoice's subscriber's sessions belong to its trail.
                 guard found.session.user == invoice.subscriber else { throw ConsoleError(.notFound, "no session \(id) of \(invoice.subscriber)") }
-                return PageView(title: "Packets of session \(found.session.sessionID) · \(invoice.subscriber)", template: "billing-packets",
-                                data: PacketsPage(invoice: InvoiceView(invoice), session: found.session, logged: found.packets, dictionary: dictionary))
+                return PageView(
+                    title: "Packets of session \(found.session.sessionID) · \(invoice.subscriber)", template: "billing-packets",
+                    data: PacketsPage(invoice: InvoiceView(invoice), session: found.session, logged: found.packets, dictionary: dictionary))
             }
         }
     }
@@ -157,8 +168,9 @@ extension TollgateConsole {
         let tenant = try viewer.tenant()
         let runs = try InvoiceStore(connection: connection).runs(tenant: tenant)
         let suggested = period.isEmpty ? lastCycle(tenant).description : period
-        return PageView(title: "Invoices", template: "billing-runs",
-                        data: RunsPage(csrf: viewer.csrfToken, runs: runs.map(runRow), period: suggested, error: error))
+        return PageView(
+            title: "Invoices", template: "billing-runs",
+            data: RunsPage(csrf: viewer.csrfToken, runs: runs.map(runRow), period: suggested, error: error))
     }
 
     static func runPage(_ viewer: Viewer, _ connection: PostgresConnection, period: String, query: FormFields) throws -> PageView {
@@ -179,25 +191,30 @@ extension TollgateConsole {
         func link(sort: InvoiceSort, descending: Bool, page: Int) -> String {
             "\(base)?sort=\(sort.rawValue)&dir=\(descending ? "desc" : "asc")&limit=\(limit)&page=\(page)"
         }
-        let columns: [(InvoiceSort, String, Bool)] = [(.id, "Invoice", true), (.user, "Subscriber", false), (.status, "Status", false),
-                                                      (.subtotal, "Subtotal", true), (.tax, "Tax", true), (.total, "Total", true)]
+        let columns: [(InvoiceSort, String, Bool)] = [
+            (.id, "Invoice", true), (.user, "Subscriber", false), (.status, "Status", false),
+            (.subtotal, "Subtotal", true), (.tax, "Tax", true), (.total, "Total", true),
+        ]
         let headers = columns.map { column, label, numeric in
-            SortHeader(label: label, href: link(sort: column, descending: column == sort ? !descending : false, page: 1),
-                       ariaSort: column == sort ? (descending ? "descending" : "ascending") : nil, numeric: numeric)
+            SortHeader(
+                label: label, href: link(sort: column, descending: column == sort ? !descending : false, page: 1),
+                ariaSort: column == sort ? (descending ? "descending" : "ascending") : nil, numeric: numeric)
         }
-        let data = RunPage(csrf: viewer.csrfToken, run: runRow(summary), lines: summary.lines ?? 0, headers: headers,
-                           invoices: found.invoices.map(InvoiceView.init), finalizeAction: "\(base)/finalize", canFinalize: summary.drafts > 0,
-                           previous: page > 1 ? link(sort: sort, descending: descending, page: page - 1) : nil,
-                           next: found.more ? link(sort: sort, descending: descending, page: page + 1) : nil,
-                           first: found.invoices.isEmpty ? 0 : offset + 1, last: offset + found.invoices.count)
+        let data = RunPage(
+            csrf: viewer.csrfToken, run: runRow(summary), lines: summary.lines ?? 0, headers: headers,
+            invoices: found.invoices.map(InvoiceView.init), finalizeAction: "\(base)/finalize", canFinalize: summary.drafts > 0,
+            previous: page > 1 ? link(sort: sort, descending: descending, page: page - 1) : nil,
+            next: found.more ? link(sort: sort, descending: descending, page: page + 1) : nil,
+            first: found.invoices.isEmpty ? 0 : offset + 1, last: offset + found.invoices.count)
         return PageView(title: "Invoice run \(period)", template: "billing-run", data: data)
     }
 
     static func runRow(_ run: InvoiceRunSummary) -> RunRow {
-        RunRow(period: run.period, href: "/console/invoices/\(run.period)", state: run.state, drafts: run.drafts, finals: run.finals,
-               currency: run.currency, subtotal: BillingPresentation.money(run.subtotal, run.currency),
-               tax: BillingPresentation.money(run.tax, run.currency), total: BillingPresentation.money(run.total, run.currency),
-               lastRatedAt: run.lastRatedAt, finalizedAt: run.finalizedAt)
+        RunRow(
+            period: run.period, href: "/console/invoices/\(run.period)", state: run.state, drafts: run.drafts, finals: run.finals,
+            currency: run.currency, subtotal: BillingPresentation.money(run.subtotal, run.currency),
+            tax: BillingPresentation.money(run.tax, run.currency), total: BillingPresentation.money(run.total, run.currency),
+            lastRatedAt: run.lastRatedAt, finalizedAt: run.finalizedAt)
     }
 
     // MARK: Input
@@ -216,8 +233,9 @@ extension TollgateConsole {
     static func period(_ text: String) throws -> String {
         let bytes = Array(text.utf8)
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-"),
-              bytes.enumerated().allSatisfy({ $0.offset == 4 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0.element) }),
-              let year = Int(text.prefix(4)), (1100...8999).contains(year), let month = Int(text.suffix(2)), (1...12).contains(month) else {
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0.element) }),
+            let year = Int(text.prefix(4)), (1100...8999).contains(year), let month = Int(text.suffix(2)), (1...12).contains(month)
+        else {
             throw ConsoleError(.badRequest, "period: '\(text)' is not YYYY-MM (years 1100-8999)")
         }
         return text

@@ -19,7 +19,9 @@ struct LineTrail {
     var invoiceHref: String { InvoiceView(invoice).href }
     var lineHref: String { "\(invoiceHref)/lines/\(position)" }
 
-    static func load(_ viewer: Viewer, _ connection: PostgresConnection, _ rawPeriod: String, _ rawID: String, _ rawPosition: String) throws -> LineTrail {
+    static func load(_ viewer: Viewer, _ connection: PostgresConnection, _ rawPeriod: String, _ rawID: String, _ rawPosition: String) throws
+        -> LineTrail
+    {
         let (tenant, invoice) = try TollgateConsole.invoice(viewer, connection, rawPeriod, rawID)
         guard let position = Int(rawPosition), position >= 1, position <= invoice.lines.count else {
             throw ConsoleError(.notFound, "invoice \(invoice.id) has no line \(rawPosition)")
@@ -31,13 +33,15 @@ struct LineTrail {
         // The period as it was rated: its first day is the invoice's (the billing day then).
         let billingDay = CivilDate(invoice.periodStart)?.day ?? tenant.billingDay
         guard let period = BillingPeriod(invoice.period, billingDay: billingDay),
-              let calendar = PeriodCalendar(period: period, timeZone: tenant.timeZone),
-              let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode) else {
+            let calendar = PeriodCalendar(period: period, timeZone: tenant.timeZone),
+            let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode)
+        else {
             throw ConsoleError(.badRequest, "tenant '\(tenant.slug)' has an unusable time zone, currency or rounding mode")
         }
         let engine = RatingEngine(calendar: calendar, settings: RatingSettings(currency: currency, rounding: rounding))
-        let usage = try UsageTrailStore(connection: connection).buckets(tenant: tenant, user: invoice.subscriber,
-                                                                        range: calendar.bucketRange(from: line.from, until: line.until))
+        let usage = try UsageTrailStore(connection: connection).buckets(
+            tenant: tenant, user: invoice.subscriber,
+            range: calendar.bucketRange(from: line.from, until: line.until))
         trail.version = version
         trail.buckets = engine.buckets(of: line, version: version.rated, usage: usage)
         return trail
@@ -83,22 +87,24 @@ struct LineTrail {
         let buckets = self.buckets ?? []
         let terms = version?.terms
         let rows = buckets.map { bucket in
-            BucketRow(hour: BillingPresentation.hour(bucket.usage.hour), href: "\(lineHref)/hours/\(BillingPresentation.hour(bucket.usage.hour))",
-                      day: bucket.day.description, window: windowName(bucket.windowClass),
-                      factor: BillingPresentation.decimal(bucket.factor), upload: BillingPresentation.bytes(bucket.usage.upload),
-                      uploadValue: bucket.usage.upload, download: BillingPresentation.bytes(bucket.usage.download),
-                      downloadValue: bucket.usage.download, counted: BillingPresentation.bytes(bucket.counted), countedValue: bucket.counted,
-                      countedHuman: BillingPresentation.humanBytes(bucket.counted))
+            BucketRow(
+                hour: BillingPresentation.hour(bucket.usage.hour), href: "\(lineHref)/hours/\(BillingPresentation.hour(bucket.usage.hour))",
+                day: bucket.day.description, window: windowName(bucket.windowClass),
+                factor: BillingPresentation.decimal(bucket.factor), upload: BillingPresentation.bytes(bucket.usage.upload),
+                uploadValue: bucket.usage.upload, download: BillingPresentation.bytes(bucket.usage.download),
+                downloadValue: bucket.usage.download, counted: BillingPresentation.bytes(bucket.counted), countedValue: bucket.counted,
+                countedHuman: BillingPresentation.humanBytes(bucket.counted))
         }
         let counted = buckets.reduce(Int64(0)) { $0 &+ $1.counted }
         let weighted = buckets.reduce(Decimal(0)) { $0 + Decimal($1.counted) * $1.factor }
         let unit = terms?.unit ?? .GB
-        return LinePage(invoiceHref: invoiceHref, line: view, restsOnUsage: self.buckets != nil, explanation: explanation(),
-                        versionID: version.map { String($0.id) } ?? "", directions: terms.map { TollgateConsole.directionsText($0.directions) } ?? "",
-                        rows: rows, countedSum: BillingPresentation.bytes(counted), countedSumValue: counted,
-                        weightedSum: "\(BillingPresentation.decimal(weighted / Decimal(unit.bytes))) \(unit.rawValue)",
-                        lineBytes: line.usageBytes.map(BillingPresentation.bytes) ?? "", lineBytesValue: line.usageBytes.map(String.init) ?? "",
-                        consistent: line.usageBytes == counted, ratedAt: invoice.ratedAt, timeZone: tenant.timeZone)
+        return LinePage(
+            invoiceHref: invoiceHref, line: view, restsOnUsage: self.buckets != nil, explanation: explanation(),
+            versionID: version.map { String($0.id) } ?? "", directions: terms.map { TollgateConsole.directionsText($0.directions) } ?? "",
+            rows: rows, countedSum: BillingPresentation.bytes(counted), countedSumValue: counted,
+            weightedSum: "\(BillingPresentation.decimal(weighted / Decimal(unit.bytes))) \(unit.rawValue)",
+            lineBytes: line.usageBytes.map(BillingPresentation.bytes) ?? "", lineBytesValue: line.usageBytes.map(String.init) ?? "",
+            consistent: line.usageBytes == counted, ratedAt: invoice.ratedAt, timeZone: tenant.timeZone)
     }
 
     func windowName(_ windowClass: Int) -> String {
@@ -111,9 +117,11 @@ struct LineTrail {
         let days = "local days \(line.from) to \(line.until.adding(days: -1)) (\(tenant.timeZone))"
         switch line.kind {
         case .timeOfDay:
-            return "This line shows the usage of one time-of-day window: the buckets of \(days) whose hour starts in the window. A bucket belongs to the local day and hour its start falls in and to the first window containing that hour."
+            return
+                "This line shows the usage of one time-of-day window: the buckets of \(days) whose hour starts in the window. A bucket belongs to the local day and hour its start falls in and to the first window containing that hour."
         case .includedUsage, .overage:
-            return "This line rests on every bucket of \(days) on this plan version. Each bucket's counted bytes are weighted by its window's factor (1 outside windows); the weighted sum in the plan's unit is the usage the allowance takes first, the rest being overage."
+            return
+                "This line rests on every bucket of \(days) on this plan version. Each bucket's counted bytes are weighted by its window's factor (1 outside windows); the weighted sum in the plan's unit is the usage the allowance takes first, the rest being overage."
         case .recurringFee:
             return "A recurring fee, prorated by day: it rests on no usage."
         case .cap:
@@ -157,18 +165,20 @@ struct LineTrail {
     }
 
     func hourPage(_ bucket: CountedBucket, sessions: [TrailSession]) -> HourPage {
-        HourPage(lineHref: lineHref, hour: BillingPresentation.hour(bucket.usage.hour), day: bucket.day.description,
-                 window: windowName(bucket.windowClass), upload: BillingPresentation.bytes(bucket.usage.upload), uploadValue: bucket.usage.upload,
-                 download: BillingPresentation.bytes(bucket.usage.download), downloadValue: bucket.usage.download,
-                 counted: BillingPresentation.bytes(bucket.counted), countedValue: bucket.counted,
-                 sessions: sessions.map { session in
-                     SessionRowView(id: session.id, href: "\(invoiceHref)/sessions/\(session.id)", nas: session.nas, sessionID: session.sessionID,
-                                    nasPort: session.nasPort, generation: session.generation, startedAt: session.startedAt ?? "",
-                                    lastEventAt: session.lastEventAt ?? "", stoppedAt: session.stoppedAt ?? "open",
-                                    terminateCause: session.terminateCause.map(String.init) ?? "",
-                                    upload: BillingPresentation.bytes(session.uploadBytes), uploadValue: session.uploadBytes,
-                                    download: BillingPresentation.bytes(session.downloadBytes), downloadValue: session.downloadBytes)
-                 })
+        HourPage(
+            lineHref: lineHref, hour: BillingPresentation.hour(bucket.usage.hour), day: bucket.day.description,
+            window: windowName(bucket.windowClass), upload: BillingPresentation.bytes(bucket.usage.upload), uploadValue: bucket.usage.upload,
+            download: BillingPresentation.bytes(bucket.usage.download), downloadValue: bucket.usage.download,
+            counted: BillingPresentation.bytes(bucket.counted), countedValue: bucket.counted,
+            sessions: sessions.map { session in
+                SessionRowView(
+                    id: session.id, href: "\(invoiceHref)/sessions/\(session.id)", nas: session.nas, sessionID: session.sessionID,
+                    nasPort: session.nasPort, generation: session.generation, startedAt: session.startedAt ?? "",
+                    lastEventAt: session.lastEventAt ?? "", stoppedAt: session.stoppedAt ?? "open",
+                    terminateCause: session.terminateCause.map(String.init) ?? "",
+                    upload: BillingPresentation.bytes(session.uploadBytes), uploadValue: session.uploadBytes,
+                    download: BillingPresentation.bytes(session.downloadBytes), downloadValue: session.downloadBytes)
+            })
     }
 }
 

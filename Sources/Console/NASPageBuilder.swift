@@ -72,16 +72,19 @@ struct NASPageBuilder {
         }
     }
 
-    func list(_ listing: NASListing, notice: String? = nil, form: NewNAS = NewNAS(name: "", address: "", message: nil),
-              status: HTTPResponse.Status = .ok) throws -> PageView {
+    func list(
+        _ listing: NASListing, notice: String? = nil, form: NewNAS = NewNAS(name: "", address: "", message: nil),
+        status: HTTPResponse.Status = .ok
+    ) throws -> PageView {
         let tenant = try viewer.tenant()
         let devices = try store.list(tenant: tenant)
         let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: devices.map(\.id))
         let rows = devices.map { device -> Row in
             let seen = health[device.id] ?? NASDeviceHealth(nasID: device.id)
-            return Row(name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name), address: device.address, listener: device.listener,
-                       vendor: device.vendor, coaPort: device.coaPort, lastHeard: seen.lastHeardAt, openSessions: seen.openSessions,
-                       state: seen.state, weakSecret: device.weakSecret)
+            return Row(
+                name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name), address: device.address, listener: device.listener,
+                vendor: device.vendor, coaPort: device.coaPort, lastHeard: seen.lastHeardAt, openSessions: seen.openSessions,
+                state: seen.state, weakSecret: device.weakSecret)
         }
         let sorted = rows.sorted { a, b in
             let order = Self.compare(a, b, by: listing.sort)
@@ -93,16 +96,18 @@ struct NASPageBuilder {
             ("Name", .name, false), ("Address", .address, false), ("Listener", .listener, false), ("Vendor", .vendor, false),
             ("CoA port", .coaPort, true), ("Last packet heard", .lastHeard, false), ("Open sessions", .sessions, true),
         ]
-        let pager = Pager(previous: listing.page > 1 ? listing.query(["page": listing.page == 2 ? nil : String(listing.page - 1)]) : nil,
-                          next: start + listing.limit < rows.count ? listing.query(["page": String(listing.page + 1)]) : nil,
-                          summary: rows.isEmpty ? "No NAS" : "\(min(start + 1, rows.count))–\(start + shown.count) of \(rows.count)")
+        let pager = Pager(
+            previous: listing.page > 1 ? listing.query(["page": listing.page == 2 ? nil : String(listing.page - 1)]) : nil,
+            next: start + listing.limit < rows.count ? listing.query(["page": String(listing.page + 1)]) : nil,
+            summary: rows.isEmpty ? "No NAS" : "\(min(start + 1, rows.count))–\(start + shown.count) of \(rows.count)")
         let view = ListView(
             csrf: viewer.csrfToken, notice: notice, devices: shown, empty: rows.isEmpty,
             headers: headers.map { title, column, numeric in
                 let current = listing.sort == column
                 let direction = current && !listing.descending ? "desc" : "asc"
-                return Header(title: title, link: listing.query(["sort": column.rawValue, "dir": direction == "desc" ? "desc" : nil, "page": nil]),
-                              ariaSort: current ? (listing.descending ? "descending" : "ascending") : nil, numeric: numeric)
+                return Header(
+                    title: title, link: listing.query(["sort": column.rawValue, "dir": direction == "desc" ? "desc" : nil, "page": nil]),
+                    ariaSort: current ? (listing.descending ? "descending" : "ascending") : nil, numeric: numeric)
             },
             form: form, pager: pager)
         return PageView(title: ConsoleSection.nas.title, template: "nas.list", data: view, status: status)
@@ -137,13 +142,16 @@ struct NASPageBuilder {
             try TollgateAPI.checkPrefix(address)
             let listener = try fields.optional("listener", label: "Listener", maxLength: 63) ?? "default"
             let secret = fields.values["secret"]?.first ?? ""
-            let added = try store.add(tenant: tenant, name: name, address: address, secret: secret, listener: listener,
-                                      audit: viewer.audit("nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
+            let added = try store.add(
+                tenant: tenant, name: name, address: address, secret: secret, listener: listener,
+                audit: viewer.audit("nas.added", name, NASAuditDetail.added(address: address, listener: listener)))
             return .redirect("/console/nas/\(ConsolePath.segment(added.name))?done=added")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
-            return .page(try list(NASListing(), form: NewNAS(name: String(name.prefix(200)), address: String(address.prefix(64)), message: problem.message),
-                                  status: problem.status))
+            return .page(
+                try list(
+                    NASListing(), form: NewNAS(name: String(name.prefix(200)), address: String(address.prefix(64)), message: problem.message),
+                    status: problem.status))
         }
     }
 
@@ -212,22 +220,27 @@ struct NASPageBuilder {
         var message: String?
     }
 
-    func device(_ name: String, notice: String? = nil, rotate: Message = Message(), coa: CoAForm? = nil,
-                status: HTTPResponse.Status = .ok) throws -> PageView {
+    func device(
+        _ name: String, notice: String? = nil, rotate: Message = Message(), coa: CoAForm? = nil,
+        status: HTTPResponse.Status = .ok
+    ) throws -> PageView {
         let tenant = try viewer.tenant()
         let device = try store.find(tenant: tenant, name: name)
-        let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: [device.id])[device.id] ?? NASDeviceHealth(nasID: device.id)
+        let health =
+            try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: [device.id])[device.id] ?? NASDeviceHealth(nasID: device.id)
         let requests = try NASHealthStore(connection: connection).enforcementRequests(tenant: tenant, nasID: device.id)
         let view = DeviceView(
             csrf: viewer.csrfToken, notice: notice, name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name),
             address: device.address, listener: device.listener, identifier: device.identifier, weakSecret: device.weakSecret,
             requireMessageAuthenticator: device.requireMessageAuthenticator, hasCoASecret: device.hasCoASecret, weakCoASecret: device.weakCoASecret,
             coaPort: device.coaPort, vendor: device.vendor,
-            health: Health(state: health.state, lastHeard: health.lastHeardAt, silentSince: health.silentSince, openSessions: health.openSessions,
-                           lastReboot: health.lastRebootAt),
+            health: Health(
+                state: health.state, lastHeard: health.lastHeardAt, silentSince: health.silentSince, openSessions: health.openSessions,
+                lastReboot: health.lastRebootAt),
             requests: requests.map {
-                SentRequest(id: $0.id, user: $0.user, action: $0.action, reason: $0.reason, status: $0.status, attempts: $0.attempts,
-                        decidedAt: $0.decidedAt, completedAt: $0.completedAt, detail: $0.detail)
+                SentRequest(
+                    id: $0.id, user: $0.user, action: $0.action, reason: $0.reason, status: $0.status, attempts: $0.attempts,
+                    decidedAt: $0.decidedAt, completedAt: $0.completedAt, detail: $0.detail)
             },
             noRequests: requests.isEmpty, rotate: rotate,
             coa: coa ?? CoAForm(port: String(device.coaPort), vendor: device.vendor, message: nil))
@@ -238,8 +251,9 @@ struct NASPageBuilder {
     func rotate(_ name: String, _ fields: FormFields) throws -> FormOutcome {
         let tenant = try viewer.tenant()
         do {
-            try store.rotateSecret(tenant: tenant, name: name, secret: fields.values["secret"]?.first ?? "",
-                                   audit: viewer.audit("nas.secret_rotated", name))
+            try store.rotateSecret(
+                tenant: tenant, name: name, secret: fields.values["secret"]?.first ?? "",
+                audit: viewer.audit("nas.secret_rotated", name))
             return .redirect("/console/nas/\(ConsolePath.segment(name))?done=rotated")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
@@ -265,13 +279,16 @@ struct NASPageBuilder {
                 throw ConsoleError(.badRequest, "Enter a new CoA secret or clear it, not both")
             }
             let coaSecret: String?? = clear ? .some(nil) : newSecret.map { .some($0) }
-            _ = try store.update(tenant: tenant, name: name, coaPort: port, coaSecret: coaSecret, vendor: vendor,
-                                 audit: viewer.audit("nas.updated", name, NASAuditDetail.updated(coaPort: port, coaSecret: coaSecret, vendor: vendor)))
+            _ = try store.update(
+                tenant: tenant, name: name, coaPort: port, coaSecret: coaSecret, vendor: vendor,
+                audit: viewer.audit("nas.updated", name, NASAuditDetail.updated(coaPort: port, coaSecret: coaSecret, vendor: vendor)))
             return .redirect("/console/nas/\(ConsolePath.segment(name))?done=updated")
         } catch {
             guard let problem = Self.inputProblem(error) else { throw error }
-            return .page(try device(name, coa: CoAForm(port: String(portText.prefix(5)), vendor: String(vendorText.prefix(40)), message: problem.message),
-                                    status: problem.status))
+            return .page(
+                try device(
+                    name, coa: CoAForm(port: String(portText.prefix(5)), vendor: String(vendorText.prefix(40)), message: problem.message),
+                    status: problem.status))
         }
     }
 
@@ -290,9 +307,12 @@ struct NASPageBuilder {
         guard confirmed else {
             let device = try store.find(tenant: tenant, name: name)
             let health = try NASHealthStore(connection: connection).health(tenant: tenant, nasIDs: [device.id])[device.id]
-            return .page(PageView(title: "Remove NAS \(device.name)?", template: "nas.confirm-remove",
-                                  data: ConfirmRemoval(csrf: viewer.csrfToken, name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name),
-                                                       address: device.address, openSessions: health?.openSessions ?? 0)))
+            return .page(
+                PageView(
+                    title: "Remove NAS \(device.name)?", template: "nas.confirm-remove",
+                    data: ConfirmRemoval(
+                        csrf: viewer.csrfToken, name: device.name, link: "/console/nas/" + ConsolePath.segment(device.name),
+                        address: device.address, openSessions: health?.openSessions ?? 0)))
         }
         try store.remove(tenant: tenant, name: name, audit: viewer.audit("nas.removed", name))
         return .redirect("/console/nas?done=removed")

@@ -43,7 +43,8 @@ extension TollgateConsole {
         router.post("console/nas/{name}/remove") { request, context in
             let name = Result { try nasName(context) }
             return try await form(request, .nas, roles: [.operator]) { viewer, fields, connection in
-                try NASPageBuilder(viewer: viewer, connection: connection, cipher: cipher).remove(try name.get(), confirmed: fields["confirm"] == "yes")
+                try NASPageBuilder(viewer: viewer, connection: connection, cipher: cipher).remove(
+                    try name.get(), confirmed: fields["confirm"] == "yes")
             }
         }
     }
@@ -57,7 +58,10 @@ private func nasName(_ context: some RequestContext) throws -> String {
 /// What the NAS list shows: its sort, direction and page, from the query.
 struct NASListing: Sendable {
     enum Column: String, CaseIterable, Sendable {
-        case name, address, listener, vendor, coaPort = "coa_port", lastHeard = "last_heard", sessions
+        case name, address, listener, vendor
+        case coaPort = "coa_port"
+        case lastHeard = "last_heard"
+        case sessions
     }
 
     var sort: Column = .name
@@ -71,7 +75,9 @@ struct NASListing: Sendable {
     init(_ request: Request) throws {
         let query = request.uri.queryParameters
         if let text = query["sort"] {
-            guard let column = Column(rawValue: String(text)) else { throw ConsoleError(.badRequest, "sort must be one of \(Column.allCases.map(\.rawValue).joined(separator: ", "))") }
+            guard let column = Column(rawValue: String(text)) else {
+                throw ConsoleError(.badRequest, "sort must be one of \(Column.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             sort = column
         }
         if let text = query["dir"] {
@@ -91,8 +97,10 @@ struct NASListing: Sendable {
 
     /// The query of this listing with `changes` applied (nil removes a parameter).
     func query(_ changes: [String: String?] = [:]) -> String {
-        var parameters: [(String, String?)] = [("sort", sort == .name ? nil : sort.rawValue), ("dir", descending ? "desc" : nil),
-                                               ("limit", limit == 50 ? nil : String(limit)), ("page", page == 1 ? nil : String(page))]
+        var parameters: [(String, String?)] = [
+            ("sort", sort == .name ? nil : sort.rawValue), ("dir", descending ? "desc" : nil),
+            ("limit", limit == 50 ? nil : String(limit)), ("page", page == 1 ? nil : String(page)),
+        ]
         for (index, parameter) in parameters.enumerated() {
             if let change = changes[parameter.0] { parameters[index].1 = change }
         }

@@ -70,8 +70,9 @@ extension TollgateConsole {
         let current = BillingPeriod.containing(try today(tenant, now: now), billingDay: tenant.billingDay)
         func cycle(_ period: BillingPeriod) throws -> OverviewPage.Cycle {
             let totals = try store.totals(tenant: tenant, days: period.first..<period.end)
-            return OverviewPage.Cycle(label: period.description, first: period.first.description, last: period.end.adding(days: -1).description,
-                                      upload: .init(totals.upload), download: .init(totals.download), total: .init(totals.total))
+            return OverviewPage.Cycle(
+                label: period.description, first: period.first.description, last: period.end.adding(days: -1).description,
+                upload: .init(totals.upload), download: .init(totals.download), total: .init(totals.total))
         }
         // The cycle's heaviest users and everyone restricted now are measured as the quota
         // endpoint measures one subscriber; whoever uses 80 % or more of the allowance is listed.
@@ -87,24 +88,27 @@ extension TollgateConsole {
         let near = ordered.prefix(50).map { summary -> OverviewPage.NearCap in
             let percent = UsageFormat.percent(used: summary.usedBytes, of: summary.allowanceBytes) ?? 0
             let over = summary.allowanceBytes > 0 && summary.usedBytes >= summary.allowanceBytes
-            return OverviewPage.NearCap(user: summary.userName, href: subscriberPath(summary.userName), plan: summary.plan ?? "",
-                                        used: .init(summary.usedBytes), allowance: .init(summary.allowanceBytes),
-                                        percent: percent, over: over, state: summary.state ?? "normal")
+            return OverviewPage.NearCap(
+                user: summary.userName, href: subscriberPath(summary.userName), plan: summary.plan ?? "",
+                used: .init(summary.usedBytes), allowance: .init(summary.allowanceBytes),
+                percent: percent, over: over, state: summary.state ?? "normal")
         }
         let lag = try store.mergeLag(tenant: tenant)
         // One more than shown tells whether there are more.
         let nasRows = try store.nasHealth(tenant: tenant, limit: OverviewPage.nasLimit + 1)
         let nas = nasRows.prefix(OverviewPage.nasLimit).map { row in
-            OverviewPage.NAS(name: row.name, lastHeardAt: row.lastHeardAt ?? "never", silentSeconds: row.silentSeconds.map(String.init) ?? "",
-                             reportedSilent: row.reportedSilent, openSessions: row.openSessions,
-                             drops: row.drops.map { OverviewPage.Drop(reason: $0.reason, datagrams: $0.datagrams) },
-                             dropped: row.drops.reduce(0) { $0 + $1.datagrams })
+            OverviewPage.NAS(
+                name: row.name, lastHeardAt: row.lastHeardAt ?? "never", silentSeconds: row.silentSeconds.map(String.init) ?? "",
+                reportedSilent: row.reportedSilent, openSessions: row.openSessions,
+                drops: row.drops.map { OverviewPage.Drop(reason: $0.reason, datagrams: $0.datagrams) },
+                dropped: row.drops.reduce(0) { $0 + $1.datagrams })
         }
-        let data = OverviewPage(thisCycle: try cycle(current), lastCycle: try cycle(current.previous),
-                                activeSessions: try store.activeSessionCount(tenant: tenant), nearCap: Array(near), candidates: candidates.count,
-                                nas: Array(nas), nasTotal: nasRows.count > OverviewPage.nasLimit ? try store.nasCount(tenant: tenant) : nil, nasShown: nas.count,
-                                showNAS: ConsoleSection.nas.roles.contains(viewer.role), unmerged: lag.unmerged, mergeSeconds: lag.oldestSeconds,
-                                showSubscribers: ConsoleSection.subscribers.roles.contains(viewer.role))
+        let data = OverviewPage(
+            thisCycle: try cycle(current), lastCycle: try cycle(current.previous),
+            activeSessions: try store.activeSessionCount(tenant: tenant), nearCap: Array(near), candidates: candidates.count,
+            nas: Array(nas), nasTotal: nasRows.count > OverviewPage.nasLimit ? try store.nasCount(tenant: tenant) : nil, nasShown: nas.count,
+            showNAS: ConsoleSection.nas.roles.contains(viewer.role), unmerged: lag.unmerged, mergeSeconds: lag.oldestSeconds,
+            showSubscribers: ConsoleSection.subscribers.roles.contains(viewer.role))
         return PageView(title: "Overview", template: "usage-overview", data: data)
     }
 }

@@ -52,7 +52,8 @@ struct PacketView {
         }
         attributeCount = attributes.count
         // As the collector keys sessions (and the writer cleans the key).
-        nasPort = SanitizedKey.clean(fields.nasPortID.map { String(decoding: packet.bytes[$0], as: UTF8.self) } ?? fields.nasPort.map { String($0) } ?? "")
+        nasPort = SanitizedKey.clean(
+            fields.nasPortID.map { String(decoding: packet.bytes[$0], as: UTF8.self) } ?? fields.nasPort.map { String($0) } ?? "")
     }
 
     static let statusNames: [UInt32: String] = [1: "Start", 2: "Stop", 3: "Interim-Update", 7: "Accounting-On", 8: "Accounting-Off"]

@@ -77,8 +77,10 @@ struct SortHeader: Sendable {
 
     /// The headers of `columns` (name, label, numeric) for the query's `sort` and `dir`; only
     /// the columns named in `sortable` link to a sorting.
-    static func headers(_ query: PageQuery, columns: [(String, String, Bool)], sortable: Set<String>? = nil, sort: String,
-                        descending: Bool) -> [SortHeader] {
+    static func headers(
+        _ query: PageQuery, columns: [(String, String, Bool)], sortable: Set<String>? = nil, sort: String,
+        descending: Bool
+    ) -> [SortHeader] {
         columns.map { name, label, numeric in
             let current = name == sort
             let nextDirection = current ? (descending ? "asc" : "desc") : (numeric ? "desc" : "asc")

@@ -38,12 +38,14 @@ struct PageRenderer: Sendable {
     /// A whole HTML response for `view`, shown to `viewer` (nil: signed out, no navigation).
     func response(_ view: PageView, viewer: Viewer?, current: ConsoleSection? = nil, headers extra: HTTPFields = [:]) -> Response {
         let content = library.render(MustacheTree.make(view.data), withTemplate: view.template) ?? ""
-        let sections = viewer.map { viewer in
-            ConsoleSection.allCases.filter { $0.roles.contains(viewer.role) }.map { Link(title: $0.title, path: $0.path, current: $0 == current) }
-        } ?? []
-        let layout = Layout(title: view.title, content: content, signedIn: viewer != nil, email: viewer?.user.email ?? "",
-                            tenantName: viewer?.user.tenant?.name ?? (viewer == nil ? "" : "Platform"), role: viewer?.role.rawValue ?? "",
-                            csrf: viewer?.csrfToken ?? "", sections: sections)
+        let sections =
+            viewer.map { viewer in
+                ConsoleSection.allCases.filter { $0.roles.contains(viewer.role) }.map { Link(title: $0.title, path: $0.path, current: $0 == current) }
+            } ?? []
+        let layout = Layout(
+            title: view.title, content: content, signedIn: viewer != nil, email: viewer?.user.email ?? "",
+            tenantName: viewer?.user.tenant?.name ?? (viewer == nil ? "" : "Platform"), role: viewer?.role.rawValue ?? "",
+            csrf: viewer?.csrfToken ?? "", sections: sections)
         let html = library.render(MustacheTree.make(layout), withTemplate: "layout") ?? ""
         var headers = Self.securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"

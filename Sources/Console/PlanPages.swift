@@ -69,13 +69,15 @@ extension TollgateConsole {
         }
         router.post("console/plans") { request, _ in
             try await form(request, .plans, roles: [.billing]) { viewer, fields, connection in
-                let entered = DocumentForm(name: fields["name"] ?? "", document: fields.values["document"]?.first ?? "",
-                                           effectiveFrom: fields["effective_from"] ?? "")
+                let entered = DocumentForm(
+                    name: fields["name"] ?? "", document: fields.values["document"]?.first ?? "",
+                    effectiveFrom: fields["effective_from"] ?? "")
                 do {
                     let name = try fields.required("name", label: "Name", maxLength: 100)
                     let document = try PlanDocumentText.parse(try fields.required("document", label: "Document", maxLength: 20_000))
                     if let named = document.name, named != name {
-                        throw ConsoleError(.badRequest, "name: the document names plan '\(named)', not '\(name)': leave name out of it or make it '\(name)'")
+                        throw ConsoleError(
+                            .badRequest, "name: the document names plan '\(named)', not '\(name)': leave name out of it or make it '\(name)'")
                     }
                     let from = try Self.date(fields["effective_from"], "effective_from") ?? document.effectiveFrom
                     let tenant = try viewer.tenant()
@@ -103,17 +105,20 @@ extension TollgateConsole {
             let raw = context.parameters.get("name") ?? ""
             return try await form(request, .plans, roles: [.billing]) { viewer, fields, connection in
                 let name = try ConsolePath.decode(raw)
-                let entered = DocumentForm(name: name, document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "")
+                let entered = DocumentForm(
+                    name: name, document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "")
                 do {
                     let document = try PlanDocumentText.parse(try fields.required("document", label: "Document", maxLength: 20_000))
                     if let named = document.name, named != name {
-                        throw ConsoleError(.badRequest, "name: the document names plan '\(named)', not '\(name)': leave name out of it or make it '\(name)'")
+                        throw ConsoleError(
+                            .badRequest, "name: the document names plan '\(named)', not '\(name)': leave name out of it or make it '\(name)'")
                     }
                     guard let from = try Self.date(fields["effective_from"], "effective_from") ?? document.effectiveFrom else {
                         throw ConsoleError(.badRequest, "effective_from: a new version needs the first day its terms apply (YYYY-MM-DD)")
                     }
-                    _ = try PlanStore(connection: connection).addVersion(tenant: try viewer.tenant(), plan: name, terms: document.terms, effectiveFrom: from,
-                                                                         audit: viewer.audit("plan.version_added", name, "effective_from \(from)"))
+                    _ = try PlanStore(connection: connection).addVersion(
+                        tenant: try viewer.tenant(), plan: name, terms: document.terms, effectiveFrom: from,
+                        audit: viewer.audit("plan.version_added", name, "effective_from \(from)"))
                     return .redirect("/console/plans/\(ConsolePath.segment(name))")
                 } catch {
                     guard let known = ConsoleError.from(error), known.status != .forbidden, known.status != .notFound else { throw error }
@@ -132,9 +137,10 @@ extension TollgateConsole {
                 let query = try FormFields(queryText)
                 let tenant = try viewer.tenant()
                 let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try ConsolePath.decode(raw))
-                var form = PreviewForm(csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
-                                       user: query["user"] ?? "", period: query["period"] ?? "", document: "", effectiveFrom: "",
-                                       versions: Self.versionChoices(plan, selected: query["version"]))
+                var form = PreviewForm(
+                    csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
+                    user: query["user"] ?? "", period: query["period"] ?? "", document: "", effectiveFrom: "",
+                    versions: Self.versionChoices(plan, selected: query["version"]))
                 form.period = form.period.isEmpty ? Self.lastCycle(tenant).description : form.period
                 return PageView(title: "Preview a version of \(plan.name)", template: "billing-preview", data: form)
             }
@@ -144,18 +150,21 @@ extension TollgateConsole {
             return try await form(request, .plans, roles: [.billing]) { viewer, fields, connection in
                 let tenant = try viewer.tenant()
                 let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: try ConsolePath.decode(raw))
-                var form = PreviewForm(csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
-                                       user: fields["user"] ?? "", period: fields["period"] ?? "",
-                                       document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "",
-                                       versions: Self.versionChoices(plan, selected: fields["version"]))
+                var form = PreviewForm(
+                    csrf: viewer.csrfToken, plan: plan.name, action: Self.planHref(plan.name) + "/preview", planHref: Self.planHref(plan.name),
+                    user: fields["user"] ?? "", period: fields["period"] ?? "",
+                    document: fields.values["document"]?.first ?? "", effectiveFrom: fields["effective_from"] ?? "",
+                    versions: Self.versionChoices(plan, selected: fields["version"]))
                 do {
                     form.result = try Self.preview(tenant: tenant, plan: plan, fields: fields, connection: connection)
                     return .page(PageView(title: "Preview a version of \(plan.name)", template: "billing-preview", data: form))
                 } catch {
                     guard let known = ConsoleError.from(error), known.status != .forbidden else { throw error }
                     form.error = known.message
-                    return .page(PageView(title: "Preview a version of \(plan.name)", template: "billing-preview", data: form,
-                                          status: .unprocessableContent))
+                    return .page(
+                        PageView(
+                            title: "Preview a version of \(plan.name)", template: "billing-preview", data: form,
+                            status: .unprocessableContent))
                 }
             }
         }
@@ -167,11 +176,12 @@ extension TollgateConsole {
         let page = try PlanStore(connection: connection).planPage(tenant: try viewer.tenant(), after: nil, limit: 500)
         let rows = page.rows.map { plan -> PlanRow in
             let latest = plan.versions.last?.terms
-            return PlanRow(name: plan.name, href: planHref(plan.name), versions: plan.versions.count,
-                           latestFrom: plan.versions.last?.effectiveFrom.description ?? "", currency: latest?.currency ?? "",
-                           fee: latest.map { BillingPresentation.decimal($0.recurringFee) } ?? "",
-                           included: latest.map { BillingPresentation.decimal($0.included) } ?? "", unit: latest?.unit.rawValue ?? "",
-                           overage: latest.map { overageText($0) } ?? "")
+            return PlanRow(
+                name: plan.name, href: planHref(plan.name), versions: plan.versions.count,
+                latestFrom: plan.versions.last?.effectiveFrom.description ?? "", currency: latest?.currency ?? "",
+                fee: latest.map { BillingPresentation.decimal($0.recurringFee) } ?? "",
+                included: latest.map { BillingPresentation.decimal($0.included) } ?? "", unit: latest?.unit.rawValue ?? "",
+                overage: latest.map { overageText($0) } ?? "")
         }
         return PageView(title: "Plans", template: "billing-plans", data: PlansPage(csrf: viewer.csrfToken, plans: rows, form: form))
     }
@@ -180,19 +190,23 @@ extension TollgateConsole {
         let plan = try PlanStore(connection: connection).plan(tenant: try viewer.tenant(), name: name)
         let versions = plan.versions.reversed().map { version -> VersionRow in
             let terms = version.terms
-            return VersionRow(id: version.id, effectiveFrom: version.effectiveFrom.description, currency: terms.currency,
-                              fee: BillingPresentation.decimal(terms.recurringFee), unit: terms.unit.rawValue,
-                              included: BillingPresentation.decimal(terms.included), directions: directionsText(terms.directions),
-                              overage: overageText(terms), increment: terms.increment.map { "\(BillingPresentation.decimal($0)) \(terms.unit.rawValue)" } ?? "exact bytes",
-                              cap: terms.usageCap.map { "\(BillingPresentation.decimal($0)) \(terms.currency)" } ?? "none",
-                              taxRate: BillingPresentation.decimal(terms.taxRate),
-                              windows: terms.windows.map { "\($0.label): counted × \(BillingPresentation.decimal($0.factor))" },
-                              quotas: terms.quotas.map(quotaText), rate: terms.rate, json: terms.canonicalJSON)
+            return VersionRow(
+                id: version.id, effectiveFrom: version.effectiveFrom.description, currency: terms.currency,
+                fee: BillingPresentation.decimal(terms.recurringFee), unit: terms.unit.rawValue,
+                included: BillingPresentation.decimal(terms.included), directions: directionsText(terms.directions),
+                overage: overageText(terms),
+                increment: terms.increment.map { "\(BillingPresentation.decimal($0)) \(terms.unit.rawValue)" } ?? "exact bytes",
+                cap: terms.usageCap.map { "\(BillingPresentation.decimal($0)) \(terms.currency)" } ?? "none",
+                taxRate: BillingPresentation.decimal(terms.taxRate),
+                windows: terms.windows.map { "\($0.label): counted × \(BillingPresentation.decimal($0.factor))" },
+                quotas: terms.quotas.map(quotaText), rate: terms.rate, json: terms.canonicalJSON)
         }
-        return PageView(title: "Plan \(plan.name)", template: "billing-plan",
-                        data: PlanPage(csrf: viewer.csrfToken, name: plan.name, previewHref: planHref(plan.name) + "/preview",
-                                       versionsAction: planHref(plan.name) + "/versions",
-                                       versions: versions, form: form))
+        return PageView(
+            title: "Plan \(plan.name)", template: "billing-plan",
+            data: PlanPage(
+                csrf: viewer.csrfToken, name: plan.name, previewHref: planHref(plan.name) + "/preview",
+                versionsAction: planHref(plan.name) + "/versions",
+                versions: versions, form: form))
     }
 
     // MARK: Preview
@@ -252,7 +266,8 @@ extension TollgateConsole {
             throw ConsoleError(.badRequest, "period: '\(periodText)' is not YYYY-MM of the years 1100-8999")
         }
         guard let calendar = PeriodCalendar(period: period, timeZone: tenant.timeZone),
-              let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode) else {
+            let currency = Currency(code: tenant.currency), let rounding = RoundingMode(rawValue: tenant.roundingMode)
+        else {
             throw ConsoleError(.badRequest, "tenant '\(tenant.slug)' has an unusable time zone, currency or rounding mode")
         }
         // The candidate: a pasted document, else a stored version of the plan.
@@ -276,25 +291,31 @@ extension TollgateConsole {
         // Default: the candidate prices the whole cycle.
         let effectiveFrom = try date(fields["effective_from"], "effective_from") ?? documentDate ?? period.first
         let inputs = try InvoiceStore(connection: connection).ratingInputs(tenant: tenant, user: user, plan: plan.name, range: calendar.bucketRange)
-        let preview = PlanPreview(inputs: inputs, plan: plan.name, terms: terms, effectiveFrom: effectiveFrom, calendar: calendar,
-                                  settings: RatingSettings(currency: currency, rounding: rounding))
+        let preview = PlanPreview(
+            inputs: inputs, plan: plan.name, terms: terms, effectiveFrom: effectiveFrom, calendar: calendar,
+            settings: RatingSettings(currency: currency, rounding: rounding))
         func side(_ label: String, _ rating: SubscriberRating) -> PreviewSide {
             let totals = TotalsView(rating.lines, currency: tenant.currency)
-            return PreviewSide(label: label, lines: rating.lines.enumerated().map { LineView($1, position: $0 + 1, currency: tenant.currency, invoiceHref: nil) },
-                               subtotal: totals.subtotal, tax: totals.tax, total: totals.total,
-                               totalValue: BillingPresentation.money(InvoiceTotals(rating.lines).total, tenant.currency))
+            return PreviewSide(
+                label: label, lines: rating.lines.enumerated().map { LineView($1, position: $0 + 1, currency: tenant.currency, invoiceHref: nil) },
+                subtotal: totals.subtotal, tax: totals.tax, total: totals.total,
+                totalValue: BillingPresentation.money(InvoiceTotals(rating.lines).total, tenant.currency))
         }
         let difference = InvoiceTotals(preview.candidate.lines).total - InvoiceTotals(preview.current.lines).total
         let unassigned = preview.current.unassigned
-        return PreviewResult(user: user, period: period.description, periodStart: period.first.description,
-                             periodEnd: period.end.adding(days: -1).description, candidateLabel: label,
-                             effectiveFrom: effectiveFrom.description, currency: tenant.currency,
-                             current: side("Current plans", preview.current), candidate: side("With the candidate", preview.candidate),
-                             difference: (difference > 0 ? "+" : "") + BillingPresentation.money(difference, tenant.currency),
-                             differenceValue: BillingPresentation.money(difference, tenant.currency),
-                             candidateApplies: preview.candidateApplies,
-                             unassigned: unassigned.isEmpty ? nil : BillingPresentation.bytes(unassigned.upload.addingReportingOverflow(unassigned.download).overflow ? Int64.max : unassigned.upload + unassigned.download),
-                             buckets: inputs.usage.count)
+        return PreviewResult(
+            user: user, period: period.description, periodStart: period.first.description,
+            periodEnd: period.end.adding(days: -1).description, candidateLabel: label,
+            effectiveFrom: effectiveFrom.description, currency: tenant.currency,
+            current: side("Current plans", preview.current), candidate: side("With the candidate", preview.candidate),
+            difference: (difference > 0 ? "+" : "") + BillingPresentation.money(difference, tenant.currency),
+            differenceValue: BillingPresentation.money(difference, tenant.currency),
+            candidateApplies: preview.candidateApplies,
+            unassigned: unassigned.isEmpty
+                ? nil
+                : BillingPresentation.bytes(
+                    unassigned.upload.addingReportingOverflow(unassigned.download).overflow ? Int64.max : unassigned.upload + unassigned.download),
+            buckets: inputs.usage.count)
     }
 
     /// The cycle before the one today falls in (tenant time zone): the last whole cycle.
@@ -326,7 +347,8 @@ extension TollgateConsole {
             var lower = Decimal(0)
             return tiers.map { tier in
                 defer { lower = tier.upTo ?? lower }
-                let range = tier.upTo.map { "\(BillingPresentation.decimal(lower))-\(BillingPresentation.decimal($0)) \(unit)" }
+                let range =
+                    tier.upTo.map { "\(BillingPresentation.decimal(lower))-\(BillingPresentation.decimal($0)) \(unit)" }
                     ?? "above \(BillingPresentation.decimal(lower)) \(unit)"
                 return "\(range) at \(BillingPresentation.decimal(tier.price))"
             }.joined(separator: "; ")
@@ -347,7 +369,6 @@ extension TollgateConsole {
     }
 
     // MARK: Input
-
 
     /// An optional `YYYY-MM-DD` field.
     static func date(_ text: String?, _ label: String) throws -> CivilDate? {

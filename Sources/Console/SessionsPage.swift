@@ -36,24 +36,29 @@ extension TollgateConsole {
     static func sessions(_ viewer: Viewer, _ query: PageQuery, _ connection: PostgresConnection) throws -> PageView {
         let tenant = try viewer.tenant()
         let state = try query.choice("state", SessionsPage.State.active)
-        let user = try query.text("user"), nas = try query.text("nas", maxLength: 200)
+        let user = try query.text("user")
+        let nas = try query.text("nas", maxLength: 200)
         let limit = try query.limit()
         let after = try query.text("after", maxLength: 20).map { text -> Int64 in
             guard let id = Int64(text), id > 0 else { throw ConsoleError(.badRequest, "after must be a session id") }
             return id
         }
-        let page = try ReportStore(connection: connection).sessionPage(tenant: tenant, status: state == .active ? .active : .all, user: user, nas: nas,
-                                                                       after: after, limit: limit)
+        let page = try ReportStore(connection: connection).sessionPage(
+            tenant: tenant, status: state == .active ? .active : .all, user: user, nas: nas,
+            after: after, limit: limit)
         let linkUsers = ConsoleSection.subscribers.roles.contains(viewer.role)
         let rows = page.rows.map { row in
-            SessionsPage.Row(id: row.id, user: row.user, href: linkUsers ? subscriberPath(row.user) : nil, nas: row.nas, sessionID: row.sessionID,
-                             startedAt: row.startedAt ?? "", lastUpdateAt: row.lastUpdateAt ?? "", stoppedAt: row.stoppedAt ?? "",
-                             upload: .init(row.uploadBytes), download: .init(row.downloadBytes), seconds: row.sessionSeconds,
-                             cause: UsageFormat.terminateCause(row.terminateCause), closeReason: row.closeReason, address: row.framedIPAddress ?? "")
+            SessionsPage.Row(
+                id: row.id, user: row.user, href: linkUsers ? subscriberPath(row.user) : nil, nas: row.nas, sessionID: row.sessionID,
+                startedAt: row.startedAt ?? "", lastUpdateAt: row.lastUpdateAt ?? "", stoppedAt: row.stoppedAt ?? "",
+                upload: .init(row.uploadBytes), download: .init(row.downloadBytes), seconds: row.sessionSeconds,
+                cause: UsageFormat.terminateCause(row.terminateCause), closeReason: row.closeReason, address: row.framedIPAddress ?? "")
         }
-        let data = SessionsPage(active: state == .active, user: user ?? "", nas: nas ?? "", rows: rows, empty: rows.isEmpty,
-                                pager: Pager(first: after != nil ? query.link(["after": nil]) : nil,
-                                             next: page.next.map { query.link(["after": String($0)]) }))
+        let data = SessionsPage(
+            active: state == .active, user: user ?? "", nas: nas ?? "", rows: rows, empty: rows.isEmpty,
+            pager: Pager(
+                first: after != nil ? query.link(["after": nil]) : nil,
+                next: page.next.map { query.link(["after": String($0)]) }))
         return PageView(title: "Sessions", template: "usage-sessions", data: data)
     }
 }

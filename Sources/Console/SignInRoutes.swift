@@ -47,7 +47,8 @@ extension TollgateConsole {
             signInPage(LoginForm(csrf: Self.randomToken(), next: next, email: email, message: message), status: status)
         }
         guard let presented = fields["csrf"], let expected = Self.cookie(request, Self.loginCookie),
-              Self.constantTimeEqual(presented, expected) else {
+            Self.constantTimeEqual(presented, expected)
+        else {
             return again("The sign-in form expired. Please sign in again.", .forbidden)
         }
         // Failures count per email and client address together, so nobody elsewhere can lock a
@@ -74,7 +75,8 @@ extension TollgateConsole {
                 // Only with the hash that was checked: a password changed meanwhile wins.
                 started = try await database.authenticate { connection in
                     _ = try ConsoleSessionStore(connection: connection).purge(idle: settings.idleTimeout, lifetime: settings.lifetime)
-                    return try ConsoleSessionStore(connection: connection).start(user: found.user, client: client ?? "", verifiedHash: found.passwordHash)
+                    return try ConsoleSessionStore(connection: connection).start(
+                        user: found.user, client: client ?? "", verifiedHash: found.passwordHash)
                 }
             } else {
                 started = nil
@@ -91,7 +93,8 @@ extension TollgateConsole {
         }
         limiter.forgive(keys.map(\.key))
         let user = started.session.user
-        logger.info("console sign-in", metadata: ["email": "\(user.email)", "role": "\(user.role.rawValue)", "tenant": "\(user.tenant?.slug ?? "-")"])
+        logger.info(
+            "console sign-in", metadata: ["email": "\(user.email)", "role": "\(user.role.rawValue)", "tenant": "\(user.tenant?.slug ?? "-")"])
         let home = ConsoleSection.home(for: user.role)
         let location = next.isEmpty || !Self.allowed(next, for: user.role) ? home.path : next
         var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
@@ -133,7 +136,8 @@ extension TollgateConsole {
     /// segments, which a browser would resolve to outside /console/ even when encoded).
     static func safeNext(_ text: String?) -> String {
         guard let text, text.hasPrefix("/console/"), !text.hasPrefix("//"), !text.contains("\\"), text.count <= 500,
-              !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else { return "" }
+            !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f })
+        else { return "" }
         let path = text.prefix { $0 != "?" && $0 != "#" }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
             (String(segment).removingPercentEncoding ?? String(segment)).lowercased()
@@ -144,7 +148,9 @@ extension TollgateConsole {
 
     /// Whether `path` lies in a section `role` may open.
     static func allowed(_ path: String, for role: TokenRole) -> Bool {
-        let section = ConsoleSection.allCases.filter { $0 != .overview }.first { path == $0.path || path.hasPrefix($0.path + "/") || path.hasPrefix($0.path + "?") || path.hasPrefix($0.path + ".") }
+        let section = ConsoleSection.allCases.filter { $0 != .overview }.first {
+            path == $0.path || path.hasPrefix($0.path + "/") || path.hasPrefix($0.path + "?") || path.hasPrefix($0.path + ".")
+        }
         return (section ?? .overview).roles.contains(role)
     }
 

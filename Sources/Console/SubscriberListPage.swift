@@ -43,21 +43,27 @@ extension TollgateConsole {
         let quotas = try QuotaStore(connection: connection).summaries(tenant: tenant, users: listing.rows.map { $0.userName }, now: now)
         let rows = listing.rows.map { row in
             let quota = quotas[row.userName]
-            let allowance = quota?.allowanceBytes ?? 0, used = quota?.usedBytes ?? 0
-            return SubscriberListPage.Row(user: row.userName, href: subscriberPath(row.userName), plan: row.plan ?? "",
-                                          upload: .init(row.usage.upload), download: .init(row.usage.download), total: .init(row.usage.total),
-                                          allowance: .init(allowance), used: .init(used),
-                                          percent: UsageFormat.percent(used: used, of: allowance).map { "\($0) %" } ?? "no allowance",
-                                          meter: UsageChart.meter(used: used, allowance: allowance), state: quota?.state ?? "normal")
+            let allowance = quota?.allowanceBytes ?? 0
+            let used = quota?.usedBytes ?? 0
+            return SubscriberListPage.Row(
+                user: row.userName, href: subscriberPath(row.userName), plan: row.plan ?? "",
+                upload: .init(row.usage.upload), download: .init(row.usage.download), total: .init(row.usage.total),
+                allowance: .init(allowance), used: .init(used),
+                percent: UsageFormat.percent(used: used, of: allowance).map { "\($0) %" } ?? "no allowance",
+                meter: UsageChart.meter(used: used, allowance: allowance), state: quota?.state ?? "normal")
         }
-        let columns: [(String, String, Bool)] = [("user", "Subscriber", false), ("plan", "Plan", false), ("upload", "Upload", true),
-                                                 ("download", "Download", true), ("total", "Total", true)]
+        let columns: [(String, String, Bool)] = [
+            ("user", "Subscriber", false), ("plan", "Plan", false), ("upload", "Upload", true),
+            ("download", "Download", true), ("total", "Total", true),
+        ]
         let data = SubscriberListPage(
             q: search ?? "", cycle: cycle.description,
-            headers: SortHeader.headers(query, columns: columns, sortable: Set(ConsoleUsageStore.SubscriberSort.allCases.map(\.rawValue)),
-                                        sort: sort.rawValue, descending: descending), rows: rows, empty: rows.isEmpty,
-            pager: Pager(previous: page > 1 ? query.link(["page": String(page - 1)]) : nil,
-                         next: listing.more ? query.link(["page": String(page + 1)]) : nil))
+            headers: SortHeader.headers(
+                query, columns: columns, sortable: Set(ConsoleUsageStore.SubscriberSort.allCases.map(\.rawValue)),
+                sort: sort.rawValue, descending: descending), rows: rows, empty: rows.isEmpty,
+            pager: Pager(
+                previous: page > 1 ? query.link(["page": String(page - 1)]) : nil,
+                next: listing.more ? query.link(["page": String(page + 1)]) : nil))
         return PageView(title: "Subscribers", template: "usage-subscribers", data: data)
     }
 }

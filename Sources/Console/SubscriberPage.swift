@@ -86,8 +86,10 @@ struct SubscriberPage: Sendable {
 }
 
 extension TollgateConsole {
-    static func subscriber(_ viewer: Viewer, user: String, _ query: PageQuery, _ connection: PostgresConnection,
-                           topUp: SubscriberPage.TopUpForm = .init()) throws -> PageView {
+    static func subscriber(
+        _ viewer: Viewer, user: String, _ query: PageQuery, _ connection: PostgresConnection,
+        topUp: SubscriberPage.TopUpForm = .init()
+    ) throws -> PageView {
         let tenant = try viewer.tenant()
         let now = now()
         let store = ConsoleUsageStore(connection: connection)
@@ -108,14 +110,20 @@ extension TollgateConsole {
             bars.append(UsageChart.Bar(key: date.description, label: String(date.day), upload: point?.upload ?? 0, download: point?.download ?? 0))
             date = date.adding(days: 1)
         }
-        let upload = daily.reduce(Int64(0)) { $0 &+ $1.upload }, download = daily.reduce(Int64(0)) { $0 &+ $1.download }
+        let upload = daily.reduce(Int64(0)) { $0 &+ $1.upload }
+        let download = daily.reduce(Int64(0)) { $0 &+ $1.download }
         let allowance = quota?.allowanceBytes ?? 0
-        let dailyChart = UsageChart(id: "daily-chart", title: "Daily usage of \(user), \(period.first) to \(period.end.adding(days: -1))",
-                                    group: "day", bars: bars, cumulative: true, allowance: allowance > 0 ? allowance : nil).svg()
+        let dailyChart = UsageChart(
+            id: "daily-chart", title: "Daily usage of \(user), \(period.first) to \(period.end.adding(days: -1))",
+            group: "day", bars: bars, cumulative: true, allowance: allowance > 0 ? allowance : nil
+        ).svg()
         let windows = quota?.windows ?? []
-        var hourlyChart: String?, dayUpload: UsageFormat.Bytes?, dayDownload: UsageFormat.Bytes?
+        var hourlyChart: String?
+        var dayUpload: UsageFormat.Bytes?
+        var dayDownload: UsageFormat.Bytes?
         if let day {
-            let hours = Dictionary(try store.hourly(tenant: tenant, user: user, day: day).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            let hours = Dictionary(
+                try store.hourly(tenant: tenant, user: user, day: day).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             let hourBars = (0..<24).map { hour -> UsageChart.Bar in
                 let key = hour < 10 ? "0\(hour)" : "\(hour)"
                 let band = windows.first { $0.contains(hour: hour, weekday: day.weekday) }?.label
@@ -127,28 +135,33 @@ extension TollgateConsole {
         }
         let path = subscriberPath(user)
         let sessions = try ReportStore(connection: connection).sessionPage(tenant: tenant, user: user, limit: 50).rows.map { row in
-            SubscriberPage.Session(id: row.id, nas: row.nas, startedAt: row.startedAt ?? "", stoppedAt: row.stoppedAt ?? "",
-                                   upload: .init(row.uploadBytes), download: .init(row.downloadBytes), seconds: row.sessionSeconds,
-                                   cause: UsageFormat.terminateCause(row.terminateCause), closeReason: row.closeReason ?? "")
+            SubscriberPage.Session(
+                id: row.id, nas: row.nas, startedAt: row.startedAt ?? "", stoppedAt: row.stoppedAt ?? "",
+                upload: .init(row.uploadBytes), download: .init(row.downloadBytes), seconds: row.sessionSeconds,
+                cause: UsageFormat.terminateCause(row.terminateCause), closeReason: row.closeReason ?? "")
         }
         let crossings = try store.crossings(tenant: tenant, user: user).map { crossing in
-            SubscriberPage.Event(at: crossing.crossedAt, kind: "crossing", action: crossing.action,
-                                 detail: "\(crossing.threshold) of \(crossing.periodKey): \(UsageFormat.grouped(crossing.usedBytes)) of \(UsageFormat.grouped(crossing.thresholdBytes)) B",
-                                 status: "")
+            SubscriberPage.Event(
+                at: crossing.crossedAt, kind: "crossing", action: crossing.action,
+                detail:
+                    "\(crossing.threshold) of \(crossing.periodKey): \(UsageFormat.grouped(crossing.usedBytes)) of \(UsageFormat.grouped(crossing.thresholdBytes)) B",
+                status: "")
         }
         let requests = try QuotaStore(connection: connection).enforcementPage(tenant: tenant, user: user, after: nil, limit: 50).rows.map { record in
-            SubscriberPage.Event(at: String(record.decidedAt.prefix(19)) + "Z", kind: "request", action: record.request.action,
-                                 detail: "\(record.request.reason) to \(record.nasName ?? "?") session \(record.request.acctSessionID)"
-                                     + (record.request.rate.map { ", rate \($0)" } ?? "") + (record.detail.map { ": \($0)" } ?? ""),
-                                 status: record.status.rawValue)
+            SubscriberPage.Event(
+                at: String(record.decidedAt.prefix(19)) + "Z", kind: "request", action: record.request.action,
+                detail: "\(record.request.reason) to \(record.nasName ?? "?") session \(record.request.acctSessionID)"
+                    + (record.request.rate.map { ", rate \($0)" } ?? "") + (record.detail.map { ": \($0)" } ?? ""),
+                status: record.status.rawValue)
         }
         let events = (crossings + requests).sorted { $0.at > $1.at }
         let canOpenInvoices = ConsoleSection.invoices.roles.contains(viewer.role)
         let invoices = try InvoiceStore(connection: connection).page(tenant: tenant, user: user, after: nil, limit: 24).rows.map { invoice in
-            SubscriberPage.Invoice(id: invoice.id, period: invoice.period, status: invoice.status,
-                                   total: Currency(code: invoice.currency)?.format(minorUnits: invoice.total) ?? String(invoice.total),
-                                   currency: invoice.currency,
-                                   href: canOpenInvoices ? "/console/invoices/\(invoice.period)/\(invoice.id)" : nil)
+            SubscriberPage.Invoice(
+                id: invoice.id, period: invoice.period, status: invoice.status,
+                total: Currency(code: invoice.currency)?.format(minorUnits: invoice.total) ?? String(invoice.total),
+                currency: invoice.currency,
+                href: canOpenInvoices ? "/console/invoices/\(invoice.period)/\(invoice.id)" : nil)
         }
         let topUps = try store.topUps(tenant: tenant, user: user).map { topUp in
             SubscriberPage.TopUp(id: topUp.id, period: topUp.period, bytes: .init(topUp.bytes), note: topUp.note ?? "", createdAt: topUp.createdAt)
@@ -160,12 +173,14 @@ extension TollgateConsole {
             previous: .init(label: period.previous.description, href: path + "?period=" + period.previous.description),
             next: period < current ? .init(label: period.next.description, href: path + "?period=" + period.next.description) : nil,
             upload: .init(upload), download: .init(download), total: .init(upload &+ download), allowance: .init(allowance),
-            used: .init(quota?.usedBytes ?? 0), state: quota?.state ?? "normal", windows: windows.isEmpty ? nil : windows.map(\.label).joined(separator: "; "),
+            used: .init(quota?.usedBytes ?? 0), state: quota?.state ?? "normal",
+            windows: windows.isEmpty ? nil : windows.map(\.label).joined(separator: "; "),
             dailyChart: dailyChart, day: day?.description, hourlyChart: hourlyChart, dayUpload: dayUpload, dayDownload: dayDownload,
             days: bars.map { .init(label: $0.label, href: path + "?period=\(period)&day=\($0.key)") },
             sessions: sessions, events: events, invoices: invoices, topUps: topUps,
             canTopUp: viewer.role == .billing, csrf: viewer.csrfToken, topUpAction: path + "/top-up", topUp: topUp)
-        return PageView(title: "Subscriber \(user)", template: "usage-subscriber", data: data, status: topUp.message == nil ? .ok : .unprocessableContent)
+        return PageView(
+            title: "Subscriber \(user)", template: "usage-subscriber", data: data, status: topUp.message == nil ? .ok : .unprocessableContent)
     }
 
     /// Adds a top-up for the current cycle and records it in the audit log, in one transaction;
@@ -173,7 +188,8 @@ extension TollgateConsole {
     /// values entered (422).
     static func addTopUp(_ viewer: Viewer, user: String, _ fields: FormFields, _ connection: PostgresConnection) throws -> FormOutcome {
         let tenant = try viewer.tenant()
-        let amount = fields["amount"] ?? "", noteText = fields["note"] ?? ""
+        let amount = fields["amount"] ?? ""
+        let noteText = fields["note"] ?? ""
         func again(_ message: String) throws -> FormOutcome {
             let form = SubscriberPage.TopUpForm(message: message, amount: String(amount.prefix(40)), note: String(noteText.prefix(500)))
             return .page(try subscriber(viewer, user: user, PageQuery(path: subscriberPath(user), values: []), connection, topUp: form))
@@ -188,8 +204,9 @@ extension TollgateConsole {
             return try again(error.message)
         }
         do {
-            _ = try QuotaStore(connection: connection).addTopUp(tenant: tenant, user: user, bytes: bytes, note: note, now: now(),
-                                                                audit: viewer.audit("top_up.added", user, "\(bytes) bytes" + (note.map { ": \($0)" } ?? "")))
+            _ = try QuotaStore(connection: connection).addTopUp(
+                tenant: tenant, user: user, bytes: bytes, note: note, now: now(),
+                audit: viewer.audit("top_up.added", user, "\(bytes) bytes" + (note.map { ": \($0)" } ?? "")))
         } catch let error as StoreError where error.code == .invalid {
             return try again(error.message)
         }

@@ -25,12 +25,15 @@ extension TollgateConsole {
         let after = try query.text("after", maxLength: 63)
         let fetched = try ConsoleUsageStore(connection: connection).tenants(after: after, limit: limit + 1)
         let rows = fetched.prefix(limit).map { row in
-            TenantsPage.Row(slug: row.tenant.slug, name: row.tenant.name, currency: row.tenant.currency, timeZone: row.tenant.timeZone,
-                            billingDay: row.tenant.billingDay, nasCount: row.nasCount, userCount: row.consoleUserCount)
+            TenantsPage.Row(
+                slug: row.tenant.slug, name: row.tenant.name, currency: row.tenant.currency, timeZone: row.tenant.timeZone,
+                billingDay: row.tenant.billingDay, nasCount: row.nasCount, userCount: row.consoleUserCount)
         }
-        let data = TenantsPage(rows: Array(rows), empty: rows.isEmpty,
-                               pager: Pager(first: after != nil ? query.link(["after": nil]) : nil,
-                                            next: fetched.count > limit ? rows.last.map { query.link(["after": $0.slug]) } : nil))
+        let data = TenantsPage(
+            rows: Array(rows), empty: rows.isEmpty,
+            pager: Pager(
+                first: after != nil ? query.link(["after": nil]) : nil,
+                next: fetched.count > limit ? rows.last.map { query.link(["after": $0.slug]) } : nil))
         return PageView(title: "Tenants", template: "usage-tenants", data: data)
     }
 }

@@ -27,8 +27,10 @@ public struct TollgateConsole: Sendable {
     /// Names and formats the attributes of logged packets on the billing drill-down.
     let dictionary: RADIUSDictionary
 
-    public init(database: APIDatabase, cipher: SecretCipher, settings: ConsoleSettings = ConsoleSettings(), logger: Logger,
-                dictionary: RADIUSDictionary = RADIUSDictionary()) {
+    public init(
+        database: APIDatabase, cipher: SecretCipher, settings: ConsoleSettings = ConsoleSettings(), logger: Logger,
+        dictionary: RADIUSDictionary = RADIUSDictionary()
+    ) {
         self.database = database
         self.dictionary = dictionary
         self.cipher = cipher
@@ -69,8 +71,10 @@ public struct TollgateConsole: Sendable {
 
     /// A page of `section`: signed-in viewers with one of its roles get `work`'s view, run on a
     /// database thread within their tenant's limit; others are sent to sign in (303) or shown 403.
-    func page(_ request: Request, _ section: ConsoleSection,
-              _ work: @escaping @Sendable (Viewer, PostgresConnection) throws -> PageView) async throws -> Response {
+    func page(
+        _ request: Request, _ section: ConsoleSection,
+        _ work: @escaping @Sendable (Viewer, PostgresConnection) throws -> PageView
+    ) async throws -> Response {
         let viewer: Viewer
         switch try await signedIn(request) {
         case .none: return Self.redirectToSignIn(request)
@@ -87,8 +91,10 @@ public struct TollgateConsole: Sendable {
 
     /// A download (CSV) of `section` for signed-in viewers with its roles: `work` answers the
     /// whole response.
-    func download(_ request: Request, _ section: ConsoleSection,
-                  _ work: @escaping @Sendable (Viewer, PostgresConnection) throws -> Response) async throws -> Response {
+    func download(
+        _ request: Request, _ section: ConsoleSection,
+        _ work: @escaping @Sendable (Viewer, PostgresConnection) throws -> Response
+    ) async throws -> Response {
         guard let viewer = try await signedIn(request) else { return Self.redirectToSignIn(request) }
         guard section.roles.contains(viewer.role) else { return errorPage(ConsoleError.forbidden, viewer: viewer, section: section) }
         do {
@@ -104,8 +110,10 @@ public struct TollgateConsole: Sendable {
     /// A state-changing form of `section`, posted by a viewer whose role is in `roles` (a
     /// subset of the section's: readonly users never change anything). Checks the origin and
     /// the CSRF token before `work` runs on a database thread.
-    func form(_ request: Request, _ section: ConsoleSection, roles: Set<TokenRole>,
-              _ work: @escaping @Sendable (Viewer, FormFields, PostgresConnection) throws -> FormOutcome) async throws -> Response {
+    func form(
+        _ request: Request, _ section: ConsoleSection, roles: Set<TokenRole>,
+        _ work: @escaping @Sendable (Viewer, FormFields, PostgresConnection) throws -> FormOutcome
+    ) async throws -> Response {
         guard let viewer = try await signedIn(request) else { return Self.redirectToSignIn(request) }
         guard roles.contains(viewer.role), section.roles.contains(viewer.role) else {
             return errorPage(ConsoleError.forbidden, viewer: viewer, section: section)
@@ -191,13 +199,15 @@ public struct TollgateConsole: Sendable {
     static func checkOrigin(_ request: Request) throws {
         guard let origin = request.headers[.origin], origin != "null" else { return }
         guard let host = request.head.authority,
-              origin == "http://\(host)" || origin == "https://\(host)" else {
+            origin == "http://\(host)" || origin == "https://\(host)"
+        else {
             throw ConsoleError(.forbidden, "This form was sent from another site.")
         }
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count, !x.isEmpty else { return false }
         return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -205,16 +215,21 @@ public struct TollgateConsole: Sendable {
     // MARK: Errors
 
     func errorPage(_ error: ConsoleError, viewer: Viewer?, section: ConsoleSection?) -> Response {
-        struct Message { var message: String; var back: String }
-        let view = PageView(title: Self.title(error.status), template: "error",
-                            data: Message(message: error.message, back: section?.path ?? "/console/"), status: error.status)
+        struct Message {
+            var message: String
+            var back: String
+        }
+        let view = PageView(
+            title: Self.title(error.status), template: "error",
+            data: Message(message: error.message, back: section?.path ?? "/console/"), status: error.status)
         return renderer.response(view, viewer: viewer, current: section)
     }
 
     func failurePage(_ error: Error, viewer: Viewer?, section: ConsoleSection?) -> Response {
         if let known = ConsoleError.from(error) { return errorPage(known, viewer: viewer, section: section) }
         logger.error("console page failed", metadata: ["error": "\(error)"])
-        return errorPage(ConsoleError(.internalServerError, "Something went wrong showing this page; it has been logged."), viewer: viewer, section: section)
+        return errorPage(
+            ConsoleError(.internalServerError, "Something went wrong showing this page; it has been logged."), viewer: viewer, section: section)
     }
 
     static func title(_ status: HTTPResponse.Status) -> String {

@@ -43,8 +43,10 @@ struct TopUsersPage: Sendable {
         }
 
         func rows(_ connection: PostgresConnection, tenant: Tenant) throws -> [UsageRow] {
-            try ReportStore(connection: connection).topPage(tenant: tenant, from: period.first.description, to: period.end.description,
-                                                            by: direction, after: nil, limit: limit).rows
+            try ReportStore(connection: connection).topPage(
+                tenant: tenant, from: period.first.description, to: period.end.description,
+                by: direction, after: nil, limit: limit
+            ).rows
         }
     }
 }
@@ -54,15 +56,22 @@ extension TollgateConsole {
         let tenant = try viewer.tenant()
         let ranking = try TopUsersPage.Ranking(query, tenant: tenant)
         let rows = try ranking.rows(connection, tenant: tenant).enumerated().map { index, row in
-            TopUsersPage.Row(rank: index + 1, user: row.subscriber, href: subscriberPath(row.subscriber), upload: .init(row.uploadBytes),
-                             download: .init(row.downloadBytes), total: .init(row.uploadBytes &+ row.downloadBytes))
+            TopUsersPage.Row(
+                rank: index + 1, user: row.subscriber, href: subscriberPath(row.subscriber), upload: .init(row.uploadBytes),
+                download: .init(row.downloadBytes), total: .init(row.uploadBytes &+ row.downloadBytes))
         }
-        let csv = PageQuery(path: "/console/top-users.csv", values: [("period", ranking.period.description),
-                                                                     ("direction", ranking.direction.rawValue), ("limit", String(ranking.limit))]).link([:])
-        let data = TopUsersPage(period: ranking.period.description, first: ranking.period.first.description,
-                                last: ranking.period.end.adding(days: -1).description,
-                                directions: ["total", "upload", "download"].map { .init(value: $0, selected: $0 == ranking.direction.rawValue) },
-                                limit: ranking.limit, rows: rows, empty: rows.isEmpty, csv: csv)
+        let csv = PageQuery(
+            path: "/console/top-users.csv",
+            values: [
+                ("period", ranking.period.description),
+                ("direction", ranking.direction.rawValue), ("limit", String(ranking.limit)),
+            ]
+        ).link([:])
+        let data = TopUsersPage(
+            period: ranking.period.description, first: ranking.period.first.description,
+            last: ranking.period.end.adding(days: -1).description,
+            directions: ["total", "upload", "download"].map { .init(value: $0, selected: $0 == ranking.direction.rawValue) },
+            limit: ranking.limit, rows: rows, empty: rows.isEmpty, csv: csv)
         return PageView(title: "Top users", template: "usage-top-users", data: data)
     }
 
@@ -76,7 +85,8 @@ extension TollgateConsole {
             text += "\(index + 1),\(CSV.field(row.subscriber)),\(row.uploadBytes),\(row.downloadBytes),\(row.uploadBytes &+ row.downloadBytes)\r\n"
         }
         let name = "top-users-\(tenant.slug)-\(ranking.period)-\(ranking.direction.rawValue).csv"
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -64,7 +64,8 @@ struct UsageChart: Sendable {
     func svg() -> String {
         let ticks = Self.ticks(peak: peak)
         let scaleTop = max(ticks.last ?? 1, 1)
-        let plotWidth = Double(Self.width - Self.left - Self.right), plotHeight = Double(Self.height - Self.top - Self.bottom)
+        let plotWidth = Double(Self.width - Self.left - Self.right)
+        let plotHeight = Double(Self.height - Self.top - Self.bottom)
         let baseline = Double(Self.top) + plotHeight
         func y(_ value: Int64) -> Double { baseline - min(1, Double(value) / Double(scaleTop)) * plotHeight }
         let slot = plotWidth / Double(max(bars.count, 1))
@@ -79,18 +80,22 @@ struct UsageChart: Sendable {
 
             """
         for (index, bar) in bars.enumerated() where bar.band != nil {
-            out += "<rect class=\"band\" x=\"\(Self.number(Double(Self.left) + Double(index) * slot))\" y=\"\(Self.top)\" "
+            out +=
+                "<rect class=\"band\" x=\"\(Self.number(Double(Self.left) + Double(index) * slot))\" y=\"\(Self.top)\" "
                 + "width=\"\(Self.number(slot))\" height=\"\(Self.number(plotHeight))\" fill=\"\(Self.bandColour)\"><title>\(HTMLText.escape(bar.band ?? ""))</title></rect>\n"
         }
         for tick in ticks {
             let at = Self.number(y(tick))
-            out += "<line class=\"tick\" x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(at)\" y2=\"\(at)\" stroke=\"#d5dbe3\" stroke-width=\"1\"/>"
+            out +=
+                "<line class=\"tick\" x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(at)\" y2=\"\(at)\" stroke=\"#d5dbe3\" stroke-width=\"1\"/>"
                 + "<text x=\"\(Self.left - 6)\" y=\"\(at)\" text-anchor=\"end\" dominant-baseline=\"middle\" data-tick=\"\(tick)\">\(HTMLText.escape(UsageFormat.human(tick)))</text>\n"
         }
         for (index, bar) in bars.enumerated() {
             let x = Double(Self.left) + Double(index) * slot + (slot - barWidth) / 2
-            let uploadTop = y(bar.upload), totalTop = y(bar.total)
-            out += "<g class=\"\(HTMLText.escape(group))\" data-\(HTMLText.escape(group))=\"\(HTMLText.escape(bar.key))\" "
+            let uploadTop = y(bar.upload)
+            let totalTop = y(bar.total)
+            out +=
+                "<g class=\"\(HTMLText.escape(group))\" data-\(HTMLText.escape(group))=\"\(HTMLText.escape(bar.key))\" "
                 + "data-upload=\"\(bar.upload)\" data-download=\"\(bar.download)\">"
                 + "<title>\(HTMLText.escape(bar.key)): upload \(HTMLText.escape(UsageFormat.grouped(bar.upload))) B, "
                 + "download \(HTMLText.escape(UsageFormat.grouped(bar.download))) B</title>"
@@ -99,7 +104,8 @@ struct UsageChart: Sendable {
                 + "<rect class=\"download\" x=\"\(Self.number(x))\" y=\"\(Self.number(totalTop))\" width=\"\(Self.number(barWidth))\" "
                 + "height=\"\(Self.number(uploadTop - totalTop))\" fill=\"\(Self.downloadColour)\"/>"
             if index % labelEvery == 0 {
-                out += "<text x=\"\(Self.number(x + barWidth / 2))\" y=\"\(Self.height - Self.bottom + 14)\" text-anchor=\"middle\">\(HTMLText.escape(bar.label))</text>"
+                out +=
+                    "<text x=\"\(Self.number(x + barWidth / 2))\" y=\"\(Self.height - Self.bottom + 14)\" text-anchor=\"middle\">\(HTMLText.escape(bar.label))</text>"
             }
             out += "</g>\n"
         }
@@ -109,16 +115,19 @@ struct UsageChart: Sendable {
                 running = running &+ bar.total
                 return "\(Self.number(Double(Self.left) + (Double(index) + 0.5) * slot)),\(Self.number(y(running)))"
             }
-            out += "<polyline class=\"cumulative\" data-value=\"\(running)\" points=\"\(points.joined(separator: " "))\" fill=\"none\" "
+            out +=
+                "<polyline class=\"cumulative\" data-value=\"\(running)\" points=\"\(points.joined(separator: " "))\" fill=\"none\" "
                 + "stroke=\"\(Self.cumulativeColour)\" stroke-width=\"2\"/>\n"
         }
         if let allowance {
             let at = Self.number(y(allowance))
-            out += "<line class=\"allowance\" data-value=\"\(allowance)\" x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(at)\" y2=\"\(at)\" "
+            out +=
+                "<line class=\"allowance\" data-value=\"\(allowance)\" x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(at)\" y2=\"\(at)\" "
                 + "stroke=\"\(Self.allowanceColour)\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
                 + "<text x=\"\(Self.width - Self.right)\" y=\"\(at)\" dy=\"-4\" text-anchor=\"end\">allowance \(HTMLText.escape(UsageFormat.human(allowance)))</text>\n"
         }
-        out += "<line x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(Self.number(baseline))\" y2=\"\(Self.number(baseline))\" stroke=\"#1d2530\" stroke-width=\"1\"/>\n"
+        out +=
+            "<line x1=\"\(Self.left)\" x2=\"\(Self.width - Self.right)\" y1=\"\(Self.number(baseline))\" y2=\"\(Self.number(baseline))\" stroke=\"#1d2530\" stroke-width=\"1\"/>\n"
         return out + "</svg>"
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import Accounting
+import Foundation
 import Storage
 
 /// How the console writes byte counts: the exact integer with thin-space grouping for the

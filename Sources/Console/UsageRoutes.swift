@@ -20,7 +20,9 @@ extension TollgateConsole {
         router.get("console/subscribers/:user") { request, context in
             let user = Self.userParameter(context)
             let query = PageQuery(request)
-            return try await page(request, .subscribers) { viewer, connection in try Self.subscriber(viewer, user: try Self.require(user), query, connection) }
+            return try await page(request, .subscribers) { viewer, connection in
+                try Self.subscriber(viewer, user: try Self.require(user), query, connection)
+            }
         }
         router.post("console/subscribers/:user/top-up") { request, context in
             let user = Self.userParameter(context)
@@ -61,7 +63,8 @@ extension TollgateConsole {
     static func period(_ text: String?, tenant: Tenant) throws -> BillingPeriod {
         guard let text else { return BillingPeriod.containing(try today(tenant), billingDay: tenant.billingDay) }
         guard text.count == 7, let period = BillingPeriod(text, billingDay: tenant.billingDay),
-              (1100...8999).contains(period.year) else {
+            (1100...8999).contains(period.year)
+        else {
             throw ConsoleError(.badRequest, "period must be a month as YYYY-MM of the years 1100-8999")
         }
         return period

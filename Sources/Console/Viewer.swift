@@ -1,3 +1,4 @@
+import Hummingbird
 import Storage
 
 /// The signed-in person a page is shown to.
@@ -46,5 +47,3 @@ public enum FormOutcome: Sendable {
     case redirect(String)
     case page(PageView)
 }
-
-import Hummingbird

@@ -91,7 +91,11 @@ struct AttributeEncoder: Sendable {
             guard let address = IPv6Address(text) else { throw Failure("attribute \(name) takes an IPv6 address, not '\(text)'") }
             encoded = address.bytes
         case .comboIP:
-            if let v4 = IPv4Address(text) { encoded = v4.bytes } else if let v6 = IPv6Address(text) { encoded = v6.bytes } else {
+            if let v4 = IPv4Address(text) {
+                encoded = v4.bytes
+            } else if let v6 = IPv6Address(text) {
+                encoded = v6.bytes
+            } else {
                 throw Failure("attribute \(name) takes an IPv4 or IPv6 address, not '\(text)'")
             }
         default:

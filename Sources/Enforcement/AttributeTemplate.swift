@@ -85,9 +85,10 @@ struct AttributeTemplate: Sendable, Hashable {
             case .placeholder(let placeholder):
                 let source = placeholder.isPlanRate ? planRate : rate
                 guard let source else {
-                    throw AttributeEncoder.Failure(placeholder.isPlanRate
-                        ? "{\(placeholder.rawValue)} needs the plan's rate, and none was given"
-                        : "{\(placeholder.rawValue)} needs the policy's rate, and none was given")
+                    throw AttributeEncoder.Failure(
+                        placeholder.isPlanRate
+                            ? "{\(placeholder.rawValue)} needs the plan's rate, and none was given"
+                            : "{\(placeholder.rawValue)} needs the policy's rate, and none was given")
                 }
                 switch placeholder {
                 case .rate, .planRate: out += source.text
@@ -97,7 +98,8 @@ struct AttributeTemplate: Sendable, Hashable {
                     let isUpload = placeholder == .rateUploadBPS || placeholder == .planRateUploadBPS
                     let part = isUpload ? source.upload : source.download
                     guard let bps = RateText.bitsPerSecond(part) else {
-                        throw AttributeEncoder.Failure("{\(placeholder.rawValue)}: '\(part)' of rate '\(source.text)' is not a number of bits per second (e.g. 512k, 2M, 1.5G)")
+                        throw AttributeEncoder.Failure(
+                            "{\(placeholder.rawValue)}: '\(part)' of rate '\(source.text)' is not a number of bits per second (e.g. 512k, 2M, 1.5G)")
                     }
                     out += String(bps)
                 }

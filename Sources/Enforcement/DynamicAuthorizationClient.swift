@@ -1,8 +1,9 @@
 import Dispatch
 import Logging
 import RADIUS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sends CoA-Requests and Disconnect-Requests (RFC 5176) to many NAS at once over one UDP
@@ -237,9 +238,11 @@ extension DynamicAuthorizationClient {
                     identifier: identifier, eventTimestamp: UInt32(truncatingIfNeeded: time(nil)),
                     secret: request.secret, crypto: crypto)
             } catch {
-                logger.error("dynamic-authorization request cannot be encoded", metadata: [
-                    "nas": "\(request.destination)", "request": "\(request.message.summary)", "error": "\(error)",
-                ])
+                logger.error(
+                    "dynamic-authorization request cannot be encoded",
+                    metadata: [
+                        "nas": "\(request.destination)", "request": "\(request.message.summary)", "error": "\(error)",
+                    ])
                 pools[request.destination]?.release(identifier)
                 let action = request.attempt.abandon()
                 requests[serial] = request
@@ -251,9 +254,11 @@ extension DynamicAuthorizationClient {
             if number > 1 { statistics.retransmissions += 1 }
             if let error = socket.send(packet.bytes, to: request.destination) {
                 statistics.sendFailures += 1
-                logger.warning("dynamic-authorization send failed", metadata: [
-                    "nas": "\(request.destination)", "error": "\(String(cString: strerror(error)))",
-                ])
+                logger.warning(
+                    "dynamic-authorization send failed",
+                    metadata: [
+                        "nas": "\(request.destination)", "error": "\(String(cString: strerror(error)))",
+                    ])
             }
             let action = request.attempt.transmitted()
             requests[serial] = request
@@ -313,7 +318,7 @@ extension DynamicAuthorizationClient {
             }
             let identifier = buffer[1]
             guard let serial = pools[origin]?.owner(of: identifier), var request = requests[serial],
-                  let transmission = request.transmissions.last(where: { $0.identifier == identifier })
+                let transmission = request.transmissions.last(where: { $0.identifier == identifier })
             else {
                 return drop(.init(.unknownIdentifier, "no request in flight to this address and port has Identifier \(identifier)"), from: origin)
             }
@@ -328,9 +333,11 @@ extension DynamicAuthorizationClient {
                 let action = request.attempt.received(reply)
                 requests[serial] = request
                 if case .finish(let outcome) = action {
-                    logger.debug("dynamic-authorization answered", metadata: [
-                        "nas": "\(origin)", "request": "\(request.message.summary)", "outcome": "\(outcome)",
-                    ])
+                    logger.debug(
+                        "dynamic-authorization answered",
+                        metadata: [
+                            "nas": "\(origin)", "request": "\(request.message.summary)", "outcome": "\(outcome)",
+                        ])
                 }
                 run(action, for: serial)
             }
@@ -342,10 +349,12 @@ extension DynamicAuthorizationClient {
             dropsSinceWarning += 1
             let now = DispatchTime.now().uptimeNanoseconds
             if lastDropWarning == 0 || now - lastDropWarning >= 10_000_000_000 {
-                logger.warning("dynamic-authorization answer dropped", metadata: [
-                    "from": "\(origin)", "reason": "\(error.reason.rawValue)", "detail": "\(error.detail)",
-                    "dropped_since_last_warning": "\(dropsSinceWarning)",
-                ])
+                logger.warning(
+                    "dynamic-authorization answer dropped",
+                    metadata: [
+                        "from": "\(origin)", "reason": "\(error.reason.rawValue)", "detail": "\(error.detail)",
+                        "dropped_since_last_warning": "\(dropsSinceWarning)",
+                    ])
                 lastDropWarning = now
                 dropsSinceWarning = 0
             }

@@ -27,8 +27,9 @@ public final class EnforcementMetrics: Sendable {
         // Every label set exists from the start, so that a scrape shows the zeros too.
         var crossings: [String: Counter] = [:]
         for action in Self.quotaActions {
-            crossings[action] = registry.makeCounter(name: "tollgate_quota_crossings_total", labels: [("action", action)],
-                                                     help: "Quota thresholds crossed, by action.")
+            crossings[action] = registry.makeCounter(
+                name: "tollgate_quota_crossings_total", labels: [("action", action)],
+                help: "Quota thresholds crossed, by action.")
         }
         self.crossings = crossings
         var outcomes: [String: Counter] = [:]
@@ -43,8 +44,10 @@ public final class EnforcementMetrics: Sendable {
         inFlight = registry.makeGauge(name: "tollgate_enforcement_in_flight", help: "Requests sent and not answered or timed out yet.")
         decisionToAck = registry.makeDurationHistogram(
             name: "tollgate_enforcement_ack_seconds",
-            buckets: [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
-                      .seconds(10), .seconds(30), .seconds(60), .seconds(120)],
+            buckets: [
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+                .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+            ],
             help: "From the decision (for a crossing: when it was recorded) to the NAS's ACK.")
     }
 

@@ -63,10 +63,12 @@ public final class Enforcer: Sendable {
     private let cache = QuotaStore.TermsCache()
     private let started = Atomic<Bool>(false)
 
-    public init(configuration: Configuration, cipher: SecretCipher, profiles: VendorProfiles, client: DynamicAuthorizationClient,
-                metrics: EnforcementMetrics = EnforcementMetrics(), logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: Configuration, cipher: SecretCipher, profiles: VendorProfiles, client: DynamicAuthorizationClient,
+        metrics: EnforcementMetrics = EnforcementMetrics(), logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.cipher = cipher
         self.profiles = profiles
@@ -130,13 +132,18 @@ public final class Enforcer: Sendable {
                     let sorted = users.sorted()
                     for start in stride(from: 0, to: sorted.count, by: configuration.roundLimit) {
                         let chunk = Array(sorted[start..<min(start + configuration.roundLimit, sorted.count)])
-                        let round = try QuotaStore(connection: db).enforce(tenantID: tenantID, users: chunk, now: clock(),
-                                                                           claimant: claimant, lease: configuration.leaseSeconds, cache: cache)
+                        let round = try QuotaStore(connection: db).enforce(
+                            tenantID: tenantID, users: chunk, now: clock(),
+                            claimant: claimant, lease: configuration.leaseSeconds, cache: cache)
                         metrics.evaluated.increment(by: Int64(round.evaluated))
                         for crossing in round.crossings {
                             metrics.crossed(crossing.action.rawValue)
-                            logger.info("quota crossed", metadata: ["tenant": "\(tenantID)", "user": "\(crossing.userName)",
-                                                                    "threshold": "\(crossing.threshold)", "action": "\(crossing.action.rawValue)"])
+                            logger.info(
+                                "quota crossed",
+                                metadata: [
+                                    "tenant": "\(tenantID)", "user": "\(crossing.userName)",
+                                    "threshold": "\(crossing.threshold)", "action": "\(crossing.action.rawValue)",
+                                ])
                         }
                         try send(round.requests, db, &targets)
                     }
@@ -149,12 +156,15 @@ public final class Enforcer: Sendable {
                 }
                 if Date() >= nextSweep {
                     nextSweep = Date().addingTimeInterval(configuration.sweepInterval / .seconds(1))
-                    try send(QuotaStore(connection: db).liftExpired(now: clock(), claimant: claimant,
-                                                                    lease: configuration.leaseSeconds), db, &targets)
+                    try send(
+                        QuotaStore(connection: db).liftExpired(
+                            now: clock(), claimant: claimant,
+                            lease: configuration.leaseSeconds), db, &targets)
                 }
             } catch {
                 if work.stopping {
-                    logger.error("enforcement stopped with a round unfinished; its requests are taken over after the lease", metadata: ["error": "\(error)"])
+                    logger.error(
+                        "enforcement stopped with a round unfinished; its requests are taken over after the lease", metadata: ["error": "\(error)"])
                     return
                 }
                 logger.error("enforcement round failed; retrying", metadata: ["error": "\(error)"])
@@ -196,8 +206,9 @@ public final class Enforcer: Sendable {
             let built: (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget)
             do {
                 if let problem = unreadable[request.tenantID] { throw EnforcementError("the NAS settings cannot be read: \(problem)") }
-                built = try Self.message(for: request, nas: targets.byNAS[request.nasID].flatMap { $0.tenantID == request.tenantID ? $0 : nil },
-                                         profiles: profiles)
+                built = try Self.message(
+                    for: request, nas: targets.byNAS[request.nasID].flatMap { $0.tenantID == request.tenantID ? $0 : nil },
+                    profiles: profiles)
             } catch {
                 logger.warning("enforcement request not sent", metadata: ["request": "\(request.id)", "error": "\(error)"])
                 try record([(request, .timeout(attempts: 0), "not sent: \(error)")], connection, &targets, failed: true)
@@ -215,27 +226,35 @@ public final class Enforcer: Sendable {
 
     /// The message and where it goes, from the NAS's settings and vendor profile.
     static func message(for request: EnforcementRequest, nas: NASDynamicAuthorization?, profiles: VendorProfiles) throws
-        -> (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget) {
+        -> (message: DynamicAuthorizationMessage, target: DynamicAuthorizationTarget)
+    {
         guard let nas else {
-            throw EnforcementError("NAS \(request.nasID) has no dynamic-authorization address: it was removed, is registered as a network rather than one address, or shares its address with another tenant's NAS")
+            throw EnforcementError(
+                "NAS \(request.nasID) has no dynamic-authorization address: it was removed, is registered as a network rather than one address, or shares its address with another tenant's NAS"
+            )
         }
         guard let profile = profiles.profile(nas.vendor) else {
-            throw EnforcementError("NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
+            throw EnforcementError(
+                "NAS '\(nas.name)' names vendor profile '\(nas.vendor)', which is not loaded (known: \(profiles.names.joined(separator: ", ")))")
         }
         guard let action = EnforcementAction(rawValue: request.action) else { throw EnforcementError("unknown action '\(request.action)'") }
         // The settings carry one host address: NAS registered as a network have none.
         let host = nas.address
-        let identity = SessionIdentity(userName: request.userName, acctSessionID: request.acctSessionID,
-                                       nasIPAddress: host, nasIdentifier: nas.identifier,
-                                       framedIPAddress: request.framedIPAddress)
-        let message = try profile.request(for: action, session: identity, rate: action == .throttle ? request.rate : nil,
-                                          planRate: action == .restore ? request.rate : nil)
+        let identity = SessionIdentity(
+            userName: request.userName, acctSessionID: request.acctSessionID,
+            nasIPAddress: host, nasIdentifier: nas.identifier,
+            framedIPAddress: request.framedIPAddress)
+        let message = try profile.request(
+            for: action, session: identity, rate: action == .throttle ? request.rate : nil,
+            planRate: action == .restore ? request.rate : nil)
         return (message, DynamicAuthorizationTarget(host: host, port: UInt16(clamping: nas.port), secret: nas.secret))
     }
 
     /// Records outcomes (one transaction per tenant); sends the fallbacks they bring.
-    private func record(_ items: [(request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String)],
-                        _ connection: PostgresConnection, _ targets: inout Targets, failed: Bool = false) throws {
+    private func record(
+        _ items: [(request: EnforcementRequest, outcome: DynamicAuthorizationOutcome, summary: String)],
+        _ connection: PostgresConnection, _ targets: inout Targets, failed: Bool = false
+    ) throws {
         guard !items.isEmpty else { return }
         var outcomes: [QuotaStore.Outcome] = []
         outcomes.reserveCapacity(items.count)
@@ -259,10 +278,15 @@ public final class Enforcer: Sendable {
             if status == .acked {
                 metrics.decisionToAck.record(.microseconds(max(0, Int64((now - request.decidedAt) * 1_000_000))))
             } else {
-                logger.warning("enforcement request \(status.rawValue)", metadata: ["request": "\(request.id)", "user": "\(request.userName)",
-                                                                                    "action": "\(request.action)", "detail": "\(detail)"])
+                logger.warning(
+                    "enforcement request \(status.rawValue)",
+                    metadata: [
+                        "request": "\(request.id)", "user": "\(request.userName)",
+                        "action": "\(request.action)", "detail": "\(detail)",
+                    ])
             }
-            outcomes.append(QuotaStore.Outcome(request: request, status: status, attempts: item.outcome.attempts, errorCause: errorCause, detail: detail))
+            outcomes.append(
+                QuotaStore.Outcome(request: request, status: status, attempts: item.outcome.attempts, errorCause: errorCause, detail: detail))
         }
         let fallbacks = try QuotaStore(connection: connection).complete(outcomes, claimant: claimant, lease: configuration.leaseSeconds)
         try send(fallbacks, connection, &targets)

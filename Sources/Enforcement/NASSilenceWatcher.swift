@@ -13,8 +13,10 @@ public final class NASSilenceWatcher: Sendable {
     let metrics: WebhookMetrics
     let signal = StopSignal()
 
-    public init(configuration: WebhookConfiguration, metrics: WebhookMetrics, logger: Logger,
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: WebhookConfiguration, metrics: WebhookMetrics, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.connect = connect
         self.logger = logger
@@ -54,12 +56,16 @@ public final class NASSilenceWatcher: Sendable {
     public func check(_ connection: PostgresConnection, now: Double? = nil) throws -> [SilentNAS] {
         let chunk = 100_000
         while try NASActivity.observe(connection, limit: chunk) >= chunk, !signal.isStopping {}
-        let silent = try NASActivity.reportSilent(connection, defaultInterval: Int(configuration.silenceDefaultInterval / .seconds(1)),
-                                                  intervals: configuration.silenceIntervals, now: now)
+        let silent = try NASActivity.reportSilent(
+            connection, defaultInterval: Int(configuration.silenceDefaultInterval / .seconds(1)),
+            intervals: configuration.silenceIntervals, now: now)
         for nas in silent {
-            logger.notice("NAS silent", metadata: [
-                "tenant_id": "\(nas.tenantID)", "nas": "\(nas.name)", "since": "\(nas.lastHeardAt)",
-                "threshold_seconds": "\(nas.thresholdSeconds)", "webhooks": "\(nas.deliveries)"])
+            logger.notice(
+                "NAS silent",
+                metadata: [
+                    "tenant_id": "\(nas.tenantID)", "nas": "\(nas.name)", "since": "\(nas.lastHeardAt)",
+                    "threshold_seconds": "\(nas.thresholdSeconds)", "webhooks": "\(nas.deliveries)",
+                ])
         }
         metrics.nasSilent.increment(by: Int64(silent.count))
         return silent

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A NAS's address and port as one comparable value: IPv4 in its ::ffff:0:0/96 mapped form,

@@ -187,7 +187,8 @@ extension VendorProfile {
             }
             // RFC 5176 section 3: a Disconnect-Request carries only identification attributes.
             if kind == .disconnect && !templates.isEmpty {
-                throw fail("\(section).attributes", "a Disconnect-Request carries only the [identity] attributes (RFC 5176 section 3); leave it empty")
+                throw fail(
+                    "\(section).attributes", "a Disconnect-Request carries only the [identity] attributes (RFC 5176 section 3); leave it empty")
             }
             if kind == .coa && templates.isEmpty {
                 throw fail("\(section).attributes", "a CoA-Request needs at least one attribute that changes the session")

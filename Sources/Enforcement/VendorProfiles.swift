@@ -32,8 +32,11 @@ public struct VendorProfiles: Sendable {
             let name = String(entry.dropLast(5))
             // The names a NAS's `vendor` may take: lower-case, starting with a letter or digit, at most 40.
             guard (1...40).contains(name.count), name.first.map({ $0.isLowercase || $0.isNumber }) == true,
-                  name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                throw VendorProfileError(file: path, key: "", "a profile's file name is 1-40 lower-case letters, digits, '-' and '_' (not first), then .toml: the name a NAS's vendor gives")
+                name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
+            else {
+                throw VendorProfileError(
+                    file: path, key: "",
+                    "a profile's file name is 1-40 lower-case letters, digits, '-' and '_' (not first), then .toml: the name a NAS's vendor gives")
             }
             profiles[name] = try VendorProfile(name: name, file: path, text: text, dictionary: dictionary)
         }

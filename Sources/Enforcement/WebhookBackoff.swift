@@ -14,8 +14,10 @@ public struct WebhookBackoff: Sendable, Hashable {
     /// The most attempts of one delivery. Default 30 (24 h of hourly tries need about 30).
     public var maxAttempts: Int
 
-    public init(initial: Duration = .seconds(10), maximum: Duration = .seconds(3600), giveUpAfter: Duration = .seconds(86_400),
-                maxAttempts: Int = 30) {
+    public init(
+        initial: Duration = .seconds(10), maximum: Duration = .seconds(3600), giveUpAfter: Duration = .seconds(86_400),
+        maxAttempts: Int = 30
+    ) {
         self.initial = initial
         self.maximum = maximum
         self.giveUpAfter = giveUpAfter

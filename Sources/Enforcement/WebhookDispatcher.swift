@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import Prometheus
 import NIOCore
 import NIOHTTP1
+import Prometheus
 import Storage
 
 /// Sends the webhook outbox: claims due deliveries, POSTs each signed to its endpoint, and
@@ -25,17 +25,21 @@ public final class WebhookDispatcher: Sendable {
     let signal = StopSignal()
 
     /// `connect` opens the dispatcher's database connection (again after a failure).
-    public init(configuration: WebhookConfiguration, cipher: SecretCipher, metrics: WebhookMetrics, logger: Logger,
-                connect: @escaping @Sendable () throws -> PostgresConnection) {
+    public init(
+        configuration: WebhookConfiguration, cipher: SecretCipher, metrics: WebhookMetrics, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         self.configuration = configuration
         self.cipher = cipher
         self.connect = connect
         self.logger = logger
         self.metrics = metrics
         let timeout = TimeAmount.milliseconds(Int64(configuration.timeout / .milliseconds(1)))
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                            configuration: .init(redirectConfiguration: .disallow,
-                                                 timeout: .init(connect: timeout, read: timeout, write: timeout)))
+        client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: timeout, read: timeout, write: timeout)))
     }
 
     /// Starts the dispatcher's thread.
@@ -100,7 +104,8 @@ public final class WebhookDispatcher: Sendable {
             return (delivery, startedAt, started, task)
         }
         for (delivery, startedAt, started, task) in inFlight {
-            var statusCode: Int?, failure: String?
+            var statusCode: Int?
+            var failure: String?
             do {
                 let code = Int(try task.get().wait())
                 statusCode = code
@@ -113,16 +118,20 @@ public final class WebhookDispatcher: Sendable {
             if failure == nil {
                 result = .delivered
             } else {
-                switch configuration.backoff.decision(afterAttempt: delivery.attempt, age: .seconds(delivery.ageSeconds) + .milliseconds(milliseconds)) {
+                switch configuration.backoff.decision(
+                    afterAttempt: delivery.attempt, age: .seconds(delivery.ageSeconds) + .milliseconds(milliseconds))
+                {
                 case .retry(let wait): result = .retry(afterSeconds: wait / .seconds(1))
                 case .giveUp: result = .failed
                 }
             }
-            let recorded = try store.record(delivery, startedAt: startedAt, statusCode: statusCode, error: failure,
-                                            durationMilliseconds: milliseconds, result: result)
+            let recorded = try store.record(
+                delivery, startedAt: startedAt, statusCode: statusCode, error: failure,
+                durationMilliseconds: milliseconds, result: result)
             guard recorded else {
-                logger.warning("webhook lease ran out before the attempt was recorded; another dispatcher will send it again",
-                               metadata: ["delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)"])
+                logger.warning(
+                    "webhook lease ran out before the attempt was recorded; another dispatcher will send it again",
+                    metadata: ["delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)"])
                 continue
             }
             switch result {
@@ -130,14 +139,20 @@ public final class WebhookDispatcher: Sendable {
                 metrics.count(event: delivery.event, outcome: .delivered)
             case .retry(let seconds):
                 metrics.count(event: delivery.event, outcome: .retry)
-                logger.info("webhook attempt failed; retrying", metadata: [
-                    "delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)", "attempt": "\(delivery.attempt)",
-                    "error": "\(failure ?? "")", "retry_in_seconds": "\(Int(seconds))"])
+                logger.info(
+                    "webhook attempt failed; retrying",
+                    metadata: [
+                        "delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)", "attempt": "\(delivery.attempt)",
+                        "error": "\(failure ?? "")", "retry_in_seconds": "\(Int(seconds))",
+                    ])
             case .failed:
                 metrics.count(event: delivery.event, outcome: .failed)
-                logger.warning("webhook delivery given up", metadata: [
-                    "delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)", "attempts": "\(delivery.attempt)",
-                    "error": "\(failure ?? "")"])
+                logger.warning(
+                    "webhook delivery given up",
+                    metadata: [
+                        "delivery": "\(delivery.deliveryID)", "tenant": "\(delivery.tenantSlug)", "attempts": "\(delivery.attempt)",
+                        "error": "\(failure ?? "")",
+                    ])
             }
         }
         return claimed.count

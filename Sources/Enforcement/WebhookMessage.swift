@@ -13,7 +13,8 @@ public struct WebhookMessage: Sendable {
     public init(delivery: ClaimedWebhookDelivery, timestamp: Int64) {
         // Every member but `data` is a fixed-alphabet token (UUID, event name, slug, UTC time):
         // nothing to escape. `data` is the JSON object stored when the event was enqueued.
-        let text = "{\"id\":\"\(delivery.idempotencyKey)\",\"event\":\"\(delivery.event)\",\"tenant\":\"\(delivery.tenantSlug)\","
+        let text =
+            "{\"id\":\"\(delivery.idempotencyKey)\",\"event\":\"\(delivery.event)\",\"tenant\":\"\(delivery.tenantSlug)\","
             + "\"created_at\":\"\(delivery.createdAt)\",\"data\":\(delivery.data)}"
         body = Array(text.utf8)
         headers = [

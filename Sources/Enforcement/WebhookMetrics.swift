@@ -34,8 +34,9 @@ public final class WebhookMetrics: Sendable {
             }
         }
         self.attempts = attempts
-        pending = registry.makeGauge(name: "tollgate_webhook_pending",
-                                     help: "Webhook deliveries waiting to be sent or retried (refreshed periodically).")
+        pending = registry.makeGauge(
+            name: "tollgate_webhook_pending",
+            help: "Webhook deliveries waiting to be sent or retried (refreshed periodically).")
         nasSilent = registry.makeCounter(name: "tollgate_nas_silent_total", help: "NAS reported silent (nas.silent).")
     }
 

@@ -17,8 +17,9 @@ public enum WebhookSigner {
         let produced = secret.withUnsafeBufferPointer { key in
             message.withUnsafeBufferPointer { data in
                 // OpenSSL wants a valid pointer even for an empty key or message.
-                EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, key.baseAddress ?? UnsafePointer(bitPattern: 1), key.count,
-                          data.baseAddress ?? UnsafePointer(bitPattern: 1), data.count, &digest, 32, &length)
+                EVP_Q_mac(
+                    nil, "HMAC", nil, "SHA256", nil, key.baseAddress ?? UnsafePointer(bitPattern: 1), key.count,
+                    data.baseAddress ?? UnsafePointer(bitPattern: 1), data.count, &digest, 32, &length)
             }
         }
         precondition(produced != nil && length == 32, "OpenSSL refused HMAC-SHA256")

@@ -57,8 +57,9 @@ public struct Report: Sendable, CustomStringConvertible {
 
     public var description: String {
         var lines: [String] = []
-        lines.append("requests \(requestsSent), acknowledged \(acknowledged), retransmissions \(retransmissions), "
-            + "unanswered \(unanswered), not sent \(notSent), bad responses \(badResponses), late responses \(lateResponses)")
+        lines.append(
+            "requests \(requestsSent), acknowledged \(acknowledged), retransmissions \(retransmissions), "
+                + "unanswered \(unanswered), not sent \(notSent), bad responses \(badResponses), late responses \(lateResponses)")
         if failovers > 0 || requestsMoved > 0 {
             lines.append("failovers \(failovers), requests moved to another server \(requestsMoved)")
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RADIUS
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Builds the signed requests a NAS sends. Pure: no I/O, no clock (times are passed in).
 public struct RequestEncoder: Sendable {
@@ -35,7 +36,7 @@ public struct RequestEncoder: Sendable {
         builder.append(type: 40, uint32: event.kind.rawValue)
         try builder.append(type: 44, text: session.sessionID)
         if let multi = session.multiSessionID { try builder.append(type: 50, text: multi) }
-        builder.append(type: 45, uint32: 1)  // Acct-Authentic: RADIUS
+        builder.append(type: 45, uint32: 1) // Acct-Authentic: RADIUS
         if let sessionTime = event.sessionTime { builder.append(type: 46, uint32: sessionTime) }
         let upload = event.upload.map { Self.split($0, session.gigawords) }
         let download = event.download.map { Self.split($0, session.gigawords) }
@@ -91,7 +92,7 @@ public struct RequestEncoder: Sendable {
         if let address = nas.nasIPAddress {
             builder.append(type: 4, uint32: address)
         } else if nas.localAddress.family != AF_INET {
-            try builder.append(type: 95, value: nas.localAddress.addressBytes)  // NAS-IPv6-Address
+            try builder.append(type: 95, value: nas.localAddress.addressBytes) // NAS-IPv6-Address
         }
         if let identifier = nas.nasIdentifier { try builder.append(type: 32, text: identifier) }
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CUDPShim
 import RADIUS
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // Timers: retransmissions, timeouts and failover to the next server.
 extension SimulatorEngine {
@@ -21,7 +22,8 @@ extension SimulatorEngine {
                 sockets[s].slots[id].serverAttempts += 1
                 report.retransmissions += 1
                 queueSend(socket: s, sockets[s].slots[id].packet)
-                timers.pushBack(Timer(socket: timer.socket, identifier: timer.identifier, generation: timer.generation, due: now &+ timeoutNanoseconds))
+                timers.pushBack(
+                    Timer(socket: timer.socket, identifier: timer.identifier, generation: timer.generation, due: now &+ timeoutNanoseconds))
             } else {
                 report.unanswered += 1
                 let flow = sockets[s].slots[id].flow
@@ -38,7 +40,8 @@ extension SimulatorEngine {
         let n = sockets[s].nas
         let slot = sockets[s].slots[id]
         guard Int(slot.server) == nases[n].current, nases[n].current + 1 < nases[n].servers.count,
-              Int(slot.serverAttempts) >= options.failoverAfter else { return }
+            Int(slot.serverAttempts) >= options.failoverAfter
+        else { return }
         nases[n].current += 1
         report.failovers += 1
     }

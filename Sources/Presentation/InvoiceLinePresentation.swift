@@ -85,13 +85,17 @@ public struct InvoiceLinePresentation: TabularPresentation, Hashable {
         invoices.flatMap { lines(of: $0) }
     }
 
-    public static let columns = ["invoice_id", "user", "period", "status", "currency", "position", "kind", "description", "quantity", "unit",
-                                 "unit_price", "amount", "tax_rate", "tax", "plan_version_id", "covers_from", "covers_until", "usage_bytes",
-                                 "corrects_period"]
+    public static let columns = [
+        "invoice_id", "user", "period", "status", "currency", "position", "kind", "description", "quantity", "unit",
+        "unit_price", "amount", "tax_rate", "tax", "plan_version_id", "covers_from", "covers_until", "usage_bytes",
+        "corrects_period",
+    ]
 
     public var cells: [String?] {
-        [String(invoiceId), user, period, status, currency, String(position), kind, description, quantity, unit, unitPrice, amount, taxRate, tax,
-         planVersionId.map(String.init), coversFrom, coversUntil, usageBytes.map(PresentedValue.count), correctsPeriod]
+        [
+            String(invoiceId), user, period, status, currency, String(position), kind, description, quantity, unit, unitPrice, amount, taxRate, tax,
+            planVersionId.map(String.init), coversFrom, coversUntil, usageBytes.map(PresentedValue.count), correctsPeriod,
+        ]
     }
 
     // The API's names, written out so that they do not depend on an encoder's key strategy.

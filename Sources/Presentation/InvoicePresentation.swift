@@ -55,8 +55,10 @@ public struct InvoicePresentation: TabularPresentation, Hashable {
         lines = InvoiceLinePresentation.lines(of: invoice)
     }
 
-    public static let columns = ["id", "user", "period", "period_start", "period_end", "status", "currency", "subtotal", "tax", "total",
-                                 "rated_at", "finalized_at"]
+    public static let columns = [
+        "id", "user", "period", "period_start", "period_end", "status", "currency", "subtotal", "tax", "total",
+        "rated_at", "finalized_at",
+    ]
 
     /// One row per invoice; `lines` are not part of it (they are exported on their own).
     public var cells: [String?] {

@@ -12,9 +12,9 @@ public final class RADIUSCrypto {
 
     public init() {
         guard let md5 = EVP_MD_fetch(nil, "MD5", nil),
-              let digestContext = EVP_MD_CTX_new(),
-              let mac = EVP_MAC_fetch(nil, "HMAC", nil),
-              let macContext = EVP_MAC_CTX_new(mac)
+            let digestContext = EVP_MD_CTX_new(),
+            let mac = EVP_MAC_fetch(nil, "HMAC", nil),
+            let macContext = EVP_MAC_CTX_new(mac)
         else {
             fatalError("OpenSSL provides no MD5 or HMAC: check the OpenSSL configuration (default provider)")
         }

@@ -15,8 +15,10 @@ public struct DecodedAttribute: Hashable, Sendable {
     /// Index of the definition in the dictionary used to decode, nil when unknown.
     public var definitionIndex: Int?
 
-    public init(name: String, oid: String, vendor: UInt32 = 0, number: UInt32, tag: UInt8? = nil,
-                value: AttributeValue, definitionIndex: Int? = nil) {
+    public init(
+        name: String, oid: String, vendor: UInt32 = 0, number: UInt32, tag: UInt8? = nil,
+        value: AttributeValue, definitionIndex: Int? = nil
+    ) {
         self.name = name
         self.oid = oid
         self.vendor = vendor
@@ -93,8 +95,10 @@ struct AttributeDecoder {
         guard let pending = continuation else { return }
         continuation = nil
         let oid = "26.\(pending.vendor).\(pending.type)"
-        output.append(invalid("Attr-\(oid)", oid: oid, vendor: pending.vendor, number: pending.type, pending.bytes[...],
-                              reason: "continuation never completed"))
+        output.append(
+            invalid(
+                "Attr-\(oid)", oid: oid, vendor: pending.vendor, number: pending.type, pending.bytes[...],
+                reason: "continuation never completed"))
     }
 
     /// Vendor-Specific (RFC 2865 5.26): Vendor-Id, then attributes in the vendor's format.
@@ -107,8 +111,10 @@ struct AttributeDecoder {
         let format = dictionary.vendor(number: vendor)?.format ?? .standard
         let body = value.dropFirst(4)
         guard let subAttributes = splitVendorAttributes(body, format: format) else {
-            output.append(invalid("Vendor-Specific", oid: "26.\(vendor)", vendor: vendor, number: 26, value,
-                                  reason: "vendor attributes do not fit \(format)"))
+            output.append(
+                invalid(
+                    "Vendor-Specific", oid: "26.\(vendor)", vendor: vendor, number: 26, value,
+                    reason: "vendor attributes do not fit \(format)"))
             return
         }
         for sub in subAttributes {
@@ -202,8 +208,10 @@ struct AttributeDecoder {
         let first = raws[start]
         let value = packet.value(first)
         guard value.count >= 2 else {
-            output.append(invalid("Attr-\(first.type)", oid: String(first.type), number: UInt32(first.type), value,
-                                  reason: "long extended attribute shorter than 2 octets"))
+            output.append(
+                invalid(
+                    "Attr-\(first.type)", oid: String(first.type), number: UInt32(first.type), value,
+                    reason: "long extended attribute shorter than 2 octets"))
             return start + 1
         }
         let extendedType = value[value.startIndex]
@@ -212,14 +220,18 @@ struct AttributeDecoder {
         var i = start + 1
         while more {
             guard i < raws.count, raws[i].type == first.type else {
-                output.append(invalid("Attr-\(first.type).\(extendedType)", oid: "\(first.type).\(extendedType)", number: UInt32(extendedType),
-                                      joined[...], reason: "fragment with More set is not followed by its continuation"))
+                output.append(
+                    invalid(
+                        "Attr-\(first.type).\(extendedType)", oid: "\(first.type).\(extendedType)", number: UInt32(extendedType),
+                        joined[...], reason: "fragment with More set is not followed by its continuation"))
                 return i
             }
             let next = packet.value(raws[i])
             guard next.count >= 2, next[next.startIndex] == extendedType else {
-                output.append(invalid("Attr-\(first.type).\(extendedType)", oid: "\(first.type).\(extendedType)", number: UInt32(extendedType),
-                                      joined[...], reason: "continuation fragment has another Extended-Type"))
+                output.append(
+                    invalid(
+                        "Attr-\(first.type).\(extendedType)", oid: "\(first.type).\(extendedType)", number: UInt32(extendedType),
+                        joined[...], reason: "continuation fragment has another Extended-Type"))
                 return i
             }
             more = next[next.startIndex + 1] & 0x80 != 0
@@ -253,28 +265,37 @@ struct AttributeDecoder {
         if definition.flags.encrypt != 0 {
             // Encrypted values are shown as sent; decrypting needs the shared secret and the
             // request's authenticator, which the caller supplies separately.
-            output.append(DecodedAttribute(name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
-                                           value: .octets(Array(payload)), definitionIndex: index))
+            output.append(
+                DecodedAttribute(
+                    name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
+                    value: .octets(Array(payload)), definitionIndex: index))
             return
         }
         if definition.type == .tlv {
-            output.append(DecodedAttribute(name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
-                                           value: decodeTLV(payload, parent: index, oid: oid, vendor: vendor), definitionIndex: index))
+            output.append(
+                DecodedAttribute(
+                    name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
+                    value: decodeTLV(payload, parent: index, oid: oid, vendor: vendor), definitionIndex: index))
             return
         }
         if definition.flags.array, let size = definition.requiredLength, size > 0, payload.count != size, payload.count % size == 0 {
             var offset = payload.startIndex
             while offset < payload.endIndex {
-                output.append(DecodedAttribute(name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
-                                               value: AttributeValue.decode(payload[offset..<(offset + size)], as: definition.type, fixedLength: definition.flags.fixedLength),
-                                               definitionIndex: index))
+                output.append(
+                    DecodedAttribute(
+                        name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
+                        value: AttributeValue.decode(
+                            payload[offset..<(offset + size)], as: definition.type, fixedLength: definition.flags.fixedLength),
+                        definitionIndex: index))
                 offset += size
             }
             return
         }
-        output.append(DecodedAttribute(name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
-                                       value: AttributeValue.decode(payload, as: definition.type, fixedLength: definition.flags.fixedLength),
-                                       definitionIndex: index))
+        output.append(
+            DecodedAttribute(
+                name: definition.name, oid: oid, vendor: vendor, number: number, tag: tag,
+                value: AttributeValue.decode(payload, as: definition.type, fixedLength: definition.flags.fixedLength),
+                definitionIndex: index))
     }
 
     private func decodeTLV(_ value: ArraySlice<UInt8>, parent: Int, oid: String, vendor: UInt32) -> AttributeValue {
@@ -293,21 +314,28 @@ struct AttributeDecoder {
             let childOID = "\(oid).\(type)"
             if let index = dictionary.attributeIndex(UInt32(type), in: .child(of: parent)) {
                 let definition = dictionary.attributes[index]
-                let decoded: AttributeValue = definition.type == .tlv
+                let decoded: AttributeValue =
+                    definition.type == .tlv
                     ? decodeTLV(childValue, parent: index, oid: childOID, vendor: vendor)
                     : AttributeValue.decode(childValue, as: definition.type, fixedLength: definition.flags.fixedLength)
-                children.append(DecodedAttribute(name: definition.name, oid: childOID, vendor: vendor, number: UInt32(type),
-                                                 value: decoded, definitionIndex: index))
+                children.append(
+                    DecodedAttribute(
+                        name: definition.name, oid: childOID, vendor: vendor, number: UInt32(type),
+                        value: decoded, definitionIndex: index))
             } else {
-                children.append(DecodedAttribute(name: "Attr-\(childOID)", oid: childOID, vendor: vendor, number: UInt32(type),
-                                                 value: .octets(Array(childValue))))
+                children.append(
+                    DecodedAttribute(
+                        name: "Attr-\(childOID)", oid: childOID, vendor: vendor, number: UInt32(type),
+                        value: .octets(Array(childValue))))
             }
             offset += length
         }
         return .tlv(children)
     }
 
-    private func invalid(_ name: String, oid: String, vendor: UInt32 = 0, number: UInt32, _ value: ArraySlice<UInt8>, reason: String) -> DecodedAttribute {
+    private func invalid(_ name: String, oid: String, vendor: UInt32 = 0, number: UInt32, _ value: ArraySlice<UInt8>, reason: String)
+        -> DecodedAttribute
+    {
         DecodedAttribute(name: name, oid: oid, vendor: vendor, number: number, value: .invalid(Array(value), reason: reason))
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads dictionary files in the FreeRADIUS format.
@@ -85,21 +85,21 @@ struct DictionaryParser {
                 try beginVendor(arguments, at: location)
             case "END-VENDOR":
                 guard arguments.count == 1, case .vendor(let vendor, _, _)? = blocks.last,
-                      vendor.name.lowercased() == arguments[0].lowercased()
+                    vendor.name.lowercased() == arguments[0].lowercased()
                 else {
                     throw DictionaryError("END-VENDOR \(arguments.first ?? "") does not close the open block", at: location)
                 }
                 blocks.removeLast()
             case "BEGIN-TLV":
                 guard arguments.count == 1, let index = dictionary.attributeIndex(named: arguments[0]),
-                      dictionary.attributes[index].type == .tlv
+                    dictionary.attributes[index].type == .tlv
                 else {
                     throw DictionaryError("BEGIN-TLV needs the name of a tlv attribute defined before", at: location)
                 }
                 blocks.append(.tlv(index: index, opened: location))
             case "END-TLV":
                 guard arguments.count == 1, case .tlv(let index, _)? = blocks.last,
-                      dictionary.attributes[index].name.lowercased() == arguments[0].lowercased()
+                    dictionary.attributes[index].name.lowercased() == arguments[0].lowercased()
                 else {
                     throw DictionaryError("END-TLV \(arguments.first ?? "") does not close the open block", at: location)
                 }
@@ -144,9 +144,9 @@ struct DictionaryParser {
         }
         let parts = text.dropFirst("format=".count).split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3,
-              let typeWidth = Int(parts[0]), [1, 2, 4].contains(typeWidth),
-              let lengthWidth = Int(parts[1]), [0, 1, 2].contains(lengthWidth),
-              parts.count == 2 || parts[2] == "c"
+            let typeWidth = Int(parts[0]), [1, 2, 4].contains(typeWidth),
+            let lengthWidth = Int(parts[1]), [0, 1, 2].contains(lengthWidth),
+            parts.count == 2 || parts[2] == "c"
         else {
             throw DictionaryError("bad \(text): type width must be 1, 2 or 4, length width 0, 1 or 2, then an optional c", at: location)
         }
@@ -170,8 +170,8 @@ struct DictionaryParser {
             // RFC 6929 Extended-Vendor-Specific attribute instead of Vendor-Specific.
             let option = arguments[1]
             guard option.hasPrefix("format="),
-                  let parent = dictionary.attributeIndex(named: String(option.dropFirst("format=".count))),
-                  dictionary.attributes[parent].type == .evs
+                let parent = dictionary.attributeIndex(named: String(option.dropFirst("format=".count))),
+                dictionary.attributes[parent].type == .evs
             else {
                 throw DictionaryError("BEGIN-VENDOR option \(option): expected format=<an evs attribute>", at: location)
             }
@@ -194,7 +194,7 @@ struct DictionaryParser {
         if let bracket = typeName.firstIndex(of: "[") {
             // octets[N]: a fixed-length octet string.
             guard typeName.hasSuffix("]"), let size = Int(typeName[typeName.index(after: bracket)..<typeName.index(before: typeName.endIndex)]),
-                  (1...253).contains(size)
+                (1...253).contains(size)
             else {
                 throw DictionaryError("bad fixed-size type \(typeName)", at: location)
             }
@@ -261,7 +261,8 @@ struct DictionaryParser {
             }
             let parentType = dictionary.attributes[parent].type
             guard parentType == .tlv || parentType == .extended || parentType == .longExtended || parentType == .evs else {
-                throw DictionaryError("attribute \(name): parent \(dictionary.attributes[parent].name) is \(parentType.rawValue), not a container", at: location)
+                throw DictionaryError(
+                    "attribute \(name): parent \(dictionary.attributes[parent].name) is \(parentType.rawValue), not a container", at: location)
             }
             space = .child(of: parent)
             oidPrefix = dictionary.attributes[parent].oid + "."
@@ -275,15 +276,18 @@ struct DictionaryParser {
         dictionary.addAttribute(definition)
     }
 
-    private func checkRange(_ number: UInt32, of name: String, in space: AttributeSpace, type: AttributeDataType, at location: SourceLocation) throws(DictionaryError) {
+    private func checkRange(_ number: UInt32, of name: String, in space: AttributeSpace, type: AttributeDataType, at location: SourceLocation)
+        throws(DictionaryError)
+    {
         switch space {
         case .root:
             // FreeRADIUS keeps server-internal attributes above 255; they never go on the wire.
             guard number >= 1 else { throw DictionaryError("attribute \(name) has number 0", at: location) }
             switch type {
             case .extended where !(241...244).contains(number),
-                 .longExtended where !(245...246).contains(number):
-                throw DictionaryError("\(type.rawValue) attribute \(name) must be numbered 241-244 (extended) or 245-246 (long-extended)", at: location)
+                .longExtended where !(245...246).contains(number):
+                throw DictionaryError(
+                    "\(type.rawValue) attribute \(name) must be numbered 241-244 (extended) or 245-246 (long-extended)", at: location)
             case .vsa where number != 26:
                 throw DictionaryError("vsa attribute \(name) must be number 26", at: location)
             default: break
@@ -297,7 +301,9 @@ struct DictionaryParser {
             guard (1...255).contains(number) else {
                 throw DictionaryError("attribute \(name): child numbers are 1-255, not \(number)", at: location)
             }
-            if type == .evs && (dictionary.attributes[parent].type != .extended && dictionary.attributes[parent].type != .longExtended || number != 26) {
+            if type == .evs
+                && (dictionary.attributes[parent].type != .extended && dictionary.attributes[parent].type != .longExtended || number != 26)
+            {
                 throw DictionaryError("evs attribute \(name) must be number 26 under an extended attribute", at: location)
             }
         }
@@ -323,7 +329,9 @@ struct DictionaryParser {
 
     // MARK: VALUE
 
-    private mutating func addValue(_ name: String, _ numberText: String, attributeIndex index: Int, at location: SourceLocation) throws(DictionaryError) {
+    private mutating func addValue(_ name: String, _ numberText: String, attributeIndex index: Int, at location: SourceLocation)
+        throws(DictionaryError)
+    {
         let definition = dictionary.attributes[index]
         // Values belong to the canonical definition for the number, so aliases share them.
         let canonical = dictionary.attributeIndex(definition.number, in: definition.space) ?? index

@@ -16,7 +16,10 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     public var bytes: [UInt8] {
-        [UInt8(rawValue >> 24), UInt8(truncatingIfNeeded: rawValue >> 16), UInt8(truncatingIfNeeded: rawValue >> 8), UInt8(truncatingIfNeeded: rawValue)]
+        [
+            UInt8(rawValue >> 24), UInt8(truncatingIfNeeded: rawValue >> 16), UInt8(truncatingIfNeeded: rawValue >> 8),
+            UInt8(truncatingIfNeeded: rawValue),
+        ]
     }
 
     public var description: String {
@@ -38,7 +41,8 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public init(bytes: some Collection<UInt8>) {
         precondition(bytes.count == 16, "an IPv6 address is 16 octets")
-        var high: UInt64 = 0, low: UInt64 = 0
+        var high: UInt64 = 0
+        var low: UInt64 = 0
         for (i, b) in bytes.enumerated() {
             if i < 8 { high = high << 8 | UInt64(b) } else { low = low << 8 | UInt64(b) }
         }
@@ -70,7 +74,10 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             return nil
         }
         var bytes: [UInt8] = []
-        for g in all { bytes.append(UInt8(g >> 8)); bytes.append(UInt8(g & 0xff)) }
+        for g in all {
+            bytes.append(UInt8(g >> 8))
+            bytes.append(UInt8(g & 0xff))
+        }
         self.init(bytes: bytes)
     }
 
@@ -86,12 +93,17 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public var description: String {
         let b = bytes
         let groups = (0..<8).map { UInt16(b[2 * $0]) << 8 | UInt16(b[2 * $0 + 1]) }
-        var bestStart = -1, bestLength = 0, runStart = -1
+        var bestStart = -1
+        var bestLength = 0
+        var runStart = -1
         for i in 0...8 {
             if i < 8 && groups[i] == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                if i - runStart > bestLength {
+                    bestStart = runStart
+                    bestLength = i - runStart
+                }
                 runStart = -1
             }
         }

@@ -128,17 +128,19 @@ public struct RADIUSDictionary: Sendable {
             if old.space == definition.space && old.number == definition.number && old.type == definition.type {
                 return existing
             }
-            warnings.append(DictionaryError(
-                "attribute \(definition.name) redefined (was \(old.oid) \(old.type.rawValue) at \(old.location))",
-                at: definition.location))
+            warnings.append(
+                DictionaryError(
+                    "attribute \(definition.name) redefined (was \(old.oid) \(old.type.rawValue) at \(old.location))",
+                    at: definition.location))
         }
         let index = attributes.count
         attributes.append(definition)
         attributeIndexByName[lowered] = index
         if let existing = attributeIndexByKey[key], attributes[existing].type != definition.type {
-            warnings.append(DictionaryError(
-                "\(definition.name) takes number \(definition.oid) from \(attributes[existing].name) with another type",
-                at: definition.location))
+            warnings.append(
+                DictionaryError(
+                    "\(definition.name) takes number \(definition.oid) from \(attributes[existing].name) with another type",
+                    at: definition.location))
         }
         // As in FreeRADIUS, the latest definition of a number is the one used for decoding;
         // earlier names stay valid as aliases.

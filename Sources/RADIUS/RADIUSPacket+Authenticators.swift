@@ -89,8 +89,9 @@ extension RADIUSPacket {
     public func accountingResponse(
         secret: [UInt8], includeMessageAuthenticator: Bool = false, crypto: RADIUSCrypto
     ) -> RADIUSPacket {
-        Self.accountingResponse(identifier: identifier, requestAuthenticator: authenticator, secret: secret,
-                                includeMessageAuthenticator: includeMessageAuthenticator, crypto: crypto)
+        Self.accountingResponse(
+            identifier: identifier, requestAuthenticator: authenticator, secret: secret,
+            includeMessageAuthenticator: includeMessageAuthenticator, crypto: crypto)
     }
 
     /// The signed Accounting-Response to the request with this Identifier and Request

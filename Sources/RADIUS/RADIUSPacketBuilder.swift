@@ -23,8 +23,10 @@ public struct RADIUSPacketBuilder: Sendable {
 
     /// Appends a 4-octet integer attribute.
     public mutating func append(type: UInt8, uint32 value: UInt32) {
-        bytes.append(contentsOf: [type, 6, UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                                  UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)])
+        bytes.append(contentsOf: [
+            type, 6, UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ])
     }
 
     /// Appends a text attribute (UTF-8).

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
-private let systemRead = Glibc.read
+    import Glibc
+    private let systemRead = Glibc.read
 #elseif canImport(Darwin)
-import Darwin
-private let systemRead = Darwin.read
+    import Darwin
+    private let systemRead = Darwin.read
 #endif
 
 /// A buffered stream of bytes from a file or from memory, read in fixed-size chunks and
@@ -70,7 +70,10 @@ struct ByteInput {
                 var index = start
                 while index < end {
                     let byte = bytes[index]
-                    if isStop(byte) { stop = byte; break }
+                    if isStop(byte) {
+                        stop = byte
+                        break
+                    }
                     if byte == 0x0A { newlines += 1 }
                     index += 1
                 }
@@ -95,7 +98,10 @@ struct ByteInput {
                 var index = start
                 while index < end {
                     let byte = bytes[index]
-                    if isStop(byte) { stop = byte; break }
+                    if isStop(byte) {
+                        stop = byte
+                        break
+                    }
                     if byte == 0x0A { newlines += 1 }
                     index += 1
                 }

@@ -35,7 +35,8 @@ public struct CSVTableReader: RadacctTableReader {
 
     private static func delimiterByte(_ delimiter: Character) throws(RadacctSourceError) -> UInt8 {
         guard let ascii = delimiter.asciiValue, ascii != quote, ascii != newline, ascii != carriageReturn else {
-            throw RadacctSourceError(line: 0, "the CSV delimiter must be one ASCII character other than a quote or a line break, such as , ; or a tab")
+            throw RadacctSourceError(
+                line: 0, "the CSV delimiter must be one ASCII character other than a quote or a line break, such as , ; or a tab")
         }
         return ascii
     }

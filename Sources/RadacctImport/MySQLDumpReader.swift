@@ -110,7 +110,8 @@ public struct MySQLDumpReader: RadacctTableReader {
         guard let insertColumns = listed ?? declaredColumns else {
             throw RadacctSourceError(
                 line: line,
-                "no column names for the INSERT into \(table): the dump has no CREATE TABLE \(table) before it and the INSERT names no columns; dump with the table structure or with --complete-insert")
+                "no column names for the INSERT into \(table): the dump has no CREATE TABLE \(table) before it and the INSERT names no columns; dump with the table structure or with --complete-insert"
+            )
         }
         try adopt(insertColumns, line: line)
         state = .rowExpected
@@ -134,7 +135,8 @@ public struct MySQLDumpReader: RadacctTableReader {
         guard mapped.count == columns.count, Set(mapped).count == columns.count else {
             throw RadacctSourceError(
                 line: line,
-                "the INSERT into \(table) names columns (\(insertColumns.joined(separator: ", "))) that differ from the earlier rows' (\(columns.joined(separator: ", "))); split the dump by column layout")
+                "the INSERT into \(table) names columns (\(insertColumns.joined(separator: ", "))) that differ from the earlier rows' (\(columns.joined(separator: ", "))); split the dump by column layout"
+            )
         }
         placement = mapped
     }
@@ -149,8 +151,8 @@ public struct MySQLDumpReader: RadacctTableReader {
         }
         var name = try readQualifiedName()
         if let current = name, !current.quoted, current.text.uppercased() == "IF" {
-            _ = try readKeyword()  // NOT
-            _ = try readKeyword()  // EXISTS
+            _ = try readKeyword() // NOT
+            _ = try readKeyword() // EXISTS
             name = try readQualifiedName()
         }
         guard let name, name.text.lowercased() == table, try skipTrivia() == openParen else {
@@ -358,12 +360,12 @@ public struct MySQLDumpReader: RadacctTableReader {
             }
             switch escaped {
             case zero: scratch.append(0)
-            case 0x62: scratch.append(0x08)  // \b
-            case 0x6E: scratch.append(newline)  // \n
-            case 0x72: scratch.append(carriageReturn)  // \r
-            case 0x74: scratch.append(tab)  // \t
-            case 0x5A: scratch.append(0x1A)  // \Z
-            case 0x25, 0x5F: scratch.append(contentsOf: [backslash, escaped])  // \% and \_ keep their backslash
+            case 0x62: scratch.append(0x08) // \b
+            case 0x6E: scratch.append(newline) // \n
+            case 0x72: scratch.append(carriageReturn) // \r
+            case 0x74: scratch.append(tab) // \t
+            case 0x5A: scratch.append(0x1A) // \Z
+            case 0x25, 0x5F: scratch.append(contentsOf: [backslash, escaped]) // \% and \_ keep their backslash
             default: scratch.append(escaped)
             }
         }

@@ -19,7 +19,10 @@ public struct RadacctImportCounts: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case rowsRead = "rows_read", imported, skipped, quirks, unknownNAS = "unknown_nas", unreadable
+        case rowsRead = "rows_read"
+        case imported, skipped, quirks
+        case unknownNAS = "unknown_nas"
+        case unreadable
     }
 
     /// Counts as a run recorded them; keys it did not record count nothing.
@@ -62,8 +65,10 @@ public struct RadacctSubscriberTotals: Codable, Sendable, Equatable {
     public var importedDownload: Int64
     public var importedSeconds: Int64
 
-    public init(subscriber: String, sessions: Int64, sourceUpload: Int64, sourceDownload: Int64,
-                importedUpload: Int64, importedDownload: Int64, importedSeconds: Int64) {
+    public init(
+        subscriber: String, sessions: Int64, sourceUpload: Int64, sourceDownload: Int64,
+        importedUpload: Int64, importedDownload: Int64, importedSeconds: Int64
+    ) {
         self.subscriber = subscriber
         self.sessions = sessions
         self.sourceUpload = sourceUpload
@@ -74,9 +79,14 @@ public struct RadacctSubscriberTotals: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case subscriber, sessions, sourceUpload = "source_upload_bytes", sourceDownload = "source_download_bytes",
-             importedUpload = "imported_upload_bytes", importedDownload = "imported_download_bytes",
-             importedSeconds = "imported_session_seconds"
+        case subscriber, sessions
+        case sourceUpload = "source_upload_bytes"
+        case sourceDownload = "source_download_bytes"
+        case
+            importedUpload = "imported_upload_bytes"
+        case importedDownload = "imported_download_bytes"
+        case
+            importedSeconds = "imported_session_seconds"
     }
 
     /// Whether the hourly usage got exactly the source's octets.

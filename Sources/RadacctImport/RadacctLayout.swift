@@ -62,8 +62,9 @@ public struct RadacctLayout: Sendable, Equatable {
         }
         let missing = Self.required.filter { indexes[$0] == nil }
         guard missing.isEmpty else {
-            throw RadacctLayoutError(message: "not a radacct table: no column " + missing.map(\.rawValue).joined(separator: ", ")
-                                     + " (columns: " + columns.joined(separator: ", ") + ")")
+            throw RadacctLayoutError(
+                message: "not a radacct table: no column " + missing.map(\.rawValue).joined(separator: ", ")
+                    + " (columns: " + columns.joined(separator: ", ") + ")")
         }
         self.indexes = indexes
         self.columns = columns

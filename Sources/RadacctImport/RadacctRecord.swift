@@ -35,8 +35,9 @@ public struct RadacctRecord: Sendable, Equatable {
     /// The hourly usage of the session: its octets and seconds spread uniformly over
     /// start to end, split at hour boundaries with live accounting's cumulative floors.
     public func usage(tenantID: Int64) -> [UsageDelta] {
-        SessionAccounting.spread(tenantID: tenantID, subscriber: userName, from: start, to: end,
-                                 upload: upload, download: download, seconds: sessionSeconds)
+        SessionAccounting.spread(
+            tenantID: tenantID, subscriber: userName, from: start, to: end,
+            upload: upload, download: download, seconds: sessionSeconds)
     }
 }
 
@@ -78,7 +79,12 @@ public struct RadacctRecordReader {
         }
 
         // Counters: NULL is 0 (reported); negative values make no usage.
-        let input: Int64?, output: Int64?, inputWraps: Int64?, outputWraps: Int64?, sessionTime: Int64?, interval: Int64?
+        let input: Int64?
+        let output: Int64?
+        let inputWraps: Int64?
+        let outputWraps: Int64?
+        let sessionTime: Int64?
+        let interval: Int64?
         do {
             input = try integer(.inputOctets).get()
             output = try integer(.outputOctets).get()
@@ -182,13 +188,14 @@ public struct RadacctRecordReader {
             guard let text = value(field), !text.isEmpty else { return nil }
             return text
         }
-        return .success(RadacctRecord(
-            key: key, radacctID: radacctID, sessionID: sessionID, userName: userName, nasAddress: nasAddress,
-            nasIdentifier: nonEmpty(.nasIdentifier), nasPort: nasPort, start: start, end: end, stop: stop,
-            sessionSeconds: UInt64(max(0, sessionTime ?? (end - start))), upload: upload, download: download,
-            terminateCause: cause, interimInterval: interval.flatMap { $0 > 0 && $0 <= Int64(UInt32.max) ? UInt32($0) : nil },
-            framedAddress: nonEmpty(.framedAddress), callingStation: nonEmpty(.callingStation),
-            calledStation: nonEmpty(.calledStation), classValue: nonEmpty(.class), quirks: quirks))
+        return .success(
+            RadacctRecord(
+                key: key, radacctID: radacctID, sessionID: sessionID, userName: userName, nasAddress: nasAddress,
+                nasIdentifier: nonEmpty(.nasIdentifier), nasPort: nasPort, start: start, end: end, stop: stop,
+                sessionSeconds: UInt64(max(0, sessionTime ?? (end - start))), upload: upload, download: download,
+                terminateCause: cause, interimInterval: interval.flatMap { $0 > 0 && $0 <= Int64(UInt32.max) ? UInt32($0) : nil },
+                framedAddress: nonEmpty(.framedAddress), callingStation: nonEmpty(.callingStation),
+                calledStation: nonEmpty(.calledStation), classValue: nonEmpty(.class), quirks: quirks))
     }
 }
 

@@ -48,7 +48,9 @@ public struct RadacctTimeReader {
             return true
         }
         guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2) else { return nil }
-        var hour = 0, minute = 0, second = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
         if i < b.count {
             guard b[i] == 0x20 || b[i] == 0x54 else { return nil }
             i += 1

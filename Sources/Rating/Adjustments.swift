@@ -40,13 +40,16 @@ public enum Adjustments {
             // A full-cycle fee (1 cycle) re-rated as a partial one (N days) has no common unit:
             // such a correction is one adjustment of the amount.
             let sameUnit = (before.sample?.unit ?? sample.unit) == (after.sample?.unit ?? sample.unit)
-            result.append(InvoiceLine(
-                kind: .adjustment, key: key,
-                description: "Correction for \(period): \(sample.description) (\(reason): billed \(currency.format(minorUnits: before.amount)), now \(currency.format(minorUnits: after.amount)) \(currency.code))",
-                quantity: sameUnit ? after.quantity - before.quantity : 1, unit: sameUnit ? sample.unit : "adjustment",
-                unitPrice: sameUnit ? sample.unitPrice : Decimal(deltaAmount) * Decimal(sign: .plus, exponent: -currency.exponent, significand: 1),
-                amount: deltaAmount, taxRate: sample.taxRate, tax: deltaTax, planVersionID: sample.planVersionID,
-                from: sample.from, until: sample.until, usageBytes: nil, correctsPeriod: period.description))
+            result.append(
+                InvoiceLine(
+                    kind: .adjustment, key: key,
+                    description:
+                        "Correction for \(period): \(sample.description) (\(reason): billed \(currency.format(minorUnits: before.amount)), now \(currency.format(minorUnits: after.amount)) \(currency.code))",
+                    quantity: sameUnit ? after.quantity - before.quantity : 1, unit: sameUnit ? sample.unit : "adjustment",
+                    unitPrice: sameUnit
+                        ? sample.unitPrice : Decimal(deltaAmount) * Decimal(sign: .plus, exponent: -currency.exponent, significand: 1),
+                    amount: deltaAmount, taxRate: sample.taxRate, tax: deltaTax, planVersionID: sample.planVersionID,
+                    from: sample.from, until: sample.until, usageBytes: nil, correctsPeriod: period.description))
         }
         return result
     }

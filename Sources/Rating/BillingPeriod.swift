@@ -28,7 +28,10 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
         var (y, m) = (date.year, date.month)
         if date.day < billingDay {
             m -= 1
-            if m == 0 { m = 12; y -= 1 }
+            if m == 0 {
+                m = 12
+                y -= 1
+            }
         }
         return BillingPeriod(year: y, month: m, billingDay: billingDay)!
     }
@@ -40,11 +43,13 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     public var dayCount: Int { first.days(to: end) }
 
     public var next: BillingPeriod {
-        month == 12 ? BillingPeriod(year: year + 1, month: 1, billingDay: billingDay)! : BillingPeriod(year: year, month: month + 1, billingDay: billingDay)!
+        month == 12
+            ? BillingPeriod(year: year + 1, month: 1, billingDay: billingDay)! : BillingPeriod(year: year, month: month + 1, billingDay: billingDay)!
     }
 
     public var previous: BillingPeriod {
-        month == 1 ? BillingPeriod(year: year - 1, month: 12, billingDay: billingDay)! : BillingPeriod(year: year, month: month - 1, billingDay: billingDay)!
+        month == 1
+            ? BillingPeriod(year: year - 1, month: 12, billingDay: billingDay)! : BillingPeriod(year: year, month: month - 1, billingDay: billingDay)!
     }
 
     /// The period `months` later (earlier when negative).
@@ -55,7 +60,9 @@ public struct BillingPeriod: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     /// `YYYY-MM`
-    public var description: String { (year < 1000 ? String(repeating: "0", count: 4 - String(year).count) : "") + "\(year)-" + (month < 10 ? "0\(month)" : "\(month)") }
+    public var description: String {
+        (year < 1000 ? String(repeating: "0", count: 4 - String(year).count) : "") + "\(year)-" + (month < 10 ? "0\(month)" : "\(month)")
+    }
 
     public static func < (a: BillingPeriod, b: BillingPeriod) -> Bool { (a.year, a.month) < (b.year, b.month) }
 }
@@ -88,7 +95,8 @@ public struct PeriodCalendar: Sendable {
     }
 
     private static func tables(period: BillingPeriod, timeZone identifier: String)
-        -> (dayStarts: [Int64], firstHour: Int64, days: [Int16], hourOfDay: [UInt8], weekdays: [UInt8])? {
+        -> (dayStarts: [Int64], firstHour: Int64, days: [Int16], hourOfDay: [UInt8], weekdays: [UInt8])?
+    {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         func offset(_ utc: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utc)))) }
         var starts: [Int64] = []

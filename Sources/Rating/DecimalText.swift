@@ -11,13 +11,19 @@ public enum DecimalText {
         var i = 0
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         var integerDigits = 0
-        while i < bytes.count, isDigit(bytes[i]) { i += 1; integerDigits += 1 }
+        while i < bytes.count, isDigit(bytes[i]) {
+            i += 1
+            integerDigits += 1
+        }
         guard integerDigits > 0, integerDigits <= 20 else { return nil }
         if i < bytes.count {
             guard bytes[i] == UInt8(ascii: "."), i + 1 < bytes.count else { return nil }
             i += 1
             var fractionDigits = 0
-            while i < bytes.count, isDigit(bytes[i]) { i += 1; fractionDigits += 1 }
+            while i < bytes.count, isDigit(bytes[i]) {
+                i += 1
+                fractionDigits += 1
+            }
             guard i == bytes.count, fractionDigits <= 18 else { return nil }
         }
         return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))

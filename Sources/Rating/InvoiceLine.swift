@@ -40,9 +40,11 @@ public struct InvoiceLine: Hashable, Sendable {
     /// The finalized period an adjustment corrects (`YYYY-MM`).
     public var correctsPeriod: String?
 
-    public init(kind: LineKind, key: String, description: String, quantity: Decimal, unit: String, unitPrice: Decimal,
-                amount: Int64, taxRate: Decimal, tax: Int64, planVersionID: Int64?, from: CivilDate, until: CivilDate,
-                usageBytes: Int64? = nil, correctsPeriod: String? = nil) {
+    public init(
+        kind: LineKind, key: String, description: String, quantity: Decimal, unit: String, unitPrice: Decimal,
+        amount: Int64, taxRate: Decimal, tax: Int64, planVersionID: Int64?, from: CivilDate, until: CivilDate,
+        usageBytes: Int64? = nil, correctsPeriod: String? = nil
+    ) {
         self.kind = kind
         self.key = key
         self.description = description

@@ -28,9 +28,11 @@ public struct PlanDocument: Hashable, Sendable {
         self.terms = terms
     }
 
-    static let keys: Set<String> = ["name", "effective_from", "currency", "recurring_fee", "unit", "included", "directions",
-                                    "overage", "price", "increment", "tiers", "windows", "usage_cap", "tax_rate",
-                                    "rate", "quota"]
+    static let keys: Set<String> = [
+        "name", "effective_from", "currency", "recurring_fee", "unit", "included", "directions",
+        "overage", "price", "increment", "tiers", "windows", "usage_cap", "tax_rate",
+        "rate", "quota",
+    ]
 
     /// Parses a JSON document (an object).
     public static func parse(json data: Data) throws(PlanError) -> PlanDocument {
@@ -116,7 +118,9 @@ public struct PlanDocument: Hashable, Sendable {
         }
         guard terms.quotas.count <= 20 else { throw PlanError(field: "quota", "at most 20 policies per plan version") }
         if terms.rate == nil, let index = terms.quotas.firstIndex(where: { $0.action.isLasting || $0.fallback?.isLasting == true }) {
-            throw PlanError(field: "rate", "is required with a throttle or block policy (quota[\(index)]): it is the rate lifting the restriction restores, e.g. \"100M/100M\"")
+            throw PlanError(
+                field: "rate",
+                "is required with a throttle or block policy (quota[\(index)]): it is the rate lifting the restriction restores, e.g. \"100M/100M\"")
         }
         var seen = Set<String>()
         for (index, policy) in terms.quotas.enumerated() {
@@ -138,7 +142,9 @@ public struct PlanDocument: Hashable, Sendable {
                 throw PlanError(field: "tiers[\(i)].up_to", "only the last tier may leave up_to out")
             }
             guard !isLast else { throw PlanError(field: "tiers[\(i)].up_to", "the last tier must leave up_to out (it has no end)") }
-            guard upTo > previous else { throw PlanError(field: "tiers[\(i)].up_to", "must be above the previous tier's (\(DecimalText.format(previous)))") }
+            guard upTo > previous else {
+                throw PlanError(field: "tiers[\(i)].up_to", "must be above the previous tier's (\(DecimalText.format(previous)))")
+            }
             previous = upTo
         }
     }
@@ -159,10 +165,14 @@ public struct PlanDocument: Hashable, Sendable {
         let from = try hour("from", allow24: false)
         let to = try hour("to", allow24: true)
         guard from != to else { throw PlanError(field: path + "to", "must differ from 'from'") }
-        guard let factor = try reader.decimal("factor", range: 0...100) else { throw PlanError(field: path + "factor", "is required (0 = not counted, 0.5 = half)") }
+        guard let factor = try reader.decimal("factor", range: 0...100) else {
+            throw PlanError(field: path + "factor", "is required (0 = not counted, 0.5 = half)")
+        }
         var days: Set<Int>?
         if let list = reader.object["days"] {
-            guard let names = list as? [Any], !names.isEmpty else { throw PlanError(field: path + "days", "must be a list such as [\"sat\", \"sun\"]") }
+            guard let names = list as? [Any], !names.isEmpty else {
+                throw PlanError(field: path + "days", "must be a list such as [\"sat\", \"sun\"]")
+            }
             var set = Set<Int>()
             for name in names {
                 guard let text = name as? String, let index = TimeWindow.dayNames.firstIndex(of: text.lowercased()) else {
@@ -205,8 +215,9 @@ struct FieldReader {
         } else if type(of: value) == Int.self, let integer = value as? Int {
             parsed = Decimal(integer)
         } else if type(of: value) != Bool.self, let number = value as? NSNumber,
-                  !String(describing: type(of: number)).contains("Boolean"),
-                  number.stringValue.allSatisfy({ $0.isNumber || $0 == "-" }) {
+            !String(describing: type(of: number)).contains("Boolean"),
+            number.stringValue.allSatisfy({ $0.isNumber || $0 == "-" })
+        {
             // A JSON integer (Foundation hands booleans over as NSNumber too, hence the type check).
             parsed = DecimalText.parse(number.stringValue)
         } else {
@@ -265,8 +276,10 @@ extension PlanTerms {
         if !windows.isEmpty {
             object["windows"] = windows.map { w -> [String: Any] in
                 func hh(_ h: Int) -> String { h < 10 ? "0\(h):00" : "\(h):00" }
-                var o: [String: Any] = ["name": w.name, "from": hh(w.fromHour), "to": hh(w.toHour),
-                                        "factor": DecimalText.format(w.factor, maximumFractionDigits: 18)]
+                var o: [String: Any] = [
+                    "name": w.name, "from": hh(w.fromHour), "to": hh(w.toHour),
+                    "factor": DecimalText.format(w.factor, maximumFractionDigits: 18),
+                ]
                 if let days = w.days { o["days"] = days.sorted().map { TimeWindow.dayNames[$0] } }
                 return o
             }

@@ -2,6 +2,8 @@ import Foundation
 
 /// Bytes per unit a plan counts and prices in. GB means 10^9 bytes; GiB 2^30.
 public enum ByteUnit: String, Hashable, Sendable, CaseIterable, Codable {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // The unit symbols as plans write them.
     case MB, GB, TB, MiB, GiB, TiB
 
     public var bytes: Int64 {
@@ -110,10 +112,12 @@ public struct PlanTerms: Hashable, Sendable {
     /// Fair-usage policies, acted on as usage is committed.
     public var quotas: [QuotaPolicy]
 
-    public init(currency: String, recurringFee: Decimal = 0, unit: ByteUnit = .GB, included: Decimal = 0,
-                directions: CountedDirections = .both, overage: OveragePricing = .none, increment: Decimal? = nil,
-                windows: [TimeWindow] = [], usageCap: Decimal? = nil, taxRate: Decimal = 0, rate: String? = nil,
-                quotas: [QuotaPolicy] = []) {
+    public init(
+        currency: String, recurringFee: Decimal = 0, unit: ByteUnit = .GB, included: Decimal = 0,
+        directions: CountedDirections = .both, overage: OveragePricing = .none, increment: Decimal? = nil,
+        windows: [TimeWindow] = [], usageCap: Decimal? = nil, taxRate: Decimal = 0, rate: String? = nil,
+        quotas: [QuotaPolicy] = []
+    ) {
         self.currency = currency
         self.recurringFee = recurringFee
         self.unit = unit

@@ -34,8 +34,10 @@ public struct QuotaSubject: Hashable, Sendable {
     public var topUpBytes: Int64
     public var topUpCount: Int
 
-    public init(versionID: Int64, terms: PlanTerms, cycle: BillingPeriod, segmentFirst: CivilDate, segmentEnd: CivilDate,
-                today: CivilDate, topUpBytes: Int64 = 0, topUpCount: Int = 0) {
+    public init(
+        versionID: Int64, terms: PlanTerms, cycle: BillingPeriod, segmentFirst: CivilDate, segmentEnd: CivilDate,
+        today: CivilDate, topUpBytes: Int64 = 0, topUpCount: Int = 0
+    ) {
         self.versionID = versionID
         self.terms = terms
         self.cycle = cycle
@@ -124,7 +126,11 @@ public enum QuotaMeter {
         let allowance = segmentAllowance + topUp
         var levels: [QuotaLevel] = []
         for (index, policy) in terms.quotas.enumerated() {
-            let used: Decimal, base: Decimal, key: String, epoch: Int, shift: Decimal
+            let used: Decimal
+            let base: Decimal
+            let key: String
+            let epoch: Int
+            let shift: Decimal
             switch policy.period {
             case .cycle:
                 (used, base, key, epoch, shift) = (cycle, allowance, subject.cycle.description, subject.topUpCount, topUp)
@@ -139,8 +145,10 @@ public enum QuotaMeter {
             case .bytes(let bytes): threshold = Decimal(bytes) + shift
             }
             // A threshold is reached by whole bytes: round it up, and never to 0.
-            levels.append(QuotaLevel(index: index, policy: policy, periodKey: key, epoch: epoch,
-                                     thresholdBytes: max(1, wholeBytes(threshold, rounding: .ceiling)), usedBytes: wholeBytes(used, rounding: .floor)))
+            levels.append(
+                QuotaLevel(
+                    index: index, policy: policy, periodKey: key, epoch: epoch,
+                    thresholdBytes: max(1, wholeBytes(threshold, rounding: .ceiling)), usedBytes: wholeBytes(used, rounding: .floor)))
         }
         return QuotaStatus(allowanceBytes: wholeBytes(allowance, rounding: .floor), usedBytes: wholeBytes(cycle, rounding: .floor), levels: levels)
     }

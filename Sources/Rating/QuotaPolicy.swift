@@ -120,7 +120,8 @@ public struct QuotaPolicy: Hashable, Sendable {
     /// A rate as vendors write them: printable ASCII, no spaces at the ends, at most 64 characters.
     static func checkRate(_ rate: String, field: String) throws(PlanError) {
         guard !rate.isEmpty, rate.count <= 64, rate.utf8.allSatisfy({ (0x20...0x7e).contains($0) }),
-              rate.first != " ", rate.last != " " else {
+            rate.first != " ", rate.last != " "
+        else {
             throw PlanError(field: field, "'\(rate)' must be 1-64 printable characters, such as \"1M/1M\"")
         }
     }
@@ -142,7 +143,9 @@ public struct QuotaPolicy: Hashable, Sendable {
         }
         let rate = try reader.string("rate", optional: true)
         if let rate { try checkRate(rate, field: path + "rate") }
-        if action == .throttle, rate == nil { throw PlanError(field: path + "rate", "is required for throttle (e.g. \"1M/1M\", in the NAS profile's syntax)") }
+        if action == .throttle, rate == nil {
+            throw PlanError(field: path + "rate", "is required for throttle (e.g. \"1M/1M\", in the NAS profile's syntax)")
+        }
         if action != .throttle, rate != nil { throw PlanError(field: path + "rate", "is for throttle only") }
         var fallback: QuotaAction?
         if let text = try reader.string("fallback", optional: true) {
@@ -150,7 +153,8 @@ public struct QuotaPolicy: Hashable, Sendable {
                 throw PlanError(field: path + "fallback", "'\(text)' is not block or disconnect")
             }
             guard action == .throttle || action == .block else {
-                throw PlanError(field: path + "fallback", "only throttle and block can fall back (a \(action.rawValue) has nothing to fall back from)")
+                throw PlanError(
+                    field: path + "fallback", "only throttle and block can fall back (a \(action.rawValue) has nothing to fall back from)")
             }
             guard parsed.severity > action.severity else {
                 throw PlanError(field: path + "fallback", "must restrict more than the action itself (\(action.rawValue))")

@@ -48,8 +48,10 @@ extension RatingEngine {
             case .upload: bytes = bucket.upload
             case .both: bytes = bucket.upload &+ bucket.download
             }
-            counted.append(CountedBucket(usage: bucket, day: first.adding(days: day), windowClass: windowClass,
-                                         factor: version.terms.factor(ofClass: windowClass), counted: bytes))
+            counted.append(
+                CountedBucket(
+                    usage: bucket, day: first.adding(days: day), windowClass: windowClass,
+                    factor: version.terms.factor(ofClass: windowClass), counted: bytes))
         }
         return counted
     }

@@ -234,25 +234,31 @@ public struct RatingEngine: Sendable {
         let span = "\(from) to \(until.adding(days: -1))"
         var lines: [InvoiceLine] = []
 
-        func line(_ kind: LineKind, _ suffix: String, _ description: String, quantity: Decimal, unit: String,
-                  unitPrice: Decimal, exact: Decimal, usageBytes: Int64? = nil) {
+        func line(
+            _ kind: LineKind, _ suffix: String, _ description: String, quantity: Decimal, unit: String,
+            unitPrice: Decimal, exact: Decimal, usageBytes: Int64? = nil
+        ) {
             let amount = exact.isZero ? 0 : rounder.minorUnits(exact)
             // amount / 10^e x rate x 10^e, without the division.
             let tax = terms.taxRate.isZero || amount == 0 ? 0 : rounder.mode.roundedInt64(Decimal(amount) * terms.taxRate)
-            lines.append(InvoiceLine(kind: kind, key: "\(kind.rawValue)|\(keyBase)|\(suffix)", description: description,
-                                     quantity: quantity, unit: unit, unitPrice: unitPrice, amount: amount, taxRate: terms.taxRate,
-                                     tax: tax, planVersionID: version.id, from: from, until: until, usageBytes: usageBytes))
+            lines.append(
+                InvoiceLine(
+                    kind: kind, key: "\(kind.rawValue)|\(keyBase)|\(suffix)", description: description,
+                    quantity: quantity, unit: unit, unitPrice: unitPrice, amount: amount, taxRate: terms.taxRate,
+                    tax: tax, planVersionID: version.id, from: from, until: until, usageBytes: usageBytes))
         }
 
         // Recurring fee, prorated by day.
         if !terms.recurringFee.isZero {
             if fullPeriod {
-                line(.recurringFee, "fee", "\(version.planName): fee for \(calendar.period) (\(span))", quantity: 1, unit: "cycle",
-                     unitPrice: terms.recurringFee, exact: terms.recurringFee)
+                line(
+                    .recurringFee, "fee", "\(version.planName): fee for \(calendar.period) (\(span))", quantity: 1, unit: "cycle",
+                    unitPrice: terms.recurringFee, exact: terms.recurringFee)
             } else {
-                line(.recurringFee, "fee", "\(version.planName): fee for \(segment.days) of \(calendar.dayCount) days (\(span))",
-                     quantity: Decimal(segment.days), unit: "day", unitPrice: proration.feePerDay,
-                     exact: proration.fee)
+                line(
+                    .recurringFee, "fee", "\(version.planName): fee for \(segment.days) of \(calendar.dayCount) days (\(span))",
+                    quantity: Decimal(segment.days), unit: "day", unitPrice: proration.feePerDay,
+                    exact: proration.fee)
             }
         }
 
@@ -275,8 +281,9 @@ public struct RatingEngine: Sendable {
                 weightedBytes += Decimal(bytes) * factor
                 let quantity = units(Decimal(bytes))
                 let counted = factor == 1 ? "counted in full" : (factor.isZero ? "not counted" : "counted at \(DecimalText.format(factor * 100))%")
-                line(.timeOfDay, "w\(c)", "\(version.planName): \(window.label): \(DecimalText.format(quantity)) \(unit) \(counted)",
-                     quantity: quantity, unit: unit, unitPrice: 0, exact: 0, usageBytes: bytes)
+                line(
+                    .timeOfDay, "w\(c)", "\(version.planName): \(window.label): \(DecimalText.format(quantity)) \(unit) \(counted)",
+                    quantity: quantity, unit: unit, unitPrice: 0, exact: 0, usageBytes: bytes)
             }
         }
         let usage = units(weightedBytes)
@@ -284,8 +291,10 @@ public struct RatingEngine: Sendable {
 
         if !terms.included.isZero {
             let used = min(usage, allowance)
-            line(.includedUsage, "included", "\(version.planName): included usage, \(DecimalText.format(used)) of \(DecimalText.format(allowance)) \(unit)",
-                 quantity: used, unit: unit, unitPrice: 0, exact: 0, usageBytes: countedBytes)
+            line(
+                .includedUsage, "included",
+                "\(version.planName): included usage, \(DecimalText.format(used)) of \(DecimalText.format(allowance)) \(unit)",
+                quantity: used, unit: unit, unitPrice: 0, exact: 0, usageBytes: countedBytes)
         }
 
         var overage = usage > allowance ? usage - allowance : 0
@@ -300,8 +309,10 @@ public struct RatingEngine: Sendable {
             break
         case .perUnit(let price):
             if !overage.isZero {
-                line(.overage, "unit", "\(version.planName): usage beyond the allowance, \(DecimalText.format(overage)) \(unit) at \(DecimalText.format(price, maximumFractionDigits: 18))",
-                     quantity: overage, unit: unit, unitPrice: price, exact: overage * price, usageBytes: countedBytes)
+                line(
+                    .overage, "unit",
+                    "\(version.planName): usage beyond the allowance, \(DecimalText.format(overage)) \(unit) at \(DecimalText.format(price, maximumFractionDigits: 18))",
+                    quantity: overage, unit: unit, unitPrice: price, exact: overage * price, usageBytes: countedBytes)
             }
         case .graduated(let tiers):
             var lower = Decimal(0)
@@ -310,9 +321,12 @@ public struct RatingEngine: Sendable {
                 let top = upper.map { min(overage, $0) } ?? overage
                 if top > lower {
                     let portion = top - lower
-                    let range = upper.map { "\(DecimalText.format(lower))-\(DecimalText.format($0)) \(unit)" } ?? "above \(DecimalText.format(lower)) \(unit)"
-                    line(.overage, "tier\(t)", "\(version.planName): usage beyond the allowance, tier \(t + 1) (\(range)): \(DecimalText.format(portion)) \(unit) at \(DecimalText.format(tier.price, maximumFractionDigits: 18))",
-                         quantity: portion, unit: unit, unitPrice: tier.price, exact: portion * tier.price, usageBytes: countedBytes)
+                    let range =
+                        upper.map { "\(DecimalText.format(lower))-\(DecimalText.format($0)) \(unit)" } ?? "above \(DecimalText.format(lower)) \(unit)"
+                    line(
+                        .overage, "tier\(t)",
+                        "\(version.planName): usage beyond the allowance, tier \(t + 1) (\(range)): \(DecimalText.format(portion)) \(unit) at \(DecimalText.format(tier.price, maximumFractionDigits: 18))",
+                        quantity: portion, unit: unit, unitPrice: tier.price, exact: portion * tier.price, usageBytes: countedBytes)
                 }
                 guard let upper else { break }
                 lower = upper
@@ -322,8 +336,10 @@ public struct RatingEngine: Sendable {
             if !overage.isZero {
                 let index = tiers.firstIndex { tier in tier.upTo.map { overage <= $0 } ?? true } ?? tiers.count - 1
                 let tier = tiers[index]
-                line(.overage, "tier\(index)", "\(version.planName): usage beyond the allowance, \(DecimalText.format(overage)) \(unit), all at tier \(index + 1) price \(DecimalText.format(tier.price, maximumFractionDigits: 18))",
-                     quantity: overage, unit: unit, unitPrice: tier.price, exact: overage * tier.price, usageBytes: countedBytes)
+                line(
+                    .overage, "tier\(index)",
+                    "\(version.planName): usage beyond the allowance, \(DecimalText.format(overage)) \(unit), all at tier \(index + 1) price \(DecimalText.format(tier.price, maximumFractionDigits: 18))",
+                    quantity: overage, unit: unit, unitPrice: tier.price, exact: overage * tier.price, usageBytes: countedBytes)
             }
         }
         usageCharges = lines[countBefore...].reduce(0) { $0 + $1.amount }
@@ -332,8 +348,10 @@ public struct RatingEngine: Sendable {
             let capAmount = rounder.minorUnits(cap)
             if usageCharges > capAmount {
                 let reduction = Decimal(capAmount - usageCharges) * minorUnit
-                line(.cap, "cap", "\(version.planName): usage charges capped at \(settings.currency.format(minorUnits: capAmount)) \(settings.currency.code)",
-                     quantity: 1, unit: "cap", unitPrice: reduction, exact: reduction)
+                line(
+                    .cap, "cap",
+                    "\(version.planName): usage charges capped at \(settings.currency.format(minorUnits: capAmount)) \(settings.currency.code)",
+                    quantity: 1, unit: "cap", unitPrice: reduction, exact: reduction)
             }
         }
         return lines

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Storage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private PostgreSQL cluster in a local folder, started from the installed server
@@ -78,17 +79,23 @@ public final class EmbeddedPostgres: @unchecked Sendable {
             let passwordInput = directory + "/.initdb-password"
             unlink(passwordInput)
             // initdb runs as the server's user and opens the file by name: readable by its group only.
-            try PrivateFile.create(passwordInput, contents: password + "\n", mode: server == nil ? 0o600 : 0o640,
-                                   owner: PrivateFile.Owner(user: nil, group: server?.group))
+            try PrivateFile.create(
+                passwordInput, contents: password + "\n", mode: server == nil ? 0o600 : 0o640,
+                owner: PrivateFile.Owner(user: nil, group: server?.group))
             defer { unlink(passwordInput) }
-            try runServerTool("initdb", ["-D", dataFolder, "-U", "postgres", "--auth=scram-sha-256", "--pwfile=\(passwordInput)",
-                                         "-E", "UTF8", "--no-instructions"], server: server)
+            try runServerTool(
+                "initdb",
+                [
+                    "-D", dataFolder, "-U", "postgres", "--auth=scram-sha-256", "--pwfile=\(passwordInput)",
+                    "-E", "UTF8", "--no-instructions",
+                ], server: server)
             try writeHostBasedAuthentication(hbaPath, server: server)
         } else if passwordIsNew || !hbaIsCurrent {
             // A cluster of an older version (trust for everyone) or one whose password file was
             // lost: set the password in single-user mode, which needs no connection at all.
-            logger.notice("embedded PostgreSQL: setting a generated password and password-only authentication",
-                          metadata: ["folder": "\(dataFolder)"])
+            logger.notice(
+                "embedded PostgreSQL: setting a generated password and password-only authentication",
+                metadata: ["folder": "\(dataFolder)"])
             try setPassword(password, server: server)
             try writeHostBasedAuthentication(hbaPath, server: server)
         }
@@ -98,18 +105,28 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         }
         try prepareLog(server)
         // The server keeps inherited descriptors open: its output goes to the log, not to us.
-        try runServerTool("pg_ctl", ["-D", dataFolder, "-w", "-t", "60", "-l", logFile,
-                                     "-o", "-c listen_addresses='' -k \(socketFolder) -c unix_socket_permissions=0700 \(Self.settings)",
-                                     "start"], server: server, capture: false)
+        try runServerTool(
+            "pg_ctl",
+            [
+                "-D", dataFolder, "-w", "-t", "60", "-l", logFile,
+                "-o", "-c listen_addresses='' -k \(socketFolder) -c unix_socket_permissions=0700 \(Self.settings)",
+                "start",
+            ], server: server, capture: false)
         started = true
-        try run(clientTool("psql"), ["-X", "-w", "-d", Self.url(directory: directory).replacingOccurrences(of: "///tollgate?", with: "///postgres?"),
-                                     "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'tollgate'"],
-                environment: Self.environment(), check: { output in
-            if !output.contains("1") {
-                try self.run(self.clientTool("createdb"), ["-w", "-h", self.socketFolder, "-U", "postgres", "tollgate"],
-                             environment: Self.environment(passwordFile: self.passwordFile))
-            }
-        })
+        try run(
+            clientTool("psql"),
+            [
+                "-X", "-w", "-d", Self.url(directory: directory).replacingOccurrences(of: "///tollgate?", with: "///postgres?"),
+                "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'tollgate'",
+            ],
+            environment: Self.environment(),
+            check: { output in
+                if !output.contains("1") {
+                    try self.run(
+                        self.clientTool("createdb"), ["-w", "-h", self.socketFolder, "-U", "postgres", "tollgate"],
+                        environment: Self.environment(passwordFile: self.passwordFile))
+                }
+            })
         logger.info("embedded PostgreSQL running", metadata: ["socket": "\(socketFolder)"])
     }
 
@@ -151,7 +168,10 @@ public final class EmbeddedPostgres: @unchecked Sendable {
     private func serverAccount() throws -> ServerAccount? {
         guard geteuid() == 0 else { return nil }
         guard let entry = getpwnam("postgres") else {
-            throw Error(description: "running as root, the embedded PostgreSQL needs the OS user 'postgres' (PostgreSQL refuses root): create it, or run Tollgate as another user")
+            throw Error(
+                description:
+                    "running as root, the embedded PostgreSQL needs the OS user 'postgres' (PostgreSQL refuses root): create it, or run Tollgate as another user"
+            )
         }
         return ServerAccount(user: entry.pointee.pw_uid, group: entry.pointee.pw_gid)
     }
@@ -211,8 +231,9 @@ public final class EmbeddedPostgres: @unchecked Sendable {
     }
 
     private func writeHostBasedAuthentication(_ path: String, server: ServerAccount?) throws {
-        try PrivateFile.replace(path, contents: Self.hostBasedAuthentication, mode: 0o600,
-                                owner: PrivateFile.Owner(user: server?.user, group: server?.group))
+        try PrivateFile.replace(
+            path, contents: Self.hostBasedAuthentication, mode: 0o600,
+            owner: PrivateFile.Owner(user: server?.user, group: server?.group))
     }
 
     /// Sets the `postgres` role's password with the server stopped, through single-user mode
@@ -224,23 +245,33 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         try PrivateFile.create(statement, contents: "ALTER ROLE postgres WITH LOGIN PASSWORD '\(password)'\n", mode: 0o600)
         defer { unlink(statement) }
         do {
-            try runServerTool("postgres", ["--single", "-D", dataFolder, "-c", "password_encryption=scram-sha-256",
-                                           "-c", "log_statement=none", "postgres"],
-                              server: server, input: statement)
+            try runServerTool(
+                "postgres",
+                [
+                    "--single", "-D", dataFolder, "-c", "password_encryption=scram-sha-256",
+                    "-c", "log_statement=none", "postgres",
+                ],
+                server: server, input: statement)
         } catch {
-            throw Error(description: "cannot set the embedded database's password (is it still running from an earlier start? stop it with pg_ctl -D \(dataFolder) stop): \(error)")
+            throw Error(
+                description:
+                    "cannot set the embedded database's password (is it still running from an earlier start? stop it with pg_ctl -D \(dataFolder) stop): \(error)"
+            )
         }
     }
 
     // MARK: Running programs
 
     /// Runs a server program (initdb, pg_ctl, postgres) as the server's OS user.
-    private func runServerTool(_ tool: String, _ arguments: [String], server: ServerAccount?, capture: Bool = true,
-                               input: String? = nil) throws {
+    private func runServerTool(
+        _ tool: String, _ arguments: [String], server: ServerAccount?, capture: Bool = true,
+        input: String? = nil
+    ) throws {
         let executable = clientTool(tool)
         if server != nil {
-            try run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, capture: capture, input: input,
-                    environment: Self.environment())
+            try run(
+                "/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, capture: capture, input: input,
+                environment: Self.environment())
         } else {
             try run(executable, arguments, capture: capture, input: input, environment: Self.environment())
         }
@@ -266,8 +297,10 @@ public final class EmbeddedPostgres: @unchecked Sendable {
     /// (read back when `capture`), never to a pipe: the server that pg_ctl leaves running
     /// would otherwise hold the pipe open forever. `input`, if given, is the program's
     /// standard input, opened by this process's user.
-    private func run(_ executable: String, _ arguments: [String], capture: Bool = true, input: String? = nil, environment: [String],
-                     check: ((String) throws -> Void)? = nil) throws {
+    private func run(
+        _ executable: String, _ arguments: [String], capture: Bool = true, input: String? = nil, environment: [String],
+        check: ((String) throws -> Void)? = nil
+    ) throws {
         let outputPath = directory + "/.command-output"
         if capture { unlink(outputPath) }
         var actions = posix_spawn_file_actions_t()
@@ -278,9 +311,9 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         Self.closeInheritedDescriptors(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else {
@@ -294,7 +327,10 @@ public final class EmbeddedPostgres: @unchecked Sendable {
         let code = (status >> 8) & 0xff
         guard exited && code == 0 else {
             let shown = arguments.first.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0).lastPathComponent : $0 } ?? ""
-            throw Error(description: "\(URL(fileURLWithPath: executable).lastPathComponent) \(shown) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Error(
+                description:
+                    "\(URL(fileURLWithPath: executable).lastPathComponent) \(shown) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         try check?(output)
     }

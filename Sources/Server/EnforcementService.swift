@@ -11,8 +11,10 @@ struct EnforcementService: Service {
     let enforcer: Enforcer?
     let client: DynamicAuthorizationClient?
 
-    init(configuration: Enforcer.Configuration, cipher: SecretCipher, metrics: EnforcementMetrics, logger: Logger,
-         connect: @escaping @Sendable () throws -> PostgresConnection) throws {
+    init(
+        configuration: Enforcer.Configuration, cipher: SecretCipher, metrics: EnforcementMetrics, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) throws {
         guard configuration.enabled else {
             enforcer = nil
             client = nil
@@ -25,13 +27,15 @@ struct EnforcementService: Service {
         } else {
             // Crossings are still recorded and notified; each request is recorded as failed, naming the missing profile.
             profiles = .none
-            logger.error("enforcement.vendor_directory does not exist: no CoA or Disconnect request can be built until it names the folder of vendor profiles (the repository's Config/vendors)",
-                         metadata: ["directory": "\(configuration.vendorDirectory)"])
+            logger.error(
+                "enforcement.vendor_directory does not exist: no CoA or Disconnect request can be built until it names the folder of vendor profiles (the repository's Config/vendors)",
+                metadata: ["directory": "\(configuration.vendorDirectory)"])
         }
         let client = try DynamicAuthorizationClient(logger: logger)
         self.client = client
-        enforcer = Enforcer(configuration: configuration, cipher: cipher, profiles: profiles, client: client, metrics: metrics, logger: logger,
-                            connect: connect)
+        enforcer = Enforcer(
+            configuration: configuration, cipher: cipher, profiles: profiles, client: client, metrics: metrics, logger: logger,
+            connect: connect)
     }
 
     /// The merge hook.

@@ -30,8 +30,10 @@ public struct HealthReport: Sendable {
     /// Lag past which the report says `degraded`, seconds.
     public static let mergeLagLimit = 60.0
 
-    public init(accepting: Bool, databaseUp: Bool, spooling: Bool, spoolBytes: Int, spoolRefusal: String?, database: DatabaseIdentity?,
-                foreign: [ForeignSpool], mergeLagSeconds: Double = 0, mergeLeader: Bool = false) {
+    public init(
+        accepting: Bool, databaseUp: Bool, spooling: Bool, spoolBytes: Int, spoolRefusal: String?, database: DatabaseIdentity?,
+        foreign: [ForeignSpool], mergeLagSeconds: Double = 0, mergeLeader: Bool = false
+    ) {
         self.mergeLagSeconds = mergeLagSeconds
         self.mergeLeader = mergeLeader
         self.accepting = accepting
@@ -44,10 +46,11 @@ public struct HealthReport: Sendable {
     }
 
     public init(_ collector: Collector) {
-        self.init(accepting: collector.isAccepting, databaseUp: collector.isHealthy, spooling: collector.isSpooling,
-                  spoolBytes: collector.metrics.spoolBytes.load(ordering: .relaxed), spoolRefusal: collector.spoolRefusal,
-                  database: collector.database, foreign: collector.foreignSpools,
-                  mergeLagSeconds: collector.metrics.mergeLagSeconds, mergeLeader: collector.merger?.isLeader ?? false)
+        self.init(
+            accepting: collector.isAccepting, databaseUp: collector.isHealthy, spooling: collector.isSpooling,
+            spoolBytes: collector.metrics.spoolBytes.load(ordering: .relaxed), spoolRefusal: collector.spoolRefusal,
+            database: collector.database, foreign: collector.foreignSpools,
+            mergeLagSeconds: collector.metrics.mergeLagSeconds, mergeLeader: collector.merger?.isLeader ?? false)
     }
 
     public var status: String {
@@ -62,9 +65,10 @@ public struct HealthReport: Sendable {
     public var json: String {
         var body: [String: Any] = ["status": status, "database": databaseUp ? "up" : "down", "spool_bytes": spoolBytes]
         if !accepting {
-            body["reason"] = (spooling && databaseUp
-                              ? "the spool holds batches still being replayed, so new ones go there too, and it cannot take a batch"
-                              : "database not taking writes and the spool cannot take a batch") + (spoolRefusal.map { " (\($0))" } ?? "")
+            body["reason"] =
+                (spooling && databaseUp
+                    ? "the spool holds batches still being replayed, so new ones go there too, and it cannot take a batch"
+                    : "database not taking writes and the spool cannot take a batch") + (spoolRefusal.map { " (\($0))" } ?? "")
         }
         var spool: [String: Any] = [:]
         if let database { spool["database"] = Self.object(database) }
@@ -75,12 +79,14 @@ public struct HealthReport: Sendable {
                 if let database = other.database { entry["written_for"] = Self.object(database) } else { entry["written_for"] = NSNull() }
                 return entry
             }
-            spool["action"] = "tollgate spool status; tollgate spool replay --database-url URL (into the database they were written for) or tollgate spool set-aside"
+            spool["action"] =
+                "tollgate spool status; tollgate spool replay --database-url URL (into the database they were written for) or tollgate spool set-aside"
         }
         body["spool"] = spool
         var merge: [String: Any] = ["lag_seconds": (mergeLagSeconds * 1000).rounded() / 1000, "leader": mergeLeader]
         if mergeLagSeconds > Self.mergeLagLimit {
-            merge["reason"] = "usage lags the answers by more than \(Int(Self.mergeLagLimit)) s: the merger is behind, or no collector leads the merge"
+            merge["reason"] =
+                "usage lags the answers by more than \(Int(Self.mergeLagLimit)) s: the merger is behind, or no collector leads the merge"
         }
         body["merge"] = merge
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -88,7 +94,9 @@ public struct HealthReport: Sendable {
     }
 
     private static func object(_ identity: DatabaseIdentity) -> [String: Any] {
-        ["installation_id": identity.installationID.uuidString.lowercased(), "system_identifier": String(identity.systemIdentifier),
-         "database": identity.databaseName]
+        [
+            "installation_id": identity.installationID.uuidString.lowercased(), "system_identifier": String(identity.systemIdentifier),
+            "database": identity.databaseName,
+        ]
     }
 }

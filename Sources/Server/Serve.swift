@@ -1,6 +1,6 @@
-import Console
 import API
 import Collector
+import Console
 import Enforcement
 import Foundation
 import Hummingbird
@@ -26,7 +26,8 @@ public struct DatabaseAccess: Sendable {
         }
         let directory = URL(fileURLWithPath: configuration.dataDirectory).standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: directory + "/pgdata/PG_VERSION") else {
-            throw TollgateConfiguration.Error("no database_url is set and there is no embedded database in \(directory): run `tollgate serve` first, or pass --database-url")
+            throw TollgateConfiguration.Error(
+                "no database_url is set and there is no embedded database in \(directory): run `tollgate serve` first, or pass --database-url")
         }
         let url = EmbeddedPostgres.url(directory: directory)
         return DatabaseAccess(url: url, cipher: try key(configuration, directory: directory, required: needsKey), embeddedDirectory: directory)
@@ -39,7 +40,8 @@ public struct DatabaseAccess: Sendable {
         }
         guard let hex else {
             if !required { return try SecretCipher(key: [UInt8](repeating: 0, count: 32)) }
-            throw TollgateConfiguration.Error("secret_key is not set: put 64 hex digits in the configuration or TOLLGATE_SECRET_KEY (generate one with `openssl rand -hex 32`)")
+            throw TollgateConfiguration.Error(
+                "secret_key is not set: put 64 hex digits in the configuration or TOLLGATE_SECRET_KEY (generate one with `openssl rand -hex 32`)")
         }
         do { return try SecretCipher(hexKey: hex) } catch {
             throw TollgateConfiguration.Error("secret_key: \(error)")
@@ -62,8 +64,9 @@ public enum Serve {
             embedded = cluster
             var withKey = configuration
             if withKey.secretKey == nil { withKey.secretKey = try cluster.secretKey(generate: SecretCipher.generateHexKey) }
-            access = DatabaseAccess(url: cluster.url, cipher: try DatabaseAccess.key(withKey, directory: nil, required: true),
-                                    embeddedDirectory: cluster.directory)
+            access = DatabaseAccess(
+                url: cluster.url, cipher: try DatabaseAccess.key(withKey, directory: nil, required: true),
+                embeddedDirectory: cluster.directory)
         }
         defer { embedded?.stop() }
 
@@ -81,8 +84,10 @@ public enum Serve {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
         }
         let enforcementMetrics = EnforcementMetrics(registry: Self.registry)
-        let enforcement = try EnforcementService(configuration: configuration.enforcement, cipher: access.cipher, metrics: enforcementMetrics,
-                                                 logger: logger) {
+        let enforcement = try EnforcementService(
+            configuration: configuration.enforcement, cipher: access.cipher, metrics: enforcementMetrics,
+            logger: logger
+        ) {
             let connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
             connection.responseTimeoutMilliseconds = 60_000
             return connection
@@ -105,20 +110,25 @@ public enum Serve {
         router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ -> Response in
             let report = HealthReport(collector)
-            return Response(status: report.httpStatus == 200 ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: report.json)))
+            return Response(
+                status: report.httpStatus == 200 ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: report.json)))
         }
         router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + Self.renderRegistry())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: collector.metrics.render() + Self.renderRegistry())))
         }
         let settings = configuration.api
-        let apiDatabase = APIDatabase(url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
-                                      tenantConcurrency: settings.tenantConcurrency, queueWait: settings.queueWait,
-                                      statementTimeout: Int(settings.statementTimeout / .milliseconds(1)))
-        TollgateAPI(database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
-                    readTimeout: settings.readTimeout)
-            .register(on: router)
+        let apiDatabase = APIDatabase(
+            url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
+            tenantConcurrency: settings.tenantConcurrency, queueWait: settings.queueWait,
+            statementTimeout: Int(settings.statementTimeout / .milliseconds(1)))
+        TollgateAPI(
+            database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
+            readTimeout: settings.readTimeout
+        )
+        .register(on: router)
         var consoleSettings = configuration.console
         consoleSettings.secureCookies = configuration.consoleSecureCookies ?? (settings.tlsCertificate != nil)
         TollgateConsole(database: apiDatabase, cipher: access.cipher, settings: consoleSettings, logger: logger, dictionary: dictionary)
@@ -129,8 +139,9 @@ public enum Serve {
         let app = Application(
             router: router,
             server: try HTTPServerSetup.builder(settings),
-            configuration: .init(address: .hostname(http.host, port: Int(http.port)), serverName: "tollgate",
-                                 availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
+            configuration: .init(
+                address: .hostname(http.host, port: Int(http.port)), serverName: "tollgate",
+                availableConnectionsDelegate: HTTPServerSetup.connectionLimit(settings, logger: logger)),
             services: [enforcement, CollectorService(collector: collector), webhooks],
             logger: logger
         )

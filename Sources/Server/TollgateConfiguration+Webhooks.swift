@@ -24,7 +24,9 @@ extension TollgateConfiguration {
             }
         }
         guard webhooks.lease > webhooks.timeout else {
-            throw Error("webhooks.lease_seconds (\(Int(webhooks.lease / .seconds(1)))) must be longer than webhooks.timeout_seconds (\(Int(webhooks.timeout / .seconds(1))))")
+            throw Error(
+                "webhooks.lease_seconds (\(Int(webhooks.lease / .seconds(1)))) must be longer than webhooks.timeout_seconds (\(Int(webhooks.timeout / .seconds(1))))"
+            )
         }
         guard webhooks.backoff.maximum >= webhooks.backoff.initial else {
             throw Error("webhooks.retry_max_seconds must be at least webhooks.retry_initial_seconds")

@@ -1,9 +1,9 @@
-import Console
 import Collector
+import Console
 import Enforcement
-import TOML
 import Foundation
 import Storage
+import TOML
 
 /// Everything `tollgate serve` is configured with. Each field documents its default; the
 /// file (`Config/tollgate.toml` shows every key), then environment variables, then
@@ -245,9 +245,10 @@ public struct TollgateConfiguration: Sendable {
 
     static func isListenerName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
-        return (1...63).contains(bytes.count) && bytes.enumerated().allSatisfy { i, b in
-            (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || (i > 0 && (b == 45 || b == 95))
-        }
+        return (1...63).contains(bytes.count)
+            && bytes.enumerated().allSatisfy { i, b in
+                (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || (i > 0 && (b == 45 || b == 95))
+            }
     }
 }
 

@@ -10,8 +10,10 @@ struct WebhookService: Service {
     let dispatcher: WebhookDispatcher?
     let watcher: NASSilenceWatcher?
 
-    init(configuration: WebhookConfiguration, cipher: SecretCipher, metrics: WebhookMetrics, logger: Logger,
-         connect: @escaping @Sendable () throws -> PostgresConnection) {
+    init(
+        configuration: WebhookConfiguration, cipher: SecretCipher, metrics: WebhookMetrics, logger: Logger,
+        connect: @escaping @Sendable () throws -> PostgresConnection
+    ) {
         guard configuration.enabled else {
             dispatcher = nil
             watcher = nil

@@ -39,9 +39,11 @@ public final class AccountingWriter {
     /// `fence` runs right after BEGIN (a merge's `merge_fence`): the transaction holds the merge
     /// leadership row for share before it touches any row, so whoever holds that row
     /// exclusively (a new leader, an import) never waits on rows this transaction holds.
-    public func write(_ items: [BatchItem], alsoRun: [Statement] = [],
-                      fence: Statement? = nil,
-                      rebootsElsewhere: [AccountingRecord] = []) throws -> BatchSummary {
+    public func write(
+        _ items: [BatchItem], alsoRun: [Statement] = [],
+        fence: Statement? = nil,
+        rebootsElsewhere: [AccountingRecord] = []
+    ) throws -> BatchSummary {
         var summary = BatchSummary()
         prelude = [Self.begin] + (fence.map { [$0] } ?? [])
         do {
@@ -87,14 +89,19 @@ public final class AccountingWriter {
 
     /// Row ids of inserted generations (`RETURNING` of the insert), by key and generation.
     private static func readInsertedIDs(_ result: PostgresResult) throws -> [SessionCache.GenerationKey: Int64] {
-        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id"), sessionID = try result.column("acct_session_id")
-        let userName = try result.column("user_name"), nasPort = try result.column("nas_port"), generation = try result.column("generation")
+        let tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id")
+        let sessionID = try result.column("acct_session_id")
+        let userName = try result.column("user_name")
+        let nasPort = try result.column("nas_port")
+        let generation = try result.column("generation")
         let id = try result.column("id")
         var ids: [SessionCache.GenerationKey: Int64] = [:]
         for row in 0..<result.rowCount {
-            let key = SessionKey(tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID),
-                                 sessionID: result.value(row: row, column: sessionID) ?? "", userName: result.value(row: row, column: userName) ?? "",
-                                 nasPort: result.value(row: row, column: nasPort) ?? "")
+            let key = SessionKey(
+                tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID),
+                sessionID: result.value(row: row, column: sessionID) ?? "", userName: result.value(row: row, column: userName) ?? "",
+                nasPort: result.value(row: row, column: nasPort) ?? "")
             ids[SessionCache.GenerationKey(key: key, number: Int32(truncatingIfNeeded: result.int64(row: row, column: generation)))] =
                 result.int64(row: row, column: id)
         }
@@ -161,8 +168,10 @@ public final class AccountingWriter {
 
     /// Locks (and creates) the batch's sessions, applies the accounting semantics and returns
     /// the statements that write the result. Leaves the transaction open.
-    private func sessionStatements(_ items: [BatchItem], reboots: [AccountingRecord],
-                                   summary: inout BatchSummary) throws -> [Statement] {
+    private func sessionStatements(
+        _ items: [BatchItem], reboots: [AccountingRecord],
+        summary: inout BatchSummary
+    ) throws -> [Statement] {
         // Each key once, with the earliest session start its packets imply and its first receipt.
         let itemKeys = items.map { SanitizedKey.of($0.record) }
         var bounds: [SessionKey: (since: Int64, firstReceived: Int64)] = [:]
@@ -191,8 +200,9 @@ public final class AccountingWriter {
             var missing: [SessionKey] = []
             for key in keys {
                 if let entry = cache.entry(for: key, covering: bounds[key]!.since) {
-                    stored[key] = StoredKey(generations: SessionGenerations(entry.generations), ids: entry.ids,
-                                            lockedLatest: entry.generations.count - 1)
+                    stored[key] = StoredKey(
+                        generations: SessionGenerations(entry.generations), ids: entry.ids,
+                        lockedLatest: entry.generations.count - 1)
                     coverage[key] = entry.since
                 } else {
                     missing.append(key)
@@ -212,8 +222,12 @@ public final class AccountingWriter {
             } else {
                 missing.sort()
                 let parameters = Self.keyParameters(missing, bounds: bounds)
-                let opening = try connection.pipeline(prelude + [Statement(Self.readSQL, parameters.lock),
-                                                                  Statement(Self.rebootsSQL, Self.nasParameters(missingNAS))]).suffix(2).map { $0 }
+                let opening = try connection.pipeline(
+                    prelude + [
+                        Statement(Self.readSQL, parameters.lock),
+                        Statement(Self.rebootsSQL, Self.nasParameters(missingNAS)),
+                    ]
+                ).suffix(2).map { $0 }
                 let rows = try Self.readGenerations(opening[0])
                 var found: Set<NASKey> = []
                 for (nas, time) in try Self.readReboots(opening[1]) {
@@ -225,23 +239,29 @@ public final class AccountingWriter {
                 for key in missing {
                     if let generations = rows[key] {
                         let sorted = generations.sorted { $0.generation.number < $1.generation.number }
-                        stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
-                                                lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
+                        stored[key] = StoredKey(
+                            generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
+                            lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
                         coverage[key] = bounds[key]!.since
                     } else {
                         // A new key: its first generation is inserted with the batch's writes.
                         let first = bounds[key]!.firstReceived
-                        stored[key] = StoredKey(generations: SessionGenerations([.init(number: 1, state: SessionState(), lastReceivedAt: first)]),
-                                                ids: [nil], firstReceivedAt: [0: first], lockedLatest: 0)
+                        stored[key] = StoredKey(
+                            generations: SessionGenerations([.init(number: 1, state: SessionState(), lastReceivedAt: first)]),
+                            ids: [nil], firstReceivedAt: [0: first], lockedLatest: 0)
                         coverage[key] = .min
                     }
                 }
             }
         } else {
             let parameters = Self.keyParameters(keys, bounds: bounds)
-            let opening = try connection.pipeline(prelude + [Statement(Self.lockSQL, parameters.lock),
-                                                              Statement(Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) }))))])
-                .suffix(2).map { $0 }
+            let opening = try connection.pipeline(
+                prelude + [
+                    Statement(Self.lockSQL, parameters.lock),
+                    Statement(Self.rebootsSQL, Self.nasParameters(Array(Set(keys.map { NASKey(tenantID: $0.tenantID, nasID: $0.nasID) })))),
+                ]
+            )
+            .suffix(2).map { $0 }
             var rows = try Self.readGenerations(opening[0])
             for (nas, time) in try Self.readReboots(opening[1]) {
                 rebootTimes[nas, default: []].append(time)
@@ -249,7 +269,8 @@ public final class AccountingWriter {
             if Set(rows.keys).count < keys.count {
                 // A key's first generation: rows this transaction inserts are its own until COMMIT;
                 // a concurrent creator makes the insert wait for its commit and then do nothing.
-                let inserted = try connection.query("""
+                let inserted = try connection.query(
+                    """
                     INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, first_received_at, last_received_at)
                     SELECT t, n, a, u, p, r, r
                     FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS k(t, n, a, u, p, r)
@@ -270,8 +291,9 @@ public final class AccountingWriter {
             }
             for (key, generations) in rows {
                 let sorted = generations.sorted { $0.generation.number < $1.generation.number }
-                stored[key] = StoredKey(generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
-                                        lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
+                stored[key] = StoredKey(
+                    generations: SessionGenerations(sorted.map(\.generation)), ids: sorted.map(\.id),
+                    lockedLatest: sorted.firstIndex(where: \.isLatest) ?? sorted.count - 1)
             }
         }
         for r in reboots {
@@ -315,7 +337,8 @@ public final class AccountingWriter {
 
         // Changed generations are updated by id; opened ones inserted whole. The generation
         // that was the latest stops being it when the batch opened a newer one.
-        var updates = SessionColumns(withKey: false), inserts = SessionColumns(withKey: true)
+        var updates = SessionColumns(withKey: false)
+        var inserts = SessionColumns(withKey: true)
         for (key, session) in stored {
             let generations = session.generations.generations
             let latest = generations.count - 1
@@ -325,8 +348,9 @@ public final class AccountingWriter {
                 if let id = session.ids[index] {
                     updates.append(key: key, id: id, generation: generations[index], isLatest: index == latest)
                 } else {
-                    inserts.append(key: key, id: nil, generation: generations[index], isLatest: index == latest,
-                                   firstReceivedAt: session.firstReceivedAt[index])
+                    inserts.append(
+                        key: key, id: nil, generation: generations[index], isLatest: index == latest,
+                        firstReceivedAt: session.firstReceivedAt[index])
                     // A session that starts (with or without usage yet) is what re-applies a
                     // throttle or block of its subscriber.
                     summary.subscribers.insert(TenantSubscriber(tenantID: key.tenantID, subscriber: key.userName))
@@ -339,39 +363,44 @@ public final class AccountingWriter {
             pendingCache = [:]
             pendingCache.reserveCapacity(stored.count)
             for (key, session) in stored {
-                pendingCache[key] = SessionCache.Entry(generations: session.generations.generations, ids: session.ids,
-                                                       since: coverage[key] ?? bounds[key]!.since)
+                pendingCache[key] = SessionCache.Entry(
+                    generations: session.generations.generations, ids: session.ids,
+                    since: coverage[key] ?? bounds[key]!.since)
             }
         }
         if updates.count > 0 {
-            statements.append(Statement("""
-                UPDATE sessions s SET has_events = true, has_start = b.has_start, upload_bytes = b.upload_bytes,
-                    download_bytes = b.download_bytes, session_seconds = b.session_seconds, started_at = b.started_at,
-                    last_event_at = b.last_event_at, stopped_at = b.stopped_at, close_reason = b.close_reason,
-                    terminate_cause = b.terminate_cause, interim_interval = b.interim_interval,
-                    multi_session_id = coalesce(b.multi_session_id, s.multi_session_id), class = coalesce(b.class, s.class),
-                    framed_ip_address = coalesce(b.framed_ip_address, s.framed_ip_address),
-                    calling_station_id = coalesce(b.calling_station_id, s.calling_station_id),
-                    called_station_id = coalesce(b.called_station_id, s.called_station_id), is_latest = b.is_latest,
-                    last_received_at = greatest(s.last_received_at, b.last_received_at)
-                FROM unnest(\(updates.unnestArguments)) AS b(\(updates.names))
-                WHERE s.tenant_id = b.tenant_id AND s.id = b.id
-                """, updates.literals))
+            statements.append(
+                Statement(
+                    """
+                    UPDATE sessions s SET has_events = true, has_start = b.has_start, upload_bytes = b.upload_bytes,
+                        download_bytes = b.download_bytes, session_seconds = b.session_seconds, started_at = b.started_at,
+                        last_event_at = b.last_event_at, stopped_at = b.stopped_at, close_reason = b.close_reason,
+                        terminate_cause = b.terminate_cause, interim_interval = b.interim_interval,
+                        multi_session_id = coalesce(b.multi_session_id, s.multi_session_id), class = coalesce(b.class, s.class),
+                        framed_ip_address = coalesce(b.framed_ip_address, s.framed_ip_address),
+                        calling_station_id = coalesce(b.calling_station_id, s.calling_station_id),
+                        called_station_id = coalesce(b.called_station_id, s.called_station_id), is_latest = b.is_latest,
+                        last_received_at = greatest(s.last_received_at, b.last_received_at)
+                    FROM unnest(\(updates.unnestArguments)) AS b(\(updates.names))
+                    WHERE s.tenant_id = b.tenant_id AND s.id = b.id
+                    """, updates.literals))
         }
         if inserts.count > 0 {
-            statements.append(Statement("""
-                INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
-                    has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
-                    terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
-                    called_station_id, first_received_at, last_received_at)
-                SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, true,
-                    has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
-                    terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
-                    called_station_id, first_received_at, last_received_at
-                FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
-                ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
-                \(cache == nil ? "" : "RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, id")
-                """, inserts.literals, tag: .insertSessions))
+            statements.append(
+                Statement(
+                    """
+                    INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, has_events,
+                        has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                        terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
+                        called_station_id, first_received_at, last_received_at)
+                    SELECT tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, is_latest, true,
+                        has_start, upload_bytes, download_bytes, session_seconds, started_at, last_event_at, stopped_at, close_reason,
+                        terminate_cause, interim_interval, multi_session_id, class, framed_ip_address, calling_station_id,
+                        called_station_id, first_received_at, last_received_at
+                    FROM unnest(\(inserts.unnestArguments)) AS b(\(inserts.names))
+                    ORDER BY tenant_id, nas_id, acct_session_id, user_name, nas_port, generation
+                    \(cache == nil ? "" : "RETURNING tenant_id, nas_id, acct_session_id, user_name, nas_port, generation, id")
+                    """, inserts.literals, tag: .insertSessions))
         }
 
         for bucket in usageByBucket.keys { summary.subscribers.insert(TenantSubscriber(tenantID: bucket.tenantID, subscriber: bucket.subscriber)) }
@@ -389,59 +418,74 @@ public final class AccountingWriter {
             // triggers (which keep them for everyone else's writes): comparing old and new
             // rows of a large batch costs the triggers far more than adding the deltas.
             statements.append(Statement(Self.writerKeepsDailySQL))
-            statements.append(Statement("""
-                INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
-                ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET
-                    upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_hourly.session_seconds + excluded.session_seconds
-                """, usage.map(\.literal), tag: .addHourlyUsage))
-            statements.append(Statement("""
-                INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
-                SELECT k.t, (k.h AT TIME ZONE z.time_zone)::date, k.s, sum(k.u), sum(k.d), sum(k.x)
-                FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
-                JOIN tenants z ON z.id = k.t
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
-                    upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_daily.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_daily.session_seconds + excluded.session_seconds
-                """, usage.map(\.literal)))
+            statements.append(
+                Statement(
+                    """
+                    INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
+                    SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
+                    ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET
+                        upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_hourly.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_hourly.session_seconds + excluded.session_seconds
+                    """, usage.map(\.literal), tag: .addHourlyUsage))
+            statements.append(
+                Statement(
+                    """
+                    INSERT INTO usage_daily (tenant_id, day, subscriber, upload_bytes, download_bytes, session_seconds)
+                    SELECT k.t, (k.h AT TIME ZONE z.time_zone)::date, k.s, sum(k.u), sum(k.d), sum(k.x)
+                    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
+                    JOIN tenants z ON z.id = k.t
+                    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (tenant_id, day, subscriber) DO UPDATE SET
+                        upload_bytes = usage_daily.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_daily.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_daily.session_seconds + excluded.session_seconds
+                    """, usage.map(\.literal)))
             // The same deltas per subscriber and billing cycle, and per tenant and cycle: the
             // totals row is shared by every merge worker, so it comes last (held until COMMIT).
-            statements.append(Statement("""
-                INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
-                SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), k.s, sum(k.u), sum(k.d), sum(k.x)
-                FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
-                JOIN tenants z ON z.id = k.t
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
-                    upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_cycles.session_seconds + excluded.session_seconds
-                """, usage.map(\.literal)))
-            statements.append(Statement("""
-                INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
-                SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), sum(k.u), sum(k.d), sum(k.x)
-                FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[]) AS k(t, h, u, d, x)
-                JOIN tenants z ON z.id = k.t
-                GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
-                    upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
-                    download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
-                    session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds
-                """, [usage[0], usage[2], usage[3], usage[4], usage[5]].map(\.literal)))
+            statements.append(
+                Statement(
+                    """
+                    INSERT INTO usage_cycles (tenant_id, cycle_start, subscriber, upload_bytes, download_bytes, session_seconds)
+                    SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), k.s, sum(k.u), sum(k.d), sum(k.x)
+                    FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[]) AS k(t, s, h, u, d, x)
+                    JOIN tenants z ON z.id = k.t
+                    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (tenant_id, cycle_start, subscriber) DO UPDATE SET
+                        upload_bytes = usage_cycles.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_cycles.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_cycles.session_seconds + excluded.session_seconds
+                    """, usage.map(\.literal)))
+            statements.append(
+                Statement(
+                    """
+                    INSERT INTO usage_cycle_totals (tenant_id, cycle_start, upload_bytes, download_bytes, session_seconds)
+                    SELECT k.t, billing_cycle_start((k.h AT TIME ZONE z.time_zone)::date, z.billing_day), sum(k.u), sum(k.d), sum(k.x)
+                    FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[]) AS k(t, h, u, d, x)
+                    JOIN tenants z ON z.id = k.t
+                    GROUP BY 1, 2 ORDER BY 1, 2
+                    ON CONFLICT (tenant_id, cycle_start) DO UPDATE SET
+                        upload_bytes = usage_cycle_totals.upload_bytes + excluded.upload_bytes,
+                        download_bytes = usage_cycle_totals.download_bytes + excluded.download_bytes,
+                        session_seconds = usage_cycle_totals.session_seconds + excluded.session_seconds
+                    """, [usage[0], usage[2], usage[3], usage[4], usage[5]].map(\.literal)))
         }
         return statements
     }
 
     /// The key columns of `keys` as array parameters: with each key's earliest implied start
     /// (`lock`, for reading generations) and with its first receipt (`insert`, for creating them).
-    private static func keyParameters(_ keys: [SessionKey],
-                                      bounds: [SessionKey: (since: Int64, firstReceived: Int64)]) -> (lock: [String?], insert: [String?]) {
-        var tenants = ArrayParameter(), nases = ArrayParameter(), sessionIDs = ArrayParameter()
-        var users = ArrayParameter(), ports = ArrayParameter(), sinces = ArrayParameter(), received = ArrayParameter()
+    private static func keyParameters(
+        _ keys: [SessionKey],
+        bounds: [SessionKey: (since: Int64, firstReceived: Int64)]
+    ) -> (lock: [String?], insert: [String?]) {
+        var tenants = ArrayParameter()
+        var nases = ArrayParameter()
+        var sessionIDs = ArrayParameter()
+        var users = ArrayParameter()
+        var ports = ArrayParameter()
+        var sinces = ArrayParameter()
+        var received = ArrayParameter()
         for key in keys {
             tenants.append(key.tenantID)
             nases.append(key.nasID)
@@ -457,7 +501,8 @@ public final class AccountingWriter {
 
     /// NAS identities as array parameters of `rebootsSQL`.
     private static func nasParameters(_ nases: [NASKey]) -> [String?] {
-        var tenants = ArrayParameter(), ids = ArrayParameter()
+        var tenants = ArrayParameter()
+        var ids = ArrayParameter()
         for nas in nases {
             tenants.append(nas.tenantID)
             ids.append(nas.nasID)
@@ -467,11 +512,14 @@ public final class AccountingWriter {
 
     /// Rows of `rebootsSQL`: each NAS with the receipt time of its last reboot.
     private static func readReboots(_ result: PostgresResult) throws -> [(nas: NASKey, time: Int64)] {
-        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id")
+        let tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id")
         let receivedAt = try result.column("received_microseconds")
         return (0..<result.rowCount).map { row in
-            (NASKey(tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID)),
-             result.int64(row: row, column: receivedAt))
+            (
+                NASKey(tenantID: result.int64(row: row, column: tenantID), nasID: result.int64(row: row, column: nasID)),
+                result.int64(row: row, column: receivedAt)
+            )
         }
     }
 
@@ -484,30 +532,44 @@ public final class AccountingWriter {
 
     /// Reads rows selected with `sessionColumns`, grouped by key.
     private static func readGenerations(_ result: PostgresResult) throws -> [SessionKey: [LockedRow]] {
-        let tenantID = try result.column("tenant_id"), nasID = try result.column("nas_id"), sessionID = try result.column("acct_session_id")
-        let userName = try result.column("user_name"), nasPort = try result.column("nas_port"), number = try result.column("generation")
-        let isLatest = try result.column("is_latest"), id = try result.column("id"), hasEvents = try result.column("has_events")
-        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
-        let seconds = try result.column("session_seconds"), startedAt = try result.column("started_at")
-        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
-        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
-        let interimInterval = try result.column("interim_interval"), hasStart = try result.column("has_start")
+        let tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id")
+        let sessionID = try result.column("acct_session_id")
+        let userName = try result.column("user_name")
+        let nasPort = try result.column("nas_port")
+        let number = try result.column("generation")
+        let isLatest = try result.column("is_latest")
+        let id = try result.column("id")
+        let hasEvents = try result.column("has_events")
+        let upload = try result.column("upload_bytes")
+        let download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds")
+        let startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at")
+        let stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason")
+        let terminateCause = try result.column("terminate_cause")
+        let interimInterval = try result.column("interim_interval")
+        let hasStart = try result.column("has_start")
         let lastReceived = try result.column("last_received_microseconds")
         var byKey: [SessionKey: [LockedRow]] = [:]
         for row in 0..<result.rowCount {
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
             func int(_ c: Int) -> Int64? { text(c).flatMap { Int64($0) } }
-            let key = SessionKey(tenantID: int(tenantID) ?? 0, nasID: int(nasID) ?? 0, sessionID: text(sessionID) ?? "",
-                                 userName: text(userName) ?? "", nasPort: text(nasPort) ?? "")
-            let state = SessionState(hasEvents: text(hasEvents) == "t", sawStart: text(hasStart) == "t",
-                                     uploadBytes: UInt64(bitPattern: int(upload) ?? 0), downloadBytes: UInt64(bitPattern: int(download) ?? 0),
-                                     sessionSeconds: UInt64(bitPattern: int(seconds) ?? 0),
-                                     startedAt: int(startedAt), lastEventAt: int(lastEventAt), stoppedAt: int(stoppedAt),
-                                     closeReason: text(closeReason).flatMap(CloseReason.init(rawValue:)),
-                                     terminateCause: int(terminateCause).map { UInt32(truncatingIfNeeded: $0) },
-                                     interimInterval: int(interimInterval).map { UInt32(truncatingIfNeeded: $0) })
-            let generation = SessionGenerations.Generation(number: Int32(truncatingIfNeeded: int(number) ?? 1), state: state,
-                                                           lastReceivedAt: int(lastReceived) ?? 0)
+            let key = SessionKey(
+                tenantID: int(tenantID) ?? 0, nasID: int(nasID) ?? 0, sessionID: text(sessionID) ?? "",
+                userName: text(userName) ?? "", nasPort: text(nasPort) ?? "")
+            let state = SessionState(
+                hasEvents: text(hasEvents) == "t", sawStart: text(hasStart) == "t",
+                uploadBytes: UInt64(bitPattern: int(upload) ?? 0), downloadBytes: UInt64(bitPattern: int(download) ?? 0),
+                sessionSeconds: UInt64(bitPattern: int(seconds) ?? 0),
+                startedAt: int(startedAt), lastEventAt: int(lastEventAt), stoppedAt: int(stoppedAt),
+                closeReason: text(closeReason).flatMap(CloseReason.init(rawValue:)),
+                terminateCause: int(terminateCause).map { UInt32(truncatingIfNeeded: $0) },
+                interimInterval: int(interimInterval).map { UInt32(truncatingIfNeeded: $0) })
+            let generation = SessionGenerations.Generation(
+                number: Int32(truncatingIfNeeded: int(number) ?? 1), state: state,
+                lastReceivedAt: int(lastReceived) ?? 0)
             byKey[key, default: []].append(LockedRow(generation: generation, id: int(id) ?? 0, isLatest: text(isLatest) == "t"))
         }
         return byKey
@@ -516,16 +578,20 @@ public final class AccountingWriter {
     /// Accounting-On/Off: the NAS restarted, so its open sessions (last heard of before this
     /// event) ended. They close at their last update, cause NAS-Reboot (11).
     private func closeSessionsOfNAS(_ record: AccountingRecord) -> [Statement] {
-        [Statement("""
-            INSERT INTO nas_reboots (tenant_id, nas_id, received_at) VALUES ($1, $2, to_timestamp(0) + $3::bigint * interval '1 microsecond')
-            ON CONFLICT (tenant_id, nas_id) DO UPDATE SET received_at = greatest(nas_reboots.received_at, excluded.received_at)
-            """, [String(record.tenantID), String(record.nasID), String(record.receivedAt)]),
-         Statement("""
-            UPDATE sessions SET stopped_at = coalesce(last_event_at, started_at, to_timestamp($3)), close_reason = 'nas-reboot',
-                terminate_cause = 11
-            WHERE tenant_id = $1 AND nas_id = $2 AND stopped_at IS NULL
-              AND coalesce(last_event_at, started_at, first_received_at) <= to_timestamp($3)
-            """, [String(record.tenantID), String(record.nasID), String(record.eventTime)], tag: .closeSessionsOfNAS)]
+        [
+            Statement(
+                """
+                INSERT INTO nas_reboots (tenant_id, nas_id, received_at) VALUES ($1, $2, to_timestamp(0) + $3::bigint * interval '1 microsecond')
+                ON CONFLICT (tenant_id, nas_id) DO UPDATE SET received_at = greatest(nas_reboots.received_at, excluded.received_at)
+                """, [String(record.tenantID), String(record.nasID), String(record.receivedAt)]),
+            Statement(
+                """
+                UPDATE sessions SET stopped_at = coalesce(last_event_at, started_at, to_timestamp($3)), close_reason = 'nas-reboot',
+                    terminate_cause = 11
+                WHERE tenant_id = $1 AND nas_id = $2 AND stopped_at IS NULL
+                  AND coalesce(last_event_at, started_at, first_received_at) <= to_timestamp($3)
+                """, [String(record.tenantID), String(record.nasID), String(record.eventTime)], tag: .closeSessionsOfNAS),
+        ]
     }
 
     private func rawPacketStatement(_ items: [BatchItem], summary: inout BatchSummary) -> Statement? {
@@ -543,7 +609,8 @@ public final class AccountingWriter {
             summary.packetsStored += 1
         }
         guard summary.packetsStored > 0 else { return nil }
-        return Statement("""
+        return Statement(
+            """
             INSERT INTO accounting_packets (tenant_id, received_at, nas_id, status_type, user_name, acct_session_id, packet)
             SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bytea[])
             """, columns.map(\.literal))
@@ -603,11 +670,16 @@ private struct SessionColumns {
     var names: String { layout.map(\.0).joined(separator: ", ") }
     var literals: [String?] { columns.map(\.literal) }
 
-    mutating func append(key: SessionKey, id: Int64?, generation: SessionGenerations.Generation, isLatest: Bool,
-                         firstReceivedAt: Int64? = nil) {
+    mutating func append(
+        key: SessionKey, id: Int64?, generation: SessionGenerations.Generation, isLatest: Bool,
+        firstReceivedAt: Int64? = nil
+    ) {
         count += 1
         var c = 0
-        func next() -> Int { defer { c += 1 }; return c }
+        func next() -> Int {
+            defer { c += 1 }
+            return c
+        }
         columns[next()].append(key.tenantID)
         columns[next()].append(id)
         if withKey {

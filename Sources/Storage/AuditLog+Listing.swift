@@ -6,7 +6,8 @@ extension AuditLog {
         return try connection.tenantTransaction(tenant.id) { connection in
             // Forward pages read upwards from `after` and are turned round; either way one row
             // more than the page says whether there is more that way.
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.columns) FROM audit_log
                 WHERE ($1::text IS NULL OR action = $1) AND ($2::bigint IS NULL OR id < $2) AND ($3::bigint IS NULL OR id > $3)
                 ORDER BY CASE WHEN $3::bigint IS NULL THEN -id ELSE id END LIMIT $4
@@ -20,17 +21,22 @@ extension AuditLog {
                 return AuditLogPage(entries: entries, hasOlder: more, hasNewer: newer)
             }
             entries.reverse()
-            return AuditLogPage(entries: entries, hasOlder: try exists(connection, action: action, olderThan: entries.last?.id ?? after + 1), hasNewer: more)
+            return AuditLogPage(
+                entries: entries, hasOlder: try exists(connection, action: action, olderThan: entries.last?.id ?? after + 1), hasNewer: more)
         }
     }
 
     private func exists(_ connection: PostgresConnection, action: String?, newerThan id: Int64) throws -> Bool {
-        try connection.query("SELECT EXISTS (SELECT 1 FROM audit_log WHERE ($1::text IS NULL OR action = $1) AND id > $2)",
-                             [action, String(id)]).value(row: 0, column: 0) == "t"
+        try connection.query(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE ($1::text IS NULL OR action = $1) AND id > $2)",
+            [action, String(id)]
+        ).value(row: 0, column: 0) == "t"
     }
 
     private func exists(_ connection: PostgresConnection, action: String?, olderThan id: Int64) throws -> Bool {
-        try connection.query("SELECT EXISTS (SELECT 1 FROM audit_log WHERE ($1::text IS NULL OR action = $1) AND id < $2)",
-                             [action, String(id)]).value(row: 0, column: 0) == "t"
+        try connection.query(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE ($1::text IS NULL OR action = $1) AND id < $2)",
+            [action, String(id)]
+        ).value(row: 0, column: 0) == "t"
     }
 }

@@ -11,16 +11,21 @@ public struct AuditLog {
     /// Records an action; call it inside the action's own tenant transaction (nil: nothing).
     public func record(_ record: AuditRecord?, tenant: Tenant) throws {
         guard let record else { return }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO audit_log (tenant_id, actor, action, object, detail) VALUES ($1, $2, $3, $4, $5)
-            """, [String(tenant.id), String(record.actor.prefix(300)), record.action, String(record.object.prefix(300)),
-                  String(record.detail.prefix(2000))])
+            """,
+            [
+                String(tenant.id), String(record.actor.prefix(300)), record.action, String(record.object.prefix(300)),
+                String(record.detail.prefix(2000)),
+            ])
     }
 
     /// A tenant's entries, newest first, `limit` after the entry id `before` (paging back).
     public func page(tenant: Tenant, before: Int64? = nil, limit: Int = 100) throws -> [AuditEntry] {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.columns) FROM audit_log
                 WHERE $1::bigint IS NULL OR id < $1 ORDER BY id DESC LIMIT $2
                 """, [before.map(String.init), String(max(1, min(limit, 1000)))])
@@ -35,12 +40,17 @@ public struct AuditLog {
 
     /// Rows of `columns`.
     static func entries(_ result: PostgresResult) throws -> [AuditEntry] {
-        let id = try result.column("id"), at = try result.column("at"), actor = try result.column("actor")
-        let action = try result.column("action"), object = try result.column("object"), detail = try result.column("detail")
+        let id = try result.column("id")
+        let at = try result.column("at")
+        let actor = try result.column("actor")
+        let action = try result.column("action")
+        let object = try result.column("object")
+        let detail = try result.column("detail")
         return (0..<result.rowCount).map { row in
-            AuditEntry(id: result.int64(row: row, column: id), at: result.value(row: row, column: at) ?? "",
-                       actor: result.value(row: row, column: actor) ?? "", action: result.value(row: row, column: action) ?? "",
-                       object: result.value(row: row, column: object) ?? "", detail: result.value(row: row, column: detail) ?? "")
+            AuditEntry(
+                id: result.int64(row: row, column: id), at: result.value(row: row, column: at) ?? "",
+                actor: result.value(row: row, column: actor) ?? "", action: result.value(row: row, column: action) ?? "",
+                object: result.value(row: row, column: object) ?? "", detail: result.value(row: row, column: detail) ?? "")
         }
     }
 }

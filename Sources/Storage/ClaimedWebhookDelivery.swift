@@ -20,8 +20,10 @@ public struct ClaimedWebhookDelivery: Sendable, Hashable {
     /// The lease's token: only its holder can record the attempt.
     public var claim: String
 
-    public init(tenantID: Int64, tenantSlug: String, deliveryID: Int64, endpointID: Int64, url: String, secret: [UInt8], event: String,
-                idempotencyKey: String, data: String, createdAt: String, attempt: Int, ageSeconds: Double, claim: String) {
+    public init(
+        tenantID: Int64, tenantSlug: String, deliveryID: Int64, endpointID: Int64, url: String, secret: [UInt8], event: String,
+        idempotencyKey: String, data: String, createdAt: String, attempt: Int, ageSeconds: Double, claim: String
+    ) {
         self.tenantID = tenantID
         self.tenantSlug = tenantSlug
         self.deliveryID = deliveryID

@@ -22,10 +22,12 @@ public struct ConsoleSessionStore {
     public func start(user: ConsoleUser, client: String, verifiedHash: String? = nil) throws -> (token: String, session: ConsoleSession)? {
         let token = hex(TokenStore.random(32))
         let csrf = hex(TokenStore.random(32))
-        let inserted = try connection.query("""
+        let inserted = try connection.query(
+            """
             INSERT INTO console_sessions (token_hash, user_id, csrf_token, client)
             SELECT decode($1, 'hex'), u.id, $3, $4 FROM console_users u WHERE u.id = $2 AND ($5::text IS NULL OR u.password_hash = $5)
-            """, [hex(TokenStore.sha256(Array(token.utf8))), String(user.id), csrf, String(client.prefix(200)), verifiedHash]).affectedRows
+            """, [hex(TokenStore.sha256(Array(token.utf8))), String(user.id), csrf, String(client.prefix(200)), verifiedHash]
+        ).affectedRows
         return inserted == 1 ? (token, ConsoleSession(user: user, csrfToken: csrf)) : nil
     }
 
@@ -34,7 +36,8 @@ public struct ConsoleSessionStore {
     public func session(token: String, idle: Duration, lifetime: Duration) throws -> ConsoleSession? {
         guard token.utf8.count == 64, token.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         let hash = hex(TokenStore.sha256(Array(token.utf8)))
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT \(ConsoleUserStore.columns), \(ConsoleUserStore.tenantColumns), s.csrf_token,
                    s.last_seen_at < now() - interval '1 minute' AS stale_seen
             FROM console_sessions s JOIN console_users u ON u.id = s.user_id LEFT JOIN tenants t ON t.id = u.tenant_id
@@ -57,8 +60,10 @@ public struct ConsoleSessionStore {
     /// Deletes sessions past their idle time or lifetime; how many.
     @discardableResult
     public func purge(idle: Duration, lifetime: Duration) throws -> Int {
-        try connection.query("""
+        try connection.query(
+            """
             DELETE FROM console_sessions WHERE last_seen_at <= now() - make_interval(secs => $1) OR created_at <= now() - make_interval(secs => $2)
-            """, [String(idle.components.seconds), String(lifetime.components.seconds)]).affectedRows
+            """, [String(idle.components.seconds), String(lifetime.components.seconds)]
+        ).affectedRows
     }
 }

@@ -18,7 +18,8 @@ public struct ConsoleUsageStore {
         let source = DailyUsageSource(days, billingDay: tenant.billingDay)
         let table = source.wholeCycles ? "usage_cycle_totals" : source.table
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT coalesce(sum(upload_bytes), 0)::bigint, coalesce(sum(download_bytes), 0)::bigint FROM \(table)
                 WHERE tenant_id = $1 AND \(source.column) >= $2::date AND \(source.column) < $3::date
                 """, [String(tenant.id), days.lowerBound.description, days.upperBound.description])
@@ -29,8 +30,10 @@ public struct ConsoleUsageStore {
     /// Sessions open now (those with accounting: a Start or an update).
     public func activeSessionCount(tenant: Tenant) throws -> Int64 {
         try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("SELECT count(*) FROM sessions WHERE tenant_id = $1 AND stopped_at IS NULL AND has_events",
-                                 [String(tenant.id)]).int64(row: 0, column: 0)
+            try connection.query(
+                "SELECT count(*) FROM sessions WHERE tenant_id = $1 AND stopped_at IS NULL AND has_events",
+                [String(tenant.id)]
+            ).int64(row: 0, column: 0)
         }
     }
 
@@ -38,7 +41,8 @@ public struct ConsoleUsageStore {
     /// its drops of the last 24 hours (this hour and the 23 before it).
     public func nasHealth(tenant: Tenant, limit: Int = 200) throws -> [NASHealthRow] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT n.name, to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                        extract(epoch FROM now() - a.last_heard_at)::bigint, a.silent_reported_at IS NOT NULL,
                        (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events),
@@ -51,14 +55,15 @@ public struct ConsoleUsageStore {
                 """, [String(tenant.id), String(max(1, min(limit, 1000)))])
         }
         return (0..<result.rowCount).map { row in
-            NASHealthRow(name: result.value(row: row, column: 0) ?? "", lastHeardAt: result.value(row: row, column: 1),
-                         silentSeconds: result.value(row: row, column: 2).flatMap { Int64($0) },
-                         reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4),
-                         drops: (result.value(row: row, column: 5) ?? "").split(separator: ",").compactMap { pair in
-                             let parts = pair.split(separator: "=")
-                             guard parts.count == 2, let count = Int64(parts[1]) else { return nil }
-                             return NASDropTotal(reason: String(parts[0]), datagrams: count)
-                         })
+            NASHealthRow(
+                name: result.value(row: row, column: 0) ?? "", lastHeardAt: result.value(row: row, column: 1),
+                silentSeconds: result.value(row: row, column: 2).flatMap { Int64($0) },
+                reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4),
+                drops: (result.value(row: row, column: 5) ?? "").split(separator: ",").compactMap { pair in
+                    let parts = pair.split(separator: "=")
+                    guard parts.count == 2, let count = Int64(parts[1]) else { return nil }
+                    return NASDropTotal(reason: String(parts[0]), datagrams: count)
+                })
         }
     }
 
@@ -72,7 +77,8 @@ public struct ConsoleUsageStore {
     /// The tenant's packets waiting in the packet log for the merge.
     public func mergeLag(tenant: Tenant) throws -> MergeLag {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT (SELECT count(*) FROM (
                             SELECT 1 FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
                             WHERE s.retired_at IS NULL AND p.tenant_id = $1 LIMIT $2) c),
@@ -92,15 +98,19 @@ public struct ConsoleUsageStore {
         let source = DailyUsageSource(days, billingDay: tenant.billingDay)
         // One cycle has one row per subscriber: ranked without grouping. (No index orders the
         // cycle rows by total: it would make every merge's update of them a non-HOT one.)
-        let ranking = source.oneCycle ? """
+        let ranking =
+            source.oneCycle
+            ? """
             SELECT subscriber FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date AND $3::date IS NOT NULL
             ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $4
-            """ : """
+            """
+            : """
             SELECT subscriber FROM \(source.table) WHERE tenant_id = $1 AND \(source.column) >= $2::date AND \(source.column) < $3::date
             GROUP BY subscriber ORDER BY sum(upload_bytes) + sum(download_bytes) DESC, subscriber LIMIT $4
             """
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query(ranking, [String(tenant.id), days.lowerBound.description, days.upperBound.description, String(max(1, min(limit, 5000)))])
+            try connection.query(
+                ranking, [String(tenant.id), days.lowerBound.description, days.upperBound.description, String(max(1, min(limit, 5000)))])
         }
         return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
     }
@@ -108,8 +118,9 @@ public struct ConsoleUsageStore {
     /// Subscribers restricted now (throttled or blocked), at most `limit`.
     public func restricted(tenant: Tenant, limit: Int) throws -> [String] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("SELECT DISTINCT user_name FROM quota_states WHERE tenant_id = $1 ORDER BY 1 LIMIT $2",
-                                 [String(tenant.id), String(max(1, min(limit, 5000)))])
+            try connection.query(
+                "SELECT DISTINCT user_name FROM quota_states WHERE tenant_id = $1 ORDER BY 1 LIMIT $2",
+                [String(tenant.id), String(max(1, min(limit, 5000)))])
         }
         return (0..<result.rowCount).compactMap { result.value(row: $0, column: 0) }
     }
@@ -131,19 +142,24 @@ public struct ConsoleUsageStore {
     /// usage to fill the page. Otherwise (ascending, a search, a range that is not one cycle,
     /// a page reaching subscribers without usage) the matching subscribers are joined to their
     /// totals and sorted.
-    public func subscriberPage(tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool, today: CivilDate,
-                               cycle: Range<CivilDate>, offset: Int, limit: Int) throws -> (rows: [SubscriberListRow], more: Bool) {
+    public func subscriberPage(
+        tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool, today: CivilDate,
+        cycle: Range<CivilDate>, offset: Int, limit: Int
+    ) throws -> (rows: [SubscriberListRow], more: Bool) {
         try PageLimit.check(limit)
         guard offset >= 0, offset <= 1_000_000 else { throw StoreError(.invalid, "page is out of range") }
         let source = DailyUsageSource(cycle, billingDay: tenant.billingDay)
         return try connection.tenantTransaction(tenant.id) { connection in
             let page: (users: [(name: String, plan: String?)], more: Bool)
             if sort == .total, descending, search == nil, source.oneCycle,
-               let heaviest = try Self.heaviestSubscribers(connection, tenant: tenant, cycle: cycle.lowerBound, today: today, count: offset + limit + 1) {
+                let heaviest = try Self.heaviestSubscribers(
+                    connection, tenant: tenant, cycle: cycle.lowerBound, today: today, count: offset + limit + 1)
+            {
                 page = (Array(heaviest.dropFirst(offset).prefix(limit)), heaviest.count > offset + limit)
             } else {
-                page = try Self.sortedSubscribers(connection, tenant: tenant, search: search, sort: sort, descending: descending, today: today,
-                                                  cycle: cycle, source: source, offset: offset, limit: limit)
+                page = try Self.sortedSubscribers(
+                    connection, tenant: tenant, search: search, sort: sort, descending: descending, today: today,
+                    cycle: cycle, source: source, offset: offset, limit: limit)
             }
             let users = page.users.map(\.name)
             let usage = try Self.usage(connection, tenant: tenant, users: users, days: cycle)
@@ -165,17 +181,21 @@ public struct ConsoleUsageStore {
     /// first (then by name), with their plans; nil when the cycle's heaviest rows do not
     /// settle it: too few of them are subscribers, or the last one has no usage (subscribers
     /// without a row would tie with it).
-    static func heaviestSubscribers(_ connection: PostgresConnection, tenant: Tenant, cycle: CivilDate, today: CivilDate,
-                                    count: Int) throws -> [(name: String, plan: String?)]? {
+    static func heaviestSubscribers(
+        _ connection: PostgresConnection, tenant: Tenant, cycle: CivilDate, today: CivilDate,
+        count: Int
+    ) throws -> [(name: String, plan: String?)]? {
         // Room for usage of User-Names that are no subscriber among the heaviest.
         let fetched = count * 2 + 100
-        let ranked = try connection.query("""
+        let ranked = try connection.query(
+            """
             SELECT subscriber, upload_bytes + download_bytes FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date
             ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $3
             """, [String(tenant.id), cycle.description, String(fetched)])
         var names = ArrayParameter(reservingCapacity: ranked.rowCount * 12)
         for row in 0..<ranked.rowCount { names.append(ranked.value(row: row, column: 0)) }
-        let registered = try connection.query("""
+        let registered = try connection.query(
+            """
             SELECT s.user_name, \(planOnDay) FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = ANY($2::text[]) AND $3::date IS NOT NULL
             """, [String(tenant.id), names.literal, today.description])
         var plans: [String: String?] = [:]
@@ -195,9 +215,11 @@ public struct ConsoleUsageStore {
 
     /// A page of the subscribers matching `search` in the order `sort`, by a query over all
     /// of them (whitelisted orderings only: nothing from the request reaches the statement).
-    static func sortedSubscribers(_ connection: PostgresConnection, tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool,
-                                  today: CivilDate, cycle: Range<CivilDate>, source: DailyUsageSource, offset: Int,
-                                  limit: Int) throws -> (users: [(name: String, plan: String?)], more: Bool) {
+    static func sortedSubscribers(
+        _ connection: PostgresConnection, tenant: Tenant, search: String?, sort: SubscriberSort, descending: Bool,
+        today: CivilDate, cycle: Range<CivilDate>, source: DailyUsageSource, offset: Int,
+        limit: Int
+    ) throws -> (users: [(name: String, plan: String?)], more: Bool) {
         let direction = descending ? "DESC" : "ASC"
         let statement: String
         switch sort {
@@ -208,10 +230,13 @@ public struct ConsoleUsageStore {
                 ORDER BY s.user_name \(direction) LIMIT $4 OFFSET $5
                 """
         case .total:
-            let usageRows = source.oneCycle ? """
+            let usageRows =
+                source.oneCycle
+                ? """
                 SELECT subscriber, upload_bytes AS upload, download_bytes AS download FROM usage_cycles
                 WHERE tenant_id = $1 AND cycle_start = $6::date AND $7::date IS NOT NULL
-                """ : """
+                """
+                : """
                 SELECT subscriber, sum(upload_bytes) AS upload, sum(download_bytes) AS download FROM \(source.table)
                 WHERE tenant_id = $1 AND \(source.column) >= $6::date AND \(source.column) < $7::date GROUP BY subscriber
                 """
@@ -221,9 +246,13 @@ public struct ConsoleUsageStore {
                 ORDER BY coalesce(u.upload, 0) + coalesce(u.download, 0) \(direction), s.user_name LIMIT $4 OFFSET $5
                 """
         }
-        let result = try connection.query(statement, [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
+        let result = try connection.query(
+            statement,
+            [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
                 + (sort == .total ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
-        let users = (0..<min(result.rowCount, limit)).map { row in (name: result.value(row: row, column: 0) ?? "", plan: result.value(row: row, column: 1)) }
+        let users = (0..<min(result.rowCount, limit)).map { row in
+            (name: result.value(row: row, column: 0) ?? "", plan: result.value(row: row, column: 1))
+        }
         return (users, result.rowCount > limit)
     }
 
@@ -234,9 +263,12 @@ public struct ConsoleUsageStore {
         for user in users { names.append(user) }
         let source = DailyUsageSource(days, billingDay: tenant.billingDay)
         // An equality on the cycle lets the planner look each subscriber up by the primary key.
-        let range = source.oneCycle ? "cycle_start = $3::date AND $4::date IS NOT NULL"
+        let range =
+            source.oneCycle
+            ? "cycle_start = $3::date AND $4::date IS NOT NULL"
             : "\(source.column) >= $3::date AND \(source.column) < $4::date"
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT subscriber, sum(upload_bytes)::bigint, sum(download_bytes)::bigint FROM \(source.table)
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND \(range)
             GROUP BY subscriber
@@ -252,17 +284,20 @@ public struct ConsoleUsageStore {
     /// Whether `user` is a subscriber of the tenant or has any usage recorded.
     public func isKnown(tenant: Tenant, user: String) throws -> Bool {
         try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT EXISTS (SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = $2)
                     OR EXISTS (SELECT 1 FROM usage_daily WHERE tenant_id = $1 AND subscriber = $2)
-                """, [String(tenant.id), user]).value(row: 0, column: 0) == "t"
+                """, [String(tenant.id), user]
+            ).value(row: 0, column: 0) == "t"
         }
     }
 
     /// A subscriber's usage per local day of `days` (days without usage are left out).
     public func daily(tenant: Tenant, user: String, days: Range<CivilDate>) throws -> [UsagePoint] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT to_char(day, 'YYYY-MM-DD'), upload_bytes, download_bytes FROM usage_daily
                 WHERE tenant_id = $1 AND subscriber = $2 AND day >= $3::date AND day < $4::date ORDER BY day LIMIT 400
                 """, [String(tenant.id), user, days.lowerBound.description, days.upperBound.description])
@@ -273,11 +308,13 @@ public struct ConsoleUsageStore {
     /// A subscriber's usage per local hour of `day` (an hour a clock change repeats is summed).
     public func hourly(tenant: Tenant, user: String, day: CivilDate) throws -> [UsagePoint] {
         guard let from = LocalTime.utc(local: day.dayNumber * 86400, zone: tenant.timeZone),
-              let to = LocalTime.utc(local: day.adding(days: 1).dayNumber * 86400, zone: tenant.timeZone) else {
+            let to = LocalTime.utc(local: day.adding(days: 1).dayNumber * 86400, zone: tenant.timeZone)
+        else {
             throw StoreError(.invalid, "the tenant's time zone '\(tenant.timeZone)' is unknown to this system")
         }
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT to_char(extract(hour FROM hour AT TIME ZONE $5)::integer, 'FM00'), sum(upload_bytes)::bigint, sum(download_bytes)::bigint
                 FROM usage_hourly WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
                 GROUP BY 1 ORDER BY 1
@@ -288,31 +325,35 @@ public struct ConsoleUsageStore {
 
     static func points(_ result: PostgresResult) -> [UsagePoint] {
         (0..<result.rowCount).map { row in
-            UsagePoint(key: result.value(row: row, column: 0) ?? "", upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
+            UsagePoint(
+                key: result.value(row: row, column: 0) ?? "", upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
         }
     }
 
     /// The subscriber's quota crossings, newest first.
     public func crossings(tenant: Tenant, user: String, limit: Int = 50) throws -> [CrossingRecord] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, action, threshold, threshold_bytes, used_bytes, period_key,
                        to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 FROM quota_crossings WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
                 """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
         }
         return (0..<result.rowCount).map { row in
-            CrossingRecord(id: result.int64(row: row, column: 0), action: result.value(row: row, column: 1) ?? "",
-                           threshold: result.value(row: row, column: 2) ?? "", thresholdBytes: result.int64(row: row, column: 3),
-                           usedBytes: result.int64(row: row, column: 4), periodKey: result.value(row: row, column: 5) ?? "",
-                           crossedAt: result.value(row: row, column: 6) ?? "")
+            CrossingRecord(
+                id: result.int64(row: row, column: 0), action: result.value(row: row, column: 1) ?? "",
+                threshold: result.value(row: row, column: 2) ?? "", thresholdBytes: result.int64(row: row, column: 3),
+                usedBytes: result.int64(row: row, column: 4), periodKey: result.value(row: row, column: 5) ?? "",
+                crossedAt: result.value(row: row, column: 6) ?? "")
         }
     }
 
     /// The subscriber's top-ups of every cycle, newest first.
     public func topUps(tenant: Tenant, user: String, limit: Int = 50) throws -> [TopUpRecord] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                 FROM top_ups WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
                 """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
@@ -327,7 +368,8 @@ public struct ConsoleUsageStore {
         guard !tenants.isEmpty else { return [] }
         var ids = ArrayParameter()
         for tenant in tenants { ids.append(tenant.id) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT t.id, (SELECT count(*) FROM nas_devices n WHERE n.tenant_id = t.id), (SELECT count(*) FROM console_users u WHERE u.tenant_id = t.id)
             FROM unnest($1::bigint[]) AS t(id)
             """, [ids.literal])

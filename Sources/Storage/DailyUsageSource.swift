@@ -12,7 +12,8 @@ struct DailyUsageSource {
     var oneCycle: Bool
 
     init(_ days: Range<CivilDate>, billingDay: Int) {
-        wholeCycles = UsageCycles.isCycleStart(days.lowerBound, billingDay: billingDay)
+        wholeCycles =
+            UsageCycles.isCycleStart(days.lowerBound, billingDay: billingDay)
             && UsageCycles.isCycleStart(days.upperBound, billingDay: billingDay)
         oneCycle = wholeCycles && UsageCycles.end(ofCycleStartingOn: days.lowerBound) == days.upperBound
         (table, column) = wholeCycles ? ("usage_cycles", "cycle_start") : ("usage_daily", "day")

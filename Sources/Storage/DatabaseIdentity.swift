@@ -40,12 +40,13 @@ public struct DatabaseIdentity: Hashable, Sendable, CustomStringConvertible {
         guard exists else {
             throw PostgresError(.result, message: "the database has no installation id (schema older than version 8): run `tollgate migrate`")
         }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT i.id::text, s.system_identifier::text, current_database()
             FROM installation i, pg_control_system() s
             """)
         guard result.rowCount == 1, let id = result.value(row: 0, column: 0).flatMap(UUID.init(uuidString:)),
-              let system = result.value(row: 0, column: 1).flatMap({ Int64($0) }), let name = result.value(row: 0, column: 2)
+            let system = result.value(row: 0, column: 1).flatMap({ Int64($0) }), let name = result.value(row: 0, column: 2)
         else {
             throw PostgresError(.result, message: "the table installation must hold exactly one row: restore it from a backup of this database")
         }

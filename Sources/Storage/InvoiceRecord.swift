@@ -18,8 +18,10 @@ public struct InvoiceRecord: Hashable, Sendable {
     public var finalizedAt: String?
     public var lines: [InvoiceLine]
 
-    public init(id: Int64, subscriber: String, period: String, periodStart: String, periodEnd: String, currency: String, status: String,
-                subtotal: Int64, tax: Int64, total: Int64, ratedAt: String, finalizedAt: String?, lines: [InvoiceLine]) {
+    public init(
+        id: Int64, subscriber: String, period: String, periodStart: String, periodEnd: String, currency: String, status: String,
+        subtotal: Int64, tax: Int64, total: Int64, ratedAt: String, finalizedAt: String?, lines: [InvoiceLine]
+    ) {
         self.id = id
         self.subscriber = subscriber
         self.period = period

@@ -6,7 +6,8 @@ extension InvoiceStore {
     /// Invoice runs, newest period first: one row per period with invoices, at most `limit`.
     public func runs(tenant: Tenant, limit: Int = 60) throws -> [InvoiceRunSummary] {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT i.period, min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
                        count(*) FILTER (WHERE i.status = 'final') AS finals, sum(i.subtotal)::bigint AS subtotal,
                        sum(i.tax)::bigint AS tax, sum(i.total)::bigint AS total,
@@ -16,17 +17,23 @@ extension InvoiceStore {
                 WHERE i.tenant_id = $1 AND i.period IN (SELECT DISTINCT period FROM invoices WHERE tenant_id = $1 ORDER BY period DESC LIMIT $2)
                 GROUP BY i.period ORDER BY i.period DESC
                 """, [String(tenant.id), String(max(1, min(limit, 500)))])
-            let period = try result.column("period"), currency = try result.column("currency"), drafts = try result.column("drafts")
-            let finals = try result.column("finals"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
-            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let period = try result.column("period")
+            let currency = try result.column("currency")
+            let drafts = try result.column("drafts")
+            let finals = try result.column("finals")
+            let subtotal = try result.column("subtotal")
+            let tax = try result.column("tax")
+            let total = try result.column("total")
+            let lastRatedAt = try result.column("last_rated_at")
             let finalizedAt = try result.column("finalized_at")
             return (0..<result.rowCount).map { row in
-                InvoiceRunSummary(period: result.value(row: row, column: period) ?? "", currency: result.value(row: row, column: currency) ?? "",
-                                  drafts: Int(result.int64(row: row, column: drafts)), finals: Int(result.int64(row: row, column: finals)),
-                                  lines: nil, subtotal: result.int64(row: row, column: subtotal),
-                                  tax: result.int64(row: row, column: tax), total: result.int64(row: row, column: total),
-                                  lastRatedAt: result.value(row: row, column: lastRatedAt) ?? "",
-                                  finalizedAt: result.value(row: row, column: finalizedAt))
+                InvoiceRunSummary(
+                    period: result.value(row: row, column: period) ?? "", currency: result.value(row: row, column: currency) ?? "",
+                    drafts: Int(result.int64(row: row, column: drafts)), finals: Int(result.int64(row: row, column: finals)),
+                    lines: nil, subtotal: result.int64(row: row, column: subtotal),
+                    tax: result.int64(row: row, column: tax), total: result.int64(row: row, column: total),
+                    lastRatedAt: result.value(row: row, column: lastRatedAt) ?? "",
+                    finalizedAt: result.value(row: row, column: finalizedAt))
             }
         }
     }
@@ -34,7 +41,8 @@ extension InvoiceStore {
     /// The summary of one period's run; nil when the period has no invoices.
     public func runSummary(tenant: Tenant, period: String) throws -> InvoiceRunSummary? {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT min(i.currency) AS currency, count(*) FILTER (WHERE i.status = 'draft') AS drafts,
                        count(*) FILTER (WHERE i.status = 'final') AS finals,
                        (SELECT count(*) FROM invoice_lines l JOIN invoices j ON j.tenant_id = l.tenant_id AND j.id = l.invoice_id
@@ -45,28 +53,37 @@ extension InvoiceStore {
                        to_char(max(i.finalized_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finalized_at
                 FROM invoices i WHERE i.tenant_id = $1 AND i.period = $2
                 """, [String(tenant.id), period])
-            let currency = try result.column("currency"), drafts = try result.column("drafts"), finals = try result.column("finals")
-            let lines = try result.column("lines"), subtotal = try result.column("subtotal"), tax = try result.column("tax")
-            let total = try result.column("total"), lastRatedAt = try result.column("last_rated_at")
+            let currency = try result.column("currency")
+            let drafts = try result.column("drafts")
+            let finals = try result.column("finals")
+            let lines = try result.column("lines")
+            let subtotal = try result.column("subtotal")
+            let tax = try result.column("tax")
+            let total = try result.column("total")
+            let lastRatedAt = try result.column("last_rated_at")
             let finalizedAt = try result.column("finalized_at")
             guard result.rowCount == 1, result.int64(row: 0, column: drafts) + result.int64(row: 0, column: finals) > 0 else { return nil }
-            return InvoiceRunSummary(period: period, currency: result.value(row: 0, column: currency) ?? "",
-                                     drafts: Int(result.int64(row: 0, column: drafts)), finals: Int(result.int64(row: 0, column: finals)),
-                                     lines: Int(result.int64(row: 0, column: lines)), subtotal: result.int64(row: 0, column: subtotal),
-                                     tax: result.int64(row: 0, column: tax), total: result.int64(row: 0, column: total),
-                                     lastRatedAt: result.value(row: 0, column: lastRatedAt) ?? "",
-                                     finalizedAt: result.value(row: 0, column: finalizedAt))
+            return InvoiceRunSummary(
+                period: period, currency: result.value(row: 0, column: currency) ?? "",
+                drafts: Int(result.int64(row: 0, column: drafts)), finals: Int(result.int64(row: 0, column: finals)),
+                lines: Int(result.int64(row: 0, column: lines)), subtotal: result.int64(row: 0, column: subtotal),
+                tax: result.int64(row: 0, column: tax), total: result.int64(row: 0, column: total),
+                lastRatedAt: result.value(row: 0, column: lastRatedAt) ?? "",
+                finalizedAt: result.value(row: 0, column: finalizedAt))
         }
     }
 
     /// One page of a period's invoices (without lines), sorted by `sort` (ties by id):
     /// `limit` (at most 500) from `offset`, and whether more follow.
-    public func periodPage(tenant: Tenant, period: String, sort: InvoiceSort, descending: Bool, offset: Int,
-                           limit: Int) throws -> (invoices: [InvoiceRecord], more: Bool) {
+    public func periodPage(
+        tenant: Tenant, period: String, sort: InvoiceSort, descending: Bool, offset: Int,
+        limit: Int
+    ) throws -> (invoices: [InvoiceRecord], more: Bool) {
         let limit = max(1, min(limit, 500))
         let direction = descending ? "DESC" : "ASC"
         let invoices = try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND i.period = $2
                 ORDER BY \(sort.expression) \(direction), i.id \(direction)
@@ -88,13 +105,15 @@ extension InvoiceStore {
             let names = Array(Set(subscriber.assignments.map(\.planName) + [plan])).sorted()
             let plans = try PlanStore.plans(connection, tenant: tenant, names: names)
             // A month has at most 745 hourly buckets (a daylight-saving hour more); a margin of a day.
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
                 WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
                 ORDER BY hour LIMIT 800
                 """, [String(tenant.id), user, String(range.lowerBound), String(range.upperBound)])
             let usage = (0..<result.rowCount).map {
-                HourlyUsage(hour: result.int64(row: $0, column: 0), upload: result.int64(row: $0, column: 1), download: result.int64(row: $0, column: 2))
+                HourlyUsage(
+                    hour: result.int64(row: $0, column: 0), upload: result.int64(row: $0, column: 1), download: result.int64(row: $0, column: 2))
             }
             return RatingInputs(subscriber: subscriber, plans: plans, usage: usage)
         }

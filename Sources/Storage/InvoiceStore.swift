@@ -19,8 +19,10 @@ public struct InvoiceStore {
     /// is closed, are re-rated too and their differences become adjustment lines on the drafts;
     /// a subscriber added to a closed period afterwards gets its charges as "newly due" lines.
     /// `audit` is recorded in the run's transaction, so a run that fails leaves no entry.
-    public func run(tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3,
-                    audit: AuditRecord? = nil) throws -> InvoiceRunResult {
+    public func run(
+        tenant: Tenant, period label: String, finalize: Bool = false, lookback: Int = 3,
+        audit: AuditRecord? = nil
+    ) throws -> InvoiceRunResult {
         guard let period = BillingPeriod(label, billingDay: tenant.billingDay) else {
             throw StoreError(.invalid, "period '\(label)' is not YYYY-MM (years 1000-9000)")
         }
@@ -43,14 +45,16 @@ public struct InvoiceStore {
 
             // A period is closed once invoices of it are final. Running a closed period rates the
             // next open one, whose drafts carry the corrections of the closed periods before it.
-            let closedRows = try connection.query("""
+            let closedRows = try connection.query(
+                """
                 SELECT DISTINCT period FROM invoices WHERE tenant_id = $1 AND status = 'final' AND period >= $2
                 """, [String(tenant.id), period.adding(months: -lookback).description])
             let closed = Set((0..<closedRows.rowCount).compactMap { closedRows.value(row: $0, column: 0) })
             var target = period
             while closed.contains(target.description) { target = target.next }
             guard target == period || !finalize else {
-                throw StoreError(.conflict, "period \(period) is already final: its corrections go on the \(target) drafts; run \(target) to finalize them")
+                throw StoreError(
+                    .conflict, "period \(period) is already final: its corrections go on the \(target) drafts; run \(target) to finalize them")
             }
             result.ratedPeriod = target.description
             // Closed periods re-rated for corrections: the lookback before the target, and always
@@ -101,7 +105,8 @@ public struct InvoiceStore {
                         // What final invoices billed for q (nothing for a subscriber added to q after it closed).
                         let billed = try Self.parseLines(results.removeFirst())
                         for subscriber in chunk {
-                            let rerated = qEngine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
+                            let rerated = qEngine.rate(
+                                assignments: Self.assignments(subscriber, versionsByPlan), usage: qUsage[subscriber.userName] ?? [])
                             corrections[subscriber.id, default: []] += Adjustments.corrections(
                                 period: q, currency: currency, billed: billed[subscriber.id] ?? [], rerated: rerated.lines)
                         }
@@ -111,8 +116,10 @@ public struct InvoiceStore {
                     for subscriber in chunk {
                         let rating = engine.rate(assignments: Self.assignments(subscriber, versionsByPlan), usage: usage[subscriber.userName] ?? [])
                         if !rating.unassigned.isEmpty {
-                            result.unassigned.append(UnassignedUsageRow(userName: subscriber.userName, isSubscriber: true,
-                                                                        uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
+                            result.unassigned.append(
+                                UnassignedUsageRow(
+                                    userName: subscriber.userName, isSubscriber: true,
+                                    uploadBytes: rating.unassigned.upload, downloadBytes: rating.unassigned.download))
                         }
                         let adjustments = corrections[subscriber.id] ?? []
                         if rating.isBilled || !adjustments.isEmpty {
@@ -141,7 +148,8 @@ public struct InvoiceStore {
     /// Invoices of a tenant, newest period first, without lines.
     public func list(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil) throws -> [InvoiceRecord] {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
                   AND ($4::text IS NULL OR s.user_name = $4)
@@ -153,13 +161,16 @@ public struct InvoiceStore {
 
     /// Invoices without lines, newest period first, then by User-Name and id: `limit` after
     /// the key `[period, user, id]` of the previous page's last invoice.
-    public func page(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil,
-                     after: [String]?, limit: Int) throws -> KeysetPage<InvoiceRecord> {
+    public func page(
+        tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil,
+        after: [String]?, limit: Int
+    ) throws -> KeysetPage<InvoiceRecord> {
         try PageLimit.check(limit)
         let key = try keyParts(after, 3)
         if let id = key[2], Int64(id) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
         let invoices = try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
                   AND ($4::text IS NULL OR s.user_name = $4)
@@ -175,12 +186,15 @@ public struct InvoiceStore {
     /// The invoices `page` lists, every one in page order, read a chunk at a time. The cursor
     /// owns the connection until it is closed.
     public func openList(tenant: Tenant, period: String? = nil, status: String? = nil, user: String? = nil) throws -> RowCursor<InvoiceRecord> {
-        try RowCursor(connection: connection, tenantID: tenant.id, sql: """
-            SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
-            WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
-              AND ($4::text IS NULL OR s.user_name = $4)
-            ORDER BY i.period DESC, s.user_name, i.id
-            """, parameters: [String(tenant.id), period, status, user]) { result in try Self.invoices(result) }
+        try RowCursor(
+            connection: connection, tenantID: tenant.id,
+            sql: """
+                SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
+                WHERE i.tenant_id = $1 AND ($2::text IS NULL OR i.period = $2) AND ($3::text IS NULL OR i.status = $3)
+                  AND ($4::text IS NULL OR s.user_name = $4)
+                ORDER BY i.period DESC, s.user_name, i.id
+                """, parameters: [String(tenant.id), period, status, user]
+        ) { result in try Self.invoices(result) }
     }
 
     /// Every line of a period's invoices by User-Name, invoice and position: `limit` after
@@ -192,12 +206,14 @@ public struct InvoiceStore {
             throw StoreError(.invalid, "cursor does not belong to this listing")
         }
         let lines = try connection.tenantTransaction(tenant.id) { connection in
-            try Self.exportedLines(try connection.query(Self.exportStatement + """
+            try Self.exportedLines(
+                try connection.query(
+                    Self.exportStatement + """
 
-                  AND ($3::text IS NULL OR (s.user_name, i.id, l.position) > ($3::text, $4::bigint, $5::integer))
-                ORDER BY s.user_name, i.id, l.position
-                LIMIT $6
-                """, [String(tenant.id), period] + key + [String(limit + 1)]))
+                          AND ($3::text IS NULL OR (s.user_name, i.id, l.position) > ($3::text, $4::bigint, $5::integer))
+                        ORDER BY s.user_name, i.id, l.position
+                        LIMIT $6
+                        """, [String(tenant.id), period] + key + [String(limit + 1)]))
         }
         return KeysetPage(fetched: lines, limit: limit) { [$0.invoice.subscriber, String($0.invoice.id), String($0.position)] }
     }
@@ -205,8 +221,9 @@ public struct InvoiceStore {
     /// Every line of a period's invoices in export order, read a chunk at a time. The cursor
     /// owns the connection until it is closed.
     public func openExport(tenant: Tenant, period: String) throws -> RowCursor<ExportedLine> {
-        try RowCursor(connection: connection, tenantID: tenant.id, sql: Self.exportStatement + "\nORDER BY s.user_name, i.id, l.position",
-                      parameters: [String(tenant.id), period], decode: Self.exportedLines)
+        try RowCursor(
+            connection: connection, tenantID: tenant.id, sql: Self.exportStatement + "\nORDER BY s.user_name, i.id, l.position",
+            parameters: [String(tenant.id), period], decode: Self.exportedLines)
     }
 
     static let exportStatement = """
@@ -217,17 +234,21 @@ public struct InvoiceStore {
         """
 
     static func exportedLines(_ result: PostgresResult) throws -> [ExportedLine] {
-        let invoice = try InvoiceColumns(result), line = try LineColumns(result), position = try result.column("position")
+        let invoice = try InvoiceColumns(result)
+        let line = try LineColumns(result)
+        let position = try result.column("position")
         return try (0..<result.rowCount).map { row in
-            ExportedLine(invoice: invoice.read(result, row: row), position: Int(result.int64(row: row, column: position)),
-                         line: try line.read(result, row: row))
+            ExportedLine(
+                invoice: invoice.read(result, row: row), position: Int(result.int64(row: row, column: position)),
+                line: try line.read(result, row: row))
         }
     }
 
     /// One invoice with its lines; not found for another tenant's id.
     public func show(tenant: Tenant, id: Int64) throws -> InvoiceRecord {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND i.id = $2
                 """, [String(tenant.id), String(id)])
@@ -241,7 +262,8 @@ public struct InvoiceStore {
     /// Every invoice of a period with its lines, for export.
     public func export(tenant: Tenant, period: String) throws -> [InvoiceRecord] {
         try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.invoiceColumns) FROM invoices i JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.tenant_id = $1 AND i.period = $2 ORDER BY s.user_name
                 """, [String(tenant.id), period])
@@ -260,7 +282,8 @@ public struct InvoiceStore {
     /// own. Amounts are decimal text in the currency's major unit, as the API shows them.
     /// Returns how many invoices became final.
     static func finalize(_ connection: PostgresConnection, tenant: Tenant, period: String, currencyExponent: Int) throws -> Int {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH finalized AS (
                 UPDATE invoices SET status = 'final', finalized_at = now() WHERE tenant_id = $1 AND period = $2 AND status = 'draft'
                 RETURNING id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total, finalized_at
@@ -301,21 +324,28 @@ public struct InvoiceStore {
         let id, user, period, periodStart, periodEnd, currency, status, subtotal, tax, total, ratedAt, finalizedAt: Int
 
         init(_ result: PostgresResult) throws {
-            (id, user, period, periodStart) = (try result.column("id"), try result.column("user_name"), try result.column("period"),
-                                               try result.column("period_start"))
-            (periodEnd, currency, status, subtotal) = (try result.column("period_end"), try result.column("currency"),
-                                                       try result.column("status"), try result.column("subtotal"))
-            (tax, total, ratedAt, finalizedAt) = (try result.column("tax"), try result.column("total"), try result.column("rated_at"),
-                                                  try result.column("finalized_at"))
+            (id, user, period, periodStart) = (
+                try result.column("id"), try result.column("user_name"), try result.column("period"),
+                try result.column("period_start")
+            )
+            (periodEnd, currency, status, subtotal) = (
+                try result.column("period_end"), try result.column("currency"),
+                try result.column("status"), try result.column("subtotal")
+            )
+            (tax, total, ratedAt, finalizedAt) = (
+                try result.column("tax"), try result.column("total"), try result.column("rated_at"),
+                try result.column("finalized_at")
+            )
         }
 
         func read(_ result: PostgresResult, row: Int) -> InvoiceRecord {
             func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
-            return InvoiceRecord(id: result.int64(row: row, column: id), subscriber: text(user), period: text(period),
-                                 periodStart: text(periodStart), periodEnd: text(periodEnd), currency: text(currency), status: text(status),
-                                 subtotal: result.int64(row: row, column: subtotal), tax: result.int64(row: row, column: tax),
-                                 total: result.int64(row: row, column: total), ratedAt: text(ratedAt),
-                                 finalizedAt: result.value(row: row, column: finalizedAt), lines: [])
+            return InvoiceRecord(
+                id: result.int64(row: row, column: id), subscriber: text(user), period: text(period),
+                periodStart: text(periodStart), periodEnd: text(periodEnd), currency: text(currency), status: text(status),
+                subtotal: result.int64(row: row, column: subtotal), tax: result.int64(row: row, column: tax),
+                total: result.int64(row: row, column: total), ratedAt: text(ratedAt),
+                finalizedAt: result.value(row: row, column: finalizedAt), lines: [])
         }
     }
 
@@ -335,7 +365,8 @@ public struct InvoiceStore {
     static func usageStatement(tenant: Tenant, users: [String], range: Range<Int64>) -> Statement {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        return Statement("""
+        return Statement(
+            """
             SELECT subscriber, extract(epoch FROM hour)::bigint AS hour, upload_bytes, download_bytes FROM usage_hourly
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
             """, [String(tenant.id), names.literal, String(range.lowerBound), String(range.upperBound)])
@@ -343,8 +374,10 @@ public struct InvoiceStore {
 
     /// The rows of `usageStatement` by User-Name, read without a String per value.
     static func parseUsage(_ result: PostgresResult) throws -> [String: [HourlyUsage]] {
-        let subscriber = try result.column("subscriber"), hour = try result.column("hour")
-        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let subscriber = try result.column("subscriber")
+        let hour = try result.column("hour")
+        let upload = try result.column("upload_bytes")
+        let download = try result.column("download_bytes")
         var byUser: [String: [HourlyUsage]] = [:]
         var start = 0
         while start < result.rowCount {
@@ -353,8 +386,10 @@ public struct InvoiceStore {
             var buckets: [HourlyUsage] = []
             buckets.reserveCapacity(end - start)
             for row in start..<end {
-                buckets.append(HourlyUsage(hour: result.int64(row: row, column: hour), upload: result.int64(row: row, column: upload),
-                                           download: result.int64(row: row, column: download)))
+                buckets.append(
+                    HourlyUsage(
+                        hour: result.int64(row: row, column: hour), upload: result.int64(row: row, column: upload),
+                        download: result.int64(row: row, column: download)))
             }
             byUser[result.value(row: start, column: subscriber) ?? "", default: []] += buckets
             start = end
@@ -364,11 +399,14 @@ public struct InvoiceStore {
 
     /// Usage of User-Names that are not subscribers at all, by User-Name (all, or `limit`
     /// after `after`).
-    static func unknownUsers(_ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>,
-                             after: String? = nil, limit: Int? = nil) throws -> [UnassignedUsageRow] {
+    static func unknownUsers(
+        _ connection: PostgresConnection, tenant: Tenant, range: Range<Int64>,
+        after: String? = nil, limit: Int? = nil
+    ) throws -> [UnassignedUsageRow] {
         // The distinct User-Names come from a loose index scan (one descent of the primary key per
         // name) rather than reading every bucket of the period; only unknown names are summed.
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH RECURSIVE names AS (
                 (SELECT subscriber FROM usage_hourly WHERE tenant_id = $1 AND ($4::text IS NULL OR subscriber > $4)
                  ORDER BY subscriber LIMIT 1)
@@ -386,18 +424,21 @@ public struct InvoiceStore {
             ORDER BY n.subscriber
             LIMIT $5
             """, [String(tenant.id), String(range.lowerBound), String(range.upperBound), after, limit.map(String.init)])
-        let subscriber = try result.column("subscriber"), upload = try result.column("upload_bytes")
+        let subscriber = try result.column("subscriber")
+        let upload = try result.column("upload_bytes")
         let download = try result.column("download_bytes")
         return (0..<result.rowCount).map { row in
-            UnassignedUsageRow(userName: result.value(row: row, column: subscriber) ?? "", isSubscriber: false,
-                               uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download))
+            UnassignedUsageRow(
+                userName: result.value(row: row, column: subscriber) ?? "", isSubscriber: false,
+                uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download))
         }
     }
 
     /// What final invoices billed for `period`: its own lines and the corrections of it
     /// already on final invoices, keyed by subscriber.
     static func billedStatement(tenant: Tenant, subscriberIDs: [Int64], period: BillingPeriod) -> Statement {
-        Statement("""
+        Statement(
+            """
             SELECT i.subscriber_id AS owner_id, \(lineColumns)
             FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
             WHERE l.tenant_id = $1 AND i.status = 'final' AND i.subscriber_id = ANY($2::bigint[])
@@ -408,7 +449,8 @@ public struct InvoiceStore {
 
     /// Lines keyed by `owner_id` (an invoice or subscriber id), in row order.
     static func parseLines(_ result: PostgresResult) throws -> [Int64: [InvoiceLine]] {
-        let owner = try result.column("owner_id"), columns = try LineColumns(result)
+        let owner = try result.column("owner_id")
+        let columns = try LineColumns(result)
         var lines: [Int64: [InvoiceLine]] = [:]
         for row in 0..<result.rowCount {
             lines[result.int64(row: row, column: owner), default: []].append(try columns.read(result, row: row))
@@ -417,7 +459,8 @@ public struct InvoiceStore {
     }
 
     static func lines(_ connection: PostgresConnection, tenant: Tenant, invoiceIDs: [Int64]) throws -> [Int64: [InvoiceLine]] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT l.invoice_id AS owner_id, \(lineColumns) FROM invoice_lines l
             WHERE l.tenant_id = $1 AND l.invoice_id = ANY($2::bigint[]) ORDER BY l.invoice_id, l.position
             """, [String(tenant.id), array(invoiceIDs)])
@@ -436,27 +479,35 @@ public struct InvoiceStore {
         let kind, key, description, quantity, unit, unitPrice, amount, taxRate, tax, planVersionID, from, until, usageBytes, correctsPeriod: Int
 
         init(_ result: PostgresResult) throws {
-            (kind, key, description, quantity) = (try result.column("kind"), try result.column("line_key"), try result.column("description"),
-                                                  try result.column("quantity"))
-            (unit, unitPrice, amount, taxRate) = (try result.column("unit"), try result.column("unit_price"), try result.column("amount"),
-                                                  try result.column("tax_rate"))
-            (tax, planVersionID, from, until) = (try result.column("line_tax"), try result.column("plan_version_id"),
-                                                 try result.column("covers_from"), try result.column("covers_until"))
+            (kind, key, description, quantity) = (
+                try result.column("kind"), try result.column("line_key"), try result.column("description"),
+                try result.column("quantity")
+            )
+            (unit, unitPrice, amount, taxRate) = (
+                try result.column("unit"), try result.column("unit_price"), try result.column("amount"),
+                try result.column("tax_rate")
+            )
+            (tax, planVersionID, from, until) = (
+                try result.column("line_tax"), try result.column("plan_version_id"),
+                try result.column("covers_from"), try result.column("covers_until")
+            )
             (usageBytes, correctsPeriod) = (try result.column("usage_bytes"), try result.column("corrects_period"))
         }
 
         func read(_ result: PostgresResult, row: Int) throws -> InvoiceLine {
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
             guard let lineKind = LineKind(rawValue: text(kind) ?? ""), let quantity = text(quantity).flatMap(DecimalText.parse),
-                  let unitPrice = text(unitPrice).flatMap(DecimalText.parse), let taxRate = text(taxRate).flatMap(DecimalText.parse),
-                  let from = text(from).flatMap({ CivilDate($0) }), let until = text(until).flatMap({ CivilDate($0) }) else {
+                let unitPrice = text(unitPrice).flatMap(DecimalText.parse), let taxRate = text(taxRate).flatMap(DecimalText.parse),
+                let from = text(from).flatMap({ CivilDate($0) }), let until = text(until).flatMap({ CivilDate($0) })
+            else {
                 throw PostgresError(.result, message: "an invoice line does not read back")
             }
-            return InvoiceLine(kind: lineKind, key: text(key) ?? "", description: text(description) ?? "", quantity: quantity,
-                               unit: text(unit) ?? "", unitPrice: unitPrice, amount: result.int64(row: row, column: amount), taxRate: taxRate,
-                               tax: result.int64(row: row, column: tax), planVersionID: text(planVersionID).flatMap { Int64($0) },
-                               from: from, until: until, usageBytes: text(usageBytes).flatMap { Int64($0) },
-                               correctsPeriod: text(correctsPeriod))
+            return InvoiceLine(
+                kind: lineKind, key: text(key) ?? "", description: text(description) ?? "", quantity: quantity,
+                unit: text(unit) ?? "", unitPrice: unitPrice, amount: result.int64(row: row, column: amount), taxRate: taxRate,
+                tax: result.int64(row: row, column: tax), planVersionID: text(planVersionID).flatMap { Int64($0) },
+                from: from, until: until, usageBytes: text(usageBytes).flatMap { Int64($0) },
+                correctsPeriod: text(correctsPeriod))
         }
     }
 
@@ -464,9 +515,13 @@ public struct InvoiceStore {
     /// The statements find invoices by (subscriber, period) rather than by returned ids, so
     /// they go to the server in one group without waiting for each other. Adds the chunk's
     /// totals and line count to `result`; `count` adds the row counts once they are back.
-    static func writeStatements(tenant: Tenant, period: BillingPeriod, invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])],
-                                unbilled: [Int64], result: inout InvoiceRunResult) -> [Statement] {
-        var subscriberIDs = ArrayParameter(), subtotals = ArrayParameter(), taxes = ArrayParameter()
+    static func writeStatements(
+        tenant: Tenant, period: BillingPeriod, invoices: [(subscriber: SubscriberRecord, lines: [InvoiceLine])],
+        unbilled: [Int64], result: inout InvoiceRunResult
+    ) -> [Statement] {
+        var subscriberIDs = ArrayParameter()
+        var subtotals = ArrayParameter()
+        var taxes = ArrayParameter()
         var columns = [ArrayParameter](repeating: ArrayParameter(), count: 16)
         for invoice in invoices {
             let totals = InvoiceTotals(invoice.lines)
@@ -497,34 +552,41 @@ public struct InvoiceStore {
         }
         let tenantID = String(tenant.id)
         return [
-            Statement("""
-             INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
-             SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
-             ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
-                 SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
-                 WHERE invoices.status = 'draft'
-             """, [tenantID, period.description, period.first.description, period.end.description, tenant.currency,
-                   subscriberIDs.literal, subtotals.literal, taxes.literal], tag: .upsertDrafts),
-            Statement("""
-             DELETE FROM invoice_lines l USING invoices i
-             WHERE l.tenant_id = $1 AND i.tenant_id = $1 AND l.invoice_id = i.id AND i.period = $2 AND i.status = 'draft'
-               AND i.subscriber_id = ANY($3::bigint[])
-             """, [tenantID, period.description, subscriberIDs.literal]),
-            Statement("""
-             INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
-                                        tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
-             SELECT $1, i.id, u.position, u.kind, u.line_key, u.description, u.quantity, u.unit, u.unit_price, u.amount, u.tax_rate,
-                    u.tax, u.plan_version_id, u.covers_from, u.covers_until, u.usage_bytes, u.corrects_period
-             FROM unnest($3::bigint[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[],
-                         $10::numeric[], $11::bigint[], $12::numeric[], $13::bigint[], $14::bigint[], $15::date[],
-                         $16::date[], $17::bigint[], $18::text[])
-                  AS u(subscriber_id, position, kind, line_key, description, quantity, unit, unit_price, amount, tax_rate, tax,
-                       plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
-             JOIN invoices i ON i.tenant_id = $1 AND i.subscriber_id = u.subscriber_id AND i.period = $2 AND i.status = 'draft'
-             """, [tenantID, period.description] + columns.map(\.literal)),
-            Statement("""
-             DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
-             """, [tenantID, period.description, array(unbilled)], tag: .removeDrafts),
+            Statement(
+                """
+                INSERT INTO invoices (tenant_id, subscriber_id, period, period_start, period_end, currency, subtotal, tax, total)
+                SELECT $1, s, $2, $3::date, $4::date, $5, st, tx, st + tx FROM unnest($6::bigint[], $7::bigint[], $8::bigint[]) AS u(s, st, tx)
+                ON CONFLICT (tenant_id, subscriber_id, period) DO UPDATE
+                    SET subtotal = EXCLUDED.subtotal, tax = EXCLUDED.tax, total = EXCLUDED.total, currency = EXCLUDED.currency, rated_at = now()
+                    WHERE invoices.status = 'draft'
+                """,
+                [
+                    tenantID, period.description, period.first.description, period.end.description, tenant.currency,
+                    subscriberIDs.literal, subtotals.literal, taxes.literal,
+                ], tag: .upsertDrafts),
+            Statement(
+                """
+                DELETE FROM invoice_lines l USING invoices i
+                WHERE l.tenant_id = $1 AND i.tenant_id = $1 AND l.invoice_id = i.id AND i.period = $2 AND i.status = 'draft'
+                  AND i.subscriber_id = ANY($3::bigint[])
+                """, [tenantID, period.description, subscriberIDs.literal]),
+            Statement(
+                """
+                INSERT INTO invoice_lines (tenant_id, invoice_id, position, kind, line_key, description, quantity, unit, unit_price, amount,
+                                           tax_rate, tax, plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
+                SELECT $1, i.id, u.position, u.kind, u.line_key, u.description, u.quantity, u.unit, u.unit_price, u.amount, u.tax_rate,
+                       u.tax, u.plan_version_id, u.covers_from, u.covers_until, u.usage_bytes, u.corrects_period
+                FROM unnest($3::bigint[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[],
+                            $10::numeric[], $11::bigint[], $12::numeric[], $13::bigint[], $14::bigint[], $15::date[],
+                            $16::date[], $17::bigint[], $18::text[])
+                     AS u(subscriber_id, position, kind, line_key, description, quantity, unit, unit_price, amount, tax_rate, tax,
+                          plan_version_id, covers_from, covers_until, usage_bytes, corrects_period)
+                JOIN invoices i ON i.tenant_id = $1 AND i.subscriber_id = u.subscriber_id AND i.period = $2 AND i.status = 'draft'
+                """, [tenantID, period.description] + columns.map(\.literal)),
+            Statement(
+                """
+                DELETE FROM invoices WHERE tenant_id = $1 AND period = $2 AND status = 'draft' AND subscriber_id = ANY($3::bigint[])
+                """, [tenantID, period.description, array(unbilled)], tag: .removeDrafts),
         ]
     }
 

@@ -8,7 +8,8 @@ public enum Migrator {
     /// Applies pending migrations; returns the versions applied.
     @discardableResult
     public static func migrate(_ connection: PostgresConnection) throws -> [Int] {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
@@ -20,7 +21,8 @@ public enum Migrator {
             try connection.execute("SELECT pg_advisory_xact_lock(7308604897068083557)")
             let applied = Set(try connection.query("SELECT version FROM schema_migrations").rows.compactMap { $0[0].flatMap { Int($0) } })
             if let newest = applied.max(), newest > latestVersion {
-                throw PostgresError(.result, message: "the database schema is version \(newest), newer than this build's \(latestVersion): upgrade tollgate")
+                throw PostgresError(
+                    .result, message: "the database schema is version \(newest), newer than this build's \(latestVersion): upgrade tollgate")
             }
             var done: [Int] = []
             for migration in Migrations.all where !applied.contains(migration.version) {

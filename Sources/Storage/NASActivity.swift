@@ -14,7 +14,8 @@ public enum NASActivity {
     public static func observe(_ connection: PostgresConnection, limit: Int = 100_000) throws -> Int {
         try connection.transaction { connection in
             try connection.query("SELECT pg_advisory_xact_lock(1852404595, 1)")
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 WITH positions AS (
                     SELECT s.id AS stream, coalesce(w.seq, 0) AS seq
                     FROM log_streams s LEFT JOIN nas_activity_positions w ON w.stream = s.id
@@ -48,10 +49,13 @@ public enum NASActivity {
     /// Marks NAS silent for `intervals` interim intervals (`defaultInterval` seconds when their
     /// open sessions state none) as reported and enqueues one `nas.silent` event for each, in
     /// one transaction. `now` (Unix seconds) replaces the clock in tests.
-    public static func reportSilent(_ connection: PostgresConnection, defaultInterval: Int = 600, intervals: Int = 3,
-                                    now: Double? = nil, limit: Int = 1000) throws -> [SilentNAS] {
+    public static func reportSilent(
+        _ connection: PostgresConnection, defaultInterval: Int = 600, intervals: Int = 3,
+        now: Double? = nil, limit: Int = 1000
+    ) throws -> [SilentNAS] {
         try connection.transaction { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 WITH candidates AS (
                     SELECT a.tenant_id, a.nas_id, a.last_heard_at, coalesce(i.seconds, $1::integer) AS interval_seconds,
                            i.seconds IS NOT NULL AS from_sessions
@@ -80,19 +84,26 @@ public enum NASActivity {
                                             'interval_source', CASE WHEN c.from_sessions THEN 'sessions' ELSE 'default' END,
                                             'threshold_seconds', $2::integer * c.interval_seconds)::text AS event_data
                 """, [String(defaultInterval), String(intervals), now.map { String($0) }, String(limit)])
-            let tenantIDColumn = try result.column("tenant_id"), nasID = try result.column("nas_id"), name = try result.column("name")
-            let lastHeardAt = try result.column("last_heard_at"), interval = try result.column("interval_seconds")
-            let threshold = try result.column("threshold_seconds"), eventData = try result.column("event_data")
+            let tenantIDColumn = try result.column("tenant_id")
+            let nasID = try result.column("nas_id")
+            let name = try result.column("name")
+            let lastHeardAt = try result.column("last_heard_at")
+            let interval = try result.column("interval_seconds")
+            let threshold = try result.column("threshold_seconds")
+            let eventData = try result.column("event_data")
             var silent: [SilentNAS] = []
             for row in 0..<result.rowCount {
                 let tenantID = result.int64(row: row, column: tenantIDColumn)
-                let deliveries = try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: .nasSilent,
-                                                           data: result.value(row: row, column: eventData) ?? "{}")
-                silent.append(SilentNAS(tenantID: tenantID, nasID: result.int64(row: row, column: nasID),
-                                        name: result.value(row: row, column: name) ?? "",
-                                        lastHeardAt: result.value(row: row, column: lastHeardAt) ?? "",
-                                        intervalSeconds: Int(result.int64(row: row, column: interval)),
-                                        thresholdSeconds: Int(result.int64(row: row, column: threshold)), deliveries: deliveries))
+                let deliveries = try WebhookOutbox.enqueue(
+                    connection, tenantID: tenantID, event: .nasSilent,
+                    data: result.value(row: row, column: eventData) ?? "{}")
+                silent.append(
+                    SilentNAS(
+                        tenantID: tenantID, nasID: result.int64(row: row, column: nasID),
+                        name: result.value(row: row, column: name) ?? "",
+                        lastHeardAt: result.value(row: row, column: lastHeardAt) ?? "",
+                        intervalSeconds: Int(result.int64(row: row, column: interval)),
+                        thresholdSeconds: Int(result.int64(row: row, column: threshold)), deliveries: deliveries))
             }
             return silent.sorted { ($0.tenantID, $0.nasID) < ($1.tenantID, $1.nasID) }
         }

@@ -7,9 +7,11 @@ public enum NASAuditDetail {
     }
 
     /// The settings a change gives, in a fixed order, e.g. `coa_port=1700 coa_secret=set vendor=mikrotik`.
-    public static func updated(address: String? = nil, identifier: String?? = nil, listener: String? = nil,
-                               requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil, coaSecret: String?? = nil,
-                               vendor: String? = nil) -> String {
+    public static func updated(
+        address: String? = nil, identifier: String?? = nil, listener: String? = nil,
+        requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil, coaSecret: String?? = nil,
+        vendor: String? = nil
+    ) -> String {
         var parts: [String] = []
         if let address { parts.append("address=\(address)") }
         if let identifier { parts.append(identifier.map { "identifier=\($0)" } ?? "identifier=removed") }

@@ -26,9 +26,11 @@ public struct NASDevice: Hashable, Sendable, Codable {
     /// then `weakSecret` speaks for the secret in use).
     public var weakCoASecret: Bool
 
-    public init(id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?,
-                weakSecret: Bool = false, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
-                vendor: String = NASStore.defaultVendor, hasCoASecret: Bool = false, weakCoASecret: Bool = false) {
+    public init(
+        id: Int64, tenantID: Int64, name: String, listener: String, address: String, identifier: String?,
+        weakSecret: Bool = false, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
+        vendor: String = NASStore.defaultVendor, hasCoASecret: Bool = false, weakCoASecret: Bool = false
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.name = name

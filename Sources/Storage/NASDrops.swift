@@ -23,7 +23,10 @@ public enum NASDrops {
     /// alike). A NAS removed meanwhile is skipped.
     public static func record(_ connection: PostgresConnection, _ counts: [Count]) throws {
         guard !counts.isEmpty else { return }
-        var tenants = ArrayParameter(), nases = ArrayParameter(), reasons = ArrayParameter(), hours = ArrayParameter()
+        var tenants = ArrayParameter()
+        var nases = ArrayParameter()
+        var reasons = ArrayParameter()
+        var hours = ArrayParameter()
         var datagrams = ArrayParameter()
         for count in counts {
             tenants.append(count.tenantID)
@@ -32,7 +35,8 @@ public enum NASDrops {
             hours.appendTimestamp(seconds: count.hour)
             datagrams.append(Int64(count.datagrams))
         }
-        _ = try connection.query("""
+        _ = try connection.query(
+            """
             INSERT INTO nas_drops (tenant_id, nas_id, hour, reason, datagrams)
             SELECT k.t, k.n, k.h, k.r, sum(k.d)
             FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::bigint[]) AS k(t, n, h, r, d)

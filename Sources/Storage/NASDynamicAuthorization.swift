@@ -14,8 +14,10 @@ public struct NASDynamicAuthorization: Sendable, Hashable {
     /// The NAS's registered NAS-Identifier.
     public var identifier: String?
 
-    public init(nasID: Int64, tenantID: Int64, name: String, address: String, port: Int, secret: [UInt8], vendor: String,
-                identifier: String?) {
+    public init(
+        nasID: Int64, tenantID: Int64, name: String, address: String, port: Int, secret: [UInt8], vendor: String,
+        identifier: String?
+    ) {
         self.nasID = nasID
         self.tenantID = tenantID
         self.name = name

@@ -13,7 +13,8 @@ public struct NASHealthStore {
         var ids = ArrayParameter()
         for id in Set(nasIDs).sorted() { ids.append(id) }
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT n.id,
                        to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_heard_at,
                        to_char(a.silent_reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS silent_since,
@@ -26,16 +27,19 @@ public struct NASHealthStore {
                 LEFT JOIN nas_reboots r ON r.tenant_id = t.tenant_id AND r.nas_id = n.id
                 """, [ids.literal])
         }
-        let idColumn = try result.column("id"), lastHeardAt = try result.column("last_heard_at")
-        let silentSince = try result.column("silent_since"), openSessions = try result.column("open_sessions")
+        let idColumn = try result.column("id")
+        let lastHeardAt = try result.column("last_heard_at")
+        let silentSince = try result.column("silent_since")
+        let openSessions = try result.column("open_sessions")
         let lastRebootAt = try result.column("last_reboot_at")
         var health: [Int64: NASDeviceHealth] = [:]
         for row in 0..<result.rowCount {
             let id = result.int64(row: row, column: idColumn)
-            health[id] = NASDeviceHealth(nasID: id, lastHeardAt: result.value(row: row, column: lastHeardAt),
-                                         silentSince: result.value(row: row, column: silentSince),
-                                         openSessions: Int(result.int64(row: row, column: openSessions)),
-                                         lastRebootAt: result.value(row: row, column: lastRebootAt))
+            health[id] = NASDeviceHealth(
+                nasID: id, lastHeardAt: result.value(row: row, column: lastHeardAt),
+                silentSince: result.value(row: row, column: silentSince),
+                openSessions: Int(result.int64(row: row, column: openSessions)),
+                lastRebootAt: result.value(row: row, column: lastRebootAt))
         }
         return health
     }
@@ -43,7 +47,8 @@ public struct NASHealthStore {
     /// The newest `limit` CoA and Disconnect requests to one NAS of the tenant, newest first.
     public func enforcementRequests(tenant: Tenant, nasID: Int64, limit: Int = 20) throws -> [NASEnforcementRequest] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, user_name, action, reason, status, attempts, detail,
                        to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS decided_at,
                        to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at
@@ -51,15 +56,22 @@ public struct NASHealthStore {
                 ORDER BY id DESC LIMIT $2
                 """, [String(nasID), String(max(1, min(limit, 500)))])
         }
-        let id = try result.column("id"), user = try result.column("user_name"), action = try result.column("action")
-        let reason = try result.column("reason"), status = try result.column("status"), attempts = try result.column("attempts")
-        let detail = try result.column("detail"), decidedAt = try result.column("decided_at"), completedAt = try result.column("completed_at")
+        let id = try result.column("id")
+        let user = try result.column("user_name")
+        let action = try result.column("action")
+        let reason = try result.column("reason")
+        let status = try result.column("status")
+        let attempts = try result.column("attempts")
+        let detail = try result.column("detail")
+        let decidedAt = try result.column("decided_at")
+        let completedAt = try result.column("completed_at")
         return (0..<result.rowCount).map { row in
-            NASEnforcementRequest(id: result.int64(row: row, column: id), user: result.value(row: row, column: user) ?? "",
-                                  action: result.value(row: row, column: action) ?? "", reason: result.value(row: row, column: reason) ?? "",
-                                  status: result.value(row: row, column: status) ?? "", attempts: Int(result.int64(row: row, column: attempts)),
-                                  detail: result.value(row: row, column: detail), decidedAt: result.value(row: row, column: decidedAt) ?? "",
-                                  completedAt: result.value(row: row, column: completedAt))
+            NASEnforcementRequest(
+                id: result.int64(row: row, column: id), user: result.value(row: row, column: user) ?? "",
+                action: result.value(row: row, column: action) ?? "", reason: result.value(row: row, column: reason) ?? "",
+                status: result.value(row: row, column: status) ?? "", attempts: Int(result.int64(row: row, column: attempts)),
+                detail: result.value(row: row, column: detail), decidedAt: result.value(row: row, column: decidedAt) ?? "",
+                completedAt: result.value(row: row, column: completedAt))
         }
     }
 }

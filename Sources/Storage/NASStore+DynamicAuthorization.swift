@@ -11,7 +11,8 @@ extension NASStore {
         guard !nasIDs.isEmpty else { return [:] }
         var ids = ArrayParameter()
         for id in Set(nasIDs).sorted() { ids.append(id) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT id, name, host(address) AS address, coa_port, vendor, identifier,
                    encode(coalesce(coa_secret_sealed, secret_sealed), 'hex') AS coa_secret_sealed
             FROM nas_devices n
@@ -20,13 +21,18 @@ extension NASStore {
               -- device that one CoA port cannot tell apart: no request is sent to either.
               AND NOT EXISTS (SELECT 1 FROM nas_devices o WHERE o.tenant_id <> n.tenant_id AND o.address >>= n.address)
             """, [String(tenantID), ids.literal])
-        let idColumn = try result.column("id"), nameColumn = try result.column("name"), address = try result.column("address")
-        let coaPort = try result.column("coa_port"), vendor = try result.column("vendor"), identifier = try result.column("identifier")
+        let idColumn = try result.column("id")
+        let nameColumn = try result.column("name")
+        let address = try result.column("address")
+        let coaPort = try result.column("coa_port")
+        let vendor = try result.column("vendor")
+        let identifier = try result.column("identifier")
         let sealed = try result.column("coa_secret_sealed")
         var settings: [Int64: NASDynamicAuthorization] = [:]
         for row in 0..<result.rowCount {
             guard let id = result.value(row: row, column: idColumn).flatMap({ Int64($0) }),
-                  let port = result.value(row: row, column: coaPort).flatMap({ Int($0) }) else {
+                let port = result.value(row: row, column: coaPort).flatMap({ Int($0) })
+            else {
                 throw PostgresError(.result, message: "NAS row without id or CoA port")
             }
             let name = result.value(row: row, column: nameColumn) ?? ""

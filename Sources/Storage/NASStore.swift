@@ -35,9 +35,11 @@ public struct NASStore {
     /// another tenant's NAS on a shared listener, or past the tenant's limit. Without
     /// `coaSecret`, CoA and Disconnect requests to it use the accounting secret. `audit` is
     /// recorded in the registration's transaction.
-    public func add(tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
-                    identifier: String? = nil, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
-                    coaSecret: String? = nil, vendor: String = NASStore.defaultVendor, audit: AuditRecord? = nil) throws -> NASDevice {
+    public func add(
+        tenant: Tenant, name: String, address: String, secret: String, listener: String = "default",
+        identifier: String? = nil, requireMessageAuthenticator: Bool = false, coaPort: Int = NASStore.defaultCoAPort,
+        coaSecret: String? = nil, vendor: String = NASStore.defaultVendor, audit: AuditRecord? = nil
+    ) throws -> NASDevice {
         try Self.validate(name: name, listener: listener, identifier: identifier)
         try Self.validate(secret: secret)
         try Self.validate(coaPort: coaPort)
@@ -52,14 +54,18 @@ public struct NASStore {
             let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
             let coaSealed = try coaSecret.map { try cipher.seal(Array($0.utf8), tenantID: tenant.id) }
             do {
-                let result = try connection.query("""
+                let result = try connection.query(
+                    """
                     INSERT INTO nas_devices (tenant_id, name, listener, address, identifier, secret_sealed, secret_octets,
                                              require_message_authenticator, coa_port, vendor, coa_secret_sealed, coa_secret_octets)
                     VALUES ($1, $2, $3, $4::cidr, $5, decode($6, 'hex'), $7, $8, $9, $10, decode($11, 'hex'), $12)
                     RETURNING \(Self.columns)
-                    """, [String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
-                          requireMessageAuthenticator ? "true" : "false", String(coaPort), vendor, coaSealed.map(hex),
-                          coaSecret.map { String($0.utf8.count) }])
+                    """,
+                    [
+                        String(tenant.id), name, listener, cidr, identifier, hex(sealed), String(secret.utf8.count),
+                        requireMessageAuthenticator ? "true" : "false", String(coaPort), vendor, coaSealed.map(hex),
+                        coaSecret.map { String($0.utf8.count) },
+                    ])
                 let added = try device(result)
                 try AuditLog(connection: connection).record(audit, tenant: tenant)
                 return added
@@ -80,7 +86,8 @@ public struct NASStore {
     public func page(tenant: Tenant, after: [String]?, limit: Int) throws -> KeysetPage<NASDevice> {
         try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(Self.columns) FROM nas_devices
                 WHERE ($1::text IS NULL OR name > $1) ORDER BY name LIMIT $2
                 """, try keyParts(after, 1) + [String(limit + 1)])
@@ -102,9 +109,11 @@ public struct NASStore {
     /// accounting secret is used again) or vendor profile, with the same checks as a
     /// registration. A nil argument leaves its setting as it is. `audit` is recorded in the
     /// change's transaction.
-    public func update(tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
-                       listener: String? = nil, requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil,
-                       coaSecret: String?? = nil, vendor: String? = nil, audit: AuditRecord? = nil) throws -> NASDevice {
+    public func update(
+        tenant: Tenant, name: String, address: String? = nil, identifier: String?? = nil,
+        listener: String? = nil, requireMessageAuthenticator: Bool? = nil, coaPort: Int? = nil,
+        coaSecret: String?? = nil, vendor: String? = nil, audit: AuditRecord? = nil
+    ) throws -> NASDevice {
         if let coaPort { try Self.validate(coaPort: coaPort) }
         if let vendor { try Self.validate(vendor: vendor) }
         if case .some(.some(let coaSecret)) = coaSecret { try Self.validate(secret: coaSecret, named: "the CoA secret") }
@@ -121,10 +130,12 @@ public struct NASStore {
             try Self.validate(name: name, listener: newListener, identifier: newIdentifier)
             let cidr = try address.map { try Self.normalize(address: $0, connection: connection) } ?? device.address
             try checkListener(newListener, tenant: tenant, connection: connection)
-            try checkAmbiguity(listener: newListener, address: cidr, identifier: newIdentifier, tenant: tenant, excluding: device.id,
-                               connection: connection)
+            try checkAmbiguity(
+                listener: newListener, address: cidr, identifier: newIdentifier, tenant: tenant, excluding: device.id,
+                connection: connection)
             // $9 says whether the CoA secret changes; then $10 is the sealed one, or NULL to remove it.
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 UPDATE nas_devices SET address = $3::cidr, identifier = $4, listener = $5, require_message_authenticator = $6,
                                        coa_port = $7, vendor = $8,
                                        coa_secret_sealed = CASE WHEN $9::boolean THEN decode($10, 'hex') ELSE coa_secret_sealed END,
@@ -132,10 +143,13 @@ public struct NASStore {
                                        updated_at = now()
                 WHERE tenant_id = $1 AND id = $2
                 RETURNING \(Self.columns)
-                """, [String(tenant.id), String(device.id), cidr, newIdentifier, newListener,
-                      (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false",
-                      String(coaPort ?? device.coaPort), vendor ?? device.vendor, coaSecret == nil ? "false" : "true",
-                      coaSealed.flatMap { $0.map(hex) }, coaSecret.flatMap { $0.map { String($0.utf8.count) } }])
+                """,
+                [
+                    String(tenant.id), String(device.id), cidr, newIdentifier, newListener,
+                    (requireMessageAuthenticator ?? device.requireMessageAuthenticator) ? "true" : "false",
+                    String(coaPort ?? device.coaPort), vendor ?? device.vendor, coaSecret == nil ? "false" : "true",
+                    coaSealed.flatMap { $0.map(hex) }, coaSecret.flatMap { $0.map { String($0.utf8.count) } },
+                ])
             let updated = try self.device(result)
             try AuditLog(connection: connection).record(audit, tenant: tenant)
             return updated
@@ -157,9 +171,13 @@ public struct NASStore {
         try Self.validate(secret: secret)
         let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
         try connection.tenantTransaction(tenant.id) { connection in
-            guard try connection.query("""
-                UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), secret_octets = $3, updated_at = now() WHERE name = $1
-                """, [name, hex(sealed), String(secret.utf8.count)]).affectedRows == 1 else {
+            guard
+                try connection.query(
+                    """
+                    UPDATE nas_devices SET secret_sealed = decode($2, 'hex'), secret_octets = $3, updated_at = now() WHERE name = $1
+                    """, [name, hex(sealed), String(secret.utf8.count)]
+                ).affectedRows == 1
+            else {
                 throw StoreError(.notFound, "tenant '\(tenant.slug)' has no NAS named '\(name)'")
             }
             try AuditLog(connection: connection).record(audit, tenant: tenant)
@@ -170,10 +188,12 @@ public struct NASStore {
     public func loadRegistry() throws -> (version: Int64, devices: [RegisteredNAS], listeners: [ListenerAssignment]) {
         try connection.transaction { connection in
             let version = Int64(try connection.query("SELECT version FROM registry_state WHERE id = 1").value(row: 0, column: 0) ?? "0") ?? 0
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.columns), encode(secret_sealed, 'hex') AS secret_sealed FROM nas_devices ORDER BY tenant_id, id
                 """)
-            let sealedColumn = try result.column("secret_sealed"), secretOctets = try result.column("secret_octets")
+            let sealedColumn = try result.column("secret_sealed")
+            let secretOctets = try result.column("secret_octets")
             var devices: [RegisteredNAS] = []
             var unrecorded: [(id: Int64, octets: Int)] = []
             for (row, device) in try self.devices(result, opening: false).enumerated() {
@@ -189,12 +209,14 @@ public struct NASStore {
             // Secrets written before schema version 7: their length is recorded once, here,
             // where they are open anyway (the registry version moves, so one more reload follows).
             if !unrecorded.isEmpty {
-                var ids = ArrayParameter(), lengths = ArrayParameter()
+                var ids = ArrayParameter()
+                var lengths = ArrayParameter()
                 for (id, octets) in unrecorded {
                     ids.append(id)
                     lengths.append(Int64(octets))
                 }
-                try connection.query("""
+                try connection.query(
+                    """
                     UPDATE nas_devices n SET secret_octets = u.octets
                     FROM unnest($1::bigint[], $2::integer[]) AS u (id, octets)
                     WHERE n.id = u.id AND n.secret_octets IS NULL
@@ -202,7 +224,8 @@ public struct NASStore {
             }
             let listeners = try connection.query("SELECT name, tenant_id FROM listeners ORDER BY name")
             let assignments = (0..<listeners.rowCount).map {
-                ListenerAssignment(name: listeners.value(row: $0, column: 0) ?? "", tenantID: listeners.value(row: $0, column: 1).flatMap { Int64($0) })
+                ListenerAssignment(
+                    name: listeners.value(row: $0, column: 0) ?? "", tenantID: listeners.value(row: $0, column: 1).flatMap { Int64($0) })
             }
             return (version, devices, assignments)
         }
@@ -227,7 +250,8 @@ public struct NASStore {
                 }
                 let current = try connection.query("SELECT tenant_id FROM listeners WHERE name = $1", [listener.name])
                 if current.rowCount == 1 && current.value(row: 0, column: 0) == tenantID { continue }
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO listeners (name, tenant_id) VALUES ($1, $2)
                     ON CONFLICT (name) DO UPDATE SET tenant_id = excluded.tenant_id, updated_at = now()
                     """, [listener.name, tenantID])
@@ -238,10 +262,14 @@ public struct NASStore {
     // MARK: Checks
 
     private func checkLimit(tenant: Tenant, connection: PostgresConnection) throws {
-        let count = Int(try connection.query("SELECT count(*) FROM nas_devices WHERE tenant_id = $1", [String(tenant.id)])
-            .value(row: 0, column: 0) ?? "0") ?? 0
+        let count =
+            Int(
+                try connection.query("SELECT count(*) FROM nas_devices WHERE tenant_id = $1", [String(tenant.id)])
+                    .value(row: 0, column: 0) ?? "0") ?? 0
         guard count < limit else {
-            throw StoreError(.conflict, "tenant '\(tenant.slug)' already has \(count) NAS, its limit (nas_limit_per_tenant = \(limit)): remove one, or raise the limit")
+            throw StoreError(
+                .conflict,
+                "tenant '\(tenant.slug)' already has \(count) NAS, its limit (nas_limit_per_tenant = \(limit)): remove one, or raise the limit")
         }
     }
 
@@ -257,11 +285,14 @@ public struct NASStore {
         }
     }
 
-    private func checkAmbiguity(listener: String, address: String, identifier: String?, tenant: Tenant, excluding: Int64?,
-                                connection: PostgresConnection) throws {
+    private func checkAmbiguity(
+        listener: String, address: String, identifier: String?, tenant: Tenant, excluding: Int64?,
+        connection: PostgresConnection
+    ) throws {
         // Another tenant's overlapping NAS clashes even with distinct NAS-Identifiers: the
         // identifier is whatever the sender puts in the packet, so it cannot keep tenants apart.
-        let clash = try connection.query("""
+        let clash = try connection.query(
+            """
             SELECT t.slug, n.name, n.address::text, n.identifier, n.tenant_id FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
             WHERE n.listener = $1 AND n.address && $2::cidr
               AND (n.tenant_id <> $5 OR n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
@@ -270,7 +301,9 @@ public struct NASStore {
             """, [listener, address, identifier, excluding.map(String.init), String(tenant.id)])
         if clash.rowCount == 1, clash.value(row: 0, column: 4) != String(tenant.id) {
             // Another tenant's device: refused without naming it, its tenant or its address.
-            throw StoreError(.conflict, """
+            throw StoreError(
+                .conflict,
+                """
                 packets from \(address) on listener '\(listener)' could not be told apart from a NAS registered by another \
                 tenant: use a listener dedicated to your tenant
                 """)
@@ -278,7 +311,9 @@ public struct NASStore {
         guard clash.rowCount == 0 else {
             let other = "\(clash.value(row: 0, column: 0) ?? "")/\(clash.value(row: 0, column: 1) ?? "")"
             let otherAddress = clash.value(row: 0, column: 2) ?? ""
-            throw StoreError(.conflict, """
+            throw StoreError(
+                .conflict,
+                """
                 packets from \(address) on listener '\(listener)' could not be told apart from NAS \(other) (\(otherAddress)\
                 \(clash.value(row: 0, column: 3).map { ", NAS-Identifier \($0)" } ?? "")): use another listener, a non-overlapping \
                 address, or distinct --identifier values on both
@@ -315,7 +350,9 @@ public struct NASStore {
     static func validate(vendor: String) throws {
         // The name becomes part of a file path (Config/vendors/NAME.toml): no dots, no slashes.
         guard isSlug(vendor), vendor.utf8.count <= 40 else {
-            throw StoreError(.invalid, """
+            throw StoreError(
+                .invalid,
+                """
                 vendor must be 1-40 characters of a-z, 0-9, '-' and '_', beginning with a letter or digit: the name of a profile \
                 in Config/vendors
                 """)
@@ -330,7 +367,8 @@ public struct NASStore {
     static func normalize(address: String, connection: PostgresConnection) throws -> String {
         let result: PostgresResult
         do {
-            result = try connection.query("""
+            result = try connection.query(
+                """
                 SELECT CASE WHEN c <<= '::ffff:0:0/96'::cidr
                             THEN set_masklen('0.0.0.0'::inet + (host(c)::inet - '::ffff:0.0.0.0'::inet), masklen(c) - 96)::cidr::text
                             ELSE c::text END,
@@ -341,7 +379,8 @@ public struct NASStore {
             throw StoreError(.invalid, "'\(address)' is not an IP address or prefix (e.g. 10.0.0.1 or 10.0.0.0/24, host bits zero)")
         }
         guard result.value(row: 0, column: 1) != "t" else {
-            throw StoreError(.invalid, "'\(address)' covers every IPv4-mapped address (::ffff:0:0/96): register IPv4 ranges as IPv4 (e.g. 10.0.0.0/8)")
+            throw StoreError(
+                .invalid, "'\(address)' covers every IPv4-mapped address (::ffff:0:0/96): register IPv4 ranges as IPv4 (e.g. 10.0.0.0/8)")
         }
         return result.value(row: 0, column: 0) ?? address
     }
@@ -355,14 +394,22 @@ public struct NASStore {
     /// Rows of `columns`. A secret written before schema version 7 has no recorded length:
     /// it is opened (`opening`) to tell whether it is weak.
     func devices(_ result: PostgresResult, opening: Bool = true) throws -> [NASDevice] {
-        let id = try result.column("id"), tenantID = try result.column("tenant_id"), name = try result.column("name")
-        let listener = try result.column("listener"), address = try result.column("address"), identifier = try result.column("identifier")
-        let secretOctets = try result.column("secret_octets"), requireAuthenticator = try result.column("require_message_authenticator")
-        let legacySealed = try result.column("legacy_secret_sealed"), coaPort = try result.column("coa_port")
-        let vendor = try result.column("vendor"), coaSecretOctets = try result.column("coa_secret_octets")
+        let id = try result.column("id")
+        let tenantID = try result.column("tenant_id")
+        let name = try result.column("name")
+        let listener = try result.column("listener")
+        let address = try result.column("address")
+        let identifier = try result.column("identifier")
+        let secretOctets = try result.column("secret_octets")
+        let requireAuthenticator = try result.column("require_message_authenticator")
+        let legacySealed = try result.column("legacy_secret_sealed")
+        let coaPort = try result.column("coa_port")
+        let vendor = try result.column("vendor")
+        let coaSecretOctets = try result.column("coa_secret_octets")
         return try (0..<result.rowCount).map { row in
             guard let nasID = result.value(row: row, column: id).flatMap({ Int64($0) }),
-                  let tenant = result.value(row: row, column: tenantID).flatMap({ Int64($0) }) else {
+                let tenant = result.value(row: row, column: tenantID).flatMap({ Int64($0) })
+            else {
                 throw PostgresError(.result, message: "NAS row without id")
             }
             var octets = result.value(row: row, column: secretOctets).flatMap { Int($0) }
@@ -370,17 +417,21 @@ public struct NASStore {
                 do {
                     octets = try cipher.open(sealed, tenantID: tenant).count
                 } catch {
-                    throw StoreError(.invalid, "the secret key does not open the secret of NAS '\(result.value(row: row, column: name) ?? "")': configure the secret_key it was sealed with")
+                    throw StoreError(
+                        .invalid,
+                        "the secret key does not open the secret of NAS '\(result.value(row: row, column: name) ?? "")': configure the secret_key it was sealed with"
+                    )
                 }
             }
             let coaOctets = result.value(row: row, column: coaSecretOctets).flatMap { Int($0) }
-            return NASDevice(id: nasID, tenantID: tenant, name: result.value(row: row, column: name) ?? "",
-                             listener: result.value(row: row, column: listener) ?? "", address: result.value(row: row, column: address) ?? "",
-                             identifier: result.value(row: row, column: identifier), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
-                             requireMessageAuthenticator: result.value(row: row, column: requireAuthenticator) == "t",
-                             coaPort: result.value(row: row, column: coaPort).flatMap { Int($0) } ?? Self.defaultCoAPort,
-                             vendor: result.value(row: row, column: vendor) ?? Self.defaultVendor, hasCoASecret: coaOctets != nil,
-                             weakCoASecret: (coaOctets ?? Int.max) < Self.weakSecretOctets)
+            return NASDevice(
+                id: nasID, tenantID: tenant, name: result.value(row: row, column: name) ?? "",
+                listener: result.value(row: row, column: listener) ?? "", address: result.value(row: row, column: address) ?? "",
+                identifier: result.value(row: row, column: identifier), weakSecret: (octets ?? Int.max) < Self.weakSecretOctets,
+                requireMessageAuthenticator: result.value(row: row, column: requireAuthenticator) == "t",
+                coaPort: result.value(row: row, column: coaPort).flatMap { Int($0) } ?? Self.defaultCoAPort,
+                vendor: result.value(row: row, column: vendor) ?? Self.defaultVendor, hasCoASecret: coaOctets != nil,
+                weakCoASecret: (coaOctets ?? Int.max) < Self.weakSecretOctets)
         }
     }
 }

@@ -56,7 +56,8 @@ public enum PacketLog {
 
     /// Up to `limit` unmerged rows of every active stream, in stream and sequence order.
     public static func readUnmerged(_ connection: PostgresConnection, limitPerStream limit: Int) throws -> [LoggedPacket] {
-        let result = try connection.queryBinary("""
+        let result = try connection.queryBinary(
+            """
             SELECT p.stream, p.seq, p.tenant_id, p.nas_id, p.received_at, p.packet
             FROM log_streams s CROSS JOIN LATERAL (
                 SELECT stream, seq, tenant_id, nas_id, received_at, packet FROM accounting_packets
@@ -64,15 +65,21 @@ public enum PacketLog {
             WHERE s.retired_at IS NULL
             ORDER BY p.stream, p.seq
             """, [String(limit)])
-        let stream = try result.column("stream"), seq = try result.column("seq"), tenantID = try result.column("tenant_id")
-        let nasID = try result.column("nas_id"), receivedAt = try result.column("received_at"), packet = try result.column("packet")
+        let stream = try result.column("stream")
+        let seq = try result.column("seq")
+        let tenantID = try result.column("tenant_id")
+        let nasID = try result.column("nas_id")
+        let receivedAt = try result.column("received_at")
+        let packet = try result.column("packet")
         var packets: [LoggedPacket] = []
         packets.reserveCapacity(result.rowCount)
         for row in 0..<result.rowCount {
-            packets.append(LoggedPacket(stream: result.binaryInt64(row: row, column: stream), seq: result.binaryInt64(row: row, column: seq),
-                                        tenantID: result.binaryInt64(row: row, column: tenantID), nasID: result.binaryInt64(row: row, column: nasID),
-                                        receivedAt: result.binaryTimestamp(row: row, column: receivedAt),
-                                        packet: result.binaryBytes(row: row, column: packet)))
+            packets.append(
+                LoggedPacket(
+                    stream: result.binaryInt64(row: row, column: stream), seq: result.binaryInt64(row: row, column: seq),
+                    tenantID: result.binaryInt64(row: row, column: tenantID), nasID: result.binaryInt64(row: row, column: nasID),
+                    receivedAt: result.binaryTimestamp(row: row, column: receivedAt),
+                    packet: result.binaryBytes(row: row, column: packet)))
         }
         return packets
     }
@@ -80,12 +87,14 @@ public enum PacketLog {
     /// The statement that records streams merged up to the given sequence numbers; run it in
     /// the transaction that applies those rows. A position never moves back.
     public static func advance(_ positions: [Int64: Int64]) -> Statement {
-        var streams = ArrayParameter(), seqs = ArrayParameter()
+        var streams = ArrayParameter()
+        var seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return Statement("""
+        return Statement(
+            """
             UPDATE log_streams s SET merged_seq = greatest(s.merged_seq, v.seq)
             FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE s.id = v.id
             """, [streams.literal, seqs.literal])
@@ -93,12 +102,14 @@ public enum PacketLog {
 
     /// The statement that deletes rows once merged (when packets are not kept for audits).
     public static func deleteMerged(_ positions: [Int64: Int64]) -> Statement {
-        var streams = ArrayParameter(), seqs = ArrayParameter()
+        var streams = ArrayParameter()
+        var seqs = ArrayParameter()
         for (stream, seq) in positions.sorted(by: { $0.key < $1.key }) {
             streams.append(stream)
             seqs.append(seq)
         }
-        return Statement("""
+        return Statement(
+            """
             DELETE FROM accounting_packets p USING unnest($1::bigint[], $2::bigint[]) AS v(id, seq)
             WHERE p.stream = v.id AND p.seq <= v.seq
               AND NOT EXISTS (SELECT 1 FROM log_refusals r WHERE r.stream = p.stream AND r.seq = p.seq)
@@ -108,7 +119,8 @@ public enum PacketLog {
     /// The statement that records a logged packet the merger could not apply; run it in the
     /// transaction that moves the stream's position past it.
     public static func refusal(stream: Int64, seq: Int64, error: String) -> Statement {
-        Statement("""
+        Statement(
+            """
             INSERT INTO log_refusals (stream, seq, error) VALUES ($1, $2, $3)
             ON CONFLICT (stream, seq) DO UPDATE SET error = excluded.error, refused_at = now()
             """, [String(stream), String(seq), String(String(decoding: TextRepair.sanitized(error.utf8), as: UTF8.self).prefix(2000))])
@@ -118,7 +130,8 @@ public enum PacketLog {
     /// merged, so the merger stops looking at them. Returns how many.
     @discardableResult
     public static func retireFinished(_ connection: PostgresConnection) throws -> Int {
-        let candidates = try connection.query("""
+        let candidates = try connection.query(
+            """
             SELECT id FROM log_streams s WHERE retired_at IS NULL AND opened_at < now() - interval '2 seconds'
               AND NOT EXISTS (SELECT 1 FROM accounting_packets p WHERE p.stream = s.id AND p.seq > s.merged_seq)
             ORDER BY id
@@ -130,17 +143,20 @@ public enum PacketLog {
             guard try connection.query("SELECT pg_try_advisory_lock($1, $2::integer)", key).value(row: 0, column: 0) == "t" else { continue }
             defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, $2::integer)", key) }
             // Checked again under the lock: the appender may have committed rows before it went.
-            retired += try connection.query("""
+            retired += try connection.query(
+                """
                 UPDATE log_streams s SET retired_at = now() WHERE id = $1 AND retired_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM accounting_packets p WHERE p.stream = s.id AND p.seq > s.merged_seq)
-                """, [String(id)]).affectedRows
+                """, [String(id)]
+            ).affectedRows
         }
         return retired
     }
 
     /// Receipt time (microseconds) of the oldest packet not merged yet; nil when none waits.
     public static func oldestUnmerged(_ connection: PostgresConnection) throws -> Int64? {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT (extract(epoch FROM min(p.received_at)) * 1000000)::bigint
             FROM log_streams s CROSS JOIN LATERAL (
                 SELECT received_at FROM accounting_packets WHERE stream = s.id AND seq > s.merged_seq ORDER BY seq LIMIT 1) p
@@ -151,9 +167,12 @@ public enum PacketLog {
 
     /// Packets appended and not merged yet, over every stream.
     public static func unmergedCount(_ connection: PostgresConnection) throws -> Int {
-        Int(try connection.query("""
-            SELECT count(*) FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
-            WHERE s.retired_at IS NULL
-            """).int64(row: 0, column: 0))
+        Int(
+            try connection.query(
+                """
+                SELECT count(*) FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
+                WHERE s.retired_at IS NULL
+                """
+            ).int64(row: 0, column: 0))
     }
 }

@@ -28,7 +28,8 @@ public enum PacketRetention {
         }
         guard retentionDays > 0 else { return [] }
         let cutoff = todayDays - Int64(retentionDays)
-        let partitions = try connection.query("""
+        let partitions = try connection.query(
+            """
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = 'accounting_packets'::regclass AND c.relname ~ '^accounting_packets_[0-9]{8}$'
             ORDER BY 1
@@ -45,9 +46,12 @@ public enum PacketRetention {
                 try connection.query("BEGIN")
                 do {
                     try connection.query("LOCK TABLE accounting_packets IN ACCESS EXCLUSIVE MODE")
-                    let unmerged = try connection.query("""
-                        SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
-                        """).value(row: 0, column: 0) == "t"
+                    let unmerged =
+                        try connection.query(
+                            """
+                            SELECT EXISTS (SELECT 1 FROM \(name) p JOIN log_streams s ON s.id = p.stream WHERE p.seq > s.merged_seq)
+                            """
+                        ).value(row: 0, column: 0) == "t"
                     if unmerged {
                         try connection.query("ROLLBACK")
                         continue

@@ -30,9 +30,11 @@ extension PostgresConnection {
         let result = try query("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
         let inRecovery = result.value(row: 0, column: 0) == "t"
         guard !inRecovery, result.value(row: 0, column: 1) == "off" else {
-            throw PostgresError(.statement, sqlState: SQLState.readOnlyTransaction, message: inRecovery
-                                ? "the database is a standby in recovery and refuses writes; point the collector at the primary"
-                                : "the database refuses writes (transaction_read_only is on: see default_transaction_read_only of the server, database or role)")
+            throw PostgresError(
+                .statement, sqlState: SQLState.readOnlyTransaction,
+                message: inRecovery
+                    ? "the database is a standby in recovery and refuses writes; point the collector at the primary"
+                    : "the database refuses writes (transaction_read_only is on: see default_transaction_read_only of the server, database or role)")
         }
     }
 }

@@ -25,15 +25,17 @@ public final class PostgresConnection {
         // so PostgreSQL ends the backend of a vanished collector and frees its locks (the merge
         // leadership, its packet log stream) for the collectors that remain. Unix sockets
         // ignore both.
-        var keys = Self.networkDefaults.map(\.key) + ["dbname"], values = Self.networkDefaults.map(\.value) + [url]
+        var keys = Self.networkDefaults.map(\.key) + ["dbname"]
+        var values = Self.networkDefaults.map(\.value) + [url]
         if let connectTimeoutSeconds {
             keys.append("connect_timeout")
             values.append(String(max(2, connectTimeoutSeconds)))
         }
         // expand_dbname: the URL (or key=value string) is read as a whole connection string,
         // and the keywords after it override what it says.
-        let cKeys = keys.map { strdup($0) }, cValues = values.map { strdup($0) }
-        defer { (cKeys + cValues).forEach { free($0) } }
+        let cKeys = keys.map { strdup($0) }
+        let cValues = values.map { strdup($0) }
+        defer { for pointer in cKeys + cValues { free(pointer) } }
         let handle = (cKeys.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { k in
             (cValues.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { v in
                 PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
@@ -277,7 +279,7 @@ public final class PostgresConnection {
     func withTextParameters<R>(_ parameters: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         // strdup keeps each C string alive for the call; freed right after.
         let pointers: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         return body(pointers.map { $0.map { UnsafePointer($0) } })
     }
 

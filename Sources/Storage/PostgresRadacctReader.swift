@@ -22,7 +22,8 @@ public final class PostgresRadacctReader: RadacctTableReader {
         connection = try PostgresConnection(url: url, connectTimeoutSeconds: 10)
         let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
         let (schema, name) = parts.count == 2 ? (parts[0] as String?, parts[1]) : (nil, parts[0])
-        let described = try connection.query("""
+        let described = try connection.query(
+            """
             SELECT column_name, data_type FROM information_schema.columns
             WHERE table_name = $1 AND table_schema = coalesce($2, current_schema()) ORDER BY ordinal_position
             """, [name, schema])
@@ -75,7 +76,8 @@ public final class PostgresRadacctReader: RadacctTableReader {
         conditions.append("\(Self.quoted(names[id])) > $\(parameters.count)")
         let order = " ORDER BY \(Self.quoted(names[id]))"
         let relation = (schema.map { Self.quoted($0) + "." } ?? "") + Self.quoted(name)
-        let sql = "SELECT " + select.joined(separator: ", ") + " FROM " + relation
+        let sql =
+            "SELECT " + select.joined(separator: ", ") + " FROM " + relation
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + order
         try connection.execute("SET TimeZone = 'UTC'; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         _ = try connection.query("DECLARE radacct_rows NO SCROLL CURSOR FOR " + sql, parameters)

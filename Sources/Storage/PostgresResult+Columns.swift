@@ -10,7 +10,8 @@ extension PostgresResult {
     public func column(_ name: String) throws -> Int {
         let number = Int(PQfnumber(handle, Self.quoted(name)))
         guard number >= 0 else {
-            throw StoreError(.invalid, "the result has no column '\(name)' (it has \(columnNames.joined(separator: ", "))): the statement and its reader disagree")
+            throw StoreError(
+                .invalid, "the result has no column '\(name)' (it has \(columnNames.joined(separator: ", "))): the statement and its reader disagree")
         }
         return number
     }

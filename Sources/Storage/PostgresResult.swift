@@ -28,7 +28,10 @@ public final class PostgresResult {
         guard let pointer = PQgetvalue(handle, Int32(row), Int32(column)) else { return 0 }
         var p = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
         var negative = false
-        if p.pointee == UInt8(ascii: "-") { negative = true; p += 1 }
+        if p.pointee == UInt8(ascii: "-") {
+            negative = true
+            p += 1
+        }
         var value: Int64 = 0
         while p.pointee >= UInt8(ascii: "0"), p.pointee <= UInt8(ascii: "9") {
             value = value &* 10 &+ Int64(p.pointee - UInt8(ascii: "0"))

@@ -19,7 +19,8 @@ extension QuotaStore {
             let usage = try Self.usage(connection, tenantID: tenant.id, subjects: subjects, clock: clock)
             var names = ArrayParameter(reservingCapacity: users.count * 12)
             for user in users { names.append(user) }
-            let states = try connection.query("""
+            let states = try connection.query(
+                """
                 SELECT DISTINCT ON (user_name) user_name, action FROM quota_states
                 WHERE tenant_id = $1 AND user_name = ANY($2::text[])
                 ORDER BY user_name, CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC
@@ -32,13 +33,15 @@ extension QuotaStore {
             var summaries: [String: QuotaSummary] = [:]
             for user in users {
                 guard let subject = subjects[user] else {
-                    summaries[user] = QuotaSummary(userName: user, plan: nil, planVersionID: nil, allowanceBytes: 0, usedBytes: 0, state: stateByUser[user])
+                    summaries[user] = QuotaSummary(
+                        userName: user, plan: nil, planVersionID: nil, allowanceBytes: 0, usedBytes: 0, state: stateByUser[user])
                     continue
                 }
                 let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
-                summaries[user] = QuotaSummary(userName: user, plan: subject.planName, planVersionID: subject.subject.versionID,
-                                               allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, state: stateByUser[user],
-                                               windows: subject.subject.terms.windows)
+                summaries[user] = QuotaSummary(
+                    userName: user, plan: subject.planName, planVersionID: subject.subject.versionID,
+                    allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, state: stateByUser[user],
+                    windows: subject.subject.terms.windows)
             }
             return summaries
         }

@@ -46,14 +46,15 @@ public struct QuotaStore {
 
     static func requests(_ result: PostgresResult, offset o: Int = 0) -> [EnforcementRequest] {
         (0..<result.rowCount).map { row in
-            EnforcementRequest(tenantID: result.int64(row: row, column: o), id: result.int64(row: row, column: o + 1),
-                               userName: result.value(row: row, column: o + 2) ?? "",
-                               crossingID: result.value(row: row, column: o + 3).flatMap { Int64($0) },
-                               sessionID: result.int64(row: row, column: o + 4), nasID: result.int64(row: row, column: o + 5),
-                               acctSessionID: result.value(row: row, column: o + 6) ?? "", framedIPAddress: result.value(row: row, column: o + 7),
-                               action: result.value(row: row, column: o + 8) ?? "", reason: result.value(row: row, column: o + 9) ?? "",
-                               rate: result.value(row: row, column: o + 10), fallback: result.value(row: row, column: o + 11),
-                               decidedAt: Double(result.value(row: row, column: o + 12) ?? "") ?? 0)
+            EnforcementRequest(
+                tenantID: result.int64(row: row, column: o), id: result.int64(row: row, column: o + 1),
+                userName: result.value(row: row, column: o + 2) ?? "",
+                crossingID: result.value(row: row, column: o + 3).flatMap { Int64($0) },
+                sessionID: result.int64(row: row, column: o + 4), nasID: result.int64(row: row, column: o + 5),
+                acctSessionID: result.value(row: row, column: o + 6) ?? "", framedIPAddress: result.value(row: row, column: o + 7),
+                action: result.value(row: row, column: o + 8) ?? "", reason: result.value(row: row, column: o + 9) ?? "",
+                rate: result.value(row: row, column: o + 10), fallback: result.value(row: row, column: o + 11),
+                decidedAt: Double(result.value(row: row, column: o + 12) ?? "") ?? 0)
         }
     }
 
@@ -76,20 +77,25 @@ public struct QuotaStore {
     static func clock(_ connection: PostgresConnection, tenantID: Int64, now: Int64) throws -> TenantClock {
         let result = try connection.query("SELECT time_zone, billing_day, slug FROM tenants WHERE id = $1", [String(tenantID)])
         guard result.rowCount == 1, let zone = result.value(row: 0, column: 0), let day = Int(result.value(row: 0, column: 1) ?? ""),
-              let today = LocalTime.date(utc: now, zone: zone) else {
+            let today = LocalTime.date(utc: now, zone: zone)
+        else {
             throw StoreError(.notFound, "no tenant \(tenantID) with a known time zone")
         }
-        return TenantClock(timeZone: zone, billingDay: day, slug: result.value(row: 0, column: 2) ?? "", today: today,
-                           cycle: BillingPeriod.containing(today, billingDay: day))
+        return TenantClock(
+            timeZone: zone, billingDay: day, slug: result.value(row: 0, column: 2) ?? "", today: today,
+            cycle: BillingPeriod.containing(today, billingDay: day))
     }
 
     /// Subscribers among `users` on a plan version in force today (only versions with quota
     /// policies unless `all`), with their rating segment of the cycle.
-    static func subjects(_ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock, all: Bool,
-                         cache: TermsCache) throws -> [String: Subject] {
+    static func subjects(
+        _ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock, all: Bool,
+        cache: TermsCache
+    ) throws -> [String: Subject] {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT s.user_name, a.starts_on, a.ends_on, v.id, v.effective_from, v.terms,
                    (SELECT min(n.effective_from) FROM plan_versions n
                     WHERE n.tenant_id = v.tenant_id AND n.plan_id = v.plan_id AND n.effective_from > v.effective_from), p.name
@@ -105,28 +111,34 @@ public struct QuotaStore {
         var subjects: [String: Subject] = [:]
         for row in 0..<result.rowCount {
             guard let user = result.value(row: row, column: 0), let starts = CivilDate(result.value(row: row, column: 1) ?? ""),
-                  let effective = CivilDate(result.value(row: row, column: 4) ?? "") else { continue }
+                let effective = CivilDate(result.value(row: row, column: 4) ?? "")
+            else { continue }
             let version = result.int64(row: row, column: 3)
             let terms = try cache.terms(version: version, text: result.value(row: row, column: 5) ?? "")
             var end = clock.cycle.end
             if let ends = result.value(row: row, column: 2).flatMap({ CivilDate($0) }) { end = min(end, ends) }
             if let next = result.value(row: row, column: 6).flatMap({ CivilDate($0) }) { end = min(end, next) }
             let first = max(clock.cycle.first, starts, effective)
-            subjects[user] = Subject(subject: QuotaSubject(versionID: version, terms: terms, cycle: clock.cycle, segmentFirst: first,
-                                                           segmentEnd: end, today: clock.today), planName: result.value(row: row, column: 7) ?? "")
+            subjects[user] = Subject(
+                subject: QuotaSubject(
+                    versionID: version, terms: terms, cycle: clock.cycle, segmentFirst: first,
+                    segmentEnd: end, today: clock.today), planName: result.value(row: row, column: 7) ?? "")
         }
         return subjects
     }
 
     /// Usage rows of the subjects for the days they need: daily rows, or hourly rows with the
     /// local hour for plans with time-of-day windows.
-    static func usage(_ connection: PostgresConnection, tenantID: Int64, subjects: [String: Subject], clock: TenantClock) throws -> [String: [QuotaUsageRow]] {
+    static func usage(_ connection: PostgresConnection, tenantID: Int64, subjects: [String: Subject], clock: TenantClock) throws -> [String:
+        [QuotaUsageRow]]
+    {
         var byUser: [String: [QuotaUsageRow]] = [:]
         let daily = subjects.filter { $0.value.subject.terms.windows.isEmpty }
         let hourly = subjects.filter { !$0.value.subject.terms.windows.isEmpty }
         func range(_ group: [String: Subject]) -> Range<CivilDate>? {
             guard let first = group.values.map(\.subject.usageDays.lowerBound).min(),
-                  let end = group.values.map(\.subject.usageDays.upperBound).max() else { return nil }
+                let end = group.values.map(\.subject.usageDays.upperBound).max()
+            else { return nil }
             return first..<end
         }
         func names(_ group: [String: Subject]) -> String {
@@ -135,29 +147,38 @@ public struct QuotaStore {
             return parameter.literal
         }
         if let days = range(daily) {
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT subscriber, day, upload_bytes, download_bytes FROM usage_daily
                 WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND day >= $3::date AND day < $4::date
                 """, [String(tenantID), names(daily), days.lowerBound.description, days.upperBound.description])
             for row in 0..<result.rowCount {
                 guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
-                byUser[user, default: []].append(QuotaUsageRow(day: day, upload: result.int64(row: row, column: 2), download: result.int64(row: row, column: 3)))
+                byUser[user, default: []].append(
+                    QuotaUsageRow(day: day, upload: result.int64(row: row, column: 2), download: result.int64(row: row, column: 3)))
             }
         }
         if let days = range(hourly) {
             // UTC bounds a day wider than the local days, for the index; the local date decides.
-            let from = days.lowerBound.adding(days: -1).dayNumber * 86400, to = days.upperBound.adding(days: 1).dayNumber * 86400
-            let result = try connection.query("""
+            let from = days.lowerBound.adding(days: -1).dayNumber * 86400
+            let to = days.upperBound.adding(days: 1).dayNumber * 86400
+            let result = try connection.query(
+                """
                 SELECT subscriber, (hour AT TIME ZONE $5)::date, extract(hour FROM hour AT TIME ZONE $5)::integer, upload_bytes, download_bytes
                 FROM usage_hourly
                 WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($6) AND hour < to_timestamp($7)
                   AND (hour AT TIME ZONE $5)::date >= $3::date AND (hour AT TIME ZONE $5)::date < $4::date
-                """, [String(tenantID), names(hourly), days.lowerBound.description, days.upperBound.description, clock.timeZone,
-                      String(from), String(to)])
+                """,
+                [
+                    String(tenantID), names(hourly), days.lowerBound.description, days.upperBound.description, clock.timeZone,
+                    String(from), String(to),
+                ])
             for row in 0..<result.rowCount {
                 guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
-                byUser[user, default: []].append(QuotaUsageRow(day: day, hour: Int(result.int64(row: row, column: 2)),
-                                                               upload: result.int64(row: row, column: 3), download: result.int64(row: row, column: 4)))
+                byUser[user, default: []].append(
+                    QuotaUsageRow(
+                        day: day, hour: Int(result.int64(row: row, column: 2)),
+                        upload: result.int64(row: row, column: 3), download: result.int64(row: row, column: 4)))
             }
         }
         return byUser
@@ -168,7 +189,8 @@ public struct QuotaStore {
         guard !subjects.isEmpty else { return }
         var names = ArrayParameter(reservingCapacity: subjects.count * 12)
         for user in subjects.keys { names.append(user) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT user_name, sum(bytes)::bigint, count(*) FROM top_ups
             WHERE tenant_id = $1 AND period = $2 AND user_name = ANY($3::text[]) GROUP BY user_name
             """, [String(tenantID), clock.cycle.description, names.literal])
@@ -188,21 +210,26 @@ public struct QuotaStore {
     }
 
     /// Crossings already recorded for the subjects' current periods, with when.
-    static func recordedCrossings(_ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock) throws -> [CrossingKey: String] {
+    static func recordedCrossings(_ connection: PostgresConnection, tenantID: Int64, users: [String], clock: TenantClock) throws -> [CrossingKey:
+        String]
+    {
         guard !users.isEmpty else { return [:] }
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
         var keys = ArrayParameter()
         for key in [clock.cycle.description, clock.today.description, QuotaMeter.isoWeek(clock.today)] { keys.append(key) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT user_name, plan_version_id, policy_index, period_key, epoch, \(Self.utc("crossed_at"))
             FROM quota_crossings WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND period_key = ANY($3::text[])
             """, [String(tenantID), names.literal, keys.literal])
         var recorded: [CrossingKey: String] = [:]
         for row in 0..<result.rowCount {
-            recorded[CrossingKey(user: result.value(row: row, column: 0) ?? "", version: result.int64(row: row, column: 1),
-                                 index: Int(result.int64(row: row, column: 2)), periodKey: result.value(row: row, column: 3) ?? "",
-                                 epoch: Int(result.int64(row: row, column: 4)))] = result.value(row: row, column: 5) ?? ""
+            recorded[
+                CrossingKey(
+                    user: result.value(row: row, column: 0) ?? "", version: result.int64(row: row, column: 1),
+                    index: Int(result.int64(row: row, column: 2)), periodKey: result.value(row: row, column: 3) ?? "",
+                    epoch: Int(result.int64(row: row, column: 4)))] = result.value(row: row, column: 5) ?? ""
         }
         return recorded
     }
@@ -217,7 +244,8 @@ public struct QuotaStore {
         for id in tenantIDs { ids.append(id) }
         // Two semi-joins rather than EXISTS ... OR EXISTS, which the planner may answer by
         // hashing the whole of plan_versions: each reads only the listed tenants' rows.
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT t.id FROM unnest($1::bigint[]) AS t (id)
             WHERE EXISTS (SELECT 1 FROM plan_versions v WHERE v.tenant_id = t.id AND strpos(v.terms, '"quota":') > 0)
             UNION
@@ -231,7 +259,8 @@ public struct QuotaStore {
     /// and the requests any restricted subscriber's new sessions need (a session that started
     /// while its subscriber was throttled or blocked). The requests come back claimed by
     /// `claimant` for `lease` seconds: the caller sends them.
-    public func enforce(tenantID: Int64, users: [String], now: Int64, claimant: UUID, lease: Int = 120, cache: TermsCache) throws -> EnforcementRound {
+    public func enforce(tenantID: Int64, users: [String], now: Int64, claimant: UUID, lease: Int = 120, cache: TermsCache) throws -> EnforcementRound
+    {
         try connection.tenantTransaction(tenantID) { connection in
             let clock = try Self.clock(connection, tenantID: tenantID, now: now)
             var subjects = try Self.subjects(connection, tenantID: tenantID, users: users, clock: clock, all: false, cache: cache)
@@ -243,7 +272,8 @@ public struct QuotaStore {
                 // allowance before a top-up that already lifted the previous one.
                 var locked = ArrayParameter(reservingCapacity: subjects.count * 12)
                 for user in subjects.keys.sorted() { locked.append(user) }
-                try connection.query("""
+                try connection.query(
+                    """
                     SELECT 1 FROM subscribers WHERE tenant_id = $1 AND user_name = ANY($2::text[]) ORDER BY user_name FOR SHARE
                     """, [String(tenantID), locked.literal])
                 try Self.addTopUps(connection, tenantID: tenantID, subjects: &subjects, clock: clock)
@@ -253,7 +283,8 @@ public struct QuotaStore {
                 for (user, subject) in subjects.sorted(by: { $0.key < $1.key }) {
                     let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
                     for level in status.levels where level.isCrossed {
-                        let key = CrossingKey(user: user, version: subject.subject.versionID, index: level.index, periodKey: level.periodKey, epoch: level.epoch)
+                        let key = CrossingKey(
+                            user: user, version: subject.subject.versionID, index: level.index, periodKey: level.periodKey, epoch: level.epoch)
                         if recorded[key] == nil { rows.append((user, subject.subject, level)) }
                     }
                 }
@@ -263,18 +294,21 @@ public struct QuotaStore {
                     newCrossingIDs = inserted.map(\.crossing.id)
                     try Self.restrict(connection, tenantID: tenantID, inserted: inserted)
                     for crossing in inserted {
-                        try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: .quotaCrossed, data: Self.json([
-                            "user": crossing.crossing.userName, "threshold": crossing.crossing.threshold,
-                            "threshold_bytes": crossing.crossing.thresholdBytes, "used_bytes": crossing.crossing.usedBytes,
-                            "action": crossing.crossing.action.rawValue, "period": crossing.period.rawValue,
-                            "period_key": crossing.crossing.periodKey, "crossing_id": crossing.crossing.id,
-                        ]))
+                        try WebhookOutbox.enqueue(
+                            connection, tenantID: tenantID, event: .quotaCrossed,
+                            data: Self.json([
+                                "user": crossing.crossing.userName, "threshold": crossing.crossing.threshold,
+                                "threshold_bytes": crossing.crossing.thresholdBytes, "used_bytes": crossing.crossing.usedBytes,
+                                "action": crossing.crossing.action.rawValue, "period": crossing.period.rawValue,
+                                "period_key": crossing.crossing.periodKey, "crossing_id": crossing.crossing.id,
+                            ]))
                     }
                 }
             }
             round.requests = try Self.requestsForRestricted(connection, tenantID: tenantID, users: users, claimant: claimant, lease: lease)
             if !newCrossingIDs.isEmpty {
-                round.requests += try Self.requestsForDisconnects(connection, tenantID: tenantID, crossingIDs: newCrossingIDs, claimant: claimant, lease: lease)
+                round.requests += try Self.requestsForDisconnects(
+                    connection, tenantID: tenantID, crossingIDs: newCrossingIDs, claimant: claimant, lease: lease)
             }
             return round
         }
@@ -288,36 +322,60 @@ public struct QuotaStore {
         var fallback: QuotaAction?
     }
 
-    static func insertCrossings(_ connection: PostgresConnection, tenantID: Int64,
-                                rows: [(user: String, subject: QuotaSubject, level: QuotaLevel)]) throws -> [InsertedCrossing] {
-        var users = ArrayParameter(), versions = ArrayParameter(), indexes = ArrayParameter(), periods = ArrayParameter()
-        var keys = ArrayParameter(), epochs = ArrayParameter(), actions = ArrayParameter(), thresholds = ArrayParameter()
-        var thresholdBytes = ArrayParameter(), used = ArrayParameter(), rates = ArrayParameter(), fallbacks = ArrayParameter()
+    static func insertCrossings(
+        _ connection: PostgresConnection, tenantID: Int64,
+        rows: [(user: String, subject: QuotaSubject, level: QuotaLevel)]
+    ) throws -> [InsertedCrossing] {
+        var users = ArrayParameter()
+        var versions = ArrayParameter()
+        var indexes = ArrayParameter()
+        var periods = ArrayParameter()
+        var keys = ArrayParameter()
+        var epochs = ArrayParameter()
+        var actions = ArrayParameter()
+        var thresholds = ArrayParameter()
+        var thresholdBytes = ArrayParameter()
+        var used = ArrayParameter()
+        var rates = ArrayParameter()
+        var fallbacks = ArrayParameter()
         var restoreRates: [Int64: [Int: String?]] = [:]
         for row in rows {
-            users.append(row.user); versions.append(row.subject.versionID); indexes.append(Int64(row.level.index))
-            periods.append(row.level.policy.period.rawValue); keys.append(row.level.periodKey); epochs.append(Int64(row.level.epoch))
-            actions.append(row.level.policy.action.rawValue); thresholds.append(row.level.policy.thresholdText)
-            thresholdBytes.append(row.level.thresholdBytes); used.append(row.level.usedBytes)
-            rates.append(row.level.policy.rate); fallbacks.append(row.level.policy.fallback?.rawValue)
+            users.append(row.user)
+            versions.append(row.subject.versionID)
+            indexes.append(Int64(row.level.index))
+            periods.append(row.level.policy.period.rawValue)
+            keys.append(row.level.periodKey)
+            epochs.append(Int64(row.level.epoch))
+            actions.append(row.level.policy.action.rawValue)
+            thresholds.append(row.level.policy.thresholdText)
+            thresholdBytes.append(row.level.thresholdBytes)
+            used.append(row.level.usedBytes)
+            rates.append(row.level.policy.rate)
+            fallbacks.append(row.level.policy.fallback?.rawValue)
             restoreRates[row.subject.versionID, default: [:]][row.level.index] = row.subject.terms.rate
         }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             INSERT INTO quota_crossings (tenant_id, user_name, plan_version_id, policy_index, period, period_key, epoch, action, threshold,
                                          threshold_bytes, used_bytes, rate, fallback)
             SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::integer[], $5::text[], $6::text[], $7::integer[], $8::text[], $9::text[],
                                      $10::bigint[], $11::bigint[], $12::text[], $13::text[])
             ON CONFLICT DO NOTHING
             RETURNING id, user_name, action, threshold, threshold_bytes, used_bytes, period_key, period, rate, fallback, plan_version_id, policy_index
-            """, [String(tenantID), users.literal, versions.literal, indexes.literal, periods.literal, keys.literal, epochs.literal,
-                  actions.literal, thresholds.literal, thresholdBytes.literal, used.literal, rates.literal, fallbacks.literal])
+            """,
+            [
+                String(tenantID), users.literal, versions.literal, indexes.literal, periods.literal, keys.literal, epochs.literal,
+                actions.literal, thresholds.literal, thresholdBytes.literal, used.literal, rates.literal, fallbacks.literal,
+            ])
         return (0..<result.rowCount).map { row in
-            let version = result.int64(row: row, column: 10), index = Int(result.int64(row: row, column: 11))
+            let version = result.int64(row: row, column: 10)
+            let index = Int(result.int64(row: row, column: 11))
             return InsertedCrossing(
-                crossing: QuotaCrossing(id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
-                                        action: QuotaAction(rawValue: result.value(row: row, column: 2) ?? "") ?? .notify,
-                                        threshold: result.value(row: row, column: 3) ?? "", thresholdBytes: result.int64(row: row, column: 4),
-                                        usedBytes: result.int64(row: row, column: 5), periodKey: result.value(row: row, column: 6) ?? ""),
+                crossing: QuotaCrossing(
+                    id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
+                    action: QuotaAction(rawValue: result.value(row: row, column: 2) ?? "") ?? .notify,
+                    threshold: result.value(row: row, column: 3) ?? "", thresholdBytes: result.int64(row: row, column: 4),
+                    usedBytes: result.int64(row: row, column: 5), periodKey: result.value(row: row, column: 6) ?? ""),
                 period: QuotaPeriod(rawValue: result.value(row: row, column: 7) ?? "") ?? .cycle,
                 rate: result.value(row: row, column: 8), restoreRate: restoreRates[version]?[index] ?? nil,
                 fallback: result.value(row: row, column: 9).flatMap { QuotaAction(rawValue: $0) })
@@ -339,15 +397,27 @@ public struct QuotaStore {
             strongest[key] = crossing
         }
         guard !strongest.isEmpty else { return }
-        var users = ArrayParameter(), crossings = ArrayParameter(), actions = ArrayParameter(), rates = ArrayParameter()
-        var restoreRates = ArrayParameter(), fallbacks = ArrayParameter(), periods = ArrayParameter(), keys = ArrayParameter()
+        var users = ArrayParameter()
+        var crossings = ArrayParameter()
+        var actions = ArrayParameter()
+        var rates = ArrayParameter()
+        var restoreRates = ArrayParameter()
+        var fallbacks = ArrayParameter()
+        var periods = ArrayParameter()
+        var keys = ArrayParameter()
         for (key, crossing) in strongest.sorted(by: { $0.key < $1.key }) {
             let user = key.user
-            users.append(user); crossings.append(crossing.crossing.id); actions.append(crossing.crossing.action.rawValue)
-            rates.append(crossing.rate); restoreRates.append(crossing.restoreRate); fallbacks.append(crossing.fallback?.rawValue)
-            periods.append(crossing.period.rawValue); keys.append(crossing.crossing.periodKey)
+            users.append(user)
+            crossings.append(crossing.crossing.id)
+            actions.append(crossing.crossing.action.rawValue)
+            rates.append(crossing.rate)
+            restoreRates.append(crossing.restoreRate)
+            fallbacks.append(crossing.fallback?.rawValue)
+            periods.append(crossing.period.rawValue)
+            keys.append(crossing.crossing.periodKey)
         }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO quota_states AS s (tenant_id, user_name, crossing_id, action, rate, restore_rate, fallback, period, period_key)
             SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
             ON CONFLICT (tenant_id, user_name, period) DO UPDATE SET crossing_id = excluded.crossing_id, action = excluded.action, rate = excluded.rate,
@@ -355,17 +425,23 @@ public struct QuotaStore {
             -- A block outranks a throttle of the same period; a new period's state replaces the
             -- past one's that the sweep has not lifted yet.
             WHERE (s.action = 'throttle' AND excluded.action = 'block') OR s.period_key <> excluded.period_key
-            """, [String(tenantID), users.literal, crossings.literal, actions.literal, rates.literal, restoreRates.literal,
-                  fallbacks.literal, periods.literal, keys.literal])
+            """,
+            [
+                String(tenantID), users.literal, crossings.literal, actions.literal, rates.literal, restoreRates.literal,
+                fallbacks.literal, periods.literal, keys.literal,
+            ])
     }
 
     /// Requests for every live session of a restricted subscriber among `users` that has not
     /// had its restriction yet (the strongest, when several periods restrict it): sessions
     /// open when it was decided, and sessions started since.
-    static func requestsForRestricted(_ connection: PostgresConnection, tenantID: Int64, users: [String], claimant: UUID, lease: Int) throws -> [EnforcementRequest] {
+    static func requestsForRestricted(_ connection: PostgresConnection, tenantID: Int64, users: [String], claimant: UUID, lease: Int) throws
+        -> [EnforcementRequest]
+    {
         var names = ArrayParameter(reservingCapacity: users.count * 12)
         for user in users { names.append(user) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
                                               reason, decision_key, rate, fallback, lease_until, claimed_by)
             SELECT st.tenant_id, st.user_name, st.crossing_id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, st.action,
@@ -384,10 +460,13 @@ public struct QuotaStore {
         return requests(result)
     }
 
-    static func requestsForDisconnects(_ connection: PostgresConnection, tenantID: Int64, crossingIDs: [Int64], claimant: UUID, lease: Int) throws -> [EnforcementRequest] {
+    static func requestsForDisconnects(_ connection: PostgresConnection, tenantID: Int64, crossingIDs: [Int64], claimant: UUID, lease: Int) throws
+        -> [EnforcementRequest]
+    {
         var ids = ArrayParameter()
         for id in crossingIDs { ids.append(id) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
                                               reason, decision_key, lease_until, claimed_by)
             SELECT c.tenant_id, c.user_name, c.id, se.id, se.nas_id, se.acct_session_id, se.framed_ip_address, 'disconnect', 'crossing', 'c' || c.id,
@@ -406,15 +485,18 @@ public struct QuotaStore {
     /// each live session gets a restore to the plan's rate, or the strongest restriction left
     /// from another period. Requests of the lifted restrictions not answered yet are dropped
     /// (recorded as failed), so none lands after the lift. Unclaimed unless `claimant`.
-    static func lift(_ connection: PostgresConnection, tenantID: Int64, users: [String], crossingIDs: [Int64]?, periods: [QuotaPeriod]? = nil,
-                     reason: String, claimant: UUID?, lease: Int) throws -> [EnforcementRequest] {
+    static func lift(
+        _ connection: PostgresConnection, tenantID: Int64, users: [String], crossingIDs: [Int64]?, periods: [QuotaPeriod]? = nil,
+        reason: String, claimant: UUID?, lease: Int
+    ) throws -> [EnforcementRequest] {
         var names = ArrayParameter()
         for user in users { names.append(user) }
         var ids = ArrayParameter()
         for id in crossingIDs ?? [] { ids.append(id) }
         var kinds = ArrayParameter()
         for period in periods ?? [] { kinds.append(period.rawValue) }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH lifted AS (
                 DELETE FROM quota_states WHERE tenant_id = $1 AND user_name = ANY($2::text[])
                     AND ($3::bigint[] IS NULL OR crossing_id = ANY($3::bigint[])) AND ($7::text[] IS NULL OR period = ANY($7::text[]))
@@ -443,8 +525,11 @@ public struct QuotaStore {
             ORDER BY se.id
             ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
             RETURNING \(requestColumns)
-            """, [String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease),
-                  periods == nil ? nil : kinds.literal])
+            """,
+            [
+                String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease),
+                periods == nil ? nil : kinds.literal,
+            ])
         return requests(result)
     }
 
@@ -453,7 +538,8 @@ public struct QuotaStore {
     /// Claims requests nobody is sending: recorded without a claim (a top-up's restores) or
     /// whose claim ran out (the collector that decided them stopped). Across tenants.
     public func claimPending(claimant: UUID, lease: Int = 120, limit: Int = 500) throws -> [EnforcementRequest] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             UPDATE enforcement_requests r SET lease_until = now() + make_interval(secs => $1), claimed_by = $2::uuid
             FROM (SELECT tenant_id, id FROM enforcement_requests
                   -- Never its own: a request this collector still holds (queued in its client) would go twice.
@@ -484,10 +570,14 @@ public struct QuotaStore {
 
     /// Records a request's outcome (unless another collector already did), the webhook event
     /// it raises, and the fallback request it needs: claimed by `claimant`, for the caller to send.
-    public func complete(_ request: EnforcementRequest, status: EnforcementStatus, attempts: Int, errorCause: UInt32?, detail: String?,
-                         claimant: UUID, lease: Int = 120) throws -> EnforcementRequest? {
-        try complete([Outcome(request: request, status: status, attempts: attempts, errorCause: errorCause, detail: detail)],
-                     claimant: claimant, lease: lease).first
+    public func complete(
+        _ request: EnforcementRequest, status: EnforcementStatus, attempts: Int, errorCause: UInt32?, detail: String?,
+        claimant: UUID, lease: Int = 120
+    ) throws -> EnforcementRequest? {
+        try complete(
+            [Outcome(request: request, status: status, attempts: attempts, errorCause: errorCause, detail: detail)],
+            claimant: claimant, lease: lease
+        ).first
     }
 
     /// Records outcomes, one transaction per tenant: each request's outcome once (a request
@@ -497,13 +587,20 @@ public struct QuotaStore {
         var fallbacks: [EnforcementRequest] = []
         for (tenantID, group) in Dictionary(grouping: outcomes, by: \.request.tenantID).sorted(by: { $0.key < $1.key }) {
             fallbacks += try connection.tenantTransaction(tenantID) { connection in
-                var ids = ArrayParameter(), statuses = ArrayParameter(), attempts = ArrayParameter(), causes = ArrayParameter()
+                var ids = ArrayParameter()
+                var statuses = ArrayParameter()
+                var attempts = ArrayParameter()
+                var causes = ArrayParameter()
                 var details = ArrayParameter()
                 for outcome in group {
-                    ids.append(outcome.request.id); statuses.append(outcome.status.rawValue); attempts.append(Int64(outcome.attempts))
-                    causes.append(outcome.errorCause.map { Int64($0) }); details.append(outcome.detail.map { String($0.prefix(500)) })
+                    ids.append(outcome.request.id)
+                    statuses.append(outcome.status.rawValue)
+                    attempts.append(Int64(outcome.attempts))
+                    causes.append(outcome.errorCause.map { Int64($0) })
+                    details.append(outcome.detail.map { String($0.prefix(500)) })
                 }
-                let updated = try connection.query("""
+                let updated = try connection.query(
+                    """
                     UPDATE enforcement_requests r SET status = u.status, attempts = u.attempts, error_cause = u.error_cause, detail = u.detail,
                            completed_at = now(), lease_until = NULL
                     FROM unnest($2::bigint[], $3::text[], $4::integer[], $5::bigint[], $6::text[]) AS u(id, status, attempts, error_cause, detail)
@@ -514,23 +611,28 @@ public struct QuotaStore {
                 var fallbacks: [EnforcementRequest] = []
                 for outcome in group where recorded.contains(outcome.request.id) {
                     let request = outcome.request
-                    var event: [String: Any] = ["request_id": request.id, "user": request.userName, "action": request.action, "reason": request.reason,
-                                                "acct_session_id": request.acctSessionID, "nas_id": request.nasID, "attempts": outcome.attempts,
-                                                "status": outcome.status.rawValue]
+                    var event: [String: Any] = [
+                        "request_id": request.id, "user": request.userName, "action": request.action, "reason": request.reason,
+                        "acct_session_id": request.acctSessionID, "nas_id": request.nasID, "attempts": outcome.attempts,
+                        "status": outcome.status.rawValue,
+                    ]
                     if let errorCause = outcome.errorCause { event["error_cause"] = Int(errorCause) }
                     if let detail = outcome.detail { event["detail"] = detail }
                     if let crossing = request.crossingID { event["crossing_id"] = crossing }
-                    try WebhookOutbox.enqueue(connection, tenantID: tenantID, event: outcome.status == .acked ? .enforcementAcked : .enforcementFailed,
-                                              data: Self.json(event))
+                    try WebhookOutbox.enqueue(
+                        connection, tenantID: tenantID, event: outcome.status == .acked ? .enforcementAcked : .enforcementFailed,
+                        data: Self.json(event))
                     guard outcome.status != .acked, let fallback = request.fallback else { continue }
                     if fallback == "block", let crossing = request.crossingID {
                         // Sessions that start later get the block, not the throttle the NAS refused.
-                        try connection.query("""
+                        try connection.query(
+                            """
                             UPDATE quota_states SET action = 'block', rate = NULL, fallback = NULL
                             WHERE tenant_id = $1 AND user_name = $2 AND crossing_id = $3 AND action = 'throttle'
                             """, [String(tenantID), request.userName, String(crossing)])
                     }
-                    let result = try connection.query("""
+                    let result = try connection.query(
+                        """
                         INSERT INTO enforcement_requests (tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, action,
                                                           reason, decision_key, lease_until, claimed_by)
                         SELECT tenant_id, user_name, crossing_id, session_id, nas_id, acct_session_id, framed_ip_address, $3, 'fallback', 'f' || id,
@@ -550,7 +652,8 @@ public struct QuotaStore {
     /// Lifts restrictions whose period ended (the next cycle, day or week began in the
     /// tenant's zone), across tenants; the restores come back claimed by `claimant`.
     public func liftExpired(now: Int64, claimant: UUID, lease: Int = 120) throws -> [EnforcementRequest] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT s.tenant_id, s.user_name, s.crossing_id, s.period, s.period_key, t.time_zone, t.billing_day
             FROM quota_states s JOIN tenants t ON t.id = s.tenant_id ORDER BY s.tenant_id, s.user_name
             """)
@@ -559,8 +662,14 @@ public struct QuotaStore {
         var todays: [String: CivilDate?] = [:]
         for row in 0..<result.rowCount {
             guard let zone = result.value(row: row, column: 5),
-                  let today = todays[zone] ?? { let date = LocalTime.date(utc: now, zone: zone); todays[zone] = date; return date }(),
-                  let billingDay = Int(result.value(row: row, column: 6) ?? "") else { continue }
+                let today = todays[zone]
+                    ?? {
+                        let date = LocalTime.date(utc: now, zone: zone)
+                        todays[zone] = date
+                        return date
+                    }(),
+                let billingDay = Int(result.value(row: row, column: 6) ?? "")
+            else { continue }
             let current: String
             switch QuotaPeriod(rawValue: result.value(row: row, column: 3) ?? "") ?? .cycle {
             case .cycle: current = BillingPeriod.containing(today, billingDay: billingDay).description
@@ -568,14 +677,16 @@ public struct QuotaStore {
             case .week: current = QuotaMeter.isoWeek(today)
             }
             if result.value(row: row, column: 4) != current {
-                expired[result.int64(row: row, column: 0), default: []].append((result.value(row: row, column: 1) ?? "", result.int64(row: row, column: 2)))
+                expired[result.int64(row: row, column: 0), default: []].append(
+                    (result.value(row: row, column: 1) ?? "", result.int64(row: row, column: 2)))
             }
         }
         var restores: [EnforcementRequest] = []
         for (tenantID, states) in expired.sorted(by: { $0.key < $1.key }) {
             restores += try connection.tenantTransaction(tenantID) { connection in
-                try Self.lift(connection, tenantID: tenantID, users: states.map(\.user), crossingIDs: states.map(\.crossing), reason: "new-period",
-                              claimant: claimant, lease: lease)
+                try Self.lift(
+                    connection, tenantID: tenantID, users: states.map(\.user), crossingIDs: states.map(\.crossing), reason: "new-period",
+                    claimant: claimant, lease: lease)
             }
         }
         return restores
@@ -586,20 +697,24 @@ public struct QuotaStore {
     /// Grants `bytes` of extra allowance for the current cycle and lifts the subscriber's
     /// throttle or block of the cycle (restores are recorded for the enforcer to send).
     /// `audit` is recorded in the same transaction.
-    public func addTopUp(tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64,
-                         audit: AuditRecord? = nil) throws -> (topUp: TopUpRecord, restores: Int) {
+    public func addTopUp(
+        tenant: Tenant, user: String, bytes: Int64, note: String?, now: Int64,
+        audit: AuditRecord? = nil
+    ) throws -> (topUp: TopUpRecord, restores: Int) {
         guard bytes > 0, bytes <= 1_000_000_000_000_000_000 else { throw StoreError(.invalid, "a top-up must be 1 byte to 10^18 bytes") }
         if let note, note.count > 500 || note.contains("\0") { throw StoreError(.invalid, "note must be at most 500 characters") }
         return try connection.tenantTransaction(tenant.id) { connection in
             _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: true)
             let clock = try Self.clock(connection, tenantID: tenant.id, now: now)
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 INSERT INTO top_ups (tenant_id, user_name, period, bytes, note) VALUES ($1, $2, $3, $4, $5)
                 RETURNING id, user_name, period, bytes, note, \(Self.utc("created_at"))
                 """, [String(tenant.id), user, clock.cycle.description, String(bytes), note])
             // Top-ups add to the cycle's allowance: day and week restrictions stay.
-            let restores = try Self.lift(connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
-                                         claimant: nil, lease: 0)
+            let restores = try Self.lift(
+                connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
+                claimant: nil, lease: 0)
             try AuditLog(connection: connection).record(audit, tenant: tenant)
             return (Self.topUps(result).first!, restores.count)
         }
@@ -609,22 +724,26 @@ public struct QuotaStore {
     public func topUps(tenant: Tenant, user: String, now: Int64) throws -> [TopUpRecord] {
         try connection.tenantTransaction(tenant.id) { connection in
             _ = try PlanStore.requireSubscriber(connection, tenant: tenant, user: user, lock: false)
-            return try Self.topUps(connection, tenantID: tenant.id, user: user, period: try Self.clock(connection, tenantID: tenant.id, now: now).cycle)
+            return try Self.topUps(
+                connection, tenantID: tenant.id, user: user, period: try Self.clock(connection, tenantID: tenant.id, now: now).cycle)
         }
     }
 
     static func topUps(_ connection: PostgresConnection, tenantID: Int64, user: String, period: BillingPeriod) throws -> [TopUpRecord] {
-        topUps(try connection.query("""
-            SELECT id, user_name, period, bytes, note, \(utc("created_at"))
-            FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
-            """, [String(tenantID), user, period.description]))
+        topUps(
+            try connection.query(
+                """
+                SELECT id, user_name, period, bytes, note, \(utc("created_at"))
+                FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
+                """, [String(tenantID), user, period.description]))
     }
 
     static func topUps(_ result: PostgresResult) -> [TopUpRecord] {
         (0..<result.rowCount).map { row in
-            TopUpRecord(id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
-                        period: result.value(row: row, column: 2) ?? "", bytes: result.int64(row: row, column: 3),
-                        note: result.value(row: row, column: 4), createdAt: result.value(row: row, column: 5) ?? "")
+            TopUpRecord(
+                id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
+                period: result.value(row: row, column: 2) ?? "", bytes: result.int64(row: row, column: 3),
+                note: result.value(row: row, column: 4), createdAt: result.value(row: row, column: 5) ?? "")
         }
     }
 
@@ -636,36 +755,50 @@ public struct QuotaStore {
             var subjects = try Self.subjects(connection, tenantID: tenant.id, users: [user], clock: clock, all: true, cache: TermsCache())
             try Self.addTopUps(connection, tenantID: tenant.id, subjects: &subjects, clock: clock)
             let topUps = try Self.topUps(connection, tenantID: tenant.id, user: user, period: clock.cycle)
-            let stateRows = try connection.query("""
+            let stateRows = try connection.query(
+                """
                 SELECT action, rate, period, period_key, \(Self.utc("since"))
                 FROM quota_states WHERE tenant_id = $1 AND user_name = $2
                 ORDER BY CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC LIMIT 1
                 """, [String(tenant.id), user])
-            let state = stateRows.rowCount == 0 ? nil : QuotaStateView(
-                action: stateRows.value(row: 0, column: 0) ?? "", rate: stateRows.value(row: 0, column: 1), period: stateRows.value(row: 0, column: 2) ?? "",
-                periodKey: stateRows.value(row: 0, column: 3) ?? "", since: stateRows.value(row: 0, column: 4) ?? "")
+            let state =
+                stateRows.rowCount == 0
+                ? nil
+                : QuotaStateView(
+                    action: stateRows.value(row: 0, column: 0) ?? "", rate: stateRows.value(row: 0, column: 1),
+                    period: stateRows.value(row: 0, column: 2) ?? "",
+                    periodKey: stateRows.value(row: 0, column: 3) ?? "", since: stateRows.value(row: 0, column: 4) ?? "")
             guard let subject = subjects[user] else {
-                return QuotaView(userName: user, plan: nil, planVersionID: nil, cycle: clock.cycle.description, segmentFirst: nil, segmentEnd: nil,
-                                 allowanceBytes: 0, usedBytes: 0, levels: [], state: state, topUps: topUps)
+                return QuotaView(
+                    userName: user, plan: nil, planVersionID: nil, cycle: clock.cycle.description, segmentFirst: nil, segmentEnd: nil,
+                    allowanceBytes: 0, usedBytes: 0, levels: [], state: state, topUps: topUps)
             }
             let usage = try Self.usage(connection, tenantID: tenant.id, subjects: subjects, clock: clock)
             let recorded = try Self.recordedCrossings(connection, tenantID: tenant.id, users: [user], clock: clock)
             let status = QuotaMeter.status(subject.subject, usage: usage[user] ?? [])
             let levels = status.levels.map { level in
-                QuotaLevelView(level: level, crossedAt: recorded[CrossingKey(user: user, version: subject.subject.versionID, index: level.index,
-                                                                             periodKey: level.periodKey, epoch: level.epoch)])
+                QuotaLevelView(
+                    level: level,
+                    crossedAt: recorded[
+                        CrossingKey(
+                            user: user, version: subject.subject.versionID, index: level.index,
+                            periodKey: level.periodKey, epoch: level.epoch)])
             }
-            return QuotaView(userName: user, plan: subject.planName, planVersionID: subject.subject.versionID, cycle: clock.cycle.description,
-                             segmentFirst: subject.subject.segmentFirst, segmentEnd: subject.subject.segmentEnd,
-                             allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, levels: levels, state: state, topUps: topUps)
+            return QuotaView(
+                userName: user, plan: subject.planName, planVersionID: subject.subject.versionID, cycle: clock.cycle.description,
+                segmentFirst: subject.subject.segmentFirst, segmentEnd: subject.subject.segmentEnd,
+                allowanceBytes: status.allowanceBytes, usedBytes: status.usedBytes, levels: levels, state: state, topUps: topUps)
         }
     }
 
     /// The enforcement log, newest first, optionally of one subscriber or status.
-    public func enforcementPage(tenant: Tenant, user: String? = nil, status: EnforcementStatus? = nil, after: [String]?, limit: Int) throws -> KeysetPage<EnforcementRecord> {
+    public func enforcementPage(tenant: Tenant, user: String? = nil, status: EnforcementStatus? = nil, after: [String]?, limit: Int) throws
+        -> KeysetPage<EnforcementRecord>
+    {
         let afterID = after?.first.flatMap { Int64($0) }
         let records = try connection.tenantTransaction(tenant.id) { connection in
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT \(Self.columns(alias: "r.")),
                        n.name, r.status, r.attempts, r.error_cause, r.detail,
                        \(Self.utc("r.decided_at")),
@@ -677,11 +810,12 @@ public struct QuotaStore {
                 """, [String(tenant.id), user, status?.rawValue, afterID.map { String($0) }, String(limit + 1)])
             let requests = Self.requests(result)
             return requests.enumerated().map { row, request in
-                EnforcementRecord(request: request, nasName: result.value(row: row, column: 13),
-                                  status: EnforcementStatus(rawValue: result.value(row: row, column: 14) ?? "") ?? .pending,
-                                  attempts: Int(result.int64(row: row, column: 15)), errorCause: result.value(row: row, column: 16).flatMap { Int64($0) },
-                                  detail: result.value(row: row, column: 17), decidedAt: result.value(row: row, column: 18) ?? "",
-                                  completedAt: result.value(row: row, column: 19))
+                EnforcementRecord(
+                    request: request, nasName: result.value(row: row, column: 13),
+                    status: EnforcementStatus(rawValue: result.value(row: row, column: 14) ?? "") ?? .pending,
+                    attempts: Int(result.int64(row: row, column: 15)), errorCause: result.value(row: row, column: 16).flatMap { Int64($0) },
+                    detail: result.value(row: row, column: 17), decidedAt: result.value(row: row, column: 18) ?? "",
+                    completedAt: result.value(row: row, column: 19))
             }
         }
         return KeysetPage(fetched: records, limit: limit) { [String($0.request.id)] }

@@ -19,8 +19,10 @@ public struct RadacctImportOptions: Sendable {
     /// Connections writing parts of each batch at once, when no collector leads the merge.
     public var writers: Int
 
-    public init(tenantID: Int64, timeZone: TimeZone, since: Int64? = nil, until: Int64? = nil, nasMap: [RadacctNASMapEntry] = [],
-                dryRun: Bool = false, batchSize: Int = 10_000, resume: Bool = true, writers: Int = 2) {
+    public init(
+        tenantID: Int64, timeZone: TimeZone, since: Int64? = nil, until: Int64? = nil, nasMap: [RadacctNASMapEntry] = [],
+        dryRun: Bool = false, batchSize: Int = 10_000, resume: Bool = true, writers: Int = 2
+    ) {
         self.tenantID = tenantID
         self.timeZone = timeZone
         self.since = since

@@ -30,13 +30,15 @@ public struct RadacctImportStore {
 
     /// The tenant's NAS devices, as an import maps radacct's NAS columns to them.
     public func nasDevices(tenantID: Int64) throws -> [RadacctNASMap.Device] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT id, name, host(address), masklen(address), identifier FROM nas_devices WHERE tenant_id = $1 ORDER BY name
             """, [String(tenantID)])
         return (0..<result.rowCount).map {
-            RadacctNASMap.Device(id: result.int64(row: $0, column: 0), name: result.value(row: $0, column: 1) ?? "",
-                                 address: result.value(row: $0, column: 2) ?? "", prefixLength: Int(result.int64(row: $0, column: 3)),
-                                 identifier: result.value(row: $0, column: 4))
+            RadacctNASMap.Device(
+                id: result.int64(row: $0, column: 0), name: result.value(row: $0, column: 1) ?? "",
+                address: result.value(row: $0, column: 2) ?? "", prefixLength: Int(result.int64(row: $0, column: 3)),
+                identifier: result.value(row: $0, column: 4))
         }
     }
 
@@ -49,14 +51,18 @@ public struct RadacctImportStore {
 
     public func open(tenantID: Int64, source: String, fingerprint: String, resume: Bool, dryRun: Bool = false) throws -> Run {
         if dryRun { return Run(id: 0, position: 0, counts: RadacctImportCounts(), resumed: false) }
-        let locked = try connection.query("SELECT pg_try_advisory_lock($1, hashtext($2))",
-                                          [String(Self.runLockClass), "\(tenantID) \(fingerprint)"]).value(row: 0, column: 0) == "t"
+        let locked =
+            try connection.query(
+                "SELECT pg_try_advisory_lock($1, hashtext($2))",
+                [String(Self.runLockClass), "\(tenantID) \(fingerprint)"]
+            ).value(row: 0, column: 0) == "t"
         guard locked else {
             throw StoreError(.conflict, "another import of this source into this tenant is running; wait for it to end")
         }
         return try connection.transaction { connection in
             if resume {
-                let found = try connection.query("""
+                let found = try connection.query(
+                    """
                     SELECT id, position, counts::text FROM radacct_import_runs
                     WHERE tenant_id = $1 AND fingerprint = $2 AND finished_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE
                     """, [String(tenantID), fingerprint])
@@ -65,7 +71,8 @@ public struct RadacctImportStore {
                     return Run(id: found.int64(row: 0, column: 0), position: found.int64(row: 0, column: 1), counts: counts, resumed: true)
                 }
             }
-            let created = try connection.query("""
+            let created = try connection.query(
+                """
                 INSERT INTO radacct_import_runs (tenant_id, source, fingerprint) VALUES ($1, $2, $3) RETURNING id
                 """, [String(tenantID), source, fingerprint])
             return Run(id: created.int64(row: 0, column: 0), position: 0, counts: RadacctImportCounts(), resumed: false)
@@ -74,7 +81,8 @@ public struct RadacctImportStore {
 
     /// Creates this connection's staging tables (once per connection).
     public func prepare() throws {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TEMP TABLE IF NOT EXISTS radacct_stage (
                 ord integer NOT NULL, position bigint NOT NULL, key text NOT NULL, nas_id bigint NOT NULL, acct_session_id text NOT NULL,
                 user_name text NOT NULL, nas_port text NOT NULL, started_at timestamptz NOT NULL,
@@ -126,13 +134,15 @@ public struct RadacctImportStore {
                 // Waits for a merge in flight and holds the next one off until this commits.
                 _ = try connection.query("SELECT 1 FROM merge_leadership WHERE id = 1 FOR NO KEY UPDATE")
             }
-            _ = try connection.copyIn("""
+            _ = try connection.copyIn(
+                """
                 COPY radacct_stage (ord, position, key, nas_id, acct_session_id, user_name, nas_port, started_at, last_event_at,
                     stopped_at, upload, download, session_seconds, terminate_cause, interim_interval, framed_ip, calling, called,
                     class) FROM STDIN (FORMAT binary)
                 """, streams.sessions)
-            _ = try connection.copyIn("COPY radacct_stage_usage (ord, hour, upload, download, seconds) FROM STDIN (FORMAT binary)",
-                                      streams.usage)
+            _ = try connection.copyIn(
+                "COPY radacct_stage_usage (ord, hour, upload, download, seconds) FROM STDIN (FORMAT binary)",
+                streams.usage)
             _ = try connection.query(Self.verdictsSQL, [tenant, run])
             _ = try connection.query(Self.sessionsSQL, [tenant, run])
             _ = try connection.query(Self.batchUsageSQL)
@@ -165,7 +175,8 @@ public struct RadacctImportStore {
 
     private func update(tenantID: Int64, run: Run, finished: Bool) throws {
         let json = String(decoding: try JSONEncoder().encode(run.counts), as: UTF8.self)
-        _ = try connection.query("""
+        _ = try connection.query(
+            """
             UPDATE radacct_import_runs SET position = $3, rows_read = $4, counts = $5::jsonb, updated_at = now(),
                 finished_at = CASE WHEN $6 THEN now() END
             WHERE tenant_id = $1 AND id = $2
@@ -181,15 +192,17 @@ public struct RadacctImportStore {
 
     /// The run's totals per subscriber, in subscriber order.
     public func totals(tenantID: Int64, runID: Int64) throws -> [RadacctSubscriberTotals] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT subscriber, sessions, source_upload, source_download, imported_upload, imported_download, imported_seconds
             FROM radacct_import_totals WHERE tenant_id = $1 AND run_id = $2 ORDER BY subscriber
             """, [String(tenantID), String(runID)])
         return (0..<result.rowCount).map { row in
-            RadacctSubscriberTotals(subscriber: result.value(row: row, column: 0) ?? "", sessions: result.int64(row: row, column: 1),
-                                    sourceUpload: result.int64(row: row, column: 2), sourceDownload: result.int64(row: row, column: 3),
-                                    importedUpload: result.int64(row: row, column: 4), importedDownload: result.int64(row: row, column: 5),
-                                    importedSeconds: result.int64(row: row, column: 6))
+            RadacctSubscriberTotals(
+                subscriber: result.value(row: row, column: 0) ?? "", sessions: result.int64(row: row, column: 1),
+                sourceUpload: result.int64(row: row, column: 2), sourceDownload: result.int64(row: row, column: 3),
+                importedUpload: result.int64(row: row, column: 4), importedDownload: result.int64(row: row, column: 5),
+                importedSeconds: result.int64(row: row, column: 6))
         }
     }
 

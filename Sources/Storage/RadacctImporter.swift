@@ -22,15 +22,18 @@ public struct RadacctImporter {
 
     /// Imports from the reader `open` returns for the run's position; `progress` hears of
     /// each recorded batch.
-    public func run(source: String, fingerprint: String, positionKind: RadacctSourcePosition,
-                    open: @escaping @Sendable (Int64) throws -> any RadacctTableReader,
-                    progress: (RadacctImportCounts) -> Void = { _ in }) throws -> RadacctImportResult {
+    public func run(
+        source: String, fingerprint: String, positionKind: RadacctSourcePosition,
+        open: @escaping @Sendable (Int64) throws -> any RadacctTableReader,
+        progress: (RadacctImportCounts) -> Void = { _ in }
+    ) throws -> RadacctImportResult {
         let started = Date()
         let tenantID = options.tenantID
         let devices = try store.nasDevices(tenantID: tenantID)
         let nasMap = try RadacctNASMap(devices: devices, entries: options.nasMap)
-        var run = try store.open(tenantID: tenantID, source: source, fingerprint: fingerprint,
-                                 resume: options.resume, dryRun: options.dryRun)
+        var run = try store.open(
+            tenantID: tenantID, source: source, fingerprint: fingerprint,
+            resume: options.resume, dryRun: options.dryRun)
         let leading = try MergeLeadership.tryAcquire(store.connection)
         defer { if leading { try? MergeLeadership.release(store.connection) } }
         // A new epoch waits out any merge transaction of the last leader still in flight and
@@ -41,8 +44,9 @@ public struct RadacctImporter {
             for _ in 1..<max(1, options.writers) { writers.append(RadacctImportStore(connection: try connect())) }
         }
         for writer in writers { try writer.prepare() }
-        let producer = BatchProducer(options: options, nasMap: nasMap, positionKind: positionKind, start: run.position,
-                                     parts: writers.count, open: open)
+        let producer = BatchProducer(
+            options: options, nasMap: nasMap, positionKind: positionKind, start: run.position,
+            parts: writers.count, open: open)
         producer.start()
         defer { producer.cancel() }
         var rowsThisTime: Int64 = 0
@@ -50,8 +54,9 @@ public struct RadacctImporter {
             rowsThisTime += prepared.counts.rowsRead
             var counts = run.counts
             counts.merge(prepared.counts)
-            let outcomes = try Self.write(prepared.parts, on: writers, tenantID: tenantID, runID: run.id, dryRun: options.dryRun,
-                                          holdMergeFence: !leading)
+            let outcomes = try Self.write(
+                prepared.parts, on: writers, tenantID: tenantID, runID: run.id, dryRun: options.dryRun,
+                holdMergeFence: !leading)
             for outcome in outcomes { counts.add(verdicts: outcome.verdicts, importedQuirks: outcome.importedQuirks) }
             run.counts = counts
             run.position = prepared.position
@@ -60,25 +65,35 @@ public struct RadacctImporter {
         }
         if !options.dryRun { try store.finish(tenantID: tenantID, run: run, fingerprint: fingerprint) }
         let totals = options.dryRun ? [] : try store.totals(tenantID: tenantID, runID: run.id)
-        return RadacctImportResult(run: run, layout: producer.layout, totals: totals, rowsThisTime: rowsThisTime,
-                                   seconds: Date().timeIntervalSince(started), writers: writers.count)
+        return RadacctImportResult(
+            run: run, layout: producer.layout, totals: totals, rowsThisTime: rowsThisTime,
+            seconds: Date().timeIntervalSince(started), writers: writers.count)
     }
 
     /// Writes each non-empty part on its own connection, at once; throws the first failure
     /// once all are done.
-    private static func write(_ parts: [RadacctImportBatch], on writers: [RadacctImportStore], tenantID: Int64, runID: Int64,
-                              dryRun: Bool, holdMergeFence: Bool) throws -> [RadacctImportStore.PartOutcome] {
+    private static func write(
+        _ parts: [RadacctImportBatch], on writers: [RadacctImportStore], tenantID: Int64, runID: Int64,
+        dryRun: Bool, holdMergeFence: Bool
+    ) throws -> [RadacctImportStore.PartOutcome] {
         let busy = parts.indices.filter { parts[$0].count > 0 }
         if busy.count <= 1 {
-            return try busy.map { try writers[$0].write(part: parts[$0], tenantID: tenantID, runID: runID, dryRun: dryRun, holdMergeFence: holdMergeFence) }
+            return try busy.map {
+                try writers[$0].write(part: parts[$0], tenantID: tenantID, runID: runID, dryRun: dryRun, holdMergeFence: holdMergeFence)
+            }
         }
         let results = Results(count: parts.count)
         // Each connection is used by one thread: part i is written on writer i.
         let connections = Connections(writers)
         DispatchQueue.concurrentPerform(iterations: busy.count) { index in
             let part = busy[index]
-            results.set(part, Result { try connections.writers[part].write(part: parts[part], tenantID: tenantID, runID: runID,
-                                                                           dryRun: dryRun, holdMergeFence: holdMergeFence) })
+            results.set(
+                part,
+                Result {
+                    try connections.writers[part].write(
+                        part: parts[part], tenantID: tenantID, runID: runID,
+                        dryRun: dryRun, holdMergeFence: holdMergeFence)
+                })
         }
         return try results.all(busy)
     }
@@ -135,8 +150,10 @@ private final class BatchProducer: @unchecked Sendable {
     private(set) var layout: RadacctLayout.Generation?
     private static let depth = 2
 
-    init(options: RadacctImportOptions, nasMap: RadacctNASMap, positionKind: RadacctSourcePosition, start: Int64, parts: Int,
-         open: @escaping @Sendable (Int64) throws -> any RadacctTableReader) {
+    init(
+        options: RadacctImportOptions, nasMap: RadacctNASMap, positionKind: RadacctSourcePosition, start: Int64, parts: Int,
+        open: @escaping @Sendable (Int64) throws -> any RadacctTableReader
+    ) {
         self.options = options
         self.nasMap = nasMap
         self.positionKind = positionKind

@@ -17,11 +17,14 @@ public struct ReportStore {
 
     /// Usage per subscriber (and per period when grouped), between `from` (inclusive) and
     /// `to` (exclusive), both dates or times in the tenant's time zone.
-    public func usage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws -> [UsageRow] {
+    public func usage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil) throws
+        -> [UsageRow]
+    {
         let periodExpression = Self.periodExpression(grouping)
         try checkBounds(from, to)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT u.subscriber, \(periodExpression) AS period,
                        sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
                    sum(u.session_seconds)::bigint AS session_seconds
@@ -40,13 +43,16 @@ public struct ReportStore {
     ///
     /// Only the subscribers a page can reach are summed (the next `limit + 2` by name from
     /// the key on, each with at least one row), so a page costs the same wherever it starts.
-    public func usagePage(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
-                          after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+    public func usagePage(
+        tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
+        after: [String]?, limit: Int
+    ) throws -> KeysetPage<UsageRow> {
         try checkBounds(from, to)
         try PageLimit.check(limit)
         let key = try keyParts(after, 2)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 WITH page_subscribers AS (
                     SELECT DISTINCT u.subscriber FROM usage_hourly u
                     WHERE u.tenant_id = $6 AND ($1::text IS NULL OR u.subscriber = $1)
@@ -67,40 +73,50 @@ public struct ReportStore {
                 ) g
                 WHERE $4::text IS NULL OR (g.subscriber, coalesce(g.period, '')) > ($4::text, $5::text)
                 ORDER BY 1, 2 LIMIT $7
-                """, [user] + (try Self.instants(from, to, tenant: tenant)) + key + [String(tenant.id), String(limit + 1),
-                      // One subscriber at most for a user's usage: told so, the planner looks the
-                      // user's buckets up by key instead of scanning every bucket of the range
-                      // (a page limit of 1,000 made it estimate 1,001 subscribers: 18 s at 72 M rows).
-                      String(user == nil ? limit + 2 : 1)])
+                """,
+                [user] + (try Self.instants(from, to, tenant: tenant)) + key + [
+                    String(tenant.id), String(limit + 1),
+                    // One subscriber at most for a user's usage: told so, the planner looks the
+                    // user's buckets up by key instead of scanning every bucket of the range
+                    // (a page limit of 1,000 made it estimate 1,001 subscribers: 18 s at 72 M rows).
+                    String(user == nil ? limit + 2 : 1),
+                ])
         }
         return KeysetPage(fetched: try Self.usageRows(result), limit: limit) { [$0.subscriber, $0.period ?? ""] }
     }
 
     /// Every row of `usage` in page order, read a chunk at a time. The cursor owns the
     /// connection until it is closed.
-    public func openUsageExport(tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil,
-                                by grouping: UsageGrouping? = nil) throws -> RowCursor<UsageRow> {
+    public func openUsageExport(
+        tenant: Tenant, user: String? = nil, from: String? = nil, to: String? = nil,
+        by grouping: UsageGrouping? = nil
+    ) throws -> RowCursor<UsageRow> {
         try checkBounds(from, to)
-        return try RowCursor(connection: connection, tenantID: tenant.id, sql: """
-            SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
-                   sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
-                   sum(u.session_seconds)::bigint AS session_seconds
-            FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
-            WHERE u.tenant_id = $4 AND ($1::text IS NULL OR u.subscriber = $1)
-              AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
-              AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
-            GROUP BY 1, 2 ORDER BY 1, 2
-            """, parameters: [user] + (try Self.instants(from, to, tenant: tenant)) + [String(tenant.id)], decode: Self.usageRows)
+        return try RowCursor(
+            connection: connection, tenantID: tenant.id,
+            sql: """
+                SELECT u.subscriber, \(Self.periodExpression(grouping)) AS period,
+                       sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
+                       sum(u.session_seconds)::bigint AS session_seconds
+                FROM usage_hourly u JOIN tenants t ON t.id = u.tenant_id
+                WHERE u.tenant_id = $4 AND ($1::text IS NULL OR u.subscriber = $1)
+                  AND ($2::bigint IS NULL OR u.hour >= to_timestamp($2::bigint))
+                  AND ($3::bigint IS NULL OR u.hour < to_timestamp($3::bigint))
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """, parameters: [user] + (try Self.instants(from, to, tenant: tenant)) + [String(tenant.id)], decode: Self.usageRows)
     }
 
     /// A page of `usageTotals`: `limit` periods after period `after[0]`.
-    public func usageTotalsPage(tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
-                                after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+    public func usageTotalsPage(
+        tenant: Tenant, from: String? = nil, to: String? = nil, by grouping: UsageGrouping? = nil,
+        after: [String]?, limit: Int
+    ) throws -> KeysetPage<UsageRow> {
         try checkBounds(from, to)
         try PageLimit.check(limit)
         let source = Self.source(from: from, to: to, grouping: grouping, tenant: tenant)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT * FROM (
                     SELECT '' AS subscriber, \(source.period(grouping)) AS period,
                            sum(u.upload_bytes)::bigint AS upload_bytes, sum(u.download_bytes)::bigint AS download_bytes,
@@ -118,27 +134,33 @@ public struct ReportStore {
 
     /// A page of the ranking `topSubscribers` gives: `limit` subscribers after the key
     /// `[ranked bytes, subscriber]` of the previous page's last row.
-    public func topPage(tenant: Tenant, from: String? = nil, to: String? = nil, by ranking: UsageRanking = .total,
-                        after: [String]?, limit: Int) throws -> KeysetPage<UsageRow> {
+    public func topPage(
+        tenant: Tenant, from: String? = nil, to: String? = nil, by ranking: UsageRanking = .total,
+        after: [String]?, limit: Int
+    ) throws -> KeysetPage<UsageRow> {
         try checkBounds(from, to)
         try PageLimit.check(limit)
         let key = try keyParts(after, 2)
         if let bytes = key[0], Int64(bytes) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
         // The ranked bytes summed over a subscriber's rows, and of one row.
-        let (rank, rowRank) = switch ranking {
-        case .download: ("sum(u.download_bytes)::bigint", "u.download_bytes")
-        case .upload: ("sum(u.upload_bytes)::bigint", "u.upload_bytes")
-        case .total: ("(sum(u.upload_bytes) + sum(u.download_bytes))::bigint", "u.upload_bytes + u.download_bytes")
-        }
+        let (rank, rowRank) =
+            switch ranking {
+            case .download: ("sum(u.download_bytes)::bigint", "u.download_bytes")
+            case .upload: ("sum(u.upload_bytes)::bigint", "u.upload_bytes")
+            case .total: ("(sum(u.upload_bytes) + sum(u.download_bytes))::bigint", "u.upload_bytes + u.download_bytes")
+            }
         let source = Self.source(from: from, to: to, grouping: nil, tenant: tenant)
         // One billing cycle has one row per subscriber: nothing to group.
         let oneCycle = source == .cycles && UsageCycles.isOneCycle(from: from, to: to, billingDay: tenant.billingDay)
-        let rows = oneCycle ? """
+        let rows =
+            oneCycle
+            ? """
             SELECT u.subscriber, NULL::text AS period, u.upload_bytes, u.download_bytes, u.session_seconds,
                    \(rowRank) AS rank
             FROM usage_cycles u
             WHERE u.tenant_id = $3 AND u.cycle_start = $1::date AND $2::date IS NOT NULL
-            """ : """
+            """
+            : """
             SELECT u.subscriber, NULL::text AS period, sum(u.upload_bytes)::bigint AS upload_bytes,
                    sum(u.download_bytes)::bigint AS download_bytes, sum(u.session_seconds)::bigint AS session_seconds, \(rank) AS rank
             FROM \(source.table) u
@@ -146,7 +168,8 @@ public struct ReportStore {
             GROUP BY u.subscriber
             """
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT * FROM (\(rows)) g
                 WHERE $4::bigint IS NULL OR g.rank < $4::bigint OR (g.rank = $4::bigint AND g.subscriber > $5::text)
                 ORDER BY g.rank DESC, g.subscriber LIMIT $6
@@ -167,7 +190,8 @@ public struct ReportStore {
     public func unassignedPage(tenant: Tenant, period: String, after: [String]?, limit: Int) throws -> KeysetPage<UnassignedUsageRow> {
         try PageLimit.check(limit)
         guard let billing = BillingPeriod(period, billingDay: tenant.billingDay),
-              let calendar = PeriodCalendar(period: billing, timeZone: tenant.timeZone) else {
+            let calendar = PeriodCalendar(period: billing, timeZone: tenant.timeZone)
+        else {
             throw StoreError(.invalid, "period '\(period)' must be YYYY-MM")
         }
         let after = try keyParts(after, 1)[0]
@@ -186,12 +210,15 @@ public struct ReportStore {
     /// time (`from` inclusive, `to` exclusive, UTC or tenant-local dates/times), continuing
     /// after the session id `after` (the cursor of the previous page). Returns the page and
     /// the cursor of the next one (nil on the last page).
-    public func sessionPage(tenant: Tenant, status: SessionStatus = .all, user: String? = nil, nas: String? = nil,
-                            from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100) throws -> (rows: [SessionRow], next: Int64?) {
+    public func sessionPage(
+        tenant: Tenant, status: SessionStatus = .all, user: String? = nil, nas: String? = nil,
+        from: String? = nil, to: String? = nil, after: Int64? = nil, limit: Int = 100
+    ) throws -> (rows: [SessionRow], next: Int64?) {
         try checkBounds(from, to)
         try PageLimit.check(limit)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT s.id, n.name AS nas, s.user_name, s.acct_session_id, s.nas_port,
                        to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
                        to_char(s.last_event_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_event_at,
@@ -209,7 +236,8 @@ public struct ReportStore {
                   AND ($6::bigint IS NULL OR s.id < $6)
                 ORDER BY s.id DESC
                 LIMIT $7
-                """, [status.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
+                """,
+                [status.rawValue, user, nas] + (try Self.instants(from, to, tenant: tenant))
                     + [after.map(String.init), String(limit + 1)])
         }
         let rows = Array(try Self.sessions(result).prefix(limit))
@@ -241,7 +269,8 @@ public struct ReportStore {
             switch self {
             case .cycles: return "($1::date IS NULL OR u.cycle_start >= $1::date) AND ($2::date IS NULL OR u.cycle_start < $2::date)"
             case .daily: return "($1::date IS NULL OR u.day >= $1::date) AND ($2::date IS NULL OR u.day < $2::date)"
-            case .hourly: return "($1::bigint IS NULL OR u.hour >= to_timestamp($1::bigint)) AND ($2::bigint IS NULL OR u.hour < to_timestamp($2::bigint))"
+            case .hourly:
+                return "($1::bigint IS NULL OR u.hour >= to_timestamp($1::bigint)) AND ($2::bigint IS NULL OR u.hour < to_timestamp($2::bigint))"
             }
         }
 
@@ -312,33 +341,45 @@ public struct ReportStore {
 
     /// Rows of a usage statement: subscriber, period, upload_bytes, download_bytes, session_seconds.
     static func usageRows(_ result: PostgresResult) throws -> [UsageRow] {
-        let subscriber = try result.column("subscriber"), period = try result.column("period")
-        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
+        let subscriber = try result.column("subscriber")
+        let period = try result.column("period")
+        let upload = try result.column("upload_bytes")
+        let download = try result.column("download_bytes")
         let seconds = try result.column("session_seconds")
         return (0..<result.rowCount).map { row in
-            UsageRow(subscriber: result.value(row: row, column: subscriber) ?? "", period: result.value(row: row, column: period),
-                     uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download),
-                     sessionSeconds: result.int64(row: row, column: seconds))
+            UsageRow(
+                subscriber: result.value(row: row, column: subscriber) ?? "", period: result.value(row: row, column: period),
+                uploadBytes: result.int64(row: row, column: upload), downloadBytes: result.int64(row: row, column: download),
+                sessionSeconds: result.int64(row: row, column: seconds))
         }
     }
 
     /// Rows of the session listing's statement.
     static func sessions(_ result: PostgresResult) throws -> [SessionRow] {
-        let id = try result.column("id"), nas = try result.column("nas"), user = try result.column("user_name")
-        let sessionID = try result.column("acct_session_id"), generation = try result.column("generation")
-        let nasPort = try result.column("nas_port"), startedAt = try result.column("started_at")
-        let lastEventAt = try result.column("last_event_at"), stoppedAt = try result.column("stopped_at")
-        let closeReason = try result.column("close_reason"), terminateCause = try result.column("terminate_cause")
-        let upload = try result.column("upload_bytes"), download = try result.column("download_bytes")
-        let seconds = try result.column("session_seconds"), framedIP = try result.column("framed_ip_address")
+        let id = try result.column("id")
+        let nas = try result.column("nas")
+        let user = try result.column("user_name")
+        let sessionID = try result.column("acct_session_id")
+        let generation = try result.column("generation")
+        let nasPort = try result.column("nas_port")
+        let startedAt = try result.column("started_at")
+        let lastEventAt = try result.column("last_event_at")
+        let stoppedAt = try result.column("stopped_at")
+        let closeReason = try result.column("close_reason")
+        let terminateCause = try result.column("terminate_cause")
+        let upload = try result.column("upload_bytes")
+        let download = try result.column("download_bytes")
+        let seconds = try result.column("session_seconds")
+        let framedIP = try result.column("framed_ip_address")
         return (0..<result.rowCount).map { row in
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-            return SessionRow(id: Int64(text(id) ?? "0") ?? 0, nas: text(nas) ?? "", user: text(user) ?? "", sessionID: text(sessionID) ?? "",
-                              generation: Int(text(generation) ?? "1") ?? 1, nasPort: text(nasPort) ?? "", startedAt: text(startedAt),
-                              lastUpdateAt: text(lastEventAt), stoppedAt: text(stoppedAt), closeReason: text(closeReason),
-                              terminateCause: text(terminateCause).flatMap { Int($0) },
-                              uploadBytes: Int64(text(upload) ?? "0") ?? 0, downloadBytes: Int64(text(download) ?? "0") ?? 0,
-                              sessionSeconds: Int64(text(seconds) ?? "0") ?? 0, framedIPAddress: text(framedIP))
+            return SessionRow(
+                id: Int64(text(id) ?? "0") ?? 0, nas: text(nas) ?? "", user: text(user) ?? "", sessionID: text(sessionID) ?? "",
+                generation: Int(text(generation) ?? "1") ?? 1, nasPort: text(nasPort) ?? "", startedAt: text(startedAt),
+                lastUpdateAt: text(lastEventAt), stoppedAt: text(stoppedAt), closeReason: text(closeReason),
+                terminateCause: text(terminateCause).flatMap { Int($0) },
+                uploadBytes: Int64(text(upload) ?? "0") ?? 0, downloadBytes: Int64(text(download) ?? "0") ?? 0,
+                sessionSeconds: Int64(text(seconds) ?? "0") ?? 0, framedIPAddress: text(framedIP))
         }
     }
 

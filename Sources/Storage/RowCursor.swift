@@ -8,8 +8,10 @@ public final class RowCursor<Row> {
     private let decode: (PostgresResult) throws -> [Row]
     private var finished = false
 
-    init(connection: PostgresConnection, tenantID: Int64, sql: String, parameters: [String?],
-         decode: @escaping (PostgresResult) throws -> [Row]) throws {
+    init(
+        connection: PostgresConnection, tenantID: Int64, sql: String, parameters: [String?],
+        decode: @escaping (PostgresResult) throws -> [Row]
+    ) throws {
         self.connection = connection
         self.decode = decode
         try connection.beginTenantTransaction(tenantID, repeatableRead: true)

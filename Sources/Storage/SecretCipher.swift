@@ -49,10 +49,10 @@ public struct SecretCipher: Sendable {
         var length: Int32 = 0
         var total: Int32 = 0
         guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
-              EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, 12, nil) == 1,
-              EVP_EncryptInit_ex(context, nil, nil, key, nonce) == 1,
-              EVP_EncryptUpdate(context, nil, &length, aad, Int32(aad.count)) == 1,
-              EVP_EncryptUpdate(context, &ciphertext, &length, plaintext, Int32(plaintext.count)) == 1
+            EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, 12, nil) == 1,
+            EVP_EncryptInit_ex(context, nil, nil, key, nonce) == 1,
+            EVP_EncryptUpdate(context, nil, &length, aad, Int32(aad.count)) == 1,
+            EVP_EncryptUpdate(context, &ciphertext, &length, plaintext, Int32(plaintext.count)) == 1
         else { throw Error(message: "encryption failed") }
         total = length
         let finished = ciphertext.withUnsafeMutableBufferPointer { buffer in
@@ -77,11 +77,11 @@ public struct SecretCipher: Sendable {
         var plaintext = [UInt8](repeating: 0, count: ciphertext.count + 16)
         var length: Int32 = 0
         guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
-              EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, 12, nil) == 1,
-              EVP_DecryptInit_ex(context, nil, nil, key, nonce) == 1,
-              EVP_DecryptUpdate(context, nil, &length, aad, Int32(aad.count)) == 1,
-              EVP_DecryptUpdate(context, &plaintext, &length, ciphertext, Int32(ciphertext.count)) == 1,
-              EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, 16, &tag) == 1
+            EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, 12, nil) == 1,
+            EVP_DecryptInit_ex(context, nil, nil, key, nonce) == 1,
+            EVP_DecryptUpdate(context, nil, &length, aad, Int32(aad.count)) == 1,
+            EVP_DecryptUpdate(context, &plaintext, &length, ciphertext, Int32(ciphertext.count)) == 1,
+            EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, 16, &tag) == 1
         else { throw Error(message: "stored secret cannot be decrypted") }
         let total = length
         let finished = plaintext.withUnsafeMutableBufferPointer { buffer in
@@ -108,7 +108,12 @@ public struct SecretCipher: Sendable {
             case 0x41...0x46: v = c - 0x41 + 10
             default: return nil
             }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+            if let h = high {
+                out.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
         }
         return high == nil ? out : nil
     }

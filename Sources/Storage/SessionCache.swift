@@ -64,17 +64,19 @@ public final class SessionCache {
             interimInterval = state.interimInterval ?? 0
             number = generation.number
             closeReason = state.closeReason.flatMap { Self.reasons.firstIndex(of: $0) }.map { Int8($0) } ?? -1
-            flags = (state.hasEvents ? 1 : 0) | (state.sawStart ? 2 : 0) | (state.terminateCause != nil ? 4 : 0)
+            flags =
+                (state.hasEvents ? 1 : 0) | (state.sawStart ? 2 : 0) | (state.terminateCause != nil ? 4 : 0)
                 | (state.interimInterval != nil ? 8 : 0)
         }
 
         var generation: SessionGenerations.Generation {
             func time(_ value: Int64) -> Int64? { value == Self.none ? nil : value }
-            let state = SessionState(hasEvents: flags & 1 != 0, sawStart: flags & 2 != 0, uploadBytes: uploadBytes, downloadBytes: downloadBytes,
-                                     sessionSeconds: sessionSeconds, startedAt: time(startedAt), lastEventAt: time(lastEventAt),
-                                     stoppedAt: time(stoppedAt), closeReason: closeReason < 0 ? nil : Self.reasons[Int(closeReason)],
-                                     terminateCause: flags & 4 != 0 ? terminateCause : nil,
-                                     interimInterval: flags & 8 != 0 ? interimInterval : nil)
+            let state = SessionState(
+                hasEvents: flags & 1 != 0, sawStart: flags & 2 != 0, uploadBytes: uploadBytes, downloadBytes: downloadBytes,
+                sessionSeconds: sessionSeconds, startedAt: time(startedAt), lastEventAt: time(lastEventAt),
+                stoppedAt: time(stoppedAt), closeReason: closeReason < 0 ? nil : Self.reasons[Int(closeReason)],
+                terminateCause: flags & 4 != 0 ? terminateCause : nil,
+                interimInterval: flags & 8 != 0 ? interimInterval : nil)
             return SessionGenerations.Generation(number: number, state: state, lastReceivedAt: lastReceivedAt)
         }
     }

@@ -11,7 +11,8 @@ public enum SpoolProgress {
     /// that commits the packets up to there. A position never moves back: a lower one leaves
     /// the stored one as it is (records behind it would otherwise be written twice).
     public static func advance(spoolID: String, to position: SpoolPosition) -> Statement {
-        Statement("""
+        Statement(
+            """
             INSERT INTO spool_progress (spool_id, record, items) VALUES ($1, $2, $3)
             ON CONFLICT (spool_id) DO UPDATE SET record = excluded.record, items = excluded.items, updated_at = now()
             WHERE (spool_progress.record, spool_progress.items) < (excluded.record, excluded.items)

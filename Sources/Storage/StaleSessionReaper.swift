@@ -10,7 +10,8 @@ public enum StaleSessionReaper {
     /// ahead would keep dead ones open. The stop time stays the NAS's last event time.
     @discardableResult
     public static func reap(_ connection: PostgresConnection, defaultTimeout: Int = 1800, now: Int64? = nil, limit: Int = 10_000) throws -> Int {
-        try connection.query("""
+        try connection.query(
+            """
             WITH stale AS (
                 SELECT tenant_id, id FROM sessions
                 WHERE stopped_at IS NULL AND has_events
@@ -22,6 +23,7 @@ public enum StaleSessionReaper {
             )
             UPDATE sessions s SET stopped_at = coalesce(s.last_event_at, s.started_at), close_reason = 'stale'
             FROM stale WHERE s.tenant_id = stale.tenant_id AND s.id = stale.id
-            """, [String(defaultTimeout), now.map(String.init), String(limit)]).affectedRows
+            """, [String(defaultTimeout), now.map(String.init), String(limit)]
+        ).affectedRows
     }
 }

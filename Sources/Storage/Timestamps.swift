@@ -21,8 +21,16 @@ public enum Timestamps {
                 divisor /= 10
             }
         }
-        digits(y, 4); bytes.append(0x2d); digits(m, 2); bytes.append(0x2d); digits(d, 2); bytes.append(0x20)
-        digits(secondsOfDay / 3600, 2); bytes.append(0x3a); digits(secondsOfDay / 60 % 60, 2); bytes.append(0x3a)
+        digits(y, 4)
+        bytes.append(0x2d)
+        digits(m, 2)
+        bytes.append(0x2d)
+        digits(d, 2)
+        bytes.append(0x20)
+        digits(secondsOfDay / 3600, 2)
+        bytes.append(0x3a)
+        digits(secondsOfDay / 60 % 60, 2)
+        bytes.append(0x3a)
         digits(secondsOfDay % 60, 2)
         if microseconds > 0 {
             bytes.append(0x2e)
@@ -63,13 +71,15 @@ public enum Timestamps {
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let date = parts[0].split(separator: "-")
         guard date.count == 3, date[0].count == 4, let y = Int(date[0]), let m = Int(date[1]), let d = Int(date[2]),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
+            (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
         var seconds = days(year: y, month: m, day: d) * 86400
         guard civil(days: days(year: y, month: m, day: d)) == (y, m, d) else { return nil }
         if parts.count == 2 {
             let time = parts[1].split(separator: ":")
             guard time.count == 2 || time.count == 3, let h = Int(time[0]), let mi = Int(time[1]),
-                  (0...23).contains(h), (0...59).contains(mi) else { return nil }
+                (0...23).contains(h), (0...59).contains(mi)
+            else { return nil }
             let s = time.count == 3 ? Int(time[2]) : 0
             guard let s, (0...59).contains(s) else { return nil }
             seconds += Int64(h * 3600 + mi * 60 + s)

@@ -20,7 +20,8 @@ public struct TokenStore {
         }
         let id = hex(Self.random(8))
         let text = "tg_\(id)_\(hex(Self.random(32)))"
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             INSERT INTO api_tokens AS k (id, tenant_id, role, name, token_hash) VALUES ($1, $2, $3, $4, decode($5, 'hex'))
             RETURNING \(Self.columns)
             """, [id, tenant.map { String($0.id) }, role.rawValue, name, hex(Self.sha256(Array(text.utf8)))])
@@ -31,7 +32,8 @@ public struct TokenStore {
 
     /// Tokens of `tenant`, or every token when nil; newest first.
     public func list(tenant: Tenant?) throws -> [APIToken] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT \(Self.columns) FROM api_tokens k
             WHERE $1::bigint IS NULL OR k.tenant_id = $1 ORDER BY k.created_at DESC, k.id
             """, [tenant.map { String($0.id) }])
@@ -52,16 +54,20 @@ public struct TokenStore {
         guard bytes.count == 84, presented.hasPrefix("tg_"), bytes[19] == UInt8(ascii: "_") else { return nil }
         let id = String(decoding: bytes[3..<19], as: UTF8.self)
         guard id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT k.role, encode(k.token_hash, 'hex') AS token_hash, t.id, t.slug, t.name, t.currency, t.time_zone,
                    t.billing_day, t.rounding_mode, k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' AS stale_use
             FROM api_tokens k LEFT JOIN tenants t ON t.id = k.tenant_id
             WHERE k.id = $1 AND k.revoked_at IS NULL
             """, [id])
-        let tokenHash = try result.column("token_hash"), roleColumn = try result.column("role")
-        let stored = result.rowCount == 1 ? SecretCipher.hexBytes(result.value(row: 0, column: tokenHash) ?? "") ?? [] : [UInt8](repeating: 0, count: 32)
+        let tokenHash = try result.column("token_hash")
+        let roleColumn = try result.column("role")
+        let stored =
+            result.rowCount == 1 ? SecretCipher.hexBytes(result.value(row: 0, column: tokenHash) ?? "") ?? [] : [UInt8](repeating: 0, count: 32)
         guard Self.constantTimeEqual(stored, digest), result.rowCount == 1,
-              let role = result.value(row: 0, column: roleColumn).flatMap(TokenRole.init(rawValue:)) else { return nil }
+            let role = result.value(row: 0, column: roleColumn).flatMap(TokenRole.init(rawValue:))
+        else { return nil }
         // An admin token has no tenant: the tenant's columns (`TenantStore.columns`) are NULL.
         let tenant = result.value(row: 0, column: try result.column("id")) == nil ? nil : try TenantStore.tenant(result)
         guard (role == .admin) == (tenant == nil) else { return nil }
@@ -81,17 +87,23 @@ public struct TokenStore {
 
     /// Rows of `columns`.
     static func tokens(_ result: PostgresResult) throws -> [APIToken] {
-        let id = try result.column("id"), tenantID = try result.column("tenant_id"), roleColumn = try result.column("role")
-        let name = try result.column("name"), createdAt = try result.column("created_at"), lastUsedAt = try result.column("last_used_at")
-        let revokedAt = try result.column("revoked_at"), tenantSlug = try result.column("tenant_slug")
+        let id = try result.column("id")
+        let tenantID = try result.column("tenant_id")
+        let roleColumn = try result.column("role")
+        let name = try result.column("name")
+        let createdAt = try result.column("created_at")
+        let lastUsedAt = try result.column("last_used_at")
+        let revokedAt = try result.column("revoked_at")
+        let tenantSlug = try result.column("tenant_slug")
         return try (0..<result.rowCount).map { row in
             guard let role = result.value(row: row, column: roleColumn).flatMap(TokenRole.init(rawValue:)) else {
                 throw PostgresError(.result, message: "token row without a role")
             }
-            return APIToken(id: result.value(row: row, column: id) ?? "", tenantSlug: result.value(row: row, column: tenantSlug),
-                            tenantID: result.value(row: row, column: tenantID).flatMap { Int64($0) }, role: role,
-                            name: result.value(row: row, column: name) ?? "", createdAt: result.value(row: row, column: createdAt) ?? "",
-                            lastUsedAt: result.value(row: row, column: lastUsedAt), revokedAt: result.value(row: row, column: revokedAt))
+            return APIToken(
+                id: result.value(row: row, column: id) ?? "", tenantSlug: result.value(row: row, column: tenantSlug),
+                tenantID: result.value(row: row, column: tenantID).flatMap { Int64($0) }, role: role,
+                name: result.value(row: row, column: name) ?? "", createdAt: result.value(row: row, column: createdAt) ?? "",
+                lastUsedAt: result.value(row: row, column: lastUsedAt), revokedAt: result.value(row: row, column: revokedAt))
         }
     }
 

@@ -18,12 +18,14 @@ public enum WebhookOutbox {
             throw StoreError(.invalid, "webhook data must be a JSON object")
         }
         do {
-            return try connection.query("""
+            return try connection.query(
+                """
                 INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event, payload)
                 SELECT tenant_id, id, $2, $3::json FROM webhook_endpoints
                 WHERE tenant_id = $1 AND enabled AND $2 = ANY (events)
                 ORDER BY id
-                """, [String(tenantID), event.rawValue, data]).affectedRows
+                """, [String(tenantID), event.rawValue, data]
+            ).affectedRows
         } catch let error as PostgresError where error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
             throw StoreError(.invalid, "webhook data is not valid JSON: \(error.message)")
         }

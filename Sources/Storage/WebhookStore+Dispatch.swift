@@ -5,7 +5,8 @@ extension WebhookStore {
     /// holding a lease leaves the delivery to be claimed again when it ends (at-least-once).
     /// Deliveries of disabled endpoints wait. Runs on a connection that is not tenant-scoped.
     public func claimDue(limit: Int, leaseSeconds: Int) throws -> [ClaimedWebhookDelivery] {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH due AS (
                 SELECT d.tenant_id, d.id FROM webhook_deliveries d
                 JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
@@ -22,21 +23,30 @@ extension WebhookStore {
                       to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at, d.attempts,
                       extract(epoch FROM now() - d.created_at)::double precision AS age_seconds, d.claim::text AS claim
             """, [String(limit), String(leaseSeconds)])
-        let tenantIDColumn = try result.column("tenant_id"), slug = try result.column("slug"), id = try result.column("id")
-        let endpointID = try result.column("endpoint_id"), url = try result.column("url"), sealed = try result.column("secret_sealed")
-        let event = try result.column("event"), idempotencyKey = try result.column("idempotency_key"), payload = try result.column("payload")
-        let createdAt = try result.column("created_at"), attempts = try result.column("attempts")
-        let ageSeconds = try result.column("age_seconds"), claim = try result.column("claim")
+        let tenantIDColumn = try result.column("tenant_id")
+        let slug = try result.column("slug")
+        let id = try result.column("id")
+        let endpointID = try result.column("endpoint_id")
+        let url = try result.column("url")
+        let sealed = try result.column("secret_sealed")
+        let event = try result.column("event")
+        let idempotencyKey = try result.column("idempotency_key")
+        let payload = try result.column("payload")
+        let createdAt = try result.column("created_at")
+        let attempts = try result.column("attempts")
+        let ageSeconds = try result.column("age_seconds")
+        let claim = try result.column("claim")
         var claimed: [ClaimedWebhookDelivery] = []
         for row in 0..<result.rowCount {
             func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
             let tenantID = result.int64(row: row, column: tenantIDColumn)
             let secret = try cipher.open(SecretCipher.hexBytes(text(sealed)) ?? [], tenantID: tenantID)
-            claimed.append(ClaimedWebhookDelivery(
-                tenantID: tenantID, tenantSlug: text(slug), deliveryID: result.int64(row: row, column: id),
-                endpointID: result.int64(row: row, column: endpointID), url: text(url), secret: secret, event: text(event),
-                idempotencyKey: text(idempotencyKey), data: text(payload), createdAt: text(createdAt),
-                attempt: Int(result.int64(row: row, column: attempts)) + 1, ageSeconds: Double(text(ageSeconds)) ?? 0, claim: text(claim)))
+            claimed.append(
+                ClaimedWebhookDelivery(
+                    tenantID: tenantID, tenantSlug: text(slug), deliveryID: result.int64(row: row, column: id),
+                    endpointID: result.int64(row: row, column: endpointID), url: text(url), secret: secret, event: text(event),
+                    idempotencyKey: text(idempotencyKey), data: text(payload), createdAt: text(createdAt),
+                    attempt: Int(result.int64(row: row, column: attempts)) + 1, ageSeconds: Double(text(ageSeconds)) ?? 0, claim: text(claim)))
         }
         return claimed.sorted { ($0.tenantID, $0.deliveryID) < ($1.tenantID, $1.deliveryID) }
     }
@@ -45,16 +55,20 @@ extension WebhookStore {
     /// the attempt log row and the delivery's new state. Nothing is recorded when the lease
     /// was lost meanwhile (another dispatcher holds the delivery now); returns whether it was.
     @discardableResult
-    public func record(_ delivery: ClaimedWebhookDelivery, startedAt: Double, statusCode: Int?, error: String?,
-                       durationMilliseconds: Int, result: WebhookAttemptResult) throws -> Bool {
-        let status: String, retryAfter: Double?
+    public func record(
+        _ delivery: ClaimedWebhookDelivery, startedAt: Double, statusCode: Int?, error: String?,
+        durationMilliseconds: Int, result: WebhookAttemptResult
+    ) throws -> Bool {
+        let status: String
+        let retryAfter: Double?
         switch result {
         case .delivered: (status, retryAfter) = ("delivered", nil)
         case .retry(let seconds): (status, retryAfter) = ("pending", seconds)
         case .failed: (status, retryAfter) = ("failed", nil)
         }
         let error = error.map { String($0.unicodeScalars.filter { $0.value != 0 }.prefix(500).map(Character.init)) }
-        let recorded = try connection.query("""
+        let recorded = try connection.query(
+            """
             WITH d AS (
                 UPDATE webhook_deliveries SET attempts = attempts + 1, status = $4, claim = NULL,
                        delivered_at = CASE WHEN $4 = 'delivered' THEN now() END,
@@ -66,8 +80,12 @@ extension WebhookStore {
             )
             INSERT INTO webhook_attempts (tenant_id, delivery_id, attempt, started_at, status_code, error, duration_ms)
             SELECT tenant_id, id, attempts, to_timestamp($8::double precision), $6, $7, $9 FROM d
-            """, [String(delivery.tenantID), String(delivery.deliveryID), delivery.claim, status, retryAfter.map { String($0) },
-                  statusCode.map(String.init), error, String(startedAt), String(max(0, durationMilliseconds))]).affectedRows
+            """,
+            [
+                String(delivery.tenantID), String(delivery.deliveryID), delivery.claim, status, retryAfter.map { String($0) },
+                statusCode.map(String.init), error, String(startedAt), String(max(0, durationMilliseconds)),
+            ]
+        ).affectedRows
         return recorded == 1
     }
 

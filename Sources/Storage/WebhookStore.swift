@@ -38,12 +38,15 @@ public struct WebhookStore {
         var endpoint = try connection.tenantTransaction(tenant.id) { connection in
             // Serialises creations of one tenant so the limit holds under concurrent requests.
             try connection.query("SELECT pg_advisory_xact_lock(2003789939, $1::integer)", [String(tenant.id % 2_147_483_647)])
-            let count = Int(try connection.query("SELECT count(*) FROM webhook_endpoints WHERE tenant_id = $1", [String(tenant.id)])
-                .value(row: 0, column: 0) ?? "0") ?? 0
+            let count =
+                Int(
+                    try connection.query("SELECT count(*) FROM webhook_endpoints WHERE tenant_id = $1", [String(tenant.id)])
+                        .value(row: 0, column: 0) ?? "0") ?? 0
             guard count < limit else {
                 throw StoreError(.conflict, "tenant '\(tenant.slug)' already has \(count) webhook endpoints, its limit: remove one first")
             }
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 INSERT INTO webhook_endpoints (tenant_id, url, description, secret_sealed, events, enabled)
                 VALUES ($1, $2, $3, decode($4, 'hex'), string_to_array($5, ','), $6)
                 RETURNING \(Self.columns)
@@ -60,7 +63,8 @@ public struct WebhookStore {
         let key = try keyParts(after, 1)
         if let id = key[0], Int64(id) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(Self.columns) FROM webhook_endpoints WHERE ($1::bigint IS NULL OR id > $1) ORDER BY id LIMIT $2
                 """, key + [String(limit + 1)])
         }
@@ -77,13 +81,16 @@ public struct WebhookStore {
     }
 
     /// Changes an endpoint's URL, events, description or whether it is enabled; nil keeps one.
-    public func update(tenant: Tenant, id: Int64, url: String? = nil, events: [String]? = nil, description: String? = nil,
-                       enabled: Bool? = nil) throws -> WebhookEndpoint {
+    public func update(
+        tenant: Tenant, id: Int64, url: String? = nil, events: [String]? = nil, description: String? = nil,
+        enabled: Bool? = nil
+    ) throws -> WebhookEndpoint {
         let url = try url.map(WebhookURL.validate)
         let events = try events.map(Self.canonical(events:))
         if let description { try Self.validate(description: description) }
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE webhook_endpoints SET url = coalesce($2, url), events = coalesce(string_to_array($3, ','), events),
                        description = coalesce($4, description), enabled = coalesce($5::boolean, enabled), updated_at = now()
                 WHERE id = $1
@@ -108,7 +115,8 @@ public struct WebhookStore {
         let secret = Self.generateSecret()
         let sealed = try cipher.seal(Array(secret.utf8), tenantID: tenant.id)
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE webhook_endpoints SET secret_sealed = decode($2, 'hex'), updated_at = now() WHERE id = $1
                 RETURNING \(Self.columns)
                 """, [String(id), hex(sealed)])
@@ -121,7 +129,9 @@ public struct WebhookStore {
 
     /// An endpoint's deliveries, newest first, optionally of one status: `limit` after the
     /// id `after[0]` of the previous page's last delivery.
-    public func deliveries(tenant: Tenant, endpointID: Int64, status: String? = nil, after: [String]?, limit: Int) throws -> KeysetPage<WebhookDelivery> {
+    public func deliveries(tenant: Tenant, endpointID: Int64, status: String? = nil, after: [String]?, limit: Int) throws -> KeysetPage<
+        WebhookDelivery
+    > {
         try PageLimit.check(limit)
         let key = try keyParts(after, 1)
         if let id = key[0], Int64(id) == nil { throw StoreError(.invalid, "cursor does not belong to this listing") }
@@ -132,7 +142,8 @@ public struct WebhookStore {
             guard try connection.query("SELECT 1 FROM webhook_endpoints WHERE id = $1", [String(endpointID)]).rowCount == 1 else {
                 throw StoreError(.notFound, "no webhook endpoint \(endpointID)")
             }
-            return try connection.query("""
+            return try connection.query(
+                """
                 SELECT \(Self.deliveryColumns) FROM webhook_deliveries
                 WHERE endpoint_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3)
                 ORDER BY id DESC LIMIT $4
@@ -144,18 +155,23 @@ public struct WebhookStore {
     /// The attempts of one delivery, in order.
     public func attempts(tenant: Tenant, deliveryID: Int64) throws -> [WebhookAttempt] {
         let result = try connection.tenantTransaction(tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT attempt, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at, status_code, error,
                        duration_ms
                 FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt
                 """, [String(deliveryID)])
         }
-        let attempt = try result.column("attempt"), startedAt = try result.column("started_at"), statusCode = try result.column("status_code")
-        let error = try result.column("error"), duration = try result.column("duration_ms")
+        let attempt = try result.column("attempt")
+        let startedAt = try result.column("started_at")
+        let statusCode = try result.column("status_code")
+        let error = try result.column("error")
+        let duration = try result.column("duration_ms")
         return (0..<result.rowCount).map { row in
-            WebhookAttempt(attempt: Int(result.int64(row: row, column: attempt)), startedAt: result.value(row: row, column: startedAt) ?? "",
-                           statusCode: result.value(row: row, column: statusCode).flatMap { Int($0) }, error: result.value(row: row, column: error),
-                           durationMilliseconds: Int(result.int64(row: row, column: duration)))
+            WebhookAttempt(
+                attempt: Int(result.int64(row: row, column: attempt)), startedAt: result.value(row: row, column: startedAt) ?? "",
+                statusCode: result.value(row: row, column: statusCode).flatMap { Int($0) }, error: result.value(row: row, column: error),
+                durationMilliseconds: Int(result.int64(row: row, column: duration)))
         }
     }
 
@@ -170,18 +186,25 @@ public struct WebhookStore {
 
     /// Rows of `deliveryColumns`.
     static func deliveries(_ result: PostgresResult) throws -> [WebhookDelivery] {
-        let id = try result.column("id"), endpointID = try result.column("endpoint_id"), event = try result.column("event")
-        let idempotencyKey = try result.column("idempotency_key"), status = try result.column("status")
-        let attempts = try result.column("attempts"), createdAt = try result.column("created_at")
-        let nextAttemptAt = try result.column("next_attempt_at"), deliveredAt = try result.column("delivered_at")
-        let lastStatusCode = try result.column("last_status_code"), lastError = try result.column("last_error")
+        let id = try result.column("id")
+        let endpointID = try result.column("endpoint_id")
+        let event = try result.column("event")
+        let idempotencyKey = try result.column("idempotency_key")
+        let status = try result.column("status")
+        let attempts = try result.column("attempts")
+        let createdAt = try result.column("created_at")
+        let nextAttemptAt = try result.column("next_attempt_at")
+        let deliveredAt = try result.column("delivered_at")
+        let lastStatusCode = try result.column("last_status_code")
+        let lastError = try result.column("last_error")
         return (0..<result.rowCount).map { row in
             func text(_ c: Int) -> String? { result.value(row: row, column: c) }
-            return WebhookDelivery(id: result.int64(row: row, column: id), endpointID: result.int64(row: row, column: endpointID),
-                                   event: text(event) ?? "", idempotencyKey: text(idempotencyKey) ?? "", status: text(status) ?? "",
-                                   attempts: Int(result.int64(row: row, column: attempts)), createdAt: text(createdAt) ?? "",
-                                   nextAttemptAt: text(nextAttemptAt), deliveredAt: text(deliveredAt),
-                                   lastStatusCode: text(lastStatusCode).flatMap { Int($0) }, lastError: text(lastError))
+            return WebhookDelivery(
+                id: result.int64(row: row, column: id), endpointID: result.int64(row: row, column: endpointID),
+                event: text(event) ?? "", idempotencyKey: text(idempotencyKey) ?? "", status: text(status) ?? "",
+                attempts: Int(result.int64(row: row, column: attempts)), createdAt: text(createdAt) ?? "",
+                nextAttemptAt: text(nextAttemptAt), deliveredAt: text(deliveredAt),
+                lastStatusCode: text(lastStatusCode).flatMap { Int($0) }, lastError: text(lastError))
         }
     }
 
@@ -193,17 +216,22 @@ public struct WebhookStore {
 
     /// Rows of `columns`.
     static func endpoints(_ result: PostgresResult) throws -> [WebhookEndpoint] {
-        let id = try result.column("id"), url = try result.column("url"), description = try result.column("description")
-        let events = try result.column("events"), enabled = try result.column("enabled")
-        let createdAt = try result.column("created_at"), updatedAt = try result.column("updated_at")
+        let id = try result.column("id")
+        let url = try result.column("url")
+        let description = try result.column("description")
+        let events = try result.column("events")
+        let enabled = try result.column("enabled")
+        let createdAt = try result.column("created_at")
+        let updatedAt = try result.column("updated_at")
         return try (0..<result.rowCount).map { row in
             guard let endpointID = result.value(row: row, column: id).flatMap({ Int64($0) }) else {
                 throw PostgresError(.result, message: "webhook endpoint row without id")
             }
             func text(_ c: Int) -> String { result.value(row: row, column: c) ?? "" }
-            return WebhookEndpoint(id: endpointID, url: text(url), description: text(description),
-                                   events: text(events).split(separator: ",").map(String.init), enabled: text(enabled) == "t",
-                                   createdAt: text(createdAt), updatedAt: text(updatedAt), secret: nil)
+            return WebhookEndpoint(
+                id: endpointID, url: text(url), description: text(description),
+                events: text(events).split(separator: ",").map(String.init), enabled: text(enabled) == "t",
+                createdAt: text(createdAt), updatedAt: text(updatedAt), secret: nil)
         }
     }
 

@@ -57,13 +57,15 @@ public enum WebhookURL {
         }
         if !host.hasPrefix("[") {
             guard !host.isEmpty, host.utf8.count <= 253,
-                  host.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }),
-                  !host.hasPrefix("."), !host.hasPrefix("-") else {
+                host.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }),
+                !host.hasPrefix("."), !host.hasPrefix("-")
+            else {
                 throw StoreError(.invalid, "url host must be a host name or IP address (letters, digits, '-' and '.')")
             }
         }
         guard let portText else { return (host, nil) }
-        guard portText.first != "0", portText.count <= 5, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText), (1...65535).contains(port) else {
+        guard portText.first != "0", portText.count <= 5, portText.allSatisfy(\.isASCIIDigit), let port = Int(portText), (1...65535).contains(port)
+        else {
             throw StoreError(.invalid, "url port must be 1-65535")
         }
         return (host, port)

@@ -35,8 +35,9 @@ public enum WriteFailure: Equatable, Sendable {
             self = .transient
         case SQLState.raiseException:
             self = .dataRefused
-        case _ where state.hasPrefix(SQLState.insufficientResourcesClass) || state.hasPrefix(SQLState.operatorInterventionPrefix)
-                || state.hasPrefix(SQLState.systemErrorClass):
+        case _
+        where state.hasPrefix(SQLState.insufficientResourcesClass) || state.hasPrefix(SQLState.operatorInterventionPrefix)
+            || state.hasPrefix(SQLState.systemErrorClass):
             self = .databaseUnavailable
         case _ where state.hasPrefix(SQLState.dataExceptionClass) || state.hasPrefix(SQLState.integrityViolationClass):
             self = .dataRefused

@@ -10,8 +10,10 @@ struct MigrateCommand: ParsableCommand {
         try reportingErrors {
             let (connection, _) = try database.open()
             let applied = try Migrator.migrate(connection)
-            print(applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
-                                  : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(Migrator.latestVersion)")
+            print(
+                applied.isEmpty
+                    ? "schema is up to date (version \(Migrator.latestVersion))"
+                    : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(Migrator.latestVersion)")
         }
     }
 }

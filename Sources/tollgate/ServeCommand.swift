@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         var dictionary = RADIUSDictionary()
         if let path = defaultDictionaryPath() {
             do { dictionary = try RADIUSDictionary(contentsOf: path) } catch {
-                logger.warning("dictionary not loaded; the console shows packet attributes by number", metadata: ["path": "\(path)", "error": "\(error)"])
+                logger.warning(
+                    "dictionary not loaded; the console shows packet attributes by number", metadata: ["path": "\(path)", "error": "\(error)"])
             }
         }
         do {

@@ -15,12 +15,17 @@ struct SessionsCommand: ParsableCommand {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
             let rows = try ReportStore(connection: connection).sessions(tenant: tenant, activeOnly: active, user: user, limit: limit)
             let listing = Listing(
-                columns: ["user", "session_id", "generation", "nas", "nas_port", "started_at", "last_update_at", "stopped_at", "close_reason",
-                          "upload_bytes", "download_bytes", "session_seconds", "framed_ip_address"],
+                columns: [
+                    "user", "session_id", "generation", "nas", "nas_port", "started_at", "last_update_at", "stopped_at", "close_reason",
+                    "upload_bytes", "download_bytes", "session_seconds", "framed_ip_address",
+                ],
                 rows: rows.map { r in
-                    [.text(r.user), .text(r.sessionID), .number(Int64(r.generation)), .text(r.nas), .text(r.nasPort), .text(r.startedAt), .text(r.lastUpdateAt),
-                     .text(r.stoppedAt), .text(r.closeReason), .number(r.uploadBytes), .number(r.downloadBytes),
-                     .number(r.sessionSeconds), .text(r.framedIPAddress)]
+                    [
+                        .text(r.user), .text(r.sessionID), .number(Int64(r.generation)), .text(r.nas), .text(r.nasPort), .text(r.startedAt),
+                        .text(r.lastUpdateAt),
+                        .text(r.stoppedAt), .text(r.closeReason), .number(r.uploadBytes), .number(r.downloadBytes),
+                        .number(r.sessionSeconds), .text(r.framedIPAddress),
+                    ]
                 })
             print(listing.render(output.format))
         }

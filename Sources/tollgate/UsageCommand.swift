@@ -20,8 +20,9 @@ struct UsageCommand: ParsableCommand {
 
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
-            let rows = try ReportStore(connection: connection).usage(tenant: tenant, user: user, from: from, to: to,
-                                                                     by: by.flatMap { UsageGrouping(rawValue: $0.rawValue) })
+            let rows = try ReportStore(connection: connection).usage(
+                tenant: tenant, user: user, from: from, to: to,
+                by: by.flatMap { UsageGrouping(rawValue: $0.rawValue) })
             print(render(rows.map { UsagePresentation($0) }, output.format))
         }
     }

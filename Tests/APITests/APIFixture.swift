@@ -1,5 +1,4 @@
 import Accounting
-@testable import API
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,6 +6,8 @@ import Logging
 import Rating
 import Storage
 import TestSupport
+
+@testable import API
 
 /// Two tenants with data of every kind, tokens of every role, and the API's router.
 ///
@@ -42,7 +43,8 @@ final class APIWorld: @unchecked Sendable {
         tokens["admin"] = try tokenStore.create(tenant: nil, role: .admin, name: "platform").secret
         for tenant in [a, b] {
             for role in [TokenRole.operator, .billing, .readonly] {
-                tokens["\(tenant.slug).\(role.rawValue)"] = try tokenStore.create(tenant: tenant, role: role, name: "\(tenant.slug) \(role.rawValue)").secret
+                tokens["\(tenant.slug).\(role.rawValue)"] = try tokenStore.create(tenant: tenant, role: role, name: "\(tenant.slug) \(role.rawValue)")
+                    .secret
             }
             try populate(tenant, octet: tenant.slug == "alpha" ? 1 : 2)
         }
@@ -57,28 +59,37 @@ final class APIWorld: @unchecked Sendable {
     /// A NAS, 3 users with a session each (Start/Stop), usage, a plan, 2 subscribers, a rated October.
     private func populate(_ tenant: Tenant, octet: Int) throws {
         let p = tenant.slug
-        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: tenant, name: "\(p)-bras",
-                                                                                          address: "10.\(octet).0.1", secret: "\(p)-secret")
+        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(
+            tenant: tenant, name: "\(p)-bras",
+            address: "10.\(octet).0.1", secret: "\(p)-secret")
         var items: [BatchItem] = []
         for (i, user) in ["\(p)-u1", "\(p)-u2", "\(p)-stranger"].enumerated() {
-            var start = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-s\(i)", userName: user,
-                                         eventTime: Self.october + Int64(i) * 3600, receivedAt: (Self.october + Int64(i) * 3600) * 1_000_000)
+            var start = AccountingRecord(
+                tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-s\(i)", userName: user,
+                eventTime: Self.october + Int64(i) * 3600, receivedAt: (Self.october + Int64(i) * 3600) * 1_000_000)
             start.framedIPAddress = "100.64.\(octet).\(i + 1)"
-            var stop = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "\(p)-s\(i)", userName: user,
-                                        eventTime: Self.october + Int64(i) * 3600 + 7200, receivedAt: (Self.october + Int64(i) * 3600 + 7200) * 1_000_000)
+            var stop = AccountingRecord(
+                tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "\(p)-s\(i)", userName: user,
+                eventTime: Self.october + Int64(i) * 3600 + 7200, receivedAt: (Self.october + Int64(i) * 3600 + 7200) * 1_000_000)
             stop.upload = CounterReading(octets: UInt32(1_000_000 * (i + 1) * octet), gigawords: nil)
             stop.download = CounterReading(octets: UInt32(20_000_000 * (i + 1) * octet), gigawords: 1)
             stop.sessionTime = 7200
             items += [BatchItem(record: start, packet: nil), BatchItem(record: stop, packet: nil)]
         }
         // One session still open.
-        items.append(BatchItem(record: AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-open", userName: "\(p)-u1",
-                                                        eventTime: Self.october + 86400, receivedAt: (Self.october + 86400) * 1_000_000), packet: nil))
+        items.append(
+            BatchItem(
+                record: AccountingRecord(
+                    tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-open", userName: "\(p)-u1",
+                    eventTime: Self.october + 86400, receivedAt: (Self.october + 86400) * 1_000_000), packet: nil))
         try AccountingWriter(connection: connection).write(items)
-        sessionIDs[p] = try connection.query("SELECT id FROM sessions WHERE tenant_id = $1 ORDER BY id", [String(tenant.id)]).rows.map { Int64($0[0]!)! }
+        sessionIDs[p] = try connection.query("SELECT id FROM sessions WHERE tenant_id = $1 ORDER BY id", [String(tenant.id)]).rows.map {
+            Int64($0[0]!)!
+        }
 
         let plans = PlanStore(connection: connection)
-        let terms = PlanTerms(currency: "EUR", recurringFee: 30, unit: .GB, included: 1, overage: .perUnit(price: 1), taxRate: DecimalText.parse("0.2")!)
+        let terms = PlanTerms(
+            currency: "EUR", recurringFee: 30, unit: .GB, included: 1, overage: .perUnit(price: 1), taxRate: DecimalText.parse("0.2")!)
         _ = try plans.createPlan(tenant: tenant, name: "\(p)-plan", terms: terms, effectiveFrom: CivilDate("2026-01-01"))
         _ = try plans.addSubscriber(tenant: tenant, user: "\(p)-u1", plan: "\(p)-plan", from: CivilDate("2026-09-01")!)
         _ = try plans.addSubscriber(tenant: tenant, user: "\(p)-u2", plan: "\(p)-plan", from: CivilDate("2026-10-15")!)

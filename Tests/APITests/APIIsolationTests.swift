@@ -1,14 +1,17 @@
-@testable import API
 import Foundation
 import Hummingbird
 import Storage
 import TestSupport
 import Testing
 
+@testable import API
+
 /// Everything of tenant B ("bravo") a response to tenant A must never contain, unless the
 /// request itself named it.
-private let bravoMarkers = ["bravo-bras", "bravo-u1", "bravo-u2", "bravo-stranger", "bravo-plan", "bravo-s0", "bravo-s1", "bravo-s2", "bravo-open",
-                            "bravo ISP", "bravo-secret", "10.2.0.1", "100.64.2."]
+private let bravoMarkers = [
+    "bravo-bras", "bravo-u1", "bravo-u2", "bravo-stranger", "bravo-plan", "bravo-s0", "bravo-s1", "bravo-s2", "bravo-open",
+    "bravo ISP", "bravo-secret", "10.2.0.1", "100.64.2.",
+]
 
 @Suite("Tenant isolation through the API", .enabled(if: TestDatabase.available), .serialized)
 struct APIIsolationTests {
@@ -44,7 +47,8 @@ struct APIIsolationTests {
             var cursor: String?
             var bCursors: [String] = []
             repeat {
-                let page = try await client.send(.get, "/v1/sessions?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), token: world.token("bravo.readonly"))
+                let page = try await client.send(
+                    .get, "/v1/sessions?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), token: world.token("bravo.readonly"))
                 cursor = page.object["next_cursor"] as? String
                 if let cursor { bCursors.append(cursor) }
             } while cursor != nil
@@ -91,9 +95,11 @@ struct APIIsolationTests {
             }
             for role in ["operator", "billing", "readonly"] {
                 let token = world.token("alpha.\(role)")
-                let statuses = [try await client.send(.get, "/v1/tenants", token: token).status,
-                                try await client.send(.get, "/v1/tenants/bravo", token: token).status,
-                                try await client.send(.patch, "/v1/tenants/bravo", token: token, body: "{\"name\": \"x\"}").status]
+                let statuses = [
+                    try await client.send(.get, "/v1/tenants", token: token).status,
+                    try await client.send(.get, "/v1/tenants/bravo", token: token).status,
+                    try await client.send(.patch, "/v1/tenants/bravo", token: token, body: "{\"name\": \"x\"}").status,
+                ]
                 #expect(statuses == [403, 403, 403], "\(role)")
             }
         }
@@ -103,7 +109,9 @@ struct APIIsolationTests {
     private func snapshot(_ world: APIWorld) throws -> [[String?]] {
         let id = String(world.b.id)
         var rows: [[String?]] = []
-        for table in ["nas_devices", "sessions", "usage_hourly", "plans", "plan_versions", "subscribers", "plan_assignments", "invoices", "invoice_lines"] {
+        for table in [
+            "nas_devices", "sessions", "usage_hourly", "plans", "plan_versions", "subscribers", "plan_assignments", "invoices", "invoice_lines",
+        ] {
             rows += try world.connection.query("SELECT t::text FROM \(table) t WHERE tenant_id = $1 ORDER BY 1", [id]).rows
         }
         rows += try world.connection.query("SELECT t::text FROM tenants t WHERE id = $1", [id]).rows

@@ -1,9 +1,10 @@
-@testable import API
 import Foundation
 import Hummingbird
 import Storage
 import TestSupport
 import Testing
+
+@testable import API
 
 /// Which roles may call each route, as the API promises (admin: tenants only).
 let routeRoles: [String: Set<String>] = [
@@ -16,12 +17,14 @@ let routeRoles: [String: Set<String>] = [
     "GET /v1/plans": ["billing"], "POST /v1/plans": ["billing"], "GET /v1/plans/{name}": ["billing"], "POST /v1/plans/{name}/versions": ["billing"],
     "GET /v1/subscribers": ["billing"], "POST /v1/subscribers": ["billing"], "POST /v1/subscribers/plan-changes": ["billing"],
     "POST /v1/subscribers/ends": ["billing"],
-    "POST /v1/invoice-runs": ["billing"], "GET /v1/invoices": ["billing"], "GET /v1/invoices/export": ["billing"], "GET /v1/invoices/{id}": ["billing"],
+    "POST /v1/invoice-runs": ["billing"], "GET /v1/invoices": ["billing"], "GET /v1/invoices/export": ["billing"],
+    "GET /v1/invoices/{id}": ["billing"],
     "GET /v1/webhooks": ["operator", "billing", "readonly"], "POST /v1/webhooks": ["operator", "billing"],
     "GET /v1/webhooks/{id}": ["operator", "billing", "readonly"], "PATCH /v1/webhooks/{id}": ["operator", "billing"],
     "DELETE /v1/webhooks/{id}": ["operator", "billing"], "POST /v1/webhooks/{id}/rotate-secret": ["operator", "billing"],
     "GET /v1/webhooks/{id}/deliveries": ["operator", "billing", "readonly"],
-    "GET /v1/subscribers/{user}/quota": ["operator", "billing", "readonly"], "GET /v1/subscribers/{user}/top-ups": ["operator", "billing", "readonly"],
+    "GET /v1/subscribers/{user}/quota": ["operator", "billing", "readonly"],
+    "GET /v1/subscribers/{user}/top-ups": ["operator", "billing", "readonly"],
     "POST /v1/subscribers/{user}/top-ups": ["billing"], "GET /v1/enforcement": ["operator", "billing", "readonly"],
 ]
 
@@ -50,8 +53,10 @@ struct APITests {
                 let body = method == .get || method == .delete ? nil : "{}"
                 let genuine = world.token("alpha.billing")
                 let forged = String(genuine.dropLast()) + (genuine.hasSuffix("0") ? "1" : "0")
-                for token in [nil, "", "nonsense", "tg_0123456789abcdef_" + String(repeating: "0", count: 64), forged, revoked.secret,
-                              String(repeating: "A", count: 5000)] as [String?] {
+                for token in [
+                    nil, "", "nonsense", "tg_0123456789abcdef_" + String(repeating: "0", count: 64), forged, revoked.secret,
+                    String(repeating: "A", count: 5000),
+                ] as [String?] {
                     let response = try await client.send(method, path, token: token, body: body)
                     #expect(response.status == 401, "\(route) with \(token.map { String($0.prefix(24)) } ?? "no token"): \(response.status)")
                     #expect(response.headers[.wwwAuthenticate] == "Bearer")
@@ -109,17 +114,25 @@ struct APITests {
         let world = try APIWorld()
         let admin = world.token("admin")
         try await world.withClient { client in
-            let created = try await client.send(.post, "/v1/tenants", token: admin, json: [
-                "slug": "charlie", "name": "Charlie Net", "currency": "CHF", "time_zone": "Europe/Zurich", "billing_day": 15, "rounding_mode": "half-up",
-            ])
+            let created = try await client.send(
+                .post, "/v1/tenants", token: admin,
+                json: [
+                    "slug": "charlie", "name": "Charlie Net", "currency": "CHF", "time_zone": "Europe/Zurich", "billing_day": 15,
+                    "rounding_mode": "half-up",
+                ])
             #expect(created.status == 201, "\(created.body)")
             #expect(created.object["time_zone"] as? String == "Europe/Zurich" && created.object["billing_day"] as? Int == 15)
             #expect(try await client.send(.post, "/v1/tenants", token: admin, json: ["slug": "charlie", "name": "Again"]).status == 409)
             let list = try await client.send(.get, "/v1/tenants", token: admin)
             #expect(list.items.compactMap { $0["slug"] as? String } == ["alpha", "bravo", "charlie"])
-            let updated = try await client.send(.patch, "/v1/tenants/charlie", token: admin, json: ["time_zone": "Asia/Kolkata", "billing_day": 1,
-                                                                                                    "currency": "EUR"])
-            #expect(updated.status == 200 && updated.object["time_zone"] as? String == "Asia/Kolkata" && updated.object["currency"] as? String == "EUR")
+            let updated = try await client.send(
+                .patch, "/v1/tenants/charlie", token: admin,
+                json: [
+                    "time_zone": "Asia/Kolkata", "billing_day": 1,
+                    "currency": "EUR",
+                ])
+            #expect(
+                updated.status == 200 && updated.object["time_zone"] as? String == "Asia/Kolkata" && updated.object["currency"] as? String == "EUR")
             let shown = try await client.send(.get, "/v1/tenants/charlie", token: admin)
             #expect(shown.object["billing_day"] as? Int == 1 && shown.object["name"] as? String == "Charlie Net")
             let fixed = try await client.send(.patch, "/v1/tenants/alpha", token: admin, json: ["currency": "USD"])
@@ -136,19 +149,23 @@ struct APITests {
         let world = try APIWorld()
         let op = world.token("alpha.operator")
         try await world.withClient { client in
-            let created = try await client.send(.post, "/v1/nas", token: op, json: [
-                "name": "edge 2", "address": "10.1.9.0/24", "secret": "s3cret-value", "identifier": "edge-2",
-            ])
+            let created = try await client.send(
+                .post, "/v1/nas", token: op,
+                json: [
+                    "name": "edge 2", "address": "10.1.9.0/24", "secret": "s3cret-value", "identifier": "edge-2",
+                ])
             #expect(created.status == 201, "\(created.body)")
             #expect(created.object["address"] as? String == "10.1.9.0/24" && created.object["identifier"] as? String == "edge-2")
             let list = try await client.send(.get, "/v1/nas", token: op)
             #expect(list.items.compactMap { $0["name"] as? String } == ["alpha-bras", "edge 2"])
             let shown = try await client.send(.get, "/v1/nas/\(encoded("edge 2"))", token: op)
             #expect(shown.status == 200 && shown.object["listener"] as? String == "default")
-            let moved = try await client.send(.patch, "/v1/nas/\(encoded("edge 2"))", token: op, body: "{\"address\": \"10.1.10.1\", \"identifier\": null}")
+            let moved = try await client.send(
+                .patch, "/v1/nas/\(encoded("edge 2"))", token: op, body: "{\"address\": \"10.1.10.1\", \"identifier\": null}")
             #expect(moved.status == 200 && moved.object["address"] as? String == "10.1.10.1/32" && moved.object["identifier"] == nil, "\(moved.body)")
             #expect(try await client.send(.post, "/v1/nas/\(encoded("edge 2"))/secret", token: op, json: ["secret": "rotated-value"]).status == 204)
-            let sealed = try world.connection.query("SELECT encode(secret_sealed, 'hex') FROM nas_devices WHERE name = 'edge 2'").value(row: 0, column: 0)!
+            let sealed = try world.connection.query("SELECT encode(secret_sealed, 'hex') FROM nas_devices WHERE name = 'edge 2'").value(
+                row: 0, column: 0)!
             let bytes = stride(from: 0, to: sealed.count, by: 2).map { UInt8(sealed.dropFirst($0).prefix(2), radix: 16)! }
             #expect(try TestDatabase.cipher.open(bytes, tenantID: world.a.id) == Array("rotated-value".utf8))
             let clash = try await client.send(.post, "/v1/nas", token: op, json: ["name": "dup", "address": "10.1.10.1", "secret": "x"])
@@ -161,7 +178,8 @@ struct APITests {
                 let response = try await client.send(.post, "/v1/nas", token: op, json: ["name": "wide", "address": wide, "secret": "x"])
                 #expect(response.status == 400 && response.errorMessage.contains("prefix"), "\(wide): \(response.body)")
             }
-            #expect(try await client.send(.post, "/v1/nas", token: op, json: ["name": "pool", "address": "172.16.0.0/16", "secret": "x"]).status == 201)
+            #expect(
+                try await client.send(.post, "/v1/nas", token: op, json: ["name": "pool", "address": "172.16.0.0/16", "secret": "x"]).status == 201)
             for body in [created.body, list.body, shown.body, moved.body] {
                 // Only the derived flags mention a secret.
                 let flags = ["\"weak_secret\"", "\"has_coa_secret\"", "\"weak_coa_secret\""]
@@ -245,32 +263,45 @@ struct APITests {
         let world = try APIWorld()
         let token = world.token("alpha.billing")
         try await world.withClient { client in
-            let plan = try await client.send(.post, "/v1/plans", token: token, json: [
-                "name": "Fibre 1000", "effective_from": "2026-01-01", "currency": "EUR", "recurring_fee": "49.90", "unit": "GB", "included": 500,
-                "overage": "per_unit", "price": "0.10", "tax_rate": "0.20",
-            ])
+            let plan = try await client.send(
+                .post, "/v1/plans", token: token,
+                json: [
+                    "name": "Fibre 1000", "effective_from": "2026-01-01", "currency": "EUR", "recurring_fee": "49.90", "unit": "GB", "included": 500,
+                    "overage": "per_unit", "price": "0.10", "tax_rate": "0.20",
+                ])
             #expect(plan.status == 201, "\(plan.body)")
-            let version = try await client.send(.post, "/v1/plans/\(encoded("Fibre 1000"))/versions", token: token, json: [
-                "effective_from": "2026-10-16", "currency": "EUR", "recurring_fee": "59.90", "unit": "GB", "included": 500, "overage": "none",
-            ])
+            let version = try await client.send(
+                .post, "/v1/plans/\(encoded("Fibre 1000"))/versions", token: token,
+                json: [
+                    "effective_from": "2026-10-16", "currency": "EUR", "recurring_fee": "59.90", "unit": "GB", "included": 500, "overage": "none",
+                ])
             #expect(version.status == 201 && (version.object["versions"] as? [Any])?.count == 2, "\(version.body)")
-            let badPlan = try await client.send(.post, "/v1/plans", token: token, json: ["name": "X", "currency": "EUR", "recurring_fee": "1", "unit": "parsec"])
+            let badPlan = try await client.send(
+                .post, "/v1/plans", token: token, json: ["name": "X", "currency": "EUR", "recurring_fee": "1", "unit": "parsec"])
             #expect(badPlan.status == 400 && badPlan.errorMessage.contains("unit"), "\(badPlan.body)")
-            #expect(try await client.send(.post, "/v1/plans", token: token, json: ["name": "Fibre 1000", "currency": "EUR", "recurring_fee": "1"]).status == 409)
+            #expect(
+                try await client.send(.post, "/v1/plans", token: token, json: ["name": "Fibre 1000", "currency": "EUR", "recurring_fee": "1"]).status
+                    == 409)
             // A well-formed currency that is not the tenant's conflicts with the tenant.
             let dollars = try await client.send(.post, "/v1/plans", token: token, json: ["name": "Dollars", "currency": "USD", "recurring_fee": "1"])
             #expect(dollars.status == 409 && dollars.errorMessage.contains("bills in EUR"), "\(dollars.body)")
             #expect(try await client.send(.get, "/v1/plans", token: token).items.count == 2)
             #expect(try await client.send(.get, "/v1/plans/nothing", token: token).status == 404)
 
-            let added = try await client.send(.post, "/v1/subscribers", token: token, json: ["user": "alpha-stranger", "plan": "Fibre 1000", "from": "2026-10-01"])
+            let added = try await client.send(
+                .post, "/v1/subscribers", token: token, json: ["user": "alpha-stranger", "plan": "Fibre 1000", "from": "2026-10-01"])
             #expect(added.status == 201, "\(added.body)")
-            let moved = try await client.send(.post, "/v1/subscribers/plan-changes", token: token, json: ["user": "alpha-u2", "plan": "Fibre 1000", "on": "2026-10-20"])
+            let moved = try await client.send(
+                .post, "/v1/subscribers/plan-changes", token: token, json: ["user": "alpha-u2", "plan": "Fibre 1000", "on": "2026-10-20"])
             #expect(moved.status == 200 && (moved.object["assignments"] as? [Any])?.count == 2, "\(moved.body)")
             let ended = try await client.send(.post, "/v1/subscribers/ends", token: token, json: ["user": "alpha-u1", "on": "2026-10-25"])
             #expect(ended.status == 200)
-            #expect(try await client.send(.post, "/v1/subscribers", token: token, json: ["user": "x", "plan": "none", "from": "2026-10-01"]).status == 404)
-            #expect(try await client.send(.post, "/v1/subscribers", token: token, json: ["user": "x", "plan": "Fibre 1000", "from": "2026-13-01"]).status == 400)
+            #expect(
+                try await client.send(.post, "/v1/subscribers", token: token, json: ["user": "x", "plan": "none", "from": "2026-10-01"]).status == 404
+            )
+            #expect(
+                try await client.send(.post, "/v1/subscribers", token: token, json: ["user": "x", "plan": "Fibre 1000", "from": "2026-13-01"]).status
+                    == 400)
             #expect(try await client.send(.get, "/v1/subscribers?user=alpha-u2", token: token).items.count == 1)
 
             let run = try await client.send(.post, "/v1/invoice-runs", token: token, json: ["period": "2026-10"])

@@ -1,9 +1,10 @@
-@testable import API
 import Foundation
 import Hummingbird
 import Storage
 import TestSupport
 import Testing
+
+@testable import API
 
 /// The exact answers of the token and role checks, byte for byte: clients and the OpenAPI
 /// contract depend on them.
@@ -39,7 +40,8 @@ struct AuthenticationTests {
                     let response = try await client.client.execute(uri: concrete(String(parts[1])), method: method, headers: fields, body: body)
                     #expect(response.status == .unauthorized, "\(route), \(name): \(response.status)")
                     #expect(String(buffer: response.body) == Self.unauthorizedBody, "\(route), \(name)")
-                    #expect(response.headers[.wwwAuthenticate] == "Bearer" && response.headers[.contentType] == "application/json", "\(route), \(name)")
+                    #expect(
+                        response.headers[.wwwAuthenticate] == "Bearer" && response.headers[.contentType] == "application/json", "\(route), \(name)")
                     #expect(response.headers[.allow] == nil && response.headers[.retryAfter] == nil)
                 }
             }
@@ -81,7 +83,9 @@ struct AuthenticationTests {
             #expect(unknown.status == 404 && unknown.headers[.wwwAuthenticate] == nil)
             let wrongMethod = try await client.send(.put, "/v1/nas/alpha-bras", token: nil, body: "{}")
             #expect(wrongMethod.status == 405 && wrongMethod.headers[.allow] == "DELETE, GET, PATCH")
-            #expect(wrongMethod.body == #"{"error":{"code":"method_not_allowed","message":"PUT is not a method of this path; it has DELETE, GET, PATCH"}}"#)
+            #expect(
+                wrongMethod.body
+                    == #"{"error":{"code":"method_not_allowed","message":"PUT is not a method of this path; it has DELETE, GET, PATCH"}}"#)
             // The body is read (and bounded) before the token is checked, as before.
             let huge = "{\"name\": \"" + String(repeating: "x", count: 1 << 20) + "\"}"
             let tooLarge = try await client.send(.post, "/v1/tenants", token: nil, body: huge)

@@ -1,11 +1,12 @@
-@testable import API
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Logging
-import Hummingbird
 import Storage
 import TestSupport
 import Testing
+
+@testable import API
 
 @Suite("Per-tenant database limits")
 struct TenantSlotsTests {
@@ -19,7 +20,8 @@ struct TenantSlotsTests {
         #expect(slots.runningCount(1) == 2 && slots.waitingCount(1) == 2)
         let handedOver = slots.release(1)
         #expect(handedOver == 3, "the first waiting job gets the slot")
-        let gaveUp = slots.abandon(1, ticket: 4), tooLate = slots.abandon(1, ticket: 3)
+        let gaveUp = slots.abandon(1, ticket: 4)
+        let tooLate = slots.abandon(1, ticket: 3)
         #expect(gaveUp, "a waiting job may give up")
         #expect(!tooLate, "one that already has a slot cannot")
         let freed = [slots.release(1), slots.release(1)]
@@ -61,17 +63,19 @@ struct LoadTests {
         let database = APIDatabase(url: world.url, threads: 6, authThreads: 1, tenantConcurrency: 2, queueWait: .seconds(300))
         let gate = Gate()
         let order = Order()
-        let a = world.a.id, b = world.b.id
+        let a = world.a.id
+        let b = world.b.id
         // Two of A's jobs take A's slots and block; two more queue behind them.
         var blocked: [Task<Void, any Error>] = []
         for i in 0..<4 {
-            blocked.append(Task {
-                try await database.run(tenant: a) { connection in
-                    _ = try connection.query("SELECT 1")
-                    gate.pass()
-                }
-                await order.add("a\(i)")
-            })
+            blocked.append(
+                Task {
+                    try await database.run(tenant: a) { connection in
+                        _ = try connection.query("SELECT 1")
+                        gate.pass()
+                    }
+                    await order.add("a\(i)")
+                })
         }
         while gate.waiting < 2 || database.limiter.load(a).waiting < 2 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(database.limiter.load(a) == (running: 2, waiting: 2))
@@ -110,7 +114,8 @@ struct LoadTests {
         TollgateAPI(database: database, cipher: TestDatabase.cipher, logger: logger).register(on: router)
         let app = Application(router: router)
         try await app.test(.router) { client in
-            let response = try await client.execute(uri: "/v1/nas", method: .get, headers: [.authorization: "Bearer \(world.token("alpha.operator"))"])
+            let response = try await client.execute(
+                uri: "/v1/nas", method: .get, headers: [.authorization: "Bearer \(world.token("alpha.operator"))"])
             #expect(response.status == .tooManyRequests)
             #expect(response.headers[.retryAfter] == "1")
             #expect(String(buffer: response.body).contains("\"busy\""))

@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("API: NAS coa_port, coa_secret and vendor", .enabled(if: TestDatabase.available))
 struct NASDynamicAuthorizationFieldsTests {
@@ -18,25 +18,32 @@ struct NASDynamicAuthorizationFieldsTests {
         let world = try APIWorld()
         let op = world.token("alpha.operator")
         try await world.withClient { client in
-            let plain = try await client.send(.post, "/v1/nas", token: op, json: ["name": "plain", "address": "10.1.30.1", "secret": "plain-shared-secret"])
+            let plain = try await client.send(
+                .post, "/v1/nas", token: op, json: ["name": "plain", "address": "10.1.30.1", "secret": "plain-shared-secret"])
             #expect(plain.status == 201, "\(plain.body)")
             #expect(plain.object["coa_port"] as? Int == 3799 && plain.object["vendor"] as? String == "generic", "\(plain.body)")
             #expect(plain.object["has_coa_secret"] as? Bool == false && plain.object["weak_coa_secret"] as? Bool == false, "\(plain.body)")
             #expect(try reached(world, "plain") == "3799 generic plain-shared-secret")
 
-            let custom = try await client.send(.post, "/v1/nas", token: op, json: [
-                "name": "custom", "address": "10.1.30.2", "secret": "custom-shared-secret", "coa_port": 1700,
-                "coa_secret": "custom-coa-secret", "vendor": "mikrotik",
-            ])
+            let custom = try await client.send(
+                .post, "/v1/nas", token: op,
+                json: [
+                    "name": "custom", "address": "10.1.30.2", "secret": "custom-shared-secret", "coa_port": 1700,
+                    "coa_secret": "custom-coa-secret", "vendor": "mikrotik",
+                ])
             #expect(custom.status == 201, "\(custom.body)")
             #expect(custom.object["coa_port"] as? Int == 1700 && custom.object["vendor"] as? String == "mikrotik", "\(custom.body)")
             #expect(custom.object["has_coa_secret"] as? Bool == true && custom.object["weak_coa_secret"] as? Bool == false, "\(custom.body)")
             #expect(try reached(world, "custom") == "1700 mikrotik custom-coa-secret")
             // Nulls take the defaults.
-            let nulls = try await client.send(.post, "/v1/nas", token: op, json: [
-                "name": "nulls", "address": "10.1.30.3", "secret": "nulls-shared-secret", "coa_port": NSNull(), "coa_secret": NSNull(), "vendor": NSNull(),
-            ])
-            #expect(nulls.status == 201 && nulls.object["coa_port"] as? Int == 3799 && nulls.object["vendor"] as? String == "generic", "\(nulls.body)")
+            let nulls = try await client.send(
+                .post, "/v1/nas", token: op,
+                json: [
+                    "name": "nulls", "address": "10.1.30.3", "secret": "nulls-shared-secret", "coa_port": NSNull(), "coa_secret": NSNull(),
+                    "vendor": NSNull(),
+                ])
+            #expect(
+                nulls.status == 201 && nulls.object["coa_port"] as? Int == 3799 && nulls.object["vendor"] as? String == "generic", "\(nulls.body)")
 
             let shown = try await client.send(.get, "/v1/nas/custom", token: op)
             #expect(shown.status == 200 && shown.object["coa_port"] as? Int == 1700 && shown.object["has_coa_secret"] as? Bool == true)
@@ -46,7 +53,8 @@ struct NASDynamicAuthorizationFieldsTests {
             #expect(rows == ["custom 1700 mikrotik true", "plain 3799 generic false"])
 
             let moved = try await client.send(.patch, "/v1/nas/custom", token: op, json: ["coa_port": 3800, "vendor": "cisco"])
-            #expect(moved.status == 200 && moved.object["coa_port"] as? Int == 3800 && moved.object["has_coa_secret"] as? Bool == true, "\(moved.body)")
+            #expect(
+                moved.status == 200 && moved.object["coa_port"] as? Int == 3800 && moved.object["has_coa_secret"] as? Bool == true, "\(moved.body)")
             #expect(try reached(world, "custom") == "3800 cisco custom-coa-secret")
             let untouched = try await client.send(.patch, "/v1/nas/custom", token: op, json: ["coa_port": NSNull(), "vendor": NSNull()])
             #expect(untouched.status == 200 && untouched.object["coa_port"] as? Int == 3800 && untouched.object["vendor"] as? String == "cisco")
@@ -98,8 +106,11 @@ struct NASDynamicAuthorizationFieldsTests {
             }
             let unknown = try await client.send(.patch, "/v1/nas/alpha-bras", token: op, json: ["coa_host": "10.0.0.1"])
             #expect(unknown.status == 400 && unknown.errorMessage.contains("unknown field 'coa_host'"), "\(unknown.body)")
-            #expect(try world.connection.query("SELECT name, coa_port, vendor, coa_secret_sealed IS NULL FROM nas_devices WHERE tenant_id = $1",
-                                               [String(world.a.id)]).rows == [["alpha-bras", "3799", "generic", "t"]])
+            #expect(
+                try world.connection.query(
+                    "SELECT name, coa_port, vendor, coa_secret_sealed IS NULL FROM nas_devices WHERE tenant_id = $1",
+                    [String(world.a.id)]
+                ).rows == [["alpha-bras", "3799", "generic", "t"]])
         }
     }
 
@@ -109,12 +120,17 @@ struct NASDynamicAuthorizationFieldsTests {
         let alpha = world.token("alpha.operator")
         let bravo = world.token("bravo.operator")
         try await world.withClient { client in
-            #expect(try await client.send(.patch, "/v1/nas/alpha-bras", token: alpha, json: ["coa_secret": "alpha-own-coa", "coa_port": 1700]).status == 200)
-            let foreign = try await client.send(.patch, "/v1/nas/alpha-bras", token: bravo, json: ["coa_secret": NSNull(), "coa_port": 9, "vendor": "evil"])
+            #expect(
+                try await client.send(.patch, "/v1/nas/alpha-bras", token: alpha, json: ["coa_secret": "alpha-own-coa", "coa_port": 1700]).status
+                    == 200)
+            let foreign = try await client.send(
+                .patch, "/v1/nas/alpha-bras", token: bravo, json: ["coa_secret": NSNull(), "coa_port": 9, "vendor": "evil"])
             #expect(foreign.status == 404 && !foreign.body.contains("alpha-own-coa"), "\(foreign.body)")
             #expect(try await client.send(.get, "/v1/nas/alpha-bras", token: bravo).status == 404)
             let own = try await client.send(.get, "/v1/nas/alpha-bras", token: alpha)
-            #expect(own.object["coa_port"] as? Int == 1700 && own.object["vendor"] as? String == "generic" && own.object["has_coa_secret"] as? Bool == true)
+            #expect(
+                own.object["coa_port"] as? Int == 1700 && own.object["vendor"] as? String == "generic"
+                    && own.object["has_coa_secret"] as? Bool == true)
             #expect(try reached(world, "alpha-bras") == "1700 generic alpha-own-coa")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("API: NAS weak_secret and require_message_authenticator", .enabled(if: TestDatabase.available))
 struct NASSecurityFieldsTests {
@@ -12,11 +12,14 @@ struct NASSecurityFieldsTests {
             let weak = try await client.send(.post, "/v1/nas", token: op, json: ["name": "weak", "address": "10.1.20.1", "secret": "eleven-octs"])
             #expect(weak.status == 201, "\(weak.body)")
             #expect(weak.object["weak_secret"] as? Bool == true && weak.object["require_message_authenticator"] as? Bool == false, "\(weak.body)")
-            let strict = try await client.send(.post, "/v1/nas", token: op, json: [
-                "name": "strict", "address": "10.1.20.2", "secret": "twelve-octet", "require_message_authenticator": true,
-            ])
+            let strict = try await client.send(
+                .post, "/v1/nas", token: op,
+                json: [
+                    "name": "strict", "address": "10.1.20.2", "secret": "twelve-octet", "require_message_authenticator": true,
+                ])
             #expect(strict.status == 201, "\(strict.body)")
-            #expect(strict.object["weak_secret"] as? Bool == false && strict.object["require_message_authenticator"] as? Bool == true, "\(strict.body)")
+            #expect(
+                strict.object["weak_secret"] as? Bool == false && strict.object["require_message_authenticator"] as? Bool == true, "\(strict.body)")
             #expect(!strict.body.contains("twelve-octet"))
 
             let list = try await client.send(.get, "/v1/nas", token: op)
@@ -34,7 +37,8 @@ struct NASSecurityFieldsTests {
             #expect(try await client.send(.post, "/v1/nas/weak/secret", token: op, json: ["secret": "now-long-enough"]).status == 204)
             #expect(try await client.send(.get, "/v1/nas/weak", token: op).object["weak_secret"] as? Bool == false)
 
-            let mapped = try await client.send(.post, "/v1/nas", token: op, json: ["name": "mapped", "address": "::ffff:10.1.21.0/120", "secret": "a-good-secret"])
+            let mapped = try await client.send(
+                .post, "/v1/nas", token: op, json: ["name": "mapped", "address": "::ffff:10.1.21.0/120", "secret": "a-good-secret"])
             #expect(mapped.status == 201 && mapped.object["address"] as? String == "10.1.21.0/24", "\(mapped.body)")
             // ::ffff:10.0.0.0/104 is 10.0.0.0/8: wider than the API's /16.
             for wide in ["::ffff:10.0.0.0/104", "::ffff:a00:0/104"] {

@@ -1,10 +1,11 @@
-@testable import API
 import Foundation
 import Hummingbird
 import Storage
 import TestSupport
 import Testing
 import Yams
+
+@testable import API
 
 /// The OpenAPI document read as YAML: its operations and roles against the route table.
 @Suite("OpenAPI document", .enabled(if: TestDatabase.available), .serialized)

@@ -1,10 +1,11 @@
-@testable import API
 import Foundation
 import Hummingbird
 import Rating
 import Storage
 import TestSupport
 import Testing
+
+@testable import API
 
 /// Follows `next_cursor` from the first page to the last; returns every item in order and how
 /// many pages there were.
@@ -41,7 +42,8 @@ struct PagingTests {
     func everyListingPages() async throws {
         let world = try APIWorld()
         // More than one row everywhere: a second NAS and plan, and a tenant more.
-        _ = try NASStore(connection: world.connection, cipher: TestDatabase.cipher).add(tenant: world.a, name: "alpha-edge", address: "10.1.0.2", secret: "s")
+        _ = try NASStore(connection: world.connection, cipher: TestDatabase.cipher).add(
+            tenant: world.a, name: "alpha-edge", address: "10.1.0.2", secret: "s")
         let plans = PlanStore(connection: world.connection)
         _ = try plans.createPlan(tenant: world.a, name: "alpha-basic", terms: PlanTerms(currency: "EUR", recurringFee: 5), effectiveFrom: nil)
         _ = try TenantStore(connection: world.connection).create(slug: "charlie", name: "Charlie")
@@ -63,14 +65,18 @@ struct PagingTests {
                 for limit in [1, 2] {
                     let paged = try await allPages(client, path, token: token, limit: limit)
                     #expect(canonical(paged.items) == canonical(whole.items), "\(path) in pages of \(limit)")
-                    #expect(paged.pages == max(1, (whole.items.count + limit - 1) / limit), "\(path): \(paged.pages) pages of \(limit) for \(whole.items.count) rows")
+                    #expect(
+                        paged.pages == max(1, (whole.items.count + limit - 1) / limit),
+                        "\(path): \(paged.pages) pages of \(limit) for \(whole.items.count) rows")
                 }
             }
             // Pages of one: no row twice, and in (subscriber, period) order.
             let hourly = try await allPages(client, "/v1/usage?by=hour", token: world.token("alpha.readonly"), limit: 1)
             #expect(hourly.items.count == Set(canonical(hourly.items)).count, "a row came twice")
-            #expect(hourly.items.map { ($0["subscriber"] as! String) + " " + ($0["period"] as! String) } ==
-                    hourly.items.map { ($0["subscriber"] as! String) + " " + ($0["period"] as! String) }.sorted(), "rows in (subscriber, period) order")
+            #expect(
+                hourly.items.map { ($0["subscriber"] as! String) + " " + ($0["period"] as! String) }
+                    == hourly.items.map { ($0["subscriber"] as! String) + " " + ($0["period"] as! String) }.sorted(),
+                "rows in (subscriber, period) order")
             // limit bounds.
             for bad in ["0", "10001", "-1", "x"] {
                 #expect(try await client.send(.get, "/v1/nas?limit=\(bad)", token: world.token("alpha.operator")).status == 400, "limit=\(bad)")
@@ -85,7 +91,8 @@ struct PagingTests {
     @Test("Cursors are sealed: altered, made-up, another listing's or another tenant's cursor is 400 and shows nothing")
     func sealedCursors() async throws {
         let world = try APIWorld()
-        _ = try NASStore(connection: world.connection, cipher: TestDatabase.cipher).add(tenant: world.b, name: "bravo-edge", address: "10.2.0.2", secret: "s")
+        _ = try NASStore(connection: world.connection, cipher: TestDatabase.cipher).add(
+            tenant: world.b, name: "bravo-edge", address: "10.2.0.2", secret: "s")
         try await world.withClient { client in
             let bravo = try await client.send(.get, "/v1/nas?limit=1", token: world.token("bravo.operator"))
             let cursor = try #require(bravo.object["next_cursor"] as? String, "\(bravo.body)")
@@ -97,14 +104,14 @@ struct PagingTests {
             var flipped = Array(cursor)
             flipped[flipped.count / 2] = flipped[flipped.count / 2] == "A" ? "B" : "A"
             let attempts: [(String, String)] = [
-                ("/v1/nas?cursor=\(cursor)", "alpha.operator"),                  // another tenant's
-                ("/v1/sessions?cursor=\(sessionCursor)", "alpha.readonly"),      // another tenant's
-                ("/v1/nas?cursor=\(String(flipped))", "bravo.operator"),         // altered
-                ("/v1/nas?cursor=\(cursor)x", "bravo.operator"),                  // lengthened
-                ("/v1/plans?cursor=\(cursor)", "bravo.billing"),                  // another listing's
-                ("/v1/sessions?cursor=\(cursor)", "bravo.readonly"),              // another listing's
+                ("/v1/nas?cursor=\(cursor)", "alpha.operator"), // another tenant's
+                ("/v1/sessions?cursor=\(sessionCursor)", "alpha.readonly"), // another tenant's
+                ("/v1/nas?cursor=\(String(flipped))", "bravo.operator"), // altered
+                ("/v1/nas?cursor=\(cursor)x", "bravo.operator"), // lengthened
+                ("/v1/plans?cursor=\(cursor)", "bravo.billing"), // another listing's
+                ("/v1/sessions?cursor=\(cursor)", "bravo.readonly"), // another listing's
                 ("/v1/nas?cursor=abc", "bravo.operator"), ("/v1/nas?cursor=", "bravo.operator"),
-                ("/v1/sessions?cursor=12", "alpha.readonly"),                    // a bare id, as cursors once were
+                ("/v1/sessions?cursor=12", "alpha.readonly"), // a bare id, as cursors once were
                 ("/v1/nas?cursor=\(String(repeating: "A", count: 5000))", "bravo.operator"),
             ]
             for (path, role) in attempts {
@@ -119,20 +126,23 @@ struct PagingTests {
     func largeCSVExport() async throws {
         let world = try APIWorld()
         // 1,000 subscribers x 24 hours of October 8th for tenant A, with known bytes.
-        try world.connection.execute("""
+        try world.connection.execute(
+            """
             INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
             SELECT \(world.a.id), 'bulk-' || lpad(s::text, 4, '0'), timestamptz '2026-10-08 00:00:00+00' + h * interval '1 hour', s * 100 + h, s * 1000 + h, 60
             FROM generate_series(1, 1000) s, generate_series(0, 23) h
             """)
         let hostile = ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
         for (i, name) in hostile.enumerated() {
-            try world.connection.query("""
+            try world.connection.query(
+                """
                 INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
                 VALUES ($1, $2, timestamptz '2026-10-09 00:00:00+00', $3, 0, 0)
                 """, [String(world.a.id), name, String(i + 1)])
         }
         let response = try await world.withClient { client in
-            try await client.send(.get, "/v1/usage?by=hour&format=csv&from=2026-10-08T00:00Z&to=2026-10-09T00:00Z", token: world.token("alpha.readonly"))
+            try await client.send(
+                .get, "/v1/usage?by=hour&format=csv&from=2026-10-08T00:00Z&to=2026-10-09T00:00Z", token: world.token("alpha.readonly"))
         }
         #expect(response.status == 200)
         #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
@@ -141,7 +151,9 @@ struct PagingTests {
         #expect(lines.first == "subscriber,period,upload_bytes,download_bytes,session_seconds")
         #expect(lines.dropFirst().first == "bulk-0001,2026-10-08 02:00,100,1000,60", "the tenant's zone is Europe/Vienna (UTC+2 on Oct 8)")
         #expect(lines.last == "bulk-1000,2026-10-09 01:00,100023,1000023,60")
-        var upload: Int64 = 0, download: Int64 = 0, keys = Set<String>()
+        var upload: Int64 = 0
+        var download: Int64 = 0
+        var keys = Set<String>()
         for line in lines.dropFirst() {
             let fields = line.split(separator: ",")
             upload += Int64(fields[2])!

@@ -11,22 +11,26 @@ struct QuotaAPITests {
     /// alpha-u1 on a plan with policies, 12 GB counted today, one live session, throttled at 10 GB.
     func world() throws -> APIWorld {
         let world = try APIWorld()
-        let terms = PlanTerms(currency: "EUR", unit: .GB, included: 10, rate: "50M/50M", quotas: [
-            QuotaPolicy(threshold: .percent(80), action: .notify),
-            QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
-        ])
+        let terms = PlanTerms(
+            currency: "EUR", unit: .GB, included: 10, rate: "50M/50M",
+            quotas: [
+                QuotaPolicy(threshold: .percent(80), action: .notify),
+                QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
+            ])
         let plans = PlanStore(connection: world.connection)
         _ = try plans.createPlan(tenant: world.a, name: "Fair", terms: terms, effectiveFrom: CivilDate("2020-01-01"))
         let today = LocalTime.date(utc: Int64(Date().timeIntervalSince1970), zone: world.a.timeZone)!
         let cycleStart = BillingPeriod.containing(today, billingDay: world.a.billingDay).first
         _ = try plans.changePlan(tenant: world.a, user: "alpha-u1", plan: "Fair", on: cycleStart)
         let hour = Int64(Date().timeIntervalSince1970) / 3600 * 3600
-        try world.connection.query("""
+        try world.connection.query(
+            """
             INSERT INTO usage_hourly (tenant_id, subscriber, hour, download_bytes) VALUES ($1, 'alpha-u1', to_timestamp($2), 12000000000)
             ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET download_bytes = usage_hourly.download_bytes + 12000000000
             """, [String(world.a.id), String(hour)])
-        _ = try QuotaStore(connection: world.connection).enforce(tenantID: world.a.id, users: ["alpha-u1"], now: Int64(Date().timeIntervalSince1970),
-                                                                 claimant: UUID(), cache: QuotaStore.TermsCache())
+        _ = try QuotaStore(connection: world.connection).enforce(
+            tenantID: world.a.id, users: ["alpha-u1"], now: Int64(Date().timeIntervalSince1970),
+            claimant: UUID(), cache: QuotaStore.TermsCache())
         return world
     }
 
@@ -60,7 +64,8 @@ struct QuotaAPITests {
         let world = try world()
         let billing = world.token("alpha.billing")
         try await world.withClient { client in
-            let created = try await client.send(.post, "/v1/subscribers/alpha-u1/top-ups", token: billing, json: ["amount": "5 GB", "note": "goodwill"])
+            let created = try await client.send(
+                .post, "/v1/subscribers/alpha-u1/top-ups", token: billing, json: ["amount": "5 GB", "note": "goodwill"])
             #expect(created.status == 201, "\(created.body)")
             let object = try #require(created.json as? [String: Any])
             #expect(object["bytes"] as? Int == 5_000_000_000 && object["note"] as? String == "goodwill")
@@ -79,17 +84,22 @@ struct QuotaAPITests {
             #expect(log.items.allSatisfy { $0["acct_session_id"] as? String == "alpha-open" })
             // Tenant B sees none of it and cannot top A's subscriber up.
             #expect(try await client.send(.get, "/v1/enforcement", token: world.token("bravo.billing")).items.isEmpty)
-            #expect(try await client.send(.post, "/v1/subscribers/alpha-u1/top-ups", token: world.token("bravo.billing"),
-                                          json: ["amount": "5 GB"]).status == 404)
+            #expect(
+                try await client.send(
+                    .post, "/v1/subscribers/alpha-u1/top-ups", token: world.token("bravo.billing"),
+                    json: ["amount": "5 GB"]
+                ).status == 404)
         }
         #expect(try world.connection.query("SELECT count(*) FROM top_ups").int64(row: 0, column: 0) == 1)
     }
 
-    @Test("hostile top-ups are refused naming the field, and nothing is granted", arguments: [
-        #"{"amount": "5"}"#, #"{"amount": "-5 GB"}"#, #"{"amount": "0 GB"}"#, #"{"amount": "5 XB"}"#, #"{"amount": 5}"#,
-        #"{"amount": "=1+1"}"#, #"{"amount": "5 GB'; DROP TABLE top_ups; --"}"#, #"{"amount": "99999999999 TB"}"#,
-        #"{"amount": "5 GB", "bytes": 1}"#, #"{"note": "no amount"}"#, #"{"amount": "5 GB", "note": "a\u0000b"}"#,
-    ])
+    @Test(
+        "hostile top-ups are refused naming the field, and nothing is granted",
+        arguments: [
+            #"{"amount": "5"}"#, #"{"amount": "-5 GB"}"#, #"{"amount": "0 GB"}"#, #"{"amount": "5 XB"}"#, #"{"amount": 5}"#,
+            #"{"amount": "=1+1"}"#, #"{"amount": "5 GB'; DROP TABLE top_ups; --"}"#, #"{"amount": "99999999999 TB"}"#,
+            #"{"amount": "5 GB", "bytes": 1}"#, #"{"note": "no amount"}"#, #"{"amount": "5 GB", "note": "a\u0000b"}"#,
+        ])
     func hostileTopUps(body: String) async throws {
         let world = try world()
         let billing = world.token("alpha.billing")
@@ -104,12 +114,14 @@ struct QuotaAPITests {
     func enforcementPages() async throws {
         let world = try world()
         for i in 0..<4 {
-            try world.connection.query("""
+            try world.connection.query(
+                """
                 INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port) VALUES ($1, 1, $2, 'alpha-u1', $3)
                 """, [String(world.a.id), "extra-\(i)", String(i)])
         }
-        _ = try QuotaStore(connection: world.connection).enforce(tenantID: world.a.id, users: ["alpha-u1"], now: Int64(Date().timeIntervalSince1970),
-                                                                 claimant: UUID(), cache: QuotaStore.TermsCache())
+        _ = try QuotaStore(connection: world.connection).enforce(
+            tenantID: world.a.id, users: ["alpha-u1"], now: Int64(Date().timeIntervalSince1970),
+            claimant: UUID(), cache: QuotaStore.TermsCache())
         try await world.withClient { client in
             let token = world.token("alpha.billing")
             var ids: [Int] = []

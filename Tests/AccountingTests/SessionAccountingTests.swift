@@ -3,10 +3,13 @@ import Testing
 
 let hour0: Int64 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
-func record(_ status: AccountingStatus, at time: Int64, up: UInt64? = nil, down: UInt64? = nil, seconds: UInt32? = nil,
-            gigawords: Bool = true, cause: UInt32? = nil) -> AccountingRecord {
-    var r = AccountingRecord(tenantID: 1, nasID: 2, status: status, sessionID: "s1", userName: "alice", nasPort: "1",
-                             eventTime: time, receivedAt: time * 1_000_000)
+func record(
+    _ status: AccountingStatus, at time: Int64, up: UInt64? = nil, down: UInt64? = nil, seconds: UInt32? = nil,
+    gigawords: Bool = true, cause: UInt32? = nil
+) -> AccountingRecord {
+    var r = AccountingRecord(
+        tenantID: 1, nasID: 2, status: status, sessionID: "s1", userName: "alice", nasPort: "1",
+        eventTime: time, receivedAt: time * 1_000_000)
     r.upload = up.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: gigawords ? UInt32($0 >> 32) : nil) }
     r.download = down.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: gigawords ? UInt32($0 >> 32) : nil) }
     r.sessionTime = seconds
@@ -176,12 +179,15 @@ struct SessionAccountingTests {
         #expect(totals(buckets) == (3000, 3001, 5400))
     }
 
-    @Test("Spreading never loses a byte, whatever the interval", arguments: [
-        (0, 1, 1), (17, 3601, 7), (3599, 3601, 2), (0, 86_400 * 3 + 5, 1_000_003), (5, 5, 99), (100, 50, 10),
-    ] as [(Int64, Int64, UInt64)])
+    @Test(
+        "Spreading never loses a byte, whatever the interval",
+        arguments: [
+            (0, 1, 1), (17, 3601, 7), (3599, 3601, 2), (0, 86_400 * 3 + 5, 1_000_003), (5, 5, 99), (100, 50, 10),
+        ] as [(Int64, Int64, UInt64)])
     func spreadIsExact(from: Int64, to: Int64, amount: UInt64) {
-        let parts = SessionAccounting.spread(tenantID: 1, subscriber: "x", from: hour0 + from, to: hour0 + to,
-                                             upload: amount, download: amount * 3, seconds: amount / 2)
+        let parts = SessionAccounting.spread(
+            tenantID: 1, subscriber: "x", from: hour0 + from, to: hour0 + to,
+            upload: amount, download: amount * 3, seconds: amount / 2)
         #expect(parts.reduce(0) { $0 + $1.uploadBytes } == amount)
         #expect(parts.reduce(0) { $0 + $1.downloadBytes } == amount * 3)
         #expect(parts.reduce(0) { $0 + $1.sessionSeconds } == amount / 2)
@@ -191,8 +197,9 @@ struct SessionAccountingTests {
 
     @Test("Huge counters do not overflow the spreading arithmetic")
     func hugeValues() {
-        let parts = SessionAccounting.spread(tenantID: 1, subscriber: "x", from: hour0, to: hour0 + 10 * 3600,
-                                             upload: UInt64.max, download: 0, seconds: 0)
+        let parts = SessionAccounting.spread(
+            tenantID: 1, subscriber: "x", from: hour0, to: hour0 + 10 * 3600,
+            upload: UInt64.max, download: 0, seconds: 0)
         #expect(parts.reduce(UInt64(0)) { $0 &+ $1.uploadBytes } == UInt64.max)
         #expect(parts.count == 10)
     }

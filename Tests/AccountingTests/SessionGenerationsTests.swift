@@ -3,7 +3,8 @@ import Testing
 
 /// Plays records through the generations of one key, starting from a key just created.
 private func generations(_ records: [AccountingRecord], from start: [SessionGenerations.Generation]? = nil)
-    -> (SessionGenerations, usage: (UInt64, UInt64, UInt64), opened: Int) {
+    -> (SessionGenerations, usage: (UInt64, UInt64, UInt64), opened: Int)
+{
     var g = SessionGenerations(start ?? [.init(number: 1, state: SessionState())])
     var usage: (UInt64, UInt64, UInt64) = (0, 0, 0)
     var opened = 0
@@ -285,9 +286,10 @@ struct SessionGenerationsTests {
             record(.interimUpdate, at: hour0 + 600, up: 3_900_000_000, down: 10, seconds: 600, gigawords: false),
         ])
         let after = SessionGenerations(rebooted(g))
-        let (final, more, openedAfter) = generations([
-            record(.interimUpdate, at: hour0 + 3600, up: 1000, down: 20, seconds: 300, gigawords: false),
-        ], from: after.generations)
+        let (final, more, openedAfter) = generations(
+            [
+                record(.interimUpdate, at: hour0 + 3600, up: 1000, down: 20, seconds: 300, gigawords: false)
+            ], from: after.generations)
         #expect(opened == 0 && openedAfter == 1)
         #expect(summary(final) == [[1, 3_900_000_000, 10, 600], [2, 1000, 20, 300]])
         #expect(usage.0 + more.0 == 3_900_001_000)
@@ -311,10 +313,14 @@ struct SessionGenerationsTests {
     @Test("Every order of two generations' packets gives the same two sessions")
     func everyOrder() {
         // Generation 1: Start, Interim, Stop; Accounting-On; generation 2 likewise, later.
-        let first = [record(.start, at: hour0), record(.interimUpdate, at: hour0 + 300, up: 100, down: 1000, seconds: 300),
-                     record(.stop, at: hour0 + 600, up: 200, down: 2000, seconds: 600)]
-        let second = [record(.start, at: hour0 + 3600), record(.interimUpdate, at: hour0 + 3900, up: 10, down: 100, seconds: 300),
-                      record(.stop, at: hour0 + 4200, up: 20, down: 200, seconds: 600)]
+        let first = [
+            record(.start, at: hour0), record(.interimUpdate, at: hour0 + 300, up: 100, down: 1000, seconds: 300),
+            record(.stop, at: hour0 + 600, up: 200, down: 2000, seconds: 600),
+        ]
+        let second = [
+            record(.start, at: hour0 + 3600), record(.interimUpdate, at: hour0 + 3900, up: 10, down: 100, seconds: 300),
+            record(.stop, at: hour0 + 4200, up: 20, down: 200, seconds: 600),
+        ]
         // Within each generation any order; the second generation's packets after the first's Stop.
         for a in permutations(first) {
             for b in permutations(second) {

@@ -1,7 +1,8 @@
 import CUDPShim
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A UDP socket bound to 127.0.0.1 on a kernel-chosen port.
@@ -37,11 +38,17 @@ struct UDPBatchTests {
     func roundTrip() throws {
         let receiver = try boundSocket()
         let sender = try boundSocket()
-        defer { close(receiver.fd); close(sender.fd) }
+        defer {
+            close(receiver.fd)
+            close(sender.fd)
+        }
 
         let out = try #require(tg_udp_batch_create(64, 4096))
         let incoming = try #require(tg_udp_batch_create(64, 4096))
-        defer { tg_udp_batch_destroy(out); tg_udp_batch_destroy(incoming) }
+        defer {
+            tg_udp_batch_destroy(out)
+            tg_udp_batch_destroy(incoming)
+        }
         #expect(tg_udp_batch_capacity(out) == 64)
 
         var destination = loopback(port: receiver.port)
@@ -87,7 +94,10 @@ struct UDPBatchTests {
     func truncation() throws {
         let receiver = try boundSocket()
         let sender = try boundSocket()
-        defer { close(receiver.fd); close(sender.fd) }
+        defer {
+            close(receiver.fd)
+            close(sender.fd)
+        }
         let batch = try #require(tg_udp_batch_create(4, 32))
         defer { tg_udp_batch_destroy(batch) }
         var destination = loopback(port: receiver.port)

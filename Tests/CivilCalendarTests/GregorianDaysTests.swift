@@ -44,8 +44,14 @@ struct GregorianDaysTests {
             days += 1
             dayNumber += 1
             day += 1
-            if day > length(year, month) { day = 1; month += 1 }
-            if month > 12 { month = 1; year += 1 }
+            if day > length(year, month) {
+                day = 1
+                month += 1
+            }
+            if month > 12 {
+                month = 1
+                year += 1
+            }
         }
         #expect(days == 109_938)
         #expect(dayNumber == 84_371, "2201-01-01")

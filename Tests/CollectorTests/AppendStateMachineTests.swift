@@ -1,6 +1,7 @@
-@testable import Collector
 import Storage
 import Testing
+
+@testable import Collector
 
 typealias AppendMachine = AppendStateMachine
 
@@ -15,7 +16,9 @@ private func machine(connected: Bool) -> AppendMachine {
 struct AppendStateMachineTests {
     struct RouteCase: Sendable, CustomTestStringConvertible {
         var configured: Bool, active: Bool, connected: Bool, expected: AppendMachine.Action
-        var testDescription: String { "spool \(configured ? "configured" : "none")/\(active ? "active" : "idle"), \(connected ? "connected" : "disconnected")" }
+        var testDescription: String {
+            "spool \(configured ? "configured" : "none")/\(active ? "active" : "idle"), \(connected ? "connected" : "disconnected")"
+        }
     }
 
     static let routes: [RouteCase] = [
@@ -47,20 +50,29 @@ struct AppendStateMachineTests {
 
     static let failures: [FailureCase] = {
         var cases: [FailureCase] = []
-        let within = AppendMachine.transientRetries, over = AppendMachine.transientRetries + 1
+        let within = AppendMachine.transientRetries
+        let over = AppendMachine.transientRetries + 1
         for count in [1, 7] {
             for attempt in [1, within, over] {
                 for spool in [false, true] {
                     let many = count > 1
-                    cases.append(FailureCase(failure: .databaseUnavailable, count: count, attempt: attempt, spool: spool,
-                                             expected: spool ? .spool : .leaveUnanswered, disconnects: true))
-                    cases.append(FailureCase(failure: .transient, count: count, attempt: attempt, spool: spool,
-                                             expected: attempt <= within ? .append : (many ? .appendOneByOne : .leaveUnanswered),
-                                             disconnects: false))
-                    cases.append(FailureCase(failure: .dataRefused, count: count, attempt: attempt, spool: spool,
-                                             expected: many ? .appendOneByOne : .leaveUnanswered, disconnects: false))
-                    cases.append(FailureCase(failure: .other, count: count, attempt: attempt, spool: spool,
-                                             expected: .leaveUnanswered, disconnects: true))
+                    cases.append(
+                        FailureCase(
+                            failure: .databaseUnavailable, count: count, attempt: attempt, spool: spool,
+                            expected: spool ? .spool : .leaveUnanswered, disconnects: true))
+                    cases.append(
+                        FailureCase(
+                            failure: .transient, count: count, attempt: attempt, spool: spool,
+                            expected: attempt <= within ? .append : (many ? .appendOneByOne : .leaveUnanswered),
+                            disconnects: false))
+                    cases.append(
+                        FailureCase(
+                            failure: .dataRefused, count: count, attempt: attempt, spool: spool,
+                            expected: many ? .appendOneByOne : .leaveUnanswered, disconnects: false))
+                    cases.append(
+                        FailureCase(
+                            failure: .other, count: count, attempt: attempt, spool: spool,
+                            expected: .leaveUnanswered, disconnects: true))
                 }
             }
         }

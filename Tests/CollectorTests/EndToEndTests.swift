@@ -5,10 +5,11 @@ import NASSimulator
 import RADIUS
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
@@ -65,13 +66,16 @@ struct EndToEndTests {
         var sessions: [SimulatedSession] = []
         for s in 0..<300 {
             let start: UInt32 = hour0 + UInt32(s)
-            sessions.append(SimulatedSession.regular(userName: "burst\(s % 17)", sessionID: "B\(s)", nasPort: UInt32(s), startTime: start,
-                                                     interimInterval: 600, interims: 1, uploadPerInterval: UInt64(1000 + s),
-                                                     downloadPerInterval: UInt64(5000 + s)))
+            sessions.append(
+                SimulatedSession.regular(
+                    userName: "burst\(s % 17)", sessionID: "B\(s)", nasPort: UInt32(s), startTime: start,
+                    interimInterval: 600, interims: 1, uploadPerInterval: UInt64(1000 + s),
+                    downloadPerInterval: UInt64(5000 + s)))
         }
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         // 900 packets with 600 outstanding at once: far more than the 128 the pipeline holds.
-        let report = try await nas.run(sessions: sessions, options: RunOptions(window: 600, timeout: .seconds(3), retries: 6, timeLimit: .seconds(90)))
+        let report = try await nas.run(
+            sessions: sessions, options: RunOptions(window: 600, timeout: .seconds(3), retries: 6, timeLimit: .seconds(90)))
         #expect(report.isComplete, "\(report)")
         let metrics = harness.collector.metrics
         #expect(metrics.droppedCount(.overloaded) == 0)
@@ -87,8 +91,11 @@ struct EndToEndTests {
         // Wrong secret, and a NAS that is not registered.
         let wrong = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "wrong")
         let stranger = SimulatedNAS(localAddress: "127.0.0.9", target: target, secret: "s3cret")
-        let one = [SimulatedSession.regular(userName: "mallory", sessionID: "M", startTime: hour0, interims: 1,
-                                            uploadPerInterval: 1, downloadPerInterval: 1)]
+        let one = [
+            SimulatedSession.regular(
+                userName: "mallory", sessionID: "M", startTime: hour0, interims: 1,
+                uploadPerInterval: 1, downloadPerInterval: 1)
+        ]
         let quick = RunOptions(window: 8, timeout: .milliseconds(100), retries: 1, timeLimit: .seconds(10))
         #expect(try await wrong.run(sessions: one, options: quick).acknowledged == 0)
         #expect(try await stranger.run(sessions: one, options: quick).acknowledged == 0)
@@ -100,23 +107,26 @@ struct EndToEndTests {
         func send(_ bytes: [UInt8]) {
             _ = bytes.withUnsafeBytes { raw in
                 withUnsafePointer(to: &destination) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
             }
         }
-        send([4, 1, 0])                                                      // too short
-        send([4, 1, 0, 40] + [UInt8](repeating: 0, count: 20))               // Length above datagram
+        send([4, 1, 0]) // too short
+        send([4, 1, 0, 40] + [UInt8](repeating: 0, count: 20)) // Length above datagram
         send([4, 1, 0, 24] + [UInt8](repeating: 0, count: 16) + [1, 0, 0, 0]) // attribute length 0
-        send([99, 1, 0, 20] + [UInt8](repeating: 0, count: 16))              // unknown code
-        send([2, 1, 0, 20] + [UInt8](repeating: 0, count: 16))               // a response, not a request
-        send([UInt8](repeating: 0x41, count: 5000))                          // oversized
+        send([99, 1, 0, 20] + [UInt8](repeating: 0, count: 16)) // unknown code
+        send([2, 1, 0, 20] + [UInt8](repeating: 0, count: 16)) // a response, not a request
+        send([UInt8](repeating: 0x41, count: 5000)) // oversized
         var sql = RADIUSPacketBuilder(code: .accountingRequest, identifier: 3)
         try sql.append(type: 1, text: "'; DROP TABLE sessions; --")
-        send(try sql.build().bytes)                                          // unsigned: bad authenticator
+        send(try sql.build().bytes) // unsigned: bad authenticator
 
         // Real accounting still goes through, SQL in every string field included.
-        var evil = SimulatedSession.regular(userName: "'; DROP TABLE sessions; --", sessionID: "x'); DELETE FROM usage_hourly; --",
-                                            nasPortID: "\\x00\t\n", startTime: hour0, interims: 2, uploadPerInterval: 10, downloadPerInterval: 20)
+        var evil = SimulatedSession.regular(
+            userName: "'; DROP TABLE sessions; --", sessionID: "x'); DELETE FROM usage_hourly; --",
+            nasPortID: "\\x00\t\n", startTime: hour0, interims: 2, uploadPerInterval: 10, downloadPerInterval: 20)
         evil.callingStationID = "\"quoted\" ü ✓"
         let good = SimulatedNAS(localAddress: "127.0.0.1", target: target, secret: "s3cret")
         let report = try await good.run(sessions: [evil], options: options)
@@ -162,8 +172,9 @@ struct EndToEndTests {
         #expect(try await nas.send(.statusServer, options: options).acknowledged == 1)
         var open: [SimulatedSession] = []
         for s in 0..<5 {
-            var session = SimulatedSession.regular(userName: "u\(s)", sessionID: "open\(s)", startTime: hour0, interims: 1,
-                                                   uploadPerInterval: 100, downloadPerInterval: 100)
+            var session = SimulatedSession.regular(
+                userName: "u\(s)", sessionID: "open\(s)", startTime: hour0, interims: 1,
+                uploadPerInterval: 100, downloadPerInterval: 100)
             session.events.removeLast() // no Stop
             open.append(session)
         }
@@ -178,8 +189,10 @@ struct EndToEndTests {
     @Test("Two tenants use the same NAS address on dedicated listeners")
     func dedicatedListeners() async throws {
         let harness = try CollectorHarness(
-            listeners: [ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "acme"),
-                        ListenerConfiguration(name: "beta", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "beta")],
+            listeners: [
+                ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "acme"),
+                ListenerConfiguration(name: "beta", address: try SocketAddress(parsing: "127.0.0.1:0"), tenant: "beta"),
+            ],
             register: { c, acme in
                 let nas = NASStore(connection: c, cipher: TestDatabase.cipher)
                 try nas.syncListeners([("acme", "acme")])
@@ -188,8 +201,11 @@ struct EndToEndTests {
                 try nas.syncListeners([("beta", "beta")])
                 _ = try nas.add(tenant: beta, name: "b", address: "127.0.0.1", secret: "bravo", listener: "beta")
             })
-        let session = [SimulatedSession.regular(userName: "same-user", sessionID: "same", startTime: hour0, interims: 1,
-                                                uploadPerInterval: 5, downloadPerInterval: 7)]
+        let session = [
+            SimulatedSession.regular(
+                userName: "same-user", sessionID: "same", startTime: hour0, interims: 1,
+                uploadPerInterval: 5, downloadPerInterval: 7)
+        ]
         let toAcme = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(0), secret: "alpha")
         let toBeta = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(1), secret: "bravo")
         #expect(try await toAcme.run(sessions: session, options: options).isComplete)
@@ -204,50 +220,66 @@ struct EndToEndTests {
         #expect(try await crossed.run(sessions: session, options: quick).acknowledged == 0)
     }
 
-    @Test("A packet whose effect the database refuses is answered (it is in the log), set aside by the merger with the reason, and holds up no other packet")
+    @Test(
+        "A packet whose effect the database refuses is answered (it is in the log), set aside by the merger with the reason, and holds up no other packet"
+    )
     func poisonPacket() async throws {
         let harness = try CollectorHarness()
         // Stand-in for any value the database might refuse.
-        try harness.connection.execute("""
+        try harness.connection.execute(
+            """
             CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN IF NEW.user_name = 'poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION refuse_poison();
             """)
         var sessions = (0..<30).map {
-            SimulatedSession.regular(userName: "good\($0)", sessionID: "G\($0)", startTime: hour0, interims: 1,
-                                     uploadPerInterval: 10, downloadPerInterval: 10)
+            SimulatedSession.regular(
+                userName: "good\($0)", sessionID: "G\($0)", startTime: hour0, interims: 1,
+                uploadPerInterval: 10, downloadPerInterval: 10)
         }
-        sessions.insert(SimulatedSession.regular(userName: "poison", sessionID: "P", startTime: hour0, interims: 1,
-                                                 uploadPerInterval: 1, downloadPerInterval: 1), at: 15)
+        sessions.insert(
+            SimulatedSession.regular(
+                userName: "poison", sessionID: "P", startTime: hour0, interims: 1,
+                uploadPerInterval: 1, downloadPerInterval: 1), at: 15)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         let quick = RunOptions(window: 64, timeout: .milliseconds(300), retries: 2, timeLimit: .seconds(30))
         let report = try await nas.run(sessions: sessions, options: quick)
         #expect(report.isComplete, "\(report)")
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets WHERE user_name = 'poison'") == 3)
-        #expect(try harness.connection.query("""
-            SELECT p.status_type::text, r.error LIKE '%refused%' FROM log_refusals r
-            JOIN accounting_packets p ON p.stream = r.stream AND p.seq = r.seq ORDER BY p.status_type
-            """).rows == [["1", "t"], ["2", "t"], ["3", "t"]])
+        #expect(
+            try harness.connection.query(
+                """
+                SELECT p.status_type::text, r.error LIKE '%refused%' FROM log_refusals r
+                JOIN accounting_packets p ON p.stream = r.stream AND p.seq = r.seq ORDER BY p.status_type
+                """
+            ).rows == [["1", "t"], ["2", "t"], ["3", "t"]])
         #expect(harness.collector.metrics.mergeRefused.load(ordering: .relaxed) == 3)
         #expect(try count(harness.connection, "SELECT count(*) FROM sessions WHERE user_name <> 'poison' AND close_reason = 'stop'") == 30)
         #expect(try harness.usage() == (30 * 20, 30 * 20))
         // Values a NAS may send that exceed a signed 32-bit integer are stored as they are.
-        var large = SimulatedSession.regular(userName: "large", sessionID: "X", startTime: hour0, interims: 1,
-                                             uploadPerInterval: 1, downloadPerInterval: 1, terminateCause: UInt32.max)
+        var large = SimulatedSession.regular(
+            userName: "large", sessionID: "X", startTime: hour0, interims: 1,
+            uploadPerInterval: 1, downloadPerInterval: 1, terminateCause: UInt32.max)
         large.events[0].additionalAttributes = [85, 6, 0xff, 0xff, 0xff, 0xff] // Acct-Interim-Interval 2^32-1
         #expect(try await nas.run(sessions: [large], options: quick).isComplete)
-        #expect(try harness.connection.query("SELECT terminate_cause::text, interim_interval::text FROM sessions WHERE user_name = 'large'").rows
+        #expect(
+            try harness.connection.query("SELECT terminate_cause::text, interim_interval::text FROM sessions WHERE user_name = 'large'").rows
                 == [["4294967295", "4294967295"]])
     }
 
     @Test("IPv6: a dual-stack listener and a NAS registered by its IPv6 address")
     func ipv6() async throws {
-        let harness = try CollectorHarness(listeners: [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "[::1]:0"))], register: { c, t in
-            _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "v6", address: "::1", secret: "six")
-        })
+        let harness = try CollectorHarness(
+            listeners: [ListenerConfiguration(name: "default", address: try SocketAddress(parsing: "[::1]:0"))],
+            register: { c, t in
+                _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "v6", address: "::1", secret: "six")
+            })
         let nas = SimulatedNAS(localAddress: "::1", target: UDPAddress(host: "::1", port: harness.collector.listeners[0].boundPort)!, secret: "six")
-        let session = [SimulatedSession.regular(userName: "v6-user", sessionID: "V6", startTime: hour0, interims: 2,
-                                                uploadPerInterval: 11, downloadPerInterval: 13)]
+        let session = [
+            SimulatedSession.regular(
+                userName: "v6-user", sessionID: "V6", startTime: hour0, interims: 2,
+                uploadPerInterval: 11, downloadPerInterval: 13)
+        ]
         #expect(try await nas.run(sessions: session, options: options).isComplete)
         #expect(try harness.usage(user: "v6-user") == (33, 39))
     }
@@ -256,8 +288,11 @@ struct EndToEndTests {
     func registryRefresh() async throws {
         let harness = try CollectorHarness(register: { _, _ in })
         let nas = SimulatedNAS(localAddress: "127.0.0.5", target: harness.target(), secret: "later")
-        let session = [SimulatedSession.regular(userName: "late", sessionID: "L", startTime: hour0, interims: 1,
-                                                uploadPerInterval: 1, downloadPerInterval: 1)]
+        let session = [
+            SimulatedSession.regular(
+                userName: "late", sessionID: "L", startTime: hour0, interims: 1,
+                uploadPerInterval: 1, downloadPerInterval: 1)
+        ]
         let quick = RunOptions(window: 8, timeout: .milliseconds(100), retries: 1, timeLimit: .seconds(10))
         #expect(try await nas.run(sessions: session, options: quick).acknowledged == 0)
         _ = try NASStore(connection: harness.connection, cipher: TestDatabase.cipher)

@@ -1,6 +1,7 @@
-@testable import Collector
 import Storage
 import Testing
+
+@testable import Collector
 
 @Suite("Merge cut: one receipt-time horizon across log streams")
 struct MergeCutTests {

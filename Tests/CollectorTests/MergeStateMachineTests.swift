@@ -1,6 +1,7 @@
-@testable import Collector
 import Storage
 import Testing
+
+@testable import Collector
 
 typealias MergeMachine = MergeStateMachine
 
@@ -119,15 +120,19 @@ struct MergeStateMachineTests {
     }
 
     static let now: Int64 = 7_000_000
-    static let mergeFailures: [MergeFailureCase] = [false, true].flatMap { oneByOne in [
-        MergeFailureCase(failure: .databaseUnavailable, oneByOne: oneByOne, expected: .disconnect,
-                         state: .disconnected(retryAt: now + 50_000, delay: 100_000)),
-        MergeFailureCase(failure: .transient, oneByOne: oneByOne, expected: oneByOne ? .mergeOneByOne : .merge, state: .leading),
-        // A refused batch is split; a refused single packet is set aside and the merge goes on.
-        MergeFailureCase(failure: .dataRefused, oneByOne: oneByOne, expected: oneByOne ? .merge : .mergeOneByOne, state: .leading),
-        MergeFailureCase(failure: .other, oneByOne: oneByOne, expected: .disconnect,
-                         state: .disconnected(retryAt: now + 2_000_000, delay: 2_000_000)),
-    ] }
+    static let mergeFailures: [MergeFailureCase] = [false, true].flatMap { oneByOne in
+        [
+            MergeFailureCase(
+                failure: .databaseUnavailable, oneByOne: oneByOne, expected: .disconnect,
+                state: .disconnected(retryAt: now + 50_000, delay: 100_000)),
+            MergeFailureCase(failure: .transient, oneByOne: oneByOne, expected: oneByOne ? .mergeOneByOne : .merge, state: .leading),
+            // A refused batch is split; a refused single packet is set aside and the merge goes on.
+            MergeFailureCase(failure: .dataRefused, oneByOne: oneByOne, expected: oneByOne ? .merge : .mergeOneByOne, state: .leading),
+            MergeFailureCase(
+                failure: .other, oneByOne: oneByOne, expected: .disconnect,
+                state: .disconnected(retryAt: now + 2_000_000, delay: 2_000_000)),
+        ]
+    }
 
     @Test("mergeFailed for every failure, batch and one by one, and the state it leaves", arguments: mergeFailures)
     func mergeFailed(_ c: MergeFailureCase) {
@@ -140,9 +145,11 @@ struct MergeStateMachineTests {
         }
     }
 
-    @Test("After stop every event is harmless", arguments: [
-        MergeMachine.State.disconnected(retryAt: 0, delay: 50_000), .standingBy(nextAttempt: 0), .leading, .stopped,
-    ])
+    @Test(
+        "After stop every event is harmless",
+        arguments: [
+            MergeMachine.State.disconnected(retryAt: 0, delay: 50_000), .standingBy(nextAttempt: 0), .leading, .stopped,
+        ])
     func stop(from state: MergeMachine.State) {
         var m = machine(in: state)
         m.stop()

@@ -3,8 +3,8 @@ import Foundation
 import NASSimulator
 import RADIUS
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// Per-NAS `require_message_authenticator` (BlastRADIUS, CVE-2024-3596), with real UDP
 /// packets through a running collector.
@@ -28,8 +28,9 @@ struct MessageAuthenticatorTests {
     @Test("Required: unsigned Accounting-Requests are dropped and counted, signed ones stored; turned off, unsigned ones are stored again")
     func required() async throws {
         let harness = try CollectorHarness(register: { c, t in
-            _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "strict", address: "127.0.0.1", secret: "s3cret-strict",
-                                                                             requireMessageAuthenticator: true)
+            _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(
+                tenant: t, name: "strict", address: "127.0.0.1", secret: "s3cret-strict",
+                requireMessageAuthenticator: true)
             _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "lax", address: "127.0.0.2", secret: "s3cret-lax")
         })
         let strict = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret-strict")

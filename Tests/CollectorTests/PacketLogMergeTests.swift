@@ -4,14 +4,16 @@ import Logging
 import RADIUS
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 private let hour0: Int64 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
 /// An Accounting-Request datagram (unsigned: the merger decodes, it does not verify).
-private func datagram(_ status: UInt32, user: String, session: String, up: UInt32? = nil, down: UInt32? = nil,
-                      seconds: UInt32? = nil) throws -> [UInt8] {
+private func datagram(
+    _ status: UInt32, user: String, session: String, up: UInt32? = nil, down: UInt32? = nil,
+    seconds: UInt32? = nil
+) throws -> [UInt8] {
     var builder = RADIUSPacketBuilder(code: .accountingRequest, identifier: UInt8.random(in: 0...255))
     builder.append(type: 40, uint32: status)
     try builder.append(type: 1, text: user)
@@ -22,14 +24,19 @@ private func datagram(_ status: UInt32, user: String, session: String, up: UInt3
     return try builder.build().bytes
 }
 
-private let start: UInt32 = 1, stop: UInt32 = 2, interim: UInt32 = 3
+private let start: UInt32 = 1
+private let stop: UInt32 = 2
+private let interim: UInt32 = 3
 
 /// A log entry of `tenant`/`nas` received at `receivedAt` (microseconds since 1970).
-private func entry(_ db: Fixture, tenant: Int = 0, _ status: UInt32, user: String, session: String, at receivedAt: Int64,
-                   up: UInt32? = nil, down: UInt32? = nil, seconds: UInt32? = nil) throws -> LogEntry {
-    LogEntry(tenantID: db.tenants[tenant].id, nasID: db.nases[tenant].id, receivedAt: receivedAt, statusType: status,
-             userName: user, sessionID: session,
-             packet: try datagram(status, user: user, session: session, up: up, down: down, seconds: seconds))
+private func entry(
+    _ db: Fixture, tenant: Int = 0, _ status: UInt32, user: String, session: String, at receivedAt: Int64,
+    up: UInt32? = nil, down: UInt32? = nil, seconds: UInt32? = nil
+) throws -> LogEntry {
+    LogEntry(
+        tenantID: db.tenants[tenant].id, nasID: db.nases[tenant].id, receivedAt: receivedAt, statusType: status,
+        userName: user, sessionID: session,
+        packet: try datagram(status, user: user, session: session, up: up, down: down, seconds: seconds))
 }
 
 /// A migrated database with two tenants, one NAS each.
@@ -44,8 +51,10 @@ private struct Fixture {
         let store = TenantStore(connection: connection)
         tenants = [try store.create(slug: "acme", name: "ACME"), try store.create(slug: "globex", name: "Globex")]
         let nasStore = NASStore(connection: connection, cipher: TestDatabase.cipher)
-        nases = [try nasStore.add(tenant: tenants[0], name: "bras", address: "10.0.0.1", secret: "s"),
-                 try nasStore.add(tenant: tenants[1], name: "bras", address: "10.0.0.2", secret: "s")]
+        nases = [
+            try nasStore.add(tenant: tenants[0], name: "bras", address: "10.0.0.1", secret: "s"),
+            try nasStore.add(tenant: tenants[1], name: "bras", address: "10.0.0.2", secret: "s"),
+        ]
     }
 
     func appender() throws -> PacketLogAppender { try PacketLogAppender(connection: PostgresConnection(url: url)) }
@@ -61,15 +70,18 @@ private struct Fixture {
 
     /// Per subscriber of usage_hourly: upload, download, seconds.
     func usage() throws -> [[String?]] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT tenant_id::text, subscriber, sum(upload_bytes)::text, sum(download_bytes)::text, sum(session_seconds)::text
             FROM usage_hourly GROUP BY 1, 2 ORDER BY 1, 2
-            """).rows
+            """
+        ).rows
     }
 
     /// Every stream's merged position and highest logged seq.
     func positions() throws -> [Int64: (merged: Int64, max: Int64)] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT s.id, s.merged_seq, coalesce((SELECT max(seq) FROM accounting_packets p WHERE p.stream = s.id), 0)
             FROM log_streams s ORDER BY s.id
             """)
@@ -91,16 +103,17 @@ private func onThreads(_ bodies: [@Sendable () throws -> Void]) -> [String] {
             do { try body() } catch { errors.withLock { $0.append("\(error)") } }
         }
     }
-    threads.forEach { $0.start() }
+    for thread in threads { thread.start() }
     while !threads.allSatisfy({ $0.isFinished }) { usleep(5_000) }
     return errors.withLock { $0 }
 }
 
 /// Appends `parts[a]` with `appenders[a]` for every `a` in `indices`, all at once.
 private func appendConcurrently(_ appenders: [Handed], _ parts: [[LogEntry]], _ indices: Range<Int>) -> [String] {
-    onThreads(indices.map { a -> @Sendable () throws -> Void in
-        { try appenders[a].appender.append(parts[a]) }
-    })
+    onThreads(
+        indices.map { a -> @Sendable () throws -> Void in
+            { try appenders[a].appender.append(parts[a]) }
+        })
 }
 
 /// A PacketLogAppender handed to another thread: each is used by one thread at a time.
@@ -115,16 +128,19 @@ struct PacketLogMergeTests {
     func watermark() throws {
         let db = try Fixture()
         let appenders = try (0..<4).map { _ in Handed(try db.appender()) }
-        let sessions = 8, rounds = 30
+        let sessions = 8
+        let rounds = 30
         // Round k of session s: cumulative counters; the last round is the Stop. Rounds go to
         // the appenders in rotation, so every session's packets are spread over all streams.
         func share(_ a: Int, rounds range: ClosedRange<Int>) throws -> [LogEntry] {
             var out: [LogEntry] = []
             for k in range {
                 for s in 0..<sessions where (k + s) % 4 == a {
-                    out.append(try entry(db, k == rounds ? stop : interim, user: "u\(s)", session: "S\(s)",
-                                         at: (hour0 + Int64(k) * 60) * 1_000_000,
-                                         up: UInt32(k * 1000 + s), down: UInt32(k * 3000 + s * 7), seconds: UInt32(k * 60)))
+                    out.append(
+                        try entry(
+                            db, k == rounds ? stop : interim, user: "u\(s)", session: "S\(s)",
+                            at: (hour0 + Int64(k) * 60) * 1_000_000,
+                            up: UInt32(k * 1000 + s), down: UInt32(k * 3000 + s * 7), seconds: UInt32(k * 60)))
                 }
             }
             return out
@@ -152,9 +168,10 @@ struct PacketLogMergeTests {
         }
         slowThread.start()
         // The slow rows are in the table (uncommitted) before the others commit.
-        #expect(try waitUntil(seconds: 2) {
-            try count(db.connection, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 1
-        })
+        #expect(
+            try waitUntil(seconds: 2) {
+                try count(db.connection, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active'") == 1
+            })
         #expect(appendConcurrently(appenders, phase2, 1..<4) == [])
         let fastMerged = try waitUntil(seconds: 2.5) {
             try (1..<4).allSatisfy { a in
@@ -190,14 +207,20 @@ struct PacketLogMergeTests {
             #expect(position?.merged == position?.max)
         }
         let tenant = String(db.tenants[0].id)
-        #expect(try db.usage() == (0..<sessions).map { s in
-            [tenant, "u\(s)", String(rounds * 1000 + s), String(rounds * 3000 + s * 7), String(rounds * 60)]
-        })
-        #expect(try db.connection.query("""
-            SELECT acct_session_id, upload_bytes::text, download_bytes::text, session_seconds::text, close_reason FROM sessions ORDER BY 1
-            """).rows == (0..<sessions).map { s in
-            ["S\(s)", String(rounds * 1000 + s), String(rounds * 3000 + s * 7), String(rounds * 60), "stop"]
-        })
+        #expect(
+            try db.usage()
+                == (0..<sessions).map { s in
+                    [tenant, "u\(s)", String(rounds * 1000 + s), String(rounds * 3000 + s * 7), String(rounds * 60)]
+                })
+        #expect(
+            try db.connection.query(
+                """
+                SELECT acct_session_id, upload_bytes::text, download_bytes::text, session_seconds::text, close_reason FROM sessions ORDER BY 1
+                """
+            ).rows
+                == (0..<sessions).map { s in
+                    ["S\(s)", String(rounds * 1000 + s), String(rounds * 3000 + s * 7), String(rounds * 60), "stop"]
+                })
     }
 
     @Test("Two mergers: exactly one leads; when it stops the other takes over and merges exactly")
@@ -205,35 +228,41 @@ struct PacketLogMergeTests {
         let db = try Fixture()
         let metrics = [CollectorMetrics(), CollectorMetrics()]
         let mergers = metrics.map { db.merger($0) }
-        mergers.forEach { $0.start() }
-        defer { mergers.forEach { $0.stop() } }
+        for merger in mergers { merger.start() }
+        defer { for merger in mergers { merger.stop() } }
         #expect(try waitUntil(seconds: 5) { mergers.contains { $0.isLeader } })
         // Both have asked at least once more (standbys ask every second): still exactly one.
         usleep(1_500_000)
         #expect(mergers.filter(\.isLeader).count == 1)
         #expect(metrics[0].mergeLeader.load(ordering: .relaxed) + metrics[1].mergeLeader.load(ordering: .relaxed) == 1)
-        let leader = mergers[0].isLeader ? 0 : 1, other = 1 - leader
+        let leader = mergers[0].isLeader ? 0 : 1
+        let other = 1 - leader
 
         let appender = try db.appender()
-        try appender.append((1...20).map { i in
-            try entry(db, interim, user: "u\(i % 3)", session: "S\(i)", at: hour0 * 1_000_000, up: 100, down: 1000)
-        })
+        try appender.append(
+            (1...20).map { i in
+                try entry(db, interim, user: "u\(i % 3)", session: "S\(i)", at: hour0 * 1_000_000, up: 100, down: 1000)
+            })
         try waitForMerge(db.connection)
         #expect(try waitUntil(seconds: 2) { metrics[leader].mergedPackets.load(ordering: .relaxed) == 20 })
 
         mergers[leader].stop()
         #expect(metrics[leader].mergeLeader.load(ordering: .relaxed) == 0)
-        try appender.append((1...20).map { i in
-            try entry(db, stop, user: "u\(i % 3)", session: "S\(i)", at: (hour0 + 60) * 1_000_000, up: 150, down: 1500, seconds: 60)
-        })
+        try appender.append(
+            (1...20).map { i in
+                try entry(db, stop, user: "u\(i % 3)", session: "S\(i)", at: (hour0 + 60) * 1_000_000, up: 150, down: 1500, seconds: 60)
+            })
         #expect(try waitUntil(seconds: 5) { mergers[other].isLeader })
         try waitForMerge(db.connection, seconds: 10)
         #expect(try waitUntil(seconds: 2) { metrics[other].mergedPackets.load(ordering: .relaxed) == 20 })
         #expect(metrics[leader].mergedPackets.load(ordering: .relaxed) == 20)
         let tenant = String(db.tenants[0].id)
         // u0: sessions 3, 6, ..., 18 (6); u1: 1, 4, ..., 19 (7); u2: 2, 5, ..., 20 (7).
-        #expect(try db.usage() == [[tenant, "u0", "900", "9000", "360"], [tenant, "u1", "1050", "10500", "420"],
-                                   [tenant, "u2", "1050", "10500", "420"]])
+        #expect(
+            try db.usage() == [
+                [tenant, "u0", "900", "9000", "360"], [tenant, "u1", "1050", "10500", "420"],
+                [tenant, "u2", "1050", "10500", "420"],
+            ])
         #expect(try count(db.connection, "SELECT count(*) FROM sessions WHERE close_reason = 'stop' AND upload_bytes = 150") == 20)
     }
 
@@ -260,7 +289,8 @@ struct PacketLogMergeTests {
 
         closedMerged = nil
         closedUnmerged = nil
-        #expect(try waitUntil(seconds: 5) { try count(db.connection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()") <= 4 })
+        #expect(
+            try waitUntil(seconds: 5) { try count(db.connection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()") <= 4 })
         func retired() throws -> [Int64] {
             let rows = try db.connection.query("SELECT id FROM log_streams WHERE retired_at IS NOT NULL ORDER BY id")
             return (0..<rows.rowCount).map { rows.int64(row: $0, column: 0) }
@@ -286,7 +316,8 @@ struct PacketLogMergeTests {
     @Test("A packet the database refuses is set aside: recorded, counted, passed over; the rest exact")
     func refusal() throws {
         let db = try Fixture()
-        try db.connection.execute("""
+        try db.connection.execute(
+            """
             CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN IF NEW.user_name = 'poison' THEN RAISE EXCEPTION 'poison refused'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER refuse_poison BEFORE INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION refuse_poison();
@@ -313,7 +344,9 @@ struct PacketLogMergeTests {
         #expect(try waitUntil(seconds: 2) { metrics.mergedPackets.load(ordering: .relaxed) == 20 })
         #expect(metrics.mergeRefused.load(ordering: .relaxed) == 2)
         // Poison is the 9th packet (before S4's) and the 17th (between S7's interim and Stop).
-        let refusals = try db.connection.query("SELECT stream::text, seq::text, error LIKE '%poison refused%' FROM log_refusals ORDER BY log_refusals.seq").rows
+        let refusals = try db.connection.query(
+            "SELECT stream::text, seq::text, error LIKE '%poison refused%' FROM log_refusals ORDER BY log_refusals.seq"
+        ).rows
         #expect(refusals == [[String(appender.stream), "9", "t"], [String(appender.stream), "17", "t"]])
         #expect(try db.mergedSeq(appender.stream) == 22)
         #expect(try count(db.connection, "SELECT count(*) FROM accounting_packets WHERE user_name = 'poison'") == 2)
@@ -373,9 +406,14 @@ struct PacketLogMergeTests {
         let (a, b) = (db.tenants[0].id, db.tenants[1].id)
         #expect(try waitUntil(seconds: 10) { calls.withLock { $0.count } == 1 })
         // A Start without counters is heard too: it is what re-applies a subscriber's throttle.
-        #expect(calls.withLock { $0 } == [[UsageCommitted(tenantID: a, subscriber: "a"), UsageCommitted(tenantID: a, subscriber: "b"),
-                                           UsageCommitted(tenantID: a, subscriber: "c"), UsageCommitted(tenantID: b, subscriber: "a"),
-                                           UsageCommitted(tenantID: b, subscriber: "z")]])
+        #expect(
+            calls.withLock { $0 } == [
+                [
+                    UsageCommitted(tenantID: a, subscriber: "a"), UsageCommitted(tenantID: a, subscriber: "b"),
+                    UsageCommitted(tenantID: a, subscriber: "c"), UsageCommitted(tenantID: b, subscriber: "a"),
+                    UsageCommitted(tenantID: b, subscriber: "z"),
+                ]
+            ])
 
         // A retransmitted Start and a retransmitted interim change nothing: no call.
         try appender.append([
@@ -401,8 +439,9 @@ struct PacketLogMergeTests {
         #expect(try count(db.connection, "SELECT count(*) FROM accounting_packets_20241003") == 1)
 
         // Five days on, 2024-10-03 to 05 are past retention; the first still holds an unmerged row.
-        #expect(try PacketRetention.maintain(db.connection, retentionDays: 3, today: day + 5 * 86400)
-            == ["accounting_packets_20241004", "accounting_packets_20241005"])
+        #expect(
+            try PacketRetention.maintain(db.connection, retentionDays: 3, today: day + 5 * 86400)
+                == ["accounting_packets_20241004", "accounting_packets_20241005"])
         #expect(try count(db.connection, "SELECT count(*) FROM accounting_packets_20241003") == 1)
 
         #expect(try db.merger().mergeUntilCaughtUp(PostgresConnection(url: db.url)))

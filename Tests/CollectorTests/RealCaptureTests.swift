@@ -2,10 +2,11 @@ import Collector
 import Foundation
 import RADIUS
 import Storage
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sends each datagram to `port` on loopback from one socket and waits for its verified
@@ -33,7 +34,8 @@ private func replay(_ requests: [[UInt8]], to port: UInt16, secret: [UInt8]) thr
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 guard n > 0 else { break }
                 guard let response = try? RADIUSPacket(decoding: Array(buffer[0..<n])),
-                      response.code == .accountingResponse, response.identifier == requestPacket.identifier else { continue }
+                    response.code == .accountingResponse, response.identifier == requestPacket.identifier
+                else { continue }
                 verified = response.verifyResponseAuthenticator(requestAuthenticator: requestPacket.authenticator, secret: secret, crypto: crypto)
                 break
             }
@@ -53,11 +55,13 @@ struct RealCaptureTests {
             .map(\.payload)
     }
 
-    @Test("hostapd 5 GB captures: one session, stored totals equal the Stop's counters to the byte", arguments: [
-        // capture, requests, user's upload (Acct-Input), download (Acct-Output), session seconds
-        ("test_dl_5gb.tcpdump.radius.pcap", 179, Int64(147_699_750), Int64(1 << 32) + 1_387_251_012, Int64(1773)),
-        ("test_ul_5gb.tcpdump.radius.pcap", 216, Int64(1 << 32) + 1_387_102_845, Int64(185_398_696), Int64(2148)),
-    ])
+    @Test(
+        "hostapd 5 GB captures: one session, stored totals equal the Stop's counters to the byte",
+        arguments: [
+            // capture, requests, user's upload (Acct-Input), download (Acct-Output), session seconds
+            ("test_dl_5gb.tcpdump.radius.pcap", 179, Int64(147_699_750), Int64(1 << 32) + 1_387_251_012, Int64(1773)),
+            ("test_ul_5gb.tcpdump.radius.pcap", 216, Int64(1 << 32) + 1_387_102_845, Int64(185_398_696), Int64(2148)),
+        ])
     func wbaCapture(capture: String, count: Int, upload: Int64, download: Int64, seconds: Int64) throws {
         let packets = try requests(capture)
         #expect(packets.count == count)
@@ -68,13 +72,17 @@ struct RealCaptureTests {
         // answered (the second time from the duplicate cache) and counted once.
         let answered = try replay(packets.flatMap { [$0, $0] }, to: harness.collector.listeners[0].boundPort, secret: Array("secret".utf8))
         #expect(answered == 2 * count)
-        let sessions = try harness.connection.query("""
+        let sessions = try harness.connection.query(
+            """
             SELECT generation, upload_bytes, download_bytes, session_seconds, close_reason, terminate_cause FROM sessions
-            """).rows
+            """
+        ).rows
         #expect(sessions == [["1", String(upload), String(download), String(seconds), "stop", "1"]])
-        let usage = try harness.connection.query("""
+        let usage = try harness.connection.query(
+            """
             SELECT sum(upload_bytes)::text, sum(download_bytes)::text, sum(session_seconds)::text FROM usage_hourly
-            """).rows
+            """
+        ).rows
         #expect(usage == [[String(upload), String(download), String(seconds)]])
         #expect(try harness.connection.query("SELECT count(*) FROM accounting_packets").rows == [[String(count)]])
     }

@@ -3,22 +3,25 @@ import Storage
 import Testing
 
 private func device(_ id: Int64, tenant: Int64, address: String, listener: String = "default", identifier: String? = nil) -> RegisteredNAS {
-    RegisteredNAS(device: NASDevice(id: id, tenantID: tenant, name: "nas\(id)", listener: listener, address: address, identifier: identifier),
-                  secret: Array("s\(id)".utf8))
+    RegisteredNAS(
+        device: NASDevice(id: id, tenantID: tenant, name: "nas\(id)", listener: listener, address: address, identifier: identifier),
+        secret: Array("s\(id)".utf8))
 }
 
 @Suite("NAS registry lookup")
 struct NASRegistryTests {
-    let registry = NASRegistry(version: 1, devices: [
-        device(1, tenant: 1, address: "10.0.0.1/32"),
-        device(2, tenant: 1, address: "10.0.1.0/24"),
-        device(3, tenant: 2, address: "10.0.1.128/25"),
-        device(4, tenant: 2, address: "192.0.2.1/32", identifier: "bras-a"),
-        device(5, tenant: 3, address: "192.0.2.1/32", identifier: "bras-b"),
-        device(6, tenant: 3, address: "2001:db8::/64"),
-        device(7, tenant: 4, address: "10.0.0.1/32", listener: "dedicated"),
-        device(8, tenant: 5, address: "10.9.9.9/32", listener: "dedicated"),
-    ], listeners: [ListenerAssignment(name: "dedicated", tenantID: 4)])
+    let registry = NASRegistry(
+        version: 1,
+        devices: [
+            device(1, tenant: 1, address: "10.0.0.1/32"),
+            device(2, tenant: 1, address: "10.0.1.0/24"),
+            device(3, tenant: 2, address: "10.0.1.128/25"),
+            device(4, tenant: 2, address: "192.0.2.1/32", identifier: "bras-a"),
+            device(5, tenant: 3, address: "192.0.2.1/32", identifier: "bras-b"),
+            device(6, tenant: 3, address: "2001:db8::/64"),
+            device(7, tenant: 4, address: "10.0.0.1/32", listener: "dedicated"),
+            device(8, tenant: 5, address: "10.9.9.9/32", listener: "dedicated"),
+        ], listeners: [ListenerAssignment(name: "dedicated", tenantID: 4)])
 
     func lookup(_ address: String, listener: String = "default", identifier: String? = nil) -> Int64? {
         registry.lookup(listener: listener, source: IPAddress(address)!, identifier: identifier.map { Array($0.utf8)[...] })?.nasID

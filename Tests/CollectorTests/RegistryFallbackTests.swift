@@ -3,9 +3,11 @@ import Storage
 import Testing
 
 private func nas(_ id: Int64, tenant: Int64, _ address: String, identifier: String? = nil, strict: Bool = false) -> RegisteredNAS {
-    RegisteredNAS(device: NASDevice(id: id, tenantID: tenant, name: "nas\(id)", listener: "default", address: address, identifier: identifier,
-                                    requireMessageAuthenticator: strict),
-                  secret: Array("secret-\(id)".utf8))
+    RegisteredNAS(
+        device: NASDevice(
+            id: id, tenantID: tenant, name: "nas\(id)", listener: "default", address: address, identifier: identifier,
+            requireMessageAuthenticator: strict),
+        secret: Array("secret-\(id)".utf8))
 }
 
 @Suite("NAS registry: shorter prefixes as fallback, IPv4-mapped sources")
@@ -16,12 +18,14 @@ struct RegistryFallbackTests {
 
     @Test("A longer prefix wanting another NAS-Identifier does not shadow a shorter one")
     func fallback() {
-        let registry = NASRegistry(version: 1, devices: [
-            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
-            nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
-            nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
-            nas(4, tenant: 3, "10.0.0.0/8"),
-        ], listeners: [])
+        let registry = NASRegistry(
+            version: 1,
+            devices: [
+                nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+                nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
+                nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
+                nas(4, tenant: 3, "10.0.0.0/8"),
+            ], listeners: [])
         #expect(lookup(registry, "10.1.2.3", identifier: "exact") == 3)
         #expect(lookup(registry, "10.1.2.3", identifier: "narrow") == 2)
         // Skips the /32 and the /24 (other identifiers) for the /16.
@@ -35,22 +39,24 @@ struct RegistryFallbackTests {
 
     @Test("A datagram too broken to show its NAS-Identifier counts for a NAS only when every datagram from the address goes to it")
     func soleNAS() {
-        let registry = NASRegistry(version: 1, devices: [
-            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
-            nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
-            nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
-            nas(4, tenant: 3, "10.0.0.0/8"),
-            nas(5, tenant: 4, "10.2.0.1"),
-            nas(6, tenant: 5, "10.3.0.1", identifier: "a"),
-            nas(7, tenant: 5, "10.3.0.1", identifier: "b"),
-            nas(8, tenant: 6, "10.4.0.0/24"),
-        ], listeners: [])
+        let registry = NASRegistry(
+            version: 1,
+            devices: [
+                nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+                nas(2, tenant: 2, "10.1.2.0/24", identifier: "narrow"),
+                nas(3, tenant: 2, "10.1.2.3/32", identifier: "exact"),
+                nas(4, tenant: 3, "10.0.0.0/8"),
+                nas(5, tenant: 4, "10.2.0.1"),
+                nas(6, tenant: 5, "10.3.0.1", identifier: "a"),
+                nas(7, tenant: 5, "10.3.0.1", identifier: "b"),
+                nas(8, tenant: 6, "10.4.0.0/24"),
+            ], listeners: [])
         func sole(_ address: String) -> Int64? { registry.soleNAS(listener: "default", source: IPAddress(address)!)?.nasID }
-        #expect(sole("10.2.0.1") == 5)      // alone at the address, no identifier
-        #expect(sole("10.3.0.1") == nil)    // two NAS, told apart by identifier
-        #expect(sole("10.1.2.3") == nil)    // NAS 3, 2, 1 or 4 by identifier
-        #expect(sole("10.1.9.9") == nil)    // NAS 1 with "wide", else NAS 4
-        #expect(sole("10.4.0.9") == 8)      // alone at its longest prefix, no identifier
+        #expect(sole("10.2.0.1") == 5) // alone at the address, no identifier
+        #expect(sole("10.3.0.1") == nil) // two NAS, told apart by identifier
+        #expect(sole("10.1.2.3") == nil) // NAS 3, 2, 1 or 4 by identifier
+        #expect(sole("10.1.9.9") == nil) // NAS 1 with "wide", else NAS 4
+        #expect(sole("10.4.0.9") == 8) // alone at its longest prefix, no identifier
         #expect(sole("10.9.9.9") == 4)
         #expect(sole("11.0.0.1") == nil)
         #expect(registry.soleNAS(listener: "other", source: IPAddress("10.2.0.1")!) == nil)
@@ -58,17 +64,21 @@ struct RegistryFallbackTests {
 
     @Test("Status-Server: every NAS at the address is a candidate whatever the probe's NAS-Identifier, the one lookup picks first")
     func statusServerCandidates() {
-        let registry = NASRegistry(version: 1, devices: [
-            // Two NAS behind one RADIUS proxy at 10.3.0.1, told apart by NAS-Identifier.
-            nas(6, tenant: 5, "10.3.0.1", identifier: "10.0.0.1"),
-            nas(7, tenant: 5, "10.3.0.1", identifier: "10.0.0.2"),
-            nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
-            nas(2, tenant: 1, "10.1.2.0/24", identifier: "narrow"),
-            nas(5, tenant: 4, "10.2.0.1"),
-        ], listeners: [])
+        let registry = NASRegistry(
+            version: 1,
+            devices: [
+                // Two NAS behind one RADIUS proxy at 10.3.0.1, told apart by NAS-Identifier.
+                nas(6, tenant: 5, "10.3.0.1", identifier: "10.0.0.1"),
+                nas(7, tenant: 5, "10.3.0.1", identifier: "10.0.0.2"),
+                nas(1, tenant: 1, "10.1.0.0/16", identifier: "wide"),
+                nas(2, tenant: 1, "10.1.2.0/24", identifier: "narrow"),
+                nas(5, tenant: 4, "10.2.0.1"),
+            ], listeners: [])
         func candidates(_ address: String, _ identifier: String?) -> [Int64] {
-            registry.statusServerCandidates(listener: "default", source: IPAddress(address)!,
-                                            identifier: identifier.map { Array($0.utf8)[...] }).map(\.nasID)
+            registry.statusServerCandidates(
+                listener: "default", source: IPAddress(address)!,
+                identifier: identifier.map { Array($0.utf8)[...] }
+            ).map(\.nasID)
         }
         // FreeRADIUS's probe names no registered NAS: both behind it are tried.
         #expect(candidates("10.3.0.1", "Status Check 0. Are you alive?") == [6, 7])
@@ -86,12 +96,14 @@ struct RegistryFallbackTests {
 
     @Test("::ffff:a.b.c.d is a.b.c.d, registered either way and sent from either")
     func mapped() throws {
-        let registry = NASRegistry(version: 1, devices: [
-            nas(1, tenant: 1, "192.0.2.7/32", strict: true),
-            // A row stored in the mapped form (as registrations before normalisation were).
-            nas(2, tenant: 2, "::ffff:198.51.100.0/120"),
-            nas(3, tenant: 3, "2001:db8::/32"),
-        ], listeners: [])
+        let registry = NASRegistry(
+            version: 1,
+            devices: [
+                nas(1, tenant: 1, "192.0.2.7/32", strict: true),
+                // A row stored in the mapped form (as registrations before normalisation were).
+                nas(2, tenant: 2, "::ffff:198.51.100.0/120"),
+                nas(3, tenant: 3, "2001:db8::/32"),
+            ], listeners: [])
         #expect(lookup(registry, "::ffff:192.0.2.7") == 1)
         #expect(lookup(registry, "192.0.2.7") == 1)
         #expect(lookup(registry, "198.51.100.42") == 2)
@@ -145,8 +157,11 @@ struct RegistryFallbackTests {
             let expected = reference(source, identifier)
             // Equal-length NAS both without identifier: either may be chosen, as registered.
             if found != expected, let found, let expected,
-               let a = registered.first(where: { $0.id == found }), let b = registered.first(where: { $0.id == expected }),
-               a.length == b.length, a.identifier == b.identifier { continue }
+                let a = registered.first(where: { $0.id == found }), let b = registered.first(where: { $0.id == expected }),
+                a.length == b.length, a.identifier == b.identifier
+            {
+                continue
+            }
             #expect(found == expected, "\(text) \(identifier ?? "-")")
             compared += 1
         }

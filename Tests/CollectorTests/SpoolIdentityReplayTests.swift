@@ -1,10 +1,11 @@
-@testable import Collector
 import Foundation
 import Logging
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Collector
 
 private let hour0: UInt32 = 1_795_546_800
 
@@ -71,7 +72,8 @@ struct SpoolIdentityReplayTests {
         try connection.execute("ALTER ROLE CURRENT_USER IN DATABASE \(name) RESET synchronous_commit")
     }
 
-    @Test("""
+    @Test(
+        """
         A write transaction makes its own COMMIT durable whatever the session it runs in says (as another client of a \
         transaction pooler may have left it); remote_apply is kept; the session's setting is left as it was
         """)
@@ -80,7 +82,9 @@ struct SpoolIdentityReplayTests {
         let connection = try PostgresConnection(url: url)
         func inTransaction(_ session: String) throws -> [String?] {
             try connection.execute("SET synchronous_commit = \(session)")
-            let results = try connection.pipeline([Statement("BEGIN"), PostgresConnection.durableCommit, Statement("SHOW synchronous_commit"), Statement("COMMIT")])
+            let results = try connection.pipeline([
+                Statement("BEGIN"), PostgresConnection.durableCommit, Statement("SHOW synchronous_commit"), Statement("COMMIT"),
+            ])
             return [results[2].value(row: 0, column: 0), try connection.query("SHOW synchronous_commit").value(row: 0, column: 0)]
         }
         #expect(try inTransaction("off") == ["on", "off"])
@@ -90,12 +94,17 @@ struct SpoolIdentityReplayTests {
         // As the collector's writes run it: the setting COMMIT sees, kept by the transaction for the test to read.
         let writer = try AccountingWriter(connection: connection)
         try connection.execute("SET synchronous_commit = off")
-        try writer.write([], alsoRun: [PostgresConnection.durableCommit,
-                                       Statement("SELECT set_config('tollgate_test.seen', current_setting('synchronous_commit'), false)")])
+        try writer.write(
+            [],
+            alsoRun: [
+                PostgresConnection.durableCommit,
+                Statement("SELECT set_config('tollgate_test.seen', current_setting('synchronous_commit'), false)"),
+            ])
         #expect(try connection.query("SELECT current_setting('tollgate_test.seen'), current_setting('synchronous_commit')").rows == [["on", "off"]])
     }
 
-    @Test("""
+    @Test(
+        """
         Collector A spools three packets while its database is away and stops; a collector on another database (whose \
         tenant 1 has the same NAS) keeps the spool untouched and records none of them; pointed back at A's database, \
         the spool replays exactly
@@ -111,11 +120,13 @@ struct SpoolIdentityReplayTests {
         let (urlB, connectionB) = try TestDatabase.fresh()
         let tenantB = try TenantStore(connection: connectionB).create(slug: "other", name: "Other ISP", timeZone: "UTC")
         #expect(tenantB.id == harnessA.tenant.id)
-        _ = try NASStore(connection: connectionB, cipher: TestDatabase.cipher).add(tenant: tenantB, name: "bras", address: "127.0.0.1", secret: "s3cret")
+        _ = try NASStore(connection: connectionB, cipher: TestDatabase.cipher).add(
+            tenant: tenantB, name: "bras", address: "127.0.0.1", secret: "s3cret")
 
         try harnessA.outage.begin(harnessA.connection)
-        let session = SimulatedSession.regular(userName: "alice", sessionID: "A-1", nasPort: 1, startTime: hour0, interimInterval: 300, interims: 1,
-                                               uploadPerInterval: 123_457, downloadPerInterval: 987_653)
+        let session = SimulatedSession.regular(
+            userName: "alice", sessionID: "A-1", nasPort: 1, startTime: hour0, interimInterval: 300, interims: 1,
+            uploadPerInterval: 123_457, downloadPerInterval: 987_653)
         let nasA = SimulatedNAS(localAddress: "127.0.0.1", target: harnessA.target(), secret: "s3cret")
         let report = try await nasA.run(sessions: [session], options: options)
         #expect(report.isComplete && report.acknowledged == 3, "\(report)")
@@ -139,8 +150,9 @@ struct SpoolIdentityReplayTests {
         #expect(onB.metrics.spoolReplayedPackets.load(ordering: .relaxed) == 0)
         // B's own traffic is recorded as usual meanwhile.
         let nasB = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: onB.listeners[0].boundPort)!, secret: "s3cret")
-        let own = SimulatedSession.regular(userName: "bob", sessionID: "B-1", nasPort: 2, startTime: hour0, interimInterval: 300, interims: 1,
-                                           uploadPerInterval: 1000, downloadPerInterval: 2000)
+        let own = SimulatedSession.regular(
+            userName: "bob", sessionID: "B-1", nasPort: 2, startTime: hour0, interimInterval: 300, interims: 1,
+            uploadPerInterval: 1000, downloadPerInterval: 2000)
         #expect(try await nasB.run(sessions: [own], options: options).isComplete)
         #expect(try count(connectionB, "SELECT count(*) FROM accounting_packets") == 3)
         try waitForMerge(connectionB)
@@ -163,7 +175,8 @@ struct SpoolIdentityReplayTests {
         #expect(try SpoolSurvey.segments(in: folder).isEmpty)
     }
 
-    @Test("""
+    @Test(
+        """
         A set-aside spool replays exactly into its database although that database has since replayed a later spool written \
         in the same folder (each start writes under its own spool id)
         """)
@@ -177,8 +190,9 @@ struct SpoolIdentityReplayTests {
         let identityA = try #require(harness.collector.database)
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         try harness.outage.begin(harness.connection)
-        let early = SimulatedSession.regular(userName: "alice", sessionID: "A-1", nasPort: 1, startTime: hour0, interimInterval: 300, interims: 1,
-                                             uploadPerInterval: 123_457, downloadPerInterval: 987_653)
+        let early = SimulatedSession.regular(
+            userName: "alice", sessionID: "A-1", nasPort: 1, startTime: hour0, interimInterval: 300, interims: 1,
+            uploadPerInterval: 123_457, downloadPerInterval: 987_653)
         #expect(try await nas.run(sessions: [early], options: options).acknowledged == 3)
         harness.collector.stop()
         harness.outage.end()
@@ -187,8 +201,9 @@ struct SpoolIdentityReplayTests {
         let (_, connectionB) = try TestDatabase.fresh()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let onB = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(try DatabaseIdentity.read(connectionB)),
-                            metrics: CollectorMetrics(), logger: logger)
+        let onB = try Spool(
+            configuration: SpoolConfiguration(directory: folder), claim: .collector(try DatabaseIdentity.read(connectionB)),
+            metrics: CollectorMetrics(), logger: logger)
         #expect(onB.foreign.map(\.database) == [identityA])
         let datagram = [UInt8](repeating: 7, count: 40)
         guard case .appended = onB.append([SpooledPacket(tenantID: 1, nasID: 1, receivedAt: 0, keepRaw: false, datagram: datagram)]) else {
@@ -202,9 +217,11 @@ struct SpoolIdentityReplayTests {
         let outage = OutageSwitch()
         let back = try collector(url: harness.url, folder: folder, outage: outage)
         try outage.begin(harness.connection)
-        let later = SimulatedSession.regular(userName: "bob", sessionID: "A-2", nasPort: 2, startTime: hour0, interimInterval: 300, interims: 1,
-                                             uploadPerInterval: 1_001, downloadPerInterval: 2_003)
-        let nasBack = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: back.listeners[0].boundPort)!, secret: "s3cret")
+        let later = SimulatedSession.regular(
+            userName: "bob", sessionID: "A-2", nasPort: 2, startTime: hour0, interimInterval: 300, interims: 1,
+            uploadPerInterval: 1_001, downloadPerInterval: 2_003)
+        let nasBack = SimulatedNAS(
+            localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: back.listeners[0].boundPort)!, secret: "s3cret")
         #expect(try await nasBack.run(sessions: [later], options: options).acknowledged == 3)
         #expect(back.metrics.spoolPackets.load(ordering: .relaxed) == 3)
         outage.end()
@@ -214,12 +231,14 @@ struct SpoolIdentityReplayTests {
 
         // The set-aside segment, replayed as `tollgate spool replay --spool-directory` does.
         let metrics = CollectorMetrics()
-        let replaying = try Spool(configuration: SpoolConfiguration(directory: aside), claim: .replay(into: identityA, allowCopies: false),
-                                  metrics: metrics, logger: logger)
+        let replaying = try Spool(
+            configuration: SpoolConfiguration(directory: aside), claim: .replay(into: identityA, allowCopies: false),
+            metrics: metrics, logger: logger)
         #expect(replaying.isActive)
         let url = harness.url
-        let replayer = SpoolReplayer(spool: replaying, metrics: metrics, logger: logger,
-                                     connect: IngestPipeline.writerConnect({ try PostgresConnection(url: url) }, expecting: identityA, timeoutMilliseconds: 5000))
+        let replayer = SpoolReplayer(
+            spool: replaying, metrics: metrics, logger: logger,
+            connect: IngestPipeline.writerConnect({ try PostgresConnection(url: url) }, expecting: identityA, timeoutMilliseconds: 5000))
         replayer.start()
         #expect(try waitUntil(seconds: 30) { !replaying.isActive })
         replayer.stop()
@@ -238,7 +257,9 @@ struct SpoolIdentityReplayTests {
         let (_, connection) = try TestDatabase.fresh()
         let id = UUID().uuidString.lowercased()
         // Each step: the position asked for, then the one stored after it.
-        let steps: [((Int64, Int), (Int64, Int))] = [((10, 5), (10, 5)), ((9, 9), (10, 5)), ((10, 3), (10, 5)), ((10, 7), (10, 7)), ((11, 0), (11, 0))]
+        let steps: [((Int64, Int), (Int64, Int))] = [
+            ((10, 5), (10, 5)), ((9, 9), (10, 5)), ((10, 3), (10, 5)), ((10, 7), (10, 7)), ((11, 0), (11, 0)),
+        ]
         for (asked, stored) in steps {
             let advance = SpoolProgress.advance(spoolID: id, to: SpoolPosition(record: asked.0, items: asked.1))
             try connection.query(advance.sql, advance.parameters)
@@ -259,8 +280,9 @@ struct SpoolIdentityReplayTests {
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: harness.target(), secret: "s3cret")
         try harness.outage.begin(harness.connection)
         #expect(try await nas.send(.statusServer, options: briefly).acknowledged == 1, "no batch refused yet")
-        let session = SimulatedSession.regular(userName: "full", sessionID: "F-1", nasPort: 1, startTime: hour0, interims: 0,
-                                               uploadPerInterval: 10, downloadPerInterval: 10)
+        let session = SimulatedSession.regular(
+            userName: "full", sessionID: "F-1", nasPort: 1, startTime: hour0, interims: 0,
+            uploadPerInterval: 10, downloadPerInterval: 10)
         let refused = try await nas.run(sessions: [session], options: briefly)
         #expect(refused.acknowledged == 0)
         #expect(harness.collector.metrics.droppedCount(.spoolFull) >= 1)
@@ -274,7 +296,9 @@ struct SpoolIdentityReplayTests {
         #expect(try await nas.send(.statusServer, options: briefly).acknowledged == 1)
     }
 
-    @Test("Database down and the spool folder replaced: Status-Server goes unanswered within the probe interval; answered again once the folder is back")
+    @Test(
+        "Database down and the spool folder replaced: Status-Server goes unanswered within the probe interval; answered again once the folder is back"
+    )
     func statusServerWhenSpoolFolderGone() async throws {
         let folder = temporaryPath("tollgate-spool")
         defer {
@@ -292,8 +316,9 @@ struct SpoolIdentityReplayTests {
         FileManager.default.createFile(atPath: folder, contents: Data("not a folder".utf8))
         #expect(try waitUntil(seconds: 5) { !harness.collector.isAccepting }, "noticed without traffic")
         #expect(try await nas.send(.statusServer, options: briefly).acknowledged == 0)
-        let session = SimulatedSession.regular(userName: "gone", sessionID: "G-1", nasPort: 1, startTime: hour0, interims: 0,
-                                               uploadPerInterval: 10, downloadPerInterval: 10)
+        let session = SimulatedSession.regular(
+            userName: "gone", sessionID: "G-1", nasPort: 1, startTime: hour0, interims: 0,
+            uploadPerInterval: 10, downloadPerInterval: 10)
         #expect(try await nas.run(sessions: [session], options: briefly).acknowledged == 0, "nothing answered that is not durable")
         try FileManager.default.removeItem(atPath: folder)
         #expect(rename(folder + ".moved", folder) == 0)

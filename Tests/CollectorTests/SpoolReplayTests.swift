@@ -1,10 +1,11 @@
-@testable import Collector
 import Foundation
 import Logging
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Collector
 
 private let hour0: UInt32 = 1_795_546_800
 
@@ -13,8 +14,9 @@ private func sessions(_ prefix: String, count: Int, interims: Int = 3) -> [Simul
         let start: UInt32 = hour0 + UInt32(s * 11)
         let upload = UInt64(10_007 * (s + 1))
         let download = UInt64(90_001 * (s + 1))
-        return SimulatedSession.regular(userName: "\(prefix)\(s % 5)", sessionID: "\(prefix)-\(s)", nasPort: UInt32(s), startTime: start,
-                                        interimInterval: 300, interims: interims, uploadPerInterval: upload, downloadPerInterval: download)
+        return SimulatedSession.regular(
+            userName: "\(prefix)\(s % 5)", sessionID: "\(prefix)-\(s)", nasPort: UInt32(s), startTime: start,
+            interimInterval: 300, interims: interims, uploadPerInterval: upload, downloadPerInterval: download)
     }
 }
 
@@ -91,7 +93,9 @@ struct SpoolReplayTests {
         let url = harness.url
         for (round, limit) in [(1, 2), (2, 1), (3, nil as Int?)] {
             let metrics = CollectorMetrics()
-            let spool = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger)
+            let spool = try Spool(
+                configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger
+            )
             let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger) { try PostgresConnection(url: url) }
             replayer.stopAfterRecords = limit
             replayer.start()
@@ -130,7 +134,8 @@ struct SpoolReplayTests {
         logger.logLevel = .critical
         let url = harness.url
         let metrics = CollectorMetrics()
-        let spool = try Spool(configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger)
+        let spool = try Spool(
+            configuration: SpoolConfiguration(directory: folder), claim: .collector(harness.collector.database!), metrics: metrics, logger: logger)
         let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger) { try PostgresConnection(url: url) }
         replayer.start()
         try await Task.sleep(for: .seconds(2))
@@ -147,7 +152,8 @@ struct SpoolReplayTests {
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 20 * 5)
     }
 
-    @Test("""
+    @Test(
+        """
         The database turns read-only under a running collector (its connections made anew): packets are answered from the \
         spool and the database counts as down, and once it takes writes again they are replayed; totals exact, each packet stored once
         """)
@@ -162,7 +168,8 @@ struct SpoolReplayTests {
 
         let database = try #require(try harness.connection.query("SELECT current_database()").value(row: 0, column: 0))
         try harness.connection.execute("ALTER DATABASE \(database) SET default_transaction_read_only = on")
-        try harness.connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        try harness.connection.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
         let during = try await nas.run(sessions: sessions("x", count: 20), options: options)
         #expect(during.isComplete, "answered while the database refused writes: \(during)")
         #expect(harness.collector.metrics.spoolPackets.load(ordering: .relaxed) == 20 * 5)
@@ -181,10 +188,13 @@ struct SpoolReplayTests {
         #expect(try count(harness.connection, "SELECT count(*) FROM accounting_packets") == 35 * 5, "every packet stored exactly once")
         #expect(try count(harness.connection, "SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL") == 35)
         #expect(harness.collector.metrics.spoolQuarantined.load(ordering: .relaxed) == 0)
-        #expect(harness.collector.metrics.spoolReplayedPackets.load(ordering: .relaxed) == harness.collector.metrics.spoolPackets.load(ordering: .relaxed))
+        #expect(
+            harness.collector.metrics.spoolReplayedPackets.load(ordering: .relaxed) == harness.collector.metrics.spoolPackets.load(ordering: .relaxed)
+        )
     }
 
-    @Test("""
+    @Test(
+        """
         Live connections whose writes fail for the database's state (disk full 53100, then read-only 25006): the batches are \
         spooled and answered, none left unanswered, and replayed once writes succeed; totals exact, each packet stored once
         """)
@@ -200,7 +210,8 @@ struct SpoolReplayTests {
             // The trigger locks every partition of the log: it may lose a deadlock with the
             // collector's own statements, and is then simply made again.
             try retryingDeadlocks {
-                try harness.connection.execute("""
+                try harness.connection.execute(
+                    """
                     CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '\(state)'; END $$;
                     CREATE TRIGGER refuse_writes BEFORE INSERT ON accounting_packets FOR EACH ROW EXECUTE FUNCTION refuse_writes();
@@ -209,7 +220,9 @@ struct SpoolReplayTests {
             let during = try await nas.run(sessions: sessions("s\(round)-", count: 15), options: options)
             #expect(during.isComplete, "\(state): answered from the spool: \(during)")
             #expect(harness.collector.metrics.batchesFailed.load(ordering: .relaxed) == 0, "\(state)")
-            #expect(try waitUntil(seconds: 5) { !harness.collector.isHealthy && harness.collector.isSpooling && harness.collector.isAccepting }, "\(state)")
+            #expect(
+                try waitUntil(seconds: 5) { !harness.collector.isHealthy && harness.collector.isSpooling && harness.collector.isAccepting },
+                "\(state)")
             try retryingDeadlocks {
                 try harness.connection.execute("DROP TRIGGER refuse_writes ON accounting_packets; DROP FUNCTION refuse_writes()")
             }

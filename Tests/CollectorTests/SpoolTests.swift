@@ -1,28 +1,35 @@
-@testable import Collector
 import Foundation
 import Logging
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Collector
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 private func packets(_ count: Int, seed: Int) -> [SpooledPacket] {
     (0..<count).map { i in
-        SpooledPacket(tenantID: Int64(seed), nasID: Int64(i), receivedAt: 1_795_546_800_000_000 + Int64(i), keepRaw: i % 2 == 0,
-                      datagram: (0..<(20 + (i * 7 + seed) % 200)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) })
+        SpooledPacket(
+            tenantID: Int64(seed), nasID: Int64(i), receivedAt: 1_795_546_800_000_000 + Int64(i), keepRaw: i % 2 == 0,
+            datagram: (0..<(20 + (i * 7 + seed) % 200)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) })
     }
 }
 
 /// Databases the spools in these tests are for.
-let databaseA = DatabaseIdentity(installationID: UUID(uuidString: "0a0a0a0a-0000-4000-8000-00000000000a")!, systemIdentifier: 7_313_000_000_000_000_001,
-                                 databaseName: "tollgate")
-let databaseB = DatabaseIdentity(installationID: UUID(uuidString: "0b0b0b0b-0000-4000-8000-00000000000b")!, systemIdentifier: 7_313_000_000_000_000_002,
-                                 databaseName: "tollgate")
+let databaseA = DatabaseIdentity(
+    installationID: UUID(uuidString: "0a0a0a0a-0000-4000-8000-00000000000a")!, systemIdentifier: 7_313_000_000_000_000_001,
+    databaseName: "tollgate")
+let databaseB = DatabaseIdentity(
+    installationID: UUID(uuidString: "0b0b0b0b-0000-4000-8000-00000000000b")!, systemIdentifier: 7_313_000_000_000_000_002,
+    databaseName: "tollgate")
 
-private func openSpool(_ folder: String, maxBytes: Int = 1 << 30, segmentBytes: Int = 64 << 20,
-                       metrics: CollectorMetrics = CollectorMetrics(), claim: SpoolClaim = .collector(databaseA)) throws -> Spool {
+private func openSpool(
+    _ folder: String, maxBytes: Int = 1 << 30, segmentBytes: Int = 64 << 20,
+    metrics: CollectorMetrics = CollectorMetrics(), claim: SpoolClaim = .collector(databaseA)
+) throws -> Spool {
     var configuration = SpoolConfiguration(directory: folder)
     configuration.maxBytes = maxBytes
     configuration.segmentBytes = segmentBytes
@@ -135,7 +142,8 @@ struct SpoolTests {
         _ = try openSpool(folder)
     }
 
-    @Test("""
+    @Test(
+        """
         After a restart the spool reads the old records under their own spool id and writes new ones under a new id, \
         numbered after them
         """)
@@ -243,14 +251,22 @@ struct SpoolTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let batch = packets(10, seed: 1)
         // Each segment holds one record after its header.
-        let size = SpoolFormat.encode(sequence: 1, packets: batch).count + SpoolFormat.encodeSegmentHeader(SegmentHeader(spoolID: UUID(), database: databaseA)).count
+        let size =
+            SpoolFormat.encode(sequence: 1, packets: batch).count
+            + SpoolFormat.encodeSegmentHeader(SegmentHeader(spoolID: UUID(), database: databaseA)).count
         let spool = try openSpool(folder, maxBytes: size * 3, segmentBytes: size)
         let numbers = (0..<3).map { _ in number(spool.append(batch)) }
         #expect(spool.append(batch) == .full)
         #expect(spool.isFull)
         // Reading the first segments (one record each) frees their room.
-        guard case .record(numbers[0], _, _) = spool.next() else { Issue.record("record 1 not read"); return }
-        guard case .record(numbers[1], _, _) = spool.next() else { Issue.record("record 2 not read"); return }
+        guard case .record(numbers[0], _, _) = spool.next() else {
+            Issue.record("record 1 not read")
+            return
+        }
+        guard case .record(numbers[1], _, _) = spool.next() else {
+            Issue.record("record 2 not read")
+            return
+        }
         #expect(spool.append(batch) == .appended(sequence: numbers[2] + 1))
     }
 }
@@ -462,7 +478,9 @@ struct SpoolIdentityTests {
             _ = try openSpool(folder)
             Issue.record("opened with a segment it cannot read")
         } catch let error as Spool.SpoolError {
-            #expect(error.description == "cannot open the spool segment \(dangling): No such file or directory; make it readable or move it out of the spool folder")
+            #expect(
+                error.description
+                    == "cannot open the spool segment \(dangling): No such file or directory; make it readable or move it out of the spool folder")
         }
         #expect(unlink(dangling) == 0)
         let directory = folder + "/00000000000000000002.tgs"
@@ -521,7 +539,10 @@ struct SpoolIdentityTests {
         _ = number(spool.append(batch))
         #expect(spool.append(packets(1, seed: 3)) == .full)
         #expect(!spool.canTakeBatch && spool.refusalReason == "spool full")
-        guard case .record(first, _, _) = spool.next() else { Issue.record("record not read"); return }
+        guard case .record(first, _, _) = spool.next() else {
+            Issue.record("record not read")
+            return
+        }
         _ = spool.next()
         #expect(spool.canTakeBatch, "room again once a segment is replayed")
 
@@ -533,7 +554,10 @@ struct SpoolIdentityTests {
         spool.probe()
         #expect(!spool.canTakeBatch)
         #expect(spool.refusalReason == "the spool folder \(folder) was removed or replaced")
-        guard case .failed = spool.append(packets(1, seed: 4)) else { Issue.record("append into a replaced folder did not fail"); return }
+        guard case .failed = spool.append(packets(1, seed: 4)) else {
+            Issue.record("append into a replaced folder did not fail")
+            return
+        }
         try FileManager.default.removeItem(atPath: folder)
         #expect(rename(folder + ".moved", folder) == 0)
         #expect(!spool.canTakeBatch, "still refused until checked")

@@ -1,8 +1,9 @@
-@testable import Console
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Console
 
 @Suite("Console audit log page", .enabled(if: TestDatabase.available))
 struct AuditPageTests {
@@ -14,8 +15,10 @@ struct AuditPageTests {
     func record(_ harness: StaffConsoleHarness, _ actions: [String]) throws {
         for (i, action) in actions.enumerated() {
             try harness.connection.tenantTransaction(harness.a.id) { connection in
-                try AuditLog(connection: connection).record(AuditRecord(actor: "billing@alpha.example", action: action, object: "o\(i + 1)",
-                                                                        detail: "d\(i + 1)"), tenant: harness.a)
+                try AuditLog(connection: connection).record(
+                    AuditRecord(
+                        actor: "billing@alpha.example", action: action, object: "o\(i + 1)",
+                        detail: "d\(i + 1)"), tenant: harness.a)
             }
         }
     }

@@ -1,10 +1,11 @@
 import Accounting
-@testable import Console
 import Foundation
 import Rating
 import Storage
 import TestSupport
 import Testing
+
+@testable import Console
 
 @Suite("Billing console pages", .enabled(if: TestDatabase.available), .serialized)
 struct BillingPagesTests {
@@ -15,7 +16,9 @@ struct BillingPagesTests {
         return try InvoiceStore(connection: world.connection).show(tenant: tenant, id: listed[0].id)
     }
 
-    @Test("An invoice's lines equal InvoiceStore's; a usage line's buckets add up to the bytes it counted; an hour's sessions and a session's packets are exactly its own")
+    @Test(
+        "An invoice's lines equal InvoiceStore's; a usage line's buckets add up to the bytes it counted; an hour's sessions and a session's packets are exactly its own"
+    )
     func invoiceDrillDown() async throws {
         let world = try BillingWorld()
         let invoice = try Self.invoice(world, world.a, "alpha-u1")
@@ -26,10 +29,12 @@ struct BillingPagesTests {
         let night = try #require(invoice.lines.firstIndex { $0.kind == .timeOfDay }) + 1
         let fee = try #require(invoice.lines.firstIndex { $0.kind == .recurringFee }) + 1
         // The buckets in the database, independent of the engine: every counted byte of October.
-        let stored = try world.connection.query("""
+        let stored = try world.connection.query(
+            """
             SELECT sum(upload_bytes + download_bytes)::bigint FROM usage_hourly WHERE tenant_id = $1 AND subscriber = 'alpha-u1'
               AND hour >= '2026-10-01T00:00:00Z' AND hour < '2026-11-01T00:00:00Z'
-            """, [String(world.a.id)]).int64(row: 0, column: 0)
+            """, [String(world.a.id)]
+        ).int64(row: 0, column: 0)
         #expect(stored == 2_230_000_000)
         #expect(invoice.lines[included - 1].usageBytes == 2_230_000_000)
         #expect(invoice.lines[night - 1].usageBytes == 600_000_000)
@@ -59,7 +64,10 @@ struct BillingPagesTests {
             // Included usage: every bucket of the cycle, counted in both directions.
             let line = try await browser.get("/console/invoices/2026-10/\(invoice.id)/lines/\(included)")
             #expect(line.status == 200)
-            #expect(line.values("data-hour", where: "tr data-hour") == ["2026-10-07T10:00Z", "2026-10-07T11:00Z", "2026-10-08T01:00Z", "2026-10-08T02:00Z"])
+            #expect(
+                line.values("data-hour", where: "tr data-hour") == [
+                    "2026-10-07T10:00Z", "2026-10-07T11:00Z", "2026-10-08T01:00Z", "2026-10-08T02:00Z",
+                ])
             let counted = line.values("data-value", where: "data-col=\"counted\"").compactMap { Int64($0) }
             #expect(counted == [830_000_000, 800_000_000, 300_000_000, 300_000_000])
             #expect(counted.reduce(0, +) == invoice.lines[included - 1].usageBytes)
@@ -82,7 +90,10 @@ struct BillingPagesTests {
             // Hour 10 of the 7th: both sessions of alpha-u1 (ports 7 and 9), not alpha-u2's.
             let hour = try await browser.get("/console/invoices/2026-10/\(invoice.id)/lines/\(included)/hours/2026-10-07T10:00Z")
             #expect(hour.status == 200)
-            #expect(Set(hour.values("data-session", where: "tr data-session")) == [String(world.sessions["alpha-s1/7"]!), String(world.sessions["alpha-s1/9"]!)])
+            #expect(
+                Set(hour.values("data-session", where: "tr data-session")) == [
+                    String(world.sessions["alpha-s1/7"]!), String(world.sessions["alpha-s1/9"]!),
+                ])
             #expect(hour.values("data-upload", where: "id=\"bucket\"") == ["210000000"])
             #expect(hour.values("data-download", where: "id=\"bucket\"") == ["620000000"])
             let sessionID = world.sessions["alpha-s1/7"]!
@@ -126,8 +137,9 @@ struct BillingPagesTests {
             let form = try await browser.get("/console/plans/alpha-plan/preview")
             #expect(form.status == 200 && form.body.contains("id=\"preview\""))
             let csrf = try #require(form.csrf)
-            let preview = try await browser.post("/console/plans/alpha-plan/preview",
-                                                 [("user", "alpha-u1"), ("period", "2026-10"), ("version", ""), ("document", Self.candidate)], csrf: csrf)
+            let preview = try await browser.post(
+                "/console/plans/alpha-plan/preview",
+                [("user", "alpha-u1"), ("period", "2026-10"), ("version", ""), ("document", Self.candidate)], csrf: csrf)
             #expect(preview.status == 200)
             // Current: 30 + 0.93 overage + tax = 37.12. Candidate: 25 + 0.23 GB x 2.00 = 25.46, tax 5.00 + 0.09.
             #expect(preview.values("data-total", where: "id=\"preview-current\"") == ["37.12"])
@@ -135,16 +147,19 @@ struct BillingPagesTests {
             #expect(preview.values("data-value", where: "id=\"preview-difference\"") == ["-6.57"])
             let candidateAmounts = preview.section(from: "id=\"preview-candidate\"", to: "</section>").components(separatedBy: "data-value=\"")
             // A stored version as the candidate changes nothing.
-            let same = try await browser.post("/console/plans/alpha-plan/preview",
-                                              [("user", "alpha-u1"), ("period", "2026-10"), ("version", String(version)), ("document", "")], csrf: csrf)
+            let same = try await browser.post(
+                "/console/plans/alpha-plan/preview",
+                [("user", "alpha-u1"), ("period", "2026-10"), ("version", String(version)), ("document", "")], csrf: csrf)
             #expect(same.values("data-total", where: "id=\"preview-candidate\"") == ["37.12"])
             #expect(same.values("data-value", where: "id=\"preview-difference\"") == ["0.00"])
             // Hostile or wrong input: the parser's message, 422.
-            let bad = try await browser.post("/console/plans/alpha-plan/preview",
-                                             [("user", "alpha-u1"), ("period", "2026-10"), ("document", "currency = \"EUR\"\noverage = \"volume\"")], csrf: csrf)
+            let bad = try await browser.post(
+                "/console/plans/alpha-plan/preview",
+                [("user", "alpha-u1"), ("period", "2026-10"), ("document", "currency = \"EUR\"\noverage = \"volume\"")], csrf: csrf)
             #expect(bad.status == 422 && bad.body.contains("tiers: at least one tier is required"))
-            let stranger = try await browser.post("/console/plans/alpha-plan/preview",
-                                                  [("user", "bravo-u1"), ("period", "2026-10"), ("document", Self.candidate)], csrf: csrf)
+            let stranger = try await browser.post(
+                "/console/plans/alpha-plan/preview",
+                [("user", "bravo-u1"), ("period", "2026-10"), ("document", Self.candidate)], csrf: csrf)
             #expect(stranger.status == 422 && stranger.body.contains("no subscriber &#39;bravo-u1&#39;"))
             #expect(try counts() == before)
             #expect(try Self.invoice(world, world.a, "alpha-u1").ratedAt == ratedAt)
@@ -152,8 +167,9 @@ struct BillingPagesTests {
             // Publish the candidate for the whole cycle and run it.
             let plan = try await browser.get("/console/plans/alpha-plan")
             let planCSRF = try #require(plan.csrf)
-            let added = try await browser.post("/console/plans/alpha-plan/versions",
-                                               [("effective_from", "2026-10-01"), ("document", Self.candidate)], csrf: planCSRF)
+            let added = try await browser.post(
+                "/console/plans/alpha-plan/versions",
+                [("effective_from", "2026-10-01"), ("document", Self.candidate)], csrf: planCSRF)
             #expect(added.status == 303 && added.location == "/console/plans/alpha-plan")
             let run = try await browser.post("/console/invoices", [("period", "2026-10")], csrf: csrf)
             #expect(run.status == 303 && run.location == "/console/invoices/2026-10")
@@ -163,8 +179,11 @@ struct BillingPagesTests {
             for amount in amounts { #expect(candidateAmounts.contains { $0.hasPrefix(amount + "\"") }, "\(amount)") }
         }
         let audit = try world.auditRows().filter { $0[0] == String(world.a.id) }.map { Array($0[1...]) }
-        #expect(audit == [["billing@alpha.example", "plan.version_added", "alpha-plan", "effective_from 2026-10-01"],
-                          ["billing@alpha.example", "invoice_run.created", "2026-10", ""]])
+        #expect(
+            audit == [
+                ["billing@alpha.example", "plan.version_added", "alpha-plan", "effective_from 2026-10-01"],
+                ["billing@alpha.example", "invoice_run.created", "2026-10", ""],
+            ])
     }
 
     @Test("Finalizing needs a POST with the CSRF token and the confirmation; readonly and operator get 403; the audit row comes with it")
@@ -211,7 +230,9 @@ struct BillingPagesTests {
         #expect(audit == [[String(world.a.id), "billing@alpha.example", "invoice_run.finalized", "2026-10", ""]])
     }
 
-    @Test("Plans from pasted TOML or JSON; hostile names and documents render escaped; an invalid document shows the parser's message and keeps the text")
+    @Test(
+        "Plans from pasted TOML or JSON; hostile names and documents render escaped; an invalid document shows the parser's message and keeps the text"
+    )
     func plans() async throws {
         let world = try BillingWorld()
         let hostile = "<script>alert(1)</script>' OR 1=1; DROP TABLE plans; --"
@@ -260,14 +281,16 @@ struct BillingPagesTests {
         let bravo = try Self.invoice(world, world.b, "bravo-u1")
         let usageLine = try #require(bravo.lines.firstIndex { $0.kind == .includedUsage }) + 1
         try await world.withBrowser("billing@alpha.example") { browser in
-            for path in ["/console/plans/bravo-plan", "/console/plans/bravo-plan/preview",
-                         "/console/invoices/2026-10/\(bravo.id)", "/console/invoices/2026-10/\(bravo.id)/lines/\(usageLine)",
-                         "/console/invoices/2026-10/\(bravo.id)/lines/\(usageLine)/hours/2026-10-07T14:00Z",
-                         "/console/invoices/2026-10/\(bravo.id)/sessions/\(world.sessions["bravo"]!)",
-                         "/console/invoices/2026-10/\(alpha.id)/sessions/\(world.sessions["bravo"]!)",
-                         // alpha-u2's invoice does not lead to alpha-u1's sessions; a wrong period finds no invoice.
-                         "/console/invoices/2026-10/\(alphaOther.id)/sessions/\(world.sessions["alpha-s1/7"]!)",
-                         "/console/invoices/2026-09/\(alpha.id)", "/console/invoices/2026-09"] {
+            for path in [
+                "/console/plans/bravo-plan", "/console/plans/bravo-plan/preview",
+                "/console/invoices/2026-10/\(bravo.id)", "/console/invoices/2026-10/\(bravo.id)/lines/\(usageLine)",
+                "/console/invoices/2026-10/\(bravo.id)/lines/\(usageLine)/hours/2026-10-07T14:00Z",
+                "/console/invoices/2026-10/\(bravo.id)/sessions/\(world.sessions["bravo"]!)",
+                "/console/invoices/2026-10/\(alpha.id)/sessions/\(world.sessions["bravo"]!)",
+                // alpha-u2's invoice does not lead to alpha-u1's sessions; a wrong period finds no invoice.
+                "/console/invoices/2026-10/\(alphaOther.id)/sessions/\(world.sessions["alpha-s1/7"]!)",
+                "/console/invoices/2026-09/\(alpha.id)", "/console/invoices/2026-09",
+            ] {
                 let page = try await browser.get(path)
                 #expect(page.status == 404, "\(path)")
                 #expect(!page.body.contains("bravo-u1") && !page.body.contains("bravo-s1"), "\(path)")
@@ -276,8 +299,13 @@ struct BillingPagesTests {
             #expect(run.values("data-invoice", where: "tr data-invoice") == [String(alpha.id), String(alphaOther.id)])
             #expect(!run.body.contains("bravo"))
             let csrf = try #require(run.csrf)
-            #expect(try await browser.post("/console/plans/bravo-plan/versions", [("effective_from", "2026-11-01"), ("document", Self.candidate)], csrf: csrf).status == 404)
-            #expect(try await browser.post("/console/plans/bravo-plan/preview", [("user", "bravo-u1"), ("document", Self.candidate)], csrf: csrf).status == 404)
+            #expect(
+                try await browser.post(
+                    "/console/plans/bravo-plan/versions", [("effective_from", "2026-11-01"), ("document", Self.candidate)], csrf: csrf
+                ).status == 404)
+            #expect(
+                try await browser.post("/console/plans/bravo-plan/preview", [("user", "bravo-u1"), ("document", Self.candidate)], csrf: csrf).status
+                    == 404)
         }
         try await world.withBrowser("billing@bravo.example") { browser in
             #expect(try await browser.get("/console/invoices/2026-10/\(alpha.id)").status == 404)

@@ -1,6 +1,4 @@
 import Accounting
-@testable import API
-@testable import Console
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,6 +7,9 @@ import RADIUS
 import Rating
 import Storage
 import TestSupport
+
+@testable import API
+@testable import Console
 
 /// Two tenants for the billing pages: alpha (UTC) and bravo (Europe/Vienna), each with a NAS,
 /// a plan, subscribers, sessions whose packets are in the packet log, and a rated October
@@ -84,11 +85,14 @@ final class BillingWorld: @unchecked Sendable {
         """
 
     private func populateAlpha() throws {
-        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: a, name: "alpha-bras", address: "10.1.0.1", secret: "alpha-secret")
+        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(
+            tenant: a, name: "alpha-bras", address: "10.1.0.1", secret: "alpha-secret")
         let t = Self.october7
         var items: [BatchItem] = []
-        func event(_ status: AccountingStatus, _ session: String, _ user: String, port: UInt32, at time: Int64,
-                   up: UInt32? = nil, down: UInt32? = nil, key: String) throws {
+        func event(
+            _ status: AccountingStatus, _ session: String, _ user: String, port: UInt32, at time: Int64,
+            up: UInt32? = nil, down: UInt32? = nil, key: String
+        ) throws {
             items.append(try Self.item(tenant: a, nas: nas.id, status, session, user, port: port, at: time, up: up, down: down))
             received[key, default: []].append(time * 1_000_000)
         }
@@ -116,23 +120,29 @@ final class BillingWorld: @unchecked Sendable {
     }
 
     private func populateBravo() throws {
-        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: b, name: "bravo-bras", address: "10.2.0.1", secret: "bravo-secret")
+        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(
+            tenant: b, name: "bravo-bras", address: "10.2.0.1", secret: "bravo-secret")
         let t = Self.october7
-        for item in [try Self.item(tenant: b, nas: nas.id, .start, "bravo-s1", "bravo-u1", port: 1, at: t + 14 * 3600),
-                     try Self.item(tenant: b, nas: nas.id, .stop, "bravo-s1", "bravo-u1", port: 1, at: t + 15 * 3600, up: 50_000_000, down: 60_000_000)] {
+        for item in [
+            try Self.item(tenant: b, nas: nas.id, .start, "bravo-s1", "bravo-u1", port: 1, at: t + 14 * 3600),
+            try Self.item(tenant: b, nas: nas.id, .stop, "bravo-s1", "bravo-u1", port: 1, at: t + 15 * 3600, up: 50_000_000, down: 60_000_000),
+        ] {
             try AccountingWriter(connection: connection).write([item])
         }
         sessions["bravo"] = Int64(try connection.query("SELECT id FROM sessions WHERE tenant_id = $1", [String(b.id)]).rows[0][0]!)!
         let plans = PlanStore(connection: connection)
-        _ = try plans.createPlan(tenant: b, name: "bravo-plan", terms: PlanTerms(currency: "EUR", recurringFee: 20, included: 1, overage: .perUnit(price: 2)),
-                                 effectiveFrom: CivilDate("2026-01-01"))
+        _ = try plans.createPlan(
+            tenant: b, name: "bravo-plan", terms: PlanTerms(currency: "EUR", recurringFee: 20, included: 1, overage: .perUnit(price: 2)),
+            effectiveFrom: CivilDate("2026-01-01"))
         _ = try plans.addSubscriber(tenant: b, user: "bravo-u1", plan: "bravo-plan", from: CivilDate("2026-09-01")!)
         _ = try InvoiceStore(connection: connection).run(tenant: b, period: "2026-10")
     }
 
     /// An Accounting-Request as a NAS sends it, and the record the collector reads from it.
-    static func item(tenant: Tenant, nas: Int64, _ status: AccountingStatus, _ session: String, _ user: String, port: UInt32,
-                     at time: Int64, up: UInt32? = nil, down: UInt32? = nil) throws -> BatchItem {
+    static func item(
+        tenant: Tenant, nas: Int64, _ status: AccountingStatus, _ session: String, _ user: String, port: UInt32,
+        at time: Int64, up: UInt32? = nil, down: UInt32? = nil
+    ) throws -> BatchItem {
         var builder = RADIUSPacketBuilder(code: .accountingRequest, identifier: UInt8(truncatingIfNeeded: time))
         try builder.append(type: 1, text: user)
         builder.append(type: 40, uint32: status.rawValue)
@@ -142,8 +152,9 @@ final class BillingWorld: @unchecked Sendable {
         if let up { builder.append(type: 42, uint32: up) }
         if let down { builder.append(type: 43, uint32: down) }
         let packet = try builder.build()
-        var record = AccountingRecord(tenantID: tenant.id, nasID: nas, status: status, sessionID: session, userName: user, nasPort: String(port),
-                                      eventTime: time, receivedAt: time * 1_000_000)
+        var record = AccountingRecord(
+            tenantID: tenant.id, nasID: nas, status: status, sessionID: session, userName: user, nasPort: String(port),
+            eventTime: time, receivedAt: time * 1_000_000)
         record.eventTimeFromNAS = true
         record.upload = up.map { CounterReading(octets: $0, gigawords: nil) }
         record.download = down.map { CounterReading(octets: $0, gigawords: nil) }

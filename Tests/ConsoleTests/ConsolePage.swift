@@ -46,7 +46,8 @@ struct ConsolePage: Sendable {
     static func cells(_ row: String) -> [String] {
         row.components(separatedBy: "<td").dropFirst().map { cell in
             let inner = cell.drop { $0 != ">" }.dropFirst().components(separatedBy: "</td>")[0]
-            var text = "", inTag = false
+            var text = ""
+            var inTag = false
             for character in inner {
                 if character == "<" { inTag = true } else if character == ">" { inTag = false } else if !inTag { text.append(character) }
             }

@@ -1,6 +1,5 @@
-import Accounting
 import API
-@testable import Console
+import Accounting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,6 +7,8 @@ import Logging
 import Rating
 import Storage
 import TestSupport
+
+@testable import Console
 
 /// Two tenants with usage in this cycle and the last, console users of every role, and the
 /// console's router (with the API's routes beside it).
@@ -86,30 +87,38 @@ final class ConsoleWorld: @unchecked Sendable {
     /// as subscribers from before the last cycle, and hourly usage in both cycles.
     private func populate(_ tenant: Tenant, users: [String]) throws {
         let p = tenant.slug
-        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: tenant, name: "\(p)-bras", address: p == "alpha" ? "10.1.0.1" : "10.2.0.1",
-                                                                                          secret: "\(p)-secret-0123456789")
+        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(
+            tenant: tenant, name: "\(p)-bras", address: p == "alpha" ? "10.1.0.1" : "10.2.0.1",
+            secret: "\(p)-secret-0123456789")
         let start = Int64(Date().timeIntervalSince1970) - 7200
-        var open = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-open", userName: users[0],
-                                    eventTime: start, receivedAt: start * 1_000_000)
+        var open = AccountingRecord(
+            tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-open", userName: users[0],
+            eventTime: start, receivedAt: start * 1_000_000)
         open.framedIPAddress = "100.64.0.1"
-        let closedStart = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-closed", userName: users[1],
-                                           eventTime: start, receivedAt: start * 1_000_000)
-        var closedStop = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "\(p)-closed", userName: users[1],
-                                          eventTime: start + 600, receivedAt: (start + 600) * 1_000_000)
+        let closedStart = AccountingRecord(
+            tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "\(p)-closed", userName: users[1],
+            eventTime: start, receivedAt: start * 1_000_000)
+        var closedStop = AccountingRecord(
+            tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "\(p)-closed", userName: users[1],
+            eventTime: start + 600, receivedAt: (start + 600) * 1_000_000)
         closedStop.terminateCause = 1
         closedStop.sessionTime = 600
-        try AccountingWriter(connection: connection).write([BatchItem(record: open, packet: nil), BatchItem(record: closedStart, packet: nil),
-                                                            BatchItem(record: closedStop, packet: nil)])
-        try connection.query("INSERT INTO nas_activity (tenant_id, nas_id, last_heard_at) VALUES ($1, $2, to_timestamp($3))",
-                             [String(tenant.id), String(nas.id), String(Self.lastHeard)])
+        try AccountingWriter(connection: connection).write([
+            BatchItem(record: open, packet: nil), BatchItem(record: closedStart, packet: nil),
+            BatchItem(record: closedStop, packet: nil),
+        ])
+        try connection.query(
+            "INSERT INTO nas_activity (tenant_id, nas_id, last_heard_at) VALUES ($1, $2, to_timestamp($3))",
+            [String(tenant.id), String(nas.id), String(Self.lastHeard)])
         // The sessions above carry no counters: the usage is seeded per hour below, exactly.
         try connection.query("DELETE FROM usage_hourly WHERE tenant_id = $1", [String(tenant.id)])
 
         let plans = PlanStore(connection: connection)
-        let terms = PlanTerms(currency: "EUR", recurringFee: 30, unit: .GB, included: 10,
-                              windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: DecimalText.parse("0.5")!)],
-                              taxRate: DecimalText.parse("0.2")!, rate: "50M/50M",
-                              quotas: [QuotaPolicy(threshold: .percent(80), action: .notify)])
+        let terms = PlanTerms(
+            currency: "EUR", recurringFee: 30, unit: .GB, included: 10,
+            windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: DecimalText.parse("0.5")!)],
+            taxRate: DecimalText.parse("0.2")!, rate: "50M/50M",
+            quotas: [QuotaPolicy(threshold: .percent(80), action: .notify)])
         _ = try plans.createPlan(tenant: tenant, name: "\(p)-cap", terms: terms, effectiveFrom: CivilDate("2020-01-01"))
         for user in users {
             _ = try plans.addSubscriber(tenant: tenant, user: user, plan: "\(p)-cap", from: cycle.previous.first.adding(days: -40))
@@ -126,7 +135,8 @@ final class ConsoleWorld: @unchecked Sendable {
         }
         for bucket in seeded {
             let hour = String(format: "%02d:00", bucket.hour)
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
                 VALUES ($1, $2, ($3::timestamp AT TIME ZONE 'Europe/Vienna'), $4, $5, 3600)
                 ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET upload_bytes = usage_hourly.upload_bytes + excluded.upload_bytes,

@@ -1,9 +1,10 @@
-@testable import Console
 import Foundation
 import HTTPTypes
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Console
 
 @Suite("Console sign-in, sessions, CSRF and the security headers", .enabled(if: TestDatabase.available))
 struct SignInTests {
@@ -93,8 +94,9 @@ struct SignInTests {
             let fields = [("email", "op@alpha.example"), ("password", StaffConsoleHarness.password)]
             let noField = try await browser.post("/console/login", cookies: ["tollgate_login": token], fields: fields)
             let noCookie = try await browser.post("/console/login", fields: [("csrf", token)] + fields)
-            let mismatch = try await browser.post("/console/login", cookies: ["tollgate_login": token],
-                                                  fields: [("csrf", String(repeating: "0", count: 64))] + fields)
+            let mismatch = try await browser.post(
+                "/console/login", cookies: ["tollgate_login": token],
+                fields: [("csrf", String(repeating: "0", count: 64))] + fields)
             for response in [noField, noCookie, mismatch] {
                 #expect(response.status == 403)
                 #expect(response.body.contains("The sign-in form expired. Please sign in again."))
@@ -124,7 +126,8 @@ struct SignInTests {
         let harness = try StaffConsoleHarness(users: Self.users)
         try await harness.withBrowser { browser in
             let planted = String(repeating: "ab", count: 32)
-            let response = try await browser.signInAttempt("op@alpha.example", StaffConsoleHarness.password, extraCookies: ["tollgate_session": planted])
+            let response = try await browser.signInAttempt(
+                "op@alpha.example", StaffConsoleHarness.password, extraCookies: ["tollgate_session": planted])
             let token = try #require(response.cookie("tollgate_session"))
             #expect(token != planted && isToken(token))
             for unknown in [planted, String(repeating: "0", count: 64), "not-a-token", ""] {
@@ -232,14 +235,18 @@ struct SignInTests {
 
             let evil: HTTPFields = [.origin: "https://evil.example"]
             let login = try await browser.get("/console/login")
-            let foreignLogin = try await browser.post("/console/login", cookies: ["tollgate_login": login.cookie("tollgate_login") ?? ""],
-                                                      fields: [("csrf", login.csrf ?? ""), ("email", "op@alpha.example"),
-                                                               ("password", StaffConsoleHarness.password)], headers: evil)
+            let foreignLogin = try await browser.post(
+                "/console/login", cookies: ["tollgate_login": login.cookie("tollgate_login") ?? ""],
+                fields: [
+                    ("csrf", login.csrf ?? ""), ("email", "op@alpha.example"),
+                    ("password", StaffConsoleHarness.password),
+                ], headers: evil)
             #expect(foreignLogin.status == 403 && foreignLogin.cookie("tollgate_session") == nil)
             #expect(foreignLogin.body.contains("This form was sent from another site."))
-            let foreignForm = try await browser.post("/console/nas", session: session.token,
-                                                     fields: [("csrf", session.csrf), ("name", "edge"), ("address", "10.1.0.9"), ("secret", "a-long-shared-secret")],
-                                                     headers: evil)
+            let foreignForm = try await browser.post(
+                "/console/nas", session: session.token,
+                fields: [("csrf", session.csrf), ("name", "edge"), ("address", "10.1.0.9"), ("secret", "a-long-shared-secret")],
+                headers: evil)
             #expect(foreignForm.status == 403)
             let foreignSignOut = try await browser.post("/console/logout", session: session.token, fields: [("csrf", session.csrf)], headers: evil)
             #expect(foreignSignOut.status == 403)

@@ -21,8 +21,10 @@ struct StaffBrowser: Sendable {
         return try await send(.get, path, cookies: all)
     }
 
-    func post(_ path: String, session: String? = nil, cookies: [String: String] = [:], fields: [(String, String)],
-              headers: HTTPFields = [:]) async throws -> ConsolePage {
+    func post(
+        _ path: String, session: String? = nil, cookies: [String: String] = [:], fields: [(String, String)],
+        headers: HTTPFields = [:]
+    ) async throws -> ConsolePage {
         var all = cookies
         if let session = session ?? self.session { all["tollgate_session"] = session }
         var headers = headers
@@ -31,8 +33,10 @@ struct StaffBrowser: Sendable {
         return try await send(.post, path, cookies: all, headers: headers, body: body)
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], headers: HTTPFields = [:],
-              body: String? = nil) async throws -> ConsolePage {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], headers: HTTPFields = [:],
+        body: String? = nil
+    ) async throws -> ConsolePage {
         var headers = headers
         if !cookies.isEmpty { headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

@@ -1,4 +1,3 @@
-@testable import Console
 import API
 import Foundation
 import Hummingbird
@@ -6,6 +5,8 @@ import HummingbirdTesting
 import Logging
 import Storage
 import TestSupport
+
+@testable import Console
 
 /// A database of two tenants ("alpha" and "bravo"), console users of each role, and the
 /// console's router; tests reach it through `StaffBrowser`, which signs in as a browser does.
@@ -35,8 +36,9 @@ final class StaffConsoleHarness: @unchecked Sendable {
         // One hash for every user: bcrypt at cost 12 takes a while, and the users differ by email.
         let hash = try PasswordHasher.hash(Self.password)
         for user in users {
-            _ = try ConsoleUserStore(connection: connection).create(tenant: user.tenant.map { $0 == "alpha" ? a : b }, email: user.email,
-                                                                    role: user.role, passwordHash: hash)
+            _ = try ConsoleUserStore(connection: connection).create(
+                tenant: user.tenant.map { $0 == "alpha" ? a : b }, email: user.email,
+                role: user.role, passwordHash: hash)
         }
     }
 

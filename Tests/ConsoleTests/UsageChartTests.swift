@@ -1,5 +1,6 @@
-@testable import Console
 import Testing
+
+@testable import Console
 
 @Suite("UsageChart: SVG of usage from numbers")
 struct UsageChartTests {
@@ -16,8 +17,9 @@ struct UsageChartTests {
     @Test("an allowance meant as unlimited (Int64.max) draws at the top of an exabyte scale instead of overflowing")
     func hugeAllowance() {
         #expect(UsageChart.ticks(peak: Int64.max) == [0, 500_000_000_000_000_000, 1_000_000_000_000_000_000])
-        let chart = UsageChart(id: "daily-chart", title: "Days", group: "day",
-                               bars: [.init(key: "2026-11-01", label: "1", upload: 100, download: 300)], cumulative: true, allowance: Int64.max)
+        let chart = UsageChart(
+            id: "daily-chart", title: "Days", group: "day",
+            bars: [.init(key: "2026-11-01", label: "1", upload: 100, download: 300)], cumulative: true, allowance: Int64.max)
         let svg = chart.svg()
         #expect(svg.contains("<line class=\"allowance\" data-value=\"\(Int64.max)\""))
         #expect(svg.contains("y1=\"16\" y2=\"16\" stroke=\"#b3261e\""))
@@ -26,11 +28,13 @@ struct UsageChartTests {
 
     @Test("one group per bar with exact data attributes, stacked rects, labels, the running total and the allowance")
     func bars() {
-        let chart = UsageChart(id: "daily-chart", title: "Days", group: "day", bars: [
-            .init(key: "2026-11-01", label: "1", upload: 100, download: 300),
-            .init(key: "2026-11-02", label: "2", upload: 0, download: 0),
-            .init(key: "2026-11-03", label: "3", upload: 50, download: 50),
-        ], cumulative: true, allowance: 1000)
+        let chart = UsageChart(
+            id: "daily-chart", title: "Days", group: "day",
+            bars: [
+                .init(key: "2026-11-01", label: "1", upload: 100, download: 300),
+                .init(key: "2026-11-02", label: "2", upload: 0, download: 0),
+                .init(key: "2026-11-03", label: "3", upload: 50, download: 50),
+            ], cumulative: true, allowance: 1000)
         let svg = chart.svg()
         #expect(svg.hasPrefix("<svg id=\"daily-chart\" class=\"chart\""))
         #expect(svg.hasSuffix("</svg>"))
@@ -51,10 +55,12 @@ struct UsageChartTests {
 
     @Test("bands are drawn behind bars in a window; labels and keys are escaped")
     func bandsAndEscaping() {
-        let chart = UsageChart(id: "hourly-chart", title: "<script>alert(1)</script>", group: "hour", bars: [
-            .init(key: "00", label: "00", upload: 1, download: 2, band: "Night \"<b>\""),
-            .init(key: "\"><svg onload=x>", label: "<i>", upload: 3, download: 4),
-        ])
+        let chart = UsageChart(
+            id: "hourly-chart", title: "<script>alert(1)</script>", group: "hour",
+            bars: [
+                .init(key: "00", label: "00", upload: 1, download: 2, band: "Night \"<b>\""),
+                .init(key: "\"><svg onload=x>", label: "<i>", upload: 3, download: 4),
+            ])
         let svg = chart.svg()
         #expect(svg.components(separatedBy: "<rect class=\"band\"").count - 1 == 1)
         #expect(svg.contains("<title>Night &quot;&lt;b&gt;&quot;</title>"))

@@ -1,10 +1,11 @@
 import Accounting
-@testable import Console
 import Foundation
 import Rating
 import Storage
 import TestSupport
 import Testing
+
+@testable import Console
 
 @Suite("Console usage pages: figures, charts, sorting, isolation, hostile names", .enabled(if: TestDatabase.available), .serialized)
 struct UsagePagesTests {
@@ -13,7 +14,8 @@ struct UsagePagesTests {
         let world = try ConsoleWorld()
         // Drops by NAS: alpha's of this hour and 22 hours ago count, 25 hours ago is past; bravo's
         // never show on alpha's page.
-        try world.connection.execute("""
+        try world.connection.execute(
+            """
             INSERT INTO nas_drops (tenant_id, nas_id, hour, reason, datagrams)
             SELECT n.tenant_id, n.id, date_trunc('hour', now()) - h * interval '1 hour', r, d
             FROM nas_devices n, (VALUES (0, 'bad_authenticator', 5), (22, 'bad_authenticator', 2), (25, 'bad_authenticator', 1000),
@@ -24,7 +26,8 @@ struct UsagePagesTests {
             let before = Int64(Date().timeIntervalSince1970)
             let page = try await client.get("/console/", session: session)
             #expect(page.status == 200, "\(page.body)")
-            let this = world.usage("alpha", period: world.cycle), last = world.usage("alpha", period: world.cycle.previous)
+            let this = world.usage("alpha", period: world.cycle)
+            let last = world.usage("alpha", period: world.cycle.previous)
             // 1 000 000 + 2 500 000 + 1 000 000 000 + 1000 + 2000 + 3000 up; 20 000 000 + 7 000 000 + 8 000 000 000 + 5000 + 10000 + 15000 down.
             #expect(this.upload == 1_003_506_000 && this.download == 8_027_030_000)
             #expect(ConsolePage.attribute("data-upload", in: page.tag(id: "usage-this-cycle")) == "1003506000")
@@ -46,14 +49,17 @@ struct UsagePagesTests {
             #expect(nas.first.flatMap { ConsolePage.cell("sessions", in: $0) } == "1")
             #expect(nas.first?.contains("<td data-col=\"last-heard\">2026-11-02T03:04:05Z</td>") == true)
             #expect(nas.first.flatMap { ConsolePage.cell("drops", in: $0) } == "17")
-            #expect(nas.first?.contains("""
-                <span class="drop" data-reason="malformed_attribute">malformed_attribute 9</span> \
-                <span class="drop" data-reason="bad_authenticator">bad_authenticator 7</span> \
-                <span class="drop" data-reason="duplicate_in_flight">duplicate_in_flight 1</span>
-                """) == true, "\(nas.first ?? "")")
+            #expect(
+                nas.first?.contains(
+                    """
+                    <span class="drop" data-reason="malformed_attribute">malformed_attribute 9</span> \
+                    <span class="drop" data-reason="bad_authenticator">bad_authenticator 7</span> \
+                    <span class="drop" data-reason="duplicate_in_flight">duplicate_in_flight 1</span>
+                    """) == true, "\(nas.first ?? "")")
             #expect(page.tag(id: "nas-health-more").isEmpty)
             let silent = Int64(nas.first.flatMap { ConsolePage.cell("silent", in: $0) } ?? "") ?? -1
-            #expect((before - ConsoleWorld.lastHeard...Int64(Date().timeIntervalSince1970) + 1 - ConsoleWorld.lastHeard).contains(silent), "\(silent)")
+            #expect(
+                (before - ConsoleWorld.lastHeard...Int64(Date().timeIntervalSince1970) + 1 - ConsoleWorld.lastHeard).contains(silent), "\(silent)")
             #expect(!page.body.contains("bravo"))
             // The grouped figure and its human size.
             #expect(page.body.contains("9\u{202F}030\u{202F}536\u{202F}000 B"))
@@ -65,7 +71,8 @@ struct UsagePagesTests {
         let world = try ConsoleWorld()
         let store = NASStore(connection: world.connection, cipher: TestDatabase.cipher)
         for i in 0..<199 {
-            _ = try store.add(tenant: world.a, name: String(format: "alpha-%03d", i), address: "10.9.\(i / 250).\(i % 250 + 1)", secret: "s3cret-\(i)")
+            _ = try store.add(
+                tenant: world.a, name: String(format: "alpha-%03d", i), address: "10.9.\(i / 250).\(i % 250 + 1)", secret: "s3cret-\(i)")
         }
         try await world.withBrowser { client in
             // Exactly 200: all shown, nothing more to say.
@@ -94,10 +101,15 @@ struct UsagePagesTests {
         let appender = try PacketLogAppender(connection: try PostgresConnection(url: world.url))
         let received = (Int64(Date().timeIntervalSince1970) - 120) * 1_000_000
         try appender.append([
-            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 1, 0, 20]),
-            LogEntry(tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received + 60_000_000, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 2, 0, 20]),
+            LogEntry(
+                tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received, statusType: 3, userName: "alpha-u1", sessionID: "x", packet: [4, 1, 0, 20]),
+            LogEntry(
+                tenantID: nas[0].0, nasID: nas[0].1, receivedAt: received + 60_000_000, statusType: 3, userName: "alpha-u1", sessionID: "x",
+                packet: [4, 2, 0, 20]),
             // bravo's waiting packets are not alpha's lag.
-            LogEntry(tenantID: nas[1].0, nasID: nas[1].1, receivedAt: received - 600_000_000, statusType: 3, userName: "bravo-u1", sessionID: "y", packet: [4, 3, 0, 20]),
+            LogEntry(
+                tenantID: nas[1].0, nasID: nas[1].1, receivedAt: received - 600_000_000, statusType: 3, userName: "bravo-u1", sessionID: "y",
+                packet: [4, 3, 0, 20]),
         ])
         try await world.withBrowser { client in
             let session = try await client.signIn("operator@alpha.example", ConsoleWorld.password).token
@@ -122,8 +134,11 @@ struct UsagePagesTests {
             let table = page.element(id: "subscribers", closing: "</table>")
             let rows = ConsolePage.rows(table, attribute: "data-user")
             let users = rows.compactMap { ConsolePage.attribute("data-user", in: $0) }
-            #expect(users == ["alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)",
-                              "&quot;&#39;&gt;&lt;svg onload=alert(2)&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"])
+            #expect(
+                users == [
+                    "alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)",
+                    "&quot;&#39;&gt;&lt;svg onload=alert(2)&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;",
+                ])
             #expect(table.contains("aria-sort=\"descending\"><a href=\"/console/subscribers?dir=asc&amp;sort=total\">Total</a>"))
             // Plan and the directions are shown, not sorted by.
             #expect(table.contains("<th>Plan</th>") && table.contains("<th class=\"num\">Upload</th>"))
@@ -140,15 +155,18 @@ struct UsagePagesTests {
             #expect(ascending == ["alpha-idle"] + users.reversed())
             // The same order with a search, which joins instead.
             let searched = try await client.get("/console/subscribers?sort=total&dir=desc&q=alpha-", session: session)
-            #expect(ConsolePage.rows(searched.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
-                .compactMap { ConsolePage.attribute("data-user", in: $0) } == ["alpha-heavy", "alpha-u1", "alpha-idle"])
+            #expect(
+                ConsolePage.rows(searched.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                    .compactMap { ConsolePage.attribute("data-user", in: $0) } == ["alpha-heavy", "alpha-u1", "alpha-idle"])
             let descending = try await client.get("/console/subscribers?sort=total&dir=desc&limit=3&page=2", session: session)
-            #expect(ConsolePage.rows(descending.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
-                .compactMap { ConsolePage.attribute("data-user", in: $0) } == Array(users.suffix(2)) + ["alpha-idle"])
+            #expect(
+                ConsolePage.rows(descending.element(id: "subscribers", closing: "</table>"), attribute: "data-user")
+                    .compactMap { ConsolePage.attribute("data-user", in: $0) } == Array(users.suffix(2)) + ["alpha-idle"])
             // Heaviest first, two at a time: the first pages come from the cycle's ranking (the
             // heaviest User-Name of the cycle is no subscriber and is left out), the last one
             // reaches the subscriber without usage.
-            try world.connection.execute("""
+            try world.connection.execute(
+                """
                 INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
                 SELECT id, 'alpha-ghost', '\(world.cycle.first) 12:00'::timestamp AT TIME ZONE time_zone, 99000000000, 0, 60
                 FROM tenants WHERE id = \(world.a.id)
@@ -175,14 +193,18 @@ struct UsagePagesTests {
 
             // By name, a page of one at a time: the next link keeps the search and the order.
             let first = try await client.get("/console/subscribers?q=alpha-&sort=user&dir=desc&limit=1", session: session)
-            let firstNames = ConsolePage.rows(first.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap { ConsolePage.attribute("data-user", in: $0) }
+            let firstNames = ConsolePage.rows(first.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap {
+                ConsolePage.attribute("data-user", in: $0)
+            }
             #expect(firstNames == ["alpha-u1"])
             #expect(first.tag(id: "subscribers").isEmpty == false)
             let nextLink = try #require(first.body.components(separatedBy: "rel=\"next\" href=\"").dropFirst().first?.prefix { $0 != "\"" })
             let next = String(nextLink).replacingOccurrences(of: "&amp;", with: "&")
             #expect(next.contains("page=2") && next.contains("q=alpha-") && next.contains("dir=desc") && next.contains("limit=1"))
             let second = try await client.get(next, session: session)
-            let secondNames = ConsolePage.rows(second.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap { ConsolePage.attribute("data-user", in: $0) }
+            let secondNames = ConsolePage.rows(second.element(id: "subscribers", closing: "</table>"), attribute: "data-user").compactMap {
+                ConsolePage.attribute("data-user", in: $0)
+            }
             #expect(secondNames == ["alpha-heavy"])
             #expect(second.body.contains("rel=\"prev\""))
             #expect(!second.body.contains("rel=\"next\""))
@@ -243,18 +265,21 @@ struct UsagePagesTests {
     @Test("the page's figures equal those of tollgate usage (the CLI's ReportStore query)")
     func figuresEqualUsageCommand() async throws {
         let world = try ConsoleWorld()
-        let rows = try ReportStore(connection: world.connection).usage(tenant: world.a, user: "alpha-u1", from: world.cycle.first.description,
-                                                                       to: world.cycle.end.description)
+        let rows = try ReportStore(connection: world.connection).usage(
+            tenant: world.a, user: "alpha-u1", from: world.cycle.first.description,
+            to: world.cycle.end.description)
         let expected = try #require(rows.first)
         try await world.withBrowser { client in
             let session = try await client.signIn("billing@alpha.example", ConsoleWorld.password).token
             let page = try await client.get("/console/subscribers/alpha-u1", session: session)
             #expect(ConsolePage.attribute("data-upload", in: page.tag(id: "cycle-usage")) == String(expected.uploadBytes))
             #expect(ConsolePage.attribute("data-download", in: page.tag(id: "cycle-usage")) == String(expected.downloadBytes))
-            let all = try ReportStore(connection: world.connection).usage(tenant: world.a, from: world.cycle.first.description, to: world.cycle.end.description)
+            let all = try ReportStore(connection: world.connection).usage(
+                tenant: world.a, from: world.cycle.first.description, to: world.cycle.end.description)
             let overview = try await client.get("/console/", session: session)
             #expect(ConsolePage.attribute("data-upload", in: overview.tag(id: "usage-this-cycle")) == String(all.reduce(0) { $0 + $1.uploadBytes }))
-            #expect(ConsolePage.attribute("data-download", in: overview.tag(id: "usage-this-cycle")) == String(all.reduce(0) { $0 + $1.downloadBytes }))
+            #expect(
+                ConsolePage.attribute("data-download", in: overview.tag(id: "usage-this-cycle")) == String(all.reduce(0) { $0 + $1.downloadBytes }))
         }
     }
 
@@ -266,8 +291,10 @@ struct UsagePagesTests {
                 let session = try await client.signIn(email, ConsoleWorld.password).token
                 #expect(try await client.get("/console/subscribers/bravo-u1", session: session).status == 404)
                 #expect(try await client.get("/console/subscribers/bravo-heavy?day=\(world.cycle.first)", session: session).status == 404)
-                for path in ["/console/", "/console/subscribers", "/console/subscribers?sort=total&dir=desc", "/console/sessions?state=recent",
-                             "/console/top-users", "/console/top-users.csv", "/console/subscribers/alpha-u1"] {
+                for path in [
+                    "/console/", "/console/subscribers", "/console/subscribers?sort=total&dir=desc", "/console/sessions?state=recent",
+                    "/console/top-users", "/console/top-users.csv", "/console/subscribers/alpha-u1",
+                ] {
                     let page = try await client.get(path, session: session)
                     #expect(page.status == 200, "\(path): \(page.status)")
                     #expect(!page.body.contains("bravo"), "\(path) shows bravo")
@@ -293,8 +320,9 @@ struct UsagePagesTests {
         let world = try ConsoleWorld()
         try await world.withBrowser { client in
             let readonly = try await client.signIn("readonly@alpha.example", ConsoleWorld.password).token
-            let refused = try await client.post("/console/subscribers/alpha-heavy/top-up", session: readonly,
-                                                fields: [("csrf", try await client.csrf(readonly)), ("amount", "10 GB")])
+            let refused = try await client.post(
+                "/console/subscribers/alpha-heavy/top-up", session: readonly,
+                fields: [("csrf", try await client.csrf(readonly)), ("amount", "10 GB")])
             #expect(refused.status == 403)
 
             let billing = try await client.signIn("billing@alpha.example", ConsoleWorld.password).token
@@ -302,18 +330,21 @@ struct UsagePagesTests {
             let page = try await client.get("/console/subscribers/alpha-heavy", session: billing)
             #expect(page.tag(id: "top-up").contains("method=\"post\""))
             #expect(page.body.contains("<label for=\"amount\">"))
-            let forged = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing, fields: [("csrf", "nope"), ("amount", "10 GB")])
+            let forged = try await client.post(
+                "/console/subscribers/alpha-heavy/top-up", session: billing, fields: [("csrf", "nope"), ("amount", "10 GB")])
             #expect(forged.status == 403)
-            let bad = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
-                                            fields: [("csrf", csrf), ("amount", "lots <i>"), ("note", "kept \"note\"")])
+            let bad = try await client.post(
+                "/console/subscribers/alpha-heavy/top-up", session: billing,
+                fields: [("csrf", csrf), ("amount", "lots <i>"), ("note", "kept \"note\"")])
             #expect(bad.status == 422)
             #expect(bad.tag(id: "top-up").contains("method=\"post\""))
             #expect(bad.body.contains("<p class=\"error\" role=\"alert\">Amount &#39;lots &lt;i&gt;&#39; is not an amount such as &quot;10 GB&quot;"))
             #expect(bad.tag(id: "amount").contains("value=\"lots &lt;i&gt;\""))
             #expect(bad.tag(id: "note").contains("value=\"kept &quot;note&quot;\""))
             #expect(ConsolePage.attribute("data-value", in: bad.tag(id: "allowance")) == "10000000000")
-            let added = try await client.post("/console/subscribers/alpha-heavy/top-up", session: billing,
-                                              fields: [("csrf", csrf), ("amount", "5 GB"), ("note", "goodwill <b>")])
+            let added = try await client.post(
+                "/console/subscribers/alpha-heavy/top-up", session: billing,
+                fields: [("csrf", csrf), ("amount", "5 GB"), ("note", "goodwill <b>")])
             #expect(added.status == 303)
             #expect(added.headers[.location] == "/console/subscribers/alpha-heavy")
             let after = try await client.get("/console/subscribers/alpha-heavy", session: billing)
@@ -354,8 +385,10 @@ struct UsagePagesTests {
         let world = try ConsoleWorld()
         try await world.withBrowser { client in
             let session = try await client.signIn("billing@alpha.example", ConsoleWorld.password).token
-            for path in ["/console/subscribers", "/console/top-users", "/console/subscribers/" + PageQuery.encode(ConsoleWorld.script),
-                         "/console/subscribers/" + PageQuery.encode(ConsoleWorld.svgAttack) + "?day=\(world.cycle.first)"] {
+            for path in [
+                "/console/subscribers", "/console/top-users", "/console/subscribers/" + PageQuery.encode(ConsoleWorld.script),
+                "/console/subscribers/" + PageQuery.encode(ConsoleWorld.svgAttack) + "?day=\(world.cycle.first)",
+            ] {
                 let page = try await client.get(path, session: session)
                 #expect(page.status == 200, "\(path): \(page.status)")
                 #expect(!page.body.contains("<script"), "\(path)")
@@ -377,20 +410,23 @@ struct UsagePagesTests {
             let session = try await client.signIn("readonly@alpha.example", ConsoleWorld.password).token
             let page = try await client.get("/console/top-users?direction=upload&limit=3", session: session)
             #expect(page.status == 200, "\(page.body)")
-            let users = ConsolePage.rows(page.element(id: "top-users", closing: "</table>"), attribute: "data-user").compactMap { ConsolePage.attribute("data-user", in: $0) }
+            let users = ConsolePage.rows(page.element(id: "top-users", closing: "</table>"), attribute: "data-user").compactMap {
+                ConsolePage.attribute("data-user", in: $0)
+            }
             #expect(users == ["alpha-heavy", "alpha-u1", "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)"])
             let link = ConsolePage.attribute("href", in: page.tag(id: "top-users-csv"))
             #expect(link == "/console/top-users.csv?period=\(world.cycle)&amp;direction=upload&amp;limit=3")
             let csv = try await client.get("/console/top-users.csv?direction=upload&limit=3&period=\(world.cycle)", session: session)
             #expect(csv.status == 200)
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
-            #expect(csv.body == """
-                rank,user,upload_bytes,download_bytes,total_bytes\r
-                1,alpha-heavy,1000000000,8000000000,9000000000\r
-                2,alpha-u1,3500000,27000000,30500000\r
-                3,"'=HYPERLINK(""http://evil.example"",""x"")",3000,15000,18000\r
+            #expect(
+                csv.body == """
+                    rank,user,upload_bytes,download_bytes,total_bytes\r
+                    1,alpha-heavy,1000000000,8000000000,9000000000\r
+                    2,alpha-u1,3500000,27000000,30500000\r
+                    3,"'=HYPERLINK(""http://evil.example"",""x"")",3000,15000,18000\r
 
-                """)
+                    """)
             let last = try await client.get("/console/top-users.csv?period=\(world.cycle.previous)", session: session)
             #expect(last.body == "rank,user,upload_bytes,download_bytes,total_bytes\r\n1,alpha-u1,123,456,579\r\n")
             #expect(try await client.get("/console/top-users?period=2026-13", session: session).status == 400)

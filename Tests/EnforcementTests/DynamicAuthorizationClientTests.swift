@@ -4,9 +4,11 @@ import RADIUS
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import Enforcement
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether a new UDP socket can bind the wildcard address on `port` (it cannot while another holds it).
@@ -220,7 +222,7 @@ struct DynamicAuthorizationClientTests {
     @Test("10,000 requests spread over 10 NAS are all answered (the load the benchmark sends)")
     func tenThousand() throws {
         let peers = try (0..<10).map { _ in try DynamicAuthorizationPeer(secret: testSecret) { _ in .ack } }
-        defer { peers.forEach { $0.stop() } }
+        defer { for peer in peers { peer.stop() } }
         // A long first wait: on a loaded machine an answer may take seconds, and a retransmission
         // would change the counts this test checks.
         let client = try DynamicAuthorizationClient(schedule: RetrySchedule(firstWait: .seconds(30), transmissions: 2), logger: logger)

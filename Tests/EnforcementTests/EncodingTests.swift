@@ -1,5 +1,6 @@
 import RADIUS
 import Testing
+
 @testable import Enforcement
 
 @Suite("Dynamic-authorization encoding")

@@ -18,13 +18,15 @@ struct EnforcementEndToEndTests {
         }
     }
 
-    @Test("a crossing Interim throttles every live session with the vendor's attributes within 5 s of its answer", arguments: [
-        ("generic", "Filter-Id", "1M/1M"),
-        ("mikrotik", "Mikrotik-Rate-Limit", "1M/1M"),
-        ("huawei", "HW-Input-Committed-Information-Rate", nil),
-        ("juniper", "ERX-Service-Activate", nil),
-        ("cisco", "Cisco-AVPair", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        "a crossing Interim throttles every live session with the vendor's attributes within 5 s of its answer",
+        arguments: [
+            ("generic", "Filter-Id", "1M/1M"),
+            ("mikrotik", "Mikrotik-Rate-Limit", "1M/1M"),
+            ("huawei", "HW-Input-Committed-Information-Rate", nil),
+            ("juniper", "ERX-Service-Activate", nil),
+            ("cisco", "Cisco-AVPair", nil),
+        ] as [(String, String, String?)])
     func crossing(vendor: String, attribute: String, value: String?) async throws {
         let harness = try EnforcementHarness(vendor: vendor)
         _ = try WebhookStore(connection: harness.connection, cipher: TestDatabase.cipher).create(
@@ -95,12 +97,16 @@ struct EnforcementEndToEndTests {
         _ = try await harness.send([EnforcementHarness.session("alice", "s-1", gigabytes: 31)])
         #expect(harness.eventually { harness.peer.requests.count == 1 })
         // The subscriber reconnects: the session ends and a new one starts with nothing used.
-        _ = try await harness.send([SimulatedSession(userName: "alice", sessionID: "s-1", nasPort: 1,
-                                                     events: [.stop(upload: 0, download: 31_000_000_000, sessionTime: 90)])])
+        _ = try await harness.send([
+            SimulatedSession(
+                userName: "alice", sessionID: "s-1", nasPort: 1,
+                events: [.stop(upload: 0, download: 31_000_000_000, sessionTime: 90)])
+        ])
         // The Stop is merged on its own first: the Start alone (no usage yet) must bring the throttle back.
-        #expect(harness.eventually {
-            try harness.connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").int64(row: 0, column: 0) == 1
-        })
+        #expect(
+            harness.eventually {
+                try harness.connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").int64(row: 0, column: 0) == 1
+            })
         try await Task.sleep(for: .milliseconds(300))
         #expect(harness.peer.requests.count == 1)
         _ = try await harness.send([SimulatedSession(userName: "alice", sessionID: "s-2", nasPort: 2, events: [.start()])])
@@ -115,8 +121,9 @@ struct EnforcementEndToEndTests {
         let harness = try EnforcementHarness()
         _ = try await harness.send([EnforcementHarness.session("alice", "s-1", gigabytes: 31)])
         #expect(harness.eventually { harness.peer.requests.count == 1 })
-        let (_, restores) = try QuotaStore(connection: harness.connection).addTopUp(tenant: harness.tenant, user: "alice", bytes: 10_000_000_000,
-                                                                                    note: nil, now: Int64(Date().timeIntervalSince1970))
+        let (_, restores) = try QuotaStore(connection: harness.connection).addTopUp(
+            tenant: harness.tenant, user: "alice", bytes: 10_000_000_000,
+            note: nil, now: Int64(Date().timeIntervalSince1970))
         #expect(restores == 1)
         #expect(harness.eventually { harness.peer.requests.count == 2 })
         #expect(text(harness.request(1)?.value("Mikrotik-Rate-Limit")) == "100M/100M")
@@ -124,8 +131,11 @@ struct EnforcementEndToEndTests {
         #expect(try harness.log().last?.request.reason == "top-up")
 
         // Over the topped-up allowance: throttled again; then the next cycle lifts it.
-        _ = try await harness.send([SimulatedSession(userName: "alice", sessionID: "s-1", nasPort: 1, framedIPAddress: 0x0A00_0009,
-                                                     events: [.interim(upload: 0, download: 41_000_000_000, sessionTime: 120)])])
+        _ = try await harness.send([
+            SimulatedSession(
+                userName: "alice", sessionID: "s-1", nasPort: 1, framedIPAddress: 0x0A00_0009,
+                events: [.interim(upload: 0, download: 41_000_000_000, sessionTime: 120)])
+        ])
         #expect(harness.eventually { harness.peer.requests.count == 3 })
         #expect(text(harness.request(2)?.value("Mikrotik-Rate-Limit")) == "1M/1M")
         harness.shift.seconds.store(40 * 86_400, ordering: .relaxed)
@@ -151,13 +161,16 @@ struct EnforcementEndToEndTests {
         let harness = try EnforcementHarness()
         // Tenant B: the same User-Name on its own listener-less NAS address, no quota.
         let other = try TenantStore(connection: harness.connection).create(slug: "other", name: "Other", timeZone: "Europe/Vienna")
-        try harness.connection.query("""
+        try harness.connection.query(
+            """
             INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port) VALUES ($1, 1, 's-1', 'alice', '1')
             """, [String(other.id)])
         _ = try await harness.send([EnforcementHarness.session("alice", "s-1", gigabytes: 31)])
         #expect(harness.eventually { try harness.log().first?.status == .acked })
         try await Task.sleep(for: .milliseconds(500))
         #expect(harness.peer.requests.count == 1)
-        #expect(try harness.connection.query("SELECT count(*) FROM enforcement_requests WHERE tenant_id = $1", [String(other.id)]).int64(row: 0, column: 0) == 0)
+        #expect(
+            try harness.connection.query("SELECT count(*) FROM enforcement_requests WHERE tenant_id = $1", [String(other.id)]).int64(
+                row: 0, column: 0) == 0)
     }
 }

@@ -28,14 +28,18 @@ final class EnforcementHarness: @unchecked Sendable {
     }
 
     /// 30 GB a month; notify at 80 %, throttle to 1M/1M at 100 % (plan rate 100M/100M).
-    static let fairUsage = PlanTerms(currency: "EUR", unit: .GB, included: 30, rate: "100M/100M", quotas: [
-        QuotaPolicy(threshold: .percent(80), action: .notify),
-        QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
-    ])
+    static let fairUsage = PlanTerms(
+        currency: "EUR", unit: .GB, included: 30, rate: "100M/100M",
+        quotas: [
+            QuotaPolicy(threshold: .percent(80), action: .notify),
+            QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
+        ])
 
-    init(vendor: String = "mikrotik", terms: PlanTerms = EnforcementHarness.fairUsage, users: [String] = ["alice"],
-         schedule: RetrySchedule = RetrySchedule(firstWait: .milliseconds(100), transmissions: 3), enforcerCount: Int = 1,
-         script: @escaping @Sendable (DynamicAuthorizationPeer.Request) -> DynamicAuthorizationPeer.Reply = { _ in .ack }) throws {
+    init(
+        vendor: String = "mikrotik", terms: PlanTerms = EnforcementHarness.fairUsage, users: [String] = ["alice"],
+        schedule: RetrySchedule = RetrySchedule(firstWait: .milliseconds(100), transmissions: 3), enforcerCount: Int = 1,
+        script: @escaping @Sendable (DynamicAuthorizationPeer.Request) -> DynamicAuthorizationPeer.Reply = { _ in .ack }
+    ) throws {
         (url, connection) = try TestDatabase.fresh()
         tenant = try TenantStore(connection: connection).create(slug: "acme", name: "ACME", timeZone: "Europe/Vienna")
         peer = try DynamicAuthorizationPeer(secret: Array("c0a-secret".utf8), dictionary: projectDictionary, script: script)
@@ -60,8 +64,11 @@ final class EnforcementHarness: @unchecked Sendable {
         settings.sweepInterval = .seconds(1)
         let shift = self.shift
         for _ in 0..<enforcerCount {
-            enforcers.append(Enforcer(configuration: settings, cipher: TestDatabase.cipher, profiles: profiles, client: client, logger: logger,
-                                      clock: { Int64(Date().timeIntervalSince1970) + shift.seconds.load(ordering: .relaxed) }) { try PostgresConnection(url: url) })
+            enforcers.append(
+                Enforcer(
+                    configuration: settings, cipher: TestDatabase.cipher, profiles: profiles, client: client, logger: logger,
+                    clock: { Int64(Date().timeIntervalSince1970) + shift.seconds.load(ordering: .relaxed) }
+                ) { try PostgresConnection(url: url) })
         }
         let enforcers = self.enforcers
         collector.onUsageCommitted = { subscribers in for enforcer in enforcers { enforcer.usageCommitted(subscribers) } }

@@ -1,6 +1,7 @@
 import Foundation
 import RADIUS
 import TestSupport
+
 @testable import Enforcement
 
 let projectDictionary: RADIUSDictionary = {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Enforcement
 
 @Suite("IdentifierPool, FIFO and RetryTimers")

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Testing
 import TestSupport
+import Testing
+
 @testable import Enforcement
 
 /// pyrad's RADIUS server plays the NAS: an implementation Tollgate shares no code with checks
@@ -94,6 +95,7 @@ struct PyradInteropTests {
         #expect((first["Event-Timestamp"] as? [Int])?.count == 1)
         let last = seen[2]["attributes"] as? [String: [Any]] ?? [:]
         #expect(last["Mikrotik-Rate-Limit"] == nil)
-        #expect(Set(last.keys) == ["User-Name", "Acct-Session-Id", "NAS-IP-Address", "Framed-IP-Address", "Event-Timestamp", "Message-Authenticator"])
+        #expect(
+            Set(last.keys) == ["User-Name", "Acct-Session-Id", "NAS-IP-Address", "Framed-IP-Address", "Event-Timestamp", "Message-Authenticator"])
     }
 }

@@ -1,16 +1,18 @@
 import Foundation
 import RADIUS
-import Testing
 import TestSupport
+import Testing
+
 @testable import Enforcement
 
 @Suite("Vendor profiles")
 struct VendorProfileTests {
     let identity4 = ["User-Name=alice", "Acct-Session-Id=s1", "NAS-IP-Address=192.0.2.1"]
 
-    func attributes(_ profile: String, _ action: EnforcementAction, rate: String? = nil, planRate: String? = nil,
-                    session: SessionIdentity = aliceSession) throws -> (DynamicAuthorizationMessage.Kind, [String])
-    {
+    func attributes(
+        _ profile: String, _ action: EnforcementAction, rate: String? = nil, planRate: String? = nil,
+        session: SessionIdentity = aliceSession
+    ) throws -> (DynamicAuthorizationMessage.Kind, [String]) {
         let message = try #require(shippedProfiles.profile(profile)).request(for: action, session: session, rate: rate, planRate: planRate)
         return (message.kind, message.attributes.map(\.description))
     }
@@ -36,8 +38,9 @@ struct VendorProfileTests {
         let id = identity4 + ["Framed-IP-Address=10.0.0.5"]
         #expect(try attributes("mikrotik", .throttle, rate: "1M/2M") == (.coa, id + ["Mikrotik-Rate-Limit=1M/2M"]))
         #expect(try attributes("mikrotik", .block) == (.coa, id + ["Mikrotik-Address-List=tollgate-blocked"]))
-        #expect(try attributes("mikrotik", .restore, planRate: "10M/20M")
-            == (.coa, id + ["Mikrotik-Rate-Limit=10M/20M", "Mikrotik-Address-List=tollgate-active"]))
+        #expect(
+            try attributes("mikrotik", .restore, planRate: "10M/20M")
+                == (.coa, id + ["Mikrotik-Rate-Limit=10M/20M", "Mikrotik-Address-List=tollgate-active"]))
         #expect(try attributes("mikrotik", .disconnect) == (.disconnect, id))
         let message = try #require(shippedProfiles.profile("mikrotik")).request(for: .throttle, session: aliceSession, rate: "1M/2M", planRate: nil)
         #expect(hexString(message.attributes.last!.encoded) == "1a0d00003a8c0807" + hexString(Array("1M/2M".utf8)))
@@ -46,16 +49,28 @@ struct VendorProfileTests {
 
     @Test("cisco: Cisco-AVPair QoS policies and ISG service activation")
     func cisco() throws {
-        #expect(try attributes("cisco", .throttle, rate: "SLOW-IN/SLOW-OUT") == (.coa, identity4 + [
-            "Cisco-AVPair=subscriber:sub-qos-policy-in=SLOW-IN", "Cisco-AVPair=subscriber:sub-qos-policy-out=SLOW-OUT",
-        ]))
-        #expect(try attributes("cisco", .block) == (.coa, identity4 + [
-            "Cisco-AVPair=subscriber:command=activate-service", "Cisco-AVPair=subscriber:service-name=tollgate-blocked",
-        ]))
-        #expect(try attributes("cisco", .restore, planRate: "PLAN-IN/PLAN-OUT") == (.coa, identity4 + [
-            "Cisco-AVPair=subscriber:command=deactivate-service", "Cisco-AVPair=subscriber:service-name=tollgate-blocked",
-            "Cisco-AVPair=subscriber:sub-qos-policy-in=PLAN-IN", "Cisco-AVPair=subscriber:sub-qos-policy-out=PLAN-OUT",
-        ]))
+        #expect(
+            try attributes("cisco", .throttle, rate: "SLOW-IN/SLOW-OUT") == (
+                .coa,
+                identity4 + [
+                    "Cisco-AVPair=subscriber:sub-qos-policy-in=SLOW-IN", "Cisco-AVPair=subscriber:sub-qos-policy-out=SLOW-OUT",
+                ]
+            ))
+        #expect(
+            try attributes("cisco", .block) == (
+                .coa,
+                identity4 + [
+                    "Cisco-AVPair=subscriber:command=activate-service", "Cisco-AVPair=subscriber:service-name=tollgate-blocked",
+                ]
+            ))
+        #expect(
+            try attributes("cisco", .restore, planRate: "PLAN-IN/PLAN-OUT") == (
+                .coa,
+                identity4 + [
+                    "Cisco-AVPair=subscriber:command=deactivate-service", "Cisco-AVPair=subscriber:service-name=tollgate-blocked",
+                    "Cisco-AVPair=subscriber:sub-qos-policy-in=PLAN-IN", "Cisco-AVPair=subscriber:sub-qos-policy-out=PLAN-OUT",
+                ]
+            ))
         #expect(try attributes("cisco", .disconnect) == (.disconnect, identity4))
         let message = try #require(shippedProfiles.profile("cisco")).request(for: .block, session: aliceSession, rate: nil, planRate: nil)
         let text = Array("subscriber:command=activate-service".utf8)
@@ -64,12 +79,17 @@ struct VendorProfileTests {
 
     @Test("juniper: tagged ERX-Service-Activate with rates in bit/s, ERX-Service-Deactivate")
     func juniper() throws {
-        #expect(try attributes("juniper", .throttle, rate: "1M/2M")
-            == (.coa, identity4 + ["ERX-Service-Activate:1=tollgate-rate(1000000,2000000)"]))
+        #expect(
+            try attributes("juniper", .throttle, rate: "1M/2M")
+                == (.coa, identity4 + ["ERX-Service-Activate:1=tollgate-rate(1000000,2000000)"]))
         #expect(try attributes("juniper", .block) == (.coa, identity4 + ["ERX-Service-Activate:2=tollgate-blocked"]))
-        #expect(try attributes("juniper", .restore, planRate: "10M/20M") == (.coa, identity4 + [
-            "ERX-Service-Deactivate=tollgate-blocked", "ERX-Service-Activate:1=tollgate-rate(10000000,20000000)",
-        ]))
+        #expect(
+            try attributes("juniper", .restore, planRate: "10M/20M") == (
+                .coa,
+                identity4 + [
+                    "ERX-Service-Deactivate=tollgate-blocked", "ERX-Service-Activate:1=tollgate-rate(10000000,20000000)",
+                ]
+            ))
         #expect(try attributes("juniper", .disconnect) == (.disconnect, identity4))
         let message = try #require(shippedProfiles.profile("juniper")).request(for: .block, session: aliceSession, rate: nil, planRate: nil)
         let text = Array("tollgate-blocked".utf8)
@@ -80,14 +100,22 @@ struct VendorProfileTests {
     @Test("huawei: CIR in bit/s and HW-Subscriber-QoS-Profile")
     func huawei() throws {
         let id = identity4 + ["Framed-IP-Address=10.0.0.5"]
-        #expect(try attributes("huawei", .throttle, rate: "512k/1.5M") == (.coa, id + [
-            "HW-Input-Committed-Information-Rate=512000", "HW-Output-Committed-Information-Rate=1500000",
-        ]))
+        #expect(
+            try attributes("huawei", .throttle, rate: "512k/1.5M") == (
+                .coa,
+                id + [
+                    "HW-Input-Committed-Information-Rate=512000", "HW-Output-Committed-Information-Rate=1500000",
+                ]
+            ))
         #expect(try attributes("huawei", .block) == (.coa, id + ["HW-Subscriber-QoS-Profile=tollgate-blocked"]))
-        #expect(try attributes("huawei", .restore, planRate: "10M/20M") == (.coa, id + [
-            "HW-Subscriber-QoS-Profile=tollgate-default", "HW-Input-Committed-Information-Rate=10000000",
-            "HW-Output-Committed-Information-Rate=20000000",
-        ]))
+        #expect(
+            try attributes("huawei", .restore, planRate: "10M/20M") == (
+                .coa,
+                id + [
+                    "HW-Subscriber-QoS-Profile=tollgate-default", "HW-Input-Committed-Information-Rate=10000000",
+                    "HW-Output-Committed-Information-Rate=20000000",
+                ]
+            ))
         #expect(try attributes("huawei", .disconnect) == (.disconnect, id))
         let message = try #require(shippedProfiles.profile("huawei")).request(for: .throttle, session: aliceSession, rate: "1M/2M", planRate: nil)
         #expect(hexString(message.attributes[4].encoded) == "1a0c000007db0206000f4240")
@@ -184,7 +212,9 @@ struct VendorProfileLoadTests {
         #expect(message.attributes.map(\.description) == ["User-Name=alice", "Acct-Session-Id=s1", "Filter-Id=slow"])
     }
 
-    @Test("A profile file a NAS's vendor could never name is refused", arguments: ["MyVendor.toml", "_x.toml", "-x.toml", "a b.toml", String(repeating: "v", count: 41) + ".toml"])
+    @Test(
+        "A profile file a NAS's vendor could never name is refused",
+        arguments: ["MyVendor.toml", "_x.toml", "-x.toml", "a b.toml", String(repeating: "v", count: 41) + ".toml"])
     func unusableFileName(_ file: String) throws {
         let directory = try temporaryProfiles([file: Self.valid])
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -194,24 +224,82 @@ struct VendorProfileLoadTests {
     static let mistakeCases: [(String, String, String, String)] = {
         let valid = VendorProfileLoadTests.valid
         var cases: [(String, String, String, String)] = []
-        cases.append(("unknown attribute", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Filter-Idd = blocked"), "block.attributes[0]", "unknown attribute Filter-Idd"))
-        cases.append(("unknown placeholder", valid.replacingOccurrences(of: "{rate}", with: "{speed}"), "throttle.attributes[0]", "unknown placeholder {speed}"))
-        cases.append(("missing section", valid.replacingOccurrences(of: "[block]\nrequest = \"coa\"\nattributes = [\"Filter-Id = blocked\"]\n", with: ""), "[block]", "missing section"))
-        cases.append(("missing identity", valid.replacingOccurrences(of: "[identity]\nattributes = [\"User-Name\", \"Acct-Session-Id\"]\n", with: ""), "[identity]", "missing section"))
-        cases.append(("disconnect with attributes", valid.replacingOccurrences(of: "attributes = []", with: "attributes = [\"Filter-Id = x\"]"), "disconnect.attributes", "only the [identity] attributes"))
-        cases.append(("empty CoA", valid.replacingOccurrences(of: "[\"Filter-Id = blocked\"]", with: "[]"), "block.attributes", "at least one attribute"))
-        cases.append(("bad request", valid.replacingOccurrences(of: "request = \"disconnect\"", with: "request = \"kick\""), "disconnect.request", "\"coa\" or \"disconnect\""))
+        cases.append(
+            (
+                "unknown attribute", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Filter-Idd = blocked"), "block.attributes[0]",
+                "unknown attribute Filter-Idd"
+            ))
+        cases.append(
+            (
+                "unknown placeholder", valid.replacingOccurrences(of: "{rate}", with: "{speed}"), "throttle.attributes[0]",
+                "unknown placeholder {speed}"
+            ))
+        cases.append(
+            (
+                "missing section", valid.replacingOccurrences(of: "[block]\nrequest = \"coa\"\nattributes = [\"Filter-Id = blocked\"]\n", with: ""),
+                "[block]", "missing section"
+            ))
+        cases.append(
+            (
+                "missing identity", valid.replacingOccurrences(of: "[identity]\nattributes = [\"User-Name\", \"Acct-Session-Id\"]\n", with: ""),
+                "[identity]", "missing section"
+            ))
+        cases.append(
+            (
+                "disconnect with attributes", valid.replacingOccurrences(of: "attributes = []", with: "attributes = [\"Filter-Id = x\"]"),
+                "disconnect.attributes", "only the [identity] attributes"
+            ))
+        cases.append(
+            ("empty CoA", valid.replacingOccurrences(of: "[\"Filter-Id = blocked\"]", with: "[]"), "block.attributes", "at least one attribute"))
+        cases.append(
+            (
+                "bad request", valid.replacingOccurrences(of: "request = \"disconnect\"", with: "request = \"kick\""), "disconnect.request",
+                "\"coa\" or \"disconnect\""
+            ))
         cases.append(("unknown key", valid.replacingOccurrences(of: "[block]\n", with: "[block]\nretries = 3\n"), "block.retries", "unknown key"))
         cases.append(("unknown table", valid + "\n[throttel]\nrequest = \"coa\"\n", "throttel", "unknown key"))
-        cases.append(("identity not allowed", valid.replacingOccurrences(of: "\"User-Name\", \"Acct-Session-Id\"", with: "\"User-Name\", \"Calling-Station-Id\""), "identity.attributes[1]", "not an identity attribute"))
-        cases.append(("identity without session", valid.replacingOccurrences(of: "\"User-Name\", \"Acct-Session-Id\"", with: "\"NAS-Identifier\""), "identity.attributes", "Acct-Session-Id or User-Name"))
-        cases.append(("identity in a section", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "User-Name = bob"), "block.attributes[0]", "list it in [identity]"))
-        cases.append(("integer literal", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Session-Timeout = soon"), "block.attributes[0]", "takes a number"))
-        cases.append(("integer from a text rate", valid.replacingOccurrences(of: "Filter-Id = {rate}", with: "Session-Timeout = {rate}"), "throttle.attributes[0]", "takes a number"))
-        cases.append(("bad tag", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "ERX-Service-Activate:40 = x"), "block.attributes[0]", "outside 1...31"))
-        cases.append(("tag on an untagged attribute", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Filter-Id:1 = x"), "block.attributes[0]", "takes no tag"))
+        cases.append(
+            (
+                "identity not allowed",
+                valid.replacingOccurrences(of: "\"User-Name\", \"Acct-Session-Id\"", with: "\"User-Name\", \"Calling-Station-Id\""),
+                "identity.attributes[1]", "not an identity attribute"
+            ))
+        cases.append(
+            (
+                "identity without session", valid.replacingOccurrences(of: "\"User-Name\", \"Acct-Session-Id\"", with: "\"NAS-Identifier\""),
+                "identity.attributes", "Acct-Session-Id or User-Name"
+            ))
+        cases.append(
+            (
+                "identity in a section", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "User-Name = bob"), "block.attributes[0]",
+                "list it in [identity]"
+            ))
+        cases.append(
+            (
+                "integer literal", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Session-Timeout = soon"), "block.attributes[0]",
+                "takes a number"
+            ))
+        cases.append(
+            (
+                "integer from a text rate", valid.replacingOccurrences(of: "Filter-Id = {rate}", with: "Session-Timeout = {rate}"),
+                "throttle.attributes[0]", "takes a number"
+            ))
+        cases.append(
+            (
+                "bad tag", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "ERX-Service-Activate:40 = x"), "block.attributes[0]",
+                "outside 1...31"
+            ))
+        cases.append(
+            (
+                "tag on an untagged attribute", valid.replacingOccurrences(of: "Filter-Id = blocked", with: "Filter-Id:1 = x"), "block.attributes[0]",
+                "takes no tag"
+            ))
         cases.append(("no description", valid.replacingOccurrences(of: "description = \"test\"\n", with: ""), "description", "missing"))
-        cases.append(("TOML syntax", valid.replacingOccurrences(of: "request = \"coa\"", with: "request = coa"), "line 5, column 11", "could not determine value type (strings need quotes)"))
+        cases.append(
+            (
+                "TOML syntax", valid.replacingOccurrences(of: "request = \"coa\"", with: "request = coa"), "line 5, column 11",
+                "could not determine value type (strings need quotes)"
+            ))
         return cases
     }()
 

@@ -6,7 +6,8 @@ struct WebhookBackoffTests {
     @Test("10 s doubling, capped at 1 h")
     func delays() {
         let backoff = WebhookBackoff()
-        #expect((1...12).map { backoff.delay(afterAttempt: $0) } == [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600, 3600].map { .seconds($0) })
+        #expect(
+            (1...12).map { backoff.delay(afterAttempt: $0) } == [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600, 3600].map { .seconds($0) })
         #expect(backoff.delay(afterAttempt: 0) == .seconds(10))
         #expect(backoff.delay(afterAttempt: 1000) == .seconds(3600))
     }
@@ -23,7 +24,8 @@ struct WebhookBackoffTests {
         #expect(backoff.decision(afterAttempt: 12, age: .seconds(82_801)) == .giveUp)
         // Following the schedule from the first failure: attempts 1-29 retried, the 30th gives up
         // (29 waits: 10+20+...+2560 = 5110 s, then 20 x 3600 s = 77 110 s in all, under 24 h).
-        var age = Duration.zero, attempt = 1
+        var age = Duration.zero
+        var attempt = 1
         while case .retry(let wait) = backoff.decision(afterAttempt: attempt, age: age) {
             age += wait
             attempt += 1

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The dispatcher against a real HTTP receiver on 127.0.0.1, and the silence watcher.
 @Suite("Webhook delivery end to end", .enabled(if: TestDatabase.available), .serialized)
@@ -20,7 +20,8 @@ struct WebhookDeliveryTests {
     }
 
     static func world(receiver: WebhookReceiver, events: [String] = ["nas.silent", "quota.crossed"])
-        throws -> (connection: PostgresConnection, url: String, tenant: Tenant, endpoint: WebhookEndpoint) {
+        throws -> (connection: PostgresConnection, url: String, tenant: Tenant, endpoint: WebhookEndpoint)
+    {
         let (url, connection) = try TestDatabase.fresh()
         let tenant = try TenantStore(connection: connection).create(slug: "acme", name: "ACME")
         let endpoint = try WebhookStore(connection: connection, cipher: TestDatabase.cipher)
@@ -60,9 +61,10 @@ struct WebhookDeliveryTests {
         let dispatcher = Self.dispatcher(url, metrics: metrics)
         dispatcher.start()
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
-        #expect(try waitUntil(seconds: 10) {
-            try store.deliveries(tenant: tenant, endpointID: endpoint.id, after: nil, limit: 10).rows.first?.status == "delivered"
-        })
+        #expect(
+            try waitUntil(seconds: 10) {
+                try store.deliveries(tenant: tenant, endpointID: endpoint.id, after: nil, limit: 10).rows.first?.status == "delivered"
+            })
         Thread.sleep(forTimeInterval: 0.5)
         dispatcher.stop()
         let requests = receiver.requests
@@ -100,9 +102,10 @@ struct WebhookDeliveryTests {
         let dispatcher = Self.dispatcher(url, metrics: metrics)
         dispatcher.start()
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
-        #expect(try waitUntil(seconds: 15) {
-            try store.deliveries(tenant: tenant, endpointID: endpoint.id, after: nil, limit: 10).rows.first?.status == "delivered"
-        })
+        #expect(
+            try waitUntil(seconds: 15) {
+                try store.deliveries(tenant: tenant, endpointID: endpoint.id, after: nil, limit: 10).rows.first?.status == "delivered"
+            })
         Thread.sleep(forTimeInterval: 0.5)
         dispatcher.stop()
         let requests = receiver.requests
@@ -137,9 +140,10 @@ struct WebhookDeliveryTests {
         let metrics = WebhookMetrics()
         let dispatcher = Self.dispatcher(url, configuration, metrics: metrics)
         dispatcher.start()
-        #expect(try waitUntil(seconds: 15) {
-            try count(connection, "SELECT count(*) FROM webhook_deliveries WHERE status = 'failed'") == 2
-        })
+        #expect(
+            try waitUntil(seconds: 15) {
+                try count(connection, "SELECT count(*) FROM webhook_deliveries WHERE status = 'failed'") == 2
+            })
         dispatcher.stop()
         #expect(receiver.requests.map(\.answered) == [500, 500])
         let failed = try #require(try store.deliveries(tenant: tenant, endpointID: endpoint.id, after: nil, limit: 10).rows.first)
@@ -156,13 +160,15 @@ struct WebhookDeliveryTests {
         let receiver = try WebhookReceiver()
         defer { receiver.shutdown() }
         let (connection, url, tenant, _) = try Self.world(receiver: receiver, events: ["nas.silent"])
-        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: tenant, name: "bras-7", address: "10.7.0.1",
-                                                                                       secret: "a-long-secret")
+        let nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(
+            tenant: tenant, name: "bras-7", address: "10.7.0.1",
+            secret: "a-long-secret")
         let stream = try #require(try connection.query("INSERT INTO log_streams DEFAULT VALUES RETURNING id").value(row: 0, column: 0))
         var seq = 0
         func send() throws {
             seq += 1
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO accounting_packets (tenant_id, received_at, nas_id, packet, stream, seq) VALUES ($1, clock_timestamp(), $2, '\\x00', $3, $4)
                 """, [String(tenant.id), String(nas.id), stream, String(seq)])
         }

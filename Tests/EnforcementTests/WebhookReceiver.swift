@@ -33,15 +33,16 @@ final class WebhookReceiver: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(ReceiverHandler { request in
-                        state.lock.withLock { state in
-                            let status = state.script.isEmpty ? 200 : state.script.removeFirst()
-                            var recorded = request
-                            recorded.answered = status
-                            state.requests.append(recorded)
-                            return status
-                        }
-                    })
+                    try channel.pipeline.syncOperations.addHandler(
+                        ReceiverHandler { request in
+                            state.lock.withLock { state in
+                                let status = state.script.isEmpty ? 200 : state.script.removeFirst()
+                                var recorded = request
+                                recorded.answered = status
+                                state.requests.append(recorded)
+                                return status
+                            }
+                        })
                 }
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
@@ -82,8 +83,12 @@ private final class ReceiverHandler: ChannelInboundHandler {
             let status = answer(WebhookReceiver.Request(method: "\(head.method)", path: head.uri, headers: headers, body: body, answered: 0))
             var responseHeaders = HTTPHeaders()
             responseHeaders.add(name: "Content-Length", value: "2")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
-                                                                 headers: responseHeaders))), promise: nil)
+            context.write(
+                wrapOutboundOut(
+                    .head(
+                        HTTPResponseHead(
+                            version: head.version, status: HTTPResponseStatus(statusCode: status),
+                            headers: responseHeaders))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }

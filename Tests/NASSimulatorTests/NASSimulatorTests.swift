@@ -54,9 +54,12 @@ struct NASSimulatorTests {
         defer { responder.stop() }
         var script = sessions(25, interims: 3)
         // Out of order (a higher interim before a lower one) and a Stop without counters.
-        script.append(SimulatedSession(userName: "late", sessionID: "x-1", events: [
-            .start(), .interim(upload: 9 << 32, download: 77), .interim(upload: 5, download: 7), .stop(upload: nil, download: nil),
-        ]))
+        script.append(
+            SimulatedSession(
+                userName: "late", sessionID: "x-1",
+                events: [
+                    .start(), .interim(upload: 9 << 32, download: 77), .interim(upload: 5, download: 7), .stop(upload: nil, download: nil),
+                ]))
         let report = try await nas(responder).run(sessions: script, options: options())
         #expect(report.isComplete)
 
@@ -114,7 +117,7 @@ struct NASSimulatorTests {
         #expect(report.acknowledged == 2400)
         #expect(responder.maximumInHand == 600)
         let ports = Set(responder.received.map(\.sourcePort))
-        #expect(ports.count == 4)  // 600 outstanding, at most 192 per socket
+        #expect(ports.count == 4) // 600 outstanding, at most 192 per socket
         // Within one socket, no Identifier is used twice by requests in flight at once.
         #expect(report.badResponses == 0 && report.lateResponses == 0)
     }
@@ -145,7 +148,8 @@ struct NASSimulatorTests {
         configuration.answers = false
         let responder = try TestResponder(configuration)
         defer { responder.stop() }
-        let report = try await nas(responder).run(sessions: sessions(1, interims: 1), options: options(window: 4, timeoutMilliseconds: 20, retries: 2))
+        let report = try await nas(responder).run(
+            sessions: sessions(1, interims: 1), options: options(window: 4, timeoutMilliseconds: 20, retries: 2))
         #expect(!report.isComplete)
         #expect(report.requestsSent == 3)
         #expect(report.unanswered == 3)
@@ -279,16 +283,20 @@ struct NASSimulatorTests {
     func duplicates() async throws {
         let responder = try TestResponder()
         defer { responder.stop() }
-        let script = [SimulatedSession(userName: "u", sessionID: "dup", events: [
-            SessionEvent.start(at: .at(1_800_000_000)).duplicated(.identical),
-            SessionEvent.interim(upload: 10, download: 20, at: .at(1_800_000_300), delayTime: 2)
-                .duplicated(.newIdentifier(addedDelay: 7)),
-        ])]
+        let script = [
+            SimulatedSession(
+                userName: "u", sessionID: "dup",
+                events: [
+                    SessionEvent.start(at: .at(1_800_000_000)).duplicated(.identical),
+                    SessionEvent.interim(upload: 10, download: 20, at: .at(1_800_000_300), delayTime: 2)
+                        .duplicated(.newIdentifier(addedDelay: 7)),
+                ])
+        ]
         let report = try await nas(responder).run(sessions: script, options: options(window: 4))
         #expect(report.requestsSent == 3)
         #expect(report.acknowledged == 3)
         #expect(report.duplicatesSent == 1)
-        #expect(report.lateResponses == 1)  // the server answered both identical copies
+        #expect(report.lateResponses == 1) // the server answered both identical copies
         #expect(report.expected == UsageTotals(sessions: 1, upload: 10, download: 20))
         let received = responder.received
         #expect(received.count == 4)
@@ -309,9 +317,13 @@ struct NASSimulatorTests {
         configuration.holdUntil = 2
         let responder = try TestResponder(configuration)
         defer { responder.stop() }
-        let script = [SimulatedSession(userName: "u", sessionID: "imm", events: [
-            SessionEvent.start().duplicated(.newIdentifier(addedDelay: 1, immediately: true)),
-        ])]
+        let script = [
+            SimulatedSession(
+                userName: "u", sessionID: "imm",
+                events: [
+                    SessionEvent.start().duplicated(.newIdentifier(addedDelay: 1, immediately: true))
+                ])
+        ]
         let report = try await nas(responder).run(sessions: script, options: options(window: 4))
         #expect(report.isComplete)
         #expect(report.requestsSent == 2)
@@ -323,12 +335,16 @@ struct NASSimulatorTests {
         let responder = try TestResponder()
         defer { responder.stop() }
         let before = UInt32(Date().timeIntervalSince1970)
-        let script = [SimulatedSession(userName: "u", sessionID: "t", events: [
-            .start(at: .at(1_700_000_000)),
-            .interim(upload: 1, download: 1, at: .now),
-            .stop(upload: 2, download: 2, at: .absent, delayTime: 30),
-            .stop(upload: 2, download: 2, at: .absent),
-        ])]
+        let script = [
+            SimulatedSession(
+                userName: "u", sessionID: "t",
+                events: [
+                    .start(at: .at(1_700_000_000)),
+                    .interim(upload: 1, download: 1, at: .now),
+                    .stop(upload: 2, download: 2, at: .absent, delayTime: 30),
+                    .stop(upload: 2, download: 2, at: .absent),
+                ])
+        ]
         let report = try await nas(responder).run(sessions: script, options: options())
         #expect(report.isComplete)
         let fields = responder.received.compactMap(\.fields)

@@ -1,6 +1,7 @@
-@testable import NASSimulator
 import RADIUS
 import Testing
+
+@testable import NASSimulator
 
 private let secret = "testing123"
 private let target = UDPAddress(host: "127.0.0.1", port: 1813)!
@@ -174,9 +175,11 @@ struct RequestEncoderTests {
 
     @Test("Final counters are the highest of the script, whatever its order")
     func finalCounters() {
-        let session = SimulatedSession(userName: "u", sessionID: "s", events: [
-            .start(), .interim(upload: 50, download: 5), .interim(upload: 30, download: 9), .stop(upload: nil, download: nil),
-        ])
+        let session = SimulatedSession(
+            userName: "u", sessionID: "s",
+            events: [
+                .start(), .interim(upload: 50, download: 5), .interim(upload: 30, download: 9), .stop(upload: nil, download: nil),
+            ])
         #expect(session.finalCounters == (50, 9))
     }
 }

@@ -1,11 +1,12 @@
-@testable import NASSimulator
 import Testing
+
+@testable import NASSimulator
 
 @Suite("Report, addresses and queues")
 struct SupportTests {
     @Test("Latency percentiles are exact nearest-rank values of the samples")
     func percentiles() {
-        let samples = (1...1000).reversed().map { UInt64($0) * 1000 }  // 1 µs ... 1 ms, unsorted
+        let samples = (1...1000).reversed().map { UInt64($0) * 1000 } // 1 µs ... 1 ms, unsorted
         let summary = LatencySummary(nanoseconds: Array(samples))
         #expect(summary.count == 1000)
         #expect(summary.p50 == .microseconds(500))

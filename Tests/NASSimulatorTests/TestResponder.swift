@@ -2,8 +2,9 @@ import Foundation
 import NASSimulator
 import RADIUS
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny accounting server for the simulator's tests: verifies each request and answers it

@@ -5,7 +5,10 @@ import Testing
 struct AccountingFieldsTests {
     @Test("The project's vector: counters combined with Gigawords, text as ranges")
     func vector() throws {
-        let packet = try RADIUSPacket(decoding: hex("04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"))
+        let packet = try RADIUSPacket(
+            decoding: hex(
+                "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
+            ))
         let fields = AccountingFields(packet)
         #expect(fields.statusType == 3)
         #expect(fields.userName.map { Array(packet.bytes[$0]) } == bytes("alice"))
@@ -14,7 +17,7 @@ struct AccountingFieldsTests {
         #expect(fields.uploadOctets == 2 << 32 + 123)
         #expect(fields.downloadOctets == nil)
         #expect(fields.sessionTime == 60)
-        #expect(fields.eventTimestamp == 0x6b05e3a5)
+        #expect(fields.eventTimestamp == 0x6b05_e3a5)
         #expect(fields.malformedCount == 0)
     }
 

@@ -14,10 +14,17 @@ struct ExtendedAttributeTests {
     @Test("9.1 Extended-Type: text, TLVs, nested TLVs, Extended-Vendor-Specific")
     func extendedType() throws {
         let text = try decodeAttributes(hex("f10601626f62"))
-        #expect(text == [DecodedAttribute(name: "Ext-Text", oid: "241.1", number: 1, value: .text("bob"), definitionIndex: testDictionary.attributeIndex(named: "Ext-Text"))])
+        #expect(
+            text == [
+                DecodedAttribute(
+                    name: "Ext-Text", oid: "241.1", number: 1, value: .text("bob"), definitionIndex: testDictionary.attributeIndex(named: "Ext-Text"))
+            ])
 
         let oneTLV = try decodeAttributes(hex("f1070201042345"))
-        guard case .tlv(let children) = oneTLV.first?.value else { Issue.record("not a TLV"); return }
+        guard case .tlv(let children) = oneTLV.first?.value else {
+            Issue.record("not a TLV")
+            return
+        }
         #expect(children.map(\.name) == ["Ext-TLV-A"])
         #expect(children.first?.value == .octets([0x23, 0x45]))
 
@@ -36,7 +43,10 @@ struct ExtendedAttributeTests {
         #expect(evs.first?.value == .text("test"))
 
         let evsTLV = try decodeAttributes(hex("f10e1a0000000105030674657374"))
-        guard case .tlv(let evsChildren) = evsTLV.first?.value else { Issue.record("EVS TLV not decoded"); return }
+        guard case .tlv(let evsChildren) = evsTLV.first?.value else {
+            Issue.record("EVS TLV not decoded")
+            return
+        }
         #expect(evsChildren.first?.name == "Example-TLV-Text")
         #expect(evsChildren.first?.value == .text("test"))
     }
@@ -53,7 +63,10 @@ struct ExtendedAttributeTests {
     func longExtended() throws {
         #expect(try decodeAttributes(hex("f5070100626f62")).first?.value == .text("bob"))
         let tlv = try decodeAttributes(hex("f508020001042345"))
-        guard case .tlv(let children) = tlv.first?.value else { Issue.record("not a TLV"); return }
+        guard case .tlv(let children) = tlv.first?.value else {
+            Issue.record("not a TLV")
+            return
+        }
         #expect(children.first?.value == .octets([0x23, 0x45]))
 
         // 266 octets in two fragments: M set on the first, clear on the last.
@@ -68,7 +81,9 @@ struct ExtendedAttributeTests {
         #expect(decoded.first?.value == .octets(value))
 
         // An Extended-Vendor-Specific value split over two fragments.
-        let evsValue = [UInt8](repeating: 0xaa, count: 125) + [0xab] + [UInt8](repeating: 0xbb, count: 125) + [UInt8](repeating: 0xcc, count: 10) + hex("13456789")
+        let evsValue =
+            [UInt8](repeating: 0xaa, count: 125) + [0xab] + [UInt8](repeating: 0xbb, count: 125) + [UInt8](repeating: 0xcc, count: 10)
+            + hex("13456789")
         let evs = try decodeAttributes(hex("f5ff1a800000000106") + evsValue.prefix(246) + hex("f5171a00") + evsValue.suffix(from: 246))
         #expect(evs.count == 1)
         #expect(evs.first?.oid == "245.26.1.6")
@@ -78,12 +93,18 @@ struct ExtendedAttributeTests {
     @Test("Fragment abuse: More set on the last fragment, or a different Extended-Type next")
     func fragmentAbuse() throws {
         let dangling = try decodeAttributes(hex("f5070480626f62"))
-        guard case .invalid(_, let reason)? = dangling.first?.value else { Issue.record("dangling fragment accepted"); return }
+        guard case .invalid(_, let reason)? = dangling.first?.value else {
+            Issue.record("dangling fragment accepted")
+            return
+        }
         #expect(reason.contains("More"))
         let mismatched = try decodeAttributes(hex("f5070480626f62") + hex("f5070500626f62"))
         #expect(mismatched.contains { if case .invalid = $0.value { return true } else { return false } })
         let empty = try decodeAttributes(hex("f502"))
-        guard case .invalid? = empty.first?.value else { Issue.record("empty long-extended accepted"); return }
+        guard case .invalid? = empty.first?.value else {
+            Issue.record("empty long-extended accepted")
+            return
+        }
     }
 }
 
@@ -124,9 +145,15 @@ struct AttributeDecodingTests {
     @Test("Malformed Vendor-Specific payloads are reported, not fatal")
     func malformedVendorSpecific() throws {
         let short = try decodeAttributes(hex("1a05000001"))
-        guard case .invalid? = short.first?.value else { Issue.record("short VSA accepted"); return }
+        guard case .invalid? = short.first?.value else {
+            Issue.record("short VSA accepted")
+            return
+        }
         let overrun = try decodeAttributes(hex("1a0a0001869f01ff0000"))
-        guard case .invalid? = overrun.first?.value else { Issue.record("overrunning vendor attribute accepted"); return }
+        guard case .invalid? = overrun.first?.value else {
+            Issue.record("overrunning vendor attribute accepted")
+            return
+        }
     }
 
     @Test("Unknown attributes decode as octets with an Attr- name")
@@ -138,7 +165,8 @@ struct AttributeDecodingTests {
 
     @Test("Tagged attributes: integer always tagged, text only when the first octet is a tag")
     func tags() throws {
-        let decoded = try decodeAttributes(hex("4006010000 03".replacingOccurrences(of: " ", with: "")) + hex("4207") + [0x02] + bytes("host") + hex("4206") + bytes("host"))
+        let decoded = try decodeAttributes(
+            hex("4006010000 03".replacingOccurrences(of: " ", with: "")) + hex("4207") + [0x02] + bytes("host") + hex("4206") + bytes("host"))
         #expect(decoded.map(\.tag) == [1, 2, nil])
         #expect(decoded.map(\.value) == [.integer(3), .text("host"), .text("host")])
     }
@@ -170,7 +198,10 @@ struct AttributeDecodingTests {
         #expect(decoded.first?.value == .ipv6(IPv6Address("2001:db8::1")!))
         #expect(decoded.last?.value == .ipv6Prefix(IPv6Address("2001::")!, length: 16))
         let badPrefix = try decodeAttributes(hex("610800812001" + "0000"))
-        guard case .invalid? = badPrefix.first?.value else { Issue.record("prefix length 129 accepted"); return }
+        guard case .invalid? = badPrefix.first?.value else {
+            Issue.record("prefix length 129 accepted")
+            return
+        }
     }
 
     @Test("Addresses parse and print canonically")
@@ -194,7 +225,7 @@ struct AttributeDecodingTests {
         #expect(PacketDescription.format(.integer(99), definitionIndex: index, dictionary: testDictionary) == "99")
         #expect(PacketDescription.formatDate(0) == "1970-01-01T00:00:00Z")
         #expect(PacketDescription.formatDate(951_782_400) == "2000-02-29T00:00:00Z")
-        #expect(PacketDescription.formatDate(0x6b05e3a5) == "2026-11-24T19:21:09Z")
+        #expect(PacketDescription.formatDate(0x6b05_e3a5) == "2026-11-24T19:21:09Z")
         #expect(PacketDescription.format(.text("a\"b\n\u{1}")) == "\"a\\\"b\\n\\x01\"")
         #expect(PacketDescription.format(.ether(0x0011_2233_4455)) == "00:11:22:33:44:55")
     }

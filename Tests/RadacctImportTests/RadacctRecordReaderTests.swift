@@ -1,11 +1,14 @@
 import Accounting
 import Foundation
 import Testing
+
 @testable import RadacctImport
 
-private let v3Columns = ["radacctid", "acctsessionid", "acctuniqueid", "username", "nasipaddress", "nasportid", "acctstarttime",
-                         "acctupdatetime", "acctstoptime", "acctinterval", "acctsessiontime", "acctinputoctets", "acctoutputoctets",
-                         "acctterminatecause"]
+private let v3Columns = [
+    "radacctid", "acctsessionid", "acctuniqueid", "username", "nasipaddress", "nasportid", "acctstarttime",
+    "acctupdatetime", "acctstoptime", "acctinterval", "acctsessiontime", "acctinputoctets", "acctoutputoctets",
+    "acctterminatecause",
+]
 
 private func record(_ values: [String?], columns: [String] = v3Columns, zone: String = "UTC") throws -> Result<RadacctRecord, RadacctRowRefusal> {
     var reader = RadacctRecordReader(layout: try RadacctLayout(columns: columns), times: RadacctTimeReader(timeZone: TimeZone(identifier: zone)!))
@@ -14,10 +17,12 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
 
 @Suite struct RadacctLayoutTests {
     @Test func recognisesEachGeneration() throws {
-        let v1 = ["RadAcctId", "AcctSessionId", "AcctUniqueId", "UserName", "Realm", "NASIPAddress", "NASPortId", "NASPortType",
-                  "AcctStartTime", "AcctStopTime", "AcctSessionTime", "AcctAuthentic", "ConnectInfo_start", "ConnectInfo_stop",
-                  "AcctInputOctets", "AcctOutputOctets", "CalledStationId", "CallingStationId", "AcctTerminateCause", "ServiceType",
-                  "FramedProtocol", "FramedIPAddress", "AcctStartDelay", "AcctStopDelay"]
+        let v1 = [
+            "RadAcctId", "AcctSessionId", "AcctUniqueId", "UserName", "Realm", "NASIPAddress", "NASPortId", "NASPortType",
+            "AcctStartTime", "AcctStopTime", "AcctSessionTime", "AcctAuthentic", "ConnectInfo_start", "ConnectInfo_stop",
+            "AcctInputOctets", "AcctOutputOctets", "CalledStationId", "CallingStationId", "AcctTerminateCause", "ServiceType",
+            "FramedProtocol", "FramedIPAddress", "AcctStartDelay", "AcctStopDelay",
+        ]
         let layout = try RadacctLayout(columns: v1)
         #expect(layout.generation == .v1)
         #expect(layout.indexes[.nasAddress] == 5)
@@ -27,7 +32,12 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
     }
 
     @Test func refusesTablesThatAreNotRadacct() {
-        #expect(throws: RadacctLayoutError(message: "not a radacct table: no column acctinputoctets, acctoutputoctets (columns: acctsessionid, username, nasipaddress, acctstarttime, acctstoptime)")) {
+        #expect(
+            throws: RadacctLayoutError(
+                message:
+                    "not a radacct table: no column acctinputoctets, acctoutputoctets (columns: acctsessionid, username, nasipaddress, acctstarttime, acctstoptime)"
+            )
+        ) {
             try RadacctLayout(columns: ["acctsessionid", "username", "nasipaddress", "acctstarttime", "acctstoptime"])
         }
         #expect(throws: RadacctLayoutError(message: "column USERNAME is named twice")) {
@@ -60,8 +70,10 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
 
 @Suite struct RadacctRecordReaderTests {
     @Test func aClosedSession() throws {
-        let r = try record(["18375113", "80511491", "f67e9e7a", "parham.alvani", "172.16.0.5", "sfp1", "2021-08-23 07:57:36",
-                            "2021-08-23 17:03:38", "2021-08-23 17:04:35", "181", "32819", "127083354", "570386619", "Admin-Reset"]).get()
+        let r = try record([
+            "18375113", "80511491", "f67e9e7a", "parham.alvani", "172.16.0.5", "sfp1", "2021-08-23 07:57:36",
+            "2021-08-23 17:03:38", "2021-08-23 17:04:35", "181", "32819", "127083354", "570386619", "Admin-Reset",
+        ]).get()
         #expect(r.key == "f67e9e7a")
         #expect(r.start == 1_629_705_456)
         #expect(r.end == 1_629_705_456 + 32819)
@@ -84,13 +96,16 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
 
     @Test func openSessions() throws {
         // 1.x: the zero date; 3.x: NULL with an update time; no update time: start + session time.
-        let zero = try record(["20", "10", "", "liran", "0.0.0.0", "1", "2007-05-07 11:44:42", nil, "0000-00-00 00:00:00", nil, "0", "0", "0", ""]).get()
+        let zero = try record(["20", "10", "", "liran", "0.0.0.0", "1", "2007-05-07 11:44:42", nil, "0000-00-00 00:00:00", nil, "0", "0", "0", ""])
+            .get()
         #expect(zero.stop == nil)
         #expect(zero.end == zero.start)
         #expect(zero.key == "radacctid:20")
         #expect(zero.quirks == [.zeroStopTime, .unspecifiedNAS])
-        let updated = try record(["7", "81f0000a", "3eb9", "demo_user", "10.2.2.1", "LAN", "2025-04-06 19:15:39", "2025-04-06 19:45:39", nil, nil,
-                                  "1800", "10", "20", ""]).get()
+        let updated = try record([
+            "7", "81f0000a", "3eb9", "demo_user", "10.2.2.1", "LAN", "2025-04-06 19:15:39", "2025-04-06 19:45:39", nil, nil,
+            "1800", "10", "20", "",
+        ]).get()
         #expect(updated.stop == nil)
         #expect(updated.end - updated.start == 1800)
         #expect(updated.quirks == [.open])
@@ -100,29 +115,40 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
 
     @Test func quirksOfRealTables() throws {
         // yfi row 73: stopped (10:27:26) before it started (20:15:36): taken as start + session time.
-        let early = try record(["73", "4a1adb53", "5d26", "dvdwalt@ri", "10.20.30.2", "1", "2009-05-25 20:15:36", nil, "2009-05-25 10:27:26", nil,
-                                "7912", "5744974", "1251980", "Admin-Reset"]).get()
+        let early = try record([
+            "73", "4a1adb53", "5d26", "dvdwalt@ri", "10.20.30.2", "1", "2009-05-25 20:15:36", nil, "2009-05-25 10:27:26", nil,
+            "7912", "5744974", "1251980", "Admin-Reset",
+        ]).get()
         #expect(early.quirks == [.stopBeforeStart])
         #expect(early.end - early.start == 7912)
         // yfi row 89: 3591 s of session time over a ~31 h span: spread over the span, reported.
-        let short = try record(["89", "x", "u89", "u", "10.20.30.2", "1", "2009-06-01 08:00:00", nil, "2009-06-02 15:00:00", nil,
-                                "3591", "100", "200", ""]).get()
+        let short = try record([
+            "89", "x", "u89", "u", "10.20.30.2", "1", "2009-06-01 08:00:00", nil, "2009-06-02 15:00:00", nil,
+            "3591", "100", "200", "",
+        ]).get()
         #expect(short.quirks == [.sessionTimeShort])
         #expect(short.end - short.start == 31 * 3600)
         #expect(short.sessionSeconds == 3591)
         // yfi row 93: empty ports; NULL counters count as 0.
-        let empty = try record(["93", "x", "u93", "", "127.0.0.1", "", "2009-06-01 08:00:00", nil, "2009-06-01 08:10:00", nil, "600", nil, nil, ""]).get()
+        let empty = try record(["93", "x", "u93", "", "127.0.0.1", "", "2009-06-01 08:00:00", nil, "2009-06-01 08:10:00", nil, "600", nil, nil, ""])
+            .get()
         #expect(empty.quirks == [.nullCounters, .emptyPort, .emptyUserName])
         #expect(empty.upload == 0 && empty.download == 0)
         // Longer than 31 days: the live spread limit, reported.
-        let long = try record(["94", "x", "u94", "u", "10.0.0.1", "1", "2009-01-01 00:00:00", nil, "2009-03-01 00:00:00", nil, "5097600", "1", "1", ""]).get()
+        let long = try record([
+            "94", "x", "u94", "u", "10.0.0.1", "1", "2009-01-01 00:00:00", nil, "2009-03-01 00:00:00", nil, "5097600", "1", "1", "",
+        ]).get()
         #expect(long.quirks == [.spreadCapped])
     }
 
     @Test func gigawordsOfOlderLayoutsAreFolded() throws {
         let columns = v3Columns + ["acctinputgigawords", "acctoutputgigawords"]
-        let r = try record(["1", "s", "u", "a", "10.0.0.1", "1", "2009-01-01 00:00:00", nil, "2009-01-01 01:00:00", nil, "3600",
-                            "5", "7", "", "1", "2"], columns: columns).get()
+        let r = try record(
+            [
+                "1", "s", "u", "a", "10.0.0.1", "1", "2009-01-01 00:00:00", nil, "2009-01-01 01:00:00", nil, "3600",
+                "5", "7", "", "1", "2",
+            ], columns: columns
+        ).get()
         #expect(r.upload == 1 << 32 | 5)
         #expect(r.download == 2 << 32 | 7)
         #expect(r.quirks == [.gigawordsFolded])
@@ -168,8 +194,10 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
     }
 
     @Test func localTimesOfTheSourceZone() throws {
-        let r = try record(["1", "s", "u", "a", "10.0.0.1", "1", "2021-08-23 09:57:36", nil, "2021-08-23 10:57:36", nil, "3600", "5", "7", ""],
-                           zone: "Europe/Vienna").get()
+        let r = try record(
+            ["1", "s", "u", "a", "10.0.0.1", "1", "2021-08-23 09:57:36", nil, "2021-08-23 10:57:36", nil, "3600", "5", "7", ""],
+            zone: "Europe/Vienna"
+        ).get()
         #expect(r.start == 1_629_705_456)
     }
 }
@@ -186,8 +214,12 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
     ]
 
     @Test func longestPrefixIdentifierAndMap() throws {
-        var map = try RadacctNASMap(devices: devices, entries: [RadacctNASMapEntry(source: "0.0.0.0", nasName: "bras", line: 1),
-                                                                 RadacctNASMapEntry(source: "hotspot7", nasName: "core", line: 2)])
+        var map = try RadacctNASMap(
+            devices: devices,
+            entries: [
+                RadacctNASMapEntry(source: "0.0.0.0", nasName: "bras", line: 1),
+                RadacctNASMapEntry(source: "hotspot7", nasName: "core", line: 2),
+            ])
         // 10.1.0.1 is also the identifier of the NAS behind FreeRADIUS: that registration wins.
         #expect(map.nasID(address: "10.1.0.1", identifier: nil) == 6)
         #expect(map.nasID(address: "10.1.0.2", identifier: nil) == 1)
@@ -205,7 +237,10 @@ private func record(_ values: [String?], columns: [String] = v3Columns, zone: St
 
     @Test func mapFiles() throws {
         let entries = try RadacctNASMapEntry.parse("# radacct NAS = Tollgate NAS\n\n0.0.0.0 = bras\n  hotspot 7 =  core  \n")
-        #expect(entries == [RadacctNASMapEntry(source: "0.0.0.0", nasName: "bras", line: 3), RadacctNASMapEntry(source: "hotspot 7", nasName: "core", line: 4)])
+        #expect(
+            entries == [
+                RadacctNASMapEntry(source: "0.0.0.0", nasName: "bras", line: 3), RadacctNASMapEntry(source: "hotspot 7", nasName: "core", line: 4),
+            ])
         #expect(throws: RadacctNASMapError(line: 2, message: "expected `NASIPAddress-or-NAS-Identifier = NAS name`")) {
             try RadacctNASMapEntry.parse("a = b\nnonsense\n")
         }

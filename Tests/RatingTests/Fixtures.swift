@@ -1,5 +1,6 @@
 import Accounting
 import Foundation
+
 @testable import Rating
 
 func d(_ text: String) -> Decimal { DecimalText.parse(text)! }
@@ -14,6 +15,8 @@ func instant(_ text: String, zone: String = "Europe/Vienna") -> Int64 {
     return LocalTime.utc(local: local, zone: zone)!
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// The unit symbol reads best in the figures.
 let GB: Int64 = 1_000_000_000
 
 func usage(_ local: String, down: Int64 = 0, up: Int64 = 0, zone: String = "Europe/Vienna") -> HourlyUsage {
@@ -28,14 +31,18 @@ func planVersion(_ id: Int64, plan: String = "Home", from: String = "2026-01-01"
     RatedVersion(id: id, planName: plan, effectiveFrom: date(from), terms: terms)
 }
 
-func engine(period: String = "2026-09", billingDay: Int = 1, zone: String = "Europe/Vienna", currency: String = "EUR",
-            rounding: RoundingMode = .halfEven, versions: [RatedVersion] = []) -> RatingEngine {
+func engine(
+    period: String = "2026-09", billingDay: Int = 1, zone: String = "Europe/Vienna", currency: String = "EUR",
+    rounding: RoundingMode = .halfEven, versions: [RatedVersion] = []
+) -> RatingEngine {
     let calendar = PeriodCalendar(period: BillingPeriod(period, billingDay: billingDay)!, timeZone: zone)!
     return RatingEngine(calendar: calendar, settings: RatingSettings(currency: Currency(code: currency)!, rounding: rounding), versions: versions)
 }
 
-func rate(_ versions: [RatedVersion], from: String = "2026-01-01", until: String? = nil, usage: [HourlyUsage] = [],
-          period: String = "2026-09", zone: String = "Europe/Vienna", currency: String = "EUR", rounding: RoundingMode = .halfEven) -> SubscriberRating {
+func rate(
+    _ versions: [RatedVersion], from: String = "2026-01-01", until: String? = nil, usage: [HourlyUsage] = [],
+    period: String = "2026-09", zone: String = "Europe/Vienna", currency: String = "EUR", rounding: RoundingMode = .halfEven
+) -> SubscriberRating {
     engine(period: period, zone: zone, currency: currency, rounding: rounding, versions: versions)
         .rate(assignments: [PlanAssignment(versions: versions, from: date(from), until: until.map(date))], usage: usage)
 }

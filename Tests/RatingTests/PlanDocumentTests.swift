@@ -1,6 +1,7 @@
 import Accounting
 import Foundation
 import Testing
+
 @testable import Rating
 
 @Suite("Rating: plan documents and money")
@@ -8,12 +9,16 @@ struct PlanDocumentTests {
     func parse(_ json: String) throws(PlanError) -> PlanDocument { try PlanDocument.parse(json: Data(json.utf8)) }
 
     func error(_ json: String) -> PlanError? {
-        do { _ = try parse(json); return nil } catch { return error }
+        do {
+            _ = try parse(json)
+            return nil
+        } catch { return error }
     }
 
     @Test("a complete plan parses and survives its canonical form")
     func roundTrip() throws {
-        let document = try parse("""
+        let document = try parse(
+            """
             {"name": "Home 100", "effective_from": "2026-01-01", "currency": "EUR", "recurring_fee": "29.90", "unit": "GiB",
              "included": 100, "directions": "download", "overage": "graduated", "increment": "0.5",
              "tiers": [{"up_to": "10", "price": "1.00"}, {"price": "0.25"}], "usage_cap": "50", "tax_rate": "0.20",
@@ -27,38 +32,44 @@ struct PlanDocumentTests {
         #expect(again.terms.canonicalJSON == document.terms.canonicalJSON)
     }
 
-    @Test("every bad field is refused with its name", arguments: [
-        (#"{"currency": "EUR", "recurring_fee": 1.5}"#, "recurring_fee"),
-        (#"{"currency": "EUR", "recurring_fee": "1.5x"}"#, "recurring_fee"),
-        (#"{"currency": "EUR", "recurring_fee": "-1"}"#, "recurring_fee"),
-        (#"{"currency": "EUR", "recurring_fee": "1e3"}"#, "recurring_fee"),
-        (#"{"currency": "EUR", "recurring_fee": true}"#, "recurring_fee"),
-        (#"{"currency": "euro"}"#, "currency"),
-        (#"{"recurring_fee": "1"}"#, "currency"),
-        (#"{"currency": "EUR", "colour": "red"}"#, "colour"),
-        (#"{"currency": "EUR", "unit": "GiGa"}"#, "unit"),
-        (#"{"currency": "EUR", "directions": "sideways"}"#, "directions"),
-        (#"{"currency": "EUR", "overage": "per_unit"}"#, "price"),
-        (#"{"currency": "EUR", "overage": "volume", "tiers": [{"up_to": "5", "price": "1"}]}"#, "tiers[0].up_to"),
-        (#"{"currency": "EUR", "overage": "graduated", "tiers": [{"up_to": "5", "price": "1"}, {"up_to": "3", "price": "1"}, {"price": "1"}]}"#, "tiers[1].up_to"),
-        (#"{"currency": "EUR", "overage": "graduated", "tiers": [{"price": "1", "colour": 1}]}"#, "tiers[0].colour"),
-        (#"{"currency": "EUR", "tax_rate": "1.5"}"#, "tax_rate"),
-        (#"{"currency": "EUR", "increment": "0"}"#, "increment"),
-        (#"{"currency": "EUR", "windows": [{"from": "00:30", "to": "06:00", "factor": "0"}]}"#, "windows[0].from"),
-        (#"{"currency": "EUR", "windows": [{"from": "00:00", "to": "06:00"}]}"#, "windows[0].factor"),
-        (#"{"currency": "EUR", "windows": [{"from": "00:00", "to": "06:00", "factor": "0", "days": ["someday"]}]}"#, "windows[0].days"),
-        (#"{"currency": "EUR", "effective_from": "2026-02-30"}"#, "effective_from"),
-        (#"{"currency": "EUR", "name": ""}"#, "name"),
-        (#"[1, 2]"#, "document"),
-        (#"{"currency": "#, "document"),
-    ])
+    @Test(
+        "every bad field is refused with its name",
+        arguments: [
+            (#"{"currency": "EUR", "recurring_fee": 1.5}"#, "recurring_fee"),
+            (#"{"currency": "EUR", "recurring_fee": "1.5x"}"#, "recurring_fee"),
+            (#"{"currency": "EUR", "recurring_fee": "-1"}"#, "recurring_fee"),
+            (#"{"currency": "EUR", "recurring_fee": "1e3"}"#, "recurring_fee"),
+            (#"{"currency": "EUR", "recurring_fee": true}"#, "recurring_fee"),
+            (#"{"currency": "euro"}"#, "currency"),
+            (#"{"recurring_fee": "1"}"#, "currency"),
+            (#"{"currency": "EUR", "colour": "red"}"#, "colour"),
+            (#"{"currency": "EUR", "unit": "GiGa"}"#, "unit"),
+            (#"{"currency": "EUR", "directions": "sideways"}"#, "directions"),
+            (#"{"currency": "EUR", "overage": "per_unit"}"#, "price"),
+            (#"{"currency": "EUR", "overage": "volume", "tiers": [{"up_to": "5", "price": "1"}]}"#, "tiers[0].up_to"),
+            (
+                #"{"currency": "EUR", "overage": "graduated", "tiers": [{"up_to": "5", "price": "1"}, {"up_to": "3", "price": "1"}, {"price": "1"}]}"#,
+                "tiers[1].up_to"
+            ),
+            (#"{"currency": "EUR", "overage": "graduated", "tiers": [{"price": "1", "colour": 1}]}"#, "tiers[0].colour"),
+            (#"{"currency": "EUR", "tax_rate": "1.5"}"#, "tax_rate"),
+            (#"{"currency": "EUR", "increment": "0"}"#, "increment"),
+            (#"{"currency": "EUR", "windows": [{"from": "00:30", "to": "06:00", "factor": "0"}]}"#, "windows[0].from"),
+            (#"{"currency": "EUR", "windows": [{"from": "00:00", "to": "06:00"}]}"#, "windows[0].factor"),
+            (#"{"currency": "EUR", "windows": [{"from": "00:00", "to": "06:00", "factor": "0", "days": ["someday"]}]}"#, "windows[0].days"),
+            (#"{"currency": "EUR", "effective_from": "2026-02-30"}"#, "effective_from"),
+            (#"{"currency": "EUR", "name": ""}"#, "name"),
+            (#"[1, 2]"#, "document"),
+            (#"{"currency": "#, "document"),
+        ])
     func refused(json: String, field: String) {
         #expect(error(json)?.field == field)
     }
 
     @Test("a window may cover the whole day (00:00 to 24:00)")
     func wholeDayWindow() throws {
-        let document = try parse(#"{"currency": "EUR", "windows": [{"name": "Weekend", "from": "00:00", "to": "24:00", "days": ["sat", "sun"], "factor": "0.5"}]}"#)
+        let document = try parse(
+            #"{"currency": "EUR", "windows": [{"name": "Weekend", "from": "00:00", "to": "24:00", "days": ["sat", "sun"], "factor": "0.5"}]}"#)
         let window = document.terms.windows[0]
         #expect(window.contains(hour: 0, weekday: 5) && window.contains(hour: 23, weekday: 6) && !window.contains(hour: 12, weekday: 0))
         #expect(error(#"{"currency": "EUR", "windows": [{"from": "06:00", "to": "06:00", "factor": "0"}]}"#)?.field == "windows[0].to")
@@ -119,8 +130,10 @@ struct AdjustmentTests {
     @Test("a corrected plan gives credits for lines no longer due")
     func credit() {
         let old = [planVersion(1, PlanTerms(currency: "EUR", recurringFee: 30))]
-        let corrected = [planVersion(1, PlanTerms(currency: "EUR", recurringFee: 30)),
-                         planVersion(2, from: "2026-09-16", PlanTerms(currency: "EUR", recurringFee: 0))]
+        let corrected = [
+            planVersion(1, PlanTerms(currency: "EUR", recurringFee: 30)),
+            planVersion(2, from: "2026-09-16", PlanTerms(currency: "EUR", recurringFee: 0)),
+        ]
         let corrections = Adjustments.corrections(period: period, currency: eur, billed: rate(old).lines, rerated: rate(corrected).lines)
         // 30.00 billed for the month; now 15 days x 30.00 / 30 = 15.00: credit 15.00
         #expect(corrections.map(\.amount) == [-1500])
@@ -130,7 +143,8 @@ struct AdjustmentTests {
     @Test("a full-cycle fee corrected to a partial one is one adjustment of the amount")
     func unitChange() {
         let plan = [planVersion(PlanTerms(currency: "EUR", recurringFee: 30))]
-        let corrections = Adjustments.corrections(period: period, currency: eur, billed: rate(plan).lines, rerated: rate(plan, until: "2026-09-21").lines)
+        let corrections = Adjustments.corrections(
+            period: period, currency: eur, billed: rate(plan).lines, rerated: rate(plan, until: "2026-09-21").lines)
         #expect(corrections.count == 1)
         #expect(corrections[0].amount == -1000 && corrections[0].quantity == 1 && corrections[0].unit == "adjustment")
         #expect(corrections[0].unitPrice == d("-10"))

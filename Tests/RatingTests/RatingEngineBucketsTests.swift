@@ -1,25 +1,27 @@
 import Accounting
 import Foundation
-@testable import Rating
 import Testing
+
+@testable import Rating
 
 @Suite("The buckets an invoice line counted")
 struct RatingEngineBucketsTests {
     /// Download only, nights (00:00-06:00 local) at half; a mid-period version change.
-    static let nights = PlanTerms(currency: "EUR", recurringFee: 10, unit: .GB, included: 1, directions: .download,
-                                  overage: .perUnit(price: 1), windows: [TimeWindow(name: "night", fromHour: 0, toHour: 6, factor: d("0.5"))])
+    static let nights = PlanTerms(
+        currency: "EUR", recurringFee: 10, unit: .GB, included: 1, directions: .download,
+        overage: .perUnit(price: 1), windows: [TimeWindow(name: "night", fromHour: 0, toHour: 6, factor: d("0.5"))])
     static let flat = PlanTerms(currency: "EUR", recurringFee: 10, unit: .GB, included: 1, directions: .both, overage: .perUnit(price: 1))
 
     @Test("Usage lines: their days, their window and their directions, adding up to the bytes they counted; lines on no usage have none")
     func bucketsOfLines() throws {
         let versions = [planVersion(1, from: "2026-01-01", Self.nights), planVersion(2, from: "2026-09-20", Self.flat)]
         let usage = [
-            usage("2026-08-31 23:00", down: 7 * GB),                  // before the period (Vienna's day)
-            usage("2026-09-01 00:00", down: 2 * GB, up: 9 * GB),      // first local hour: night, version 1
-            usage("2026-09-05 12:00", down: 3 * GB, up: 1 * GB),      // day, version 1
-            usage("2026-09-19 05:00", down: 4 * GB),                  // last night hour of version 1
-            usage("2026-09-20 01:00", down: 5 * GB, up: 2 * GB),      // version 2: no windows, both directions
-            usage("2026-10-01 00:00", down: 6 * GB),                  // after the period
+            usage("2026-08-31 23:00", down: 7 * GB), // before the period (Vienna's day)
+            usage("2026-09-01 00:00", down: 2 * GB, up: 9 * GB), // first local hour: night, version 1
+            usage("2026-09-05 12:00", down: 3 * GB, up: 1 * GB), // day, version 1
+            usage("2026-09-19 05:00", down: 4 * GB), // last night hour of version 1
+            usage("2026-09-20 01:00", down: 5 * GB, up: 2 * GB), // version 2: no windows, both directions
+            usage("2026-10-01 00:00", down: 6 * GB), // after the period
         ]
         let engine = engine(versions: versions)
         let rating = engine.rate(assignments: [PlanAssignment(versions: versions, from: date("2026-01-01"), until: nil)], usage: usage)

@@ -1,6 +1,7 @@
 import Accounting
 import Foundation
 import Testing
+
 @testable import Rating
 
 @Suite("Rating: worked examples, totals computed by hand")
@@ -93,10 +94,15 @@ struct RatingEngineTests {
 
     @Test("nights free: usage between 00:00 and 06:00 local time is not counted")
     func nightsFree() {
-        let plan = PlanTerms(currency: "EUR", overage: .perUnit(price: 1),
-                             windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: 0)])
-        let rating = rate([planVersion(plan)], usage: [usage("2026-09-05 02:00", down: 20 * GB), usage("2026-09-05 05:00", down: 1 * GB),
-                                                   usage("2026-09-05 06:00", down: 3 * GB), usage("2026-09-05 12:00", down: 2 * GB)])
+        let plan = PlanTerms(
+            currency: "EUR", overage: .perUnit(price: 1),
+            windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: 0)])
+        let rating = rate(
+            [planVersion(plan)],
+            usage: [
+                usage("2026-09-05 02:00", down: 20 * GB), usage("2026-09-05 05:00", down: 1 * GB),
+                usage("2026-09-05 06:00", down: 3 * GB), usage("2026-09-05 12:00", down: 2 * GB),
+            ])
         #expect(rating.amounts(.overage) == [500])
         let night = rating.lines(.timeOfDay)
         #expect(night.count == 1 && night[0].quantity == 21 && night[0].amount == 0)
@@ -106,12 +112,17 @@ struct RatingEngineTests {
     @Test("a half-price window counts half the bytes; a window crossing midnight belongs to its start day")
     func halfPriceAcrossMidnight() {
         // Weekend nights 22:00-06:00 starting Friday and Saturday count half.
-        let plan = PlanTerms(currency: "EUR", overage: .perUnit(price: 1),
-                             windows: [TimeWindow(name: "Weekend night", fromHour: 22, toHour: 6, days: [4, 5], factor: d("0.5"))])
+        let plan = PlanTerms(
+            currency: "EUR", overage: .perUnit(price: 1),
+            windows: [TimeWindow(name: "Weekend night", fromHour: 22, toHour: 6, days: [4, 5], factor: d("0.5"))])
         // 2026-09-04 is a Friday. Friday 23:00 and Saturday 03:00 are inside; Friday 03:00
         // belongs to Thursday's night (not listed), so it counts in full.
-        let rating = rate([planVersion(plan)], usage: [usage("2026-09-04 23:00", down: 10 * GB), usage("2026-09-05 03:00", down: 10 * GB),
-                                                   usage("2026-09-04 03:00", down: 10 * GB)])
+        let rating = rate(
+            [planVersion(plan)],
+            usage: [
+                usage("2026-09-04 23:00", down: 10 * GB), usage("2026-09-05 03:00", down: 10 * GB),
+                usage("2026-09-04 03:00", down: 10 * GB),
+            ])
         // 10 + 10 halves = 10, plus 10 in full = 20 GB x 1.00
         #expect(rating.amounts(.overage) == [2000])
         #expect(rating.lines(.timeOfDay).map(\.quantity) == [20])
@@ -133,8 +144,9 @@ struct RatingEngineTests {
 
     @Test("tax: each line's rounded amount times the rate, rounded once")
     func tax() {
-        let rating = rate([planVersion(PlanTerms(currency: "EUR", recurringFee: 10, overage: .perUnit(price: d("0.05")), taxRate: d("0.19")))],
-                          usage: [usage("2026-09-05 10:00", down: 1 * GB)])
+        let rating = rate(
+            [planVersion(PlanTerms(currency: "EUR", recurringFee: 10, overage: .perUnit(price: d("0.05")), taxRate: d("0.19")))],
+            usage: [usage("2026-09-05 10:00", down: 1 * GB)])
         // 10.00 x 0.19 = 1.90; 0.05 x 0.19 = 0.0095 -> 0.01
         #expect(rating.lines.map(\.tax) == [190, 1])
         #expect(InvoiceTotals(rating.lines).subtotal == 1005 && InvoiceTotals(rating.lines).tax == 191 && rating.total == 1196)
@@ -146,8 +158,9 @@ struct RatingEngineTests {
         let yen = rate([planVersion(PlanTerms(currency: "JPY", recurringFee: 1000))], until: "2026-09-11", currency: "JPY")
         #expect(yen.amounts(.recurringFee) == [333])
         // 5.250 BHD x 10 / 30 = 1.750 -> 1750 fils; 3 GB x 0.125 = 0.375 -> 375 fils
-        let dinar = rate([planVersion(PlanTerms(currency: "BHD", recurringFee: d("5.250"), overage: .perUnit(price: d("0.125"))))],
-                         until: "2026-09-11", usage: [usage("2026-09-05 10:00", down: 3 * GB)], currency: "BHD")
+        let dinar = rate(
+            [planVersion(PlanTerms(currency: "BHD", recurringFee: d("5.250"), overage: .perUnit(price: d("0.125"))))],
+            until: "2026-09-11", usage: [usage("2026-09-05 10:00", down: 3 * GB)], currency: "BHD")
         #expect(dinar.amounts(.recurringFee) == [1750] && dinar.amounts(.overage) == [375])
         #expect(Currency(code: "BHD")!.format(minorUnits: 1750) == "1.750" && Currency(code: "JPY")!.format(minorUnits: 333) == "333")
     }
@@ -170,9 +183,12 @@ struct RatingEngineTests {
         let a = planVersion(1, plan: "A", PlanTerms(currency: "EUR", recurringFee: 30, included: 30, overage: .perUnit(price: 1)))
         let b = planVersion(2, plan: "B", PlanTerms(currency: "EUR", recurringFee: 60))
         let e = engine(versions: [a, b])
-        let rating = e.rate(assignments: [PlanAssignment(versions: [a], from: date("2026-01-01"), until: date("2026-09-21")),
-                                          PlanAssignment(versions: [b], from: date("2026-09-21"), until: nil)],
-                            usage: [usage("2026-09-10 10:00", down: 25 * GB), usage("2026-09-25 10:00", down: 500 * GB)])
+        let rating = e.rate(
+            assignments: [
+                PlanAssignment(versions: [a], from: date("2026-01-01"), until: date("2026-09-21")),
+                PlanAssignment(versions: [b], from: date("2026-09-21"), until: nil),
+            ],
+            usage: [usage("2026-09-10 10:00", down: 25 * GB), usage("2026-09-25 10:00", down: 500 * GB)])
         // A: 20 days of 30 = 20.00, allowance 20 GB, 5 GB over = 5.00; B: 10 days = 20.00, no overage pricing.
         #expect(rating.amounts(.recurringFee) == [2000, 2000])
         #expect(rating.amounts(.overage) == [500])
@@ -188,8 +204,8 @@ struct RatingEngineTests {
         #expect(calendar.dayStarts[24] - calendar.dayStarts[25] == -25 * 3600) // Oct 25 has 25 hours
         let plan = [planVersion(PlanTerms(currency: "EUR", overage: .perUnit(price: 1)))]
         let buckets = [
-            HourlyUsage(hour: instant("2026-09-30 23:00"), upload: 0, download: 1 * GB),  // Sept: previous period
-            HourlyUsage(hour: instant("2026-10-01 00:00"), upload: 0, download: 2 * GB),  // first hour
+            HourlyUsage(hour: instant("2026-09-30 23:00"), upload: 0, download: 1 * GB), // Sept: previous period
+            HourlyUsage(hour: instant("2026-10-01 00:00"), upload: 0, download: 2 * GB), // first hour
             HourlyUsage(hour: instant("2026-10-25 02:00") - 3600, upload: 0, download: 4 * GB), // 02:00 CEST, before the change
             HourlyUsage(hour: instant("2026-10-25 02:00"), upload: 0, download: 8 * GB), // 02:00 CET, after it
             HourlyUsage(hour: instant("2026-10-31 23:00"), upload: 0, download: 16 * GB), // last hour
@@ -212,8 +228,9 @@ struct RatingEngineTests {
 
     @Test("usage outside any assignment is reported as unassigned, never dropped")
     func unassigned() {
-        let rating = rate([planVersion(PlanTerms(currency: "EUR", overage: .perUnit(price: 1)))], from: "2026-09-16",
-                          usage: [usage("2026-09-05 10:00", down: 7 * GB, up: 1 * GB), usage("2026-09-20 10:00", down: 2 * GB)])
+        let rating = rate(
+            [planVersion(PlanTerms(currency: "EUR", overage: .perUnit(price: 1)))], from: "2026-09-16",
+            usage: [usage("2026-09-05 10:00", down: 7 * GB, up: 1 * GB), usage("2026-09-20 10:00", down: 2 * GB)])
         #expect(rating.unassigned == UnassignedUsage(upload: 1 * GB, download: 7 * GB))
         #expect(rating.amounts(.overage) == [200])
         // A User-Name with no subscriber: every byte is unassigned.
@@ -233,8 +250,9 @@ struct RatingEngineTests {
 
     @Test("versions effective after the assignment start leave the days before them unbilled")
     func versionNotYetEffective() {
-        let rating = rate([planVersion(from: "2026-09-11", PlanTerms(currency: "EUR", recurringFee: 30))],
-                          usage: [usage("2026-09-05 10:00", down: 5)])
+        let rating = rate(
+            [planVersion(from: "2026-09-11", PlanTerms(currency: "EUR", recurringFee: 30))],
+            usage: [usage("2026-09-05 10:00", down: 5)])
         #expect(rating.amounts(.recurringFee) == [2000])
         #expect(rating.unassigned.download == 5)
     }

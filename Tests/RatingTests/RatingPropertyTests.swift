@@ -2,16 +2,19 @@ import Accounting
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import Rating
 
 @Suite("Rating: properties")
 struct RatingPropertyTests {
     static let plans: [PlanTerms] = [
-        PlanTerms(currency: "EUR", recurringFee: d("29.90"), included: 50, overage: .perUnit(price: d("0.37")), increment: d("0.5"),
-                  windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: 0)], usageCap: 40, taxRate: d("0.2")),
+        PlanTerms(
+            currency: "EUR", recurringFee: d("29.90"), included: 50, overage: .perUnit(price: d("0.37")), increment: d("0.5"),
+            windows: [TimeWindow(name: "Night", fromHour: 0, toHour: 6, factor: 0)], usageCap: 40, taxRate: d("0.2")),
         PlanTerms(currency: "EUR", recurringFee: 15, overage: .graduated(RatingEngineTests.tiers), taxRate: d("0.07")),
-        PlanTerms(currency: "EUR", included: 5, overage: .volume(RatingEngineTests.tiers),
-                  windows: [TimeWindow(name: "Evening", fromHour: 18, toHour: 23, factor: d("1.5"))]),
+        PlanTerms(
+            currency: "EUR", included: 5, overage: .volume(RatingEngineTests.tiers),
+            windows: [TimeWindow(name: "Evening", fromHour: 18, toHour: 23, factor: d("1.5"))]),
     ]
 
     static let hourGenerator = Gen.int(in: 0...(30 * 24 - 1))
@@ -40,9 +43,11 @@ struct RatingPropertyTests {
             let whole = Self.buckets(raw)
             var split: [HourlyUsage] = []
             for bucket in whole {
-                var up = bucket.upload, down = bucket.download
+                var up = bucket.upload
+                var down = bucket.download
                 for part in 0..<parts {
-                    let u = part == parts - 1 ? up : up / 2, dn = part == parts - 1 ? down : down / 3
+                    let u = part == parts - 1 ? up : up / 2
+                    let dn = part == parts - 1 ? down : down / 3
                     split.append(HourlyUsage(hour: bucket.hour, upload: u, download: dn))
                     up -= u
                     down -= dn
@@ -87,7 +92,8 @@ struct RatingPropertyTests {
 
     @Test("the fast decimal text equals Foundation's conversion")
     func decimalText() async {
-        await propertyCheck(count: 500, input: Gen.int(in: -999_999_999...999_999_999), Gen.int(in: 0...15), Gen.int(in: 0...12)) { significand, scale, digits in
+        await propertyCheck(count: 500, input: Gen.int(in: -999_999_999...999_999_999), Gen.int(in: 0...15), Gen.int(in: 0...12)) {
+            significand, scale, digits in
             let value = Decimal(sign: significand < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(significand.magnitude))
             #expect(DecimalText.format(value, maximumFractionDigits: digits) == DecimalText.generalText(value, maximumFractionDigits: digits))
         }

@@ -2,8 +2,8 @@ import Collector
 import Console
 import Foundation
 import Server
-import Testing
 import TestSupport
+import Testing
 
 private let repository: String = {
     var path = #filePath
@@ -39,39 +39,58 @@ struct ConfigurationTests {
         #expect(configuration.http == defaults.http && defaults.http.description == "127.0.0.1:9813")
         #expect(configuration.dataDirectory == defaults.dataDirectory)
         #expect(configuration.collector.pipeline.maxBatch == defaults.collector.pipeline.maxBatch)
-        #expect(configuration.collector.pipeline.maxDelay == defaults.collector.pipeline.maxDelay && defaults.collector.pipeline.maxDelay == .milliseconds(2))
+        #expect(
+            configuration.collector.pipeline.maxDelay == defaults.collector.pipeline.maxDelay
+                && defaults.collector.pipeline.maxDelay == .milliseconds(2))
         #expect(configuration.collector.pipeline.writers == defaults.collector.pipeline.writers)
-        #expect(configuration.collector.staleSessionTimeout == defaults.collector.staleSessionTimeout && defaults.collector.staleSessionTimeout == .seconds(1800))
+        #expect(
+            configuration.collector.staleSessionTimeout == defaults.collector.staleSessionTimeout
+                && defaults.collector.staleSessionTimeout == .seconds(1800))
         #expect(configuration.collector.packetRetentionDays == defaults.collector.packetRetentionDays)
         #expect(configuration.collector.receiveBufferBytes == defaults.collector.receiveBufferBytes)
         #expect(configuration.collector.listeners == defaults.collector.listeners)
-        #expect(configuration.collector.pipeline.commitTimeout == defaults.collector.pipeline.commitTimeout && defaults.collector.pipeline.commitTimeout == .seconds(10))
-        #expect(configuration.collector.merge.batchPerStream == defaults.collector.merge.batchPerStream && defaults.collector.merge.batchPerStream == 10_000)
+        #expect(
+            configuration.collector.pipeline.commitTimeout == defaults.collector.pipeline.commitTimeout
+                && defaults.collector.pipeline.commitTimeout == .seconds(10))
+        #expect(
+            configuration.collector.merge.batchPerStream == defaults.collector.merge.batchPerStream
+                && defaults.collector.merge.batchPerStream == 10_000)
         #expect(configuration.collector.merge.workers == defaults.collector.merge.workers && defaults.collector.merge.workers == 2)
-        #expect(configuration.collector.merge.cacheCapacity == defaults.collector.merge.cacheCapacity && defaults.collector.merge.cacheCapacity == 400_000)
+        #expect(
+            configuration.collector.merge.cacheCapacity == defaults.collector.merge.cacheCapacity && defaults.collector.merge.cacheCapacity == 400_000
+        )
         #expect(configuration.spoolDirectory == nil && configuration.spoolMaxBytes == defaults.spoolMaxBytes)
         #expect(configuration.enforcement == defaults.enforcement)
-        #expect(defaults.enforcement.enabled && defaults.enforcement.vendorDirectory == "Config/vendors" && defaults.enforcement.lease == .seconds(120)
-                 && defaults.enforcement.pollInterval == .milliseconds(1000) && defaults.enforcement.sweepInterval == .seconds(30) && defaults.enforcement.roundLimit == 2000)
+        #expect(
+            defaults.enforcement.enabled && defaults.enforcement.vendorDirectory == "Config/vendors" && defaults.enforcement.lease == .seconds(120)
+                && defaults.enforcement.pollInterval == .milliseconds(1000) && defaults.enforcement.sweepInterval == .seconds(30)
+                && defaults.enforcement.roundLimit == 2000)
         #expect(configuration.spool?.directory == ".tollgate/spool")
         #expect(configuration.nasLimitPerTenant == defaults.nasLimitPerTenant && defaults.nasLimitPerTenant == 10_000)
         #expect(configuration.api == defaults.api)
         #expect(configuration.console == defaults.console)
-        #expect(defaults.console == ConsoleSettings(idleTimeout: .seconds(1800), lifetime: .seconds(43_200), secureCookies: false,
-                                                    loginAttempts: 5, loginWindow: .seconds(300)))
+        #expect(
+            defaults.console
+                == ConsoleSettings(
+                    idleTimeout: .seconds(1800), lifetime: .seconds(43_200), secureCookies: false,
+                    loginAttempts: 5, loginWindow: .seconds(300)))
     }
 
     @Test("The [console] keys: read, and refused by name")
     func console() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [console]
             idle_timeout_minutes = 15
             session_hours = 8
             login_attempts = 3
             login_window_minutes = 10
             """)
-        #expect(configuration.console == ConsoleSettings(idleTimeout: .seconds(900), lifetime: .seconds(28_800), secureCookies: false,
-                                                         loginAttempts: 3, loginWindow: .seconds(600)))
+        #expect(
+            configuration.console
+                == ConsoleSettings(
+                    idleTimeout: .seconds(900), lifetime: .seconds(28_800), secureCookies: false,
+                    loginAttempts: 3, loginWindow: .seconds(600)))
         #expect(configuration.consoleSecureCookies == nil)
         #expect(try load("[console]\nsecure_cookies = true\n").consoleSecureCookies == true)
         #expect(try load("[console]\nsecure_cookies = false\n").consoleSecureCookies == false)
@@ -119,7 +138,8 @@ struct ConfigurationTests {
 
     @Test("The [enforcement] keys: read, and refused by name")
     func enforcement() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [enforcement]
             enabled = false
             vendor_directory = "/etc/tollgate/vendors"
@@ -131,7 +151,8 @@ struct ConfigurationTests {
         #expect(!configuration.enforcement.enabled && configuration.enforcement.vendorDirectory == "/etc/tollgate/vendors")
         #expect(configuration.enforcement.lease == .seconds(300) && configuration.enforcement.pollInterval == .milliseconds(250))
         #expect(configuration.enforcement.sweepInterval == .seconds(5) && configuration.enforcement.roundLimit == 500)
-        for bad in ["lease_seconds = 60", "poll_ms = 10", "sweep_seconds = 0", "round_limit = 0", "enabled = 1", "vendor_directory = 3", "speed = 1"] {
+        for bad in ["lease_seconds = 60", "poll_ms = 10", "sweep_seconds = 0", "round_limit = 0", "enabled = 1", "vendor_directory = 3", "speed = 1"]
+        {
             #expect {
                 try load("[enforcement]\n\(bad)\n")
             } throws: { error in
@@ -150,7 +171,8 @@ struct ConfigurationTests {
 
     @Test("The [api] table: limits, timeouts and TLS files")
     func api() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [api]
             database_threads = 12
             auth_threads = 3
@@ -183,7 +205,8 @@ struct ConfigurationTests {
 
     @Test("Spool settings: folder, size limit, off with 0; the commit timeout")
     func spool() throws {
-        let c = try load("""
+        let c = try load(
+            """
             data_directory = "/var/lib/tollgate"
             [collector]
             spool_max_bytes = 5000000
@@ -202,7 +225,8 @@ struct ConfigurationTests {
 
     @Test("Listeners, dedicated tenants and collector settings are read")
     func listeners() throws {
-        let c = try load("""
+        let c = try load(
+            """
             http = "[::1]:9000"
             [collector]
             max_batch = 500
@@ -218,15 +242,19 @@ struct ConfigurationTests {
         #expect(c.http == (try SocketAddress(parsing: "[::1]:9000")) && c.http.host == "::1" && c.http.port == 9000)
         #expect(c.collector.pipeline.maxBatch == 500)
         #expect(c.collector.pipeline.maxDelay == .milliseconds(5))
-        #expect(c.collector.listeners == [ListenerConfiguration(name: "shared", address: try SocketAddress(parsing: "0.0.0.0:1813")),
-                                          ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "[::]:1814"), tenant: "acme")])
+        #expect(
+            c.collector.listeners == [
+                ListenerConfiguration(name: "shared", address: try SocketAddress(parsing: "0.0.0.0:1813")),
+                ListenerConfiguration(name: "acme", address: try SocketAddress(parsing: "[::]:1814"), tenant: "acme"),
+            ])
         #expect(c.collector.listeners.map(\.address.description) == ["0.0.0.0:1813", "[::]:1814"])
     }
 
     @Test("Environment variables override the file")
     func environment() throws {
-        let c = try load("database_url = \"postgresql:///a\"\nlog_level = \"debug\"\n",
-                         environment: ["TOLLGATE_DATABASE_URL": "postgresql:///b", "TOLLGATE_SECRET_KEY": "k", "TOLLGATE_LOG_LEVEL": "error"])
+        let c = try load(
+            "database_url = \"postgresql:///a\"\nlog_level = \"debug\"\n",
+            environment: ["TOLLGATE_DATABASE_URL": "postgresql:///b", "TOLLGATE_SECRET_KEY": "k", "TOLLGATE_LOG_LEVEL": "error"])
         #expect(c.databaseURL == "postgresql:///b")
         #expect(c.secretKey == "k")
         #expect(c.logLevel == "error")
@@ -243,7 +271,8 @@ struct ConfigurationTests {
 
     @Test("Full TOML: inline tables, dotted keys, multi-line strings, hex and arrays of inline tables configure as the long forms do")
     func fullTOML() throws {
-        let c = try load("""
+        let c = try load(
+            """
             data_directory = '''
             /var/lib/tollgate'''
             collector = { max_batch = 77, writers = 3 }
@@ -264,7 +293,8 @@ struct ConfigurationTests {
 
     @Test("Every duration key reads into the exact Duration of its documented unit")
     func durations() throws {
-        let c = try load("""
+        let c = try load(
+            """
             [collector]
             max_delay_ms = 7
             commit_timeout_ms = 2500
@@ -298,7 +328,8 @@ struct ConfigurationTests {
         #expect(c.collector.maintenanceInterval == .seconds(90))
         #expect(c.api.queueWait == .milliseconds(1500) && c.api.statementTimeout == .seconds(45))
         #expect(c.api.idleTimeout == .seconds(20) && c.api.readTimeout == .seconds(4))
-        #expect(c.enforcement.lease == .seconds(150) && c.enforcement.pollInterval == .milliseconds(75) && c.enforcement.sweepInterval == .seconds(12))
+        #expect(
+            c.enforcement.lease == .seconds(150) && c.enforcement.pollInterval == .milliseconds(75) && c.enforcement.sweepInterval == .seconds(12))
         #expect(c.webhooks.pollInterval == .milliseconds(250) && c.webhooks.timeout == .seconds(7) && c.webhooks.lease == .seconds(40))
         #expect(c.webhooks.silenceCheckInterval == .seconds(15) && c.webhooks.silenceDefaultInterval == .seconds(300))
         #expect(c.console.idleTimeout == .seconds(900) && c.console.lifetime == .seconds(28_800) && c.console.loginWindow == .seconds(600))
@@ -309,16 +340,18 @@ struct ConfigurationTests {
         #expect(defaults.webhooks.silenceCheckInterval == .seconds(60) && defaults.webhooks.silenceDefaultInterval == .seconds(600))
     }
 
-    @Test("A value of the wrong TOML type is refused naming the key, whatever form the file used", arguments: [
-        ("[collector]\nmax_batch = 1.5", "collector.max_batch must be a whole number"),
-        ("collector = { max_delay_ms = \"5\" }", "collector.max_delay_ms must be a whole number"),
-        ("http = 9813", "http must be a quoted string"),
-        ("database_url = 2026-01-31", "database_url must be a quoted string"),
-        ("webhooks.enabled = \"yes\"", "webhooks.enabled must be true or false"),
-        ("[api]\nqueue_wait_ms = 600001", "api.queue_wait_ms must be between 0 and 600000, not 600001"),
-        ("listener = [{ name = \"a\", port = 1813 }]", "unknown key 'listener.port'"),
-        ("listener = [1, 2]", "listener must be [[listener]] tables"),
-    ] as [(String, String)])
+    @Test(
+        "A value of the wrong TOML type is refused naming the key, whatever form the file used",
+        arguments: [
+            ("[collector]\nmax_batch = 1.5", "collector.max_batch must be a whole number"),
+            ("collector = { max_delay_ms = \"5\" }", "collector.max_delay_ms must be a whole number"),
+            ("http = 9813", "http must be a quoted string"),
+            ("database_url = 2026-01-31", "database_url must be a quoted string"),
+            ("webhooks.enabled = \"yes\"", "webhooks.enabled must be true or false"),
+            ("[api]\nqueue_wait_ms = 600001", "api.queue_wait_ms must be between 0 and 600000, not 600001"),
+            ("listener = [{ name = \"a\", port = 1813 }]", "unknown key 'listener.port'"),
+            ("listener = [1, 2]", "listener must be [[listener]] tables"),
+        ] as [(String, String)])
     func wrongTypes(text: String, message: String) {
         do {
             _ = try load(text)
@@ -341,14 +374,16 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("Addresses from the file, the environment and the flags: IPv4, [IPv6]:port and *:port; refusals say why", arguments: [
-        ("127.0.0.1:9900", "127.0.0.1:9900"),
-        ("[::1]:9000", "[::1]:9000"),
-        ("[2001:db8::7]:0", "[2001:db8::7]:0"),
-        ("*:9813", "0.0.0.0:9813"),
-        (":1813", "0.0.0.0:1813"),
-        ("[::]:65535", "[::]:65535"),
-    ] as [(String, String)])
+    @Test(
+        "Addresses from the file, the environment and the flags: IPv4, [IPv6]:port and *:port; refusals say why",
+        arguments: [
+            ("127.0.0.1:9900", "127.0.0.1:9900"),
+            ("[::1]:9000", "[::1]:9000"),
+            ("[2001:db8::7]:0", "[2001:db8::7]:0"),
+            ("*:9813", "0.0.0.0:9813"),
+            (":1813", "0.0.0.0:1813"),
+            ("[::]:65535", "[::]:65535"),
+        ] as [(String, String)])
     func addresses(text: String, formatted: String) throws {
         #expect(try load("http = \"\(text)\"\n").http.description == formatted)
         #expect(try load("", environment: ["TOLLGATE_HTTP": text]).http.description == formatted)
@@ -361,17 +396,22 @@ struct ConfigurationTests {
         #expect(try SocketAddress(parsing: formatted) == c.http && c.http.port == UInt16(formatted.split(separator: ":").last!)!)
     }
 
-    @Test("Bad addresses are refused naming the key and the reason", arguments: [
-        ("http = \"127.0.0.1\"", "http '127.0.0.1' must be host:port, [ipv6]:port or *:port with a numeric address: no :port"),
-        ("http = \"127.0.0.1:65536\"", "http '127.0.0.1:65536' must be host:port, [ipv6]:port or *:port with a numeric address: the port 65536 is not between 0 and 65535"),
-        ("http = \"127.0.0.1:-1\"", "the port '-1' is not a number"),
-        ("http = \"::1:9000\"", "an IPv6 address goes in brackets, as [::1]:1813"),
-        ("http = \"[::1:9000\"", "'[' without ']' around the IPv6 address"),
-        ("http = \"[::1]9000\"", "no :port after the bracketed address"),
-        ("http = \"localhost:9813\"", "'localhost' is not a numeric IPv4 or IPv6 address"),
-        ("http = \"256.0.0.1:9813\"", "'256.0.0.1' is not a numeric IPv4 or IPv6 address"),
-        ("[[listener]]\naddress = \"10.0.0.1\"", "listener.address '10.0.0.1' must be host:port"),
-    ] as [(String, String)])
+    @Test(
+        "Bad addresses are refused naming the key and the reason",
+        arguments: [
+            ("http = \"127.0.0.1\"", "http '127.0.0.1' must be host:port, [ipv6]:port or *:port with a numeric address: no :port"),
+            (
+                "http = \"127.0.0.1:65536\"",
+                "http '127.0.0.1:65536' must be host:port, [ipv6]:port or *:port with a numeric address: the port 65536 is not between 0 and 65535"
+            ),
+            ("http = \"127.0.0.1:-1\"", "the port '-1' is not a number"),
+            ("http = \"::1:9000\"", "an IPv6 address goes in brackets, as [::1]:1813"),
+            ("http = \"[::1:9000\"", "'[' without ']' around the IPv6 address"),
+            ("http = \"[::1]9000\"", "no :port after the bracketed address"),
+            ("http = \"localhost:9813\"", "'localhost' is not a numeric IPv4 or IPv6 address"),
+            ("http = \"256.0.0.1:9813\"", "'256.0.0.1' is not a numeric IPv4 or IPv6 address"),
+            ("[[listener]]\naddress = \"10.0.0.1\"", "listener.address '10.0.0.1' must be host:port"),
+        ] as [(String, String)])
     func badAddresses(text: String, message: String) {
         do {
             _ = try load(text)
@@ -381,24 +421,26 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("Bad keys and values stop start-up with a message naming them", arguments: [
-        ("bogus = 1", "unknown key 'bogus'"),
-        ("[collector]\nmax_batch = 0", "collector.max_batch must be between"),
-        ("[collector]\nwriters = \"two\"", "collector.writers must be a whole number"),
-        ("[collector]\nturbo = true", "unknown key 'collector.turbo'"),
-        ("http = \"localhost\"", "http 'localhost' must be host:port"),
-        ("log_level = \"loud\"", "log_level must be one of"),
-        ("[[listener]]\nname = \"Bad Name\"", "listener.name"),
-        ("[[listener]]\nport = 1813", "unknown key 'listener.port'"),
-        ("[[listener]]\nname = \"a\"\n[[listener]]\nname = \"a\"", "used twice"),
-        ("database_url = postgres", ": line 1, column 16: Error while parsing value: could not determine value type (strings need quotes)"),
-        ("database_url = \"x", ": line 1, column 18: Error while parsing string: encountered end-of-file"),
-        ("[collector\n", ": line 1, column 11: Error while parsing table header: expected ']'"),
-        ("[api]\ntenant_concurrency = 0", "api.tenant_concurrency must be between 1 and 256"),
-        ("[api]\nturbo = 1", "unknown key 'api.turbo'"),
-        ("[api]\ntls_certificate = \"/c.pem\"", "api.tls_certificate and api.tls_key go together"),
-        ("api = 1", "api must be an [api] table"),
-    ] as [(String, String)])
+    @Test(
+        "Bad keys and values stop start-up with a message naming them",
+        arguments: [
+            ("bogus = 1", "unknown key 'bogus'"),
+            ("[collector]\nmax_batch = 0", "collector.max_batch must be between"),
+            ("[collector]\nwriters = \"two\"", "collector.writers must be a whole number"),
+            ("[collector]\nturbo = true", "unknown key 'collector.turbo'"),
+            ("http = \"localhost\"", "http 'localhost' must be host:port"),
+            ("log_level = \"loud\"", "log_level must be one of"),
+            ("[[listener]]\nname = \"Bad Name\"", "listener.name"),
+            ("[[listener]]\nport = 1813", "unknown key 'listener.port'"),
+            ("[[listener]]\nname = \"a\"\n[[listener]]\nname = \"a\"", "used twice"),
+            ("database_url = postgres", ": line 1, column 16: Error while parsing value: could not determine value type (strings need quotes)"),
+            ("database_url = \"x", ": line 1, column 18: Error while parsing string: encountered end-of-file"),
+            ("[collector\n", ": line 1, column 11: Error while parsing table header: expected ']'"),
+            ("[api]\ntenant_concurrency = 0", "api.tenant_concurrency must be between 1 and 256"),
+            ("[api]\nturbo = 1", "unknown key 'api.turbo'"),
+            ("[api]\ntls_certificate = \"/c.pem\"", "api.tls_certificate and api.tls_key go together"),
+            ("api = 1", "api must be an [api] table"),
+        ] as [(String, String)])
     func errors(text: String, message: String) {
         do {
             _ = try load(text)

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
-@testable import Server
 import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Server
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the programs the tests run as set-up see of the environment: a PATH only.
@@ -27,8 +29,10 @@ private func quietLogger() -> Logger {
 }
 
 /// psql as `user` (an OS user through runuser, or this process's user when nil).
-private func psql(as user: String?, _ connection: String, _ sql: String = "SELECT 1",
-                  environment: [String: String] = [:]) throws -> ChildOutcome {
+private func psql(
+    as user: String?, _ connection: String, _ sql: String = "SELECT 1",
+    environment: [String: String] = [:]
+) throws -> ChildOutcome {
     let arguments = ["-X", "-w", "-tA", "-d", connection, "-c", sql]
     var env = ["PATH": "/usr/bin:/bin", "PGCONNECT_TIMEOUT": "5"]
     env.merge(environment) { $1 }
@@ -139,21 +143,37 @@ struct EmbeddedPostgresTests {
         try FileManager.default.createDirectory(atPath: socket, withIntermediateDirectories: true)
         #expect(try spawnAndCapture("/bin/chown", ["postgres:postgres", directory, socket], environment: minimalEnvironment).status == 0)
         #expect(try spawnAndCapture("/bin/chmod", ["755", directory, socket], environment: minimalEnvironment).status == 0)
-        let initdb = try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                                                               "-E", "UTF8", "--no-sync", "--no-instructions"], environment: minimalEnvironment)
+        let initdb = try spawnAndCapture(
+            "/usr/sbin/runuser",
+            [
+                "-u", "postgres", "--", binaries + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+                "-E", "UTF8", "--no-sync", "--no-instructions",
+            ], environment: minimalEnvironment)
         #expect(initdb.status == 0, "\(initdb.output)")
-        let started = try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-w", "-l", directory + "/postgres.log",
-                                                                "-o", "-c listen_addresses='' -k \(socket)", "start"], environment: minimalEnvironment)
+        let started = try spawnAndCapture(
+            "/usr/sbin/runuser",
+            [
+                "-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-w", "-l", directory + "/postgres.log",
+                "-o", "-c listen_addresses='' -k \(socket)", "start",
+            ], environment: minimalEnvironment)
         #expect(started.status == 0, "\(started.output) \((try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? "")")
         #expect(try psql(as: nil, "host=\(socket) user=postgres dbname=postgres", "CREATE DATABASE tollgate").status == 0)
-        #expect(try psql(as: nil, "host=\(socket) user=postgres dbname=tollgate",
-                         "CREATE TABLE marker (v text); INSERT INTO marker VALUES ('kept')").status == 0)
+        #expect(
+            try psql(
+                as: nil, "host=\(socket) user=postgres dbname=tollgate",
+                "CREATE TABLE marker (v text); INSERT INTO marker VALUES ('kept')"
+            ).status == 0)
         // The hole this closes: any local user read the data as the superuser.
         let before = try psql(as: "nobody", "host=\(socket) user=postgres dbname=tollgate", "SELECT v FROM marker")
         #expect(before.status == 0 && before.output.contains("kept"), "\(before.output)")
         let oldKey = String(repeating: "5a", count: 32)
-        FileManager.default.createFile(atPath: directory + "/secret.key", contents: Data((oldKey + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        #expect(try spawnAndCapture("/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], environment: minimalEnvironment).status == 0)
+        FileManager.default.createFile(
+            atPath: directory + "/secret.key", contents: Data((oldKey + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            try spawnAndCapture(
+                "/usr/sbin/runuser", ["-u", "postgres", "--", binaries + "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
+                environment: minimalEnvironment
+            ).status == 0)
 
         let cluster = try EmbeddedPostgres(directory: directory, logger: quietLogger())
         try cluster.start()

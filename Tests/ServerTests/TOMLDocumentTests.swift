@@ -1,11 +1,12 @@
-import Testing
 import TOML
+import Testing
 
 @Suite("TOML documents and typed reads")
 struct TOMLDocumentTests {
     @Test("TOML 1.0 forms read into values: inline and dotted tables, multi-line strings, hex, arrays of inline tables")
     func fullSyntax() throws {
-        let document = try TOMLDocument.parse("""
+        let document = try TOMLDocument.parse(
+            """
             title = \"\"\"
             two \\
               words\"\"\"
@@ -39,13 +40,15 @@ struct TOMLDocumentTests {
         #expect(document["tax"]?.foundationValue as? String == "0.2")
     }
 
-    @Test("A syntax error says its line, its column and what is wrong", arguments: [
-        ("a = 1\nb = = 2\n", 2, 5),
-        ("a = \"open\n", 1, 10),
-        ("[t\nx = 1\n", 1, 3),
-        ("a = 1\na = 2\n", 2, 5),
-        ("x = 1\ny = \u{0}\n", 2, 5),
-    ] as [(String, Int, Int)])
+    @Test(
+        "A syntax error says its line, its column and what is wrong",
+        arguments: [
+            ("a = 1\nb = = 2\n", 2, 5),
+            ("a = \"open\n", 1, 10),
+            ("[t\nx = 1\n", 1, 3),
+            ("a = 1\na = 2\n", 2, 5),
+            ("x = 1\ny = \u{0}\n", 2, 5),
+        ] as [(String, Int, Int)])
     func syntaxErrors(text: String, line: Int, column: Int) {
         do {
             _ = try TOMLDocument.parse(text)
@@ -67,6 +70,8 @@ struct TOMLDocumentTests {
         #expect(try TOMLValue.integer(5).duration("d", in: 0...1000, .milliseconds) == .milliseconds(5))
         #expect(try TOMLValue.integer(15).duration("d", in: 1...60, .minutes) == .seconds(900))
         #expect(try TOMLValue.integer(8).duration("d", in: 1...24, .hours) == .seconds(28_800))
-        #expect(throws: TOMLKeyError(key: "d", "must be between 0 and 1000, not 1001")) { try TOMLValue.integer(1001).duration("d", in: 0...1000, .milliseconds) }
+        #expect(throws: TOMLKeyError(key: "d", "must be between 0 and 1000, not 1001")) {
+            try TOMLValue.integer(1001).duration("d", in: 0...1000, .milliseconds)
+        }
     }
 }

@@ -1,8 +1,8 @@
 import Enforcement
 import Foundation
 import Server
-import Testing
 import TestSupport
+import Testing
 
 private func load(_ text: String) throws -> TollgateConfiguration {
     let path = temporaryPath("tollgate", suffix: ".toml")
@@ -20,14 +20,17 @@ struct WebhookConfigurationTests {
         let configuration = try TollgateConfiguration.load(path: path + "/Config/tollgate.toml", environment: [:])
         #expect(configuration.webhooks == WebhookConfiguration())
         let defaults = WebhookConfiguration()
-        #expect(defaults.enabled && defaults.pollInterval == .seconds(1) && defaults.batch == 32 && defaults.timeout == .seconds(10) && defaults.lease == .seconds(60))
+        #expect(
+            defaults.enabled && defaults.pollInterval == .seconds(1) && defaults.batch == 32 && defaults.timeout == .seconds(10)
+                && defaults.lease == .seconds(60))
         #expect(defaults.backoff == WebhookBackoff(initial: .seconds(10), maximum: .seconds(3600), giveUpAfter: .seconds(86_400), maxAttempts: 30))
         #expect(defaults.silenceCheckInterval == .seconds(60) && defaults.silenceDefaultInterval == .seconds(600) && defaults.silenceIntervals == 3)
     }
 
     @Test("Every key is read; bad values are refused naming the key")
     func keys() throws {
-        let configuration = try load("""
+        let configuration = try load(
+            """
             [webhooks]
             enabled = false
             poll_ms = 250
@@ -43,12 +46,16 @@ struct WebhookConfigurationTests {
             silence_intervals = 4
             """)
         let webhooks = configuration.webhooks
-        #expect(!webhooks.enabled && webhooks.pollInterval == .milliseconds(250) && webhooks.batch == 8 && webhooks.timeout == .seconds(5) && webhooks.lease == .seconds(30))
+        #expect(
+            !webhooks.enabled && webhooks.pollInterval == .milliseconds(250) && webhooks.batch == 8 && webhooks.timeout == .seconds(5)
+                && webhooks.lease == .seconds(30))
         #expect(webhooks.backoff == WebhookBackoff(initial: .seconds(2), maximum: .seconds(600), giveUpAfter: .seconds(7200), maxAttempts: 12))
         #expect(webhooks.silenceCheckInterval == .seconds(15) && webhooks.silenceDefaultInterval == .seconds(300) && webhooks.silenceIntervals == 4)
-        for (bad, key) in [("enabled = 1", "webhooks.enabled"), ("batch = 0", "webhooks.batch"), ("timeout_seconds = 121", "webhooks.timeout_seconds"),
-                           ("lease_seconds = 10", "webhooks.lease_seconds"), ("retry_initial_seconds = 20\nretry_max_seconds = 10", "webhooks.retry_max_seconds"),
-                           ("silence_intervals = 0", "webhooks.silence_intervals"), ("colour = \"blue\"", "webhooks.colour")] {
+        for (bad, key) in [
+            ("enabled = 1", "webhooks.enabled"), ("batch = 0", "webhooks.batch"), ("timeout_seconds = 121", "webhooks.timeout_seconds"),
+            ("lease_seconds = 10", "webhooks.lease_seconds"), ("retry_initial_seconds = 20\nretry_max_seconds = 10", "webhooks.retry_max_seconds"),
+            ("silence_intervals = 0", "webhooks.silence_intervals"), ("colour = \"blue\"", "webhooks.colour"),
+        ] {
             #expect {
                 try load("[webhooks]\n\(bad)\n")
             } throws: { error in

@@ -1,16 +1,19 @@
 import Accounting
-import Synchronization
 import Foundation
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
 private let hour0: Int64 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
-private func item(_ tenant: Int64, _ nas: Int64, _ status: AccountingStatus, session: String, user: String, at time: Int64,
-                  up: UInt64? = nil, down: UInt64? = nil, seconds: UInt32? = nil) -> BatchItem {
-    var r = AccountingRecord(tenantID: tenant, nasID: nas, status: status, sessionID: session, userName: user, nasPort: "7",
-                             eventTime: time, receivedAt: time * 1_000_000 + 123)
+private func item(
+    _ tenant: Int64, _ nas: Int64, _ status: AccountingStatus, session: String, user: String, at time: Int64,
+    up: UInt64? = nil, down: UInt64? = nil, seconds: UInt32? = nil
+) -> BatchItem {
+    var r = AccountingRecord(
+        tenantID: tenant, nasID: nas, status: status, sessionID: session, userName: user, nasPort: "7",
+        eventTime: time, receivedAt: time * 1_000_000 + 123)
     r.upload = up.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: UInt32($0 >> 32)) }
     r.download = down.map { CounterReading(octets: UInt32(truncatingIfNeeded: $0), gigawords: UInt32($0 >> 32)) }
     r.sessionTime = seconds
@@ -38,7 +41,8 @@ private func writeConcurrently(url: String, _ work: [[BatchItem]], batchSizes: [
         Thread {
             do {
                 let writer = try AccountingWriter(connection: try PostgresConnection(url: url))
-                let items = work[w], size = batchSizes[w]
+                let items = work[w]
+                let size = batchSizes[w]
                 for start in stride(from: 0, to: items.count, by: size) {
                     var attempts = 0
                     while true {
@@ -55,7 +59,7 @@ private func writeConcurrently(url: String, _ work: [[BatchItem]], batchSizes: [
             }
         }
     }
-    threads.forEach { $0.start() }
+    for thread in threads { thread.start() }
     while !threads.allSatisfy({ $0.isFinished }) { usleep(10_000) }
     return errors.withLock { $0 }
 }
@@ -65,7 +69,8 @@ struct AccountingWriterTests {
     @Test("A whole session within one second, its Start last in the batch (another log stream), is applied in arrival order: one generation")
     func sameSecondArrivalOrder() throws {
         let (_, connection, tenant, nas) = try setUp()
-        let t = tenant.id, n = nas.id
+        let t = tenant.id
+        let n = nas.id
         func received(_ entry: BatchItem, _ offset: Int64) -> BatchItem {
             var entry = entry
             entry.record.receivedAt = (hour0 + 60) * 1_000_000 + offset
@@ -80,7 +85,8 @@ struct AccountingWriterTests {
         for cache in [nil, SessionCache()] {
             try connection.execute("TRUNCATE sessions, usage_hourly, usage_daily")
             try AccountingWriter(connection: connection, cache: cache).write(batch)
-            #expect(try connection.query("SELECT generation, has_start, upload_bytes, download_bytes, close_reason FROM sessions").rows
+            #expect(
+                try connection.query("SELECT generation, has_start, upload_bytes, download_bytes, close_reason FROM sessions").rows
                     == [["1", "t", "150", "300", "stop"]], "cache: \(cache != nil)")
             #expect(try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows == [["150", "300"]])
         }
@@ -90,22 +96,27 @@ struct AccountingWriterTests {
     func session() throws {
         let (_, connection, tenant, nas) = try setUp()
         let writer = try AccountingWriter(connection: connection)
-        let t = tenant.id, n = nas.id
+        let t = tenant.id
+        let n = nas.id
         try writer.write([
             item(t, n, .start, session: "s1", user: "alice", at: hour0 + 1800),
             item(t, n, .interimUpdate, session: "s1", user: "alice", at: hour0 + 3600, up: 1000, down: 4000, seconds: 1800),
         ])
         try writer.write([
-            item(t, n, .stop, session: "s1", user: "alice", at: hour0 + 5400, up: 1500, down: 6000, seconds: 3600),
+            item(t, n, .stop, session: "s1", user: "alice", at: hour0 + 5400, up: 1500, down: 6000, seconds: 3600)
         ])
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT upload_bytes, download_bytes, session_seconds, close_reason, extract(epoch FROM started_at)::bigint,
                    extract(epoch FROM stopped_at)::bigint FROM sessions
-            """).rows
+            """
+        ).rows
         #expect(row == [["1500", "6000", "3600", "stop", String(hour0 + 1800), String(hour0 + 5400)]])
-        let buckets = try connection.query("""
+        let buckets = try connection.query(
+            """
             SELECT extract(epoch FROM hour)::bigint, upload_bytes, download_bytes, session_seconds FROM usage_hourly ORDER BY hour
-            """).rows
+            """
+        ).rows
         #expect(buckets == [[String(hour0), "1000", "4000", "1800"], [String(hour0 + 3600), "500", "2000", "1800"]])
         #expect(try connection.query("SELECT count(*) FROM accounting_packets").rows == [["3"]])
         let sessions = try ReportStore(connection: connection).sessions(tenant: tenant)
@@ -123,11 +134,15 @@ struct AccountingWriterTests {
             let user = "user\(s % 7)"
             batch.append(item(tenant.id, nas.id, .start, session: "s\(s)", user: user, at: hour0))
             for k in 1...4 {
-                batch.append(item(tenant.id, nas.id, .interimUpdate, session: "s\(s)", user: user, at: hour0 + Int64(k * 900),
-                                  up: UInt64(k * 100 + s), down: UInt64(k * 1000 + s), seconds: UInt32(k * 900)))
+                batch.append(
+                    item(
+                        tenant.id, nas.id, .interimUpdate, session: "s\(s)", user: user, at: hour0 + Int64(k * 900),
+                        up: UInt64(k * 100 + s), down: UInt64(k * 1000 + s), seconds: UInt32(k * 900)))
             }
-            batch.append(item(tenant.id, nas.id, .stop, session: "s\(s)", user: user, at: hour0 + 4000,
-                              up: UInt64(500 + s), down: UInt64(5000 + s), seconds: 4000))
+            batch.append(
+                item(
+                    tenant.id, nas.id, .stop, session: "s\(s)", user: user, at: hour0 + 4000,
+                    up: UInt64(500 + s), down: UInt64(5000 + s), seconds: 4000))
         }
         try writer.write(batch)
         let expected = try totals(connection)
@@ -145,8 +160,10 @@ struct AccountingWriterTests {
         var all: [BatchItem] = []
         for s in 0..<40 {
             for k in 1...5 {
-                all.append(item(tenant.id, nas.id, .interimUpdate, session: "c\(s)", user: "u\(s)", at: hour0 + Int64(k * 600),
-                                up: UInt64(k * 10), down: UInt64(k * 20), seconds: UInt32(k * 600)))
+                all.append(
+                    item(
+                        tenant.id, nas.id, .interimUpdate, session: "c\(s)", user: "u\(s)", at: hour0 + Int64(k * 600),
+                        up: UInt64(k * 10), down: UInt64(k * 20), seconds: UInt32(k * 600)))
             }
         }
         #expect(writeConcurrently(url: url, [all, all.reversed()], batchSizes: [25, 25]).isEmpty)
@@ -203,10 +220,13 @@ struct AccountingWriterTests {
     func hostileText() throws {
         let (_, connection, tenant, nas) = try setUp()
         let writer = try AccountingWriter(connection: connection)
-        let names = ["nul\u{0}byte", "tab\there\nnewline\\back", "'; DROP TABLE sessions; --", String(decoding: [0xff, 0xfe, 0x41], as: UTF8.self), "ü✓"]
-        try writer.write(names.enumerated().map { i, name in
-            item(tenant.id, nas.id, .interimUpdate, session: name, user: name, at: hour0 + Int64(i), up: 1, down: 1, seconds: 1)
-        })
+        let names = [
+            "nul\u{0}byte", "tab\there\nnewline\\back", "'; DROP TABLE sessions; --", String(decoding: [0xff, 0xfe, 0x41], as: UTF8.self), "ü✓",
+        ]
+        try writer.write(
+            names.enumerated().map { i, name in
+                item(tenant.id, nas.id, .interimUpdate, session: name, user: name, at: hour0 + Int64(i), up: 1, down: 1, seconds: 1)
+            })
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["5"]])
         #expect(try connection.query("SELECT user_name FROM sessions WHERE user_name = $1", ["'; DROP TABLE sessions; --"]).rowCount == 1)
         #expect(try connection.query("SELECT user_name FROM sessions WHERE user_name = $1", ["tab\there\nnewline\\back"]).rowCount == 1)
@@ -219,7 +239,8 @@ struct AccountingWriterTests {
     func reusedSessionID() throws {
         let (_, connection, tenant, nas) = try setUp()
         let writer = try AccountingWriter(connection: connection)
-        let t = tenant.id, n = nas.id
+        let t = tenant.id
+        let n = nas.id
         func noGigawords(_ i: BatchItem) -> BatchItem {
             var i = i
             i.record.upload?.gigawords = nil
@@ -236,7 +257,9 @@ struct AccountingWriterTests {
         }
         let firstStart = received(item(t, n, .start, session: "S1", user: "reuse", at: hour0))
         try writer.write([firstStart])
-        try writer.write([received(noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600)))])
+        try writer.write([
+            received(noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600)))
+        ])
         var on = received(item(t, n, .accountingOn, session: "", user: "", at: hour0))
         on.record.sessionID = ""
         try writer.write([on])
@@ -245,9 +268,11 @@ struct AccountingWriterTests {
         #expect(second.sessionsOpened == 1)
         let secondStop = received(noGigawords(item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300)))
         try writer.write([secondStop])
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT generation, is_latest, upload_bytes, download_bytes, session_seconds, close_reason FROM sessions ORDER BY generation
-            """).rows
+            """
+        ).rows
         #expect(rows == [["1", "f", "3500000000", "1000", "600", "stop"], ["2", "t", "100000000", "500", "300", "stop"]])
         #expect(try totals(connection) == ["3600000000", "1500", "900"])
         // The second session's Start and Stop and the first's Start retransmitted (another
@@ -260,12 +285,15 @@ struct AccountingWriterTests {
     @Test("A spool replay of the whole reboot history in one batch gives the same two sessions")
     func reuseInOneBatch() throws {
         let (_, connection, tenant, nas) = try setUp()
-        let t = tenant.id, n = nas.id
-        var batch = [item(t, n, .start, session: "S1", user: "reuse", at: hour0),
-                     item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600),
-                     item(t, n, .accountingOn, session: "", user: "", at: hour0),
-                     item(t, n, .start, session: "S1", user: "reuse", at: hour0),
-                     item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300)]
+        let t = tenant.id
+        let n = nas.id
+        var batch = [
+            item(t, n, .start, session: "S1", user: "reuse", at: hour0),
+            item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 3_500_000_000, down: 1000, seconds: 600),
+            item(t, n, .accountingOn, session: "", user: "", at: hour0),
+            item(t, n, .start, session: "S1", user: "reuse", at: hour0),
+            item(t, n, .stop, session: "S1", user: "reuse", at: hour0, up: 100_000_000, down: 500, seconds: 300),
+        ]
         for i in batch.indices {
             batch[i].record.receivedAt = hour0 * 1_000_000 + Int64(i)
             batch[i].record.upload?.gigawords = nil
@@ -280,7 +308,8 @@ struct AccountingWriterTests {
     func attributesKept() throws {
         let (_, connection, tenant, nas) = try setUp()
         let writer = try AccountingWriter(connection: connection)
-        let t = tenant.id, n = nas.id
+        let t = tenant.id
+        let n = nas.id
         var start = item(t, n, .start, session: "A", user: "attr", at: hour0)
         start.record.framedIPAddress = "100.64.0.7"
         start.record.callingStationID = "00-11-22-33-44-55"
@@ -289,10 +318,12 @@ struct AccountingWriterTests {
         try writer.write([start])
         try writer.write([item(t, n, .stop, session: "A", user: "attr", at: hour0 + 600, up: 1, down: 2, seconds: 600)])
         try writer.write([item(t, n, .start, session: "A", user: "attr", at: hour0 + 900)])
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT generation, host(framed_ip_address), calling_station_id, encode(class, 'hex'), multi_session_id
             FROM sessions ORDER BY generation
-            """).rows
+            """
+        ).rows
         #expect(rows == [["1", "100.64.0.7", "00-11-22-33-44-55", "636c", "M-1"], ["2", nil, nil, nil, nil]])
     }
 
@@ -300,7 +331,8 @@ struct AccountingWriterTests {
     func generationsInOneBatch() throws {
         let (_, connection, tenant, nas) = try setUp()
         let writer = try AccountingWriter(connection: connection)
-        let t = tenant.id, n = nas.id
+        let t = tenant.id
+        let n = nas.id
         try writer.write([
             item(t, n, .start, session: "G", user: "gen", at: hour0),
             item(t, n, .interimUpdate, session: "G", user: "gen", at: hour0 + 300, up: 1000, down: 2000, seconds: 300),
@@ -314,12 +346,17 @@ struct AccountingWriterTests {
             item(t, n, .start, session: "G", user: "gen", at: hour0 + 1800),
             item(t, n, .stop, session: "G", user: "gen", at: hour0 + 2400, up: 5, down: 6, seconds: 600),
         ])
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT generation, is_latest, upload_bytes, download_bytes, close_reason, extract(epoch FROM stopped_at)::bigint - \(hour0)
             FROM sessions ORDER BY generation
-            """).rows
-        #expect(rows == [["1", "f", "1500", "2500", "stop", "600"], ["2", "f", "30", "40", "stop", "1500"],
-                         ["3", "t", "5", "6", "stop", "2400"]])
+            """
+        ).rows
+        #expect(
+            rows == [
+                ["1", "f", "1500", "2500", "stop", "600"], ["2", "f", "30", "40", "stop", "1500"],
+                ["3", "t", "5", "6", "stop", "2400"],
+            ])
         #expect(try totals(connection) == ["1535", "2546", "1800"])
     }
 
@@ -331,13 +368,16 @@ struct AccountingWriterTests {
         // whichever writes a packet first, each session is stored once.
         var history: [BatchItem] = []
         for k in 0..<60 {
-            let s = "k\(k)", u = "u\(k % 7)"
-            history += [item(tenant.id, nas.id, .start, session: s, user: u, at: hour0),
-                        item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 300, up: 7, down: 70, seconds: 300),
-                        item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 600, up: 10, down: 100, seconds: 600),
-                        item(tenant.id, nas.id, .start, session: s, user: u, at: hour0 + 1200),
-                        item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 1500, up: 2, down: 20, seconds: 300),
-                        item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 1800, up: 3, down: 30, seconds: 600)]
+            let s = "k\(k)"
+            let u = "u\(k % 7)"
+            history += [
+                item(tenant.id, nas.id, .start, session: s, user: u, at: hour0),
+                item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 300, up: 7, down: 70, seconds: 300),
+                item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 600, up: 10, down: 100, seconds: 600),
+                item(tenant.id, nas.id, .start, session: s, user: u, at: hour0 + 1200),
+                item(tenant.id, nas.id, .interimUpdate, session: s, user: u, at: hour0 + 1500, up: 2, down: 20, seconds: 300),
+                item(tenant.id, nas.id, .stop, session: s, user: u, at: hour0 + 1800, up: 3, down: 30, seconds: 600),
+            ]
         }
         // Keys interleaved round-robin, each key's packets in order.
         let interleaved = (0..<6).flatMap { step in stride(from: step, to: history.count, by: 6).map { history[$0] } }
@@ -345,11 +385,13 @@ struct AccountingWriterTests {
         let batchSizes = [16, 7]
         #expect(writeConcurrently(url: url, byWriter, batchSizes: batchSizes).isEmpty)
         #expect(try totals(connection) == ["780", "7800", "72000"])
-        let shape = try connection.query("""
+        let shape = try connection.query(
+            """
             SELECT generation, count(*), sum(upload_bytes), sum(download_bytes), count(*) FILTER (WHERE is_latest),
                    count(*) FILTER (WHERE close_reason = 'stop')
             FROM sessions GROUP BY generation ORDER BY generation
-            """).rows
+            """
+        ).rows
         #expect(shape == [["1", "60", "600", "6000", "0", "60"], ["2", "60", "180", "1800", "60", "60"]])
     }
 }

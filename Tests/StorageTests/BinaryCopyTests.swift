@@ -46,7 +46,8 @@ private let copySQL = "COPY copied (n, big, int, flag, txt, bytes, time) FROM ST
 
 private func setUp() throws -> PostgresConnection {
     let (_, connection) = try TestDatabase.fresh()
-    try connection.execute("""
+    try connection.execute(
+        """
         CREATE TABLE copied (n integer PRIMARY KEY, big bigint, int integer, flag boolean, txt text, bytes bytea, time timestamptz)
         """)
     return connection
@@ -64,18 +65,20 @@ struct BinaryCopyTests {
         let data = copyData(rows)
         #expect(try connection.copyIn(copySQL, data) == 5)
 
-        let text = try connection.query("""
+        let text = try connection.query(
+            """
             SELECT n::text, big::text, int::text, flag::text, txt, encode(bytes, 'hex'),
                    (extract(epoch FROM time) * 1000000)::bigint::text, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')
             FROM copied ORDER BY n
             """)
-        #expect(text.rows == [
-            ["1", "-1", "-2147483648", "true", "plain", hex(allOctets), "0", "1970-01-01 00:00:00.000000"],
-            ["2", "9223372036854775807", "2147483647", "false", hostileText, "", "946684799999999", "1999-12-31 23:59:59.999999"],
-            ["3", "-9223372036854775808", "-1", "true", "", "00", "-1000001", "1969-12-31 23:59:58.999999"],
-            ["4", "0", "0", "false", "日本語", hex(allOctets.reversed()), "1795546800123456", "2026-11-24 19:00:00.123456"],
-            ["5", nil, nil, nil, nil, nil, nil, nil],
-        ])
+        #expect(
+            text.rows == [
+                ["1", "-1", "-2147483648", "true", "plain", hex(allOctets), "0", "1970-01-01 00:00:00.000000"],
+                ["2", "9223372036854775807", "2147483647", "false", hostileText, "", "946684799999999", "1999-12-31 23:59:59.999999"],
+                ["3", "-9223372036854775808", "-1", "true", "", "00", "-1000001", "1969-12-31 23:59:58.999999"],
+                ["4", "0", "0", "false", "日本語", hex(allOctets.reversed()), "1795546800123456", "2026-11-24 19:00:00.123456"],
+                ["5", nil, nil, nil, nil, nil, nil, nil],
+            ])
         #expect(try count(connection, "SELECT count(*) FROM copied WHERE bytes = ''::bytea") == 1)
         #expect(try count(connection, "SELECT octet_length(bytes) FROM copied WHERE n = 1") == 256)
 
@@ -104,8 +107,9 @@ struct BinaryCopyTests {
         let data6 = builder.finish()
         #expect(builder.finish() == data6)
         #expect(try connection.copyIn(copySQL, data6) == 1)
-        #expect(try connection.query("SELECT big, int, flag, txt, encode(bytes, 'hex'), time = to_timestamp(1000000000) FROM copied WHERE n = 6").rows
-            == [["42", "7", "t", "x", hex(allOctets), "t"]])
+        #expect(
+            try connection.query("SELECT big, int, flag, txt, encode(bytes, 'hex'), time = to_timestamp(1000000000) FROM copied WHERE n = 6").rows
+                == [["42", "7", "t", "x", hex(allOctets), "t"]])
     }
 
     @Test("COPY into a missing table throws a statement error; the connection stays usable")
@@ -127,10 +131,17 @@ struct BinaryCopyTests {
         let connection = try setUp()
         var data = BinaryCopyRows()
         data.startRow(columns: 7)
-        data.append(Int32(1)); data.append(Int64(1)); data.append(Int32(1)); data.append(true)
-        data.append("a" as String?); data.appendBytes([1]); data.appendTimestamp(microseconds: 0)
+        data.append(Int32(1))
+        data.append(Int64(1))
+        data.append(Int32(1))
+        data.append(true)
+        data.append("a" as String?)
+        data.appendBytes([1])
+        data.appendTimestamp(microseconds: 0)
         data.startRow(columns: 3)
-        data.append(Int32(2)); data.append(Int64(2)); data.append(Int32(2))
+        data.append(Int32(2))
+        data.append(Int64(2))
+        data.append(Int32(2))
         let error = #expect(throws: PostgresError.self) { try connection.copyIn(copySQL, data.finish()) }
         #expect(error?.kind == .statement)
         // 22P04: bad COPY file format, a data exception: the batch is refused, not the database.

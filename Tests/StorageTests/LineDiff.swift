@@ -45,7 +45,8 @@ struct LineDiff: Equatable {
         let before = max(0, first - Self.context)
         let afterExpected = first + end.removed
         let after = min(expected.count, afterExpected + Self.context) - afterExpected
-        lines = expected[before..<first].map { " " + $0 }
+        lines =
+            expected[before..<first].map { " " + $0 }
             + expected[first..<afterExpected].map { "-" + $0 }
             + actual[first..<(first + end.added)].map { "+" + $0 }
             + expected[afterExpected..<(afterExpected + after)].map { " " + $0 }
@@ -59,8 +60,10 @@ struct LineDiff: Equatable {
     /// The hunk as `diff -u` prints it, under `---`/`+++` lines naming both sides; at most
     /// `limit` changed lines, then how many more there are.
     func unified(expectedName: String, actualName: String, limit: Int = 60) -> String {
-        let header = ["--- \(expectedName)", "+++ \(actualName)",
-                      "@@ -\(expectedStart),\(expectedCount) +\(actualStart),\(actualCount) @@"]
+        let header = [
+            "--- \(expectedName)", "+++ \(actualName)",
+            "@@ -\(expectedStart),\(expectedCount) +\(actualStart),\(actualCount) @@",
+        ]
         let shown = lines.count > limit ? Array(lines.prefix(limit)) + ["... \(lines.count - limit) more lines of this hunk"] : lines
         return (header + shown).joined(separator: "\n")
     }

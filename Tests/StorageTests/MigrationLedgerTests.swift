@@ -45,7 +45,8 @@ struct MigrationLedgerTests {
         let url = try #require(TestDatabase.url).replacingOccurrences(of: "postgresql:///postgres?", with: "postgresql:///\(name)?")
         let connection = try PostgresConnection(url: url)
         // The ledger exactly as earlier releases created and filled it, a day ago.
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
@@ -53,13 +54,15 @@ struct MigrationLedgerTests {
             )
             """)
         for row in Self.recorded {
-            try connection.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now() - interval '1 day')",
-                                 [row[0]!, row[1]!])
+            try connection.query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now() - interval '1 day')",
+                [row[0]!, row[1]!])
         }
         #expect(try Migrator.migrate(connection) == [])
         #expect(try Migrator.currentVersion(connection) == 19)
         // Had any version run, its tables would be here beside the ledger.
-        #expect(try connection.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')").rows
+        #expect(
+            try connection.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')").rows
                 == [["schema_migrations"]])
         #expect(try connection.query("SELECT count(*) FROM schema_migrations WHERE applied_at > now() - interval '1 hour'").rows == [["0"]])
     }

@@ -1,15 +1,18 @@
 import Foundation
-@testable import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Storage
 
 @Suite("NAS dynamic-authorization settings: CoA port, CoA secret, vendor", .enabled(if: TestDatabase.available))
 struct NASDynamicAuthorizationTests {
     func setUp() throws -> (connection: PostgresConnection, alpha: Tenant, beta: Tenant, store: NASStore) {
         let (_, connection) = try TestDatabase.fresh()
         let tenants = TenantStore(connection: connection)
-        return (connection, try tenants.create(slug: "alpha", name: "Alpha"), try tenants.create(slug: "beta", name: "Beta"),
-                NASStore(connection: connection, cipher: TestDatabase.cipher))
+        return (
+            connection, try tenants.create(slug: "alpha", name: "Alpha"), try tenants.create(slug: "beta", name: "Beta"),
+            NASStore(connection: connection, cipher: TestDatabase.cipher)
+        )
     }
 
     /// The message of the StoreError `body` throws (nil when it succeeds).
@@ -34,19 +37,25 @@ struct NASDynamicAuthorizationTests {
         let nas = try store.add(tenant: alpha, name: "bras", address: "10.0.0.1", secret: "accounting-secret", identifier: "bras-1")
         #expect(nas.coaPort == 3799 && nas.vendor == "generic" && !nas.hasCoASecret && !nas.weakCoASecret)
         #expect(try store.find(tenant: alpha, name: "bras") == nas)
-        #expect(try connection.query("SELECT coa_port, vendor, coa_secret_sealed IS NULL, coa_secret_octets IS NULL FROM nas_devices").rows
+        #expect(
+            try connection.query("SELECT coa_port, vendor, coa_secret_sealed IS NULL, coa_secret_octets IS NULL FROM nas_devices").rows
                 == [["3799", "generic", "t", "t"]])
         let settings = try store.dynamicAuthorization(tenantID: alpha.id, nasIDs: [nas.id])
-        #expect(settings == [nas.id: NASDynamicAuthorization(nasID: nas.id, tenantID: alpha.id, name: "bras", address: "10.0.0.1", port: 3799,
-                                                             secret: Array("accounting-secret".utf8), vendor: "generic", identifier: "bras-1")])
+        #expect(
+            settings == [
+                nas.id: NASDynamicAuthorization(
+                    nasID: nas.id, tenantID: alpha.id, name: "bras", address: "10.0.0.1", port: 3799,
+                    secret: Array("accounting-secret".utf8), vendor: "generic", identifier: "bras-1")
+            ])
         #expect(try store.dynamicAuthorization(tenantID: alpha.id, nasIDs: []) == [:])
     }
 
     @Test("A custom port, vendor and CoA secret round-trip; the CoA secret is stored sealed for its tenant, and opened for requests")
     func customValues() throws {
         let (connection, alpha, _, store) = try setUp()
-        let nas = try store.add(tenant: alpha, name: "mk", address: "2001:db8::7", secret: "accounting-secret", coaPort: 1700,
-                                coaSecret: "coa-secret-value-1", vendor: "mikrotik")
+        let nas = try store.add(
+            tenant: alpha, name: "mk", address: "2001:db8::7", secret: "accounting-secret", coaPort: 1700,
+            coaSecret: "coa-secret-value-1", vendor: "mikrotik")
         #expect(nas.coaPort == 1700 && nas.vendor == "mikrotik" && nas.hasCoASecret && !nas.weakCoASecret && !nas.weakSecret)
         #expect(try store.list(tenant: alpha) == [nas])
         #expect(try store.find(tenant: alpha, name: "mk") == nas)
@@ -126,11 +135,15 @@ struct NASDynamicAuthorizationTests {
             let message = refusal { try store.add(tenant: alpha, name: "p", address: "10.0.0.1", secret: "accounting-secret", coaPort: port) }
             #expect(message == "the CoA port must be 1-65535, not \(port) (RFC 5176 assigns 3799)")
         }
-        let vendors = ["../etc", "..", "mikrotik/../../etc/passwd", "Mikrotik", "", "-x", "_x", "a.toml", "x\0y", "x\n",
-                       "generic'; DROP TABLE nas_devices; --", String(repeating: "v", count: 41), "ünïcode"]
+        let vendors = [
+            "../etc", "..", "mikrotik/../../etc/passwd", "Mikrotik", "", "-x", "_x", "a.toml", "x\0y", "x\n",
+            "generic'; DROP TABLE nas_devices; --", String(repeating: "v", count: 41), "ünïcode",
+        ]
         for vendor in vendors {
             let message = refusal { try store.add(tenant: alpha, name: "v", address: "10.0.0.1", secret: "accounting-secret", vendor: vendor) }
-            #expect(message?.hasPrefix("vendor must be 1-40 characters of a-z, 0-9, '-' and '_'") == true, "\(vendor.debugDescription): \(message ?? "accepted")")
+            #expect(
+                message?.hasPrefix("vendor must be 1-40 characters of a-z, 0-9, '-' and '_'") == true,
+                "\(vendor.debugDescription): \(message ?? "accepted")")
         }
         for secret in ["", String(repeating: "s", count: 129), "nul\0inside"] {
             let message = refusal { try store.add(tenant: alpha, name: "s", address: "10.0.0.1", secret: "accounting-secret", coaSecret: secret) }
@@ -139,8 +152,9 @@ struct NASDynamicAuthorizationTests {
         #expect(try connection.query("SELECT count(*) FROM nas_devices").rows == [["0"]])
 
         let longest = String(repeating: "v", count: 40)
-        let nas = try store.add(tenant: alpha, name: "ok", address: "10.0.0.1", secret: "accounting-secret", coaPort: 65535,
-                                coaSecret: String(repeating: "€", count: 42) + "12", vendor: longest)
+        let nas = try store.add(
+            tenant: alpha, name: "ok", address: "10.0.0.1", secret: "accounting-secret", coaPort: 65535,
+            coaSecret: String(repeating: "€", count: 42) + "12", vendor: longest)
         #expect(nas.coaPort == 65535 && nas.vendor == longest && nas.hasCoASecret)
         #expect(refusal { try store.update(tenant: alpha, name: "ok", coaPort: 0) }?.contains("1-65535") == true)
         #expect(refusal { try store.update(tenant: alpha, name: "ok", vendor: "../etc") }?.hasPrefix("vendor must be") == true)
@@ -149,9 +163,11 @@ struct NASDynamicAuthorizationTests {
         #expect(try store.update(tenant: alpha, name: "ok", coaPort: 1).coaPort == 1)
 
         // The schema holds the same lines against writes that bypass the store.
-        for statement in ["UPDATE nas_devices SET vendor = '../etc'", "UPDATE nas_devices SET vendor = 'UPPER'",
-                          "UPDATE nas_devices SET coa_port = 0", "UPDATE nas_devices SET coa_port = 65536",
-                          "UPDATE nas_devices SET coa_secret_sealed = NULL", "UPDATE nas_devices SET coa_secret_octets = 129"] {
+        for statement in [
+            "UPDATE nas_devices SET vendor = '../etc'", "UPDATE nas_devices SET vendor = 'UPPER'",
+            "UPDATE nas_devices SET coa_port = 0", "UPDATE nas_devices SET coa_port = 65536",
+            "UPDATE nas_devices SET coa_secret_sealed = NULL", "UPDATE nas_devices SET coa_secret_octets = 129",
+        ] {
             #expect(throws: PostgresError.self, "\(statement)") { try connection.execute(statement) }
         }
         #expect(try connection.query("SELECT coa_port, vendor, coa_secret_octets FROM nas_devices").rows == [["1", longest, "128"]])
@@ -164,17 +180,20 @@ struct NASDynamicAuthorizationTests {
         try admin.execute("CREATE DATABASE \(name)")
         let url = try #require(TestDatabase.url).replacingOccurrences(of: "postgresql:///postgres?", with: "postgresql:///\(name)?")
         let connection = try PostgresConnection(url: url)
-        try connection.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        try connection.execute(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
         for migration in Migrations.all where migration.version < 10 {
             try connection.execute(migration.sql)
             try connection.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(migration.version), migration.name])
         }
         let tenant = try connection.query("INSERT INTO tenants (slug, name) VALUES ('old', 'Old') RETURNING id").value(row: 0, column: 0)!
         let sealed = try TestDatabase.cipher.seal(Array("old-accounting".utf8), tenantID: Int64(tenant)!)
-        let id = try connection.query("""
+        let id = try connection.query(
+            """
             INSERT INTO nas_devices (tenant_id, name, address, secret_sealed, secret_octets) VALUES ($1, 'legacy', '10.9.0.1', decode($2, 'hex'), 14)
             RETURNING id
-            """, [tenant, hex(sealed)]).value(row: 0, column: 0)!
+            """, [tenant, hex(sealed)]
+        ).value(row: 0, column: 0)!
         #expect(try Migrator.migrate(connection).first == 10)
         let store = NASStore(connection: connection, cipher: TestDatabase.cipher)
         let nas = try store.find(tenant: try TenantStore(connection: connection).require(slug: "old"), name: "legacy")

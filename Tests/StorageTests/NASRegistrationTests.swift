@@ -1,6 +1,6 @@
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("NAS registration: shared listeners, mapped addresses, limits, secrets", .enabled(if: TestDatabase.available))
 struct NASRegistrationTests {
@@ -42,7 +42,8 @@ struct NASRegistrationTests {
         let store = NASStore(connection: connection, cipher: TestDatabase.cipher)
         #expect(try store.add(tenant: alpha, name: "a", address: "::ffff:192.0.2.7", secret: "alpha-secret").address == "192.0.2.7/32")
         #expect(try store.add(tenant: alpha, name: "b", address: "::FFFF:198.51.100.0/120", secret: "alpha-secret").address == "198.51.100.0/24")
-        #expect(try store.add(tenant: alpha, name: "c", address: "0:0:0:0:0:ffff:c633:6500/120", secret: "alpha-secret").address
+        #expect(
+            try store.add(tenant: alpha, name: "c", address: "0:0:0:0:0:ffff:c633:6500/120", secret: "alpha-secret").address
                 == "198.51.101.0/24")
         #expect(conflict { try store.add(tenant: beta, name: "x", address: "192.0.2.7", secret: "beta-secret") } != nil)
         #expect(conflict { try store.add(tenant: beta, name: "y", address: "::ffff:198.51.100.128/121", secret: "beta-secret") } != nil)
@@ -80,7 +81,8 @@ struct NASRegistrationTests {
         try store.rotateSecret(tenant: alpha, name: "twelve", secret: "short")
         #expect(try store.find(tenant: alpha, name: "eleven").weakSecret == false)
         #expect(try store.find(tenant: alpha, name: "twelve").weakSecret == true)
-        #expect(try connection.query("SELECT name, secret_octets FROM nas_devices ORDER BY name").rows
+        #expect(
+            try connection.query("SELECT name, secret_octets FROM nas_devices ORDER BY name").rows
                 == [["eleven", "20"], ["twelve", "5"], ["utf8", "12"]])
 
         // A row written before the length was recorded.
@@ -90,7 +92,8 @@ struct NASRegistrationTests {
         #expect(throws: StoreError.self) { try other.list(tenant: alpha) }
         let registry = try store.loadRegistry()
         #expect(registry.devices.map(\.device.weakSecret) == [false, true, false])
-        #expect(try connection.query("SELECT name, secret_octets FROM nas_devices ORDER BY name").rows
+        #expect(
+            try connection.query("SELECT name, secret_octets FROM nas_devices ORDER BY name").rows
                 == [["eleven", "20"], ["twelve", "5"], ["utf8", "12"]])
         #expect(try store.loadRegistry().version == registry.version + 1)
     }
@@ -99,8 +102,11 @@ struct NASRegistrationTests {
     func requireMessageAuthenticator() throws {
         let (connection, alpha, _) = try setUp()
         let store = NASStore(connection: connection, cipher: TestDatabase.cipher)
-        #expect(try store.add(tenant: alpha, name: "strict", address: "10.0.0.1", secret: "alpha-secret",
-                              requireMessageAuthenticator: true).requireMessageAuthenticator == true)
+        #expect(
+            try store.add(
+                tenant: alpha, name: "strict", address: "10.0.0.1", secret: "alpha-secret",
+                requireMessageAuthenticator: true
+            ).requireMessageAuthenticator == true)
         #expect(try store.add(tenant: alpha, name: "lax", address: "10.0.0.2", secret: "alpha-secret").requireMessageAuthenticator == false)
         #expect(try store.loadRegistry().devices.map(\.device.requireMessageAuthenticator) == [true, false])
         // An update that does not mention it keeps it.

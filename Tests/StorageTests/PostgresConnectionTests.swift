@@ -71,7 +71,8 @@ struct ArrayParameterTests {
         Timestamps.write(seconds: -1, microseconds: 999_999, into: &bytes)
         bytes.append(0x7c)
         Timestamps.write(seconds: 951_782_400, microseconds: 0, into: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self)
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
                 == "1970-01-01 00:00:00+00|2026-11-24 19:21:09.000042+00|1969-12-31 23:59:59.999999+00|2000-02-29 00:00:00+00")
         #expect(Timestamps.utcText(seconds: 1_795_548_069, microseconds: 5) == "2026-11-24 19:21:09.000005+00")
         #expect(Timestamps.parseUTC("2026-11-24T19:21") == 1_795_548_060)
@@ -103,8 +104,9 @@ struct ArrayParameterTests {
         for value in ["plain", "quote \" and \\ backslash", "{braces},commas", "tab\tnewline\n", "ü✓", ""] { text.append(value) }
         var times = ArrayParameter()
         times.appendTimestamp(microseconds: 1_795_548_069_000_042)
-        let result = try connection.query("SELECT array_length($1::text[], 1), ($1::text[])[2], ($1::text[])[4], ($2::timestamptz[])[1] = '2026-11-24 19:21:09.000042+00'::timestamptz",
-                                          [text.literal, times.literal])
+        let result = try connection.query(
+            "SELECT array_length($1::text[], 1), ($1::text[])[2], ($1::text[])[4], ($2::timestamptz[])[1] = '2026-11-24 19:21:09.000042+00'::timestamptz",
+            [text.literal, times.literal])
         #expect(result.rows == [["6", "quote \" and \\ backslash", "tab\tnewline\n", "t"]])
     }
 }

@@ -7,22 +7,30 @@ struct PostgresResultColumnsTests {
     @Test("Columns found by name read the exact values of every row, whatever their position")
     func readsByName() throws {
         let (_, connection) = try TestDatabase.fresh()
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT g::text || '-' || $1 AS label, g * -1000000000000 AS "Amount", NULL::text AS note, g AS n
             FROM generate_series(1, 3) g ORDER BY g
             """, ["x"])
         #expect(result.columnNames == ["label", "Amount", "note", "n"])
-        let n = try result.column("n"), amount = try result.column("Amount"), label = try result.column("label")
+        let n = try result.column("n")
+        let amount = try result.column("Amount")
+        let label = try result.column("label")
         #expect([n, amount, label] == [3, 1, 0])
         #expect(try result.columns("note", "n", "label") == [2, 3, 0])
         let note = try result.column("note")
         let read = (0..<result.rowCount).map { row in
-            [String(result.int64(row: row, column: n)), String(result.int64(row: row, column: amount)),
-             result.value(row: row, column: label) ?? "NULL", result.value(row: row, column: note) ?? "NULL"]
+            [
+                String(result.int64(row: row, column: n)), String(result.int64(row: row, column: amount)),
+                result.value(row: row, column: label) ?? "NULL", result.value(row: row, column: note) ?? "NULL",
+            ]
         }
-        #expect(read == [["1", "-1000000000000", "1-x", "NULL"],
-                         ["2", "-2000000000000", "2-x", "NULL"],
-                         ["3", "-3000000000000", "3-x", "NULL"]])
+        #expect(
+            read == [
+                ["1", "-1000000000000", "1-x", "NULL"],
+                ["2", "-2000000000000", "2-x", "NULL"],
+                ["3", "-3000000000000", "3-x", "NULL"],
+            ])
     }
 
     @Test("A name is matched exactly: case, quotes and spaces are part of it, never folded")
@@ -46,7 +54,9 @@ struct PostgresResultColumnsTests {
             try result.columns("name", "Id")
         }
         // Hostile names are looked up as names, never as SQL.
-        #expect(throws: StoreError(.invalid, "the result has no column 'id\"; DROP TABLE x; --' (it has id, name): the statement and its reader disagree")) {
+        #expect(
+            throws: StoreError(.invalid, "the result has no column 'id\"; DROP TABLE x; --' (it has id, name): the statement and its reader disagree")
+        ) {
             try result.column("id\"; DROP TABLE x; --")
         }
         #expect(throws: StoreError(.invalid, "the result has no column '' (it has id, name): the statement and its reader disagree")) {
@@ -58,7 +68,8 @@ struct PostgresResultColumnsTests {
     func binaryByName() throws {
         let (_, connection) = try TestDatabase.fresh()
         let result = try connection.queryBinary("SELECT '\\x00ff'::bytea AS packet, 9007199254740993::bigint AS seq")
-        let seq = try result.column("seq"), packet = try result.column("packet")
+        let seq = try result.column("seq")
+        let packet = try result.column("packet")
         #expect(result.binaryInt64(row: 0, column: seq) == 9_007_199_254_740_993)
         #expect(result.binaryBytes(row: 0, column: packet) == [0x00, 0xff])
     }

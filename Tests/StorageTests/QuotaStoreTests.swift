@@ -2,17 +2,19 @@ import Accounting
 import Foundation
 import Rating
 import Storage
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Quota crossings, restrictions, top-ups and enforcement requests in PostgreSQL", .enabled(if: TestDatabase.available))
 struct QuotaStoreTests {
     /// 30 GB a month; notify at 80 %, throttle at 100 % (falling back to disconnect), plan rate 100M/100M.
-    static let fairUsage = PlanTerms(currency: "EUR", unit: .GB, included: 30, rate: "100M/100M", quotas: [
-        QuotaPolicy(threshold: .percent(80), action: .notify),
-        QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M", fallback: .disconnect),
-    ])
+    static let fairUsage = PlanTerms(
+        currency: "EUR", unit: .GB, included: 30, rate: "100M/100M",
+        quotas: [
+            QuotaPolicy(threshold: .percent(80), action: .notify),
+            QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M", fallback: .disconnect),
+        ])
     /// 2026-11-20 12:00 UTC: cycle 2026-11 of a tenant whose billing day is the 1st.
     static let now: Int64 = 1_795_176_000
 
@@ -25,7 +27,8 @@ struct QuotaStoreTests {
         let me = UUID()
 
         func use(_ user: String, gigabytes: Int64, at utc: Int64 = QuotaStoreTests.now - 3600) throws {
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO usage_hourly (tenant_id, subscriber, hour, download_bytes) VALUES ($1, $2, to_timestamp($3), $4)
                 ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET download_bytes = usage_hourly.download_bytes + EXCLUDED.download_bytes
                 """, [String(tenant.id), user, String(utc / 3600 * 3600), String(gigabytes * 1_000_000_000)])
@@ -34,10 +37,12 @@ struct QuotaStoreTests {
         /// Opens a session (or a stopped one) and returns its id.
         @discardableResult
         func session(_ user: String, _ acctSessionID: String, stopped: Bool = false, receivedAt: Int64 = QuotaStoreTests.now - 7200) throws -> Int64 {
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, framed_ip_address, stopped_at, first_received_at)
                 VALUES ($1, 7, $2, $3, '1', '10.0.0.9', CASE WHEN $4 THEN now() END, to_timestamp($5)) RETURNING id
-                """, [String(tenant.id), acctSessionID, user, stopped ? "true" : "false", String(receivedAt)]).int64(row: 0, column: 0)
+                """, [String(tenant.id), acctSessionID, user, stopped ? "true" : "false", String(receivedAt)]
+            ).int64(row: 0, column: 0)
         }
 
         func enforce(_ users: [String], now: Int64 = QuotaStoreTests.now) throws -> EnforcementRound {
@@ -95,8 +100,10 @@ struct QuotaStoreTests {
         try f.use("alice", gigabytes: 31)
         let round = try f.enforce(["alice"])
         let throttle = try #require(round.requests.first { $0.action == "throttle" })
-        let fallback = try #require(try f.store.complete(throttle, status: .naked, attempts: 1, errorCause: 503, detail: "Session-Context-Not-Found", claimant: f.me))
-        #expect(fallback.action == "disconnect" && fallback.reason == "fallback" && fallback.sessionID == throttle.sessionID && fallback.fallback == nil)
+        let fallback = try #require(
+            try f.store.complete(throttle, status: .naked, attempts: 1, errorCause: 503, detail: "Session-Context-Not-Found", claimant: f.me))
+        #expect(
+            fallback.action == "disconnect" && fallback.reason == "fallback" && fallback.sessionID == throttle.sessionID && fallback.fallback == nil)
         #expect(try f.store.complete(throttle, status: .acked, attempts: 2, errorCause: nil, detail: nil, claimant: f.me) == nil)
         #expect(try f.store.complete(fallback, status: .acked, attempts: 1, errorCause: nil, detail: nil, claimant: f.me) == nil)
         let log = try f.store.enforcementPage(tenant: f.tenant, after: nil, limit: 10).rows
@@ -151,10 +158,12 @@ struct QuotaStoreTests {
     func periodsKeepTheirOwnState() throws {
         let f = try fixture()
         // 2 GB a day throttles at 512k; the cycle's 100 % throttles at 1M/1M.
-        let terms = PlanTerms(currency: "EUR", unit: .GB, included: 30, rate: "100M/100M", quotas: [
-            QuotaPolicy(threshold: .bytes(2_000_000_000), action: .throttle, rate: "512k/512k", period: .day),
-            QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
-        ])
+        let terms = PlanTerms(
+            currency: "EUR", unit: .GB, included: 30, rate: "100M/100M",
+            quotas: [
+                QuotaPolicy(threshold: .bytes(2_000_000_000), action: .throttle, rate: "512k/512k", period: .day),
+                QuotaPolicy(threshold: .percent(100), action: .throttle, rate: "1M/1M"),
+            ])
         _ = try PlanStore(connection: f.connection).createPlan(tenant: f.tenant, name: "Daily", terms: terms, effectiveFrom: nil)
         _ = try PlanStore(connection: f.connection).addSubscriber(tenant: f.tenant, user: "bob", plan: "Daily", from: CivilDate("2026-11-01")!)
         let live = try f.session("bob", "b1")
@@ -198,13 +207,15 @@ struct QuotaStoreTests {
         let a = try fixture()
         let tenants = TenantStore(connection: a.connection)
         let plain = try tenants.create(slug: "plain", name: "plain", currency: "EUR", timeZone: "UTC")
-        _ = try PlanStore(connection: a.connection).createPlan(tenant: plain, name: "Flat", terms: PlanTerms(currency: "EUR", unit: .GB, included: 10),
-                                                              effectiveFrom: nil)
+        _ = try PlanStore(connection: a.connection).createPlan(
+            tenant: plain, name: "Flat", terms: PlanTerms(currency: "EUR", unit: .GB, included: 10),
+            effectiveFrom: nil)
         let bare = try tenants.create(slug: "bare", name: "bare", currency: "EUR", timeZone: "UTC")
         let ids = [a.tenant.id, plain.id, bare.id, 999_999]
         #expect(try a.store.tenantsWithQuotaWork(ids) == [a.tenant.id])
         // A restriction left from a policy since removed still needs its new sessions handled.
-        try a.connection.query("""
+        try a.connection.query(
+            """
             INSERT INTO quota_states (tenant_id, user_name, crossing_id, action, rate, period, period_key) VALUES ($1, 'bob', 1, 'throttle', '1M/1M', 'cycle', '2026-11')
             """, [String(plain.id)])
         #expect(try a.store.tenantsWithQuotaWork(ids) == [a.tenant.id, plain.id])
@@ -222,8 +233,9 @@ struct QuotaStoreTests {
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             do {
                 let connection = try PostgresConnection(url: url)
-                let round = try QuotaStore(connection: connection).enforce(tenantID: tenantID, users: ["alice"], now: Self.now, claimant: UUID(),
-                                                                           cache: QuotaStore.TermsCache())
+                let round = try QuotaStore(connection: connection).enforce(
+                    tenantID: tenantID, users: ["alice"], now: Self.now, claimant: UUID(),
+                    cache: QuotaStore.TermsCache())
                 rounds.withLock { $0.append(round) }
             } catch {
                 failures.withLock { $0.append("\(error)") }

@@ -27,15 +27,21 @@ private struct RowsReader: RadacctTableReader {
 }
 
 /// FreeRADIUS 3.x columns, in its schema's order (the ones the tests fill).
-private let columns = ["radacctid", "acctsessionid", "acctuniqueid", "username", "nasipaddress", "nasportid", "acctstarttime",
-                       "acctupdatetime", "acctstoptime", "acctsessiontime", "acctinputoctets", "acctoutputoctets",
-                       "acctterminatecause", "framedipaddress", "callingstationid", "class"]
+private let columns = [
+    "radacctid", "acctsessionid", "acctuniqueid", "username", "nasipaddress", "nasportid", "acctstarttime",
+    "acctupdatetime", "acctstoptime", "acctsessiontime", "acctinputoctets", "acctoutputoctets",
+    "acctterminatecause", "framedipaddress", "callingstationid", "class",
+]
 
-private func row(_ id: Int, session: String, unique: String? = nil, user: String, nas: String = "10.0.0.1", port: String = "7",
-                 start: String, update: String? = nil, stop: String?, seconds: Int?, up: Int64?, down: Int64?,
-                 cause: String = "User-Request", framed: String = "100.64.0.9") -> [String?] {
-    [String(id), session, unique ?? "u\(id)", user, nas, port, start, update, stop, seconds.map(String.init), up.map(String.init),
-     down.map(String.init), cause, framed, "02:00:00:00:00:01", "0x6169"]
+private func row(
+    _ id: Int, session: String, unique: String? = nil, user: String, nas: String = "10.0.0.1", port: String = "7",
+    start: String, update: String? = nil, stop: String?, seconds: Int?, up: Int64?, down: Int64?,
+    cause: String = "User-Request", framed: String = "100.64.0.9"
+) -> [String?] {
+    [
+        String(id), session, unique ?? "u\(id)", user, nas, port, start, update, stop, seconds.map(String.init), up.map(String.init),
+        down.map(String.init), cause, framed, "02:00:00:00:00:01", "0x6169",
+    ]
 }
 
 private struct World {
@@ -50,11 +56,14 @@ private struct World {
         nas = try NASStore(connection: connection, cipher: TestDatabase.cipher).add(tenant: tenant, name: "bras", address: "10.0.0.1", secret: "s")
     }
 
-    func importRows(_ rows: [[String?]], columns: [String] = columns, failAfter: Int? = nil, nasMap: [RadacctNASMapEntry] = [],
-                    tenant: Tenant? = nil, batchSize: Int = 2, fingerprint: String = "test", dryRun: Bool = false,
-                    writers: Int = 1) throws -> RadacctImportResult {
-        let options = RadacctImportOptions(tenantID: (tenant ?? self.tenant).id, timeZone: TimeZone(identifier: "UTC")!, nasMap: nasMap,
-                                           dryRun: dryRun, batchSize: batchSize, writers: writers)
+    func importRows(
+        _ rows: [[String?]], columns: [String] = columns, failAfter: Int? = nil, nasMap: [RadacctNASMapEntry] = [],
+        tenant: Tenant? = nil, batchSize: Int = 2, fingerprint: String = "test", dryRun: Bool = false,
+        writers: Int = 1
+    ) throws -> RadacctImportResult {
+        let options = RadacctImportOptions(
+            tenantID: (tenant ?? self.tenant).id, timeZone: TimeZone(identifier: "UTC")!, nasMap: nasMap,
+            dryRun: dryRun, batchSize: batchSize, writers: writers)
         let url = self.url
         let importer = RadacctImporter(store: RadacctImportStore(connection: connection), options: options) { try PostgresConnection(url: url) }
         return try importer.run(source: "memory", fingerprint: fingerprint, positionKind: .rows) { _ in
@@ -63,10 +72,12 @@ private struct World {
     }
 
     func usage(_ user: String) throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT to_char(hour AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || upload_bytes || '/' || download_bytes || '/' || session_seconds
             FROM usage_hourly WHERE subscriber = $1 ORDER BY hour
-            """, [user]).rows.map { $0[0] ?? "" }
+            """, [user]
+        ).rows.map { $0[0] ?? "" }
     }
 
     func scalar(_ sql: String, _ parameters: [String?] = []) throws -> String? {
@@ -81,7 +92,9 @@ struct RadacctImportStoreTests {
         let world = try World()
         let rows = [
             // 19:30 to 21:00: 5400 s, one third in the 19:00 hour, two thirds in 20:00.
-            row(1, session: "a1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 21:00:00", seconds: 5400, up: 3000, down: 9_000_000_001),
+            row(
+                1, session: "a1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 21:00:00", seconds: 5400, up: 3000,
+                down: 9_000_000_001),
             row(2, session: "b1", user: "bob", start: "2026-11-24 20:10:00", stop: "2026-11-24 20:20:00", seconds: 600, up: 7, down: 11),
             row(3, session: "a2", user: "alice", start: "2026-11-24 22:00:00", stop: nil, seconds: 0, up: 0, down: 0),
         ]
@@ -92,26 +105,32 @@ struct RadacctImportStoreTests {
         #expect(first.run.counts.quirks == ["open": 1])
         #expect(try world.usage("alice") == ["19:00 1000/3000000000/1800", "20:00 2000/6000000001/3600"])
         #expect(try world.usage("bob") == ["20:00 7/11/600"])
-        #expect(first.totals == [
-            RadacctSubscriberTotals(subscriber: "alice", sessions: 2, sourceUpload: 3000, sourceDownload: 9_000_000_001,
-                                    importedUpload: 3000, importedDownload: 9_000_000_001, importedSeconds: 5400),
-            RadacctSubscriberTotals(subscriber: "bob", sessions: 1, sourceUpload: 7, sourceDownload: 11,
-                                    importedUpload: 7, importedDownload: 11, importedSeconds: 600),
-        ])
+        #expect(
+            first.totals == [
+                RadacctSubscriberTotals(
+                    subscriber: "alice", sessions: 2, sourceUpload: 3000, sourceDownload: 9_000_000_001,
+                    importedUpload: 3000, importedDownload: 9_000_000_001, importedSeconds: 5400),
+                RadacctSubscriberTotals(
+                    subscriber: "bob", sessions: 1, sourceUpload: 7, sourceDownload: 11,
+                    importedUpload: 7, importedDownload: 11, importedSeconds: 600),
+            ])
         #expect(try world.scalar("SELECT sum(download_bytes)::text FROM usage_daily WHERE subscriber = 'alice'") == "9000000001")
         #expect(try world.scalar("SELECT sum(download_bytes)::text FROM usage_cycles WHERE subscriber = 'alice'") == "9000000001")
         #expect(try world.scalar("SELECT sum(download_bytes)::text FROM usage_cycle_totals") == "9000000012")
         // The sessions as stored: closed with their cause, the open one open, every one the latest of its key.
-        let sessions = try world.connection.query("""
+        let sessions = try world.connection.query(
+            """
             SELECT acct_session_id, generation, is_latest, stopped_at IS NULL, close_reason, terminate_cause, host(framed_ip_address),
                    encode(class, 'escape'), upload_bytes, download_bytes, session_seconds, imported_at IS NOT NULL
             FROM sessions ORDER BY acct_session_id
-            """).rows
-        #expect(sessions == [
-            ["a1", "1", "t", "f", "stop", "1", "100.64.0.9", "ai", "3000", "9000000001", "5400", "t"],
-            ["a2", "1", "t", "t", nil, "1", "100.64.0.9", "ai", "0", "0", "0", "t"],
-            ["b1", "1", "t", "f", "stop", "1", "100.64.0.9", "ai", "7", "11", "600", "t"],
-        ])
+            """
+        ).rows
+        #expect(
+            sessions == [
+                ["a1", "1", "t", "f", "stop", "1", "100.64.0.9", "ai", "3000", "9000000001", "5400", "t"],
+                ["a2", "1", "t", "t", nil, "1", "100.64.0.9", "ai", "0", "0", "0", "t"],
+                ["b1", "1", "t", "f", "stop", "1", "100.64.0.9", "ai", "7", "11", "600", "t"],
+            ])
 
         // Again, as a new run: every row is known by its AcctUniqueId.
         let again = try world.importRows(rows, fingerprint: "again")
@@ -126,8 +145,12 @@ struct RadacctImportStoreTests {
     @Test("A dry run reports what an import would do and writes nothing")
     func dryRun() throws {
         let world = try World()
-        let rows = [row(1, session: "a1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 19:40:00", seconds: 600, up: 1, down: 2),
-                    row(2, session: "a1", unique: "u1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 19:40:00", seconds: 600, up: 1, down: 2)]
+        let rows = [
+            row(1, session: "a1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 19:40:00", seconds: 600, up: 1, down: 2),
+            row(
+                2, session: "a1", unique: "u1", user: "alice", start: "2026-11-24 19:30:00", stop: "2026-11-24 19:40:00", seconds: 600, up: 1, down: 2
+            ),
+        ]
         let result = try world.importRows(rows, batchSize: 10, dryRun: true)
         #expect(result.run.counts.imported == 1)
         #expect(result.run.counts.skipped == ["duplicate-unique-id": 1])
@@ -139,11 +162,13 @@ struct RadacctImportStoreTests {
     @Test("A session the collector received live is not counted again; older rows of its key become generations below the live ones")
     func liveSessionsCountOnce() throws {
         let world = try World()
-        let t = world.tenant.id, n = world.nas.id
+        let t = world.tenant.id
+        let n = world.nas.id
         let base: Int64 = 1_795_546_800 // 2026-11-24T19:00:00Z
         func live(_ status: AccountingStatus, at time: Int64, up: UInt64? = nil, down: UInt64? = nil) -> BatchItem {
-            var r = AccountingRecord(tenantID: t, nasID: n, status: status, sessionID: "s1", userName: "carol", nasPort: "7",
-                                     eventTime: time, receivedAt: time * 1_000_000)
+            var r = AccountingRecord(
+                tenantID: t, nasID: n, status: status, sessionID: "s1", userName: "carol", nasPort: "7",
+                eventTime: time, receivedAt: time * 1_000_000)
             r.upload = up.map { CounterReading(octets: UInt32($0), gigawords: 0) }
             r.download = down.map { CounterReading(octets: UInt32($0), gigawords: 0) }
             r.sessionTime = status == .stop ? 600 : 0
@@ -159,30 +184,39 @@ struct RadacctImportStoreTests {
         let result = try world.importRows(rows)
         #expect(result.run.counts.imported == 1)
         #expect(result.run.counts.skipped == ["received-live": 1])
-        #expect(try world.usage("carol") == ["19:00 40/60/600", "19:00 500/700/600"])  // the 23rd's, then the 24th's
-        let generations = try world.connection.query("""
+        #expect(try world.usage("carol") == ["19:00 40/60/600", "19:00 500/700/600"]) // the 23rd's, then the 24th's
+        let generations = try world.connection.query(
+            """
             SELECT generation, is_latest, imported_at IS NOT NULL, upload_bytes FROM sessions WHERE user_name = 'carol' ORDER BY generation
-            """).rows
+            """
+        ).rows
         #expect(generations == [["0", "f", "t", "40"], ["1", "t", "f", "500"]])
         // The collector goes on with its own generations: a new session of the key is generation 2.
         try AccountingWriter(connection: world.connection).write([live(.start, at: base + 7200), live(.stop, at: base + 7300, up: 5, down: 5)])
-        #expect(try world.scalar("SELECT string_agg(generation::text || ':' || is_latest, ',' ORDER BY generation) FROM sessions") == "0:false,1:false,2:true")
+        #expect(
+            try world.scalar("SELECT string_agg(generation::text || ':' || is_latest, ',' ORDER BY generation) FROM sessions")
+                == "0:false,1:false,2:true")
     }
 
     @Test("An imported open session is continued by live accounting: only the counters' growth is added")
     func liveContinuesAnImportedSession() throws {
         let world = try World()
         _ = try world.importRows([
-            row(1, session: "s9", user: "dave", start: "2026-11-24 19:00:00", update: "2026-11-24 19:30:00", stop: nil, seconds: 1800, up: 1000, down: 2000),
+            row(
+                1, session: "s9", user: "dave", start: "2026-11-24 19:00:00", update: "2026-11-24 19:30:00", stop: nil, seconds: 1800, up: 1000,
+                down: 2000)
         ])
         #expect(try world.usage("dave") == ["19:00 1000/2000/1800"])
-        var r = AccountingRecord(tenantID: world.tenant.id, nasID: world.nas.id, status: .stop, sessionID: "s9", userName: "dave", nasPort: "7",
-                                 eventTime: 1_795_546_800 + 3600 + 1800, receivedAt: (1_795_546_800 + 3600 + 1800) * 1_000_000)
+        var r = AccountingRecord(
+            tenantID: world.tenant.id, nasID: world.nas.id, status: .stop, sessionID: "s9", userName: "dave", nasPort: "7",
+            eventTime: 1_795_546_800 + 3600 + 1800, receivedAt: (1_795_546_800 + 3600 + 1800) * 1_000_000)
         r.upload = CounterReading(octets: 1600, gigawords: 0)
         r.download = CounterReading(octets: 2900, gigawords: 0)
         r.sessionTime = 5400
         try AccountingWriter(connection: world.connection).write([BatchItem(record: r, packet: [4, 1, 0, 20] + [UInt8](repeating: 0, count: 16))])
-        #expect(try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dave'") == "1600/2900")
+        #expect(
+            try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dave'")
+                == "1600/2900")
         #expect(try world.scalar("SELECT count(*)::text || ' ' || bool_and(stopped_at IS NOT NULL) FROM sessions") == "1 true")
     }
 
@@ -190,7 +224,9 @@ struct RadacctImportStoreTests {
     func resumes() throws {
         let world = try World()
         let rows = (1...9).map { i in
-            row(i, session: "r\(i)", user: "erin", start: "2026-11-24 19:0\(i):00", stop: "2026-11-24 19:0\(i):30", seconds: 30, up: Int64(i), down: Int64(10 * i))
+            row(
+                i, session: "r\(i)", user: "erin", start: "2026-11-24 19:0\(i):00", stop: "2026-11-24 19:0\(i):30", seconds: 30, up: Int64(i),
+                down: Int64(10 * i))
         }
         #expect(throws: RadacctSourceError.self) { try world.importRows(rows, failAfter: 5) }
         // Batches of two: rows 1-4 committed, row 5 was read but its batch never written.
@@ -210,9 +246,15 @@ struct RadacctImportStoreTests {
     func nasMapping() throws {
         let world = try World()
         let rows = [
-            row(1, session: "n1", user: "fay", nas: "0.0.0.0", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1),
-            row(2, session: "n2", user: "fay", nas: "192.0.2.7", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1),
-            row(3, session: "n3", user: "fay", nas: "192.0.2.7", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1),
+            row(
+                1, session: "n1", user: "fay", nas: "0.0.0.0", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1
+            ),
+            row(
+                2, session: "n2", user: "fay", nas: "192.0.2.7", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1,
+                down: 1),
+            row(
+                3, session: "n3", user: "fay", nas: "192.0.2.7", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1,
+                down: 1),
         ]
         let unmapped = try world.importRows(rows, fingerprint: "unmapped")
         #expect(unmapped.run.counts.imported == 0)
@@ -237,11 +279,13 @@ struct RadacctImportStoreTests {
             row(2, session: "dup", user: "gus", start: "2026-11-25 19:00:00", stop: "2026-11-25 19:10:00", seconds: 600, up: 3, down: 4),
         ]
         _ = try world.importRows(rows, batchSize: 10)
-        #expect(try world.scalar("SELECT string_agg(generation::text || ':' || is_latest || ':' || upload_bytes, ',' ORDER BY generation) FROM sessions")
+        #expect(
+            try world.scalar("SELECT string_agg(generation::text || ':' || is_latest || ':' || upload_bytes, ',' ORDER BY generation) FROM sessions")
                 == "1:false:1,2:true:3")
         // The same rows for the other tenant are its own (keys are per tenant).
-        let second = try world.importRows(rows, nasMap: [RadacctNASMapEntry(source: "10.0.0.1", nasName: "edge", line: 1)], tenant: other,
-                                          fingerprint: "other")
+        let second = try world.importRows(
+            rows, nasMap: [RadacctNASMapEntry(source: "10.0.0.1", nasName: "edge", line: 1)], tenant: other,
+            fingerprint: "other")
         #expect(second.run.counts.imported == 2)
         #expect(try world.scalar("SELECT count(DISTINCT tenant_id)::text || ' ' || count(*) FROM radacct_imports") == "2 4")
         #expect(try world.scalar("SELECT sum(upload_bytes)::text FROM usage_hourly WHERE tenant_id = $1", [String(world.tenant.id)]) == "4")
@@ -251,14 +295,17 @@ struct RadacctImportStoreTests {
     func hostileStrings() throws {
         let world = try World()
         let evil = "'); DROP TABLE sessions; --"
-        var hostile = row(1, session: evil, unique: "=HYPERLINK(\"http://x\")", user: "=1+2\u{0}'\"", port: "/* */",
-                          start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 5, down: 6, framed: "'; SELECT 1")
+        var hostile = row(
+            1, session: evil, unique: "=HYPERLINK(\"http://x\")", user: "=1+2\u{0}'\"", port: "/* */",
+            start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 5, down: 6, framed: "'; SELECT 1")
         hostile[12] = "DROP TABLE"
         let result = try world.importRows([hostile])
         #expect(result.run.counts.imported == 1)
-        let stored = try world.connection.query("""
+        let stored = try world.connection.query(
+            """
             SELECT acct_session_id, user_name, nas_port, framed_ip_address, terminate_cause FROM sessions
-            """).rows
+            """
+        ).rows
         #expect(stored == [[evil, "=1+2\u{FFFD}'\"", "/* */", nil, nil]])
         #expect(try world.scalar("SELECT unique_id FROM radacct_imports") == "=HYPERLINK(\"http://x\")")
     }
@@ -281,11 +328,14 @@ struct RadacctImportStoreTests {
         #expect(try world.scalar("SELECT sum(upload_bytes)::text || '/' || sum(download_bytes) FROM usage_hourly") == "2/11")
     }
 
-    @Test("Parallel writers: a batch in parts by subscriber on two connections; a run whose parts committed but whose position was not recorded counts them on resuming, without writing them again")
+    @Test(
+        "Parallel writers: a batch in parts by subscriber on two connections; a run whose parts committed but whose position was not recorded counts them on resuming, without writing them again"
+    )
     func parallelWritersAndResumedParts() throws {
         let world = try World()
         let rows = (1...40).map { i in
-            row(i, session: "p\(i)", user: "user\(i % 7)", start: "2026-11-24 19:00:00", stop: "2026-11-24 20:00:00", seconds: 3600,
+            row(
+                i, session: "p\(i)", user: "user\(i % 7)", start: "2026-11-24 19:00:00", stop: "2026-11-24 20:00:00", seconds: 3600,
                 up: Int64(i), down: Int64(1000 * i))
         }
         let result = try world.importRows(rows, batchSize: 10, writers: 2)
@@ -311,14 +361,21 @@ struct RadacctImportStoreTests {
     @Test("An older row of an imported key, imported later, goes below its generations: the latest stays the newest session")
     func olderRowsGoBelow() throws {
         let world = try World()
-        _ = try world.importRows([row(1, session: "k", user: "kim", start: "2026-11-25 19:00:00", stop: "2026-11-25 19:10:00", seconds: 600, up: 1, down: 1)])
-        _ = try world.importRows([row(2, session: "k", user: "kim", start: "2026-11-23 19:00:00", stop: "2026-11-23 19:10:00", seconds: 600, up: 2, down: 2),
-                                  row(3, session: "k", user: "kim", start: "2026-11-26 19:00:00", stop: nil, seconds: 60, up: 3, down: 3)],
-                                 batchSize: 10, fingerprint: "archive")
-        #expect(try world.scalar("""
-            SELECT string_agg(generation::text || ':' || is_latest || ':' || to_char(started_at AT TIME ZONE 'UTC', 'DD'), ',' ORDER BY generation)
-            FROM sessions
-            """) == "0:false:23,1:false:25,2:true:26")
+        _ = try world.importRows([
+            row(1, session: "k", user: "kim", start: "2026-11-25 19:00:00", stop: "2026-11-25 19:10:00", seconds: 600, up: 1, down: 1)
+        ])
+        _ = try world.importRows(
+            [
+                row(2, session: "k", user: "kim", start: "2026-11-23 19:00:00", stop: "2026-11-23 19:10:00", seconds: 600, up: 2, down: 2),
+                row(3, session: "k", user: "kim", start: "2026-11-26 19:00:00", stop: nil, seconds: 60, up: 3, down: 3),
+            ],
+            batchSize: 10, fingerprint: "archive")
+        #expect(
+            try world.scalar(
+                """
+                SELECT string_agg(generation::text || ':' || is_latest || ':' || to_char(started_at AT TIME ZONE 'UTC', 'DD'), ',' ORDER BY generation)
+                FROM sessions
+                """) == "0:false:23,1:false:25,2:true:26")
     }
 
     @Test("A second import of the same source into the tenant is refused while the first runs; another source or tenant is not")
@@ -340,8 +397,12 @@ struct RadacctImportStoreTests {
     func duplicateKeysInABatch() throws {
         let world = try World()
         let rows = [
-            row(1, session: "d1", unique: "same", user: "ida", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1),
-            row(2, session: "d2", unique: "same", user: "jon", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 2, down: 2),
+            row(
+                1, session: "d1", unique: "same", user: "ida", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 1, down: 1
+            ),
+            row(
+                2, session: "d2", unique: "same", user: "jon", start: "2026-11-24 19:00:00", stop: "2026-11-24 19:10:00", seconds: 600, up: 2, down: 2
+            ),
         ]
         let result = try world.importRows(rows, batchSize: 10, writers: 2)
         #expect(result.run.counts.imported == 1 && result.run.counts.skipped == ["duplicate-unique-id": 1])

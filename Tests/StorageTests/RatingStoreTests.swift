@@ -7,7 +7,8 @@ import Testing
 
 @Suite("Plans, subscribers and invoices in PostgreSQL", .enabled(if: TestDatabase.available))
 struct RatingStoreTests {
-    static let home = PlanTerms(currency: "EUR", recurringFee: 30, unit: .GB, included: 10, overage: .perUnit(price: 1), taxRate: DecimalText.parse("0.2")!)
+    static let home = PlanTerms(
+        currency: "EUR", recurringFee: 30, unit: .GB, included: 10, overage: .perUnit(price: 1), taxRate: DecimalText.parse("0.2")!)
 
     struct Fixture {
         let connection: PostgresConnection
@@ -21,20 +22,23 @@ struct RatingStoreTests {
             let day = CivilDate(parts[0])!
             let hour = Int64(parts[1].prefix(2))!
             let utc = LocalTime.utc(local: day.dayNumber * 86400 + hour * 3600, zone: tenant.timeZone)!
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO usage_hourly (tenant_id, subscriber, hour, download_bytes) VALUES ($1, $2, to_timestamp($3), $4)
                 ON CONFLICT (tenant_id, subscriber, hour) DO UPDATE SET download_bytes = usage_hourly.download_bytes + EXCLUDED.download_bytes
                 """, [String(tenant.id), user, String(utc), String(gigabytes * 1_000_000_000)])
         }
 
         func lines(_ period: String, _ user: String) throws -> [[String?]] {
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT l.position, l.kind, l.line_key, l.description, l.quantity::text, l.unit, l.unit_price::text, l.amount, l.tax_rate::text,
                        l.tax, l.plan_version_id, l.covers_from::text, l.covers_until::text, l.usage_bytes, l.corrects_period
                 FROM invoice_lines l JOIN invoices i ON i.tenant_id = l.tenant_id AND i.id = l.invoice_id
                 JOIN subscribers s ON s.tenant_id = i.tenant_id AND s.id = i.subscriber_id
                 WHERE i.period = $1 AND s.user_name = $2 ORDER BY l.position
-                """, [period, user]).rows
+                """, [period, user]
+            ).rows
         }
 
         func invoice(_ period: String, _ user: String) throws -> InvoiceRecord? {
@@ -45,7 +49,8 @@ struct RatingStoreTests {
     func fixture(slug: String = "acme", connection given: PostgresConnection? = nil) throws -> Fixture {
         let connection = try given ?? TestDatabase.fresh().connection
         let tenant = try TenantStore(connection: connection).create(slug: slug, name: slug, currency: "EUR", timeZone: "Europe/Vienna")
-        return Fixture(connection: connection, tenant: tenant, plans: PlanStore(connection: connection), invoices: InvoiceStore(connection: connection))
+        return Fixture(
+            connection: connection, tenant: tenant, plans: PlanStore(connection: connection), invoices: InvoiceStore(connection: connection))
     }
 
     @Test("invoice run rates usage into lines, re-runs give identical lines, final invoices never change")
@@ -54,10 +59,10 @@ struct RatingStoreTests {
         _ = try f.plans.createPlan(tenant: f.tenant, name: "Home", terms: Self.home, effectiveFrom: nil)
         _ = try f.plans.addSubscriber(tenant: f.tenant, user: "alice", plan: "Home", from: CivilDate("2026-09-16")!)
         try f.use("alice", "2026-09-20 10:00", gigabytes: 12)
-        try f.use("alice", "2026-09-30 23:00", gigabytes: 1)   // last local hour of September
-        try f.use("alice", "2026-10-01 00:00", gigabytes: 50)  // October
-        try f.use("bob", "2026-09-21 10:00", gigabytes: 3)     // no subscriber
-        try f.use("alice", "2026-09-02 10:00", gigabytes: 2)   // before her plan
+        try f.use("alice", "2026-09-30 23:00", gigabytes: 1) // last local hour of September
+        try f.use("alice", "2026-10-01 00:00", gigabytes: 50) // October
+        try f.use("bob", "2026-09-21 10:00", gigabytes: 3) // no subscriber
+        try f.use("alice", "2026-09-02 10:00", gigabytes: 2) // before her plan
 
         let first = try f.invoices.run(tenant: f.tenant, period: "2026-09")
         #expect(first.drafts == 1 && first.finalized == 0)
@@ -185,7 +190,9 @@ struct RatingStoreTests {
         let invoice = try #require(try f.invoice("2026-09", user))
         #expect(invoice.subscriber == user && invoice.subtotal == 3000 + 100)
         #expect(try f.plans.plans(tenant: f.tenant).map(\.name) == [plan])
-        #expect(throws: StoreError.self) { try f.plans.addSubscriber(tenant: f.tenant, user: "nul\0byte", plan: plan, from: CivilDate("2026-01-01")!) }
+        #expect(throws: StoreError.self) {
+            try f.plans.addSubscriber(tenant: f.tenant, user: "nul\0byte", plan: plan, from: CivilDate("2026-01-01")!)
+        }
     }
 
     @Test("tenant isolation: plans, subscribers and invoices of A are invisible to B")
@@ -209,10 +216,12 @@ struct RatingStoreTests {
         #expect(try b.invoices.export(tenant: b.tenant, period: "2026-09").isEmpty)
         // Row-level security holds even for a query without any tenant filter.
         let counts = try a.connection.tenantTransaction(b.tenant.id) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT (SELECT count(*) FROM plans), (SELECT count(*) FROM plan_versions), (SELECT count(*) FROM subscribers),
                        (SELECT count(*) FROM plan_assignments), (SELECT count(*) FROM invoices), (SELECT count(*) FROM invoice_lines)
-                """).rows
+                """
+            ).rows
         }
         #expect(counts == [["0", "0", "0", "0", "0", "0"]])
         #expect(throws: PostgresError.self) {
@@ -271,8 +280,9 @@ struct RatingStoreTests {
         let before = try f.invoices.show(tenant: f.tenant, id: final.id).lines
         #expect(!before.isEmpty)
         #expect(throws: PostgresError.self) {
-            try f.connection.query("UPDATE invoice_lines SET invoice_id = $1, position = position + 100 WHERE invoice_id = $2",
-                                   [String(draft.id), String(final.id)])
+            try f.connection.query(
+                "UPDATE invoice_lines SET invoice_id = $1, position = position + 100 WHERE invoice_id = $2",
+                [String(draft.id), String(final.id)])
         }
         #expect(try f.invoices.show(tenant: f.tenant, id: final.id).lines == before)
         // A plan that ran Sept-Oct, then another from December: the first can still be corrected.

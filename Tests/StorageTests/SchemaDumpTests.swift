@@ -36,23 +36,24 @@ struct SchemaDumpTests {
             \\unrestrict Zq8XyKf3mB1c
 
             """
-        #expect(SchemaDump.normalised(dump, database: "tg_k3x9") == """
-            --
-            -- PostgreSQL database dump
-            --
+        #expect(
+            SchemaDump.normalised(dump, database: "tg_k3x9") == """
+                --
+                -- PostgreSQL database dump
+                --
 
-            --
-            -- Name: f(); Type: FUNCTION; Schema: public; Owner: -
-            --
+                --
+                -- Name: f(); Type: FUNCTION; Schema: public; Owner: -
+                --
 
-            CREATE FUNCTION public.f() RETURNS trigger
-                LANGUAGE plpgsql SECURITY DEFINER
-                SET search_path TO 'public'
-                AS $fn$ BEGIN RETURN NULL; END $fn$;
-            SET default_tablespace = '';
-            COMMENT ON FUNCTION public.f() IS 'in DATABASE';
+                CREATE FUNCTION public.f() RETURNS trigger
+                    LANGUAGE plpgsql SECURITY DEFINER
+                    SET search_path TO 'public'
+                    AS $fn$ BEGIN RETURN NULL; END $fn$;
+                SET default_tablespace = '';
+                COMMENT ON FUNCTION public.f() IS 'in DATABASE';
 
-            """)
+                """)
     }
 
     @Test("Equal texts have no difference")
@@ -67,19 +68,20 @@ struct SchemaDumpTests {
         var actual = expected
         actual[5] = "line six"
         let diff = try #require(LineDiff(expected: expected, actual: actual))
-        #expect(diff.unified(expectedName: "snapshot", actualName: "database") == """
-            --- snapshot
-            +++ database
-            @@ -3,7 +3,7 @@
-             line 3
-             line 4
-             line 5
-            -line 6
-            +line six
-             line 7
-             line 8
-             line 9
-            """)
+        #expect(
+            diff.unified(expectedName: "snapshot", actualName: "database") == """
+                --- snapshot
+                +++ database
+                @@ -3,7 +3,7 @@
+                 line 3
+                 line 4
+                 line 5
+                -line 6
+                +line six
+                 line 7
+                 line 8
+                 line 9
+                """)
     }
 
     @Test("An added line is one + line, not everything after it; a line added at the end too")

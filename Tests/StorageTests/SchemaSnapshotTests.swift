@@ -44,7 +44,8 @@ struct SchemaSnapshotTests {
         }
         let expected = String(decoding: snapshot, as: UTF8.self)
         guard let diff = LineDiff(expected: lines(expected), actual: lines(schema)) else { return }
-        Issue.record("""
+        Issue.record(
+            """
             the migrated schema differs from the snapshot (first difference below). If the change \
             is meant, regenerate the snapshot with scripts/schema-snapshot and commit it with the \
             migration.

@@ -14,7 +14,8 @@ struct StorageIsolationTests {
         let nas = NASStore(connection: connection, cipher: TestDatabase.cipher)
         _ = try nas.add(tenant: a, name: "a-nas", address: "10.1.0.1", secret: "a")
         _ = try nas.add(tenant: b, name: "b-nas", address: "10.2.0.1", secret: "b")
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes) VALUES
                 (\(a.id), 'alice', '2026-01-01 00:00+00', 1), (\(b.id), 'bob', '2026-01-01 00:00+00', 2)
             """)

@@ -82,7 +82,8 @@ struct StoreTests {
         } catch let error as StoreError {
             #expect(error.code == .conflict)
             // Another tenant's device is not named, nor its tenant or address.
-            #expect(error.message.contains("another tenant") && !error.message.contains("alpha") && !error.message.contains("edge")
+            #expect(
+                error.message.contains("another tenant") && !error.message.contains("alpha") && !error.message.contains("edge")
                     && !error.message.contains("10.0.0.0/24"))
         }
         do {

@@ -26,11 +26,13 @@ struct TenantKeyTests {
     @Test("Every table is a tenant table, a platform table or a global one, as listed here")
     func everyTableIsClassified() throws {
         let (_, connection) = try TestDatabase.fresh()
-        let tables = try connection.query("""
+        let tables = try connection.query(
+            """
             SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1
-            """).rows
+            """
+        ).rows
         let global = Set(tables.filter { $0[1] == "f" }.compactMap { $0[0] })
         #expect(global == Self.globalTables, "a table without tenant_id must be listed as global, or get tenant_id")
         let withTenant = Set(tables.filter { $0[1] == "t" }.compactMap { $0[0] })
@@ -42,7 +44,8 @@ struct TenantKeyTests {
     func keysLeadWithTenant() throws {
         let (_, connection) = try TestDatabase.fresh()
         // Keys, unique indexes and foreign keys whose first column is not tenant_id.
-        let offending = try connection.query("""
+        let offending = try connection.query(
+            """
             WITH t AS (\(Self.tenantTablesSQL))
             SELECT t.relname || ': ' || con.conname || ' ' || pg_get_constraintdef(con.oid)
             FROM t JOIN pg_constraint con ON con.conrelid = t.oid
@@ -57,27 +60,31 @@ struct TenantKeyTests {
             SELECT t.relname || ': no primary key' FROM t
             WHERE NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = t.oid AND contype = 'p')
             ORDER BY 1
-            """).rows.compactMap { $0[0] }
+            """
+        ).rows.compactMap { $0[0] }
         let platform = offending.filter { line in Self.platformTables.contains { line.hasPrefix($0 + ":") } }
         // The packet log is cut by append stream (one per collector connection), not by tenant:
         // it stays with the collectors' database while what is derived from it is distributed.
         #expect(offending.filter { !platform.contains($0) } == ["accounting_packets: no primary key"])
         // The platform tables' own keys, for the record: they are replicated, not distributed.
-        #expect(platform == [
-            "api_tokens: api_tokens_pkey PRIMARY KEY (id)", "api_tokens: index api_tokens_pkey", "api_tokens: no row-level security",
-            "console_users: console_users_pkey PRIMARY KEY (id)", "console_users: index console_users_email",
-            "console_users: index console_users_pkey", "console_users: no row-level security",
-            "listeners: index listeners_pkey", "listeners: listeners_pkey PRIMARY KEY (name)", "listeners: no row-level security",
-        ])
+        #expect(
+            platform == [
+                "api_tokens: api_tokens_pkey PRIMARY KEY (id)", "api_tokens: index api_tokens_pkey", "api_tokens: no row-level security",
+                "console_users: console_users_pkey PRIMARY KEY (id)", "console_users: index console_users_email",
+                "console_users: index console_users_pkey", "console_users: no row-level security",
+                "listeners: index listeners_pkey", "listeners: listeners_pkey PRIMARY KEY (name)", "listeners: no row-level security",
+            ])
         // Foreign keys between tenant tables carry tenant_id to the referenced table's key.
-        let crossing = try connection.query("""
+        let crossing = try connection.query(
+            """
             WITH t AS (\(Self.tenantTablesSQL))
             SELECT t.relname || ': ' || pg_get_constraintdef(con.oid)
             FROM t JOIN pg_constraint con ON con.conrelid = t.oid
             WHERE con.contype = 'f' AND con.confrelid <> 'tenants'::regclass
               AND NOT EXISTS (SELECT 1 FROM unnest(con.confkey) k JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k
                               WHERE a.attname = 'tenant_id')
-            """).rows.compactMap { $0[0] }
+            """
+        ).rows.compactMap { $0[0] }
         #expect(crossing == [])
     }
 }

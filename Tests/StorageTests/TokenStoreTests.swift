@@ -1,7 +1,8 @@
 import Foundation
-@testable import Storage
-import Testing
 import TestSupport
+import Testing
+
+@testable import Storage
 
 @Suite("API tokens in PostgreSQL", .enabled(if: TestDatabase.available))
 struct TokenStoreTests {
@@ -20,9 +21,11 @@ struct TokenStoreTests {
 
         var altered = Array(billing.secret.utf8)
         altered[50] = altered[50] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
-        for presented in [String(decoding: altered, as: UTF8.self), "tg_ffffffffffffffff_" + String(billing.secret.suffix(64)),
-                          String(billing.secret.dropLast()), billing.secret + "0", "", "Bearer " + billing.secret,
-                          billing.secret.uppercased(), "tg_'; DROP TABLE api_tokens; --" + String(repeating: "x", count: 53)] {
+        for presented in [
+            String(decoding: altered, as: UTF8.self), "tg_ffffffffffffffff_" + String(billing.secret.suffix(64)),
+            String(billing.secret.dropLast()), billing.secret + "0", "", "Bearer " + billing.secret,
+            billing.secret.uppercased(), "tg_'; DROP TABLE api_tokens; --" + String(repeating: "x", count: 53),
+        ] {
             #expect(try store.authenticate(presented) == nil, "\(presented.prefix(30))")
         }
         #expect(try store.list(tenant: tenant).map(\.lastUsedAt).allSatisfy { $0 != nil }, "last use recorded")

@@ -2,8 +2,8 @@ import Accounting
 import Foundation
 import Rating
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Usage per billing cycle kept with the daily rows", .enabled(if: TestDatabase.available))
 struct UsageCyclesTests {
@@ -11,11 +11,14 @@ struct UsageCyclesTests {
     /// tenant's billing day now), against the cycle rows; and the cycle rows summed per cycle
     /// against the totals. Empty when all agree.
     func mismatches(_ connection: PostgresConnection) throws -> [String] {
-        var expected: [String: [Int64]] = [:], totals: [String: [Int64]] = [:]
-        for row in try connection.query("""
+        var expected: [String: [Int64]] = [:]
+        var totals: [String: [Int64]] = [:]
+        for row in try connection.query(
+            """
             SELECT d.tenant_id, t.billing_day, d.day::text, d.subscriber, d.upload_bytes, d.download_bytes, d.session_seconds
             FROM usage_daily d JOIN tenants t ON t.id = d.tenant_id
-            """).rows {
+            """
+        ).rows {
             let day = try #require(CivilDate(row[2] ?? ""))
             let cycle = BillingPeriod.containing(day, billingDay: Int(row[1] ?? "") ?? 0).first
             let figures = row[4...6].map { Int64($0 ?? "") ?? -1 }
@@ -25,11 +28,16 @@ struct UsageCyclesTests {
                 if key.split(separator: " ").count == 3 { expected[key] = sums } else { totals[key] = sums }
             }
         }
-        var stored: [String: [Int64]] = [:], storedTotals: [String: [Int64]] = [:]
-        for row in try connection.query("SELECT tenant_id, cycle_start::text, subscriber, upload_bytes, download_bytes, session_seconds FROM usage_cycles").rows {
+        var stored: [String: [Int64]] = [:]
+        var storedTotals: [String: [Int64]] = [:]
+        for row in try connection.query(
+            "SELECT tenant_id, cycle_start::text, subscriber, upload_bytes, download_bytes, session_seconds FROM usage_cycles"
+        ).rows {
             stored["\(row[0] ?? "") \(row[1] ?? "") \(row[2] ?? "")"] = row[3...5].map { Int64($0 ?? "") ?? -1 }
         }
-        for row in try connection.query("SELECT tenant_id, cycle_start::text, upload_bytes, download_bytes, session_seconds FROM usage_cycle_totals").rows {
+        for row in try connection.query("SELECT tenant_id, cycle_start::text, upload_bytes, download_bytes, session_seconds FROM usage_cycle_totals")
+            .rows
+        {
             storedTotals["\(row[0] ?? "") \(row[1] ?? "")"] = row[2...4].map { Int64($0 ?? "") ?? -1 }
         }
         // A cycle whose every row was taken away keeps a total of zero.
@@ -56,11 +64,15 @@ struct UsageCyclesTests {
         var items: [BatchItem] = []
         for i in 0..<6 {
             let begin = start - 7200 + Int64(i) * 1800
-            items.append(BatchItem(record: AccountingRecord(tenantID: vienna.id, nasID: nas.id, status: .start, sessionID: "s\(i)", userName: "u\(i % 3)",
-                                                            eventTime: begin, receivedAt: begin * 1_000_000), packet: nil))
+            items.append(
+                BatchItem(
+                    record: AccountingRecord(
+                        tenantID: vienna.id, nasID: nas.id, status: .start, sessionID: "s\(i)", userName: "u\(i % 3)",
+                        eventTime: begin, receivedAt: begin * 1_000_000), packet: nil))
             for step in 1...4 {
-                var update = AccountingRecord(tenantID: vienna.id, nasID: nas.id, status: step == 4 ? .stop : .interimUpdate, sessionID: "s\(i)",
-                                              userName: "u\(i % 3)", eventTime: begin + Int64(step) * 3000, receivedAt: (begin + Int64(step) * 3000) * 1_000_000)
+                var update = AccountingRecord(
+                    tenantID: vienna.id, nasID: nas.id, status: step == 4 ? .stop : .interimUpdate, sessionID: "s\(i)",
+                    userName: "u\(i % 3)", eventTime: begin + Int64(step) * 3000, receivedAt: (begin + Int64(step) * 3000) * 1_000_000)
                 update.upload = CounterReading(octets: UInt32(step * 1_000_003), gigawords: nil)
                 update.download = CounterReading(octets: UInt32(step * 7_000_001), gigawords: nil)
                 update.sessionTime = UInt32(step * 3000)
@@ -69,12 +81,14 @@ struct UsageCyclesTests {
         }
         let writer = try AccountingWriter(connection: connection)
         for chunk in stride(from: 0, to: items.count, by: 5).map({ Array(items[$0..<min($0 + 5, items.count)]) }) { try writer.write(chunk) }
-        #expect(try connection.query("SELECT cycle_start::text FROM usage_cycle_totals WHERE tenant_id = $1 ORDER BY 1", [String(vienna.id)]).rows
+        #expect(
+            try connection.query("SELECT cycle_start::text FROM usage_cycle_totals WHERE tenant_id = $1 ORDER BY 1", [String(vienna.id)]).rows
                 == [["2026-09-15"], ["2026-10-15"]])
         #expect(try mismatches(connection) == [])
 
         // Direct writes of every kind, in both tenants.
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO usage_hourly (tenant_id, subscriber, hour, upload_bytes, download_bytes, session_seconds)
             SELECT t.id, 'bulk' || (g % 7), timestamptz '2026-10-01 00:00Z' + g * interval '1 hour', g, 2 * g, 60
             FROM generate_series(1, 1500) g, tenants t;
@@ -84,28 +98,36 @@ struct UsageCyclesTests {
             """)
         #expect(try mismatches(connection) == [])
         // bulk5 has no day left in the cycle from 15 November: no row for it.
-        #expect(try connection.query("""
-            SELECT count(*) FROM usage_cycles WHERE tenant_id = $1 AND subscriber = 'bulk5' AND cycle_start = '2026-11-15'
-            """, [String(vienna.id)]).rows == [["0"]])
+        #expect(
+            try connection.query(
+                """
+                SELECT count(*) FROM usage_cycles WHERE tenant_id = $1 AND subscriber = 'bulk5' AND cycle_start = '2026-11-15'
+                """, [String(vienna.id)]
+            ).rows == [["0"]])
 
         // A new billing day cuts the cycles anew, for that tenant only.
         let before = try connection.query("SELECT * FROM usage_cycles WHERE tenant_id = $1 ORDER BY 1, 2, 3", [String(other.id)]).rows
         let moved = try tenants.update(slug: "vienna", billingDay: 1)
         #expect(try mismatches(connection) == [])
-        #expect(try connection.query("SELECT DISTINCT extract(day FROM cycle_start)::int FROM usage_cycles WHERE tenant_id = $1",
-                                     [String(vienna.id)]).rows == [["1"]])
+        #expect(
+            try connection.query(
+                "SELECT DISTINCT extract(day FROM cycle_start)::int FROM usage_cycles WHERE tenant_id = $1",
+                [String(vienna.id)]
+            ).rows == [["1"]])
         #expect(try connection.query("SELECT * FROM usage_cycles WHERE tenant_id = $1 ORDER BY 1, 2, 3", [String(other.id)]).rows == before)
 
         // Reports over whole cycles (read from the cycle rows) equal the hourly buckets.
         let reports = ReportStore(connection: connection)
         for ranking in ReportStore.UsageRanking.allCases {
-            var fromCycles: [UsageRow] = [], cursor: [String]? = nil
+            var fromCycles: [UsageRow] = []
+            var cursor: [String]? = nil
             repeat {
                 let page = try reports.topPage(tenant: moved, from: "2026-10-01", to: "2026-11-01", by: ranking, after: cursor, limit: 2)
                 fromCycles += page.rows
                 cursor = page.next
             } while cursor != nil
-            let hourly = try reports.topPage(tenant: moved, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: ranking, after: nil, limit: 100).rows
+            let hourly = try reports.topPage(tenant: moved, from: "2026-10-01T00:00", to: "2026-11-01T00:00", by: ranking, after: nil, limit: 100)
+                .rows
             #expect(fromCycles.count == 10 && fromCycles == hourly, "\(ranking)")
         }
         // Cycles past the years BillingPeriod knows are still one cycle, and empty.

@@ -3,8 +3,8 @@ import Foundation
 import Rating
 import Storage
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Webhook endpoints, outbox and NAS activity", .enabled(if: TestDatabase.available))
 struct WebhookStoreTests {
@@ -18,8 +18,9 @@ struct WebhookStoreTests {
     func secrets() throws {
         let (connection, _, acme, _) = try Self.world()
         let store = WebhookStore(connection: connection, cipher: TestDatabase.cipher)
-        let created = try store.create(tenant: acme, url: "HTTPS://Billing.Example.com:8443/hooks?x=1", events: ["invoice.finalized", "nas.silent"],
-                                       description: "billing")
+        let created = try store.create(
+            tenant: acme, url: "HTTPS://Billing.Example.com:8443/hooks?x=1", events: ["invoice.finalized", "nas.silent"],
+            description: "billing")
         #expect(created.url == "https://billing.example.com:8443/hooks?x=1")
         #expect(created.events == ["nas.silent", "invoice.finalized"])
         let secret = try #require(created.secret)
@@ -52,8 +53,9 @@ struct WebhookStoreTests {
             try store.create(tenant: acme, url: "http://h/", events: ["nas.silent"], description: String(repeating: "d", count: 201))
         }
         // Accepted as written: a formula or SQL in the description is text, and so is a query string.
-        let stored = try store.create(tenant: acme, url: "http://[::1]:65535/a?q='1'%20OR%201=1", events: ["nas.silent"],
-                                      description: "=cmd|' /C calc'!A0; DROP TABLE webhook_endpoints")
+        let stored = try store.create(
+            tenant: acme, url: "http://[::1]:65535/a?q='1'%20OR%201=1", events: ["nas.silent"],
+            description: "=cmd|' /C calc'!A0; DROP TABLE webhook_endpoints")
         #expect(try store.find(tenant: acme, id: stored.id).description == "=cmd|' /C calc'!A0; DROP TABLE webhook_endpoints")
         #expect(stored.url == "http://[::1]:65535/a?q='1'%20OR%201=1")
         #expect(try count(connection, "SELECT count(*) FROM webhook_endpoints") == 1)
@@ -77,9 +79,10 @@ struct WebhookStoreTests {
             try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .quotaCrossed, data: #"{"subscriber":"alice","threshold":"80%"}"#)
         }
         #expect(added == 1)
-        #expect(try connection.query("SELECT tenant_id, endpoint_id, event, payload::text, status, attempts FROM webhook_deliveries").rows == [
-            [String(acme.id), String(both.id), "quota.crossed", #"{"subscriber":"alice","threshold":"80%"}"#, "pending", "0"],
-        ])
+        #expect(
+            try connection.query("SELECT tenant_id, endpoint_id, event, payload::text, status, attempts FROM webhook_deliveries").rows == [
+                [String(acme.id), String(both.id), "quota.crossed", #"{"subscriber":"alice","threshold":"80%"}"#, "pending", "0"]
+            ])
         // Rolled back with its transaction: no delivery.
         struct Abort: Error {}
         #expect(throws: Abort.self) {
@@ -90,7 +93,8 @@ struct WebhookStoreTests {
         }
         #expect(try count(connection, "SELECT count(*) FROM webhook_deliveries") == 1)
         // Another tenant's transaction cannot enqueue for acme: row-level security hides acme's endpoints.
-        #expect(try connection.tenantTransaction(other.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .quotaCrossed, data: "{}") } == 0)
+        #expect(
+            try connection.tenantTransaction(other.id) { try WebhookOutbox.enqueue($0, tenantID: acme.id, event: .quotaCrossed, data: "{}") } == 0)
         #expect(try count(connection, "SELECT count(*) FROM webhook_deliveries") == 1)
         #expect(try connection.tenantTransaction(other.id) { try WebhookOutbox.enqueue($0, tenantID: other.id, event: .nasSilent, data: "{}") } == 0)
         _ = (disabled, foreign)
@@ -127,7 +131,9 @@ struct WebhookStoreTests {
         _ = try store.create(tenant: other, url: "http://b/1", events: ["nas.silent"])
         for tenant in [acme, other] {
             for i in 0..<100 {
-                _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"i":\#(i)}"#) }
+                _ = try connection.tenantTransaction(tenant.id) {
+                    try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"i":\#(i)}"#)
+                }
             }
         }
         // Two connections claim concurrently, in rounds of up to 30, until nothing is due.
@@ -146,7 +152,8 @@ struct WebhookStoreTests {
         #expect(Set(all[0] + all[1]).count == 200)
         // Leased: nothing is due again until the lease ends.
         #expect(try store.claimDue(limit: 500, leaseSeconds: 60).isEmpty)
-        try connection.query("UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 second' WHERE id IN (SELECT min(id) FROM webhook_deliveries)")
+        try connection.query(
+            "UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 second' WHERE id IN (SELECT min(id) FROM webhook_deliveries)")
         let again = try store.claimDue(limit: 500, leaseSeconds: 60)
         #expect(again.count == 1)
         #expect(again.first?.attempt == 1)
@@ -177,12 +184,17 @@ struct WebhookStoreTests {
         var stale = first[0]
         stale.claim = "00000000-0000-0000-0000-000000000000"
         #expect(try store.record(stale, startedAt: 1_795_867_200, statusCode: 200, error: nil, durationMilliseconds: 5, result: .delivered) == false)
-        #expect(try store.record(first[0], startedAt: 1_795_867_200, statusCode: 500, error: "HTTP 500", durationMilliseconds: 12,
-                                 result: .retry(afterSeconds: 0)) == true)
-        #expect(try store.record(first[1], startedAt: 1_795_867_200, statusCode: nil, error: "timed out", durationMilliseconds: 10_000,
-                                 result: .failed))
+        #expect(
+            try store.record(
+                first[0], startedAt: 1_795_867_200, statusCode: 500, error: "HTTP 500", durationMilliseconds: 12,
+                result: .retry(afterSeconds: 0)) == true)
+        #expect(
+            try store.record(
+                first[1], startedAt: 1_795_867_200, statusCode: nil, error: "timed out", durationMilliseconds: 10_000,
+                result: .failed))
         // Recorded once only: the lease is gone with the record.
-        #expect(try store.record(first[0], startedAt: 1_795_867_200, statusCode: 200, error: nil, durationMilliseconds: 5, result: .delivered) == false)
+        #expect(
+            try store.record(first[0], startedAt: 1_795_867_200, statusCode: 200, error: nil, durationMilliseconds: 5, result: .delivered) == false)
         let second = try store.claimDue(limit: 10, leaseSeconds: 60)
         #expect(second.map(\.deliveryID) == [first[0].deliveryID])
         #expect(second[0].attempt == 2 && second[0].idempotencyKey == first[0].idempotencyKey && second[0].data == #"{"n":1}"#)
@@ -205,7 +217,10 @@ struct WebhookStoreTests {
         let page2 = try store.deliveries(tenant: acme, endpointID: endpoint.id, after: page1.next, limit: 1)
         #expect(page1.rows.map(\.event) + page2.rows.map(\.event) == ["quota.crossed", "nas.silent"])
         #expect(page2.next == nil)
-        #expect(try store.deliveries(tenant: acme, endpointID: endpoint.id, status: "delivered", after: nil, limit: 10).rows.map(\.event) == ["nas.silent"])
+        #expect(
+            try store.deliveries(tenant: acme, endpointID: endpoint.id, status: "delivered", after: nil, limit: 10).rows.map(\.event) == [
+                "nas.silent"
+            ])
         #expect(throws: StoreError.self) { try store.deliveries(tenant: acme, endpointID: endpoint.id, status: "lost", after: nil, limit: 10) }
         #expect(throws: StoreError.self) { try store.deliveries(tenant: acme, endpointID: endpoint.id, after: ["x"], limit: 10) }
         // Removing the endpoint removes its deliveries and their attempts.
@@ -221,9 +236,12 @@ struct WebhookStoreTests {
         let billing = try store.create(tenant: acme, url: "http://billing/1", events: ["invoice.finalized"])
         _ = try store.create(tenant: acme, url: "http://ops/1", events: ["nas.silent"])
         let plans = PlanStore(connection: connection)
-        _ = try plans.createPlan(tenant: acme, name: "home", terms: PlanTerms(currency: "EUR", recurringFee: DecimalText.parse("30.10")!,
-                                                                              taxRate: DecimalText.parse("0.2")!),
-                                 effectiveFrom: CivilDate("2026-01-01"))
+        _ = try plans.createPlan(
+            tenant: acme, name: "home",
+            terms: PlanTerms(
+                currency: "EUR", recurringFee: DecimalText.parse("30.10")!,
+                taxRate: DecimalText.parse("0.2")!),
+            effectiveFrom: CivilDate("2026-01-01"))
         _ = try plans.addSubscriber(tenant: acme, user: "alice", plan: "home", from: CivilDate("2026-01-01")!)
         _ = try plans.addSubscriber(tenant: acme, user: "bob", plan: "home", from: CivilDate("2026-01-01")!)
         let invoices = InvoiceStore(connection: connection)
@@ -231,18 +249,21 @@ struct WebhookStoreTests {
         #expect(try count(connection, "SELECT count(*) FROM webhook_deliveries") == 0)
         let result = try invoices.run(tenant: acme, period: "2026-10", finalize: true)
         #expect(result.finalized == 2)
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT endpoint_id, event, payload->'invoice'->>'user', payload->'invoice'->>'subtotal', payload->'invoice'->>'tax',
                    payload->'invoice'->>'total', payload->'invoice'->>'currency', payload->'invoice'->>'period', payload->'invoice'->>'status',
                    (payload->'invoice'->>'id')::bigint = (SELECT i.id FROM invoices i JOIN subscribers s ON s.id = i.subscriber_id
                                                           WHERE s.user_name = payload->'invoice'->>'user'),
                    payload->'invoice'->>'finalized_at' ~ '^2[0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
             FROM webhook_deliveries ORDER BY 3
-            """).rows
-        #expect(rows == [
-            [String(billing.id), "invoice.finalized", "alice", "30.10", "6.02", "36.12", "EUR", "2026-10", "final", "t", "t"],
-            [String(billing.id), "invoice.finalized", "bob", "30.10", "6.02", "36.12", "EUR", "2026-10", "final", "t", "t"],
-        ])
+            """
+        ).rows
+        #expect(
+            rows == [
+                [String(billing.id), "invoice.finalized", "alice", "30.10", "6.02", "36.12", "EUR", "2026-10", "final", "t", "t"],
+                [String(billing.id), "invoice.finalized", "bob", "30.10", "6.02", "36.12", "EUR", "2026-10", "final", "t", "t"],
+            ])
         // Nothing more when the period is run again (already final): no draft became final.
         _ = try? invoices.run(tenant: acme, period: "2026-10", finalize: true)
         #expect(try count(connection, "SELECT count(*) FROM webhook_deliveries") == 2)
@@ -255,18 +276,21 @@ struct WebhookStoreTests {
         let bras = try nasStore.add(tenant: acme, name: "bras-1", address: "10.0.0.1", secret: "a-long-secret", identifier: "bras-1'; --")
         let edge = try nasStore.add(tenant: acme, name: "edge", address: "10.0.0.2", secret: "a-long-secret")
         let never = try nasStore.add(tenant: other, name: "never-heard", address: "10.9.0.1", secret: "a-long-secret")
-        let hooks = try WebhookStore(connection: connection, cipher: TestDatabase.cipher).create(tenant: acme, url: "http://ops/1", events: ["nas.silent"])
+        let hooks = try WebhookStore(connection: connection, cipher: TestDatabase.cipher).create(
+            tenant: acme, url: "http://ops/1", events: ["nas.silent"])
         let t0 = 1_795_867_200.0 // 2026-11-28T12:00:00Z
         let stream = try #require(try connection.query("INSERT INTO log_streams DEFAULT VALUES RETURNING id").value(row: 0, column: 0))
         var seq = 0
         func packet(_ nas: NASDevice, at time: Double) throws {
             seq += 1
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO accounting_packets (tenant_id, received_at, nas_id, packet, stream, seq) VALUES ($1, to_timestamp($2), $3, '\\x00', $4, $5)
                 """, [String(nas.tenantID), String(time), String(nas.id), stream, String(seq)])
         }
         // bras-1 states a 60 s interim interval in an open session; edge states none (600 s default).
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO sessions (tenant_id, nas_id, acct_session_id, user_name, nas_port, has_events, interim_interval)
             VALUES ($1, $2, 's1', 'u', '1', true, 60)
             """, [String(acme.id), String(bras.id)])
@@ -275,19 +299,26 @@ struct WebhookStoreTests {
         try packet(edge, at: t0)
         #expect(try NASActivity.observe(connection) == 3)
         #expect(try NASActivity.observe(connection) == 0)
-        #expect(try connection.query("SELECT nas_id, extract(epoch FROM last_heard_at)::bigint FROM nas_activity ORDER BY nas_id").rows
-            == [[String(bras.id), String(Int(t0))], [String(edge.id), String(Int(t0))]])
+        #expect(
+            try connection.query("SELECT nas_id, extract(epoch FROM last_heard_at)::bigint FROM nas_activity ORDER BY nas_id").rows
+                == [[String(bras.id), String(Int(t0))], [String(edge.id), String(Int(t0))]])
         // bras-1: silent 180 s after its last packet; edge: 1800 s.
         #expect(try NASActivity.reportSilent(connection, now: t0 + 179).isEmpty)
         let first = try NASActivity.reportSilent(connection, now: t0 + 181)
-        #expect(first == [SilentNAS(tenantID: acme.id, nasID: bras.id, name: "bras-1", lastHeardAt: "2026-11-28T12:00:00Z", intervalSeconds: 60,
-                                    thresholdSeconds: 180, deliveries: 1)])
+        #expect(
+            first == [
+                SilentNAS(
+                    tenantID: acme.id, nasID: bras.id, name: "bras-1", lastHeardAt: "2026-11-28T12:00:00Z", intervalSeconds: 60,
+                    thresholdSeconds: 180, deliveries: 1)
+            ])
         #expect(try NASActivity.reportSilent(connection, now: t0 + 1000).isEmpty)
         let second = try NASActivity.reportSilent(connection, now: t0 + 1801)
         #expect(second.map(\.name) == ["edge"] && second.map(\.thresholdSeconds) == [1800])
         #expect(try NASActivity.reportSilent(connection, now: t0 + 10_000).isEmpty)
-        let payload = try connection.query("SELECT payload::text FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id LIMIT 1",
-                                           [String(hooks.id)]).value(row: 0, column: 0)
+        let payload = try connection.query(
+            "SELECT payload::text FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id LIMIT 1",
+            [String(hooks.id)]
+        ).value(row: 0, column: 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data((payload ?? "").utf8)) as? [String: Any])
         #expect(object["silent_since"] as? String == "2026-11-28T12:00:00Z")
         #expect(object["interval_seconds"] as? Int == 60)

@@ -73,8 +73,10 @@ public final class AutoFailoverFormation {
         while ports.count < 3 { ports.insert(freePort(udp: false)) }
         let sorted = ports.sorted()
         monitorPort = sorted[0]
-        nodes = [Node(name: "node1", port: sorted[1], pgdata: directory + "/node1"),
-                 Node(name: "node2", port: sorted[2], pgdata: directory + "/node2")]
+        nodes = [
+            Node(name: "node1", port: sorted[1], pgdata: directory + "/node1"),
+            Node(name: "node2", port: sorted[2], pgdata: directory + "/node2"),
+        ]
         for folder in ["", "/socket", "/config", "/data", "/run"] {
             try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: true)
         }
@@ -82,8 +84,12 @@ public final class AutoFailoverFormation {
         _ = try run("/bin/chmod", ["700", directory + "/run"])
         _ = try run("/bin/chown", ["-R", "postgres:postgres", directory])
 
-        try runAutoctl("create-monitor", ["create", "monitor", "--pgdata", directory + "/monitor", "--pgport", "\(monitorPort)",
-                                       "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--pgctl", bin + "/pg_ctl"])
+        try runAutoctl(
+            "create-monitor",
+            [
+                "create", "monitor", "--pgdata", directory + "/monitor", "--pgport", "\(monitorPort)",
+                "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--pgctl", bin + "/pg_ctl",
+            ])
         try append(Self.serverSettings, to: directory + "/monitor")
         try append(Self.monitorSettings, to: directory + "/monitor")
         try startKeeper(directory + "/monitor", log: "monitor")
@@ -134,7 +140,8 @@ public final class AutoFailoverFormation {
     public func isPrimaryWithSynchronousSecondary() throws -> Bool {
         let states = try states()
         guard let primary = try primary(), states[primary.name]?.reported == "primary",
-              let secondary = nodes.first(where: { $0 != primary }), states[secondary.name]?.reported == "secondary" else { return false }
+            let secondary = nodes.first(where: { $0 != primary }), states[secondary.name]?.reported == "secondary"
+        else { return false }
         let connection = try PostgresConnection(url: url(of: primary))
         return try count(connection, "SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')") == 1
             && connection.query("SHOW synchronous_standby_names").value(row: 0, column: 0)?.isEmpty == false
@@ -166,7 +173,8 @@ public final class AutoFailoverFormation {
     public func unhealthySince(_ node: Node, after since: Date) throws -> Date? {
         let value = try PostgresConnection(url: monitorURL).query(
             "SELECT extract(epoch FROM min(eventtime))::text FROM pgautofailover.event WHERE nodename = $1 AND eventtime > to_timestamp($2) "
-                + "AND description LIKE '%marked as unhealthy%'", [node.name, String(since.timeIntervalSince1970)]).value(row: 0, column: 0)
+                + "AND description LIKE '%marked as unhealthy%'", [node.name, String(since.timeIntervalSince1970)]
+        ).value(row: 0, column: 0)
         return value.flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
     }
 
@@ -175,8 +183,10 @@ public final class AutoFailoverFormation {
     /// Runs pg_autoctl as the postgres user with this formation's private paths: its
     /// configuration and state under the folder, Unix sockets in folder/socket.
     private func autoctlCommand(_ arguments: [String]) -> [String] {
-        ["-u", "postgres", "--", "/usr/bin/env", "XDG_CONFIG_HOME=\(directory)/config", "XDG_DATA_HOME=\(directory)/data",
-         "XDG_RUNTIME_DIR=\(directory)/run", "PG_REGRESS_SOCK_DIR=\(directory)/socket", "PGHOST=\(directory)/socket", autoctl] + arguments
+        [
+            "-u", "postgres", "--", "/usr/bin/env", "XDG_CONFIG_HOME=\(directory)/config", "XDG_DATA_HOME=\(directory)/data",
+            "XDG_RUNTIME_DIR=\(directory)/run", "PG_REGRESS_SOCK_DIR=\(directory)/socket", "PGHOST=\(directory)/socket", autoctl,
+        ] + arguments
     }
 
     /// Runs a pg_autoctl command to its end; one still running after two minutes is killed with
@@ -195,13 +205,20 @@ public final class AutoFailoverFormation {
     }
 
     private func createNode(_ node: Node) throws {
-        try runAutoctl("create-\(node.name)", ["create", "postgres", "--pgdata", node.pgdata, "--pgport", "\(node.port)", "--hostname", "127.0.0.1",
-                                            "--name", node.name, "--monitor", monitorURL, "--auth", "trust", "--no-ssl", "--pgctl", bin + "/pg_ctl"])
+        try runAutoctl(
+            "create-\(node.name)",
+            [
+                "create", "postgres", "--pgdata", node.pgdata, "--pgport", "\(node.port)", "--hostname", "127.0.0.1",
+                "--name", node.name, "--monitor", monitorURL, "--auth", "trust", "--no-ssl", "--pgctl", bin + "/pg_ctl",
+            ])
     }
 
     private func startKeeper(_ pgdata: String, log: String) throws {
-        guard let pid = spawnChild("/usr/sbin/runuser", autoctlCommand(["run", "--pgdata", pgdata]), output: "\(directory)/\(log).log",
-                                   newProcessGroup: true) else { throw SetUpError("could not start pg_autoctl run for \(pgdata)") }
+        guard
+            let pid = spawnChild(
+                "/usr/sbin/runuser", autoctlCommand(["run", "--pgdata", pgdata]), output: "\(directory)/\(log).log",
+                newProcessGroup: true)
+        else { throw SetUpError("could not start pg_autoctl run for \(pgdata)") }
         keepers[pgdata] = pid
     }
 
@@ -217,9 +234,10 @@ public final class AutoFailoverFormation {
     /// a postgres of this folder (a killed server leaves the file, and its pid may be reused).
     private func runningPostmaster(_ pgdata: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: pgdata + "/postmaster.pid", encoding: .utf8),
-              let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }),
-              let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-              commandLine.contains("postgres"), commandLine.contains(pgdata) else { return nil }
+            let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) }),
+            let commandLine = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+            commandLine.contains("postgres"), commandLine.contains(pgdata)
+        else { return nil }
         return pid
     }
 

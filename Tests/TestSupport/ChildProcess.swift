@@ -10,8 +10,10 @@ import Foundation
 /// `newProcessGroup`: the child leads a process group of its own, which its descendants join,
 /// so one `kill(-pid, ...)` reaches all of them (a lost host).
 /// `environment`: exactly these variables, this process's own when nil.
-public func spawnChild(_ path: String, _ arguments: [String], output: String = "/dev/null", newProcessGroup: Bool = false,
-                environment: [String: String]? = nil) -> pid_t? {
+public func spawnChild(
+    _ path: String, _ arguments: [String], output: String = "/dev/null", newProcessGroup: Bool = false,
+    environment: [String: String]? = nil
+) -> pid_t? {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -38,12 +40,14 @@ public func spawnChild(_ path: String, _ arguments: [String], output: String = "
     }
     posix_spawnattr_setflags(&attributes, Int16(flags))
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-    defer { envp?.forEach { free($0) } }
+    defer { for pointer in envp ?? [] { free(pointer) } }
     var pid: pid_t = 0
-    let spawned = if let envp { posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
-        else { posix_spawn(&pid, path, &actions, &attributes, argv, environ) }
+    let spawned =
+        if let envp { posix_spawn(&pid, path, &actions, &attributes, argv, envp) } else {
+            posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        }
     guard spawned == 0 else { return nil }
     return pid
 }

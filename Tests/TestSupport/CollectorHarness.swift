@@ -21,11 +21,13 @@ public final class CollectorHarness {
     public let collector: Collector
     public let outage = OutageSwitch()
 
-    public init(listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: SocketAddress(ipv4: 0x7f00_0001, port: 0))],
-         register: (PostgresConnection, Tenant) throws -> Void = { c, t in
-             _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
-         },
-         configure: (inout CollectorConfiguration) -> Void = { _ in }) throws {
+    public init(
+        listeners: [ListenerConfiguration] = [ListenerConfiguration(name: "default", address: SocketAddress(ipv4: 0x7f00_0001, port: 0))],
+        register: (PostgresConnection, Tenant) throws -> Void = { c, t in
+            _ = try NASStore(connection: c, cipher: TestDatabase.cipher).add(tenant: t, name: "bras", address: "127.0.0.1", secret: "s3cret")
+        },
+        configure: (inout CollectorConfiguration) -> Void = { _ in }
+    ) throws {
         (url, direct) = try TestDatabase.fresh()
         tenant = try TenantStore(connection: direct).create(slug: "acme", name: "ACME", timeZone: "Europe/Vienna")
         try register(direct, tenant)

@@ -1,7 +1,8 @@
 import Foundation
 import RADIUS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Plays a NAS's dynamic-authorization port (RFC 5176) on 127.0.0.1 over real UDP.
@@ -120,14 +121,20 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
         if isIPv6 {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
-            guard inet_pton(AF_INET6, text, &address.sin6_addr) == 1 else { close(fd); throw PeerError("not an address: \(text)") }
+            guard inet_pton(AF_INET6, text, &address.sin6_addr) == 1 else {
+                close(fd)
+                throw PeerError("not an address: \(text)")
+            }
             result = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
             }
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
-            guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else { close(fd); throw PeerError("not an address: \(text)") }
+            guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else {
+                close(fd)
+                throw PeerError("not an address: \(text)")
+            }
             result = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
@@ -155,7 +162,8 @@ public final class DynamicAuthorizationPeer: @unchecked Sendable {
             // The kernel's receive time (SIOCGSTAMP), so a busy machine delaying this thread does
             // not distort the gaps between requests.
             var stamp = timeval()
-            let receivedAt = ioctl(socket, 0x8906, &stamp) == 0
+            let receivedAt =
+                ioctl(socket, 0x8906, &stamp) == 0
                 ? Double(stamp.tv_sec) + Double(stamp.tv_usec) / 1_000_000 - started.timeIntervalSince1970
                 : Date().timeIntervalSince(started)
             handle(Array(buffer[0..<count]), source: source, length: length, receivedAt: receivedAt, crypto: crypto)

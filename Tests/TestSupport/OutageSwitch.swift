@@ -13,7 +13,8 @@ public final class OutageSwitch: Sendable {
         down.store(true, ordering: .relaxed)
         // Twice: a connection being made while the switch turned is ended the second time.
         for _ in 0..<2 {
-            try connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            try connection.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
             usleep(200_000)
         }
     }

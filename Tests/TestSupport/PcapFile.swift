@@ -46,7 +46,10 @@ public struct PcapFile {
             guard frame.count >= 14 else { return nil }
             etherType = u16(12)
             at = 14
-            if etherType == 0x8100, frame.count >= 18 { etherType = u16(16); at = 18 }
+            if etherType == 0x8100, frame.count >= 18 {
+                etherType = u16(16)
+                at = 18
+            }
         case 113: // Linux cooked capture
             guard frame.count >= 16 else { return nil }
             etherType = u16(14)
@@ -68,7 +71,8 @@ public struct PcapFile {
         guard frame.count >= udpStart + 8 else { return nil }
         let length = u16(udpStart + 4)
         guard length >= 8, udpStart + length <= frame.count else { return nil }
-        return Datagram(sourcePort: UInt16(u16(udpStart)), destinationPort: UInt16(u16(udpStart + 2)),
-                        payload: Array(frame[udpStart + 8..<udpStart + length]))
+        return Datagram(
+            sourcePort: UInt16(u16(udpStart)), destinationPort: UInt16(u16(udpStart + 2)),
+            payload: Array(frame[udpStart + 8..<udpStart + length]))
     }
 }

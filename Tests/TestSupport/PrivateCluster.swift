@@ -25,8 +25,12 @@ public final class PrivateCluster {
         try FileManager.default.createDirectory(atPath: directory + "/socket", withIntermediateDirectories: true)
         _ = try run("/bin/chmod", ["755", directory])
         _ = try run("/bin/chown", ["-R", "postgres:postgres", directory])
-        let (status, output) = try run("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/initdb", "-D", directory + "/pgdata", "-U", "postgres",
-                                                             "-A", "trust", "-E", "UTF8", "--no-instructions"])
+        let (status, output) = try run(
+            "/usr/sbin/runuser",
+            [
+                "-u", "postgres", "--", bin + "/initdb", "-D", directory + "/pgdata", "-U", "postgres",
+                "-A", "trust", "-E", "UTF8", "--no-instructions",
+            ])
         guard status == 0 else { throw SetUpError("initdb: \(output)") }
         if host != nil {
             let hba = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/pgdata/pg_hba.conf"))
@@ -47,9 +51,13 @@ public final class PrivateCluster {
         try FileManager.default.createDirectory(atPath: directory + "/socket", withIntermediateDirectories: true)
         _ = try run("/bin/chmod", ["755", directory])
         _ = try run("/bin/chown", ["-R", "postgres:postgres", directory])
-        let (status, output) = try run("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_basebackup", "-D", directory + "/pgdata",
-                                                             "-h", primary.directory + "/socket", "-U", "postgres", "-R", "-X", "stream",
-                                                             "--no-sync"])
+        let (status, output) = try run(
+            "/usr/sbin/runuser",
+            [
+                "-u", "postgres", "--", bin + "/pg_basebackup", "-D", directory + "/pgdata",
+                "-h", primary.directory + "/socket", "-U", "postgres", "-R", "-X", "stream",
+                "--no-sync",
+            ])
         guard status == 0 else { throw SetUpError("pg_basebackup: \(output)") }
         try start()
         let connection = try PostgresConnection(url: primary.url)
@@ -65,7 +73,8 @@ public final class PrivateCluster {
 
     /// Ends a standby's recovery: it becomes a primary.
     public func promote() throws {
-        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60", "promote"])
+        let status = spawnAndWait(
+            "/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60", "promote"])
         guard status == 0 else { throw SetUpError("pg_ctl promote failed with status \(status)") }
     }
 
@@ -73,9 +82,12 @@ public final class PrivateCluster {
         // spawnAndWait (posix_spawn, output to /dev/null, nothing else inherited): see spawnChild.
         // A second attempt when the first fails, in case a start right after a stop is refused.
         for attempt in 1...2 {
-            let command = ["/usr/sbin/runuser", "-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
-                           "-l", directory + "/postgres.log", "-o", "-c listen_addresses='\(host?.address ?? "")' -k \(directory)/socket", "start"]
-            let status = host.map { spawnAndWait("/usr/sbin/ip", ["netns", "exec", $0.namespace] + command) }
+            let command = [
+                "/usr/sbin/runuser", "-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-w", "-t", "60",
+                "-l", directory + "/postgres.log", "-o", "-c listen_addresses='\(host?.address ?? "")' -k \(directory)/socket", "start",
+            ]
+            let status =
+                host.map { spawnAndWait("/usr/sbin/ip", ["netns", "exec", $0.namespace] + command) }
                 ?? spawnAndWait(command[0], Array(command.dropFirst()))
             if status == 0 { return }
             let log = (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8)) ?? ""
@@ -85,12 +97,14 @@ public final class PrivateCluster {
     }
 
     public func stop() throws {
-        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "fast", "-w", "stop"])
+        let status = spawnAndWait(
+            "/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "fast", "-w", "stop"])
         guard status == 0 else { throw SetUpError("pg_ctl stop failed with status \(status)") }
     }
 
     deinit {
-        _ = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "immediate", "-w", "stop"])
+        _ = spawnAndWait(
+            "/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl", "-D", directory + "/pgdata", "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

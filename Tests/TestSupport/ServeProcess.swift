@@ -18,8 +18,10 @@ public final class ServeProcess {
     /// `arguments`: more arguments for `serve`; `configuration`: TOML for a configuration file
     /// (e.g. an [api] table), none when nil; `host`: a host of a `SimulatedNetwork` to run on
     /// (listening for accounting on its address, HTTP on its loopback), this machine when nil.
-    public init(databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = [],
-         configuration: String? = nil, host: SimulatedNetwork.Host? = nil) throws {
+    public init(
+        databaseURL: String, port: UInt16? = nil, dataDirectory: String? = nil, arguments: [String] = [],
+        configuration: String? = nil, host: SimulatedNetwork.Host? = nil
+    ) throws {
         self.port = port ?? freePort(udp: true)
         self.host = host
         httpPort = freePort(udp: false)
@@ -28,8 +30,11 @@ public final class ServeProcess {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = tollgateExecutable()
-        process.arguments = ["serve", "--listen", "\(host?.address ?? "127.0.0.1"):\(self.port)", "--http", "127.0.0.1:\(httpPort)",
-                             "--database-url", databaseURL, "--data-directory", self.dataDirectory] + arguments
+        process.arguments =
+            [
+                "serve", "--listen", "\(host?.address ?? "127.0.0.1"):\(self.port)", "--http", "127.0.0.1:\(httpPort)",
+                "--database-url", databaseURL, "--data-directory", self.dataDirectory,
+            ] + arguments
         if let host {
             // `ip netns exec` enters the namespace and execs the program: the child's pid stays the collector's.
             process.arguments = ["netns", "exec", host.namespace, process.executableURL!.path] + process.arguments!

@@ -9,9 +9,10 @@ public struct SteadyLoad {
 
     public init(prefix: String, users: Int, upload: UInt64, download: UInt64) {
         sessions = (0..<800).map { s in
-            SimulatedSession.regular(userName: "\(prefix.lowercased())\(s % users)", sessionID: "\(prefix)\(s)", nasPort: UInt32(s),
-                                     startTime: 1_795_546_800 + UInt32(s), interimInterval: 300, interims: 3,
-                                     uploadPerInterval: upload + UInt64(s), downloadPerInterval: download + UInt64(s))
+            SimulatedSession.regular(
+                userName: "\(prefix.lowercased())\(s % users)", sessionID: "\(prefix)\(s)", nasPort: UInt32(s),
+                startTime: 1_795_546_800 + UInt32(s), interimInterval: 300, interims: 3,
+                uploadPerInterval: upload + UInt64(s), downloadPerInterval: download + UInt64(s))
         }
         var options = RunOptions(window: 64, timeout: .seconds(1), retries: 60, timeLimit: .seconds(150))
         options.rate = 100

@@ -2,7 +2,7 @@ import Foundation
 import Storage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The private PostgreSQL that `scripts/test` starts, handed over in TOLLGATE_TEST_DATABASE_URL.

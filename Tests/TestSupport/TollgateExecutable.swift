@@ -13,12 +13,15 @@ public func tollgateExecutable() -> URL {
 }
 
 /// Runs the built `tollgate` executable (it sits beside the test bundle) and captures output.
-public func runTollgate(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+public func runTollgate(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (
+    status: Int32, output: String, error: String
+) {
     let process = Process()
     process.executableURL = tollgateExecutable()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     let stdin = Pipe()

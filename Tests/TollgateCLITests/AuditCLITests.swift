@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("CLI actions in the audit log", .enabled(if: TestDatabase.available), .serialized)
 struct AuditCLITests {
@@ -20,9 +20,12 @@ struct AuditCLITests {
         #expect(try tollgate(["invoice", "run", "--tenant", "acme", "--period", "2026-10", "--finalize"]) == 0)
         // The database's NAS was registered through the CLI too (nas.added, tested with the NAS commands).
         let rows = try connection.query("SELECT actor, action, object, detail FROM audit_log WHERE action NOT LIKE 'nas.%' ORDER BY id").rows
-        #expect(rows == [["cli", "plan.created", "Home 100", "effective_from 2020-01-01"],
-                         ["cli", "plan.version_added", "Home 100", "effective_from 2026-11-01"],
-                         ["cli", "invoice_run.created", "2026-10", ""],
-                         ["cli", "invoice_run.finalized", "2026-10", ""]])
+        #expect(
+            rows == [
+                ["cli", "plan.created", "Home 100", "effective_from 2020-01-01"],
+                ["cli", "plan.version_added", "Home 100", "effective_from 2026-11-01"],
+                ["cli", "invoice_run.created", "2026-10", ""],
+                ["cli", "invoice_run.finalized", "2026-10", ""],
+            ])
     }
 }

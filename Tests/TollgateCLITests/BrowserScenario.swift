@@ -71,15 +71,18 @@ struct BrowserStep: Encodable {
         BrowserStep(name: name, click: selector, title: title, expect: expect)
     }
 
-    static func submit(_ form: String, _ name: String, fill: [String: String] = [:], button: String? = nil, status: Int = 200,
-                       title: String?, _ expect: [BrowserExpectation] = []) -> BrowserStep {
+    static func submit(
+        _ form: String, _ name: String, fill: [String: String] = [:], button: String? = nil, status: Int = 200,
+        title: String?, _ expect: [BrowserExpectation] = []
+    ) -> BrowserStep {
         BrowserStep(name: name, submit: form, fill: fill, button: button, status: status, title: title, expect: expect)
     }
 
     static func signIn(_ user: String, lands path: String, title: String?, keyboard: Bool = false, from: String? = nil) -> BrowserStep {
-        BrowserStep(name: keyboard ? "sign in as \(user) with the keyboard only" : "sign in as \(user)",
-                    signIn: keyboard ? nil : user, from: from, keyboardSignIn: keyboard ? user : nil, redirected: true, path: path, title: title,
-                    expect: [.present("form.signout button[type=submit]"), .present("nav[aria-label=Sections] a")])
+        BrowserStep(
+            name: keyboard ? "sign in as \(user) with the keyboard only" : "sign in as \(user)",
+            signIn: keyboard ? nil : user, from: from, keyboardSignIn: keyboard ? user : nil, redirected: true, path: path, title: title,
+            expect: [.present("form.signout button[type=submit]"), .present("nav[aria-label=Sections] a")])
     }
 
     /// This step, also requiring that none of `texts` appears in the page.

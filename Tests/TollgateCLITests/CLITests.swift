@@ -1,21 +1,24 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate command line")
 struct CLITests {
     @Test("decode prints every attribute by name and verifies the authenticator")
     func decode() throws {
-        let hex = "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
+        let hex =
+            "04e9004815a7d50dabf30636b289d2e700adf5b20107616c69636504060a0000092c0970797261642d312806000000032a060000007b3406000000022e060000003c37066b05e3a5"
         let result = try runTollgate(["decode", hex, "--secret", "testing123", "--dictionary", RealData.repositoryRoot + "/Dictionaries/dictionary"])
         #expect(result.status == 0, "\(result.error)")
-        for line in ["Accounting-Request (code 4), identifier 233, length 72",
-                     "User-Name (1) = \"alice\"",
-                     "Acct-Status-Type (40) = Interim-Update (3)",
-                     "Acct-Input-Gigawords (52) = 2",
-                     "Event-Timestamp (55) = 2026-11-24T19:21:09Z (1795548069)",
-                     "Request Authenticator: valid",
-                     "Message-Authenticator: absent"] {
+        for line in [
+            "Accounting-Request (code 4), identifier 233, length 72",
+            "User-Name (1) = \"alice\"",
+            "Acct-Status-Type (40) = Interim-Update (3)",
+            "Acct-Input-Gigawords (52) = 2",
+            "Event-Timestamp (55) = 2026-11-24T19:21:09Z (1795548069)",
+            "Request Authenticator: valid",
+            "Message-Authenticator: absent",
+        ] {
             #expect(result.output.contains(line), "missing: \(line)\n\(result.output)")
         }
         let wrong = try runTollgate(["decode", hex, "--secret", "nope", "--dictionary", RealData.repositoryRoot + "/Dictionaries/dictionary"])

@@ -1,12 +1,13 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Collectors on several hosts", .enabled(if: TestDatabase.available && SimulatedNetwork.available), .serialized)
 struct CollectorHostsTests {
-    @Test("""
+    @Test(
+        """
         Two NAS, two collectors and PostgreSQL on separate hosts (network namespaces on one LAN): a NAS registered while \
         the collectors run is served by both; the first collector's host cut off the network under load, the NAS fail \
         over to the second; the whole load sent again to the second; the first host back, its spool replayed: every \
@@ -16,8 +17,10 @@ struct CollectorHostsTests {
         let network = try SimulatedNetwork(hosts: ["nas", "a", "b", "db"])
         let database = try PrivateCluster(host: network["db"])
         let env = ["TOLLGATE_SECRET_KEY": secretKey]
-        for arguments in [["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
-                          ["nas", "add", "--tenant", "acme", "--name", "edge-1", "--address", network["nas"].address, "--secret", "edge-1-secret"]] {
+        for arguments in [
+            ["migrate"], ["tenant", "create", "acme", "--name", "ACME"],
+            ["nas", "add", "--tenant", "acme", "--name", "edge-1", "--address", network["nas"].address, "--secret", "edge-1-secret"],
+        ] {
             let result = try runTollgate(arguments + ["--database-url", database.url], environment: env)
             guard result.status == 0 else { throw SetUpError(result.error) }
         }
@@ -31,8 +34,11 @@ struct CollectorHostsTests {
         // from the database (registry refresh), or its packets would go unanswered.
         let secondAddress = "10.77.0.11"
         try network.addAddress(secondAddress, to: network["nas"])
-        let added = try runTollgate(["nas", "add", "--tenant", "acme", "--name", "edge-2", "--address", secondAddress, "--secret", "edge-2-secret",
-                                     "--database-url", database.url], environment: env)
+        let added = try runTollgate(
+            [
+                "nas", "add", "--tenant", "acme", "--name", "edge-2", "--address", secondAddress, "--secret", "edge-2-secret",
+                "--database-url", database.url,
+            ], environment: env)
         guard added.status == 0 else { throw SetUpError(added.error) }
         // Longer than the registry refresh (2 s): both know it before it sends.
         try await Task.sleep(for: .seconds(3))
@@ -47,10 +53,11 @@ struct CollectorHostsTests {
                 if let failover { nas.failoverTargets = [UDPAddress(host: failover.address, port: 1813)!] }
                 var sessions: [SimulatedSession] = []
                 for s in 0..<250 {
-                    sessions.append(SimulatedSession.regular(
-                        userName: "\(device.prefix.lowercased())-\(s % 13)", sessionID: "\(device.prefix)-\(s)", nasPort: UInt32(s),
-                        startTime: 1_795_546_800 + UInt32(s), interimInterval: 300, interims: 3,
-                        uploadPerInterval: UInt64(5_000 + s), downloadPerInterval: UInt64(80_000 + 7 * s)))
+                    sessions.append(
+                        SimulatedSession.regular(
+                            userName: "\(device.prefix.lowercased())-\(s % 13)", sessionID: "\(device.prefix)-\(s)", nasPort: UInt32(s),
+                            startTime: 1_795_546_800 + UInt32(s), interimInterval: 300, interims: 3,
+                            uploadPerInterval: UInt64(5_000 + s), downloadPerInterval: UInt64(80_000 + 7 * s)))
                 }
                 return NASWorkload(nas: nas, sessions: sessions)
             }
@@ -61,15 +68,19 @@ struct CollectorHostsTests {
         options.rate = 100
         options.failoverAfter = 3
         let load = ThreadTask { [options] in
-            try network["nas"].within { try NASSimulator(options: options, threads: 2).runBlocking(workloads(to: network["a"], failover: network["b"])) }
+            try network["nas"].within {
+                try NASSimulator(options: options, threads: 2).runBlocking(workloads(to: network["a"], failover: network["b"]))
+            }
         }
         let (cutAt, secondBeforeCut, takeover) = try await ThreadTask { () throws -> (Int, Int, Double) in
             guard try waitUntil(seconds: 60, { try count(connection, "SELECT count(*) FROM accounting_packets") >= 800 }) else {
                 throw SetUpError("the load had not reached 800 packets after 60 s")
             }
             try network.setConnected(network["a"], false)
-            let stored = (try count(connection, "SELECT count(*) FROM accounting_packets"),
-                          try count(connection, "SELECT count(*) FROM accounting_packets p JOIN nas_devices n ON n.id = p.nas_id WHERE n.name = 'edge-2'"))
+            let stored = (
+                try count(connection, "SELECT count(*) FROM accounting_packets"),
+                try count(connection, "SELECT count(*) FROM accounting_packets p JOIN nas_devices n ON n.id = p.nas_id WHERE n.name = 'edge-2'")
+            )
             // The database ends a's sessions once their keepalives or user timeout (30 s with
             // data in flight) give up; b takes the leadership at its next try.
             let cut = Date()
@@ -101,12 +112,15 @@ struct CollectorHostsTests {
         #expect(try connection.query("SELECT count(*) FROM sessions").rows == [["500"]])
         // Every packet of the first load is archived (the resent ones are new datagrams: another
         // Identifier and authenticator, the same accounting).
-        let firstLoad = try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets WHERE received_at < to_timestamp($1::float8)",
-                                             [String(resentFrom.timeIntervalSince1970)])
+        let firstLoad = try connection.query(
+            "SELECT count(DISTINCT packet) FROM accounting_packets WHERE received_at < to_timestamp($1::float8)",
+            [String(resentFrom.timeIntervalSince1970)])
         #expect(firstLoad.rows == [["2500"]])
-        let aMetrics = try a.metrics(), bMetrics = try b.metrics()
+        let aMetrics = try a.metrics()
+        let bMetrics = try b.metrics()
         #expect(a.process.isRunning && b.process.isRunning)
-        print("""
+        print(
+            """
             collectors on two hosts: 2500 packets, a cut off after \(cutAt) stored (\(secondBeforeCut) of edge-2); \(report.failovers) NAS failovers, \
             \(report.retransmissions) retransmissions; b led the merge \(String(format: "%.1f", takeover)) s after the cut; a spooled \(aMetrics["tollgate_spool_packets_total"] ?? 0), \
             b answered \(bMetrics["tollgate_packets_answered_total"] ?? 0), duplicates answered a \(aMetrics["tollgate_duplicates_answered_total"] ?? 0) \

@@ -41,19 +41,22 @@ struct ConsoleBrowser {
         guard status == 0 else { throw SetUpError("console_browser.py exited \(status): \(output.suffix(3000))") }
         let data = try Data(contentsOf: URL(fileURLWithPath: scenario.result))
         guard let result = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let failures = result["failures"] as? [[String: Any]], let visited = result["visited"] as? [[String: Any]] else {
+            let failures = result["failures"] as? [[String: Any]], let visited = result["visited"] as? [[String: Any]]
+        else {
             throw SetUpError("console_browser.py wrote no result: \(output.suffix(2000))")
         }
         let lines = failures.map { failure -> String in
             let fields = ["journey", "step", "page", "kind", "selector", "message", "expected", "actual"].compactMap { key -> String? in
                 guard let value = failure[key], !(value is NSNull) else { return nil }
-                let text = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
+                let text =
+                    (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
                     .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
                 return "\(key)=\(text)"
             }
             return fields.joined(separator: " ")
         }
-        return Result(failures: lines, pages: result["pages"] as? Int ?? -1, screenshots: result["screenshots"] as? Int ?? -1,
-                      paths: visited.map { $0["path"] as? String ?? "" }, seconds: result["seconds"] as? Double ?? -1)
+        return Result(
+            failures: lines, pages: result["pages"] as? Int ?? -1, screenshots: result["screenshots"] as? Int ?? -1,
+            paths: visited.map { $0["path"] as? String ?? "" }, seconds: result["seconds"] as? Double ?? -1)
     }
 }

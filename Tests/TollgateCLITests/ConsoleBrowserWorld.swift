@@ -67,7 +67,9 @@ struct ConsoleBrowserWorld {
         for tenant in [north, south] {
             _ = try tollgate(["tenant", "create", tenant.slug, "--name", tenant.name])
             _ = try tollgate(["nas", "add", "--tenant", tenant.slug, "--name", tenant.nas, "--address", tenant.address, "--secret", tenant.secret])
-            _ = try tollgate(["plan", "create", "--tenant", tenant.slug, "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01"])
+            _ = try tollgate([
+                "plan", "create", "--tenant", tenant.slug, "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01",
+            ])
         }
         for user in northUsers {
             _ = try tollgate(["subscriber", "add", "--tenant", "north", "--user", user, "--plan", "Home 100", "--from", period + "-01"])
@@ -77,21 +79,25 @@ struct ConsoleBrowserWorld {
         }
 
         let serve = try ServeProcess(databaseURL: url)
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let GB: UInt64 = 1_000_000_000
         // anna: 4 x 30 GB down and 4 x 2.5 GB up over two hours (130 GB: 30 GB beyond the
         // allowance); arne: a small closed session and one still open; bert (south) one session.
         var arneOpen = SimulatedSession(userName: "arne.north", sessionID: "N-ARNE-2", nasPort: 12)
         arneOpen.events = [.start(at: .now), .interim(upload: 1_234_567, download: 7_654_321, sessionTime: 60, at: .now)]
         let northSessions = [
-            SimulatedSession.regular(userName: "anna.north", sessionID: "N-ANNA-1", nasPort: 10, startTime: UInt32(start), interimInterval: 1800,
-                                     interims: 3, uploadPerInterval: 2_500_000_000, downloadPerInterval: 30 * GB),
-            SimulatedSession.regular(userName: "arne.north", sessionID: "N-ARNE-1", nasPort: 11, startTime: UInt32(start + 7200), interimInterval: 600,
-                                     interims: 2, uploadPerInterval: 100_000_007, downloadPerInterval: 400_000_009),
+            SimulatedSession.regular(
+                userName: "anna.north", sessionID: "N-ANNA-1", nasPort: 10, startTime: UInt32(start), interimInterval: 1800,
+                interims: 3, uploadPerInterval: 2_500_000_000, downloadPerInterval: 30 * GB),
+            SimulatedSession.regular(
+                userName: "arne.north", sessionID: "N-ARNE-1", nasPort: 11, startTime: UInt32(start + 7200), interimInterval: 600,
+                interims: 2, uploadPerInterval: 100_000_007, downloadPerInterval: 400_000_009),
             arneOpen,
         ]
         let southSessions = [
-            SimulatedSession.regular(userName: "bert.south", sessionID: "S-BERT-1", nasPort: 20, startTime: UInt32(start), interimInterval: 900,
-                                     interims: 2, uploadPerInterval: 50_000_003, downloadPerInterval: 200_000_011),
+            SimulatedSession.regular(
+                userName: "bert.south", sessionID: "S-BERT-1", nasPort: 20, startTime: UInt32(start), interimInterval: 900,
+                interims: 2, uploadPerInterval: 50_000_003, downloadPerInterval: 200_000_011)
         ]
         let options = RunOptions(window: 8, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60))
         for (tenant, sessions) in [(north, northSessions), (south, southSessions)] {
@@ -107,11 +113,13 @@ struct ConsoleBrowserWorld {
         let hash = try PasswordHasher.hash(password)
         let tenants = TenantStore(connection: connection)
         for (_, user) in users {
-            _ = try ConsoleUserStore(connection: connection).create(tenant: try user.tenant.map { try tenants.require(slug: $0) },
-                                                                    email: user.email, role: user.role, passwordHash: hash)
+            _ = try ConsoleUserStore(connection: connection).create(
+                tenant: try user.tenant.map { try tenants.require(slug: $0) },
+                email: user.email, role: user.role, passwordHash: hash)
         }
-        return ConsoleBrowserWorld(url: url, connection: connection, serve: serve, period: period,
-                            thisCycle: (day(thisMonth), day(nextMonth)), lastCycle: (day(lastMonth), day(thisMonth)))
+        return ConsoleBrowserWorld(
+            url: url, connection: connection, serve: serve, period: period,
+            thisCycle: (day(thisMonth), day(nextMonth)), lastCycle: (day(lastMonth), day(thisMonth)))
     }
 
     // MARK: Figures, as the CLI reads them from the database
@@ -153,10 +161,12 @@ struct ConsoleBrowserWorld {
 
     /// The hours (UTC, `YYYY-MM-DDTHH:00Z`) with usage of `user` in `period`, with their bytes.
     func usageHours(_ user: String) throws -> [(hour: String, upload: String, download: String)] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), upload_bytes::text, download_bytes::text FROM usage_hourly
             WHERE subscriber = $1 AND to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM') = $2 ORDER BY hour
-            """, [user, period]).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "") }
+            """, [user, period]
+        ).rows.map { ($0[0] ?? "", $0[1] ?? "", $0[2] ?? "") }
     }
 
     /// The day after `day` (YYYY-MM-DD).

@@ -2,8 +2,8 @@ import Accounting
 import Foundation
 import Rating
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// A tenant with something behind every path with an id, and at least two rows in every
 /// listing: NAS devices, sessions and hourly usage, plans, subscribers and a rated month (and
@@ -12,15 +12,18 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     let cipher = try SecretCipher(hexKey: secretKey)
     let tenant = try TenantStore(connection: connection).create(slug: "alpha", name: "Alpha ISP", currency: "EUR", timeZone: "UTC")
     _ = try TenantStore(connection: connection).create(slug: "bravo", name: "Bravo ISP", currency: "EUR", timeZone: "UTC")
-    let nas = try NASStore(connection: connection, cipher: cipher).add(tenant: tenant, name: "alpha-bras", address: "10.1.0.1", secret: "alpha-secret")
+    let nas = try NASStore(connection: connection, cipher: cipher).add(
+        tenant: tenant, name: "alpha-bras", address: "10.1.0.1", secret: "alpha-secret")
     _ = try NASStore(connection: connection, cipher: cipher).add(tenant: tenant, name: "alpha-edge", address: "10.1.0.2", secret: "alpha-secret-2")
     let october = 1_791_331_200 as Int64 // 2026-10-07T00:00:00Z
     var items: [BatchItem] = []
     for (i, user) in ["alpha-u1", "alpha-u2", "alpha-stranger", "alpha-visitor"].enumerated() {
-        let start = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "s\(i)", userName: user,
-                                     eventTime: october + Int64(i) * 3600, receivedAt: (october + Int64(i) * 3600) * 1_000_000)
-        var stop = AccountingRecord(tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "s\(i)", userName: user,
-                                    eventTime: october + Int64(i) * 3600 + 7200, receivedAt: (october + Int64(i) * 3600 + 7200) * 1_000_000)
+        let start = AccountingRecord(
+            tenantID: tenant.id, nasID: nas.id, status: .start, sessionID: "s\(i)", userName: user,
+            eventTime: october + Int64(i) * 3600, receivedAt: (october + Int64(i) * 3600) * 1_000_000)
+        var stop = AccountingRecord(
+            tenantID: tenant.id, nasID: nas.id, status: .stop, sessionID: "s\(i)", userName: user,
+            eventTime: october + Int64(i) * 3600 + 7200, receivedAt: (october + Int64(i) * 3600 + 7200) * 1_000_000)
         stop.upload = CounterReading(octets: UInt32(1_000_000 * (i + 1)), gigawords: nil)
         stop.download = CounterReading(octets: UInt32(20_000_000 * (i + 1)), gigawords: 1)
         stop.sessionTime = 7200
@@ -30,7 +33,8 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     let plans = PlanStore(connection: connection)
     let terms = PlanTerms(currency: "EUR", recurringFee: 30, unit: .GB, included: 1, overage: .perUnit(price: 1), taxRate: DecimalText.parse("0.2")!)
     _ = try plans.createPlan(tenant: tenant, name: "alpha-plan", terms: terms, effectiveFrom: CivilDate("2026-01-01"))
-    _ = try plans.createPlan(tenant: tenant, name: "alpha-basic", terms: PlanTerms(currency: "EUR", recurringFee: 5), effectiveFrom: CivilDate("2026-01-01"))
+    _ = try plans.createPlan(
+        tenant: tenant, name: "alpha-basic", terms: PlanTerms(currency: "EUR", recurringFee: 5), effectiveFrom: CivilDate("2026-01-01"))
     _ = try plans.addSubscriber(tenant: tenant, user: "alpha-u1", plan: "alpha-plan", from: CivilDate("2026-09-01")!)
     _ = try plans.addSubscriber(tenant: tenant, user: "alpha-u2", plan: "alpha-plan", from: CivilDate("2026-10-15")!)
     _ = try InvoiceStore(connection: connection).run(tenant: tenant, period: "2026-10")
@@ -41,11 +45,14 @@ func seedContractData(_ connection: PostgresConnection) throws -> (tokens: [Stri
     _ = try hooks.create(tenant: tenant, url: "https://noc.example/hooks", events: ["nas.silent", "enforcement.failed"])
     _ = try hooks.create(tenant: tenant, url: "https://billing.example/hooks", events: ["invoice.finalized"])
     for _ in 0..<2 {
-        _ = try connection.tenantTransaction(tenant.id) { try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#) }
+        _ = try connection.tenantTransaction(tenant.id) {
+            try WebhookOutbox.enqueue($0, tenantID: tenant.id, event: .nasSilent, data: #"{"nas":{"name":"alpha-bras"}}"#)
+        }
     }
     // Two enforcement requests, so the log has a second page and a real cursor.
     for i in 0..<2 {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO enforcement_requests (tenant_id, user_name, session_id, nas_id, acct_session_id, action, reason, decision_key, rate)
             VALUES ($1, 'alpha-u1', $2, 1, 'alpha-s0', 'throttle', 'crossing', $3, '1M/1M')
             """, [String(tenant.id), String(i + 1), "c\(i)"])
@@ -68,7 +75,8 @@ func listingCursors(port: UInt16, tokens: [String: String]) throws -> [String: S
         ("GET /v1/usage/top", "/v1/usage/top", "readonly"), ("GET /v1/usage/unassigned", "/v1/usage/unassigned?period=2026-10", "readonly"),
         ("GET /v1/plans", "/v1/plans", "billing"), ("GET /v1/subscribers", "/v1/subscribers", "billing"),
         ("GET /v1/webhooks", "/v1/webhooks", "readonly"), ("GET /v1/webhooks/{id}/deliveries", "/v1/webhooks/1/deliveries", "readonly"),
-        ("GET /v1/enforcement", "/v1/enforcement", "readonly"), ("GET /v1/invoices", "/v1/invoices", "billing"), ("GET /v1/invoices/export", "/v1/invoices/export?period=2026-10&format=json", "billing"),
+        ("GET /v1/enforcement", "/v1/enforcement", "readonly"), ("GET /v1/invoices", "/v1/invoices", "billing"),
+        ("GET /v1/invoices/export", "/v1/invoices/export?period=2026-10&format=json", "billing"),
     ]
     var cursors: [String: String] = [:]
     for (operation, path, role) in listings {
@@ -96,25 +104,25 @@ func schemathesisConfiguration(invoiceIDs: [Int64], cursors: [String: String]) -
     }
     // No state kept between runs (failures replayed from earlier runs): each run is its seed's.
     return """
-    [cache]
-    enabled = false
+        [cache]
+        enabled = false
 
-    [dictionaries.names]
-    values = ["alpha-bras", "alpha-plan"]
-    [dictionaries.slugs]
-    values = ["alpha"]
-    [dictionaries.users]
-    values = ["alpha-u1", "alpha-u2"]
-    [dictionaries.invoices]
-    values = [\(invoiceIDs.map(String.init).joined(separator: ", "))]
-    [parameters]
-    "path.name" = { dictionary = "names", probability = 0.5 }
-    "path.slug" = { dictionary = "slugs", probability = 0.5 }
-    "path.id" = { dictionary = "invoices", probability = 0.5 }
-    "body.user" = { dictionary = "users", probability = 0.5 }
-    "body.plan" = { dictionary = "names", probability = 0.5 }
+        [dictionaries.names]
+        values = ["alpha-bras", "alpha-plan"]
+        [dictionaries.slugs]
+        values = ["alpha"]
+        [dictionaries.users]
+        values = ["alpha-u1", "alpha-u2"]
+        [dictionaries.invoices]
+        values = [\(invoiceIDs.map(String.init).joined(separator: ", "))]
+        [parameters]
+        "path.name" = { dictionary = "names", probability = 0.5 }
+        "path.slug" = { dictionary = "slugs", probability = 0.5 }
+        "path.id" = { dictionary = "invoices", probability = 0.5 }
+        "body.user" = { dictionary = "users", probability = 0.5 }
+        "body.plan" = { dictionary = "names", probability = 0.5 }
 
-    """ + operations
+        """ + operations
 }
 
 @Suite("API contract", .enabled(if: TestDatabase.available), .serialized)
@@ -126,8 +134,9 @@ struct ContractTests {
 
     @Test("schemathesis --checks all against a running serve finds no failure, for each role")
     func schemathesis() throws {
-        let program = try #require(ProcessInfo.processInfo.environment["TOLLGATE_TEST_SCHEMATHESIS"] ?? findExecutable("schemathesis"),
-                                   "schemathesis missing: scripts/test installs it (pip install 'schemathesis>=4,<5')")
+        let program = try #require(
+            ProcessInfo.processInfo.environment["TOLLGATE_TEST_SCHEMATHESIS"] ?? findExecutable("schemathesis"),
+            "schemathesis missing: scripts/test installs it (pip install 'schemathesis>=4,<5')")
         let (url, connection) = try TestDatabase.fresh()
         let seeded = try seedContractData(connection)
         // No deliveries to the URLs the fuzzer makes up: only loopback is reached from tests.
@@ -137,11 +146,14 @@ struct ContractTests {
         try schemathesisConfiguration(invoiceIDs: seeded.invoiceIDs, cursors: cursors).write(to: configuration, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: configuration) }
         for role in ["admin", "operator", "billing", "readonly"] {
-            let (status, output) = try run(program, [
-                "--config-file", configuration.path, "--no-color", "run", "http://127.0.0.1:\(serve.httpPort)/openapi.yaml",
-                "--checks", "all", "--seed", Self.seed, "--max-examples", Self.examples, "--phases", "examples,coverage,fuzzing",
-                "--workers", "1", "--suppress-health-check", "all", "--generation-database", "none", "-H", "Authorization: Bearer \(seeded.tokens[role]!)",
-            ])
+            let (status, output) = try run(
+                program,
+                [
+                    "--config-file", configuration.path, "--no-color", "run", "http://127.0.0.1:\(serve.httpPort)/openapi.yaml",
+                    "--checks", "all", "--seed", Self.seed, "--max-examples", Self.examples, "--phases", "examples,coverage,fuzzing",
+                    "--workers", "1", "--suppress-health-check", "all", "--generation-database", "none", "-H",
+                    "Authorization: Bearer \(seeded.tokens[role]!)",
+                ])
             // The summary of every role goes into the test log (operations, cases, failures).
             let summary = output.components(separatedBy: "\n").drop { !$0.contains("API Operations:") }
             print("schemathesis as \(role): exit \(status)\n" + summary.joined(separator: "\n"))

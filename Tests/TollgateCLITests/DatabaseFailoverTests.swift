@@ -1,8 +1,8 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// How the primary goes away.
 enum PrimaryLoss: String, CustomTestStringConvertible, Sendable {
@@ -25,7 +25,8 @@ struct FailoverTiming {
 
 @Suite("Database failover under load", .enabled(if: TestDatabase.available), .serialized)
 struct DatabaseFailoverTests {
-    @Test("""
+    @Test(
+        """
         A primary with a synchronous standby, the collector given both in one libpq multi-host URL: the primary killed with \
         -9 (or stopped, a planned switchover) during sustained load and the standby promoted; every acknowledged packet is \
         on the new primary once, totals exact, the collector never restarted
@@ -34,7 +35,8 @@ struct DatabaseFailoverTests {
         let primary = try PrivateCluster()
         let standby = try PrivateCluster(standbyOf: primary)
         // Both servers; libpq takes the one that accepts writes.
-        let url = "postgresql:///postgres?host=\(primary.directory)/socket,\(standby.directory)/socket&user=postgres"
+        let url =
+            "postgresql:///postgres?host=\(primary.directory)/socket,\(standby.directory)/socket&user=postgres"
             + "&target_session_attrs=read-write&connect_timeout=2"
         // 5 s without a server that takes writes, at 100 packets/s: the collector must spool.
         try await failoverUnderLoad(url: url, label: "primary \(loss.rawValue), pg_ctl promote", spoolingCertain: true) {
@@ -53,7 +55,8 @@ struct DatabaseFailoverTests {
         }
     }
 
-    @Test("""
+    @Test(
+        """
         pg_auto_failover (monitor and two nodes), the collector given both nodes in one multi-host URL: the primary's host \
         lost (keeper and postmaster killed with -9) during sustained load, the monitor promotes the secondary by itself; \
         every acknowledged packet is on the new primary once, totals exact, the collector never restarted
@@ -72,7 +75,8 @@ struct DatabaseFailoverTests {
         }
     }
 
-    @Test("""
+    @Test(
+        """
         pg_auto_failover (monitor and two nodes): `pg_autoctl perform switchover` during sustained load; every \
         acknowledged packet is on the new primary once, totals exact, the collector never restarted
         """)
@@ -96,8 +100,10 @@ struct DatabaseFailoverTests {
 /// process throughout, and on the new primary the hourly usage equal to the simulator's totals,
 /// 800 sessions closed and 4,000 distinct packets. `spoolingCertain`: the outage is long enough
 /// that packets must have gone through the spool.
-func failoverUnderLoad(url: String, label: String, spoolingCertain: Bool,
-                       failover: @escaping () throws -> FailoverTiming) async throws {
+func failoverUnderLoad(
+    url: String, label: String, spoolingCertain: Bool,
+    failover: @escaping () throws -> FailoverTiming
+) async throws {
     try registerAcme(url: url)
     let serve = try ServeProcess(databaseURL: url)
     // The load and the timeline that interrupts it run on threads of their own (see ThreadTask).
@@ -129,7 +135,8 @@ func failoverUnderLoad(url: String, label: String, spoolingCertain: Bool,
     #expect(try connection.query("SELECT count(*) FROM sessions WHERE stopped_at IS NOT NULL").rows == [["800"]])
     #expect(try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets").rows == [["4000"]])
     let detection = timing.detection.map { String(format: "failure detected after %.1f s, ", $0) } ?? ""
-    print("failover (\(label)): 4000 packets, \(spooled) spooled, \(report.retransmissions) retransmissions, 0 lost; "
-          + detection + String(format: "writes taken again after %.1f s", timing.writable))
+    print(
+        "failover (\(label)): 4000 packets, \(spooled) spooled, \(report.retransmissions) retransmissions, 0 lost; "
+            + detection + String(format: "writes taken again after %.1f s", timing.writable))
     #expect(serve.terminate() == 0)
 }

@@ -1,12 +1,13 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Database outage under load", .enabled(if: TestDatabase.available))
 struct DatabaseOutageTests {
-    @Test("""
+    @Test(
+        """
         PostgreSQL stopped for 30 s during sustained load: packets are spooled and answered, the collector is killed \
         with -9 while spooling and restarted after the database is back; every answered packet is stored once, totals exact
         """)
@@ -58,8 +59,9 @@ struct DatabaseOutageTests {
         // retransmitted to the new collector may be there twice (README, Reliability); usage
         // and sessions above are exact either way.
         #expect(try connection.query("SELECT count(DISTINCT packet) FROM accounting_packets").rows == [["4000"]])
-        print("outage: 4000 packets, \(answered) answered by the first collector (\(spooled) from the spool), "
-              + "\(report.retransmissions) retransmissions, 4000 stored, 0 lost")
+        print(
+            "outage: 4000 packets, \(answered) answered by the first collector (\(spooled) from the spool), "
+                + "\(report.retransmissions) retransmissions, 4000 stored, 0 lost")
         #expect(second.terminate() == 0)
     }
 }

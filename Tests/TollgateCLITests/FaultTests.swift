@@ -1,8 +1,8 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
 
@@ -11,28 +11,31 @@ private let hour0: UInt32 = 1_795_546_800 // 2026-11-24T19:00:00Z
 /// `tollgate serve` processes against the test database; every run has a time limit.
 @Suite("Faults", .enabled(if: TestDatabase.available), .serialized)
 struct FaultTests {
-    @Test("A burst of 200,000 packets from 1,000 NAS at once: all answered and stored, totals exact, memory bounded",
-          .timeLimit(.minutes(4)))
+    @Test(
+        "A burst of 200,000 packets from 1,000 NAS at once: all answered and stored, totals exact, memory bounded",
+        .timeLimit(.minutes(4)))
     func massRebootBurst() async throws {
         let clock = ContinuousClock()
         let began = clock.now
         let (url, connection) = try prepareDatabase()
-        let nasCount = 1000, sessionsPerNAS = 50
+        let nasCount = 1000
+        let sessionsPerNAS = 50
         let addresses = (0..<nasCount).map { "127.0.\(1 + $0 / 254).\(1 + $0 % 254)" }
         try registerNAS(addresses.indices.map { ("bras-\($0)", addresses[$0], "burst-secret-\($0)") }, connection: connection)
         let serve = try ServeProcess(databaseURL: url)
         let idle = serve.memoryKilobytes("VmRSS") ?? 0
         let server = UDPAddress(host: "127.0.0.1", port: serve.port)!
         let workloads = addresses.indices.map { k in
-            NASWorkload(nas: SimulatedNAS(localAddress: addresses[k], target: server, secret: "burst-secret-\(k)"),
-                        sessions: GeneratedSessions(count: sessionsPerNAS) { s in
-                            let n = k * sessionsPerNAS + s
-                            // A tenth of the sessions need Gigawords.
-                            return SimulatedSession.regular(
-                                userName: "burst-\(n % 7919)", sessionID: "R\(k)-\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(n % 3600),
-                                interimInterval: 300, interims: 2, uploadPerInterval: UInt64(10_000 + n),
-                                downloadPerInterval: n % 10 == 0 ? 1_500_000_000 + UInt64(n) : UInt64(200_000 + 37 * n))
-                        })
+            NASWorkload(
+                nas: SimulatedNAS(localAddress: addresses[k], target: server, secret: "burst-secret-\(k)"),
+                sessions: GeneratedSessions(count: sessionsPerNAS) { s in
+                    let n = k * sessionsPerNAS + s
+                    // A tenth of the sessions need Gigawords.
+                    return SimulatedSession.regular(
+                        userName: "burst-\(n % 7919)", sessionID: "R\(k)-\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(n % 3600),
+                        interimInterval: 300, interims: 2, uploadPerInterval: UInt64(10_000 + n),
+                        downloadPerInterval: n % 10 == 0 ? 1_500_000_000 + UInt64(n) : UInt64(200_000 + 37 * n))
+                })
         }
         // Every NAS sends at once: 20,000 requests outstanding. The timeout covers the queue
         // such a burst builds, as a NAS's would after a reboot.
@@ -47,7 +50,9 @@ struct FaultTests {
         let sessions = nasCount * sessionsPerNAS
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE close_reason = 'stop' AND stopped_at IS NOT NULL") == sessions)
         #expect(try count(connection, "SELECT count(*) FROM sessions") == sessions)
-        #expect(try count(connection, "SELECT count(*) FROM (SELECT nas_id FROM sessions GROUP BY nas_id HAVING count(*) = \(sessionsPerNAS)) n") == nasCount)
+        #expect(
+            try count(connection, "SELECT count(*) FROM (SELECT nas_id FROM sessions GROUP BY nas_id HAVING count(*) = \(sessionsPerNAS)) n")
+                == nasCount)
         // Every request is in the raw packet table (retransmissions processed again add rows, not packets).
         let storedRows = try count(connection, "SELECT count(*) FROM accounting_packets")
         let storedPackets = try count(connection, "SELECT count(DISTINCT packet) FROM accounting_packets")
@@ -61,7 +66,8 @@ struct FaultTests {
         let after = serve.memoryKilobytes("VmRSS") ?? 0
         #expect(peak < 300 * 1024, "peak RSS \(peak / 1024) MB")
         #expect(serve.terminate() == 0)
-        print("""
+        print(
+            """
             fault burst: \(packets) packets from \(nasCount) NAS, \(report.acknowledged) answered, \(storedPackets) stored \
             (\(storedRows) rows), lost \(report.unanswered + report.notSent), retransmissions \(report.retransmissions), \
             \(Int(report.packetsPerSecond)) packets/s over \(formatDuration(report.elapsed)), latency \(report.latency), \
@@ -71,8 +77,9 @@ struct FaultTests {
             """)
     }
 
-    @Test("Hostile traffic at full speed during real accounting: the collector stays up, totals exact, drops counted by reason",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "Hostile traffic at full speed during real accounting: the collector stays up, totals exact, drops counted by reason",
+        .timeLimit(.minutes(3)))
     func hostileTraffic() async throws {
         let clock = ContinuousClock()
         let began = clock.now
@@ -82,18 +89,24 @@ struct FaultTests {
         let served = clock.now
         var sessions: [SimulatedSession] = []
         for s in 0..<3000 {
-            sessions.append(SimulatedSession.regular(userName: "h\(s % 29)", sessionID: "H\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
-                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(4000 + s),
-                                                     downloadPerInterval: UInt64(90_000 + s)))
+            sessions.append(
+                SimulatedSession.regular(
+                    userName: "h\(s % 29)", sessionID: "H\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
+                    interimInterval: 300, interims: 2, uploadPerInterval: UInt64(4000 + s),
+                    downloadPerInterval: UInt64(90_000 + s)))
         }
-        let hostile = try HostileSender(port: serve.port, nasAddress: "127.0.0.1", secret: "testing123", unknownAddress: "127.9.9.9",
-                                        brokenNAS: ("127.0.0.66", "broken-nas-secret"), sessions: sessions, timeLimit: .seconds(100))
+        let hostile = try HostileSender(
+            port: serve.port, nasAddress: "127.0.0.1", secret: "testing123", unknownAddress: "127.9.9.9",
+            brokenNAS: ("127.0.0.66", "broken-nas-secret"), sessions: sessions, timeLimit: .seconds(100))
         hostile.start()
         try await Task.sleep(for: .milliseconds(300))
         // Real packets compete with the flood for the socket buffer: some are lost and retransmitted.
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
-        let report = try await nas.run(sessions: sessions, options: RunOptions(window: 256, timeout: .milliseconds(500), retries: 40,
-                                                                              timeLimit: .seconds(90)))
+        let report = try await nas.run(
+            sessions: sessions,
+            options: RunOptions(
+                window: 256, timeout: .milliseconds(500), retries: 40,
+                timeLimit: .seconds(90)))
         let traffic = hostile.stop()
 
         #expect(serve.process.isRunning, "the collector must survive the flood")
@@ -131,7 +144,8 @@ struct FaultTests {
         let perKind = HostileSender.Kind.allCases.map { "\($0.rawValue) \(traffic.sent[$0, default: 0])" }.joined(separator: ", ")
         let drops = metrics.filter { $0.key.hasPrefix("tollgate_packets_dropped_total") && $0.value > 0 }
             .map { "\($0.key.dropFirst("tollgate_packets_dropped_total".count)) \($0.value)" }.sorted().joined(separator: ", ")
-        print("""
+        print(
+            """
             fault hostile: \(traffic.total) hostile datagrams in \(traffic.elapsed) (\(perKind)); \
             answers: Status-Server \(traffic.statusServerAnswers), broken NAS \(traffic.brokenNASAnswers), unexpected \(traffic.unexpectedAnswers); \
             received \(metrics["tollgate_packets_received_total"] ?? 0), dropped: \(drops); \
@@ -140,8 +154,9 @@ struct FaultTests {
             """)
     }
 
-    @Test("Two collectors, one killed mid-load: the NAS fails over to the other, totals exact, nothing counted twice",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "Two collectors, one killed mid-load: the NAS fails over to the other, totals exact, nothing counted twice",
+        .timeLimit(.minutes(3)))
     func failoverAfterKill() async throws {
         let clock = ContinuousClock()
         let began = clock.now
@@ -150,9 +165,11 @@ struct FaultTests {
         let secondary = try ServeProcess(databaseURL: url)
         var sessions: [SimulatedSession] = []
         for s in 0..<1500 {
-            sessions.append(SimulatedSession.regular(userName: "f\(s % 31)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
-                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(5000 + s),
-                                                     downloadPerInterval: UInt64(80_000 + s)))
+            sessions.append(
+                SimulatedSession.regular(
+                    userName: "f\(s % 31)", sessionID: "F\(s)", nasPort: UInt32(s), startTime: hour0 + UInt32(s),
+                    interimInterval: 300, interims: 2, uploadPerInterval: UInt64(5000 + s),
+                    downloadPerInterval: UInt64(80_000 + s)))
         }
         var nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: primary.port)!, secret: "testing123")
         nas.failoverTargets = [UDPAddress(host: "127.0.0.1", port: secondary.port)!]
@@ -190,7 +207,8 @@ struct FaultTests {
         let metrics = try secondary.metrics()
         #expect((metrics["tollgate_packets_answered_total"] ?? 0) > 0)
         #expect(secondary.terminate() == 0)
-        print("""
+        print(
+            """
             fault failover: \(report.requestsSent) requests, \(report.acknowledged) answered, \(storedAtKill) stored before the kill, \
             \(storedPackets) stored in \(storedRows) rows; \
             retransmissions \(report.retransmissions), failovers \(report.failovers), requests moved \(report.requestsMoved); \
@@ -232,9 +250,10 @@ struct FaultTests {
             var runs: [SteadyRun] = []
             for run in 0..<steadyRuns {
                 let sessions = (0..<250).map { s in
-                    SimulatedSession.regular(userName: "steady-\(s % 40)", sessionID: "B\(run)-\(s)", nasPort: UInt32(s),
-                                             startTime: hour0 + UInt32(run * 10), interimInterval: 300, interims: 2,
-                                             uploadPerInterval: UInt64(1000 + s), downloadPerInterval: UInt64(30_000 + run))
+                    SimulatedSession.regular(
+                        userName: "steady-\(s % 40)", sessionID: "B\(run)-\(s)", nasPort: UInt32(s),
+                        startTime: hour0 + UInt32(run * 10), interimInterval: 300, interims: 2,
+                        uploadPerInterval: UInt64(1000 + s), downloadPerInterval: UInt64(30_000 + run))
                 }
                 let start = clock.now
                 let report = try await steadyNAS.run(sessions: sessions, options: paced)
@@ -244,8 +263,9 @@ struct FaultTests {
         }
         try await Task.sleep(for: .seconds(3.5))
         let stormStart = clock.now
-        let on = try await stormNAS.send(.accountingOn(at: .at(hour0 + 7200)),
-                                         options: RunOptions(window: 1, timeout: .seconds(5), retries: 10, timeLimit: .seconds(60)))
+        let on = try await stormNAS.send(
+            .accountingOn(at: .at(hour0 + 7200)),
+            options: RunOptions(window: 1, timeout: .seconds(5), retries: 10, timeLimit: .seconds(60)))
         let stormEnd = clock.now
         let runs = try await steady.value
 
@@ -263,9 +283,11 @@ struct FaultTests {
         #expect(runs.count == steadyRuns)
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(steadyID) AND close_reason = 'stop'") == 250 * steadyRuns)
         #expect(try count(connection, "SELECT count(*) FROM sessions WHERE nas_id = \(steadyID)") == 250 * steadyRuns)
-        let stored = try connection.query("""
+        let stored = try connection.query(
+            """
             SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly WHERE subscriber LIKE 'steady-%'
-            """).rows[0]
+            """
+        ).rows[0]
         #expect(stored == [String(expected.upload), String(expected.download)])
         #expect(try count(connection, "SELECT count(*) FROM usage_hourly WHERE subscriber LIKE 'storm-%' AND upload_bytes + download_bytes > 0") == 0)
         #expect(serve.terminate() == 0)
@@ -275,7 +297,8 @@ struct FaultTests {
             let phase = run.end <= stormStart ? "before" : run.start >= stormEnd ? "after" : "during"
             lines.append("  steady run \(index) \(phase): \(run.report.latency), retransmissions \(run.report.retransmissions)")
         }
-        print("""
+        print(
+            """
             fault storm: 20,000 sessions opened in \(formatDuration(opened.elapsed)); Accounting-On answered after \
             \(formatDuration(on.latency.max)) (\(on.retransmissions) retransmissions); steady NAS latency per run:
             \(lines.joined(separator: "\n"))
@@ -306,19 +329,23 @@ private func registerNAS(_ devices: [(name: String, address: String, secret: Str
 }
 
 /// Usage in the database equals what the simulator sent, in total and per subscriber.
-func expectTotals(_ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
-                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectTotals(
+    _ connection: PostgresConnection, _ expected: UsageTotals, perUser: [String: UsageTotals],
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     // Answered means logged; sessions and usage follow once the merger has applied the log.
     try waitForMerge(connection, seconds: 120)
     let totals = try connection.query("SELECT sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly").rows[0]
     #expect(totals == [String(expected.upload), String(expected.download)], sourceLocation: sourceLocation)
-    let rows = try connection.query("SELECT subscriber, sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly GROUP BY subscriber").rows
+    let rows = try connection.query("SELECT subscriber, sum(upload_bytes)::text, sum(download_bytes)::text FROM usage_hourly GROUP BY subscriber")
+        .rows
     var stored: [String: [String?]] = [:]
     for row in rows { stored[row[0] ?? ""] = [row[1], row[2]] }
     #expect(stored.count == perUser.count, sourceLocation: sourceLocation)
     let wrong = perUser.filter { stored[$0.key] != [String($0.value.upload), String($0.value.download)] }
-    #expect(wrong.isEmpty, "\(wrong.count) subscribers with other totals, e.g. \(wrong.first.map { "\($0.key): \(stored[$0.key] ?? [])" } ?? "")",
-            sourceLocation: sourceLocation)
+    #expect(
+        wrong.isEmpty, "\(wrong.count) subscribers with other totals, e.g. \(wrong.first.map { "\($0.key): \(stored[$0.key] ?? [])" } ?? "")",
+        sourceLocation: sourceLocation)
 }
 
 extension ServeProcess {
@@ -342,7 +369,8 @@ extension ServeProcess {
     /// resident set size), `VmRSS` (the current one).
     func memoryKilobytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
+        else { return nil }
         return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 }
@@ -383,7 +411,8 @@ func httpGet(port: UInt16, path: String, token: String? = nil, status: Int = 200
     let content = String(text[body.upperBound...])
     // A streamed body (CSV exports) comes in chunks: size in hex, CRLF, data, CRLF; 0 ends it.
     guard text[..<body.lowerBound].lowercased().contains("transfer-encoding: chunked") else { return content }
-    var rest = Substring(content), decoded = ""
+    var rest = Substring(content)
+    var decoded = ""
     while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
         let start = line.upperBound
         let end = rest.utf8.index(start, offsetBy: size)

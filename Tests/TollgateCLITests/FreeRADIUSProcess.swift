@@ -26,8 +26,11 @@ final class FreeRADIUSProcess {
     /// not the production minutes, for delivery to resume.
     init(tollgatePort: UInt16, nasSecret: String, tollgateSecret: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable),
-              FileManager.default.fileExists(atPath: "\(Self.systemConfiguration)/radiusd.conf") else {
-            throw SetUpError("FreeRADIUS is not installed (\(Self.executable), \(Self.systemConfiguration)): scripts/test installs it; by hand: apt-get install -y freeradius freeradius-utils")
+            FileManager.default.fileExists(atPath: "\(Self.systemConfiguration)/radiusd.conf")
+        else {
+            throw SetUpError(
+                "FreeRADIUS is not installed (\(Self.executable), \(Self.systemConfiguration)): scripts/test installs it; by hand: apt-get install -y freeradius freeradius-utils"
+            )
         }
         port = freePort(udp: true)
         directory = temporaryPath("tollgate-freeradius")
@@ -66,12 +69,12 @@ final class FreeRADIUSProcess {
             try fm.removeItem(atPath: "\(directory)/sites-enabled/\(site)")
         }
         try """
-            client loopback {
-            \tipaddr = 127.0.0.0/8
-            \tsecret = "\(nasSecret)"
-            }
+        client loopback {
+        \tipaddr = 127.0.0.0/8
+        \tsecret = "\(nasSecret)"
+        }
 
-            """.write(toFile: "\(directory)/clients.conf", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(directory)/clients.conf", atomically: true, encoding: .utf8)
 
         // The snippets as shipped, with the operator's placeholders filled in.
         let snippets = "\(RealData.repositoryRoot)/Config/freeradius"

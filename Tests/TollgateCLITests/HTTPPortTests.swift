@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 /// A TCP connection to 127.0.0.1 with a receive timeout, for talking HTTP by hand.
 final class RawConnection {
@@ -13,7 +13,10 @@ final class RawConnection {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw SetUpError("cannot connect to port \(port)") }
+        guard connected == 0 else {
+            close(fd)
+            throw SetUpError("cannot connect to port \(port)")
+        }
         var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
@@ -53,16 +56,23 @@ struct HTTPPortTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let certificate = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-        let (made, madeOutput) = try run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                                                   "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        let certificate = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        let (made, madeOutput) = try run(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         #expect(made == 0, "\(madeOutput)")
         let (url, _) = try prepareDatabase()
-        let serve = try ServeProcess(databaseURL: url, configuration: """
-            [api]
-            tls_certificate = "\(certificate)"
-            tls_key = "\(key)"
-            """)
+        let serve = try ServeProcess(
+            databaseURL: url,
+            configuration: """
+                [api]
+                tls_certificate = "\(certificate)"
+                tls_key = "\(key)"
+                """)
         let (status, body) = try run(curl, ["-sS", "--cacert", certificate, "https://127.0.0.1:\(serve.httpPort)/healthz"])
         #expect(status == 0, "\(body)")
         let health = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
@@ -109,11 +119,13 @@ struct HTTPPortTests {
     @Test("A body that does not arrive in time is 408; a silent connection is closed")
     func timeouts() throws {
         let (url, _) = try prepareDatabase()
-        let serve = try ServeProcess(databaseURL: url, configuration: """
-            [api]
-            read_timeout_seconds = 1
-            idle_timeout_seconds = 2
-            """)
+        let serve = try ServeProcess(
+            databaseURL: url,
+            configuration: """
+                [api]
+                read_timeout_seconds = 1
+                idle_timeout_seconds = 2
+                """)
         // Headers, then 1 of 50 body octets: the server answers 408 and closes.
         let slow = try RawConnection(port: serve.httpPort)
         slow.send("POST /v1/tenants HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{")
@@ -129,10 +141,12 @@ struct HTTPPortTests {
     @Test("Past max_connections a connection waits its turn")
     func connectionLimit() throws {
         let (url, _) = try prepareDatabase()
-        let serve = try ServeProcess(databaseURL: url, configuration: """
-            [api]
-            max_connections = 2
-            """)
+        let serve = try ServeProcess(
+            databaseURL: url,
+            configuration: """
+                [api]
+                max_connections = 2
+                """)
         // Two connections held open fill the limit: a third is accepted only once one of them goes.
         // Each is answered before the next is made: the server accepts connections in batches,
         // so only connections made after the limit was reached are held back.

@@ -93,8 +93,10 @@ final class HostileSender: @unchecked Sendable {
     ///   - sessions: real sessions whose identities the forged accounting copies (with huge
     ///     counters), so any of them accepted would show in the totals.
     ///   - timeLimit: the thread stops by itself after this long.
-    init(port: UInt16, nasAddress: String, secret: String, unknownAddress: String, brokenNAS: (address: String, secret: String),
-         sessions: [SimulatedSession], timeLimit: Duration) throws {
+    init(
+        port: UInt16, nasAddress: String, secret: String, unknownAddress: String, brokenNAS: (address: String, secret: String),
+        sessions: [SimulatedSession], timeLimit: Duration
+    ) throws {
         destination = loopbackAddress("127.0.0.1", port: port)
         self.timeLimit = timeLimit
         forgedFD = try udpSocket(boundTo: nasAddress)
@@ -110,8 +112,10 @@ final class HostileSender: @unchecked Sendable {
             let encoder = RequestEncoder(nas: SimulatedNAS(localAddress: address, target: server, secret: secret))
             return try sessions.prefix(256).enumerated().map { i, session in
                 let event = SessionEvent.interim(upload: 1 << 40, download: 1 << 41, sessionTime: 60, at: .at(1_795_546_860))
-                return try encoder.accountingRequest(session: session, event: event, identifier: UInt8(i & 0xff),
-                                                     eventTimestamp: 1_795_546_860, delayTime: nil, crypto: crypto).bytes
+                return try encoder.accountingRequest(
+                    session: session, event: event, identifier: UInt8(i & 0xff),
+                    eventTimestamp: 1_795_546_860, delayTime: nil, crypto: crypto
+                ).bytes
             }
         }
         func statusServer(from address: String) throws -> [[UInt8]] {
@@ -143,23 +147,26 @@ final class HostileSender: @unchecked Sendable {
                 pools.append(try requests(from: unknownAddress, secret: secret))
             case .attributeLengthBomb:
                 // Length 0, length 1, or a length running past the end of the packet.
-                pools.append(ids.map { id in
-                    let attribute: [UInt8] = [[1, 0], [1, 1], [1, 200, 0x61, 0x62]][Int(id) % 3]
-                    return Self.header(code: 4, identifier: id, attributes: attribute + [40, 6, 0, 0, 0, 3])
-                })
+                pools.append(
+                    ids.map { id in
+                        let attribute: [UInt8] = [[1, 0], [1, 1], [1, 200, 0x61, 0x62]][Int(id) % 3]
+                        return Self.header(code: 4, identifier: id, attributes: attribute + [40, 6, 0, 0, 0, 3])
+                    })
             case .longExtendedAbuse:
                 pools.append(ids.map { Self.header(code: 4, identifier: $0, attributes: Self.fragmentAbuse(Int($0))) })
             case .longExtendedOverrun:
                 // A fragment chain whose last fragment claims more octets than the packet holds.
-                pools.append(ids.map { id in
-                    Self.header(code: 4, identifier: id, attributes: Self.fragmentAbuse(Int(id)).prefix(255 * 3) + [245, 255, 1, 0x80, 1, 2, 3])
-                })
+                pools.append(
+                    ids.map { id in
+                        Self.header(code: 4, identifier: id, attributes: Self.fragmentAbuse(Int(id)).prefix(255 * 3) + [245, 255, 1, 0x80, 1, 2, 3])
+                    })
             case .signedLongExtendedAbuse:
-                pools.append([])  // made as sent: each must be a new request
+                pools.append([]) // made as sent: each must be a new request
             case .statusServerWithoutAuthenticator:
                 pools.append(ids.map { Self.header(code: 12, identifier: $0, attributes: [4, 6, 127, 0, 0, 1]) })
             case .statusServerBadAuthenticator:
-                pools.append(ids.map { Self.header(code: 12, identifier: $0, attributes: [RADIUSPacket.messageAuthenticatorType, 18] + randomBytes(16)) })
+                pools.append(
+                    ids.map { Self.header(code: 12, identifier: $0, attributes: [RADIUSPacket.messageAuthenticatorType, 18] + randomBytes(16)) })
             case .statusServerValid:
                 pools.append(try statusServer(from: nasAddress))
             case .statusServerUnknownNAS:
@@ -243,7 +250,6 @@ final class HostileSender: @unchecked Sendable {
         guard var packet = try? builder.build(), (try? packet.sign(secret: brokenNASSecret, crypto: crypto)) != nil else { return nil }
         return packet.bytes
     }
-
 
     /// RFC 6929 Long-Extended-Type (245) fragments of 251 octets, the More flag set on every
     /// one, the last included: a reassembly that never ends. Fifteen fill a packet; varied per

@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate nas: CoA port, CoA secret and vendor", .enabled(if: TestDatabase.available), .serialized)
 struct NASDynamicAuthorizationCLITests {
@@ -21,8 +21,10 @@ struct NASDynamicAuthorizationCLITests {
         func shown(_ name: String) throws -> String {
             let result = try tollgate(["nas", "show", "--tenant", "acme", "--name", name, "--format", "json"])
             let rows = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]] ?? []
-            return rows.map { "\($0["coa_port"] as? Int ?? -1) \($0["vendor"] as? String ?? "-") \($0["has_coa_secret"] as? Bool ?? false) \($0["weak_coa_secret"] as? Bool ?? false)" }
-                .joined(separator: "; ")
+            return rows.map {
+                "\($0["coa_port"] as? Int ?? -1) \($0["vendor"] as? String ?? "-") \($0["has_coa_secret"] as? Bool ?? false) \($0["weak_coa_secret"] as? Bool ?? false)"
+            }
+            .joined(separator: "; ")
         }
         /// The secret CoA and Disconnect requests to the NAS use.
         func requestSecret(_ name: String) throws -> String {
@@ -38,8 +40,11 @@ struct NASDynamicAuthorizationCLITests {
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
         let base = ["nas", "add", "--tenant", "acme", "--secret-stdin"]
-        let added = try tollgate(base + ["--name", "mk", "--address", "10.0.0.1", "--coa-port", "1700", "--coa-secret-file", coaFile,
-                                         "--vendor", "mikrotik"], input: "accounting-secret-1")
+        let added = try tollgate(
+            base + [
+                "--name", "mk", "--address", "10.0.0.1", "--coa-port", "1700", "--coa-secret-file", coaFile,
+                "--vendor", "mikrotik",
+            ], input: "accounting-secret-1")
         #expect(added.status == 0 && added.error.isEmpty, "\(added.error)")
         #expect(try shown("mk") == "1700 mikrotik true false")
         #expect(try requestSecret("mk") == "coa-from-a-file-1")
@@ -61,10 +66,12 @@ struct NASDynamicAuthorizationCLITests {
 
         let both = try tollgate(update + ["--name", "plain", "--clear-coa-secret", "--coa-secret-file", coaFile])
         #expect(both.status == 1 && both.error.contains("--coa-secret-file or --clear-coa-secret, not both"), "\(both.error)")
-        for (flag, value, message) in [("--coa-port", "0", "the CoA port must be 1-65535, not 0"),
-                                       ("--coa-port", "65536", "the CoA port must be 1-65535, not 65536"),
-                                       ("--vendor", "../etc", "vendor must be 1-40 characters"),
-                                       ("--vendor", "x'; DROP TABLE nas_devices; --", "vendor must be 1-40 characters")] {
+        for (flag, value, message) in [
+            ("--coa-port", "0", "the CoA port must be 1-65535, not 0"),
+            ("--coa-port", "65536", "the CoA port must be 1-65535, not 65536"),
+            ("--vendor", "../etc", "vendor must be 1-40 characters"),
+            ("--vendor", "x'; DROP TABLE nas_devices; --", "vendor must be 1-40 characters"),
+        ] {
             let refusedAdd = try tollgate(base + ["--name", "bad", "--address", "10.0.0.3", flag, value], input: "accounting-secret-3")
             #expect(refusedAdd.status == 1 && refusedAdd.error.contains(message), "add \(flag) \(value): \(refusedAdd.error)")
             let refusedUpdate = try tollgate(update + ["--name", "plain", flag, value])

@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate nas: secrets off the command line, weak secrets, Message-Authenticator", .enabled(if: TestDatabase.available), .serialized)
 struct NASSecretCLITests {
@@ -49,19 +49,31 @@ struct NASSecretCLITests {
             try runTollgate(arguments + ["--database-url", url], environment: env, input: input)
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
-        #expect(try tollgate(["nas", "add", "--tenant", "acme", "--name", "a", "--address", "10.0.0.1", "--secret-stdin",
-                              "--require-message-authenticator"], input: "short").status == 0)
-        #expect(try tollgate(["nas", "add", "--tenant", "acme", "--name", "b", "--address", "10.0.0.2", "--secret-stdin"],
-                             input: "a-secret-of-twenty-oc").status == 0)
+        #expect(
+            try tollgate(
+                [
+                    "nas", "add", "--tenant", "acme", "--name", "a", "--address", "10.0.0.1", "--secret-stdin",
+                    "--require-message-authenticator",
+                ], input: "short"
+            ).status == 0)
+        #expect(
+            try tollgate(
+                ["nas", "add", "--tenant", "acme", "--name", "b", "--address", "10.0.0.2", "--secret-stdin"],
+                input: "a-secret-of-twenty-oc"
+            ).status == 0)
         func flags() throws -> [String] {
             let listed = try tollgate(["nas", "list", "--tenant", "acme", "--format", "json"])
             let rows = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] ?? []
-            return rows.map { "\($0["name"]!) weak=\($0["weak_secret"] as? Bool ?? false) ma=\($0["require_message_authenticator"] as? Bool ?? false)" }
+            return rows.map {
+                "\($0["name"]!) weak=\($0["weak_secret"] as? Bool ?? false) ma=\($0["require_message_authenticator"] as? Bool ?? false)"
+            }
         }
         #expect(try flags() == ["a weak=true ma=true", "b weak=false ma=false"])
         let off = try tollgate(["nas", "update", "--tenant", "acme", "--name", "a", "--no-require-message-authenticator"])
         #expect(off.status == 0, "\(off.error)")
-        #expect(try tollgate(["nas", "update", "--tenant", "acme", "--name", "b", "--require-message-authenticator", "--address", "10.0.0.9"]).status == 0)
+        #expect(
+            try tollgate(["nas", "update", "--tenant", "acme", "--name", "b", "--require-message-authenticator", "--address", "10.0.0.9"]).status == 0
+        )
         #expect(try flags() == ["a weak=true ma=false", "b weak=false ma=true"])
         let table = try tollgate(["nas", "list", "--tenant", "acme"])
         #expect(table.output.contains("weak_secret") && table.output.contains("10.0.0.9/32"))

@@ -2,8 +2,8 @@ import Foundation
 import NASSimulator
 import RADIUS
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Quotas from the command line, with tollgate serve acting on them", .enabled(if: TestDatabase.available), .serialized)
 struct QuotaCLITests {
@@ -24,19 +24,24 @@ struct QuotaCLITests {
         let peer = try DynamicAuthorizationPeer(secret: Array("testing123".utf8), dictionary: dictionary)
         defer { peer.stop() }
         _ = try tollgate(["nas", "update", "--tenant", "acme", "--name", "lo", "--coa-port", String(peer.port), "--vendor", "mikrotik"], url)
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/fair-usage.toml", "--from", "2020-01-01"], url)
+        _ = try tollgate(
+            ["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/fair-usage.toml", "--from", "2020-01-01"], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "dave", "--plan", "Fair 200", "--from", "2020-01-01"], url)
 
-        let serve = try ServeProcess(databaseURL: url, configuration: """
-            [enforcement]
-            vendor_directory = "\(RealData.repositoryRoot)/Config/vendors"
-            poll_ms = 100
-            """)
+        let serve = try ServeProcess(
+            databaseURL: url,
+            configuration: """
+                [enforcement]
+                vendor_directory = "\(RealData.repositoryRoot)/Config/vendors"
+                poll_ms = 100
+                """)
         // 210 GB in one Interim: past 80 % (notify) and 100 % (throttle) of 200 GB, and the daily 20 GB notice.
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
-        let session = SimulatedSession(userName: "dave", sessionID: "D-1", nasPort: 1, framedIPAddress: 0x0A00_0001,
-                                       events: [.start(), .interim(upload: 10_000_000_000, download: 200_000_000_000, sessionTime: 60)])
-        let report = try await nas.run(sessions: [session], options: RunOptions(window: 4, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(30)))
+        let session = SimulatedSession(
+            userName: "dave", sessionID: "D-1", nasPort: 1, framedIPAddress: 0x0A00_0001,
+            events: [.start(), .interim(upload: 10_000_000_000, download: 200_000_000_000, sessionTime: 60)])
+        let report = try await nas.run(
+            sessions: [session], options: RunOptions(window: 4, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(30)))
         #expect(report.isComplete)
         #expect(try waitUntil(seconds: 10) { peer.requests.count == 1 })
         #expect(peer.failures == [])
@@ -48,12 +53,17 @@ struct QuotaCLITests {
         let levels = try json(try tollgate(["quota", "show", "--tenant", "acme", "--user", "dave", "--format", "json"], url))
         #expect(levels.map { $0["at"] as? String } == ["80%", "100%", "20 GB"])
         #expect(levels.allSatisfy { $0["crossed"] as? Bool == true && $0["state"] as? String == "throttled" })
-        #expect(try waitUntil(seconds: 10) {
-            try json(try tollgate(["enforcement", "list", "--tenant", "acme", "--format", "json"], url)).first?["status"] as? String == "acked"
-        })
+        #expect(
+            try waitUntil(seconds: 10) {
+                try json(try tollgate(["enforcement", "list", "--tenant", "acme", "--format", "json"], url)).first?["status"] as? String == "acked"
+            })
 
-        let topUp = try json(try tollgate(["topup", "add", "--tenant", "acme", "--user", "dave", "--amount", "50 GB", "--note", "=HYPERLINK(\"x\")",
-                                           "--format", "json"], url))
+        let topUp = try json(
+            try tollgate(
+                [
+                    "topup", "add", "--tenant", "acme", "--user", "dave", "--amount", "50 GB", "--note", "=HYPERLINK(\"x\")",
+                    "--format", "json",
+                ], url))
         #expect(topUp.first?["bytes"] as? Int == 50_000_000_000 && topUp.first?["restores"] as? Int == 1)
         #expect(try waitUntil(seconds: 10) { peer.requests.count == 2 })
         #expect(peer.requests.last?.value("Mikrotik-Rate-Limit") == .text("100M/100M"))
@@ -64,11 +74,13 @@ struct QuotaCLITests {
         #expect(csv.hasPrefix("id,decided_at,user,action,reason,status"))
 
         // Refusals name what is wrong; an unknown subscriber is exit status 2.
-        let badAmount = try runTollgate(["topup", "add", "--tenant", "acme", "--user", "dave", "--amount", "lots", "--database-url", url],
-                                        environment: ["TOLLGATE_SECRET_KEY": secretKey])
+        let badAmount = try runTollgate(
+            ["topup", "add", "--tenant", "acme", "--user", "dave", "--amount", "lots", "--database-url", url],
+            environment: ["TOLLGATE_SECRET_KEY": secretKey])
         #expect(badAmount.status == 1 && badAmount.error.contains("--amount"))
-        let unknown = try runTollgate(["quota", "show", "--tenant", "acme", "--user", "nobody", "--database-url", url],
-                                      environment: ["TOLLGATE_SECRET_KEY": secretKey])
+        let unknown = try runTollgate(
+            ["quota", "show", "--tenant", "acme", "--user", "nobody", "--database-url", url],
+            environment: ["TOLLGATE_SECRET_KEY": secretKey])
         #expect(unknown.status == 2)
         #expect(try connection.query("SELECT count(*) FROM top_ups").int64(row: 0, column: 0) == 1)
         #expect(serve.terminate() == 0)

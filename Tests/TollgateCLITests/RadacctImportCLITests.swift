@@ -1,9 +1,10 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
-/// The integrity report as `tollgate import radacct --format json` prints it.
+/// The integrity report as `tollgate import radacct --format json` prints it (its keys as names).
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct Report: Decodable {
     struct Subscriber: Decodable, Equatable {
         var subscriber: String
@@ -41,8 +42,10 @@ private struct ImportWorld {
         nasMap = directory.appendingPathComponent("nas-map").path
         try "# radacct NASIPAddress = Tollgate NAS\n0.0.0.0 = chilli\n".write(toFile: nasMap, atomically: true, encoding: .utf8)
         try tollgate(["tenant", "create", "legacy", "--name", "Legacy ISP", "--timezone", "UTC"], expect: 0)
-        for (name, address) in [("dalo", "192.168.100.1"), ("coova", "10.20.30.2"), ("hotspot1", "172.16.0.5"), ("pppoe", "10.2.2.1"),
-                                ("chilli", "192.0.2.50")] {
+        for (name, address) in [
+            ("dalo", "192.168.100.1"), ("coova", "10.20.30.2"), ("hotspot1", "172.16.0.5"), ("pppoe", "10.2.2.1"),
+            ("chilli", "192.0.2.50"),
+        ] {
             try tollgate(["nas", "add", "--tenant", "legacy", "--name", name, "--address", address, "--secret", "secret-\(name)-123"], expect: 0)
         }
     }
@@ -50,7 +53,9 @@ private struct ImportWorld {
     @discardableResult
     func tollgate(_ arguments: [String], expect status: Int32? = nil) throws -> (status: Int32, output: String, error: String) {
         let result = try runTollgate(arguments + ["--database-url", url], environment: ["TOLLGATE_SECRET_KEY": secretKey])
-        if let status, result.status != status { throw SetUpError("tollgate \(arguments.joined(separator: " ")): status \(result.status)\n\(result.error)") }
+        if let status, result.status != status {
+            throw SetUpError("tollgate \(arguments.joined(separator: " ")): status \(result.status)\n\(result.error)")
+        }
         return result
     }
 
@@ -99,13 +104,16 @@ struct RadacctImportCLITests {
             }
         }
         // Source sums computed apart from the importer, for the rows of known NAS.
-        #expect(mikrotik.subscribers.first { $0.subscriber == "parham.alvani" }
-                == .init(subscriber: "parham.alvani", sessions: 4, source_upload_bytes: 181_344_731, source_download_bytes: 903_306_829,
-                         imported_upload_bytes: 181_344_731, imported_download_bytes: 903_306_829))
+        #expect(
+            mikrotik.subscribers.first { $0.subscriber == "parham.alvani" }
+                == .init(
+                    subscriber: "parham.alvani", sessions: 4, source_upload_bytes: 181_344_731, source_download_bytes: 903_306_829,
+                    imported_upload_bytes: 181_344_731, imported_download_bytes: 903_306_829))
         #expect(try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_hourly") == "264572830 1310236040")
         #expect(try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_daily") == "264572830 1310236040")
         #expect(try world.scalar("SELECT count(*)::text FROM sessions") == "56")
-        #expect(try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dvdwalt@ri'")
+        #expect(
+            try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dvdwalt@ri'")
                 == "74338568 21100125")
 
         // The operator maps CoovaChilli's 127.0.0.1 and runs it again: only those 15 rows are new.
@@ -113,7 +121,8 @@ struct RadacctImportCLITests {
         let again = try world.importFile(try dump("yfi-coovachilli-2009-2012-radacct.mysql.sql"), map)
         #expect(again.imported == 15 && again.skipped == ["already-imported": 16])
         #expect(again.quirks == ["empty-port": 1])
-        #expect(try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dvdwalt@ri'")
+        #expect(
+            try world.scalar("SELECT sum(upload_bytes)::text || ' ' || sum(download_bytes) FROM usage_hourly WHERE subscriber = 'dvdwalt@ri'")
                 == "107602369 32459573")
         // And everything once more: nothing changes.
         let all = try world.importFile(try dump("daloradius-2007-sample-radacct.mysql.sql"), map)
@@ -137,11 +146,17 @@ struct RadacctImportCLITests {
         #expect(real.output.contains("Subscribers: 1, every imported total equals the source's octets"))
         #expect(real.output.contains("  source upload 74338568, download 21100125; imported upload 74338568, download 21100125"))
         // Every subscriber on request, as a table: one row, its figures side by side.
-        let listed = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
-                                         "--nas-map", world.nasMap], expect: 0)
+        let listed = try world.tollgate(
+            [
+                "import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
+                "--nas-map", world.nasMap,
+            ], expect: 0)
         try "127.0.0.1 = coova\n".write(toFile: world.nasMap, atomically: true, encoding: .utf8)
-        let mapped = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
-                                         "--nas-map", world.nasMap], expect: 0)
+        let mapped = try world.tollgate(
+            [
+                "import", "radacct", "--tenant", "legacy", "--file", path, "--restart", "--all-subscribers",
+                "--nas-map", world.nasMap,
+            ], expect: 0)
         #expect(!listed.output.contains("dvdwalt@ri  "), "nothing new in the first: no subscriber rows\n\(listed.output)")
         let row = mapped.output.split(separator: "\n").first { $0.hasPrefix("dvdwalt@ri") }.map { $0.split(separator: " ").map(String.init) }
         #expect(row == ["dvdwalt@ri", "15", "33263801", "33263801", "11359448", "11359448", "yes"])
@@ -153,19 +168,21 @@ struct RadacctImportCLITests {
         defer { try? FileManager.default.removeItem(at: world.directory) }
         let csv = world.directory.appendingPathComponent("radacct.csv").path
         try """
-            radacctid,acctsessionid,acctuniqueid,username,nasipaddress,nasportid,acctstarttime,acctupdatetime,acctstoptime,acctsessiontime,acctinputoctets,acctoutputoctets,acctterminatecause
-            1,"x'); DROP TABLE sessions; --",u1,"=HYPERLINK(""http://evil"")",10.2.2.1,,2025-03-19 10:00:00,,2025-03-19 12:00:00,7200,7200,14400,User-Request
-            2,s2,u2,"multi
-            line",10.2.2.1,LAN,2025-03-19 10:30:00,2025-03-19 10:40:00,,600,10,20,
-            3,s3,u3,"@SUM(A1)",10.2.2.1,LAN,2025-03-19 10:30:00,,2025-03-19 10:31:00,60,-1,20,
-            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        radacctid,acctsessionid,acctuniqueid,username,nasipaddress,nasportid,acctstarttime,acctupdatetime,acctstoptime,acctsessiontime,acctinputoctets,acctoutputoctets,acctterminatecause
+        1,"x'); DROP TABLE sessions; --",u1,"=HYPERLINK(""http://evil"")",10.2.2.1,,2025-03-19 10:00:00,,2025-03-19 12:00:00,7200,7200,14400,User-Request
+        2,s2,u2,"multi
+        line",10.2.2.1,LAN,2025-03-19 10:30:00,2025-03-19 10:40:00,,600,10,20,
+        3,s3,u3,"@SUM(A1)",10.2.2.1,LAN,2025-03-19 10:30:00,,2025-03-19 10:31:00,60,-1,20,
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
         let report = try world.importFile(csv)
         #expect(report.rows_read == 3 && report.imported == 2 && report.skipped == ["negative-values": 1])
         #expect(report.quirks == ["empty-port": 1, "open": 1])
         #expect(report.subscribers.map(\.subscriber) == ["=HYPERLINK(\"http://evil\")", "multi\nline"])
-        #expect(try world.scalar("SELECT string_agg(acct_session_id, ',' ORDER BY acct_session_id) FROM sessions") == "s2,x'); DROP TABLE sessions; --")
+        #expect(
+            try world.scalar("SELECT string_agg(acct_session_id, ',' ORDER BY acct_session_id) FROM sessions") == "s2,x'); DROP TABLE sessions; --")
         // 7200 octets over 10:00-12:00: 3600 an hour.
-        #expect(try world.scalar("SELECT string_agg(upload_bytes::text, ',' ORDER BY hour) FROM usage_hourly WHERE subscriber LIKE '=%'") == "3600,3600")
+        #expect(
+            try world.scalar("SELECT string_agg(upload_bytes::text, ',' ORDER BY hour) FROM usage_hourly WHERE subscriber LIKE '=%'") == "3600,3600")
     }
 
     @Test("From a PostgreSQL radacct (FreeRADIUS 3.2 schema): timestamptz and inet columns, resumable by radacctid")
@@ -177,7 +194,8 @@ struct RadacctImportCLITests {
         try admin.execute("CREATE DATABASE \(name)")
         let sourceURL = TestDatabase.url!.replacingOccurrences(of: "postgresql:///postgres?", with: "postgresql:///\(name)?")
         let source = try PostgresConnection(url: sourceURL)
-        try source.execute("""
+        try source.execute(
+            """
             CREATE TABLE radacct (
                 RadAcctId bigserial PRIMARY KEY, AcctSessionId text NOT NULL, AcctUniqueId text NOT NULL UNIQUE, UserName text,
                 Realm text, NASIPAddress inet NOT NULL, NASPortId text, NASPortType text, AcctStartTime timestamp with time zone,
@@ -196,15 +214,22 @@ struct RadacctImportCLITests {
         let report = try JSONDecoder().decode(Report.self, from: Data(first.output.utf8))
         #expect(report.layout == "FreeRADIUS 3.x")
         #expect(report.rows_read == 2 && report.imported == 2 && report.quirks == ["open": 1])
-        #expect(report.subscribers == [.init(subscriber: "parham.alvani", sessions: 2, source_upload_bytes: 176_474_084, source_download_bytes: 881_772_850,
-                                             imported_upload_bytes: 176_474_084, imported_download_bytes: 881_772_850)])
-        #expect(try world.scalar("""
-            SELECT string_agg(to_char(started_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI:SS') || ' ' || host(framed_ip_address) || ' ' || encode(class, 'hex'), ',' ORDER BY started_at)
-            FROM sessions WHERE stopped_at IS NOT NULL
-            """) == "08-23 07:57:36 172.23.1.192 6162")
+        #expect(
+            report.subscribers == [
+                .init(
+                    subscriber: "parham.alvani", sessions: 2, source_upload_bytes: 176_474_084, source_download_bytes: 881_772_850,
+                    imported_upload_bytes: 176_474_084, imported_download_bytes: 881_772_850)
+            ])
+        #expect(
+            try world.scalar(
+                """
+                SELECT string_agg(to_char(started_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI:SS') || ' ' || host(framed_ip_address) || ' ' || encode(class, 'hex'), ',' ORDER BY started_at)
+                FROM sessions WHERE stopped_at IS NOT NULL
+                """) == "08-23 07:57:36 172.23.1.192 6162")
         // A new row in the source, and the table read again: the rows already imported are
         // known by their AcctUniqueId.
-        try source.execute("""
+        try source.execute(
+            """
             INSERT INTO radacct (AcctSessionId, AcctUniqueId, UserName, NASIPAddress, NASPortId, AcctStartTime, AcctStopTime, AcctSessionTime,
                                  AcctInputOctets, AcctOutputOctets) VALUES
                 ('x1', 'n1', 'newbie', '172.16.0.5', 'sfp1', '2021-09-01 10:00:00+00', '2021-09-01 10:30:00+00', 1800, 5, 6)
@@ -213,7 +238,9 @@ struct RadacctImportCLITests {
         let next = try JSONDecoder().decode(Report.self, from: Data(second.output.utf8))
         #expect(next.rows_read == 3 && next.imported == 1 && next.skipped == ["already-imported": 2])
         // A view without radacctid cannot be read in order, so it cannot resume: refused with what to do.
-        try source.execute("CREATE VIEW radacct_recent AS SELECT AcctSessionId, AcctUniqueId, UserName, NASIPAddress, NASPortId, AcctStartTime, AcctStopTime, AcctInputOctets, AcctOutputOctets FROM radacct")
+        try source.execute(
+            "CREATE VIEW radacct_recent AS SELECT AcctSessionId, AcctUniqueId, UserName, NASIPAddress, NASPortId, AcctStartTime, AcctStopTime, AcctInputOctets, AcctOutputOctets FROM radacct"
+        )
         let view = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--from", sourceURL, "--table", "radacct_recent"])
         #expect(view.status == 1 && view.error.contains("radacct_recent has no radacctid column"))
         let missing = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--from", sourceURL, "--table", "public.nope"])
@@ -230,7 +257,8 @@ struct RadacctImportCLITests {
         let neither = try world.tollgate(["import", "radacct", "--tenant", "legacy"])
         #expect(neither.status != 0 && neither.error.contains("give either --from URL or --file PATH"))
         let other = world.directory.appendingPathComponent("other.sql").path
-        try "CREATE TABLE `radacct` (`id` int, `name` varchar(10));\nINSERT INTO `radacct` VALUES (1,'a');\n".write(toFile: other, atomically: true, encoding: .utf8)
+        try "CREATE TABLE `radacct` (`id` int, `name` varchar(10));\nINSERT INTO `radacct` VALUES (1,'a');\n".write(
+            toFile: other, atomically: true, encoding: .utf8)
         let notRadacct = try world.tollgate(["import", "radacct", "--tenant", "legacy", "--file", other])
         #expect(notRadacct.status == 1 && notRadacct.error.contains("not a radacct table: no column acctsessionid"))
         let badMap = world.directory.appendingPathComponent("bad-map").path

@@ -1,8 +1,8 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Rating from the command line, accounting packets to invoice lines", .enabled(if: TestDatabase.available), .serialized)
 struct RatingCLITests {
@@ -29,24 +29,30 @@ struct RatingCLITests {
         let period = String(format: "%04d-%02d", parts.year!, parts.month!)
         let first = period + "-01"
 
-        _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01"], url)
+        _ = try tollgate(
+            ["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/home-100.toml", "--from", "2020-01-01"], url)
         _ = try tollgate(["plan", "create", "--tenant", "acme", "--file", "\(RealData.repositoryRoot)/Config/plans/nights-free.toml"], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "alice", "--plan", "Home 100", "--from", first], url)
         _ = try tollgate(["subscriber", "add", "--tenant", "acme", "--user", "carol", "--plan", "Nights Free", "--from", first], url)
 
         let serve = try ServeProcess(databaseURL: url)
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let GB: UInt64 = 1_000_000_000
         // alice: 4 x 30 GB down + 4 x 2.5 GB up = 130 GB; carol: 20 GB; bob is no subscriber.
         let sessions = [
-            SimulatedSession.regular(userName: "alice", sessionID: "A1", nasPort: 1, startTime: UInt32(start), interimInterval: 600,
-                                     interims: 3, uploadPerInterval: 2_500_000_000, downloadPerInterval: 30 * GB),
-            SimulatedSession.regular(userName: "carol", sessionID: "C1", nasPort: 2, startTime: UInt32(start), interimInterval: 600,
-                                     interims: 3, uploadPerInterval: 0, downloadPerInterval: 5 * GB),
-            SimulatedSession.regular(userName: "bob", sessionID: "B1", nasPort: 3, startTime: UInt32(start), interimInterval: 600,
-                                     interims: 3, uploadPerInterval: 1000, downloadPerInterval: 7000),
+            SimulatedSession.regular(
+                userName: "alice", sessionID: "A1", nasPort: 1, startTime: UInt32(start), interimInterval: 600,
+                interims: 3, uploadPerInterval: 2_500_000_000, downloadPerInterval: 30 * GB),
+            SimulatedSession.regular(
+                userName: "carol", sessionID: "C1", nasPort: 2, startTime: UInt32(start), interimInterval: 600,
+                interims: 3, uploadPerInterval: 0, downloadPerInterval: 5 * GB),
+            SimulatedSession.regular(
+                userName: "bob", sessionID: "B1", nasPort: 3, startTime: UInt32(start), interimInterval: 600,
+                interims: 3, uploadPerInterval: 1000, downloadPerInterval: 7000),
         ]
         let nas = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: serve.port)!, secret: "testing123")
-        let report = try await nas.run(sessions: sessions, options: RunOptions(window: 8, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60)))
+        let report = try await nas.run(
+            sessions: sessions, options: RunOptions(window: 8, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60)))
         #expect(report.isComplete)
         // Answered means logged; the usage is there once the merger applied it.
         try waitForMerge(connection)
@@ -96,7 +102,8 @@ struct RatingCLITests {
             }
             return result
         }
-        let apiTotals = totals(apiUsage), cliTotals = totals(cliUsage)
+        let apiTotals = totals(apiUsage)
+        let cliTotals = totals(cliUsage)
         #expect(apiTotals == cliTotals && apiTotals.count == 3, "API \(apiTotals), CLI \(cliTotals)")
         let apiInvoices = try api("/v1/invoices?period=\(period)")
         func amounts(_ rows: [[String: Any]]) -> [String: [String]] {
@@ -106,7 +113,8 @@ struct RatingCLITests {
             }
             return result
         }
-        let apiAmounts = amounts(apiInvoices), cliAmounts = amounts(final)
+        let apiAmounts = amounts(apiInvoices)
+        let cliAmounts = amounts(final)
         #expect(apiAmounts == cliAmounts)
         #expect(apiAmounts["alice"] == ["44.90", "8.98", "53.88", "final"])
         let apiExport = try httpGet(port: serve.httpPort, path: "/v1/invoices/export?period=\(period)", token: token)
@@ -120,12 +128,17 @@ struct RatingCLITests {
         let cliInvoiceCSV = csvLines(try tollgate(["invoice", "list", "--tenant", "acme", "--format", "csv"], url), "\n")
         #expect(apiInvoiceCSV == cliInvoiceCSV && apiInvoiceCSV.count == 3)
         #expect(cliInvoiceCSV.first == "id,user,period,period_start,period_end,status,currency,subtotal,tax,total,rated_at,finalized_at")
-        let apiUsageCSV = csvLines(try httpGet(port: serve.httpPort, path: "/v1/usage?format=csv&from=\(first)&to=\(next)&by=day", token: token), "\r\n")
-        let cliUsageCSV = csvLines(try tollgate(["usage", "--tenant", "acme", "--from", first, "--to", next, "--by", "day", "--format", "csv"], url), "\n")
+        let apiUsageCSV = csvLines(
+            try httpGet(port: serve.httpPort, path: "/v1/usage?format=csv&from=\(first)&to=\(next)&by=day", token: token), "\r\n")
+        let cliUsageCSV = csvLines(
+            try tollgate(["usage", "--tenant", "acme", "--from", first, "--to", next, "--by", "day", "--format", "csv"], url), "\n")
         #expect(apiUsageCSV == cliUsageCSV && apiUsageCSV.count == 4)
         #expect(cliUsageCSV.first == "subscriber,period,upload_bytes,download_bytes,session_seconds")
-        #expect(cliUsageCSV.contains("alice,\(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, calendar.component(.day, from: day))),10000000000,120000000000,2400"),
-                "\(cliUsageCSV)")
+        #expect(
+            cliUsageCSV.contains(
+                "alice,\(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, calendar.component(.day, from: day))),10000000000,120000000000,2400"
+            ),
+            "\(cliUsageCSV)")
         // A revoked token stops working at once.
         _ = try tollgate(["token", "revoke", String(token.dropFirst(3).prefix(16))], url)
         _ = try httpGet(port: serve.httpPort, path: "/v1/invoices", token: token, status: 401)
@@ -144,12 +157,15 @@ struct RatingCLITests {
         let plans = try json(try tollgate(["plan", "list", "--tenant", "acme", "--format", "json"], url))
         #expect(Set(plans.compactMap { $0["name"] as? String }) == ["Home 100", "Business Graduated", "Volume Saver", "Nights Free", "Fair 200"])
         let fair = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Fair 200", "--format", "json"], url))
-        #expect((fair.first?["terms"] as? String)?.contains(#""action":"throttle","at":"100%","fallback":"disconnect","period":"cycle","rate":"1M\/1M""#) == true)
+        #expect(
+            (fair.first?["terms"] as? String)?.contains(#""action":"throttle","at":"100%","fallback":"disconnect","period":"cycle","rate":"1M\/1M""#)
+                == true)
         let shown = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Business Graduated", "--format", "json"], url))
         #expect((shown.first?["terms"] as? String)?.contains("\"overage\":\"graduated\"") == true)
 
         // A new version from a date.
-        _ = try tollgate(["plan", "version", "add", "--tenant", "acme", "--name", "Home 100", "--file", "\(folder)/home-100.toml", "--from", "2027-01-01"], url)
+        _ = try tollgate(
+            ["plan", "version", "add", "--tenant", "acme", "--name", "Home 100", "--file", "\(folder)/home-100.toml", "--from", "2027-01-01"], url)
         let home = try json(try tollgate(["plan", "show", "--tenant", "acme", "--name", "Home 100", "--format", "json"], url))
         #expect(home.count == 2)
 

@@ -1,8 +1,8 @@
 import Foundation
 import NASSimulator
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate serve as a process", .enabled(if: TestDatabase.available), .serialized)
 struct ServeProcessTests {
@@ -26,8 +26,12 @@ struct ServeProcessTests {
         }
         let sessions = try runTollgate(["sessions", "--tenant", "acme", "--format", "json", "--database-url", url])
         let rows = try JSONSerialization.jsonObject(with: Data(sessions.output.utf8)) as? [[String: Any]] ?? []
-        let summary = rows.map { [$0["generation"] as? Int ?? 0, $0["upload_bytes"] as? Int ?? 0, $0["download_bytes"] as? Int ?? 0,
-                                  $0["session_seconds"] as? Int ?? 0] }.sorted { $0[0] < $1[0] }
+        let summary = rows.map {
+            [
+                $0["generation"] as? Int ?? 0, $0["upload_bytes"] as? Int ?? 0, $0["download_bytes"] as? Int ?? 0,
+                $0["session_seconds"] as? Int ?? 0,
+            ]
+        }.sorted { $0[0] < $1[0] }
         #expect(summary == [[1, 3_500_000_000, 1000, 600], [2, 100_000_000, 500, 300]], "\(sessions.output)")
         let usage = try runTollgate(["usage", "--tenant", "acme", "--format", "csv", "--database-url", url])
         #expect(usage.output.contains("reuse,,3600000000,1500,900"), "\(usage.output)")
@@ -64,15 +68,15 @@ struct ServeProcessTests {
         let python = try #require(ProcessInfo.processInfo.environment["TOLLGATE_TEST_PYTHON"] ?? findExecutable("python3"))
         let dictionary = FileManager.default.temporaryDirectory.appendingPathComponent("pyrad-\(UUID().uuidString).dict")
         try """
-            ATTRIBUTE User-Name 1 string
-            ATTRIBUTE NAS-Port 5 integer
-            ATTRIBUTE Acct-Status-Type 40 integer
-            ATTRIBUTE Acct-Input-Octets 42 integer
-            ATTRIBUTE Acct-Output-Octets 43 integer
-            ATTRIBUTE Acct-Session-Id 44 string
-            ATTRIBUTE Acct-Session-Time 46 integer
-            ATTRIBUTE Event-Timestamp 55 integer
-            """.write(to: dictionary, atomically: true, encoding: .utf8)
+        ATTRIBUTE User-Name 1 string
+        ATTRIBUTE NAS-Port 5 integer
+        ATTRIBUTE Acct-Status-Type 40 integer
+        ATTRIBUTE Acct-Input-Octets 42 integer
+        ATTRIBUTE Acct-Output-Octets 43 integer
+        ATTRIBUTE Acct-Session-Id 44 string
+        ATTRIBUTE Acct-Session-Time 46 integer
+        ATTRIBUTE Event-Timestamp 55 integer
+        """.write(to: dictionary, atomically: true, encoding: .utf8)
         let script = """
             import sys
             from pyrad.client import Client
@@ -126,9 +130,11 @@ struct ServeProcessTests {
         let b = try ServeProcess(databaseURL: url)
         var sessions: [SimulatedSession] = []
         for s in 0..<60 {
-            sessions.append(SimulatedSession.regular(userName: "u\(s % 11)", sessionID: "D\(s)", nasPort: UInt32(s), startTime: 1_795_546_800,
-                                                     interimInterval: 300, interims: 4, uploadPerInterval: UInt64(1000 + s),
-                                                     downloadPerInterval: UInt64(9000 + s)))
+            sessions.append(
+                SimulatedSession.regular(
+                    userName: "u\(s % 11)", sessionID: "D\(s)", nasPort: UInt32(s), startTime: 1_795_546_800,
+                    interimInterval: 300, interims: 4, uploadPerInterval: UInt64(1000 + s),
+                    downloadPerInterval: UInt64(9000 + s)))
         }
         let options = RunOptions(window: 32, timeout: .milliseconds(500), retries: 6, timeLimit: .seconds(60))
         let toA = SimulatedNAS(localAddress: "127.0.0.1", target: UDPAddress(host: "127.0.0.1", port: a.port)!, secret: "testing123")
@@ -152,9 +158,11 @@ struct ServeProcessTests {
         let port = first.port
         var sessions: [SimulatedSession] = []
         for s in 0..<1500 {
-            sessions.append(SimulatedSession.regular(userName: "k\(s % 23)", sessionID: "K\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
-                                                     interimInterval: 300, interims: 2, uploadPerInterval: UInt64(3000 + s),
-                                                     downloadPerInterval: UInt64(70_000 + s)))
+            sessions.append(
+                SimulatedSession.regular(
+                    userName: "k\(s % 23)", sessionID: "K\(s)", nasPort: UInt32(s), startTime: 1_795_546_800 + UInt32(s),
+                    interimInterval: 300, interims: 2, uploadPerInterval: UInt64(3000 + s),
+                    downloadPerInterval: UInt64(70_000 + s)))
         }
         // Retransmissions cover the gap while no collector listens, as a NAS's would.
         // Paced (about 6 s of load), so the kill lands mid-load.

@@ -1,8 +1,8 @@
 import Console
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate user: console users with bcrypt passwords from standard input", .enabled(if: TestDatabase.available), .serialized)
 struct UserCLITests {
@@ -13,25 +13,33 @@ struct UserCLITests {
             try runTollgate(arguments + ["--database-url", url], input: input)
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
-        let added = try tollgate(["user", "add", "--tenant", "acme", "--email", "ops@acme.example", "--role", "operator", "--password-stdin"],
-                                 input: "first-password-123\n")
+        let added = try tollgate(
+            ["user", "add", "--tenant", "acme", "--email", "ops@acme.example", "--role", "operator", "--password-stdin"],
+            input: "first-password-123\n")
         #expect(added.status == 0 && added.error == "", "\(added.error)")
-        let stamps = try connection.query("""
+        let stamps = try connection.query(
+            """
             SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM console_users
-            """).rows[0].map { $0! }
-        #expect(added.output == """
-            email             tenant  role      created_at            password_changed_at
-            ----------------  ------  --------  --------------------  --------------------
-            ops@acme.example  acme    operator  \(stamps[0])  \(stamps[1])
+            """
+        ).rows[0].map { $0! }
+        #expect(
+            added.output == """
+                email             tenant  role      created_at            password_changed_at
+                ----------------  ------  --------  --------------------  --------------------
+                ops@acme.example  acme    operator  \(stamps[0])  \(stamps[1])
 
-            """)
-        let admin = try tollgate(["user", "add", "--email", "root@platform.example", "--role", "admin", "--password-stdin", "--format", "csv"],
-                                 input: "admin-password-456")
+                """)
+        let admin = try tollgate(
+            ["user", "add", "--email", "root@platform.example", "--role", "admin", "--password-stdin", "--format", "csv"],
+            input: "admin-password-456")
         #expect(admin.status == 0, "\(admin.error)")
         #expect(admin.output.hasPrefix("email,tenant,role,created_at,password_changed_at\nroot@platform.example,,admin,"))
-        #expect(try tollgate(["user", "add", "--tenant", "acme", "--email", "billing@acme.example", "--role", "billing", "--password-stdin"],
-                             input: "billing-password-789\n").status == 0)
+        #expect(
+            try tollgate(
+                ["user", "add", "--tenant", "acme", "--email", "billing@acme.example", "--role", "billing", "--password-stdin"],
+                input: "billing-password-789\n"
+            ).status == 0)
 
         // The hash is bcrypt's; the password itself is stored nowhere.
         let credentials = try #require(try ConsoleUserStore(connection: connection).credentials(email: "ops@acme.example"))
@@ -43,13 +51,15 @@ struct UserCLITests {
 
         let listed = try tollgate(["user", "list", "--format", "json"])
         let rows = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] ?? []
-        #expect(rows.map { "\($0["email"]!) \($0["tenant"] is NSNull ? "-" : $0["tenant"]!) \($0["role"]!)" } == [
-            "billing@acme.example acme billing", "ops@acme.example acme operator", "root@platform.example - admin",
-        ])
+        #expect(
+            rows.map { "\($0["email"]!) \($0["tenant"] is NSNull ? "-" : $0["tenant"]!) \($0["role"]!)" } == [
+                "billing@acme.example acme billing", "ops@acme.example acme operator", "root@platform.example - admin",
+            ])
         let scoped = try tollgate(["user", "list", "--tenant", "acme", "--format", "csv"])
-        #expect(scoped.output.split(separator: "\n").map { $0.split(separator: ",").prefix(3).joined(separator: ",") } == [
-            "email,tenant,role", "billing@acme.example,acme,billing", "ops@acme.example,acme,operator",
-        ])
+        #expect(
+            scoped.output.split(separator: "\n").map { $0.split(separator: ",").prefix(3).joined(separator: ",") } == [
+                "email,tenant,role", "billing@acme.example,acme,billing", "ops@acme.example,acme,operator",
+            ])
 
         // A new password ends the user's sessions and replaces the old one.
         let user = credentials.user
@@ -76,23 +86,38 @@ struct UserCLITests {
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
         let add = ["user", "add", "--password-stdin"]
-        #expect(try tollgate(add + ["--tenant", "acme", "--email", "ops@acme.example", "--role", "operator"], input: "first-password-123").status == 0)
+        #expect(
+            try tollgate(add + ["--tenant", "acme", "--email", "ops@acme.example", "--role", "operator"], input: "first-password-123").status == 0)
         let cases: [([String], String, Int32, String)] = [
-            (["--tenant", "acme", "--email", "short@acme.example", "--role", "operator"], "short-pass\n", 1,
-             "error: a password needs at least 12 characters\n"),
-            (["--tenant", "acme", "--email", "OPS@ACME.example", "--role", "billing"], "another-password-1", 1,
-             "error: a console user with email 'OPS@ACME.example' already exists\n"),
-            (["--tenant", "acme", "--email", "root@platform.example", "--role", "admin"], "admin-password-456", 1,
-             "error: an admin belongs to no tenant: leave --tenant out\n"),
-            (["--email", "staff@acme.example", "--role", "readonly"], "staff-password-456", 1,
-             "error: a user with role readonly belongs to a tenant: give --tenant SLUG\n"),
+            (
+                ["--tenant", "acme", "--email", "short@acme.example", "--role", "operator"], "short-pass\n", 1,
+                "error: a password needs at least 12 characters\n"
+            ),
+            (
+                ["--tenant", "acme", "--email", "OPS@ACME.example", "--role", "billing"], "another-password-1", 1,
+                "error: a console user with email 'OPS@ACME.example' already exists\n"
+            ),
+            (
+                ["--tenant", "acme", "--email", "root@platform.example", "--role", "admin"], "admin-password-456", 1,
+                "error: an admin belongs to no tenant: leave --tenant out\n"
+            ),
+            (
+                ["--email", "staff@acme.example", "--role", "readonly"], "staff-password-456", 1,
+                "error: a user with role readonly belongs to a tenant: give --tenant SLUG\n"
+            ),
             (["--tenant", "nope", "--email", "x@nope.example", "--role", "operator"], "some-password-456", 2, "error: no tenant 'nope'\n"),
-            (["--tenant", "acme", "--email", "x@acme.example", "--role", "owner"], "some-password-456", 1,
-             "error: role 'owner' must be operator, billing, readonly or admin\n"),
-            (["--tenant", "acme", "--email", "not an email", "--role", "operator"], "some-password-456", 1,
-             "error: email 'not an email' must be one address like name@example.net (3-254 characters, no spaces)\n"),
-            (["--tenant", "acme", "--email", "long@acme.example", "--role", "operator"], String(repeating: "p", count: 73), 1,
-             "error: a password may have at most 72 octets (bcrypt reads no more)\n"),
+            (
+                ["--tenant", "acme", "--email", "x@acme.example", "--role", "owner"], "some-password-456", 1,
+                "error: role 'owner' must be operator, billing, readonly or admin\n"
+            ),
+            (
+                ["--tenant", "acme", "--email", "not an email", "--role", "operator"], "some-password-456", 1,
+                "error: email 'not an email' must be one address like name@example.net (3-254 characters, no spaces)\n"
+            ),
+            (
+                ["--tenant", "acme", "--email", "long@acme.example", "--role", "operator"], String(repeating: "p", count: 73), 1,
+                "error: a password may have at most 72 octets (bcrypt reads no more)\n"
+            ),
         ]
         for (arguments, input, status, message) in cases {
             let result = try tollgate(add + arguments, input: input)
@@ -113,19 +138,23 @@ struct UserCLITests {
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
         let nas = ["nas"]
-        #expect(try tollgate(nas + ["add", "--tenant", "acme", "--name", "edge", "--address", "10.0.0.1", "--secret-stdin"], input: "edge-shared-secret").status == 0)
+        #expect(
+            try tollgate(nas + ["add", "--tenant", "acme", "--name", "edge", "--address", "10.0.0.1", "--secret-stdin"], input: "edge-shared-secret")
+                .status == 0)
         #expect(try tollgate(nas + ["update", "--tenant", "acme", "--name", "edge", "--coa-port", "1700", "--vendor", "mikrotik"]).status == 0)
-        #expect(try tollgate(nas + ["rotate-secret", "--tenant", "acme", "--name", "edge", "--secret-stdin"], input: "edge-rotated-secret").status == 0)
+        #expect(
+            try tollgate(nas + ["rotate-secret", "--tenant", "acme", "--name", "edge", "--secret-stdin"], input: "edge-rotated-secret").status == 0)
         #expect(try tollgate(nas + ["update", "--tenant", "acme", "--name", "nope", "--coa-port", "1700"]).status == 2)
         #expect(try tollgate(nas + ["remove", "--tenant", "acme", "--name", "edge"]).status == 0)
         let tenant = try TenantStore(connection: connection).require(slug: "acme")
         let entries = try AuditLog(connection: connection).page(tenant: tenant, limit: 100).reversed()
             .map { "\($0.actor) \($0.action) \($0.object) \($0.detail)" }
-        #expect(entries == [
-            "cli nas.added edge address=10.0.0.1 listener=default",
-            "cli nas.updated edge coa_port=1700 vendor=mikrotik",
-            "cli nas.secret_rotated edge ",
-            "cli nas.removed edge ",
-        ])
+        #expect(
+            entries == [
+                "cli nas.added edge address=10.0.0.1 listener=default",
+                "cli nas.updated edge coa_port=1700 vendor=mikrotik",
+                "cli nas.secret_rotated edge ",
+                "cli nas.removed edge ",
+            ])
     }
 }

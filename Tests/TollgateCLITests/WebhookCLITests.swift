@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @Suite("tollgate webhook", .enabled(if: TestDatabase.available), .serialized)
 struct WebhookCLITests {
@@ -16,8 +16,10 @@ struct WebhookCLITests {
             try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
         }
         #expect(try tollgate(["tenant", "create", "acme", "--name", "ACME"]).status == 0)
-        let added = try tollgate(["webhook", "add", "--tenant", "acme", "--url", "https://noc.example/h", "--event", "nas.silent",
-                                  "--event", "quota.crossed", "--description", "=HYPERLINK(\"x\")", "--format", "json"])
+        let added = try tollgate([
+            "webhook", "add", "--tenant", "acme", "--url", "https://noc.example/h", "--event", "nas.silent",
+            "--event", "quota.crossed", "--description", "=HYPERLINK(\"x\")", "--format", "json",
+        ])
         #expect(added.status == 0 && added.error.contains("shown once"), "\(added.error)")
         let endpoint = try #require(try json(added.output).first)
         let secret = try #require(endpoint["secret"] as? String)
@@ -33,8 +35,11 @@ struct WebhookCLITests {
         #expect(listed.status == 0 && !listed.output.contains(secret) && !listed.output.contains("secret"))
         // A formula in a field is neutralised in CSV.
         #expect(listed.output.contains("'=HYPERLINK"), "\(listed.output)")
-        let updated = try tollgate(["webhook", "update", "--tenant", "acme", "--id", String(id), "--disable", "--event", "invoice.finalized", "--format", "json"])
-        #expect(try json(updated.output).first?["enabled"] as? Bool == false && json(updated.output).first?["events"] as? String == "invoice.finalized")
+        let updated = try tollgate([
+            "webhook", "update", "--tenant", "acme", "--id", String(id), "--disable", "--event", "invoice.finalized", "--format", "json",
+        ])
+        #expect(
+            try json(updated.output).first?["enabled"] as? Bool == false && json(updated.output).first?["events"] as? String == "invoice.finalized")
         let shown = try tollgate(["webhook", "show", "--tenant", "acme", "--id", String(id)])
         #expect(shown.status == 0 && shown.output.contains("https://noc.example/h") && shown.output.contains("false"))
         let rotated = try tollgate(["webhook", "rotate-secret", "--tenant", "acme", "--id", String(id), "--format", "json"])

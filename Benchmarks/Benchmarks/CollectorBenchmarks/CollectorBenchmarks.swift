@@ -8,9 +8,11 @@ private func registry(_ count: Int, prefixLength: Int) -> NASRegistry {
     let devices = (0..<count).map { i -> RegisteredNAS in
         let host = UInt32(i) * (prefixLength == 32 ? 1 : 4)
         let address = "10.\(10 + (host >> 16) & 255).\((host >> 8) & 255).\(host & 255)/\(prefixLength)"
-        return RegisteredNAS(device: NASDevice(id: Int64(i + 1), tenantID: Int64(i % 500 + 1), name: "nas\(i)", listener: "default",
-                                               address: address, identifier: i % 10 == 0 ? "nas-\(i)" : nil),
-                             secret: Array("secret-\(i)".utf8))
+        return RegisteredNAS(
+            device: NASDevice(
+                id: Int64(i + 1), tenantID: Int64(i % 500 + 1), name: "nas\(i)", listener: "default",
+                address: address, identifier: i % 10 == 0 ? "nas-\(i)" : nil),
+            secret: Array("secret-\(i)".utf8))
     }
     return NASRegistry(version: 1, devices: devices, listeners: [])
 }

@@ -9,16 +9,17 @@ import Thresholds
 /// 1,000 sessions on 2 NAS of one tenant, each a Start, eleven Interim-Updates 10 minutes
 /// apart (two hour boundaries crossed) and a Stop, in arrival order: 13,000 packets.
 private func packets() -> [AccountingRecord] {
-    let start: Int64 = 1_764_000_000  // 2025-11-24 16:00 UTC, on the hour
+    let start: Int64 = 1_764_000_000 // 2025-11-24 16:00 UTC, on the hour
     var records: [AccountingRecord] = []
     records.reserveCapacity(13_000)
     for step in 0...12 {
         for session in 0..<1000 {
             let status: AccountingStatus = step == 0 ? .start : step == 12 ? .stop : .interimUpdate
             let seconds = UInt32(step * 600)
-            var record = AccountingRecord(tenantID: 1, nasID: Int64(1 + session % 2), status: status,
-                                          sessionID: "s\(session)", userName: "user\(session)@example.net", nasPort: "\(session)",
-                                          eventTime: start + Int64(session) + Int64(seconds), receivedAt: 0)
+            var record = AccountingRecord(
+                tenantID: 1, nasID: Int64(1 + session % 2), status: status,
+                sessionID: "s\(session)", userName: "user\(session)@example.net", nasPort: "\(session)",
+                eventTime: start + Int64(session) + Int64(seconds), receivedAt: 0)
             record.receivedAt = record.eventTime * 1_000_000
             record.eventTimeFromNAS = true
             record.sessionTime = seconds

@@ -23,8 +23,9 @@ let benchmarks: @Sendable () -> Void = {
     /// Rates `scaledIterations` subscribers, cycling through the usage histories.
     @Sendable func rateSubscribers(_ benchmark: Benchmark, plan: SyntheticPlan?) {
         for i in benchmark.scaledIterations {
-            let rating = engine.rate(assignments: workload.assignments(workload.plan(ofSubscriber: i, plan: plan)),
-                                     usage: workload.usage(ofSubscriber: i))
+            let rating = engine.rate(
+                assignments: workload.assignments(workload.plan(ofSubscriber: i, plan: plan)),
+                usage: workload.usage(ofSubscriber: i))
             blackHole(rating)
         }
     }

@@ -9,7 +9,8 @@ import RADIUS
 /// Fuzzed or replayed through `runFuzzTarget`.
 enum PacketTarget {
     static let dictionary: RADIUSDictionary = {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Dictionaries/dictionary").standardized.path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Dictionaries/dictionary").standardized
+            .path
         do { return try RADIUSDictionary(contentsOf: path) } catch { fatalError("dictionary \(path): \(error)") }
     }()
     /// libFuzzer calls the target from one thread only, so one crypto context serves every input.

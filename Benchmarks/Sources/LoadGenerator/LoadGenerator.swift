@@ -53,7 +53,11 @@ struct LoadGenerator: ParsableCommand {
     @Option(help: "Sender threads (each owns whole NAS).")
     var threads = 1
 
-    @Option(name: .customLong("start-time"), help: "Unix time of the sessions' Start; each event then carries an explicit Event-Timestamp, 300 s apart. By default events carry the time they are sent.")
+    @Option(
+        name: .customLong("start-time"),
+        help:
+            "Unix time of the sessions' Start; each event then carries an explicit Event-Timestamp, 300 s apart. By default events carry the time they are sent."
+    )
     var startTime: UInt32?
 
     @Option(name: .customLong("session-prefix"), help: "Prefix of every Acct-Session-Id, so separate runs do not share sessions.")
@@ -96,7 +100,9 @@ struct LoadGenerator: ParsableCommand {
             let device = SimulatedNAS(localAddress: server.family == AF_INET6 ? "::1" : "127.0.1.1", target: server, secret: secret)
             let options = RunOptions(window: 1, timeout: .milliseconds(timeoutMilliseconds), retries: retries, timeLimit: .seconds(10))
             let report = try NASSimulator(options: options).runBlocking([NASWorkload(nas: device, messages: [.statusServer])])
-            if !json && !keyValue { print(report.acknowledged == 1 ? "Status-Server answered in \(formatDuration(report.latency.max))" : "no answer to Status-Server") }
+            if !json && !keyValue {
+                print(report.acknowledged == 1 ? "Status-Server answered in \(formatDuration(report.latency.max))" : "no answer to Status-Server")
+            }
             throw ExitCode(report.acknowledged == 1 ? 0 : 1)
         }
         let workloads = makeWorkloads(server: server)
@@ -108,8 +114,9 @@ struct LoadGenerator: ParsableCommand {
 
         let packets = sessions * (interims + 2)
         if !json && !keyValue {
-            print("tollgate-load: \(nas) NAS, \(sessions) sessions x \(interims + 2) packets = \(packets) requests -> \(server), "
-                + "window \(window)\(rate.map { ", rate \(Int($0))/s" } ?? "")")
+            print(
+                "tollgate-load: \(nas) NAS, \(sessions) sessions x \(interims + 2) packets = \(packets) requests -> \(server), "
+                    + "window \(window)\(rate.map { ", rate \(Int($0))/s" } ?? "")")
         }
         let report: Report
         do {
@@ -144,13 +151,16 @@ struct LoadGenerator: ParsableCommand {
             for (name, value) in values { print("\(name)=\(value)") }
         } else {
             let seconds = report.elapsed.milliseconds / 1000
-            print("packets/s: \(Int(report.packetsPerSecond.rounded())) (\(report.acknowledged) acknowledged in \(String(format: "%.3f", seconds)) s)")
+            print(
+                "packets/s: \(Int(report.packetsPerSecond.rounded())) (\(report.acknowledged) acknowledged in \(String(format: "%.3f", seconds)) s)")
             print("ack latency: \(report.latency)")
-            print("sent \(report.requestsSent), acknowledged \(report.acknowledged), retransmitted \(report.retransmissions), "
-                + "lost \(lost) (\(report.unanswered) unanswered, \(report.notSent) not sent), "
-                + "bad responses \(report.badResponses), late responses \(report.lateResponses)")
-            print("database must hold: \(report.expected.sessions) sessions, upload \(report.expected.upload) bytes, "
-                + "download \(report.expected.download) bytes")
+            print(
+                "sent \(report.requestsSent), acknowledged \(report.acknowledged), retransmitted \(report.retransmissions), "
+                    + "lost \(lost) (\(report.unanswered) unanswered, \(report.notSent) not sent), "
+                    + "bad responses \(report.badResponses), late responses \(report.lateResponses)")
+            print(
+                "database must hold: \(report.expected.sessions) sessions, upload \(report.expected.upload) bytes, "
+                    + "download \(report.expected.download) bytes")
             for label in report.unansweredRequests.prefix(10) { print("  unanswered: \(label)") }
         }
         if lost > 0 || report.badResponses > 0 {

@@ -45,7 +45,9 @@ struct RateBench: ParsableCommand {
             (workload.assignments(workload.plan(ofSubscriber: i, plan: chosen)), workload.usage(ofSubscriber: i))
         }
 
-        print("tollgate-rate-bench: \(subscribers) subscriber-months, plan \(plan), period \(RatingWorkload.period) \(RatingWorkload.timeZone), \(workload.usage[0].count) buckets each, \(profiles) usage profiles")
+        print(
+            "tollgate-rate-bench: \(subscribers) subscriber-months, plan \(plan), period \(RatingWorkload.period) \(RatingWorkload.timeZone), \(workload.usage[0].count) buckets each, \(profiles) usage profiles"
+        )
         print("setup (usage generation, engine tables): \(milliseconds(setup)) ms")
 
         var passTotals: [PassResult] = []
@@ -54,11 +56,14 @@ struct RateBench: ParsableCommand {
             let seconds = result.elapsed.seconds
             let perSecond = Double(subscribers) / seconds
             let nanoseconds = seconds * 1e9 / Double(subscribers)
-            print("pass \(pass): \(String(format: "%.3f", seconds)) s, \(Int(perSecond.rounded())) subscriber-months/s, \(Int(nanoseconds.rounded())) ns per subscriber-month, \(result.lines) lines, invoice totals \(centsText(result.subtotal)) + tax \(centsText(result.tax)) = \(centsText(result.subtotal + result.tax)) EUR")
+            print(
+                "pass \(pass): \(String(format: "%.3f", seconds)) s, \(Int(perSecond.rounded())) subscriber-months/s, \(Int(nanoseconds.rounded())) ns per subscriber-month, \(result.lines) lines, invoice totals \(centsText(result.subtotal)) + tax \(centsText(result.tax)) = \(centsText(result.subtotal + result.tax)) EUR"
+            )
             passTotals.append(result)
         }
         guard passTotals[0].subtotal == passTotals[1].subtotal, passTotals[0].tax == passTotals[1].tax,
-              passTotals[0].lines == passTotals[1].lines else {
+            passTotals[0].lines == passTotals[1].lines
+        else {
             print("FAIL: the two passes over the same data gave different totals")
             throw ExitCode.failure
         }

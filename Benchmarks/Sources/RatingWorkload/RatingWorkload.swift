@@ -44,8 +44,9 @@ public struct RatingWorkload: Sendable {
         let effective = Self.period.first.adding(days: -245)
         versionA = RatedVersion(
             id: 101, planName: "Home 100", effectiveFrom: effective,
-            terms: PlanTerms(currency: "EUR", recurringFee: Decimal(string: "29.90")!, unit: .GB, included: 100,
-                             directions: .both, overage: .perUnit(price: Decimal(string: "0.50")!), increment: 1))
+            terms: PlanTerms(
+                currency: "EUR", recurringFee: Decimal(string: "29.90")!, unit: .GB, included: 100,
+                directions: .both, overage: .perUnit(price: Decimal(string: "0.50")!), increment: 1))
         versionB = RatedVersion(
             id: 202, planName: "Night Owl 50", effectiveFrom: effective,
             terms: PlanTerms(

@@ -1,7 +1,8 @@
 import ArgumentParser
 import RADIUS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds and loads the dictionary: an explicit path, then TOLLGATE_DICTIONARY, then the tree

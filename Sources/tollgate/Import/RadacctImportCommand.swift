@@ -67,13 +67,17 @@ struct RadacctImportCommand: ParsableCommand {
                 until: try until.map { try Self.startOfDay($0, tenantZone, "--until") }, nasMap: entries,
                 dryRun: dryRun, batchSize: batchSize, resume: !restart, writers: writers)
             let selection = "table=\(table) since=\(since ?? "") until=\(until ?? "") zone=\(zoneName)"
-            let source: String, fingerprint: String, kind: RadacctSourcePosition
+            let source: String
+            let fingerprint: String
+            let kind: RadacctSourcePosition
             let open: @Sendable (Int64) throws -> any RadacctTableReader
             if let url = sourceURL {
                 source = PostgresRadacctReader.displayed(url) + " (table \(table))"
                 fingerprint = "postgresql " + PostgresRadacctReader.displayed(url) + " " + selection
                 kind = .radacctID
-                let table = self.table, since = options.since, until = options.until
+                let table = self.table
+                let since = options.since
+                let until = options.until
                 open = { after in try PostgresRadacctReader(url: url, table: table, after: after, since: since, until: until, timeZone: zone) }
             } else {
                 let path = URL(fileURLWithPath: file!).standardizedFileURL.path

@@ -17,8 +17,9 @@ struct RadacctImportReport {
         let rate = result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0
         lines.append("Source:    \(source)" + (result.layout.map { " (\($0.rawValue))" } ?? ""))
         lines.append("Run:       \(result.run.id)" + (result.run.resumed ? " (resumed)" : "") + (dryRun ? " (dry run: nothing written)" : ""))
-        lines.append("Rows read: \(counts.rowsRead) (\(result.rowsThisTime) now, \(String(format: "%.1f", result.seconds)) s, \(rate) rows/s, "
-                     + "\(result.writers) writer\(result.writers == 1 ? "" : "s"))")
+        lines.append(
+            "Rows read: \(counts.rowsRead) (\(result.rowsThisTime) now, \(String(format: "%.1f", result.seconds)) s, \(rate) rows/s, "
+                + "\(result.writers) writer\(result.writers == 1 ? "" : "s"))")
         lines.append("Imported:  \(counts.imported)")
         lines.append("Skipped:   \(counts.skippedTotal)")
         for (reason, count) in counts.skipped.sorted(by: { $0.key < $1.key }) { lines.append("  \(reason): \(count)") }
@@ -31,15 +32,21 @@ struct RadacctImportReport {
         if !dryRun {
             let totals = result.totals
             let sum = { (path: KeyPath<RadacctSubscriberTotals, Int64>) in totals.reduce(Int64(0)) { $0 + $1[keyPath: path] } }
-            lines.append("Subscribers: \(totals.count), \(mismatches == 0 ? "every imported total equals the source's octets" : "\(mismatches) DIFFER from the source")")
-            lines.append("  source upload \(sum(\.sourceUpload)), download \(sum(\.sourceDownload)); imported upload \(sum(\.importedUpload)), download \(sum(\.importedDownload))")
+            lines.append(
+                "Subscribers: \(totals.count), \(mismatches == 0 ? "every imported total equals the source's octets" : "\(mismatches) DIFFER from the source")"
+            )
+            lines.append(
+                "  source upload \(sum(\.sourceUpload)), download \(sum(\.sourceDownload)); imported upload \(sum(\.importedUpload)), download \(sum(\.importedDownload))"
+            )
             let shown = allSubscribers ? totals : totals.filter { !$0.isEqual }
             if !shown.isEmpty {
                 let listing = Listing(
                     columns: ["subscriber", "sessions", "source_upload", "imported_upload", "source_download", "imported_download", "equal"],
                     rows: shown.map { t in
-                        [.text(t.subscriber), .number(t.sessions), .number(t.sourceUpload), .number(t.importedUpload),
-                         .number(t.sourceDownload), .number(t.importedDownload), .text(t.isEqual ? "yes" : "NO")]
+                        [
+                            .text(t.subscriber), .number(t.sessions), .number(t.sourceUpload), .number(t.importedUpload),
+                            .number(t.sourceDownload), .number(t.importedDownload), .text(t.isEqual ? "yes" : "NO"),
+                        ]
                     })
                 lines.append(listing.render(.table))
             }
@@ -66,15 +73,23 @@ struct RadacctImportReport {
             var mismatches: Int
             var subscribers: [RadacctSubscriberTotals]
             enum CodingKeys: String, CodingKey {
-                case source, layout, run, resumed, dryRun = "dry_run", rowsRead = "rows_read", imported, skipped,
-                     unknownNAS = "unknown_nas", unreadable, quirks, seconds, rowsPerSecond = "rows_per_second", writers, mismatches, subscribers
+                case source, layout, run, resumed
+                case dryRun = "dry_run"
+                case rowsRead = "rows_read"
+                case imported, skipped
+                case
+                    unknownNAS = "unknown_nas"
+                case unreadable, quirks, seconds
+                case rowsPerSecond = "rows_per_second"
+                case writers, mismatches, subscribers
             }
         }
-        let body = Body(source: source, layout: result.layout?.rawValue, run: result.run.id, resumed: result.run.resumed, dryRun: dryRun,
-                        rowsRead: counts.rowsRead, imported: counts.imported, skipped: counts.skipped, unknownNAS: counts.unknownNAS,
-                        unreadable: counts.unreadable, quirks: counts.quirks, seconds: (result.seconds * 1000).rounded() / 1000,
-                        rowsPerSecond: result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0, writers: result.writers,
-                        mismatches: mismatches, subscribers: result.totals)
+        let body = Body(
+            source: source, layout: result.layout?.rawValue, run: result.run.id, resumed: result.run.resumed, dryRun: dryRun,
+            rowsRead: counts.rowsRead, imported: counts.imported, skipped: counts.skipped, unknownNAS: counts.unknownNAS,
+            unreadable: counts.unreadable, quirks: counts.quirks, seconds: (result.seconds * 1000).rounded() / 1000,
+            rowsPerSecond: result.seconds > 0 ? Int(Double(result.rowsThisTime) / result.seconds) : 0, writers: result.writers,
+            mismatches: mismatches, subscribers: result.totals)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(body)) ?? Data(), as: UTF8.self)

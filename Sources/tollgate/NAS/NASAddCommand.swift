@@ -15,7 +15,9 @@ struct NASAddCommand: ParsableCommand {
     var requireMessageAuthenticator = false
     @Option(help: "UDP port of its dynamic-authorization server (RFC 5176 CoA and Disconnect requests).")
     var coaPort = NASStore.defaultCoAPort
-    @Option(help: "Read the secret of CoA and Disconnect requests from this file (one trailing newline is ignored); without it they use the shared secret.")
+    @Option(
+        help:
+            "Read the secret of CoA and Disconnect requests from this file (one trailing newline is ignored); without it they use the shared secret.")
     var coaSecretFile: String?
     @Option(help: "Vendor profile its CoA and Disconnect requests are built from (Config/vendors/NAME.toml).")
     var vendor = NASStore.defaultVendor
@@ -29,9 +31,18 @@ struct NASAddCommand: ParsableCommand {
             let nas = try NASStore(connection: connection, cipher: cipher, limit: try database.configuration().nasLimitPerTenant).add(
                 tenant: tenant, name: name, address: address, secret: secret, listener: listener, identifier: identifier,
                 requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor,
-                audit: AuditRecord(actor: "cli", action: "nas.added", object: name, detail: NASAuditDetail.added(address: address, listener: listener)))
-            if nas.weakSecret { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
-            if nas.weakCoASecret { printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request") }
+                audit: AuditRecord(
+                    actor: "cli", action: "nas.added", object: name, detail: NASAuditDetail.added(address: address, listener: listener)))
+            if nas.weakSecret {
+                printError(
+                    "warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet"
+                )
+            }
+            if nas.weakCoASecret {
+                printError(
+                    "warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request"
+                )
+            }
             print(nasListing([nas]).render(output.format))
         }
     }

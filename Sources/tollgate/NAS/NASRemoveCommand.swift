@@ -10,8 +10,9 @@ struct NASRemoveCommand: ParsableCommand {
 
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, cipher in
-            try NASStore(connection: connection, cipher: cipher).remove(tenant: tenant, name: name,
-                                                                        audit: AuditRecord(actor: "cli", action: "nas.removed", object: name))
+            try NASStore(connection: connection, cipher: cipher).remove(
+                tenant: tenant, name: name,
+                audit: AuditRecord(actor: "cli", action: "nas.removed", object: name))
             print("removed NAS '\(name)' of tenant '\(tenant.slug)'")
         }
     }

@@ -12,9 +12,14 @@ struct NASRotateSecretCommand: ParsableCommand {
     func run() throws {
         try database.withTenant(tenant.slug, needsKey: true) { connection, tenant, cipher in
             let secret = try self.secret.read()
-            try NASStore(connection: connection, cipher: cipher).rotateSecret(tenant: tenant, name: name, secret: secret,
-                                                                              audit: AuditRecord(actor: "cli", action: "nas.secret_rotated", object: name))
-            if secret.utf8.count < NASStore.weakSecretOctets { printError("warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet") }
+            try NASStore(connection: connection, cipher: cipher).rotateSecret(
+                tenant: tenant, name: name, secret: secret,
+                audit: AuditRecord(actor: "cli", action: "nas.secret_rotated", object: name))
+            if secret.utf8.count < NASStore.weakSecretOctets {
+                printError(
+                    "warning: the shared secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured packet"
+                )
+            }
             print("rotated the secret of NAS '\(name)' of tenant '\(tenant.slug)'")
         }
     }

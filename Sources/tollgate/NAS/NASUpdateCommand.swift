@@ -26,17 +26,23 @@ struct NASUpdateCommand: ParsableCommand {
         // Sealing a new CoA secret needs the key; other changes do not.
         try database.withTenant(tenant.slug, needsKey: coaSecretFile != nil) { connection, tenant, cipher in
             guard !(noIdentifier && identifier != nil) else { throw StoreError(.invalid, "give --identifier or --no-identifier, not both") }
-            guard !(clearCoaSecret && coaSecretFile != nil) else { throw StoreError(.invalid, "give --coa-secret-file or --clear-coa-secret, not both") }
+            guard !(clearCoaSecret && coaSecretFile != nil) else {
+                throw StoreError(.invalid, "give --coa-secret-file or --clear-coa-secret, not both")
+            }
             let newIdentifier: String?? = noIdentifier ? .some(nil) : identifier.map { .some($0) }
             let coaSecret: String?? = clearCoaSecret ? .some(nil) : try coaSecretFile.map { .some(try SecretInput.read(file: $0)) }
             let nas = try NASStore(connection: connection, cipher: cipher).update(
                 tenant: tenant, name: name, address: address, identifier: newIdentifier, listener: listener,
                 requireMessageAuthenticator: requireMessageAuthenticator, coaPort: coaPort, coaSecret: coaSecret, vendor: vendor,
-                audit: AuditRecord(actor: "cli", action: "nas.updated", object: name, detail: NASAuditDetail.updated(
-                    address: address, identifier: newIdentifier, listener: listener, requireMessageAuthenticator: requireMessageAuthenticator,
-                    coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)))
+                audit: AuditRecord(
+                    actor: "cli", action: "nas.updated", object: name,
+                    detail: NASAuditDetail.updated(
+                        address: address, identifier: newIdentifier, listener: listener, requireMessageAuthenticator: requireMessageAuthenticator,
+                        coaPort: coaPort, coaSecret: coaSecret, vendor: vendor)))
             if coaSecretFile != nil && nas.weakCoASecret {
-                printError("warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request")
+                printError(
+                    "warning: the CoA secret is shorter than \(NASStore.weakSecretOctets) octets: it can be guessed offline from one captured request"
+                )
             }
             print(nasListing([nas]).render(output.format))
         }

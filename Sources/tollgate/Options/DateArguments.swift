@@ -11,5 +11,6 @@ func parseDate(_ text: String, option: String) throws -> CivilDate {
 
 /// Today in the tenant's time zone.
 func today(in tenant: Tenant) -> CivilDate {
-    LocalTime.date(utc: Int64(Date().timeIntervalSince1970), zone: tenant.timeZone) ?? CivilDate(dayNumber: Int64(Date().timeIntervalSince1970) / 86400)
+    LocalTime.date(utc: Int64(Date().timeIntervalSince1970), zone: tenant.timeZone)
+        ?? CivilDate(dayNumber: Int64(Date().timeIntervalSince1970) / 86400)
 }

@@ -16,9 +16,11 @@ struct PlanCreateCommand: ParsableCommand {
             let document = try loadPlanDocument(file)
             guard let planName = name ?? document.name else { throw StoreError(.invalid, "the plan needs a name: --name or name in the file") }
             let effective = try from.map { try parseDate($0, option: "--from") } ?? document.effectiveFrom
-            let plan = try PlanStore(connection: connection).createPlan(tenant: tenant, name: planName, terms: document.terms, effectiveFrom: effective,
-                                                                        audit: AuditRecord(actor: "cli", action: "plan.created", object: planName,
-                                                                                           detail: effective.map { "effective_from \($0)" } ?? ""))
+            let plan = try PlanStore(connection: connection).createPlan(
+                tenant: tenant, name: planName, terms: document.terms, effectiveFrom: effective,
+                audit: AuditRecord(
+                    actor: "cli", action: "plan.created", object: planName,
+                    detail: effective.map { "effective_from \($0)" } ?? ""))
             print(planListing([plan]).render(output.format))
         }
     }

@@ -12,9 +12,11 @@ struct PlanShowCommand: ParsableCommand {
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
             let plan = try PlanStore(connection: connection).plan(tenant: tenant, name: name)
-            let listing = Listing(columns: ["plan", "version", "effective_from", "terms"], rows: plan.versions.map {
-                [.text(plan.name), .number($0.id), .text($0.effectiveFrom.description), .text($0.terms.canonicalJSON)]
-            })
+            let listing = Listing(
+                columns: ["plan", "version", "effective_from", "terms"],
+                rows: plan.versions.map {
+                    [.text(plan.name), .number($0.id), .text($0.effectiveFrom.description), .text($0.terms.canonicalJSON)]
+                })
             print(listing.render(output.format))
         }
     }

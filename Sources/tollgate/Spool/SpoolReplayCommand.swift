@@ -26,8 +26,9 @@ struct SpoolReplayCommand: ParsableCommand {
             let logger = quietLogger()
             let spool: Spool
             do {
-                spool = try Spool(configuration: SpoolConfiguration(directory: directory), claim: .replay(into: target, allowCopies: allowCopy),
-                                  metrics: metrics, logger: logger)
+                spool = try Spool(
+                    configuration: SpoolConfiguration(directory: directory), claim: .replay(into: target, allowCopies: allowCopy),
+                    metrics: metrics, logger: logger)
             } catch let error as Spool.SpoolError {
                 throw spoolFailure(error.description)
             }
@@ -35,21 +36,27 @@ struct SpoolReplayCommand: ParsableCommand {
             guard spool.isActive else {
                 var message = "no segment in \(directory) was written for \(target); nothing replayed"
                 for other in spool.foreign {
-                    message += "\n  \(other.segments) segment(s), \(other.bytes) octets written for "
-                        + (other.database.map { "\($0)" + ($0.isSameInstallation(as: target) ? " (a copy of the target's installation: --allow-copy replays them)" : "") }
-                           ?? "an unknown database (from before identities were recorded; a collector replays them into its database)")
+                    message +=
+                        "\n  \(other.segments) segment(s), \(other.bytes) octets written for "
+                        + (other.database.map {
+                            "\($0)" + ($0.isSameInstallation(as: target) ? " (a copy of the target's installation: --allow-copy replays them)" : "")
+                        }
+                            ?? "an unknown database (from before identities were recorded; a collector replays them into its database)")
                 }
                 throw spoolFailure(message)
             }
-            let connect = IngestPipeline.writerConnect({ try PostgresConnection(url: url, connectTimeoutSeconds: 10) }, expecting: target,
-                                                       timeoutMilliseconds: 60_000)
+            let connect = IngestPipeline.writerConnect(
+                { try PostgresConnection(url: url, connectTimeoutSeconds: 10) }, expecting: target,
+                timeoutMilliseconds: 60_000)
             let replayer = SpoolReplayer(spool: spool, metrics: metrics, logger: logger, connect: connect)
             replayer.start()
             let deadline = Date(timeIntervalSinceNow: Double(timeout))
             while spool.isActive && Date() < deadline { usleep(50_000) }
             replayer.stop()
             guard !spool.isActive else {
-                throw spoolFailure("the replay did not finish within \(timeout) s (\(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets replayed; the rest stays spooled): is the database taking writes? Run the command again")
+                throw spoolFailure(
+                    "the replay did not finish within \(timeout) s (\(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets replayed; the rest stays spooled): is the database taking writes? Run the command again"
+                )
             }
             let quarantined = metrics.spoolQuarantined.load(ordering: .relaxed)
             let skipped = metrics.spoolSkippedRecords.load(ordering: .relaxed)
@@ -57,10 +64,12 @@ struct SpoolReplayCommand: ParsableCommand {
             // here unless a running collector leads it.
             let merger = Merger(configuration: MergerConfiguration(), metrics: metrics, logger: logger, connect: connect)
             let mergedHere = try merger.mergeUntilCaughtUp(try connect(), deadline: deadline)
-            print("replayed \(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets into \(target)"
-                  + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : "")
-                  + (skipped > 0 ? "; \(skipped) record(s) not replayed: the database's replay position for their spool id was past them (see the log)" : "")
-                  + (mergedHere ? "" : "; their sessions and usage follow as the running collector that leads the merge applies them"))
+            print(
+                "replayed \(metrics.spoolReplayedPackets.load(ordering: .relaxed)) packets into \(target)"
+                    + (quarantined > 0 ? "; \(quarantined) record(s) or packet(s) quarantined in \(directory)/quarantine" : "")
+                    + (skipped > 0
+                        ? "; \(skipped) record(s) not replayed: the database's replay position for their spool id was past them (see the log)" : "")
+                    + (mergedHere ? "" : "; their sessions and usage follow as the running collector that leads the merge applies them"))
         }
     }
 }

@@ -14,7 +14,9 @@ struct SubscriberAddCommand: ParsableCommand {
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
             let start = try from.map { try parseDate($0, option: "--from") } ?? today(in: tenant)
-            print(subscriberListing([try PlanStore(connection: connection).addSubscriber(tenant: tenant, user: user, plan: plan, from: start)]).render(output.format))
+            print(
+                subscriberListing([try PlanStore(connection: connection).addSubscriber(tenant: tenant, user: user, plan: plan, from: start)]).render(
+                    output.format))
         }
     }
 }

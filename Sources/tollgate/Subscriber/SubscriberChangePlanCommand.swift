@@ -14,7 +14,9 @@ struct SubscriberChangePlanCommand: ParsableCommand {
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
             let day = try on.map { try parseDate($0, option: "--on") } ?? today(in: tenant)
-            print(subscriberListing([try PlanStore(connection: connection).changePlan(tenant: tenant, user: user, plan: plan, on: day)]).render(output.format))
+            print(
+                subscriberListing([try PlanStore(connection: connection).changePlan(tenant: tenant, user: user, plan: plan, on: day)]).render(
+                    output.format))
         }
     }
 }

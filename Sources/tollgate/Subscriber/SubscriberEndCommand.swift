@@ -13,7 +13,8 @@ struct SubscriberEndCommand: ParsableCommand {
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, _ in
             let day = try on.map { try parseDate($0, option: "--on") } ?? today(in: tenant)
-            print(subscriberListing([try PlanStore(connection: connection).endSubscription(tenant: tenant, user: user, on: day)]).render(output.format))
+            print(
+                subscriberListing([try PlanStore(connection: connection).endSubscription(tenant: tenant, user: user, on: day)]).render(output.format))
         }
     }
 }

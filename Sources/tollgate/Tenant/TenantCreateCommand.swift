@@ -16,8 +16,9 @@ struct TenantCreateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (connection, _) = try database.open()
-            let tenant = try TenantStore(connection: connection).create(slug: slug, name: name, currency: currency,
-                                                                      timeZone: timezone, billingDay: billingDay, roundingMode: rounding)
+            let tenant = try TenantStore(connection: connection).create(
+                slug: slug, name: name, currency: currency,
+                timeZone: timezone, billingDay: billingDay, roundingMode: rounding)
             print(tenantListing([tenant]).render(output.format))
         }
     }

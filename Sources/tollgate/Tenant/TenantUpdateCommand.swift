@@ -17,8 +17,9 @@ struct TenantUpdateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (connection, _) = try database.open()
-            let tenant = try TenantStore(connection: connection).update(slug: slug, name: name, currency: currency, timeZone: timezone,
-                                                                      billingDay: billingDay, roundingMode: rounding)
+            let tenant = try TenantStore(connection: connection).update(
+                slug: slug, name: name, currency: currency, timeZone: timezone,
+                billingDay: billingDay, roundingMode: rounding)
             print(tenantListing([tenant]).render(output.format))
         }
     }

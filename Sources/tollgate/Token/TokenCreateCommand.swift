@@ -6,7 +6,9 @@ struct TokenCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create an API token and print it once (only its hash is stored).",
-        discussion: "operator: NAS devices and sessions; billing: usage, plans, subscribers, invoices, sessions; readonly: sessions and usage; --admin: tenants only.")
+        discussion:
+            "operator: NAS devices and sessions; billing: usage, plans, subscribers, invoices, sessions; readonly: sessions and usage; --admin: tenants only."
+    )
     // Not `TenantOption`: optional, as an admin token belongs to no tenant.
     @Option(help: "Tenant slug (not with --admin).") var tenant: String?
     @Option(help: "operator, billing or readonly.") var role: String?
@@ -28,7 +30,9 @@ struct TokenCreateCommand: ParsableCommand {
                 }
                 created = try store.create(tenant: try TenantStore(connection: connection).require(slug: slug), role: role, name: name)
             }
-            printError("token \(created.token.id) (\(created.token.role.rawValue)\(created.token.tenantSlug.map { ", tenant \($0)" } ?? "")): shown once, keep it safe")
+            printError(
+                "token \(created.token.id) (\(created.token.role.rawValue)\(created.token.tenantSlug.map { ", tenant \($0)" } ?? "")): shown once, keep it safe"
+            )
             print(created.secret)
         }
     }

@@ -14,10 +14,16 @@ struct TokenListCommand: ParsableCommand {
             let (connection, _) = try database.open()
             let scope = try tenant.map { try TenantStore(connection: connection).require(slug: $0) }
             let tokens = try TokenStore(connection: connection).list(tenant: scope)
-            print(Listing(columns: ["id", "tenant", "role", "name", "created_at", "last_used_at", "revoked_at"], rows: tokens.map {
-                [.text($0.id), .text($0.tenantSlug), .text($0.role.rawValue), .text($0.name), .text($0.createdAt), .text($0.lastUsedAt),
-                 .text($0.revokedAt)]
-            }).render(output.format))
+            print(
+                Listing(
+                    columns: ["id", "tenant", "role", "name", "created_at", "last_used_at", "revoked_at"],
+                    rows: tokens.map {
+                        [
+                            .text($0.id), .text($0.tenantSlug), .text($0.role.rawValue), .text($0.name), .text($0.createdAt), .text($0.lastUsedAt),
+                            .text($0.revokedAt),
+                        ]
+                    }
+                ).render(output.format))
         }
     }
 }

@@ -20,12 +20,17 @@ struct TopUpAddCommand: ParsableCommand {
             guard let bytes = QuotaPolicy.parseAmount(amount), bytes > 0 else {
                 throw StoreError(.invalid, "--amount '\(amount)' is not an amount such as \"10 GB\"")
             }
-            let result = try QuotaStore(connection: connection).addTopUp(tenant: tenant, user: user, bytes: bytes, note: note,
-                                                                         now: Int64(Date().timeIntervalSince1970))
-            let listing = Listing(columns: ["id", "user", "period", "bytes", "note", "created_at", "restores"], rows: [[
-                .number(result.topUp.id), .text(result.topUp.userName), .text(result.topUp.period), .number(result.topUp.bytes),
-                .text(result.topUp.note), .text(result.topUp.createdAt), .number(Int64(result.restores)),
-            ]])
+            let result = try QuotaStore(connection: connection).addTopUp(
+                tenant: tenant, user: user, bytes: bytes, note: note,
+                now: Int64(Date().timeIntervalSince1970))
+            let listing = Listing(
+                columns: ["id", "user", "period", "bytes", "note", "created_at", "restores"],
+                rows: [
+                    [
+                        .number(result.topUp.id), .text(result.topUp.userName), .text(result.topUp.period), .number(result.topUp.bytes),
+                        .text(result.topUp.note), .text(result.topUp.createdAt), .number(Int64(result.restores)),
+                    ]
+                ])
             print(listing.render(output.format))
         }
     }

@@ -4,6 +4,7 @@ import ArgumentParser
 /// password is read from standard input only (a command line is visible to every local user)
 /// and stored as a bcrypt hash.
 struct UserCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Add, list and remove console users; set their passwords.",
-                                                    subcommands: [UserAddCommand.self, UserListCommand.self, UserRemoveCommand.self, UserPasswordCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add, list and remove console users; set their passwords.",
+        subcommands: [UserAddCommand.self, UserListCommand.self, UserRemoveCommand.self, UserPasswordCommand.self])
 }

@@ -3,8 +3,9 @@ import Storage
 
 /// `tollgate user password`: a new password from standard input.
 struct UserPasswordCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "password",
-                                                    abstract: "Set a console user's password from standard input; their sessions end.")
+    static let configuration = CommandConfiguration(
+        commandName: "password",
+        abstract: "Set a console user's password from standard input; their sessions end.")
     @Option(help: "The user's email.") var email: String
     @Flag(help: "Read the password from standard input (one trailing newline is ignored).") var passwordStdin = false
     @OptionGroup var database: DatabaseOptions

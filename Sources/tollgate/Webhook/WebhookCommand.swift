@@ -10,6 +10,8 @@ struct WebhookCommand: ParsableCommand {
             endpoint's secret: Tollgate-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">. The secret is shown once, \
             by add and rotate-secret.
             """,
-        subcommands: [WebhookAddCommand.self, WebhookListCommand.self, WebhookShowCommand.self, WebhookUpdateCommand.self, WebhookRemoveCommand.self,
-                      WebhookRotateSecretCommand.self, WebhookDeliveriesCommand.self])
+        subcommands: [
+            WebhookAddCommand.self, WebhookListCommand.self, WebhookShowCommand.self, WebhookUpdateCommand.self, WebhookRemoveCommand.self,
+            WebhookRotateSecretCommand.self, WebhookDeliveriesCommand.self,
+        ])
 }

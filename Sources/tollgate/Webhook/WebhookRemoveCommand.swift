@@ -3,7 +3,8 @@ import Storage
 
 /// `tollgate webhook remove`.
 struct WebhookRemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an endpoint with its deliveries (pending ones are not sent).")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove an endpoint with its deliveries (pending ones are not sent).")
     @OptionGroup var tenant: TenantOption
     @Option(help: "Endpoint id.") var id: Int64
     @OptionGroup var database: DatabaseOptions

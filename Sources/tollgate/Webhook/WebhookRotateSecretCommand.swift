@@ -3,8 +3,9 @@ import Storage
 
 /// `tollgate webhook rotate-secret`.
 struct WebhookRotateSecretCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rotate-secret",
-                                                    abstract: "Replace an endpoint's signing secret and print the new one (shown this once).")
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-secret",
+        abstract: "Replace an endpoint's signing secret and print the new one (shown this once).")
     @OptionGroup var tenant: TenantOption
     @Option(help: "Endpoint id.") var id: Int64
     @OptionGroup var output: FormatOption

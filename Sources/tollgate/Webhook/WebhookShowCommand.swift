@@ -11,8 +11,9 @@ struct WebhookShowCommand: ParsableCommand {
 
     func run() throws {
         try database.withTenant(tenant.slug) { connection, tenant, cipher in
-            print(webhookListing([try WebhookStore(connection: connection, cipher: cipher).find(tenant: tenant, id: id)], withSecret: false)
-                .render(output.format))
+            print(
+                webhookListing([try WebhookStore(connection: connection, cipher: cipher).find(tenant: tenant, id: id)], withSecret: false)
+                    .render(output.format))
         }
     }
 }

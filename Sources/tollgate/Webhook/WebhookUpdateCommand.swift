@@ -3,8 +3,9 @@ import Storage
 
 /// `tollgate webhook update`: changes what is given, keeps the rest.
 struct WebhookUpdateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "update",
-                                                    abstract: "Change an endpoint's URL, events or description, or enable or disable it.")
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Change an endpoint's URL, events or description, or enable or disable it.")
     @OptionGroup var tenant: TenantOption
     @Option(help: "Endpoint id.") var id: Int64
     @Option(help: "New URL.") var url: String?
