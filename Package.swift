@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "RADIUS", "Accounting", "Storage", "CUDPShim",
+                "RADIUS", "Accounting", "Storage", "CUDPShim", "CivilCalendar",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Enforcement",
             dependencies: [
-                "RADIUS", "Rating", "Accounting", "Storage", "TOML", "Collector",
+                "RADIUS", "Rating", "Accounting", "Storage", "TOML", "Collector", "CivilCalendar",
                 .product(name: "Logging", package: "swift-log"),
                 "COpenSSL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Collector", "Storage", "API", "Console", "Enforcement", "TOML", "RADIUS",
+                "Collector", "Storage", "API", "Console", "Enforcement", "TOML", "RADIUS", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

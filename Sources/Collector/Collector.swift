@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 import Logging
 import Storage
@@ -106,7 +107,7 @@ public final class Collector: @unchecked Sendable {
             configuration: mergeConfiguration, metrics: metrics, logger: logger,
             connect: IngestPipeline.writerConnect(
                 connect, expecting: database,
-                timeoutMilliseconds: Int(max(configuration.pipeline.commitTimeout, .seconds(60)) / .milliseconds(1))))
+                timeoutMilliseconds: Int(max(configuration.pipeline.commitTimeout, .seconds(60)).wholeMilliseconds)))
         merger.onUsageCommitted = onUsageCommitted
         pipeline.merger = merger
         merger.start()
@@ -179,7 +180,7 @@ public final class Collector: @unchecked Sendable {
         Thread.start(named: name) { [self] in
             defer { housekeepingRunning.subtract(1, ordering: .relaxed) }
             var connection: PostgresConnection?
-            let intervalMicroseconds = Int64(interval / .microseconds(1))
+            let intervalMicroseconds = interval.wholeMicroseconds
             var next = monotonicMicroseconds() + intervalMicroseconds
             while !stopping.load(ordering: .relaxed) {
                 if monotonicMicroseconds() < next {

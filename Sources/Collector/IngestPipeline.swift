@@ -1,5 +1,6 @@
 import Accounting
 import CUDPShim
+import CivilCalendar
 import Foundation
 import Logging
 import RADIUS
@@ -88,7 +89,7 @@ public final class IngestPipeline: @unchecked Sendable {
         self.logger = logger
         self.spool = spool
         self.connect = Self.writerConnect(
-            connect, expecting: spool?.claim.database, timeoutMilliseconds: Int(configuration.commitTimeout / .milliseconds(1)))
+            connect, expecting: spool?.claim.database, timeoutMilliseconds: Int(configuration.commitTimeout.wholeMilliseconds))
     }
 
     /// Opens connections for writing accounting: every commit durable before it returns

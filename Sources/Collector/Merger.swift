@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 import Logging
 import RADIUS
@@ -98,7 +99,7 @@ public final class Merger: @unchecked Sendable {
         var batch: [LoggedPacket] = []
         var more = false
         var action: MergeStateMachine.Action?
-        var nextMaintenance = monotonicMicroseconds() + Int64(configuration.maintenanceInterval / .microseconds(1))
+        var nextMaintenance = monotonicMicroseconds() + configuration.maintenanceInterval.wholeMicroseconds
         var nextRetire: Int64 = 0
         var nextLagRead: Int64 = 0
         defer {
@@ -147,7 +148,7 @@ public final class Merger: @unchecked Sendable {
                     if !oneByOne {
                         // Stale means no update received for a while: not while updates wait in the log.
                         if now >= nextMaintenance && metrics.mergeOldestUnmerged.load(ordering: .relaxed) == 0 {
-                            nextMaintenance = now + Int64(configuration.maintenanceInterval / .microseconds(1))
+                            nextMaintenance = now + configuration.maintenanceInterval.wholeMicroseconds
                             try maintain(lead)
                         }
                         if now >= nextRetire {
@@ -315,7 +316,7 @@ public final class Merger: @unchecked Sendable {
 
     /// Closes stale sessions; the caches forget what they held when any closed.
     private func maintain(_ lead: MergeLead) throws {
-        let closed = try StaleSessionReaper.reap(lead.connection, defaultTimeout: Int(configuration.staleSessionTimeout / .seconds(1)))
+        let closed = try StaleSessionReaper.reap(lead.connection, defaultTimeout: Int(configuration.staleSessionTimeout.wholeSeconds))
         if closed > 0 {
             lead.forgetCaches()
             metrics.sessionsClosedStale.add(closed, ordering: .relaxed)

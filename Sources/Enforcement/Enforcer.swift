@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 import Logging
 import Prometheus
@@ -32,7 +33,7 @@ public final class Enforcer: Sendable {
         public init() {}
 
         /// The lease as the quota store counts it.
-        var leaseSeconds: Int { Int(lease / .seconds(1)) }
+        var leaseSeconds: Int { Int(lease.wholeSeconds) }
     }
 
     struct Pending {

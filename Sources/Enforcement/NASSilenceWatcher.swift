@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 import Logging
 import Prometheus
@@ -57,7 +58,7 @@ public final class NASSilenceWatcher: Sendable {
         let chunk = 100_000
         while try NASActivity.observe(connection, limit: chunk) >= chunk, !signal.isStopping {}
         let silent = try NASActivity.reportSilent(
-            connection, defaultInterval: Int(configuration.silenceDefaultInterval / .seconds(1)),
+            connection, defaultInterval: Int(configuration.silenceDefaultInterval.wholeSeconds),
             intervals: configuration.silenceIntervals, now: now)
         for nas in silent {
             logger.notice(

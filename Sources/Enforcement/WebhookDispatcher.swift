@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CivilCalendar
 import Foundation
 import Logging
 import NIOCore
@@ -34,7 +35,7 @@ public final class WebhookDispatcher: Sendable {
         self.connect = connect
         self.logger = logger
         self.metrics = metrics
-        let timeout = TimeAmount.milliseconds(Int64(configuration.timeout / .milliseconds(1)))
+        let timeout = TimeAmount.milliseconds(configuration.timeout.wholeMilliseconds)
         client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: .init(
@@ -88,9 +89,9 @@ public final class WebhookDispatcher: Sendable {
     /// attempt. Returns how many were sent.
     @discardableResult
     public func deliverDue(_ store: WebhookStore) throws -> Int {
-        let claimed = try store.claimDue(limit: configuration.batch, leaseSeconds: Int(configuration.lease / .seconds(1)))
+        let claimed = try store.claimDue(limit: configuration.batch, leaseSeconds: Int(configuration.lease.wholeSeconds))
         guard !claimed.isEmpty else { return 0 }
-        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.timeout / .milliseconds(1)))
+        let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.wholeMilliseconds)
         let inFlight = claimed.map { delivery -> (ClaimedWebhookDelivery, Double, UInt64, Result<HTTPClient.Task<UInt>, any Error>) in
             let startedAt = Date().timeIntervalSince1970
             let message = WebhookMessage(delivery: delivery, timestamp: Int64(startedAt))

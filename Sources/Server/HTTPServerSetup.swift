@@ -1,4 +1,5 @@
 import API
+import CivilCalendar
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -15,7 +16,7 @@ enum HTTPServerSetup {
     }
 
     static func builder(_ settings: APISettings) throws -> HTTPServerBuilder {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout / .milliseconds(1)))))
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeout.wholeMilliseconds)))
         guard let certificatePath = settings.tlsCertificate, let keyPath = settings.tlsKey else { return http }
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey

@@ -1,4 +1,5 @@
 import API
+import CivilCalendar
 import Collector
 import Console
 import Enforcement
@@ -78,7 +79,7 @@ public enum Serve {
         collectorConfiguration.spool = configuration.spool
         // A database that does not even accept connections within the commit timeout counts as
         // down (its batches go to the spool) instead of holding the writers.
-        let commitMilliseconds = Int(configuration.collector.pipeline.commitTimeout / .milliseconds(1))
+        let commitMilliseconds = Int(configuration.collector.pipeline.commitTimeout.wholeMilliseconds)
         let connectTimeout = max(2, (commitMilliseconds + 999) / 1000)
         let collector = Collector(configuration: collectorConfiguration, cipher: access.cipher, logger: logger) {
             try PostgresConnection(url: url, connectTimeoutSeconds: connectTimeout)
@@ -123,7 +124,7 @@ public enum Serve {
         let apiDatabase = APIDatabase(
             url: url, threads: settings.databaseThreads, authThreads: settings.authThreads,
             tenantConcurrency: settings.tenantConcurrency, queueWait: settings.queueWait,
-            statementTimeout: Int(settings.statementTimeout / .milliseconds(1)))
+            statementTimeout: Int(settings.statementTimeout.wholeMilliseconds))
         TollgateAPI(
             database: apiDatabase, cipher: access.cipher, logger: logger, nasLimit: configuration.nasLimitPerTenant,
             readTimeout: settings.readTimeout

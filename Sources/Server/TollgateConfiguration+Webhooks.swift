@@ -1,3 +1,4 @@
+import CivilCalendar
 import Enforcement
 import TOML
 
@@ -25,7 +26,7 @@ extension TollgateConfiguration {
         }
         guard webhooks.lease > webhooks.timeout else {
             throw Error(
-                "webhooks.lease_seconds (\(Int(webhooks.lease / .seconds(1)))) must be longer than webhooks.timeout_seconds (\(Int(webhooks.timeout / .seconds(1))))"
+                "webhooks.lease_seconds (\(webhooks.lease.wholeSeconds)) must be longer than webhooks.timeout_seconds (\(webhooks.timeout.wholeSeconds))"
             )
         }
         guard webhooks.backoff.maximum >= webhooks.backoff.initial else {

@@ -5,13 +5,15 @@ extension PostgresResult {
     /// read by that number (`value(row:column:)`, `int64(row:column:)`) at the cost of a
     /// read by position, so a reader names its columns without slowing its loop.
     ///
-    /// Throws a `StoreError` naming the column when the result has none of that name (a
-    /// statement and its reader that no longer agree), instead of reading another column.
+    /// Throws a `PostgresError` naming the column when the result has none of that name (a
+    /// statement and its reader that no longer agree), instead of reading another column: a
+    /// fault of the code, answered as an internal error, never as the caller's (`StoreError`).
     public func column(_ name: String) throws -> Int {
         let number = Int(PQfnumber(handle, Self.quoted(name)))
         guard number >= 0 else {
-            throw StoreError(
-                .invalid, "the result has no column '\(name)' (it has \(columnNames.joined(separator: ", "))): the statement and its reader disagree")
+            throw PostgresError(
+                .result,
+                message: "the result has no column '\(name)' (it has \(columnNames.joined(separator: ", "))): the statement and its reader disagree")
         }
         return number
     }

@@ -40,6 +40,32 @@ struct TOMLDocumentTests {
         #expect(document["tax"]?.foundationValue as? String == "0.2")
     }
 
+    @Test("Small, large and negative decimals read as plain decimal text, never with an exponent")
+    func plainDecimals() throws {
+        let document = try TOMLDocument.parse(
+            "per_byte = 0.00001\ntiny = 4.5e-9\nhuge = 1e20\nnegative = -0.25\nwhole = 12.0\nfifteen = 0.123456789012345\n")
+        #expect(document["per_byte"] == .decimal("0.00001"))
+        #expect(document["tiny"] == .decimal("0.0000000045"))
+        #expect(document["huge"] == .decimal("100000000000000000000.0"))
+        #expect(document["negative"] == .decimal("-0.25"))
+        #expect(document["whole"] == .decimal("12.0"))
+        #expect(document["fifteen"] == .decimal("0.123456789012345"))
+    }
+
+    @Test("A bare decimal with more digits than a Double keeps is refused, naming its key, not rounded")
+    func tooManyDigits() throws {
+        #expect(
+            throws: TOMLError(
+                line: 3, column: 3,
+                message:
+                    "plan.rate: 0.12345678901234568 has more significant digits than a bare TOML number keeps exactly (15); write it as a quoted string"
+            )
+        ) {
+            try TOMLDocument.parse("[plan]\nname = \"a\"\n  rate = 0.123456789012345678\n")
+        }
+        #expect(try TOMLDocument.parse("rate = \"0.123456789012345678\"\n")["rate"] == .string("0.123456789012345678"))
+    }
+
     @Test(
         "A syntax error says its line, its column and what is wrong",
         arguments: [

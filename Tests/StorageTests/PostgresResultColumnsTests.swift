@@ -42,24 +42,25 @@ struct PostgresResultColumnsTests {
         #expect(result.value(row: 0, column: try result.column("say \"hi\"")) == "3")
     }
 
-    @Test("A column the result does not have is a StoreError that names it and the columns there are")
+    @Test("A column the result does not have is a PostgresError (an internal error, not the caller's) that names it and the columns there are")
     func missingColumn() throws {
         let (_, connection) = try TestDatabase.fresh()
         let result = try connection.query("SELECT 1 AS id, 'a' AS name")
-        #expect(throws: StoreError(.invalid, "the result has no column 'nas' (it has id, name): the statement and its reader disagree")) {
+        #expect(throws: PostgresError(.result, message: "the result has no column 'nas' (it has id, name): the statement and its reader disagree")) {
             try result.column("nas")
         }
         // Upper case is another name, not a folded spelling of `id`.
-        #expect(throws: StoreError(.invalid, "the result has no column 'Id' (it has id, name): the statement and its reader disagree")) {
+        #expect(throws: PostgresError(.result, message: "the result has no column 'Id' (it has id, name): the statement and its reader disagree")) {
             try result.columns("name", "Id")
         }
         // Hostile names are looked up as names, never as SQL.
         #expect(
-            throws: StoreError(.invalid, "the result has no column 'id\"; DROP TABLE x; --' (it has id, name): the statement and its reader disagree")
+            throws: PostgresError(
+                .result, message: "the result has no column 'id\"; DROP TABLE x; --' (it has id, name): the statement and its reader disagree")
         ) {
             try result.column("id\"; DROP TABLE x; --")
         }
-        #expect(throws: StoreError(.invalid, "the result has no column '' (it has id, name): the statement and its reader disagree")) {
+        #expect(throws: PostgresError(.result, message: "the result has no column '' (it has id, name): the statement and its reader disagree")) {
             try result.column("")
         }
     }
