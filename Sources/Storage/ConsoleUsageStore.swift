@@ -20,11 +20,12 @@ public struct ConsoleUsageStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query(
                 """
-                SELECT coalesce(sum(upload_bytes), 0)::bigint, coalesce(sum(download_bytes), 0)::bigint FROM \(table)
+                SELECT coalesce(sum(upload_bytes), 0)::bigint AS upload, coalesce(sum(download_bytes), 0)::bigint AS download FROM \(table)
                 WHERE tenant_id = $1 AND \(source.column) >= $2::date AND \(source.column) < $3::date
                 """, [String(tenant.id), days.lowerBound.description, days.upperBound.description])
         }
-        return ByteTotals(upload: result.int64(row: 0, column: 0), download: result.int64(row: 0, column: 1))
+        let columns = try result.columns("upload", "download")
+        return ByteTotals(upload: result.int64(row: 0, column: columns[0]), download: result.int64(row: 0, column: columns[1]))
     }
 
     /// Sessions open now (those with accounting: a Start or an update).
@@ -43,23 +44,25 @@ public struct ConsoleUsageStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query(
                 """
-                SELECT n.name, to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       extract(epoch FROM now() - a.last_heard_at)::bigint, a.silent_reported_at IS NOT NULL,
-                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events),
+                SELECT n.name, to_char(a.last_heard_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_heard_at,
+                       extract(epoch FROM now() - a.last_heard_at)::bigint AS silent_seconds, a.silent_reported_at IS NOT NULL AS reported_silent,
+                       (SELECT count(*) FROM sessions s WHERE s.tenant_id = n.tenant_id AND s.nas_id = n.id AND s.stopped_at IS NULL AND s.has_events)
+                           AS open_sessions,
                        (SELECT string_agg(d.reason || '=' || d.datagrams, ',' ORDER BY d.datagrams DESC, d.reason) FROM (
                             SELECT reason, sum(datagrams) AS datagrams FROM nas_drops
                             WHERE tenant_id = n.tenant_id AND nas_id = n.id AND hour >= date_trunc('hour', now()) - interval '23 hours'
-                            GROUP BY reason) d)
+                            GROUP BY reason) d) AS drops
                 FROM nas_devices n LEFT JOIN nas_activity a ON a.tenant_id = n.tenant_id AND a.nas_id = n.id
                 WHERE n.tenant_id = $1 ORDER BY n.name LIMIT $2
                 """, [String(tenant.id), String(max(1, min(limit, 1000)))])
         }
+        let c = try result.columns("name", "last_heard_at", "silent_seconds", "reported_silent", "open_sessions", "drops")
         return (0..<result.rowCount).map { row in
             NASHealthRow(
-                name: result.value(row: row, column: 0) ?? "", lastHeardAt: result.value(row: row, column: 1),
-                silentSeconds: result.value(row: row, column: 2).flatMap { Int64($0) },
-                reportedSilent: result.value(row: row, column: 3) == "t", openSessions: result.int64(row: row, column: 4),
-                drops: (result.value(row: row, column: 5) ?? "").split(separator: ",").compactMap { pair in
+                name: result.value(row: row, column: c[0]) ?? "", lastHeardAt: result.value(row: row, column: c[1]),
+                silentSeconds: result.value(row: row, column: c[2]).flatMap { Int64($0) },
+                reportedSilent: result.value(row: row, column: c[3]) == "t", openSessions: result.int64(row: row, column: c[4]),
+                drops: (result.value(row: row, column: c[5]) ?? "").split(separator: ",").compactMap { pair in
                     let parts = pair.split(separator: "=")
                     guard parts.count == 2, let count = Int64(parts[1]) else { return nil }
                     return NASDropTotal(reason: String(parts[0]), datagrams: count)
@@ -81,15 +84,16 @@ public struct ConsoleUsageStore {
                 """
                 SELECT (SELECT count(*) FROM (
                             SELECT 1 FROM log_streams s JOIN accounting_packets p ON p.stream = s.id AND p.seq > s.merged_seq
-                            WHERE s.retired_at IS NULL AND p.tenant_id = $1 LIMIT $2) c),
+                            WHERE s.retired_at IS NULL AND p.tenant_id = $1 LIMIT $2) c) AS unmerged,
                        coalesce(extract(epoch FROM now() - (
                             SELECT min(o.received_at) FROM log_streams s CROSS JOIN LATERAL (
                                 SELECT received_at FROM accounting_packets
                                 WHERE stream = s.id AND seq > s.merged_seq AND tenant_id = $1 ORDER BY seq LIMIT 1) o
-                            WHERE s.retired_at IS NULL))::bigint, 0)
+                            WHERE s.retired_at IS NULL))::bigint, 0) AS oldest_seconds
                 """, [String(tenant.id), String(MergeLag.countCap)])
         }
-        return MergeLag(unmerged: result.int64(row: 0, column: 0), oldestSeconds: max(0, result.int64(row: 0, column: 1)))
+        let columns = try result.columns("unmerged", "oldest_seconds")
+        return MergeLag(unmerged: result.int64(row: 0, column: columns[0]), oldestSeconds: max(0, result.int64(row: 0, column: columns[1])))
     }
 
     /// Subscribers using the most of the days `days`, most first: the candidates for "near
@@ -174,7 +178,7 @@ public struct ConsoleUsageStore {
     static let planOnDay = """
         (SELECT p.name FROM plan_assignments a JOIN plans p ON p.tenant_id = a.tenant_id AND p.id = a.plan_id
          WHERE a.tenant_id = s.tenant_id AND a.subscriber_id = s.id AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
-         ORDER BY a.starts_on DESC LIMIT 1)
+         ORDER BY a.starts_on DESC LIMIT 1) AS plan
         """
 
     /// The first `count` subscribers by the total of the cycle starting on `cycle`, heaviest
@@ -189,26 +193,28 @@ public struct ConsoleUsageStore {
         let fetched = count * 2 + 100
         let ranked = try connection.query(
             """
-            SELECT subscriber, upload_bytes + download_bytes FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date
+            SELECT subscriber, upload_bytes + download_bytes AS total FROM usage_cycles WHERE tenant_id = $1 AND cycle_start = $2::date
             ORDER BY upload_bytes + download_bytes DESC, subscriber LIMIT $3
             """, [String(tenant.id), cycle.description, String(fetched)])
+        let rankedColumns = try ranked.columns("subscriber", "total")
         var names = ArrayParameter(reservingCapacity: ranked.rowCount * 12)
-        for row in 0..<ranked.rowCount { names.append(ranked.value(row: row, column: 0)) }
+        for row in 0..<ranked.rowCount { names.append(ranked.value(row: row, column: rankedColumns[0])) }
         let registered = try connection.query(
             """
             SELECT s.user_name, \(planOnDay) FROM subscribers s WHERE s.tenant_id = $1 AND s.user_name = ANY($2::text[]) AND $3::date IS NOT NULL
             """, [String(tenant.id), names.literal, today.description])
+        let registeredColumns = try registered.columns("user_name", "plan")
         var plans: [String: String?] = [:]
         for row in 0..<registered.rowCount {
-            guard let name = registered.value(row: row, column: 0) else { continue }
-            plans[name] = registered.value(row: row, column: 1)
+            guard let name = registered.value(row: row, column: registeredColumns[0]) else { continue }
+            plans[name] = registered.value(row: row, column: registeredColumns[1])
         }
         var kept: [(name: String, plan: String?)] = []
         var lastTotal: Int64 = 0
         for row in 0..<ranked.rowCount where kept.count < count {
-            guard let name = ranked.value(row: row, column: 0), let plan = plans[name] else { continue }
+            guard let name = ranked.value(row: row, column: rankedColumns[0]), let plan = plans[name] else { continue }
             kept.append((name, plan))
-            lastTotal = ranked.int64(row: row, column: 1)
+            lastTotal = ranked.int64(row: row, column: rankedColumns[1])
         }
         return kept.count == count && lastTotal > 0 ? kept : nil
     }
@@ -250,8 +256,9 @@ public struct ConsoleUsageStore {
             statement,
             [String(tenant.id), search, today.description, String(limit + 1), String(offset)]
                 + (sort == .total ? [cycle.lowerBound.description, cycle.upperBound.description] : []))
+        let columns = try result.columns("user_name", "plan")
         let users = (0..<min(result.rowCount, limit)).map { row in
-            (name: result.value(row: row, column: 0) ?? "", plan: result.value(row: row, column: 1))
+            (name: result.value(row: row, column: columns[0]) ?? "", plan: result.value(row: row, column: columns[1]))
         }
         return (users, result.rowCount > limit)
     }
@@ -269,14 +276,15 @@ public struct ConsoleUsageStore {
             : "\(source.column) >= $3::date AND \(source.column) < $4::date"
         let result = try connection.query(
             """
-            SELECT subscriber, sum(upload_bytes)::bigint, sum(download_bytes)::bigint FROM \(source.table)
+            SELECT subscriber, sum(upload_bytes)::bigint AS upload, sum(download_bytes)::bigint AS download FROM \(source.table)
             WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND \(range)
             GROUP BY subscriber
             """, [String(tenant.id), names.literal, days.lowerBound.description, days.upperBound.description])
+        let columns = try result.columns("subscriber", "upload", "download")
         var totals: [String: ByteTotals] = [:]
         for row in 0..<result.rowCount {
-            guard let user = result.value(row: row, column: 0) else { continue }
-            totals[user] = ByteTotals(upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
+            guard let user = result.value(row: row, column: columns[0]) else { continue }
+            totals[user] = ByteTotals(upload: result.int64(row: row, column: columns[1]), download: result.int64(row: row, column: columns[2]))
         }
         return totals
     }
@@ -298,11 +306,11 @@ public struct ConsoleUsageStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query(
                 """
-                SELECT to_char(day, 'YYYY-MM-DD'), upload_bytes, download_bytes FROM usage_daily
+                SELECT to_char(day, 'YYYY-MM-DD') AS key, upload_bytes AS upload, download_bytes AS download FROM usage_daily
                 WHERE tenant_id = $1 AND subscriber = $2 AND day >= $3::date AND day < $4::date ORDER BY day LIMIT 400
                 """, [String(tenant.id), user, days.lowerBound.description, days.upperBound.description])
         }
-        return Self.points(result)
+        return try Self.points(result)
     }
 
     /// A subscriber's usage per local hour of `day` (an hour a clock change repeats is summed).
@@ -315,18 +323,22 @@ public struct ConsoleUsageStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query(
                 """
-                SELECT to_char(extract(hour FROM hour AT TIME ZONE $5)::integer, 'FM00'), sum(upload_bytes)::bigint, sum(download_bytes)::bigint
+                SELECT to_char(extract(hour FROM hour AT TIME ZONE $5)::integer, 'FM00') AS key, sum(upload_bytes)::bigint AS upload,
+                       sum(download_bytes)::bigint AS download
                 FROM usage_hourly WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
                 GROUP BY 1 ORDER BY 1
                 """, [String(tenant.id), user, String(from), String(to), tenant.timeZone])
         }
-        return Self.points(result)
+        return try Self.points(result)
     }
 
-    static func points(_ result: PostgresResult) -> [UsagePoint] {
-        (0..<result.rowCount).map { row in
+    /// Rows of `key`, `upload` and `download` as points.
+    static func points(_ result: PostgresResult) throws -> [UsagePoint] {
+        let c = try result.columns("key", "upload", "download")
+        return (0..<result.rowCount).map { row in
             UsagePoint(
-                key: result.value(row: row, column: 0) ?? "", upload: result.int64(row: row, column: 1), download: result.int64(row: row, column: 2))
+                key: result.value(row: row, column: c[0]) ?? "", upload: result.int64(row: row, column: c[1]),
+                download: result.int64(row: row, column: c[2]))
         }
     }
 
@@ -336,16 +348,17 @@ public struct ConsoleUsageStore {
             try connection.query(
                 """
                 SELECT id, action, threshold, threshold_bytes, used_bytes, period_key,
-                       to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                       to_char(crossed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS crossed_at
                 FROM quota_crossings WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
                 """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
         }
+        let c = try result.columns("id", "action", "threshold", "threshold_bytes", "used_bytes", "period_key", "crossed_at")
         return (0..<result.rowCount).map { row in
             CrossingRecord(
-                id: result.int64(row: row, column: 0), action: result.value(row: row, column: 1) ?? "",
-                threshold: result.value(row: row, column: 2) ?? "", thresholdBytes: result.int64(row: row, column: 3),
-                usedBytes: result.int64(row: row, column: 4), periodKey: result.value(row: row, column: 5) ?? "",
-                crossedAt: result.value(row: row, column: 6) ?? "")
+                id: result.int64(row: row, column: c[0]), action: result.value(row: row, column: c[1]) ?? "",
+                threshold: result.value(row: row, column: c[2]) ?? "", thresholdBytes: result.int64(row: row, column: c[3]),
+                usedBytes: result.int64(row: row, column: c[4]), periodKey: result.value(row: row, column: c[5]) ?? "",
+                crossedAt: result.value(row: row, column: c[6]) ?? "")
         }
     }
 
@@ -354,11 +367,11 @@ public struct ConsoleUsageStore {
         let result = try connection.tenantTransaction(tenant.id) { connection in
             try connection.query(
                 """
-                SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                SELECT id, user_name, period, bytes, note, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
                 FROM top_ups WHERE tenant_id = $1 AND user_name = $2 ORDER BY id DESC LIMIT $3
                 """, [String(tenant.id), user, String(max(1, min(limit, 500)))])
         }
-        return QuotaStore.topUps(result)
+        return try QuotaStore.topUps(result)
     }
 
     /// Every tenant (the first `limit` by slug after `after`) with its NAS and console users
@@ -370,12 +383,14 @@ public struct ConsoleUsageStore {
         for tenant in tenants { ids.append(tenant.id) }
         let result = try connection.query(
             """
-            SELECT t.id, (SELECT count(*) FROM nas_devices n WHERE n.tenant_id = t.id), (SELECT count(*) FROM console_users u WHERE u.tenant_id = t.id)
+            SELECT t.id, (SELECT count(*) FROM nas_devices n WHERE n.tenant_id = t.id) AS nas_count,
+                   (SELECT count(*) FROM console_users u WHERE u.tenant_id = t.id) AS console_user_count
             FROM unnest($1::bigint[]) AS t(id)
             """, [ids.literal])
+        let c = try result.columns("id", "nas_count", "console_user_count")
         var counts: [Int64: (Int64, Int64)] = [:]
         for row in 0..<result.rowCount {
-            counts[result.int64(row: row, column: 0)] = (result.int64(row: row, column: 1), result.int64(row: row, column: 2))
+            counts[result.int64(row: row, column: c[0])] = (result.int64(row: row, column: c[1]), result.int64(row: row, column: c[2]))
         }
         return tenants.map { TenantOverviewRow(tenant: $0, nasCount: counts[$0.id]?.0 ?? 0, consoleUserCount: counts[$0.id]?.1 ?? 0) }
     }

@@ -42,11 +42,12 @@ public struct DatabaseIdentity: Hashable, Sendable, CustomStringConvertible {
         }
         let result = try connection.query(
             """
-            SELECT i.id::text, s.system_identifier::text, current_database()
+            SELECT i.id::text AS installation_id, s.system_identifier::text AS system_identifier, current_database() AS database
             FROM installation i, pg_control_system() s
             """)
-        guard result.rowCount == 1, let id = result.value(row: 0, column: 0).flatMap(UUID.init(uuidString:)),
-            let system = result.value(row: 0, column: 1).flatMap({ Int64($0) }), let name = result.value(row: 0, column: 2)
+        let c = try result.columns("installation_id", "system_identifier", "database")
+        guard result.rowCount == 1, let id = result.value(row: 0, column: c[0]).flatMap(UUID.init(uuidString:)),
+            let system = result.value(row: 0, column: c[1]).flatMap({ Int64($0) }), let name = result.value(row: 0, column: c[2])
         else {
             throw PostgresError(.result, message: "the table installation must hold exactly one row: restore it from a backup of this database")
         }

@@ -107,13 +107,15 @@ extension InvoiceStore {
             // A month has at most 745 hourly buckets (a daylight-saving hour more); a margin of a day.
             let result = try connection.query(
                 """
-                SELECT extract(epoch FROM hour)::bigint, upload_bytes, download_bytes FROM usage_hourly
+                SELECT extract(epoch FROM hour)::bigint AS hour_epoch, upload_bytes, download_bytes FROM usage_hourly
                 WHERE tenant_id = $1 AND subscriber = $2 AND hour >= to_timestamp($3) AND hour < to_timestamp($4)
                 ORDER BY hour LIMIT 800
                 """, [String(tenant.id), user, String(range.lowerBound), String(range.upperBound)])
+            let c = try result.columns("hour_epoch", "upload_bytes", "download_bytes")
             let usage = (0..<result.rowCount).map {
                 HourlyUsage(
-                    hour: result.int64(row: $0, column: 0), upload: result.int64(row: $0, column: 1), download: result.int64(row: $0, column: 2))
+                    hour: result.int64(row: $0, column: c[0]), upload: result.int64(row: $0, column: c[1]),
+                    download: result.int64(row: $0, column: c[2]))
             }
             return RatingInputs(subscriber: subscriber, plans: plans, usage: usage)
         }

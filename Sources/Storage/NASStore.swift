@@ -223,9 +223,10 @@ public struct NASStore {
                     """, [ids.literal, lengths.literal])
             }
             let listeners = try connection.query("SELECT name, tenant_id FROM listeners ORDER BY name")
+            let c = try listeners.columns("name", "tenant_id")
             let assignments = (0..<listeners.rowCount).map {
                 ListenerAssignment(
-                    name: listeners.value(row: $0, column: 0) ?? "", tenantID: listeners.value(row: $0, column: 1).flatMap { Int64($0) })
+                    name: listeners.value(row: $0, column: c[0]) ?? "", tenantID: listeners.value(row: $0, column: c[1]).flatMap { Int64($0) })
             }
             return (version, devices, assignments)
         }
@@ -293,13 +294,14 @@ public struct NASStore {
         // identifier is whatever the sender puts in the packet, so it cannot keep tenants apart.
         let clash = try connection.query(
             """
-            SELECT t.slug, n.name, n.address::text, n.identifier, n.tenant_id FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
+            SELECT t.slug, n.name, n.address::text AS address, n.identifier, n.tenant_id FROM nas_devices n JOIN tenants t ON t.id = n.tenant_id
             WHERE n.listener = $1 AND n.address && $2::cidr
               AND (n.tenant_id <> $5 OR n.identifier IS NULL OR $3::text IS NULL OR n.identifier = $3)
               AND ($4::bigint IS NULL OR n.id <> $4)
             ORDER BY n.tenant_id = $5, t.slug, n.name LIMIT 1
             """, [listener, address, identifier, excluding.map(String.init), String(tenant.id)])
-        if clash.rowCount == 1, clash.value(row: 0, column: 4) != String(tenant.id) {
+        let c = try clash.columns("slug", "name", "address", "identifier", "tenant_id")
+        if clash.rowCount == 1, clash.value(row: 0, column: c[4]) != String(tenant.id) {
             // Another tenant's device: refused without naming it, its tenant or its address.
             throw StoreError(
                 .conflict,
@@ -309,13 +311,13 @@ public struct NASStore {
                 """)
         }
         guard clash.rowCount == 0 else {
-            let other = "\(clash.value(row: 0, column: 0) ?? "")/\(clash.value(row: 0, column: 1) ?? "")"
-            let otherAddress = clash.value(row: 0, column: 2) ?? ""
+            let other = "\(clash.value(row: 0, column: c[0]) ?? "")/\(clash.value(row: 0, column: c[1]) ?? "")"
+            let otherAddress = clash.value(row: 0, column: c[2]) ?? ""
             throw StoreError(
                 .conflict,
                 """
                 packets from \(address) on listener '\(listener)' could not be told apart from NAS \(other) (\(otherAddress)\
-                \(clash.value(row: 0, column: 3).map { ", NAS-Identifier \($0)" } ?? "")): use another listener, a non-overlapping \
+                \(clash.value(row: 0, column: c[3]).map { ", NAS-Identifier \($0)" } ?? "")): use another listener, a non-overlapping \
                 address, or distinct --identifier values on both
                 """)
         }
@@ -371,18 +373,19 @@ public struct NASStore {
                 """
                 SELECT CASE WHEN c <<= '::ffff:0:0/96'::cidr
                             THEN set_masklen('0.0.0.0'::inet + (host(c)::inet - '::ffff:0.0.0.0'::inet), masklen(c) - 96)::cidr::text
-                            ELSE c::text END,
-                       c >> '::ffff:0:0/96'::cidr
+                            ELSE c::text END AS normalized,
+                       c >> '::ffff:0:0/96'::cidr AS covers_mapped
                 FROM (SELECT $1::cidr AS c) a
                 """, [address])
         } catch let error as PostgresError where error.kind == .statement {
             throw StoreError(.invalid, "'\(address)' is not an IP address or prefix (e.g. 10.0.0.1 or 10.0.0.0/24, host bits zero)")
         }
-        guard result.value(row: 0, column: 1) != "t" else {
+        let c = try result.columns("normalized", "covers_mapped")
+        guard result.value(row: 0, column: c[1]) != "t" else {
             throw StoreError(
                 .invalid, "'\(address)' covers every IPv4-mapped address (::ffff:0:0/96): register IPv4 ranges as IPv4 (e.g. 10.0.0.0/8)")
         }
-        return result.value(row: 0, column: 0) ?? address
+        return result.value(row: 0, column: c[0]) ?? address
     }
 
     /// The NAS of a statement that returns exactly one row of `columns`.

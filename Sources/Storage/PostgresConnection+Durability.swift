@@ -27,9 +27,10 @@ extension PostgresConnection {
     /// or a database, role or server set to `default_transaction_read_only` answers every
     /// read but refuses every write. Thrown as SQLSTATE 25006, as such a write would fail.
     public func requireWritable() throws {
-        let result = try query("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
-        let inRecovery = result.value(row: 0, column: 0) == "t"
-        guard !inRecovery, result.value(row: 0, column: 1) == "off" else {
+        let result = try query("SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only")
+        let c = try result.columns("in_recovery", "read_only")
+        let inRecovery = result.value(row: 0, column: c[0]) == "t"
+        guard !inRecovery, result.value(row: 0, column: c[1]) == "off" else {
             throw PostgresError(
                 .statement, sqlState: SQLState.readOnlyTransaction,
                 message: inRecovery

@@ -30,12 +30,13 @@ public final class PostgresRadacctReader: RadacctTableReader {
         guard described.rowCount > 0 else {
             throw StoreError(.notFound, "no table \(table) in the source database (give --table, e.g. --table radacct)")
         }
+        let c = try described.columns("column_name", "data_type")
         var types: [String: String] = [:]
         var names: [String] = []
         for index in 0..<described.rowCount {
-            let column = described.value(row: index, column: 0) ?? ""
+            let column = described.value(row: index, column: c[0]) ?? ""
             names.append(column)
-            types[column.lowercased()] = described.value(row: index, column: 1) ?? ""
+            types[column.lowercased()] = described.value(row: index, column: c[1]) ?? ""
         }
         // The layout is checked on the source's own names first, for its message.
         let layout: RadacctLayout

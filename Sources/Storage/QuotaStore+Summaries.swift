@@ -25,10 +25,11 @@ extension QuotaStore {
                 WHERE tenant_id = $1 AND user_name = ANY($2::text[])
                 ORDER BY user_name, CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC
                 """, [String(tenant.id), names.literal])
+            let s = try states.columns("user_name", "action")
             var stateByUser: [String: String] = [:]
             for row in 0..<states.rowCount {
-                guard let user = states.value(row: row, column: 0) else { continue }
-                stateByUser[user] = states.value(row: row, column: 1) == "block" ? "blocked" : "throttled"
+                guard let user = states.value(row: row, column: s[0]) else { continue }
+                stateByUser[user] = states.value(row: row, column: s[1]) == "block" ? "blocked" : "throttled"
             }
             var summaries: [String: QuotaSummary] = [:]
             for user in users {

@@ -39,22 +39,47 @@ public struct QuotaStore {
     /// The columns `requests(_:)` reads, qualified by a table alias ("r.") where a join needs it.
     static func columns(alias a: String) -> String {
         """
-        \(a)tenant_id, \(a)id, \(a)user_name, \(a)crossing_id, \(a)session_id, \(a)nas_id, \(a)acct_session_id, host(\(a)framed_ip_address), \
-        \(a)action, \(a)reason, \(a)rate, \(a)fallback, extract(epoch FROM \(a)decided_at)::float8
+        \(a)tenant_id, \(a)id, \(a)user_name, \(a)crossing_id, \(a)session_id, \(a)nas_id, \(a)acct_session_id, \
+        host(\(a)framed_ip_address) AS framed_ip_address, \(a)action, \(a)reason, \(a)rate, \(a)fallback, \
+        extract(epoch FROM \(a)decided_at)::float8 AS decided_epoch
         """
     }
 
-    static func requests(_ result: PostgresResult, offset o: Int = 0) -> [EnforcementRequest] {
-        (0..<result.rowCount).map { row in
+    /// The numbers of the columns `requests(_:)` reads (`columns(alias:)`), resolved once per result.
+    private struct RequestColumns {
+        let tenantID, id, userName, crossingID, sessionID, nasID, acctSessionID, framedIPAddress: Int
+        let action, reason, rate, fallback, decidedEpoch: Int
+
+        init(_ result: PostgresResult) throws {
+            tenantID = try result.column("tenant_id")
+            id = try result.column("id")
+            userName = try result.column("user_name")
+            crossingID = try result.column("crossing_id")
+            sessionID = try result.column("session_id")
+            nasID = try result.column("nas_id")
+            acctSessionID = try result.column("acct_session_id")
+            framedIPAddress = try result.column("framed_ip_address")
+            action = try result.column("action")
+            reason = try result.column("reason")
+            rate = try result.column("rate")
+            fallback = try result.column("fallback")
+            decidedEpoch = try result.column("decided_epoch")
+        }
+    }
+
+    static func requests(_ result: PostgresResult) throws -> [EnforcementRequest] {
+        let c = try RequestColumns(result)
+        return (0..<result.rowCount).map { row in
             EnforcementRequest(
-                tenantID: result.int64(row: row, column: o), id: result.int64(row: row, column: o + 1),
-                userName: result.value(row: row, column: o + 2) ?? "",
-                crossingID: result.value(row: row, column: o + 3).flatMap { Int64($0) },
-                sessionID: result.int64(row: row, column: o + 4), nasID: result.int64(row: row, column: o + 5),
-                acctSessionID: result.value(row: row, column: o + 6) ?? "", framedIPAddress: result.value(row: row, column: o + 7),
-                action: result.value(row: row, column: o + 8) ?? "", reason: result.value(row: row, column: o + 9) ?? "",
-                rate: result.value(row: row, column: o + 10), fallback: result.value(row: row, column: o + 11),
-                decidedAt: Double(result.value(row: row, column: o + 12) ?? "") ?? 0)
+                tenantID: result.int64(row: row, column: c.tenantID), id: result.int64(row: row, column: c.id),
+                userName: result.value(row: row, column: c.userName) ?? "",
+                crossingID: result.value(row: row, column: c.crossingID).flatMap { Int64($0) },
+                sessionID: result.int64(row: row, column: c.sessionID), nasID: result.int64(row: row, column: c.nasID),
+                acctSessionID: result.value(row: row, column: c.acctSessionID) ?? "",
+                framedIPAddress: result.value(row: row, column: c.framedIPAddress),
+                action: result.value(row: row, column: c.action) ?? "", reason: result.value(row: row, column: c.reason) ?? "",
+                rate: result.value(row: row, column: c.rate), fallback: result.value(row: row, column: c.fallback),
+                decidedAt: Double(result.value(row: row, column: c.decidedEpoch) ?? "") ?? 0)
         }
     }
 
@@ -76,13 +101,14 @@ public struct QuotaStore {
 
     static func clock(_ connection: PostgresConnection, tenantID: Int64, now: Int64) throws -> TenantClock {
         let result = try connection.query("SELECT time_zone, billing_day, slug FROM tenants WHERE id = $1", [String(tenantID)])
-        guard result.rowCount == 1, let zone = result.value(row: 0, column: 0), let day = Int(result.value(row: 0, column: 1) ?? ""),
+        let c = try result.columns("time_zone", "billing_day", "slug")
+        guard result.rowCount == 1, let zone = result.value(row: 0, column: c[0]), let day = Int(result.value(row: 0, column: c[1]) ?? ""),
             let today = LocalTime.date(utc: now, zone: zone)
         else {
             throw StoreError(.notFound, "no tenant \(tenantID) with a known time zone")
         }
         return TenantClock(
-            timeZone: zone, billingDay: day, slug: result.value(row: 0, column: 2) ?? "", today: today,
+            timeZone: zone, billingDay: day, slug: result.value(row: 0, column: c[2]) ?? "", today: today,
             cycle: BillingPeriod.containing(today, billingDay: day))
     }
 
@@ -98,7 +124,8 @@ public struct QuotaStore {
             """
             SELECT s.user_name, a.starts_on, a.ends_on, v.id, v.effective_from, v.terms,
                    (SELECT min(n.effective_from) FROM plan_versions n
-                    WHERE n.tenant_id = v.tenant_id AND n.plan_id = v.plan_id AND n.effective_from > v.effective_from), p.name
+                    WHERE n.tenant_id = v.tenant_id AND n.plan_id = v.plan_id AND n.effective_from > v.effective_from) AS next_effective_from,
+                   p.name
             FROM subscribers s
             JOIN plan_assignments a ON a.tenant_id = s.tenant_id AND a.subscriber_id = s.id
                  AND a.starts_on <= $3::date AND (a.ends_on IS NULL OR a.ends_on > $3::date)
@@ -108,21 +135,23 @@ public struct QuotaStore {
                           ORDER BY effective_from DESC, id DESC LIMIT 1) v ON true
             WHERE s.tenant_id = $1 AND s.user_name = ANY($2::text[]) AND ($4::boolean OR strpos(v.terms, '"quota":') > 0)
             """, [String(tenantID), names.literal, clock.today.description, all ? "true" : "false"])
+        let c = try result.columns(
+            "user_name", "starts_on", "ends_on", "id", "effective_from", "terms", "next_effective_from", "name")
         var subjects: [String: Subject] = [:]
         for row in 0..<result.rowCount {
-            guard let user = result.value(row: row, column: 0), let starts = CivilDate(result.value(row: row, column: 1) ?? ""),
-                let effective = CivilDate(result.value(row: row, column: 4) ?? "")
+            guard let user = result.value(row: row, column: c[0]), let starts = CivilDate(result.value(row: row, column: c[1]) ?? ""),
+                let effective = CivilDate(result.value(row: row, column: c[4]) ?? "")
             else { continue }
-            let version = result.int64(row: row, column: 3)
-            let terms = try cache.terms(version: version, text: result.value(row: row, column: 5) ?? "")
+            let version = result.int64(row: row, column: c[3])
+            let terms = try cache.terms(version: version, text: result.value(row: row, column: c[5]) ?? "")
             var end = clock.cycle.end
-            if let ends = result.value(row: row, column: 2).flatMap({ CivilDate($0) }) { end = min(end, ends) }
-            if let next = result.value(row: row, column: 6).flatMap({ CivilDate($0) }) { end = min(end, next) }
+            if let ends = result.value(row: row, column: c[2]).flatMap({ CivilDate($0) }) { end = min(end, ends) }
+            if let next = result.value(row: row, column: c[6]).flatMap({ CivilDate($0) }) { end = min(end, next) }
             let first = max(clock.cycle.first, starts, effective)
             subjects[user] = Subject(
                 subject: QuotaSubject(
                     versionID: version, terms: terms, cycle: clock.cycle, segmentFirst: first,
-                    segmentEnd: end, today: clock.today), planName: result.value(row: row, column: 7) ?? "")
+                    segmentEnd: end, today: clock.today), planName: result.value(row: row, column: c[7]) ?? "")
         }
         return subjects
     }
@@ -152,10 +181,13 @@ public struct QuotaStore {
                 SELECT subscriber, day, upload_bytes, download_bytes FROM usage_daily
                 WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND day >= $3::date AND day < $4::date
                 """, [String(tenantID), names(daily), days.lowerBound.description, days.upperBound.description])
+            let c = try result.columns("subscriber", "day", "upload_bytes", "download_bytes")
             for row in 0..<result.rowCount {
-                guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
+                guard let user = result.value(row: row, column: c[0]), let day = CivilDate(result.value(row: row, column: c[1]) ?? "") else {
+                    continue
+                }
                 byUser[user, default: []].append(
-                    QuotaUsageRow(day: day, upload: result.int64(row: row, column: 2), download: result.int64(row: row, column: 3)))
+                    QuotaUsageRow(day: day, upload: result.int64(row: row, column: c[2]), download: result.int64(row: row, column: c[3])))
             }
         }
         if let days = range(hourly) {
@@ -164,7 +196,8 @@ public struct QuotaStore {
             let to = days.upperBound.adding(days: 1).dayNumber * 86400
             let result = try connection.query(
                 """
-                SELECT subscriber, (hour AT TIME ZONE $5)::date, extract(hour FROM hour AT TIME ZONE $5)::integer, upload_bytes, download_bytes
+                SELECT subscriber, (hour AT TIME ZONE $5)::date AS local_day, extract(hour FROM hour AT TIME ZONE $5)::integer AS local_hour,
+                       upload_bytes, download_bytes
                 FROM usage_hourly
                 WHERE tenant_id = $1 AND subscriber = ANY($2::text[]) AND hour >= to_timestamp($6) AND hour < to_timestamp($7)
                   AND (hour AT TIME ZONE $5)::date >= $3::date AND (hour AT TIME ZONE $5)::date < $4::date
@@ -173,12 +206,15 @@ public struct QuotaStore {
                     String(tenantID), names(hourly), days.lowerBound.description, days.upperBound.description, clock.timeZone,
                     String(from), String(to),
                 ])
+            let c = try result.columns("subscriber", "local_day", "local_hour", "upload_bytes", "download_bytes")
             for row in 0..<result.rowCount {
-                guard let user = result.value(row: row, column: 0), let day = CivilDate(result.value(row: row, column: 1) ?? "") else { continue }
+                guard let user = result.value(row: row, column: c[0]), let day = CivilDate(result.value(row: row, column: c[1]) ?? "") else {
+                    continue
+                }
                 byUser[user, default: []].append(
                     QuotaUsageRow(
-                        day: day, hour: Int(result.int64(row: row, column: 2)),
-                        upload: result.int64(row: row, column: 3), download: result.int64(row: row, column: 4)))
+                        day: day, hour: Int(result.int64(row: row, column: c[2])),
+                        upload: result.int64(row: row, column: c[3]), download: result.int64(row: row, column: c[4])))
             }
         }
         return byUser
@@ -191,13 +227,14 @@ public struct QuotaStore {
         for user in subjects.keys { names.append(user) }
         let result = try connection.query(
             """
-            SELECT user_name, sum(bytes)::bigint, count(*) FROM top_ups
+            SELECT user_name, sum(bytes)::bigint AS top_up_bytes, count(*) AS top_up_count FROM top_ups
             WHERE tenant_id = $1 AND period = $2 AND user_name = ANY($3::text[]) GROUP BY user_name
             """, [String(tenantID), clock.cycle.description, names.literal])
+        let c = try result.columns("user_name", "top_up_bytes", "top_up_count")
         for row in 0..<result.rowCount {
-            guard let user = result.value(row: row, column: 0) else { continue }
-            subjects[user]?.subject.topUpBytes = result.int64(row: row, column: 1)
-            subjects[user]?.subject.topUpCount = Int(result.int64(row: row, column: 2))
+            guard let user = result.value(row: row, column: c[0]) else { continue }
+            subjects[user]?.subject.topUpBytes = result.int64(row: row, column: c[1])
+            subjects[user]?.subject.topUpCount = Int(result.int64(row: row, column: c[2]))
         }
     }
 
@@ -220,16 +257,17 @@ public struct QuotaStore {
         for key in [clock.cycle.description, clock.today.description, QuotaMeter.isoWeek(clock.today)] { keys.append(key) }
         let result = try connection.query(
             """
-            SELECT user_name, plan_version_id, policy_index, period_key, epoch, \(Self.utc("crossed_at"))
+            SELECT user_name, plan_version_id, policy_index, period_key, epoch, \(Self.utc("crossed_at")) AS crossed_at
             FROM quota_crossings WHERE tenant_id = $1 AND user_name = ANY($2::text[]) AND period_key = ANY($3::text[])
             """, [String(tenantID), names.literal, keys.literal])
+        let c = try result.columns("user_name", "plan_version_id", "policy_index", "period_key", "epoch", "crossed_at")
         var recorded: [CrossingKey: String] = [:]
         for row in 0..<result.rowCount {
             recorded[
                 CrossingKey(
-                    user: result.value(row: row, column: 0) ?? "", version: result.int64(row: row, column: 1),
-                    index: Int(result.int64(row: row, column: 2)), periodKey: result.value(row: row, column: 3) ?? "",
-                    epoch: Int(result.int64(row: row, column: 4)))] = result.value(row: row, column: 5) ?? ""
+                    user: result.value(row: row, column: c[0]) ?? "", version: result.int64(row: row, column: c[1]),
+                    index: Int(result.int64(row: row, column: c[2])), periodKey: result.value(row: row, column: c[3]) ?? "",
+                    epoch: Int(result.int64(row: row, column: c[4])))] = result.value(row: row, column: c[5]) ?? ""
         }
         return recorded
     }
@@ -367,18 +405,21 @@ public struct QuotaStore {
                 String(tenantID), users.literal, versions.literal, indexes.literal, periods.literal, keys.literal, epochs.literal,
                 actions.literal, thresholds.literal, thresholdBytes.literal, used.literal, rates.literal, fallbacks.literal,
             ])
+        let c = try result.columns(
+            "id", "user_name", "action", "threshold", "threshold_bytes", "used_bytes", "period_key", "period", "rate", "fallback",
+            "plan_version_id", "policy_index")
         return (0..<result.rowCount).map { row in
-            let version = result.int64(row: row, column: 10)
-            let index = Int(result.int64(row: row, column: 11))
+            let version = result.int64(row: row, column: c[10])
+            let index = Int(result.int64(row: row, column: c[11]))
             return InsertedCrossing(
                 crossing: QuotaCrossing(
-                    id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
-                    action: QuotaAction(rawValue: result.value(row: row, column: 2) ?? "") ?? .notify,
-                    threshold: result.value(row: row, column: 3) ?? "", thresholdBytes: result.int64(row: row, column: 4),
-                    usedBytes: result.int64(row: row, column: 5), periodKey: result.value(row: row, column: 6) ?? ""),
-                period: QuotaPeriod(rawValue: result.value(row: row, column: 7) ?? "") ?? .cycle,
-                rate: result.value(row: row, column: 8), restoreRate: restoreRates[version]?[index] ?? nil,
-                fallback: result.value(row: row, column: 9).flatMap { QuotaAction(rawValue: $0) })
+                    id: result.int64(row: row, column: c[0]), userName: result.value(row: row, column: c[1]) ?? "",
+                    action: QuotaAction(rawValue: result.value(row: row, column: c[2]) ?? "") ?? .notify,
+                    threshold: result.value(row: row, column: c[3]) ?? "", thresholdBytes: result.int64(row: row, column: c[4]),
+                    usedBytes: result.int64(row: row, column: c[5]), periodKey: result.value(row: row, column: c[6]) ?? ""),
+                period: QuotaPeriod(rawValue: result.value(row: row, column: c[7]) ?? "") ?? .cycle,
+                rate: result.value(row: row, column: c[8]), restoreRate: restoreRates[version]?[index] ?? nil,
+                fallback: result.value(row: row, column: c[9]).flatMap { QuotaAction(rawValue: $0) })
         }
     }
 
@@ -457,7 +498,7 @@ public struct QuotaStore {
             ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
             RETURNING \(requestColumns)
             """, [String(tenantID), names.literal, String(lease), claimant.uuidString])
-        return requests(result)
+        return try requests(result)
     }
 
     static func requestsForDisconnects(_ connection: PostgresConnection, tenantID: Int64, crossingIDs: [Int64], claimant: UUID, lease: Int) throws
@@ -478,7 +519,7 @@ public struct QuotaStore {
             ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
             RETURNING \(requestColumns)
             """, [String(tenantID), ids.literal, String(lease), claimant.uuidString])
-        return requests(result)
+        return try requests(result)
     }
 
     /// Lifts restrictions of `users` (those of `periods`, or only those from `crossingIDs`):
@@ -530,7 +571,7 @@ public struct QuotaStore {
                 String(tenantID), names.literal, crossingIDs == nil ? nil : ids.literal, reason, claimant?.uuidString, String(lease),
                 periods == nil ? nil : kinds.literal,
             ])
-        return requests(result)
+        return try requests(result)
     }
 
     // MARK: - Sending and outcomes (any collector)
@@ -548,7 +589,7 @@ public struct QuotaStore {
             WHERE r.tenant_id = c.tenant_id AND r.id = c.id
             RETURNING \(Self.columns(alias: "r."))
             """, [String(lease), claimant.uuidString, String(limit)])
-        return Self.requests(result).sorted { $0.id < $1.id }
+        return try Self.requests(result).sorted { $0.id < $1.id }
     }
 
     /// A request's outcome, for `complete`.
@@ -641,7 +682,7 @@ public struct QuotaStore {
                         ON CONFLICT (tenant_id, session_id, decision_key) DO NOTHING
                         RETURNING \(Self.requestColumns)
                         """, [String(tenantID), String(request.id), fallback, String(lease), claimant.uuidString])
-                    fallbacks += Self.requests(result)
+                    fallbacks += try Self.requests(result)
                 }
                 return fallbacks
             }
@@ -657,28 +698,29 @@ public struct QuotaStore {
             SELECT s.tenant_id, s.user_name, s.crossing_id, s.period, s.period_key, t.time_zone, t.billing_day
             FROM quota_states s JOIN tenants t ON t.id = s.tenant_id ORDER BY s.tenant_id, s.user_name
             """)
+        let c = try result.columns("tenant_id", "user_name", "crossing_id", "period", "period_key", "time_zone", "billing_day")
         var expired: [Int64: [(user: String, crossing: Int64)]] = [:]
         // Today once per time zone, not once per restricted subscriber.
         var todays: [String: CivilDate?] = [:]
         for row in 0..<result.rowCount {
-            guard let zone = result.value(row: row, column: 5),
+            guard let zone = result.value(row: row, column: c[5]),
                 let today = todays[zone]
                     ?? {
                         let date = LocalTime.date(utc: now, zone: zone)
                         todays[zone] = date
                         return date
                     }(),
-                let billingDay = Int(result.value(row: row, column: 6) ?? "")
+                let billingDay = Int(result.value(row: row, column: c[6]) ?? "")
             else { continue }
             let current: String
-            switch QuotaPeriod(rawValue: result.value(row: row, column: 3) ?? "") ?? .cycle {
+            switch QuotaPeriod(rawValue: result.value(row: row, column: c[3]) ?? "") ?? .cycle {
             case .cycle: current = BillingPeriod.containing(today, billingDay: billingDay).description
             case .day: current = today.description
             case .week: current = QuotaMeter.isoWeek(today)
             }
-            if result.value(row: row, column: 4) != current {
-                expired[result.int64(row: row, column: 0), default: []].append(
-                    (result.value(row: row, column: 1) ?? "", result.int64(row: row, column: 2)))
+            if result.value(row: row, column: c[4]) != current {
+                expired[result.int64(row: row, column: c[0]), default: []].append(
+                    (result.value(row: row, column: c[1]) ?? "", result.int64(row: row, column: c[2])))
             }
         }
         var restores: [EnforcementRequest] = []
@@ -709,14 +751,14 @@ public struct QuotaStore {
             let result = try connection.query(
                 """
                 INSERT INTO top_ups (tenant_id, user_name, period, bytes, note) VALUES ($1, $2, $3, $4, $5)
-                RETURNING id, user_name, period, bytes, note, \(Self.utc("created_at"))
+                RETURNING id, user_name, period, bytes, note, \(Self.utc("created_at")) AS created_at
                 """, [String(tenant.id), user, clock.cycle.description, String(bytes), note])
             // Top-ups add to the cycle's allowance: day and week restrictions stay.
             let restores = try Self.lift(
                 connection, tenantID: tenant.id, users: [user], crossingIDs: nil, periods: [.cycle], reason: "top-up",
                 claimant: nil, lease: 0)
             try AuditLog(connection: connection).record(audit, tenant: tenant)
-            return (Self.topUps(result).first!, restores.count)
+            return (try Self.topUps(result).first!, restores.count)
         }
     }
 
@@ -730,20 +772,22 @@ public struct QuotaStore {
     }
 
     static func topUps(_ connection: PostgresConnection, tenantID: Int64, user: String, period: BillingPeriod) throws -> [TopUpRecord] {
-        topUps(
+        try topUps(
             try connection.query(
                 """
-                SELECT id, user_name, period, bytes, note, \(utc("created_at"))
+                SELECT id, user_name, period, bytes, note, \(utc("created_at")) AS created_at
                 FROM top_ups WHERE tenant_id = $1 AND user_name = $2 AND period = $3 ORDER BY id
                 """, [String(tenantID), user, period.description]))
     }
 
-    static func topUps(_ result: PostgresResult) -> [TopUpRecord] {
-        (0..<result.rowCount).map { row in
+    /// Rows of `id`, `user_name`, `period`, `bytes`, `note` and `created_at` as top-ups.
+    static func topUps(_ result: PostgresResult) throws -> [TopUpRecord] {
+        let c = try result.columns("id", "user_name", "period", "bytes", "note", "created_at")
+        return (0..<result.rowCount).map { row in
             TopUpRecord(
-                id: result.int64(row: row, column: 0), userName: result.value(row: row, column: 1) ?? "",
-                period: result.value(row: row, column: 2) ?? "", bytes: result.int64(row: row, column: 3),
-                note: result.value(row: row, column: 4), createdAt: result.value(row: row, column: 5) ?? "")
+                id: result.int64(row: row, column: c[0]), userName: result.value(row: row, column: c[1]) ?? "",
+                period: result.value(row: row, column: c[2]) ?? "", bytes: result.int64(row: row, column: c[3]),
+                note: result.value(row: row, column: c[4]), createdAt: result.value(row: row, column: c[5]) ?? "")
         }
     }
 
@@ -757,17 +801,18 @@ public struct QuotaStore {
             let topUps = try Self.topUps(connection, tenantID: tenant.id, user: user, period: clock.cycle)
             let stateRows = try connection.query(
                 """
-                SELECT action, rate, period, period_key, \(Self.utc("since"))
+                SELECT action, rate, period, period_key, \(Self.utc("since")) AS since_text
                 FROM quota_states WHERE tenant_id = $1 AND user_name = $2
                 ORDER BY CASE action WHEN 'block' THEN 2 ELSE 1 END DESC, since DESC LIMIT 1
                 """, [String(tenant.id), user])
+            let s = try stateRows.columns("action", "rate", "period", "period_key", "since_text")
             let state =
                 stateRows.rowCount == 0
                 ? nil
                 : QuotaStateView(
-                    action: stateRows.value(row: 0, column: 0) ?? "", rate: stateRows.value(row: 0, column: 1),
-                    period: stateRows.value(row: 0, column: 2) ?? "",
-                    periodKey: stateRows.value(row: 0, column: 3) ?? "", since: stateRows.value(row: 0, column: 4) ?? "")
+                    action: stateRows.value(row: 0, column: s[0]) ?? "", rate: stateRows.value(row: 0, column: s[1]),
+                    period: stateRows.value(row: 0, column: s[2]) ?? "",
+                    periodKey: stateRows.value(row: 0, column: s[3]) ?? "", since: stateRows.value(row: 0, column: s[4]) ?? "")
             guard let subject = subjects[user] else {
                 return QuotaView(
                     userName: user, plan: nil, planVersionID: nil, cycle: clock.cycle.description, segmentFirst: nil, segmentEnd: nil,
@@ -801,21 +846,22 @@ public struct QuotaStore {
                 """
                 SELECT \(Self.columns(alias: "r.")),
                        n.name, r.status, r.attempts, r.error_cause, r.detail,
-                       \(Self.utc("r.decided_at")),
-                       \(Self.utc("r.completed_at"))
+                       \(Self.utc("r.decided_at")) AS decided_at,
+                       \(Self.utc("r.completed_at")) AS completed_at
                 FROM enforcement_requests r LEFT JOIN nas_devices n ON n.tenant_id = r.tenant_id AND n.id = r.nas_id
                 WHERE r.tenant_id = $1 AND ($2::text IS NULL OR r.user_name = $2) AND ($3::text IS NULL OR r.status = $3)
                   AND ($4::bigint IS NULL OR r.id < $4)
                 ORDER BY r.id DESC LIMIT $5
                 """, [String(tenant.id), user, status?.rawValue, afterID.map { String($0) }, String(limit + 1)])
-            let requests = Self.requests(result)
+            let requests = try Self.requests(result)
+            let c = try result.columns("name", "status", "attempts", "error_cause", "detail", "decided_at", "completed_at")
             return requests.enumerated().map { row, request in
                 EnforcementRecord(
-                    request: request, nasName: result.value(row: row, column: 13),
-                    status: EnforcementStatus(rawValue: result.value(row: row, column: 14) ?? "") ?? .pending,
-                    attempts: Int(result.int64(row: row, column: 15)), errorCause: result.value(row: row, column: 16).flatMap { Int64($0) },
-                    detail: result.value(row: row, column: 17), decidedAt: result.value(row: row, column: 18) ?? "",
-                    completedAt: result.value(row: row, column: 19))
+                    request: request, nasName: result.value(row: row, column: c[0]),
+                    status: EnforcementStatus(rawValue: result.value(row: row, column: c[1]) ?? "") ?? .pending,
+                    attempts: Int(result.int64(row: row, column: c[2])), errorCause: result.value(row: row, column: c[3]).flatMap { Int64($0) },
+                    detail: result.value(row: row, column: c[4]), decidedAt: result.value(row: row, column: c[5]) ?? "",
+                    completedAt: result.value(row: row, column: c[6]))
             }
         }
         return KeysetPage(fetched: records, limit: limit) { [String($0.request.id)] }

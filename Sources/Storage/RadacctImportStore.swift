@@ -32,13 +32,14 @@ public struct RadacctImportStore {
     public func nasDevices(tenantID: Int64) throws -> [RadacctNASMap.Device] {
         let result = try connection.query(
             """
-            SELECT id, name, host(address), masklen(address), identifier FROM nas_devices WHERE tenant_id = $1 ORDER BY name
+            SELECT id, name, host(address) AS host, masklen(address) AS prefix_length, identifier FROM nas_devices WHERE tenant_id = $1 ORDER BY name
             """, [String(tenantID)])
+        let c = try result.columns("id", "name", "host", "prefix_length", "identifier")
         return (0..<result.rowCount).map {
             RadacctNASMap.Device(
-                id: result.int64(row: $0, column: 0), name: result.value(row: $0, column: 1) ?? "",
-                address: result.value(row: $0, column: 2) ?? "", prefixLength: Int(result.int64(row: $0, column: 3)),
-                identifier: result.value(row: $0, column: 4))
+                id: result.int64(row: $0, column: c[0]), name: result.value(row: $0, column: c[1]) ?? "",
+                address: result.value(row: $0, column: c[2]) ?? "", prefixLength: Int(result.int64(row: $0, column: c[3])),
+                identifier: result.value(row: $0, column: c[4]))
         }
     }
 
@@ -67,8 +68,9 @@ public struct RadacctImportStore {
                     WHERE tenant_id = $1 AND fingerprint = $2 AND finished_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE
                     """, [String(tenantID), fingerprint])
                 if found.rowCount == 1 {
-                    let counts = try JSONDecoder().decode(RadacctImportCounts.self, from: Data((found.value(row: 0, column: 2) ?? "{}").utf8))
-                    return Run(id: found.int64(row: 0, column: 0), position: found.int64(row: 0, column: 1), counts: counts, resumed: true)
+                    let c = try found.columns("id", "position", "counts")
+                    let counts = try JSONDecoder().decode(RadacctImportCounts.self, from: Data((found.value(row: 0, column: c[2]) ?? "{}").utf8))
+                    return Run(id: found.int64(row: 0, column: c[0]), position: found.int64(row: 0, column: c[1]), counts: counts, resumed: true)
                 }
             }
             let created = try connection.query(
@@ -149,9 +151,10 @@ public struct RadacctImportStore {
             for (index, sql) in Self.usageSQL.enumerated() { _ = try connection.query(sql, index == 0 ? [] : [tenant]) }
             _ = try connection.query(Self.totalsSQL, [tenant, run])
             var outcome = PartOutcome()
-            let verdicts = try connection.query("SELECT verdict, count(*) FROM radacct_verdicts GROUP BY verdict")
+            let verdicts = try connection.query("SELECT verdict, count(*) AS verdict_count FROM radacct_verdicts GROUP BY verdict")
+            let verdictColumns = try verdicts.columns("verdict", "verdict_count")
             for row in 0..<verdicts.rowCount {
-                outcome.verdicts[verdicts.value(row: row, column: 0) ?? ""] = Int(verdicts.int64(row: row, column: 1))
+                outcome.verdicts[verdicts.value(row: row, column: verdictColumns[0]) ?? ""] = Int(verdicts.int64(row: row, column: verdictColumns[1]))
             }
             if part.quirks.contains(where: { !$0.isEmpty }) {
                 let refused = try connection.query("SELECT ord FROM radacct_verdicts WHERE verdict NOT IN ('import', 'resumed')")
@@ -197,12 +200,14 @@ public struct RadacctImportStore {
             SELECT subscriber, sessions, source_upload, source_download, imported_upload, imported_download, imported_seconds
             FROM radacct_import_totals WHERE tenant_id = $1 AND run_id = $2 ORDER BY subscriber
             """, [String(tenantID), String(runID)])
+        let c = try result.columns(
+            "subscriber", "sessions", "source_upload", "source_download", "imported_upload", "imported_download", "imported_seconds")
         return (0..<result.rowCount).map { row in
             RadacctSubscriberTotals(
-                subscriber: result.value(row: row, column: 0) ?? "", sessions: result.int64(row: row, column: 1),
-                sourceUpload: result.int64(row: row, column: 2), sourceDownload: result.int64(row: row, column: 3),
-                importedUpload: result.int64(row: row, column: 4), importedDownload: result.int64(row: row, column: 5),
-                importedSeconds: result.int64(row: row, column: 6))
+                subscriber: result.value(row: row, column: c[0]) ?? "", sessions: result.int64(row: row, column: c[1]),
+                sourceUpload: result.int64(row: row, column: c[2]), sourceDownload: result.int64(row: row, column: c[3]),
+                importedUpload: result.int64(row: row, column: c[4]), importedDownload: result.int64(row: row, column: c[5]),
+                importedSeconds: result.int64(row: row, column: c[6]))
         }
     }
 

@@ -4,7 +4,8 @@ public enum SpoolProgress {
     public static func position(_ connection: PostgresConnection, spoolID: String) throws -> SpoolPosition {
         let result = try connection.query("SELECT record, items FROM spool_progress WHERE spool_id = $1", [spoolID])
         guard result.rowCount == 1 else { return .start }
-        return SpoolPosition(record: result.int64(row: 0, column: 0), items: Int(result.int64(row: 0, column: 1)))
+        let c = try result.columns("record", "items")
+        return SpoolPosition(record: result.int64(row: 0, column: c[0]), items: Int(result.int64(row: 0, column: c[1])))
     }
 
     /// The statement that moves spool `spoolID` to `position`; run it in the transaction

@@ -91,9 +91,10 @@ extension WebhookStore {
 
     /// Pending deliveries per event, for the metrics.
     public func pendingCounts() throws -> [String: Int] {
-        let result = try connection.query("SELECT event, count(*) FROM webhook_deliveries WHERE status = 'pending' GROUP BY event")
+        let result = try connection.query("SELECT event, count(*) AS pending FROM webhook_deliveries WHERE status = 'pending' GROUP BY event")
+        let c = try result.columns("event", "pending")
         var counts: [String: Int] = [:]
-        for row in 0..<result.rowCount { counts[result.value(row: row, column: 0) ?? ""] = Int(result.int64(row: row, column: 1)) }
+        for row in 0..<result.rowCount { counts[result.value(row: row, column: c[0]) ?? ""] = Int(result.int64(row: row, column: c[1])) }
         return counts
     }
 }

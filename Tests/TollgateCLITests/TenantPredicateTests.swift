@@ -46,7 +46,7 @@ struct TenantPredicateTests {
         ),
         ("SELECT d.tenant_id, d.id FROM webhook_deliveries d", "the dispatcher claims due webhook deliveries of any tenant"),
         ("WITH candidates AS ( SELECT a.tenant_id, a.nas_id, a.last_heard_at", "the silence watch looks for NAS of any tenant gone quiet"),
-        ("SELECT event, count(*) FROM webhook_deliveries WHERE status = 'pending'", "the platform's /metrics gauge of pending deliveries"),
+        ("SELECT event, count(*) AS pending FROM webhook_deliveries WHERE status = 'pending'", "the platform's /metrics gauge of pending deliveries"),
     ]
 
     /// Tables with tenant_id that belong to the platform, not to one tenant.
